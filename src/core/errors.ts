@@ -1,0 +1,72 @@
+/**
+ * One error type for the whole project. Every error carries a stable `code`
+ * that scripts can match on, a message that says what failed, why and what to
+ * do, optional structured `details`, and the `cause` it wraps.
+ * The HTTP status is chosen only at the API edge (daemon/api), from the code.
+ */
+export const ERROR_CODES = [
+  'INTERNAL_ERROR',
+  'INVALID_ARGUMENT',
+  'INVALID_XML', // not well-formed, DOCTYPE/entities, wrong root
+  'XML_UNSUPPORTED', // well-formed, but an element/attribute virtkit does not understand
+  'XML_INVALID_VALUE', // an attribute or text value that does not parse (bad number, bad enum)
+  'XML_INVALID_UNIT', // a unit= that is not a size unit
+  'XML_DUPLICATE', // duplicate name, target, alias, address...
+  'XML_CONFLICT', // impossible combination of settings
+  'XML_MISSING', // a required element or attribute is absent
+  'ADDRESS_CONFLICT', // two devices at one address / no room on a bus
+  'QEMU_UNSUPPORTED', // the installed QEMU lacks what the domain needs
+  'QEMU_FAILED', // QEMU exited or refused to start
+  'QEMU_NOT_FOUND',
+  'QMP_DISCONNECTED',
+  'QMP_TIMEOUT',
+  'QMP_COMMAND_FAILED',
+  'KVM_UNAVAILABLE',
+  'DOMAIN_NOT_FOUND',
+  'DOMAIN_EXISTS',
+  'OPERATION_INVALID', // valid request, wrong state (start a running domain)
+  'OPERATION_IN_PROGRESS', // another job holds the domain
+  'OPERATION_TIMEOUT',
+  'DAEMON_UNREACHABLE',
+  'UNAUTHORIZED',
+  'NOT_FOUND',
+  'IO_ERROR',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export type ErrorDetails = Record<string, unknown>;
+
+export class VirtkitError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { details?: ErrorDetails; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'VirtkitError';
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  /** The one JSON shape errors take everywhere (API bodies, `--json` output). */
+  toJSON(): { error: { code: ErrorCode; message: string; details?: ErrorDetails } } {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.details === undefined ? {} : { details: this.details }),
+      },
+    };
+  }
+}
+
+export function isVirtkitError(e: unknown): e is VirtkitError {
+  return e instanceof VirtkitError;
+}
+
+/** Wraps anything thrown into a VirtkitError, keeping the original as cause. */
+export function asVirtkitError(e: unknown, fallback: ErrorCode = 'INTERNAL_ERROR'): VirtkitError {
+  if (e instanceof VirtkitError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new VirtkitError(fallback, msg, { cause: e });
+}
