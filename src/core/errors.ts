@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'UNAUTHORIZED',
   'NOT_FOUND',
   'IO_ERROR',
+  'UNSUPPORTED_OPERATION', // the daemon (or its hypervisor driver) cannot do this at all
+  'METHOD_NOT_ALLOWED', // an API path that exists, called with a method it does not accept
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
