@@ -1,0 +1,9 @@
+/**
+ * Domain XML: parse -> defaults -> validate -> format, one module each.
+ *   parseDomainXml   XML text -> DomainDef, refusing unknown elements (parse.ts)
+ *   prepareDomain    fills defaults and validates (defaults/, validate.ts)
+ *   formatDomainXml  DomainDef -> XML text (format.ts)
+ */
+export { parseDomainXml } from './parse.js';
+export { formatDomainXml } from './format.js';
+export type { DomainDef, DevicesDef } from './schema/domain.js';
