@@ -1,0 +1,73 @@
+/**
+ * Persistence behind two interfaces. Nothing above them knows whether it
+ * talks to files on this host (file-*.ts) or something else (memory-*.ts in
+ * tests today, a distributed store when hosts form a cluster).
+ *
+ * ConfigStore: persistent domain definitions and their autostart flags.
+ * StatusStore: runtime status of running domains, kept apart from the
+ * configuration because it describes a process, not a wish.
+ */
+import { VirtkitError } from '../../core/errors.js';
+import type { StateWithReason } from '../state.js';
+
+export interface StoredDomain {
+  readonly name: string;
+  readonly xml: string;
+  readonly autostart: boolean;
+}
+
+export interface ConfigStore {
+  /** Every definition; leftovers of interrupted writes are cleaned, never returned. */
+  loadAll(): Promise<StoredDomain[]>;
+  list(): Promise<string[]>;
+  load(name: string): Promise<string | undefined>;
+  /** Replaces the definition atomically: readers see the old or the new one. */
+  save(name: string, xml: string): Promise<void>;
+  /** Removes the definition and its autostart flag; returns whether it existed. */
+  delete(name: string): Promise<boolean>;
+  getAutostart(name: string): Promise<boolean>;
+  setAutostart(name: string, enabled: boolean): Promise<void>;
+}
+
+export type DomainStatus = StateWithReason & {
+  readonly name: string;
+  readonly uuid: string;
+  /** Runtime id (virsh `Id`), unique among running domains of this daemon. */
+  readonly id: number;
+  readonly pid: number;
+  readonly qmpSocket: string;
+  /** ISO 8601. */
+  readonly startedAt: string;
+  readonly argv: readonly string[];
+  /** Device alias -> what it is, as the driver reports it. */
+  readonly aliases: Readonly<Record<string, string>>;
+  /** The live definition (transient domains have no other copy). */
+  readonly xml: string;
+  readonly persistent: boolean;
+};
+
+export interface StatusStore {
+  loadAll(): Promise<DomainStatus[]>;
+  save(status: DomainStatus): Promise<void>;
+  delete(name: string): Promise<boolean>;
+}
+
+const NAME_MAX_BYTES = 200;
+
+/**
+ * Domain names become file names: refuse what a file name cannot carry or
+ * what would escape the directory. libvirt forbids '/' and newlines too.
+ */
+export function checkDomainName(name: string): void {
+  const why =
+    name === '' ? 'it is empty'
+    : name.includes('/') ? "it contains '/'"
+    : name.startsWith('.') ? "it starts with '.'"
+    // eslint-disable-next-line no-control-regex
+    : /[\u0000-\u001f\u007f]/.test(name) ? 'it contains a control character'
+    : Buffer.byteLength(name) > NAME_MAX_BYTES ? `it is longer than ${NAME_MAX_BYTES} bytes`
+    : undefined;
+  if (why !== undefined) {
+    throw new VirtkitError('XML_INVALID_VALUE', `invalid domain name '${name}': ${why}`, { details: { name } });
+  }
+}
