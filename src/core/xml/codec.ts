@@ -33,10 +33,15 @@ function parseScaled(el: XmlElement, sc: Scaled, rawValue: string, path: string,
   }
 }
 
-export function parseWithSpec(spec: AnySpec, el: XmlElement): unknown {
+/**
+ * Parses `el` by `spec`. Without `problems`, the first problem throws. With
+ * it, every problem is recorded (for `virtkit validate`) and the offending
+ * attribute or element is skipped, so one run reports them all.
+ */
+export function parseWithSpec(spec: AnySpec, el: XmlElement, problems?: VirtkitError[]): unknown {
   switch (spec.kind) {
     case 'raw':
-      return el;
+      return cleanRaw(el);
     case 'custom':
       return spec.parse(el);
     case 'text': {
@@ -52,23 +57,41 @@ export function parseWithSpec(spec: AnySpec, el: XmlElement): unknown {
       }
     }
     case 'elem':
-      return parseElem(spec, el);
+      return parseElem(spec, el, problems);
   }
 }
 
-function rejectChildren(el: XmlElement, allowed: Set<string>, note?: string): void {
+/** Raw content is kept by value: no source positions, blank text dropped. */
+function cleanRaw(el: XmlElement): XmlElement {
+  return { name: el.name, attrs: el.attrs.map(([k, v]) => [k, v]), children: el.children.map(cleanRaw), text: el.text.trim(), path: '', line: 0 };
+}
+
+function guard<T>(problems: VirtkitError[] | undefined, fn: () => T): T | undefined {
+  if (!problems) return fn();
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof VirtkitError)) throw e;
+    problems.push(e);
+    return undefined;
+  }
+}
+
+function rejectChildren(el: XmlElement, allowed: Set<string>, note?: string, problems?: VirtkitError[]): void {
   for (const c of el.children) {
     if (!allowed.has(c.name)) {
-      throw new VirtkitError(
+      const err = new VirtkitError(
         'XML_UNSUPPORTED',
         `${c.path}: unsupported element <${c.name}> in <${el.name}>${note ? ` (${note})` : ''}; virtkit refuses configuration it would otherwise ignore`,
         { details: { path: c.path, element: c.name } },
       );
+      if (!problems) throw err;
+      problems.push(err);
     }
   }
 }
 
-function parseElem(spec: ElemSpec, el: XmlElement): Obj {
+function parseElem(spec: ElemSpec, el: XmlElement, problems?: VirtkitError[]): Obj {
   const out: Obj = {};
   const attrByXml = new Map<string, string>();
   for (const [key, a] of Object.entries(spec.attrs)) attrByXml.set(a.xml ?? key, key);
@@ -78,9 +101,12 @@ function parseElem(spec: ElemSpec, el: XmlElement): Obj {
     if (name === unitAttr) continue;
     const key = attrByXml.get(name);
     if (key === undefined) {
-      throw new VirtkitError('XML_UNSUPPORTED', `${el.path}/@${name}: unsupported attribute '${name}' on <${el.name}>`, {
+      const err = new VirtkitError('XML_UNSUPPORTED', `${el.path}/@${name}: unsupported attribute '${name}' on <${el.name}>`, {
         details: { path: `${el.path}/@${name}` },
       });
+      if (!problems) throw err;
+      problems.push(err);
+      continue;
     }
     seen.set(key, value);
   }
@@ -88,32 +114,32 @@ function parseElem(spec: ElemSpec, el: XmlElement): Obj {
   for (const [key, a] of Object.entries(spec.attrs)) {
     const raw = seen.get(key);
     const path = `${el.path}/@${a.xml ?? key}`;
-    if (raw === undefined) {
-      if (a.required) {
-        throw new VirtkitError('XML_MISSING', `${path}: <${el.name}> needs the attribute '${a.xml ?? key}'`, { details: { path } });
+    const v = guard(problems, () => {
+      if (raw === undefined) {
+        if (a.required) {
+          throw new VirtkitError('XML_MISSING', `${path}: <${el.name}> needs the attribute '${a.xml ?? key}'`, { details: { path } });
+        }
+        return undefined;
       }
-      continue;
-    }
-    if (spec.scaled && spec.scaled.field === key) {
-      out[key] = parseScaled(el, spec.scaled, raw, path, unit);
-      continue;
-    }
-    try {
-      out[key] = a.type.parse(raw);
-    } catch (e) {
-      throw valueError(path, raw, (e as Error).message);
-    }
+      if (spec.scaled && spec.scaled.field === key) return parseScaled(el, spec.scaled, raw, path, unit);
+      try {
+        return a.type.parse(raw);
+      } catch (e) {
+        throw valueError(path, raw, (e as Error).message);
+      }
+    });
+    if (v !== undefined) out[key] = v;
   }
 
   const childByXml = new Map<string, string>();
   for (const [key, c] of Object.entries(spec.children)) childByXml.set(c.xml ?? key, key);
-  rejectChildren(el, new Set(childByXml.keys()), spec.note);
-  for (const [key, c] of Object.entries(spec.children)) {
+  rejectChildren(el, new Set(childByXml.keys()), spec.note, problems);
+  for (const [key, c] of Object.entries(spec.children)) guard(problems, () => {
     const xmlName = c.xml ?? key;
     const els = el.children.filter((x) => x.name === xmlName);
     const cs = resolveSpec(c.spec as AnySpec);
     if (c.many) {
-      if (els.length > 0) out[key] = els.map((x) => parseWithSpec(cs, x));
+      if (els.length > 0) out[key] = els.map((x) => parseWithSpec(cs, x, problems));
     } else {
       if (els.length > 1) {
         const second = els[1];
@@ -122,29 +148,31 @@ function parseElem(spec: ElemSpec, el: XmlElement): Obj {
         });
       }
       const only = els[0];
-      if (only) out[key] = parseWithSpec(cs, only);
+      if (only) out[key] = parseWithSpec(cs, only, problems);
       else if (c.required) {
         throw new VirtkitError('XML_MISSING', `${el.path}: <${el.name}> needs a <${xmlName}> element`, { details: { path: el.path } });
       }
     }
-  }
+  });
 
   const t = el.text.trim();
   const mixed = Object.keys(spec.children).length > 0;
-  if (spec.text && mixed && t === '') {
+  guard(problems, () => {
+    if (spec.text && mixed && t === '') return;
     // Mixed content (text or children): an element with only children has no value.
-  } else if (spec.text) {
-    if (spec.scaled && spec.scaled.field === 'value') out['value'] = parseScaled(el, spec.scaled, t, el.path, unit);
-    else {
-      try {
-        out['value'] = spec.text.parse(t);
-      } catch (e) {
-        throw valueError(el.path, t, (e as Error).message);
+    if (spec.text) {
+      if (spec.scaled && spec.scaled.field === 'value') out['value'] = parseScaled(el, spec.scaled, t, el.path, unit);
+      else {
+        try {
+          out['value'] = spec.text.parse(t);
+        } catch (e) {
+          throw valueError(el.path, t, (e as Error).message);
+        }
       }
+    } else if (t !== '') {
+      throw new VirtkitError('XML_UNSUPPORTED', `${el.path}: unexpected text '${t.slice(0, 40)}' in <${el.name}>`, { details: { path: el.path } });
     }
-  } else if (t !== '') {
-    throw new VirtkitError('XML_UNSUPPORTED', `${el.path}: unexpected text '${t.slice(0, 40)}' in <${el.name}>`, { details: { path: el.path } });
-  }
+  });
   return out;
 }
 

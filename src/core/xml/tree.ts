@@ -50,7 +50,10 @@ export function parseXmlTree(xml: string): XmlElement {
   parser.on('text', onText);
   parser.on('cdata', onText);
   parser.on('error', (e) => {
-    failure ??= new VirtkitError('INVALID_XML', `XML is not well-formed: ${e.message}`, { cause: e });
+    failure ??= new VirtkitError('INVALID_XML', `XML is not well-formed: ${e.message}`, {
+      cause: e,
+      details: { line: parser.line, column: parser.column },
+    });
     throw failure;
   });
 

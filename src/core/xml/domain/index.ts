@@ -7,3 +7,5 @@
 export { parseDomainXml } from './parse.js';
 export { formatDomainXml } from './format.js';
 export type { DomainDef, DevicesDef } from './schema/domain.js';
+export { checkDomainXml } from './parse.js';
+export { domainProblems, validateDomain } from './validate.js';
