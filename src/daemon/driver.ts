@@ -1,0 +1,92 @@
+/**
+ * The hypervisor driver interface: what the engine asks of the thing that
+ * runs guests. The QEMU driver (src/daemon/qemu/, using src/host/qmp) plugs
+ * in here; the engine knows nothing of QEMU, argv or QMP.
+ *
+ * Contract:
+ *  - Methods resolve when the operation is done (a guest `shutdown` only
+ *    when the request is delivered: the guest decides when to power off).
+ *  - The engine records the state its own calls imply (suspend -> paused/user).
+ *    Changes the guest or QEMU make on their own (guest power-off, panic, I/O
+ *    error pause, QEMU exit) are reported through `onEvent`; reporting a
+ *    change the engine caused as well is harmless (the engine ignores an
+ *    event that does not change the state).
+ *  - `stopped` is reported exactly once per RunningDomain, after the
+ *    process is gone; the handle is dead afterwards.
+ *  - `detach` lets go of the guest (closes the monitor) without stopping it:
+ *    the daemon is exiting and a later `reattach` will pick it up again.
+ */
+import type { Duplex } from 'node:stream';
+import type { DomainDef } from './domain-xml.js';
+import type { DomainRuntimePaths } from './paths.js';
+import type { StateReason } from './state.js';
+import type { DomainStatus } from './store/types.js';
+
+export type ShutdownMode = 'acpi' | 'agent';
+
+export interface StartOptions {
+  /** Leave the vCPUs stopped after start (virsh start --paused). */
+  readonly paused: boolean;
+}
+
+export interface DomainStats {
+  /** Guest CPU time used by all vCPUs, in nanoseconds. */
+  readonly cpuTimeNs: number;
+  /** Memory the guest currently has (balloon), KiB. */
+  readonly currentMemoryKiB: number;
+  readonly vcpus: number;
+}
+
+export type DriverEvent =
+  | { readonly type: 'stopped'; readonly reason: StateReason<'shutoff'> }
+  | { readonly type: 'suspended'; readonly reason: StateReason<'paused'> }
+  | { readonly type: 'resumed' }
+  /** The guest began to power off (ACPI, or on its own). */
+  | { readonly type: 'shutdown'; readonly by: 'guest' | 'host' }
+  | { readonly type: 'crashed'; readonly reason: StateReason<'crashed'> }
+  | { readonly type: 'pmsuspended'; readonly to: 'memory' | 'disk' };
+
+export interface RunningDomain {
+  readonly pid: number;
+  readonly qmpSocket: string;
+  readonly argv: readonly string[];
+  readonly startedAt: Date;
+  /** Device aliases the driver assigned: alias -> description. */
+  readonly aliases: Readonly<Record<string, string>>;
+  /** The definition as running (defaults and aliases filled in). */
+  readonly liveDef: DomainDef;
+  onEvent(listener: (event: DriverEvent) => void): void;
+  shutdown(mode: ShutdownMode | undefined): Promise<void>;
+  reboot(mode: ShutdownMode | undefined): Promise<void>;
+  reset(): Promise<void>;
+  /** Stops the guest: SIGTERM, then SIGKILL unless `graceful`. */
+  destroy(opts: { graceful: boolean }): Promise<void>;
+  suspend(): Promise<void>;
+  resume(): Promise<void>;
+  setMemory(kib: number): Promise<void>;
+  setVcpus(count: number): Promise<void>;
+  stats(): Promise<DomainStats>;
+  /** A byte stream to the guest's first serial console. */
+  openConsole(): Promise<Duplex>;
+  detach(): Promise<void>;
+}
+
+export interface HypervisorVersion {
+  /** As virsh prints it: `QEMU`. */
+  readonly name: string;
+  readonly version: string;
+}
+
+export interface Hypervisor {
+  readonly name: string;
+  version(): Promise<HypervisorVersion>;
+  start(def: DomainDef, paths: DomainRuntimePaths, opts: StartOptions): Promise<RunningDomain>;
+  /**
+   * Reconnects to a guest a previous daemon started. Resolves undefined when
+   * the guest is gone (its process exited while no daemon watched).
+   */
+  reattach(def: DomainDef, status: DomainStatus, paths: DomainRuntimePaths): Promise<RunningDomain | undefined>;
+}
+
+/** Loads the driver on first use, so that start-up does not pay for it. */
+export type HypervisorLoader = () => Promise<Hypervisor>;
