@@ -1,0 +1,153 @@
+/**
+ * The daemon's whole surface as one typed list of actions (as Firecracker's
+ * rpc_interface.rs). The HTTP layer parses a request into an Action and calls
+ * `dispatch`; tests call `dispatch` directly. Adding an action means adding it
+ * to the union, to ActionResults and to the handler table below; the
+ * compiler checks that all three agree.
+ */
+import type { Duplex } from 'node:stream';
+import type { NodeInfo } from '../../host/nodeinfo.js';
+import type { DomainStats, HypervisorVersion, ShutdownMode } from '../driver.js';
+import type { DomainState, StateReason } from '../state.js';
+import type { EngineContext } from './context.js';
+import { defineDomain, setAutostart, undefineDomain } from './config-ops.js';
+import {
+  createDomain, destroyDomain, rebootDomain, resetDomain, resumeDomain, setMemory, setVcpus, shutdownDomain,
+  startDomain, suspendDomain,
+} from './lifecycle.js';
+import { dumpXml, getDomain, hostInfo, listDomains, openConsole, domainStats } from './queries.js';
+
+/** virsh list's --state-* groups; 'other' is every state but running, paused and shut off. */
+export type StateGroup = 'running' | 'paused' | 'shutoff' | 'other';
+
+export interface ListFilter {
+  /** Any of these groups; all when absent. */
+  readonly states?: readonly StateGroup[];
+  /** Only active (true) or inactive (false) domains; both when absent. */
+  readonly active?: boolean;
+  readonly persistent?: boolean;
+  readonly autostart?: boolean;
+}
+
+export interface DomainInfo {
+  readonly name: string;
+  readonly uuid: string;
+  /** Runtime id while active, null when shut off. */
+  readonly id: number | null;
+  readonly state: DomainState;
+  readonly reason: StateReason;
+  readonly persistent: boolean;
+  readonly autostart: boolean;
+  readonly type: string;
+  readonly osType: string;
+  readonly vcpus: number;
+  readonly maxMemoryKiB: number;
+  readonly currentMemoryKiB: number;
+  readonly title: string | null;
+}
+
+export interface HostInfo {
+  readonly hostname: string;
+  readonly version: string;
+  readonly uri: string;
+  /** Null when the driver cannot tell (or no driver is plugged in). */
+  readonly hypervisor: HypervisorVersion | null;
+  readonly node: NodeInfo;
+}
+
+export interface ConsoleSession {
+  readonly stream: Duplex;
+  /** Called with a reason when another session takes the console over (force). */
+  onTakenOver(listener: (reason: string) => void): void;
+  close(): void;
+}
+
+type Ref = { readonly name: string };
+
+export type Action =
+  | { readonly kind: 'define'; readonly xml: string }
+  | ({ readonly kind: 'undefine' } & Ref)
+  | { readonly kind: 'create'; readonly xml: string; readonly paused?: boolean }
+  | ({ readonly kind: 'start'; readonly paused?: boolean } & Ref)
+  | ({ readonly kind: 'shutdown'; readonly mode?: ShutdownMode } & Ref)
+  | ({ readonly kind: 'reboot'; readonly mode?: ShutdownMode } & Ref)
+  | ({ readonly kind: 'reset' } & Ref)
+  | ({ readonly kind: 'destroy'; readonly graceful?: boolean } & Ref)
+  | ({ readonly kind: 'suspend' } & Ref)
+  | ({ readonly kind: 'resume' } & Ref)
+  | ({ readonly kind: 'setAutostart'; readonly enabled: boolean } & Ref)
+  | ({ readonly kind: 'setMemory'; readonly kib: number } & Ref)
+  | ({ readonly kind: 'setVcpus'; readonly count: number } & Ref)
+  // Queries: never wait behind a job.
+  | { readonly kind: 'list'; readonly filter: ListFilter }
+  | ({ readonly kind: 'get' } & Ref)
+  | ({ readonly kind: 'dumpxml'; readonly inactive?: boolean } & Ref)
+  | ({ readonly kind: 'stats' } & Ref)
+  | { readonly kind: 'host' }
+  | ({ readonly kind: 'console'; readonly force?: boolean } & Ref);
+
+export interface ActionResults {
+  define: { readonly domain: DomainInfo; readonly created: boolean };
+  undefine: DomainInfo;
+  create: DomainInfo;
+  start: DomainInfo;
+  shutdown: DomainInfo;
+  reboot: DomainInfo;
+  reset: DomainInfo;
+  destroy: DomainInfo;
+  suspend: DomainInfo;
+  resume: DomainInfo;
+  setAutostart: DomainInfo;
+  setMemory: DomainInfo;
+  setVcpus: DomainInfo;
+  list: DomainInfo[];
+  get: DomainInfo;
+  dumpxml: string;
+  stats: DomainStats;
+  host: HostInfo;
+  console: ConsoleSession;
+}
+
+export type ActionKind = Action['kind'];
+export type ActionOf<K extends ActionKind> = Extract<Action, { kind: K }>;
+
+export interface DispatchOptions {
+  /** How long a state-changing action may wait for the domain's running job, ms (0: fail at once). */
+  readonly wait?: number;
+}
+
+type Handler<K extends ActionKind> = (ctx: EngineContext, action: ActionOf<K>, opts: DispatchOptions) =>
+  Promise<ActionResults[K]>;
+
+const handlers: { readonly [K in ActionKind]: Handler<K> } = {
+  define: defineDomain,
+  undefine: undefineDomain,
+  create: createDomain,
+  start: startDomain,
+  shutdown: shutdownDomain,
+  reboot: rebootDomain,
+  reset: resetDomain,
+  destroy: destroyDomain,
+  suspend: suspendDomain,
+  resume: resumeDomain,
+  setAutostart,
+  setMemory,
+  setVcpus,
+  list: listDomains,
+  get: getDomain,
+  dumpxml: dumpXml,
+  stats: domainStats,
+  host: hostInfo,
+  console: openConsole,
+};
+
+export function dispatch<A extends Action>(
+  ctx: EngineContext,
+  action: A,
+  opts: DispatchOptions = {},
+): Promise<ActionResults[A['kind']]> {
+  // The table's mapped type ties each kind to its handler; TS cannot see through the generic here.
+  const handler = handlers[action.kind] as unknown as (c: EngineContext, a: A, o: DispatchOptions) =>
+    Promise<ActionResults[A['kind']]>;
+  return handler(ctx, action, opts);
+}

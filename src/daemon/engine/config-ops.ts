@@ -1,0 +1,107 @@
+/**
+ * Actions on persistent definitions: define, undefine, autostart. They need
+ * no hypervisor driver.
+ */
+import { VirtkitError } from '../../core/errors.js';
+import type { DomainDef } from '../domain-xml.js';
+import { formatDomain, parseDomain, prepareDomain, summarizeDomain } from '../domain-xml.js';
+import { checkDomainName } from '../store/types.js';
+import type { ActionOf, ActionResults, DispatchOptions } from './actions.js';
+import type { EngineContext } from './context.js';
+import type { DomainRecord } from './registry.js';
+
+/** Parses and fills defaults; a definition without a uuid keeps the one its name already has. */
+export function prepareFor(ctx: EngineContext, xml: string): DomainDef {
+  const parsed = parseDomain(xml);
+  checkDomainName(parsed.name);
+  const existing = ctx.registry.byName(parsed.name);
+  const withUuid = parsed.uuid === undefined && existing ? { ...parsed, uuid: existing.uuid } : parsed;
+  return prepareDomain(withUuid, ctx.deps.prepare);
+}
+
+export function newRecord(def: DomainDef, persistent: boolean, autostart = false): DomainRecord {
+  const summary = summarizeDomain(def);
+  return {
+    name: summary.name, uuid: summary.uuid, def, summary, persistent, autostart,
+    state: { state: 'shutoff', reason: 'unknown' }, runtime: undefined, statusWrites: Promise.resolve(),
+  };
+}
+
+export async function defineDomain(
+  ctx: EngineContext,
+  a: ActionOf<'define'>,
+  opts: DispatchOptions,
+): Promise<ActionResults['define']> {
+  const def = prepareFor(ctx, a.xml);
+  const summary = summarizeDomain(def);
+  return ctx.job(summary.name, 'define', opts, async () => {
+    const existing = ctx.registry.byName(summary.name);
+    if (existing && existing.uuid !== summary.uuid) {
+      throw new VirtkitError('DOMAIN_EXISTS', `domain '${existing.name}' already exists with UUID ${existing.uuid}`, {
+        details: { domain: existing.name, uuid: existing.uuid },
+      });
+    }
+    const release = ctx.registry.reserveUuid(summary.uuid, summary.name);
+    try {
+      await ctx.deps.config.save(summary.name, formatDomain(def));
+    } finally {
+      release();
+    }
+    if (existing) {
+      const wasPersistent = existing.persistent;
+      existing.def = def;
+      existing.summary = summary;
+      existing.persistent = true;
+      if (existing.runtime && !wasPersistent) void ctx.persistStatus(existing);
+      ctx.events.emit(existing, { event: 'defined', detail: 'updated' });
+      return { domain: ctx.view(existing), created: false };
+    }
+    const rec = newRecord(def, true);
+    ctx.registry.add(rec);
+    ctx.events.emit(rec, { event: 'defined', detail: 'added' });
+    return { domain: ctx.view(rec), created: true };
+  });
+}
+
+function requirePersistent(rec: DomainRecord, what: string): void {
+  if (!rec.persistent) {
+    throw new VirtkitError('OPERATION_INVALID', `cannot ${what} transient domain '${rec.name}'`, {
+      details: { domain: rec.name },
+    });
+  }
+}
+
+export async function undefineDomain(
+  ctx: EngineContext,
+  a: ActionOf<'undefine'>,
+  opts: DispatchOptions,
+): Promise<ActionResults['undefine']> {
+  const name = ctx.registry.resolve(a.name).name;
+  return ctx.job(name, 'undefine', opts, async () => {
+    const rec = ctx.registry.named(name);
+    requirePersistent(rec, 'undefine');
+    await ctx.deps.config.delete(rec.name);
+    rec.persistent = false;
+    rec.autostart = false;
+    // A running domain lives on as a transient one and disappears when it stops.
+    if (rec.runtime) void ctx.persistStatus(rec);
+    else ctx.registry.remove(rec);
+    ctx.events.emit(rec, { event: 'undefined', detail: 'removed' });
+    return ctx.view(rec);
+  });
+}
+
+export async function setAutostart(
+  ctx: EngineContext,
+  a: ActionOf<'setAutostart'>,
+  opts: DispatchOptions,
+): Promise<ActionResults['setAutostart']> {
+  const name = ctx.registry.resolve(a.name).name;
+  return ctx.job(name, 'autostart', opts, async () => {
+    const rec = ctx.registry.named(name);
+    requirePersistent(rec, 'set autostart for');
+    await ctx.deps.config.setAutostart(rec.name, a.enabled);
+    rec.autostart = a.enabled;
+    return ctx.view(rec);
+  });
+}

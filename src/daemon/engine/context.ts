@@ -1,0 +1,185 @@
+/**
+ * What every action handler works with: the registry, the job locks, the
+ * event bus, the stores and the (lazily loaded) hypervisor driver, plus the
+ * few state transitions that several actions share.
+ */
+import { VirtkitError } from '../../core/errors.js';
+import type { NodeInfo } from '../../host/nodeinfo.js';
+import type { PrepareContext } from '../domain-xml.js';
+import { formatDomain } from '../domain-xml.js';
+import type { DriverEvent, Hypervisor, HypervisorLoader, RunningDomain } from '../driver.js';
+import type { InstanceLayout } from '../paths.js';
+import type { EventDetail, EventWithDetail, StateReason, StateWithReason } from '../state.js';
+import type { ConfigStore, DomainStatus, StatusStore } from '../store/types.js';
+import type { DomainInfo, DispatchOptions } from './actions.js';
+import { ConsoleManager } from './console.js';
+import { EventBus } from './events.js';
+import { JobLocks } from './job-lock.js';
+import { Registry, type DomainRecord } from './registry.js';
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface EngineDeps {
+  readonly layout: InstanceLayout;
+  readonly config: ConfigStore;
+  readonly status: StatusStore;
+  readonly loadDriver: HypervisorLoader;
+  readonly nodeInfo: () => Promise<NodeInfo>;
+  readonly hostname: () => string;
+  readonly version: string;
+  readonly now?: () => number;
+  readonly log?: Logger;
+  readonly prepare?: PrepareContext;
+}
+
+const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+const STOP_DETAIL: Record<StateReason<'shutoff'>, EventDetail<'stopped'>> = {
+  unknown: 'failed', shutdown: 'shutdown', destroyed: 'destroyed', crashed: 'crashed', migrated: 'migrated',
+  saved: 'saved', failed: 'failed', 'from-snapshot': 'from-snapshot', daemon: 'destroyed',
+};
+
+const PAUSE_DETAIL: Partial<Record<StateReason<'paused'>, EventDetail<'suspended'>>> = {
+  ioerror: 'ioerror', watchdog: 'watchdog', 'api-error': 'api-error', migrating: 'migrated',
+  'from-snapshot': 'from-snapshot', 'post-copy': 'post-copy', 'post-copy-failed': 'post-copy-failed',
+};
+
+export class EngineContext {
+  readonly registry = new Registry();
+  readonly locks: JobLocks;
+  readonly events: EventBus;
+  readonly consoles = new ConsoleManager();
+  readonly log: Logger;
+  readonly now: () => number;
+  #driver: Promise<Hypervisor> | undefined;
+
+  constructor(readonly deps: EngineDeps) {
+    this.now = deps.now ?? Date.now;
+    this.log = deps.log ?? silent;
+    this.locks = new JobLocks(this.now);
+    this.events = new EventBus(this.now);
+  }
+
+  /** The driver, loaded on first use; a failed load is retried next time. */
+  driver(): Promise<Hypervisor> {
+    this.#driver ??= this.deps.loadDriver().catch((e: unknown) => {
+      this.#driver = undefined;
+      throw e;
+    });
+    return this.#driver;
+  }
+
+  /** Runs `fn` as the one job of domain `name` (see JobLock). */
+  job<T>(name: string, job: string, opts: DispatchOptions, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(name, job, opts.wait ?? 0, fn);
+  }
+
+  view(rec: DomainRecord): DomainInfo {
+    const s = rec.runtime?.liveSummary ?? rec.summary;
+    return {
+      name: rec.name,
+      uuid: rec.uuid,
+      id: rec.runtime?.id ?? null,
+      state: rec.state.state,
+      reason: rec.state.reason,
+      persistent: rec.persistent,
+      autostart: rec.autostart,
+      type: s.type,
+      osType: s.osType,
+      vcpus: s.vcpus,
+      maxMemoryKiB: s.maxMemoryKiB,
+      currentMemoryKiB: s.currentMemoryKiB,
+      title: s.title ?? null,
+    };
+  }
+
+  /** Sets the state; emits `event` and persists the status only when the state changed. */
+  setState(rec: DomainRecord, next: StateWithReason, event?: EventWithDetail): boolean {
+    if (rec.state.state === next.state && rec.state.reason === next.reason) return false;
+    rec.state = next;
+    if (event) this.events.emit(rec, event);
+    if (rec.runtime) void this.persistStatus(rec);
+    return true;
+  }
+
+  /** Writes (or, once stopped, deletes) the status file; writes of one domain never overtake each other. */
+  persistStatus(rec: DomainRecord): Promise<void> {
+    rec.statusWrites = rec.statusWrites.then(async () => {
+      try {
+        const status = this.statusOf(rec);
+        if (status) await this.deps.status.save(status);
+        else await this.deps.status.delete(rec.name);
+      } catch (e) {
+        this.log.error(`cannot record the status of domain '${rec.name}': ${(e as Error).message}`);
+      }
+    });
+    return rec.statusWrites;
+  }
+
+  statusOf(rec: DomainRecord): DomainStatus | undefined {
+    const rt = rec.runtime;
+    if (!rt) return undefined;
+    return {
+      name: rec.name, uuid: rec.uuid, id: rt.id, pid: rt.pid, qmpSocket: rt.qmpSocket,
+      startedAt: rt.startedAt.toISOString(), argv: rt.argv, aliases: rt.aliases,
+      xml: formatDomain(rt.liveDef), persistent: rec.persistent, ...rec.state,
+    } as DomainStatus;
+  }
+
+  requireHandle(rec: DomainRecord): RunningDomain {
+    const rt = rec.runtime;
+    if (!rt) {
+      throw new VirtkitError('OPERATION_INVALID', `domain '${rec.name}' is not running`, { details: { domain: rec.name } });
+    }
+    if (!rt.handle) {
+      throw new VirtkitError(
+        'OPERATION_INVALID',
+        `domain '${rec.name}' is running but virtkitd is not connected to it (${rt.detachedWhy ?? 'unknown reason'})`,
+        { details: { domain: rec.name, pid: rt.pid } },
+      );
+    }
+    return rt.handle;
+  }
+
+  /** Follows what the driver reports about a running domain. */
+  watch(rec: DomainRecord, handle: RunningDomain): void {
+    handle.onEvent((e: DriverEvent) => {
+      if (rec.runtime?.handle !== handle) return;
+      switch (e.type) {
+        case 'stopped':
+          this.markStopped(rec, handle, rec.runtime.expectedStop ?? e.reason);
+          return;
+        case 'suspended':
+          this.setState(rec, { state: 'paused', reason: e.reason }, { event: 'suspended', detail: PAUSE_DETAIL[e.reason] ?? 'paused' });
+          return;
+        case 'resumed':
+          this.setState(rec, { state: 'running', reason: 'unpaused' }, { event: 'resumed', detail: 'unpaused' });
+          return;
+        case 'shutdown':
+          this.setState(rec, { state: 'shutdown', reason: 'user' }, { event: 'shutdown', detail: e.by });
+          return;
+        case 'crashed':
+          this.setState(rec, { state: 'crashed', reason: e.reason }, { event: 'crashed', detail: 'panicked' });
+          return;
+        case 'pmsuspended':
+          this.setState(rec, { state: 'pmsuspended', reason: 'unknown' }, { event: 'pmsuspended', detail: e.to });
+          return;
+      }
+    });
+  }
+
+  /** Records that the guest of `handle` is gone; idempotent. Transient domains disappear. */
+  markStopped(rec: DomainRecord, handle: RunningDomain | undefined, reason: StateReason<'shutoff'>): void {
+    if (!rec.runtime || rec.runtime.handle !== handle) return;
+    rec.runtime = undefined;
+    this.consoles.close(rec.uuid, 'the domain stopped');
+    rec.state = { state: 'shutoff', reason };
+    this.events.emit(rec, { event: 'stopped', detail: STOP_DETAIL[reason] });
+    void this.persistStatus(rec);
+    if (!rec.persistent) this.registry.remove(rec);
+  }
+}

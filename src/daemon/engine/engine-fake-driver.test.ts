@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isVirtkitError } from '../../core/errors.js';
+import { Engine } from './engine.js';
+import { FakeHypervisor } from './fake-driver.js';
+import { instanceLayout } from '../paths.js';
+import type { LifecycleEvent } from '../state.js';
+import { MemoryConfigStore, MemoryStatusStore } from '../store/memory-stores.js';
+
+const code = (c: string) => (e: unknown) => isVirtkitError(e) && e.code === c;
+const xml = (name: string) => `<domain type='kvm'><name>${name}</name><memory>1024</memory></domain>`;
+
+function setup(stores = { config: new MemoryConfigStore(), status: new MemoryStatusStore() }, driver = new FakeHypervisor()) {
+  const engine = new Engine({
+    layout: instanceLayout({ kind: 'root', root: '/tmp/vk-engine-test' }),
+    ...stores,
+    loadDriver: () => Promise.resolve(driver),
+    nodeInfo: () => Promise.reject(new Error('unused')),
+    hostname: () => 'host',
+    version: '0.0.0',
+  });
+  const events: LifecycleEvent[] = [];
+  engine.subscribe((e) => events.push(e));
+  const seen = () => events.map((e) => `${e.event}/${e.detail}`);
+  return { engine, driver, seen, ...stores };
+}
+
+function gate(driver: FakeHypervisor): () => void {
+  let open = (): void => undefined;
+  driver.gate = new Promise<void>((r) => { open = r; });
+  return () => {
+    driver.gate = undefined;
+    open();
+  };
+}
+
+describe('engine state logic (fake driver)', () => {
+  it('starts: running/booted with an id, status written, started event', async () => {
+    const { engine, status, seen } = setup();
+    await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    const d = await engine.dispatch({ kind: 'start', name: 'vm1' });
+    assert.deepEqual([d.state, d.reason, d.id], ['running', 'booted', 1]);
+    const [st] = await status.loadAll();
+    assert.equal(st?.pid, 1001);
+    assert.equal(st?.state, 'running');
+    assert.match(st?.qmpSocket ?? '', /\/run\/d\/[0-9a-f-]{36}\/qmp\.sock$/);
+    assert.deepEqual(seen(), ['defined/added', 'started/booted']);
+    await assert.rejects(engine.dispatch({ kind: 'start', name: 'vm1' }), code('OPERATION_INVALID'));
+    assert.match(await engine.dispatch({ kind: 'dumpxml', name: '1' }), /^<domain type='kvm' id='1'>/);
+  });
+
+  it('refuses a second job at once, lets queries through, and queues a job that asks to wait', async () => {
+    const { engine, driver } = setup();
+    await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    const open = gate(driver);
+    const starting = engine.dispatch({ kind: 'start', name: 'vm1' });
+    await new Promise((r) => setImmediate(r));
+    await assert.rejects(engine.dispatch({ kind: 'destroy', name: 'vm1' }), code('OPERATION_IN_PROGRESS'));
+    await assert.rejects(engine.dispatch({ kind: 'undefine', name: 'vm1' }), code('OPERATION_IN_PROGRESS'));
+    // Queries answer at once with the state before the job.
+    assert.equal((await engine.dispatch({ kind: 'get', name: 'vm1' })).state, 'shutoff');
+    assert.equal((await engine.dispatch({ kind: 'list', filter: {} })).length, 1);
+    const destroying = engine.dispatch({ kind: 'destroy', name: 'vm1' }, { wait: 5000 });
+    open();
+    await starting;
+    assert.equal((await destroying).state, 'shutoff');
+  });
+
+  it('times a waiting job out with OPERATION_TIMEOUT', async () => {
+    const { engine, driver } = setup();
+    await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    const open = gate(driver);
+    const starting = engine.dispatch({ kind: 'start', name: 'vm1' });
+    await assert.rejects(engine.dispatch({ kind: 'destroy', name: 'vm1' }, { wait: 20 }), code('OPERATION_TIMEOUT'));
+    open();
+    await starting;
+  });
+
+  it('records destroy as destroyed (whatever the driver says) and removes the status', async () => {
+    const { engine, status, seen } = setup();
+    await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    await engine.dispatch({ kind: 'start', name: 'vm1' });
+    const d = await engine.dispatch({ kind: 'destroy', name: 'vm1', graceful: true });
+    assert.deepEqual([d.state, d.reason, d.id], ['shutoff', 'destroyed', null]);
+    assert.deepEqual(await status.loadAll(), []);
+    assert.deepEqual(seen().slice(-1), ['stopped/destroyed']);
+  });
+
+  it('follows a guest power-off reported by the driver', async () => {
+    const { engine, driver, seen } = setup();
+    await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    await engine.dispatch({ kind: 'start', name: 'vm1' });
+    const guest = driver.running.get('vm1');
+    await engine.dispatch({ kind: 'shutdown', name: 'vm1', mode: 'acpi' });
+    assert.deepEqual(guest?.calls, ['shutdown:acpi']);
+    guest?.emit({ type: 'shutdown', by: 'guest' });
+    assert.equal((await engine.dispatch({ kind: 'get', name: 'vm1' })).state, 'shutdown');
+    guest?.emit({ type: 'stopped', reason: 'shutdown' });
+    guest?.emit({ type: 'stopped', reason: 'crashed' }); // a second report changes nothing
+    const d = await engine.dispatch({ kind: 'get', name: 'vm1' });
+    assert.deepEqual([d.state, d.reason], ['shutoff', 'shutdown']);
+    assert.deepEqual(seen(), ['defined/added', 'started/booted', 'shutdown/guest', 'stopped/shutdown']);
+  });
+
+  it('suspends and resumes once, ignoring the duplicate event from the driver', async () => {
+    const { engine, seen } = setup();
+    await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    await engine.dispatch({ kind: 'start', name: 'vm1', paused: true });
+    assert.equal((await engine.dispatch({ kind: 'get', name: 'vm1' })).state, 'paused');
+    await engine.dispatch({ kind: 'resume', name: 'vm1' });
+    await engine.dispatch({ kind: 'suspend', name: 'vm1' });
+    await engine.dispatch({ kind: 'suspend', name: 'vm1' });
+    assert.deepEqual(seen().slice(1), ['started/booted', 'suspended/paused', 'resumed/unpaused', 'suspended/paused']);
+  });
+
+  it('forgets a transient domain when it stops', async () => {
+    const { engine } = setup();
+    await engine.dispatch({ kind: 'create', xml: xml('t1') });
+    assert.equal((await engine.dispatch({ kind: 'get', name: 't1' })).persistent, false);
+    await assert.rejects(engine.dispatch({ kind: 'undefine', name: 't1' }), code('OPERATION_INVALID'));
+    await engine.dispatch({ kind: 'destroy', name: 't1' });
+    await assert.rejects(engine.dispatch({ kind: 'get', name: 't1' }), code('DOMAIN_NOT_FOUND'));
+  });
+
+  it('keeps a running domain that is undefined until it stops', async () => {
+    const { engine, config } = setup();
+    await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    await engine.dispatch({ kind: 'start', name: 'vm1' });
+    const d = await engine.dispatch({ kind: 'undefine', name: 'vm1' });
+    assert.deepEqual([d.persistent, d.state], [false, 'running']);
+    assert.equal(await config.load('vm1'), undefined);
+    await engine.dispatch({ kind: 'destroy', name: 'vm1' });
+    assert.deepEqual(await engine.dispatch({ kind: 'list', filter: {} }), []);
+  });
+
+  it('marks a failed start shut off (failed) and forgets a failed create', async () => {
+    const { engine, driver } = setup();
+    driver.failStart = new Error('qemu said no');
+    await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    await assert.rejects(engine.dispatch({ kind: 'start', name: 'vm1' }), /qemu said no/);
+    assert.equal((await engine.dispatch({ kind: 'get', name: 'vm1' })).reason, 'failed');
+    await assert.rejects(engine.dispatch({ kind: 'create', xml: xml('t1') }), /qemu said no/);
+    await assert.rejects(engine.dispatch({ kind: 'get', name: 't1' }), code('DOMAIN_NOT_FOUND'));
+  });
+
+  it('reattaches after a restart, and marks guests that died meanwhile shut off', async () => {
+    const first = setup();
+    await first.engine.dispatch({ kind: 'define', xml: xml('alive') });
+    await first.engine.dispatch({ kind: 'define', xml: xml('dead') });
+    await first.engine.dispatch({ kind: 'start', name: 'alive' });
+    await first.engine.dispatch({ kind: 'start', name: 'dead' });
+    await first.engine.dispatch({ kind: 'create', xml: xml('transient') });
+    await first.engine.close();
+    const driver = new FakeHypervisor();
+    driver.alive.add(first.driver.running.get('alive')?.pid ?? -1);
+    driver.alive.add(first.driver.running.get('transient')?.pid ?? -1);
+    const { engine, status } = setup({ config: first.config, status: first.status }, driver);
+    assert.deepEqual(await engine.load(), { domains: 3, running: 2, skipped: [] });
+    const list = await engine.dispatch({ kind: 'list', filter: {} });
+    assert.deepEqual(list.map((d) => `${d.name}:${d.state}:${d.id}`), ['alive:running:1', 'dead:shutoff:null', 'transient:running:3']);
+    assert.deepEqual((await status.loadAll()).map((s) => s.name).sort(), ['alive', 'transient']);
+    await engine.dispatch({ kind: 'define', xml: xml('new') });
+    assert.equal((await engine.dispatch({ kind: 'start', name: 'new' })).id, 4);
+  });
+
+  it('gives the console to one session; force takes it over', async () => {
+    const { engine } = setup();
+    await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    await engine.dispatch({ kind: 'start', name: 'vm1' });
+    const first = await engine.dispatch({ kind: 'console', name: 'vm1' });
+    const why: string[] = [];
+    first.onTakenOver((r) => why.push(r));
+    await assert.rejects(engine.dispatch({ kind: 'console', name: 'vm1' }), code('OPERATION_IN_PROGRESS'));
+    const second = await engine.dispatch({ kind: 'console', name: 'vm1', force: true });
+    assert.deepEqual(why, ['another session took the console over']);
+    assert.ok(first.stream.destroyed);
+    second.close();
+    (await engine.dispatch({ kind: 'console', name: 'vm1' })).close();
+  });
+});

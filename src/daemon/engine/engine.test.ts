@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isVirtkitError } from '../../core/errors.js';
+import { NoHypervisor } from '../driver-none.js';
+import type { Hypervisor } from '../driver.js';
+import { instanceLayout } from '../paths.js';
+import type { LifecycleEvent } from '../state.js';
+import { MemoryConfigStore, MemoryStatusStore } from '../store/memory-stores.js';
+import { Engine } from './engine.js';
+
+const code = (c: string) => (e: unknown) => isVirtkitError(e) && e.code === c;
+const xml = (name: string, uuid?: string) =>
+  `<domain type='kvm'><name>${name}</name>${uuid ? `<uuid>${uuid}</uuid>` : ''}<memory unit='KiB'>1024</memory>` +
+  `<vcpu>1</vcpu><os><type>hvm</type></os></domain>`;
+const U1 = '11111111-1111-1111-1111-111111111111';
+
+function setup(driver: Hypervisor = new NoHypervisor(), stores = { config: new MemoryConfigStore(), status: new MemoryStatusStore() }) {
+  const engine = new Engine({
+    layout: instanceLayout({ kind: 'root', root: '/tmp/vk-engine-test' }),
+    ...stores,
+    loadDriver: () => Promise.resolve(driver),
+    nodeInfo: () => Promise.resolve({ model: 'x86_64', cpus: 1, mhz: 1, nodes: 1, sockets: 1, cores: 1, threads: 1, memoryKiB: 1 }),
+    hostname: () => 'host',
+    version: '0.0.0',
+  });
+  const events: LifecycleEvent[] = [];
+  engine.subscribe((e) => events.push(e));
+  const seen = () => events.map((e) => `${e.domain}:${e.event}/${e.detail}`);
+  return { engine, events, seen, ...stores };
+}
+
+describe('engine without a driver', () => {
+  it('defines, lists, gets, dumps and undefines', async () => {
+    const { engine, config, seen } = setup();
+    const r = await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    assert.equal(r.created, true);
+    assert.equal(r.domain.state, 'shutoff');
+    assert.equal(r.domain.id, null);
+    assert.match(r.domain.uuid, /^[0-9a-f-]{36}$/);
+    assert.match((await config.load('vm1')) ?? '', new RegExp(r.domain.uuid));
+    assert.deepEqual((await engine.dispatch({ kind: 'list', filter: {} })).map((d) => d.name), ['vm1']);
+    assert.deepEqual(await engine.dispatch({ kind: 'list', filter: { active: true } }), []);
+    assert.equal((await engine.dispatch({ kind: 'get', name: r.domain.uuid.toUpperCase() })).name, 'vm1');
+    assert.match(await engine.dispatch({ kind: 'dumpxml', name: 'vm1' }), /<name>vm1<\/name>/);
+    await engine.dispatch({ kind: 'undefine', name: 'vm1' });
+    assert.equal(await config.load('vm1'), undefined);
+    await assert.rejects(engine.dispatch({ kind: 'get', name: 'vm1' }), code('DOMAIN_NOT_FOUND'));
+    assert.deepEqual(seen(), ['vm1:defined/added', 'vm1:undefined/removed']);
+  });
+
+  it('updates a definition in place, keeping its uuid when the new XML has none', async () => {
+    const { engine, seen } = setup();
+    const first = await engine.dispatch({ kind: 'define', xml: xml('vm1', U1) });
+    const again = await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    assert.equal(again.created, false);
+    assert.equal(again.domain.uuid, first.domain.uuid);
+    assert.deepEqual(seen(), ['vm1:defined/added', 'vm1:defined/updated']);
+  });
+
+  it('refuses a name or uuid that another domain has', async () => {
+    const { engine } = setup();
+    await engine.dispatch({ kind: 'define', xml: xml('vm1', U1) });
+    await assert.rejects(engine.dispatch({ kind: 'define', xml: xml('vm2', U1) }), code('DOMAIN_EXISTS'));
+    await assert.rejects(
+      engine.dispatch({ kind: 'define', xml: xml('vm1', '22222222-2222-2222-2222-222222222222') }),
+      code('DOMAIN_EXISTS'),
+    );
+  });
+
+  it('lets only one of two concurrent defines take a uuid', async () => {
+    const { engine } = setup();
+    const results = await Promise.allSettled([
+      engine.dispatch({ kind: 'define', xml: xml('a', U1) }),
+      engine.dispatch({ kind: 'define', xml: xml('b', U1) }),
+    ]);
+    assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+    assert.equal((await engine.dispatch({ kind: 'list', filter: {} })).length, 1);
+  });
+
+  it('sets and clears autostart in the store', async () => {
+    const { engine, config } = setup();
+    await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    assert.equal((await engine.dispatch({ kind: 'setAutostart', name: 'vm1', enabled: true })).autostart, true);
+    assert.equal(await config.getAutostart('vm1'), true);
+    await engine.dispatch({ kind: 'setAutostart', name: 'vm1', enabled: false });
+    assert.equal(await config.getAutostart('vm1'), false);
+  });
+
+  it('refuses lifecycle actions with UNSUPPORTED_OPERATION and leaves the domain shut off', async () => {
+    const { engine } = setup();
+    await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    await assert.rejects(engine.dispatch({ kind: 'start', name: 'vm1' }), code('UNSUPPORTED_OPERATION'));
+    await assert.rejects(engine.dispatch({ kind: 'destroy', name: 'vm1' }), code('OPERATION_INVALID'));
+    assert.equal((await engine.dispatch({ kind: 'get', name: 'vm1' })).state, 'shutoff');
+    assert.equal((await engine.dispatch({ kind: 'host' })).hypervisor, null);
+  });
+
+  it('reloads definitions and autostart flags from the store', async () => {
+    const first = setup();
+    await first.engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    await first.engine.dispatch({ kind: 'setAutostart', name: 'vm1', enabled: true });
+    const { engine } = setup(new NoHypervisor(), { config: first.config, status: first.status });
+    assert.deepEqual(await engine.load(), { domains: 1, running: 0, skipped: [] });
+    const d = await engine.dispatch({ kind: 'get', name: 'vm1' });
+    assert.equal(d.autostart, true);
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * The engine: the registry and everything that changes it, behind
+ * `dispatch(action)`. Built once at the composition root (daemon.ts).
+ */
+import type { LifecycleEvent } from '../state.js';
+import { dispatch, type Action, type ActionResults, type DispatchOptions } from './actions.js';
+import { EngineContext, type EngineDeps } from './context.js';
+import { loadState, type LoadReport } from './load.js';
+
+export class Engine {
+  readonly ctx: EngineContext;
+
+  constructor(deps: EngineDeps) {
+    this.ctx = new EngineContext(deps);
+  }
+
+  load(): Promise<LoadReport> {
+    return loadState(this.ctx);
+  }
+
+  dispatch<A extends Action>(action: A, opts: DispatchOptions = {}): Promise<ActionResults[A['kind']]> {
+    return dispatch(this.ctx, action, opts);
+  }
+
+  subscribe(listener: (e: LifecycleEvent) => void, filter?: { uuid?: string }): () => void {
+    return this.ctx.events.subscribe(listener, filter);
+  }
+
+  /** Starts every inactive domain marked autostart; failures are logged, not thrown. */
+  async autostartAll(): Promise<number> {
+    const todo = this.ctx.registry.all().filter((r) => r.autostart && !r.runtime);
+    let started = 0;
+    await Promise.all(todo.map(async (r) => {
+      try {
+        await this.dispatch({ kind: 'start', name: r.name }, { wait: 60_000 });
+        started++;
+      } catch (e) {
+        this.ctx.log.error(`cannot autostart domain '${r.name}': ${(e as Error).message}`);
+      }
+    }));
+    return started;
+  }
+
+  /**
+   * Lets go of running guests without stopping them (the daemon is exiting)
+   * and waits for pending status writes.
+   */
+  async close(): Promise<void> {
+    this.ctx.consoles.closeAll('virtkitd is shutting down');
+    const records = this.ctx.registry.all();
+    await Promise.all(records.map(async (r) => {
+      try {
+        await r.runtime?.handle?.detach();
+      } catch (e) {
+        this.ctx.log.warn(`detaching from domain '${r.name}': ${(e as Error).message}`);
+      }
+    }));
+    await Promise.all(records.map((r) => r.statusWrites));
+  }
+}
