@@ -1,0 +1,134 @@
+/**
+ * Spawning and stopping QEMU processes. QEMU runs in its own process group
+ * (a daemon restart, or a ^C in the daemon's terminal, never stops a guest),
+ * with stdout and stderr appended to the domain's log file after a header
+ * line, as libvirt does. Readiness is "the caller's monitor connect
+ * succeeded" (the QMP client negotiates), raced against QEMU exiting.
+ *
+ * A QEMU's identity, for re-attach and before any signal: pid plus the
+ * process start time (/proc/PID/stat field 22), so a recycled pid is never
+ * mistaken for our guest. PID 1 here reaps orphans lazily, so an exited QEMU
+ * may linger as a zombie: identity() treats a zombie as gone, and callers
+ * judge "gone" by the monitor socket closing (or the child's exit event).
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { VirtkitError } from '../../core/errors.js';
+import { procStartTicks, readLogSince } from './process-files.js';
+
+export { procStartTicks, isSameProcess } from './process-files.js';
+
+export interface SpawnQemuOptions {
+  readonly binary: string;
+  readonly args: readonly string[];
+  readonly logFile: string;
+  readonly pidFile: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /** /proc, or a fake tree in tests. */
+  readonly procRoot?: string;
+  readonly now?: () => Date;
+}
+
+export interface QemuProcess {
+  readonly pid: number;
+  /** /proc/PID/stat field 22, as text: with the pid, the process identity. */
+  readonly startTicks: string;
+  readonly child: ChildProcess;
+  /** Resolves once the child has exited and been reaped. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Byte offset in the log where this run's output begins. */
+  readonly logOffset: number;
+}
+
+/** A shell-readable rendering of the command line, for the log header only. */
+export function quoteCommandLine(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+function logTimestamp(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '+0000');
+}
+
+export function spawnQemu(opts: SpawnQemuOptions): Promise<QemuProcess> {
+  const now = opts.now ?? (() => new Date());
+  const fd = openSync(opts.logFile, 'a', 0o600);
+  let child: ChildProcess;
+  let logOffset: number;
+  try {
+    const env = opts.env ?? { LC_ALL: 'C', PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
+    const envText = Object.entries(env).map(([k, v]) => `${k}=${quoteCommandLine([v])}`).join(' ');
+    const header = `${logTimestamp(now())}: starting up\n${envText} ${quoteCommandLine([opts.binary, ...opts.args])}\n`;
+    writeSync(fd, header);
+    // The file is opened for append: its size after the header is where QEMU's output starts.
+    logOffset = fstatSync(fd).size;
+    child = spawn(opts.binary, [...opts.args], { detached: true, stdio: ['ignore', fd, fd], env: { ...env } });
+  } finally {
+    closeSync(fd);
+  }
+  child.unref();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', (err) => {
+      reject(new VirtkitError('QEMU_NOT_FOUND', `cannot run ${opts.binary}: ${err.message}; install QEMU (apt install qemu-system-x86)`, { cause: err }));
+    });
+    child.once('spawn', () => {
+      const pid = child.pid;
+      if (pid === undefined) {
+        reject(new VirtkitError('QEMU_FAILED', `${opts.binary} did not start`));
+        return;
+      }
+      void (async () => {
+        // The child may already be gone (a bad option fails in milliseconds): no start time then.
+        const startTicks = (await procStartTicks(pid, opts.procRoot)) ?? '';
+        await writeFile(opts.pidFile, `${pid}\n`, { mode: 0o600 });
+        resolve({ pid, startTicks, child, exited, logOffset });
+      })().catch(reject);
+    });
+  });
+}
+
+/**
+ * Waits for `connect` (the monitor handshake) to succeed, retrying while the
+ * socket is not there yet; fails with QEMU's own words when QEMU exits first.
+ */
+export async function waitForMonitor<T>(
+  proc: QemuProcess,
+  logFile: string,
+  connect: () => Promise<T>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  void proc.exited.then((e) => { exitInfo = e; });
+  for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
+    if (exitInfo !== undefined) throw await startFailure(logFile, proc.logOffset, exitInfo);
+    try {
+      return await connect();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      const retry = code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'QMP_DISCONNECTED';
+      if (!retry && exitInfo === undefined) throw err;
+    }
+    if (Date.now() > deadline) {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+      const tail = await readLogSince(logFile, proc.logOffset);
+      throw new VirtkitError('QEMU_FAILED', `QEMU did not open its monitor within ${timeoutMs} ms; it was killed${tail === '' ? '' : `. Its output:\n${tail}`}`, {
+        details: { logFile },
+      });
+    }
+    await Promise.race([new Promise((r) => setTimeout(r, delay)), proc.exited]);
+  }
+}
+
+async function startFailure(logFile: string, offset: number, e: { code: number | null; signal: NodeJS.Signals | null }): Promise<VirtkitError> {
+  const tail = await readLogSince(logFile, offset);
+  const how = e.signal !== null ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
+  return new VirtkitError('QEMU_FAILED', `QEMU ${how} while starting${tail === '' ? ' and printed nothing' : `: ${tail}`}`, {
+    details: { logFile, exitCode: e.code, signal: e.signal },
+  });
+}
