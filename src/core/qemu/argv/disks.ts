@@ -1,0 +1,171 @@
+/**
+ * Disks: for each <disk>, a storage node (file, host_device, host_cdrom, nbd)
+ * named libvirt-N-storage, a format node libvirt-N-format when the format is
+ * not raw, and the front-end -device. N counts down from the number of disks
+ * in XML order. A storage node under a format node carries
+ * "auto-read-only":true,"discard":"unmap"; a raw disk's single node carries
+ * "read-only" itself (libvirt-notes sect. 8).
+ */
+import type { DiskDef } from '../../xml/domain/schema/disk.js';
+import { needDevice } from './caps-view.js';
+import type { BuildCtx } from './context.js';
+import { addrOf, aliasOf, pciProps, push, refuse, usbProps } from './context.js';
+import { jsonOpt } from './escape.js';
+
+// cache mode -> [cache.direct, cache.no-flush, write-cache]
+const CACHE: Record<string, readonly [boolean, boolean, 'on' | 'off']> = {
+  writeback: [false, false, 'on'],
+  none: [true, false, 'on'],
+  writethrough: [false, false, 'off'],
+  directsync: [true, false, 'off'],
+  unsafe: [false, true, 'on'],
+};
+
+function where(d: DiskDef): string {
+  return `/domain/devices/disk[target/@dev='${d.target?.dev ?? '?'}']`;
+}
+
+function storageProps(d: DiskDef): Record<string, unknown> | undefined {
+  const src = d.source;
+  const type = d.type ?? 'file';
+  switch (type) {
+    case 'file':
+      if (src?.file === undefined) return undefined;
+      return { driver: 'file', filename: src.file, ...(d.driver?.io ? { aio: d.driver.io } : {}) };
+    case 'block':
+      if (src?.dev === undefined) return undefined;
+      return { driver: d.device === 'cdrom' ? 'host_cdrom' : 'host_device', filename: src.dev, ...(d.driver?.io ? { aio: d.driver.io } : {}) };
+    case 'network': {
+      if (src?.protocol !== 'nbd') throw refuse(`${where(d)}/source/@protocol`, `network protocol '${src?.protocol ?? '(none)'}' is not supported (only nbd)`);
+      const h = src.host?.[0];
+      if (h === undefined) throw refuse(`${where(d)}/source/host`, 'an nbd disk needs a <host>');
+      const server =
+        h.transport === 'unix'
+          ? { type: 'unix', path: h.socket ?? '' }
+          : { type: 'inet', host: h.name ?? 'localhost', port: String(h.port ?? 10809) };
+      return { driver: 'nbd', server, ...(src.name !== undefined ? { export: src.name } : {}) };
+    }
+    default:
+      throw refuse(`${where(d)}/@type`, `disk type '${type}' is not supported (file, block, network)`);
+  }
+}
+
+function frontend(ctx: BuildCtx, d: DiskDef, drive: string | undefined, boot: number | undefined, wc: 'on' | 'off' | undefined): Record<string, unknown> {
+  const w = where(d);
+  const alias = aliasOf(d, w);
+  const bus = d.target?.bus ?? 'ide';
+  const cd = d.device === 'cdrom';
+  let o: Record<string, unknown>;
+  const tail = (): Record<string, unknown> => ({
+    ...(drive !== undefined ? { drive } : {}),
+    id: alias,
+    ...(boot !== undefined ? { bootindex: boot } : {}),
+  });
+  switch (bus) {
+    case 'ide': {
+      if (ctx.q35) throw refuse(`${w}/target/@bus`, "q35 has no IDE bus; use bus='sata'");
+      const a = addrOf(d.address, 'drive', w);
+      o = { driver: cd ? 'ide-cd' : 'ide-hd', bus: `ide.${a.bus}`, unit: a.unit, ...tail() };
+      break;
+    }
+    case 'sata': {
+      const a = addrOf(d.address, 'drive', w);
+      const c = (ctx.devices.controller ?? []).find((x) => x.type === 'sata' && (x.index ?? 0) === a.controller);
+      if (!c) throw refuse(`${w}/address`, `no SATA controller with index ${a.controller}`);
+      o = { driver: cd ? 'ide-cd' : 'ide-hd', bus: `${aliasOf(c, 'SATA controller')}.${a.unit}`, ...tail() };
+      break;
+    }
+    case 'scsi': {
+      const a = addrOf(d.address, 'drive', w);
+      const c = (ctx.devices.controller ?? []).find((x) => x.type === 'scsi' && (x.index ?? 0) === a.controller);
+      if (!c) throw refuse(`${w}/address`, `no SCSI controller with index ${a.controller}`);
+      const driver = d.device === 'lun' ? 'scsi-block' : cd ? 'scsi-cd' : 'scsi-hd';
+      o = { driver, bus: `${aliasOf(c, 'SCSI controller')}.0` };
+      if ((c.model ?? 'lsilogic') === 'lsilogic') o['scsi-id'] = a.unit;
+      else Object.assign(o, { channel: a.bus, 'scsi-id': a.target, lun: a.unit });
+      o.device_id = `drive-${alias}`;
+      Object.assign(o, tail());
+      break;
+    }
+    case 'virtio': {
+      o = { driver: 'virtio-blk-pci' };
+      const dr = d.driver;
+      if (dr?.iothread !== undefined) o.iothread = `iothread${dr.iothread}`;
+      if (dr?.ioeventfd !== undefined) o.ioeventfd = dr.ioeventfd;
+      if (dr?.event_idx !== undefined) o.event_idx = dr.event_idx;
+      if (dr?.queues !== undefined) o['num-queues'] = dr.queues;
+      if (dr?.queue_size !== undefined) o['queue-size'] = dr.queue_size;
+      Object.assign(o, pciProps(ctx, d.address, w), tail());
+      break;
+    }
+    case 'usb':
+      o = { driver: 'usb-storage', ...usbProps(ctx, d.address, w), ...tail(), removable: d.target?.removable ?? false };
+      break;
+    case 'fdc': {
+      const a = addrOf(d.address, 'drive', w);
+      // a floppy's boot index is set on the controller (-global isa-fdc.bootindexA/B)
+      o = { driver: 'floppy', unit: a.unit, ...(drive !== undefined ? { drive } : {}), id: alias };
+      break;
+    }
+    default:
+      throw refuse(`${w}/target/@bus`, `disk bus '${bus}' is not supported`);
+  }
+  needDevice(ctx.caps, o.driver as string, w);
+  if (wc !== undefined) o['write-cache'] = wc;
+  if (d.shareable !== undefined) o['share-rw'] = true;
+  if (d.serial !== undefined) o.serial = d.serial;
+  if (d.driver?.error_policy !== undefined && d.driver.error_policy !== 'enospace') o.werror = d.driver.error_policy;
+  if (d.driver?.rerror_policy !== undefined) o.rerror = d.driver.rerror_policy;
+  return o;
+}
+
+export function buildDisks(ctx: BuildCtx): void {
+  const disks = ctx.devices.disk ?? [];
+  // Floppy boot order lives on the controller; libvirt writes it before the disks.
+  for (const d of disks) {
+    if (d.target?.bus !== 'fdc') continue;
+    const boot = ctx.bootIndex.get(aliasOf(d, where(d)));
+    if (boot === undefined) continue;
+    const a = addrOf(d.address, 'drive', where(d));
+    push(ctx, '-global', `isa-fdc.bootindex${a.unit === 0 ? 'A' : 'B'}=${boot}`);
+  }
+  disks.forEach((d, i) => {
+    const n = disks.length - i;
+    const w = where(d);
+    if (d.transient !== undefined) throw refuse(`${w}/transient`, 'transient disks are not supported');
+    if (d.backingStore?.source !== undefined) throw refuse(`${w}/backingStore`, 'explicit backing chains are not translated yet; QEMU follows the image header');
+    const fmt = d.driver?.type ?? 'raw';
+    const cache = d.driver?.cache !== undefined && d.driver.cache !== 'default' ? CACHE[d.driver.cache] : undefined;
+    const cacheObj = cache ? { cache: { direct: cache[0], 'no-flush': cache[1] } } : {};
+    const ro = d.readonly !== undefined || d.device === 'cdrom';
+    const storage = storageProps(d);
+    let drive: string | undefined;
+    if (storage !== undefined) {
+      const sName = `libvirt-${n}-storage`;
+      const layered = fmt !== 'raw';
+      const s: Record<string, unknown> = { ...storage, 'node-name': sName };
+      if (layered) Object.assign(s, { 'auto-read-only': true, discard: 'unmap' });
+      else {
+        s['read-only'] = ro;
+        if (d.driver?.discard === 'unmap') s.discard = 'unmap';
+        if (d.driver?.detect_zeroes !== undefined) s['detect-zeroes'] = d.driver.detect_zeroes;
+      }
+      Object.assign(s, cacheObj);
+      push(ctx, '-blockdev', jsonOpt(s));
+      drive = sName;
+      if (layered) {
+        if (fmt === 'iso') throw refuse(`${w}/driver/@type`, "format 'iso' is raw to QEMU; write type='raw'");
+        const f: Record<string, unknown> = { 'node-name': `libvirt-${n}-format`, 'read-only': ro };
+        if (d.driver?.discard === 'unmap') f.discard = 'unmap';
+        if (d.driver?.detect_zeroes !== undefined) f['detect-zeroes'] = d.driver.detect_zeroes;
+        Object.assign(f, cacheObj, { driver: fmt, file: sName });
+        push(ctx, '-blockdev', jsonOpt(f));
+        drive = `libvirt-${n}-format`;
+      }
+    } else if (d.device !== 'cdrom' && d.device !== 'floppy') {
+      throw refuse(`${w}/source`, 'a disk needs a source (only cdrom and floppy drives may be empty)');
+    }
+    const boot = d.target?.bus === 'fdc' ? undefined : ctx.bootIndex.get(aliasOf(d, w));
+    push(ctx, '-device', jsonOpt(frontend(ctx, d, drive, boot, cache?.[2])));
+  });
+}
