@@ -69,6 +69,7 @@ test('virsh reboot: the power-off that follows resets instead of stopping, once'
   assert.deepEqual(s.effects, [{ type: 'reset-and-cont' }]);
   const r = run(s.t, qmp('RESET', { guest: false }), qmp('RESUME'));
   assert.deepEqual(r.t.state, { state: 'running', reason: 'booted' });
+  assert.deepEqual(r.effects, [], 'a reboot reports no resume: the domain never stopped running');
   // The next power-off is an ordinary one.
   assert.deepEqual(run(r.t, guestOff).effects.at(-1), { type: 'quit' });
 });

@@ -148,8 +148,10 @@ function qmpEvent(t: Tracker, name: string, data: Readonly<Record<string, unknow
       const reason = t.resumeReason ?? 'unpaused';
       const wasStarting = t.state.state === 'paused' && t.state.reason === 'starting-up';
       const tracker: Tracker = { ...t, state: { state: 'running', reason }, resumeReason: undefined, swallowStop: false };
-      // The engine records the first start itself; later resumes are news.
-      return { tracker, effects: wasStarting ? [] : [ev({ type: 'resumed' })] };
+      // The engine records the first start itself, and a reboot never left
+      // 'running' as far as anyone outside could see; other resumes are news.
+      const news = !wasStarting && t.state.state !== 'running';
+      return { tracker, effects: news ? [ev({ type: 'resumed' })] : [] };
     }
     case 'BLOCK_IO_ERROR':
       return { tracker: { ...t, ioError: data['action'] === 'stop' }, effects: [] };

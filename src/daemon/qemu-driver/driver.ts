@@ -1,0 +1,154 @@
+/**
+ * The QEMU driver: the daemon's Hypervisor (src/daemon/driver.ts) backed by
+ * real QEMU processes. start = plan (prepare + argv) -> spawn (own process
+ * group, output to the domain log) -> monitor connected -> console connected
+ * -> runtime record -> `cont` unless paused. reattach = runtime record ->
+ * same pid and start time -> monitor answers -> resume tracking, else clean.
+ * Everything that touches the machine beyond src/host/qemu comes in through
+ * QemuDriverDeps, so tests and the composition root choose.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { VirtkitError } from '../../core/errors.js';
+import type { ArgvCaps } from '../../core/qemu/argv/index.js';
+import { initialTracker, stateFromQueryStatus } from '../../core/qemu/lifecycle.js';
+import type { RunState } from '../../core/qemu/lifecycle.js';
+import { SerialConsole } from '../../host/qemu/console.js';
+import { isSameProcess, spawnQemu, waitForMonitor } from '../../host/qemu/process.js';
+import { createRuntimeDir, readRuntimeRecord, removeRuntimeDir, writeRuntimeRecord } from '../../host/qemu/runtime.js';
+import type { QemuRuntimeRecord } from '../../host/qemu/runtime.js';
+import type { DomainDef } from '../domain-xml.js';
+import type { Hypervisor, HypervisorVersion, RunningDomain, StartOptions } from '../driver.js';
+import type { DomainRuntimePaths } from '../paths.js';
+import type { DomainStatus } from '../store/types.js';
+import type { Prepare } from './launch-plan.js';
+import { hasAgentChannel, planLaunch, policyOf, toCoreDef } from './launch-plan.js';
+import type { Monitor, MonitorConnector } from './monitor.js';
+import { QemuDomain } from './running.js';
+
+export interface KvmVerdict {
+  readonly usable: boolean;
+  /** Why not, in words (shown to the user). */
+  readonly why?: string;
+}
+
+export interface QemuDriverDeps {
+  /** QEMU's capabilities (probed once and cached by the provider). */
+  readonly caps: () => Promise<ArgvCaps & { readonly version: { major: number; minor: number; micro: number } }>;
+  readonly prepare: Prepare;
+  /** Whether KVM really runs guests here (cached by the provider). */
+  readonly kvm: () => Promise<KvmVerdict>;
+  readonly connectMonitor: MonitorConnector;
+  /** Overrides the binary (default: the domain's <emulator>, else the caps' binary). */
+  readonly binary?: string;
+  readonly procRoot?: string;
+  /** How long destroy waits after SIGTERM before SIGKILL (libvirt: 10 s). */
+  readonly termTimeoutMs?: number;
+  readonly monitorTimeoutMs?: number;
+  readonly warn?: (message: string) => void;
+  readonly now?: () => Date;
+}
+
+export class QemuHypervisor implements Hypervisor {
+  readonly name = 'QEMU';
+  readonly #procRoot: string;
+
+  constructor(private readonly deps: QemuDriverDeps) {
+    this.#procRoot = deps.procRoot ?? '/proc';
+  }
+
+  async version(): Promise<HypervisorVersion> {
+    const v = (await this.deps.caps()).version;
+    return { name: 'QEMU', version: `${v.major}.${v.minor}.${v.micro}` };
+  }
+
+  #warn(message: string): void {
+    (this.deps.warn ?? (() => undefined))(message);
+  }
+
+  async start(def: DomainDef, paths: DomainRuntimePaths, opts: StartOptions): Promise<RunningDomain> {
+    if (def.type === 'kvm') {
+      const kvm = await this.deps.kvm();
+      if (!kvm.usable) {
+        throw new VirtkitError('KVM_UNAVAILABLE', `domain '${def.name}' asks for KVM (<domain type='kvm'>), but KVM cannot run guests on this host` +
+          `${kvm.why === undefined ? '' : `: ${kvm.why}`}; use <domain type='qemu'> to run it with software emulation (TCG)`, {
+          details: { domain: def.name },
+        });
+      }
+    }
+    const plan = planLaunch(def, this.deps.prepare, await this.deps.caps(), paths, this.deps.binary);
+    await createRuntimeDir(paths.runDir);
+    await Promise.all([mkdir(dirname(paths.logFile), { recursive: true, mode: 0o700 }), mkdir(paths.libDir, { recursive: true, mode: 0o700 })]);
+    const now = this.deps.now ?? (() => new Date());
+    const proc = await spawnQemu({
+      binary: plan.argv.binary, args: plan.argv.args, env: plan.argv.env, logFile: paths.logFile,
+      pidFile: `${paths.runDir}/qemu.pid`, procRoot: this.#procRoot, now,
+    }).catch(async (e: unknown) => {
+      await removeRuntimeDir(paths.runDir);
+      throw e;
+    });
+    let monitor: Monitor | undefined;
+    let console: SerialConsole | undefined;
+    try {
+      monitor = await waitForMonitor(proc, paths.logFile, () => this.deps.connectMonitor(paths.qmpSocket), this.deps.monitorTimeoutMs);
+      if (plan.consoleSocket !== undefined) console = await SerialConsole.connect(plan.consoleSocket);
+      const record: QemuRuntimeRecord = {
+        version: 1, pid: proc.pid, startTicks: proc.startTicks, qmpSocket: paths.qmpSocket, consoleSocket: plan.consoleSocket,
+        logFile: paths.logFile, binary: plan.argv.binary, args: plan.argv.args, startedAt: now().toISOString(),
+        policy: plan.policy, noReboot: plan.noReboot,
+      };
+      await writeRuntimeRecord(paths.runDir, record);
+      let tracker = initialTracker(plan.policy);
+      if (opts.paused) tracker = initialTracker(plan.policy, { state: 'paused', reason: 'user' });
+      const dom = new QemuDomain({
+        record, monitor, console, child: proc.child, childExited: proc.exited, tracker, liveDef: plan.liveDef, paths,
+        aliases: plan.aliases, hasAgentChannel: plan.hasAgentChannel, procRoot: this.#procRoot,
+        termTimeoutMs: this.deps.termTimeoutMs ?? 10_000, warn: (m) => this.#warn(m),
+      });
+      if (!opts.paused) await dom.resume();
+      return dom;
+    } catch (e) {
+      console?.close();
+      monitor?.close();
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+      await removeRuntimeDir(paths.runDir);
+      throw e;
+    }
+  }
+
+  async reattach(def: DomainDef, status: DomainStatus, paths: DomainRuntimePaths): Promise<RunningDomain | undefined> {
+    const record = await readRuntimeRecord(paths.runDir);
+    if (record === undefined || !(await isSameProcess(record.pid, record.startTicks, this.#procRoot))) {
+      await removeRuntimeDir(paths.runDir);
+      return undefined;
+    }
+    let monitor: Monitor;
+    try {
+      monitor = await this.deps.connectMonitor(record.qmpSocket);
+    } catch (e) {
+      // Still alive, monitor silent: leave it alone and say why it cannot be managed.
+      if (await isSameProcess(record.pid, record.startTicks, this.#procRoot)) {
+        throw new VirtkitError('QEMU_FAILED', `QEMU ${record.pid} of domain '${def.name}' runs but its monitor ${record.qmpSocket} does not answer: ${(e as Error).message}`, { cause: e });
+      }
+      await removeRuntimeDir(paths.runDir);
+      return undefined;
+    }
+    const q = (await monitor.execute('query-status')) as { status: string; running: boolean };
+    const seen = stateFromQueryStatus(q.status, q.running);
+    // Keep the recorded reason when the recorded state still holds (running/booted stays booted).
+    const state: RunState = status.state === seen.state ? ({ state: status.state, reason: status.reason } as RunState) : seen;
+    const tracker = initialTracker(record.policy ?? policyOf(toCoreDef(def)), state);
+    const console = record.consoleSocket === undefined ? undefined : await SerialConsole.connect(record.consoleSocket, 1_000).catch(() => undefined);
+    const dom = new QemuDomain({
+      record, monitor, console, child: undefined, childExited: undefined, tracker, liveDef: def, paths,
+      aliases: status.aliases, hasAgentChannel: hasAgentChannel(toCoreDef(def)), procRoot: this.#procRoot,
+      termTimeoutMs: this.deps.termTimeoutMs ?? 10_000, warn: (m) => this.#warn(m),
+    });
+    // What happened while nobody watched: a guest that powered off or panicked waits, paused, for its action.
+    // Replayed after the engine has subscribed (it does so as soon as this resolves).
+    if (q.status === 'shutdown') setTimeout(() => dom.replay({ type: 'qmp', event: 'SHUTDOWN', data: { guest: true, reason: 'guest-shutdown' } }), 0);
+    if (q.status === 'guest-panicked') setTimeout(() => dom.replay({ type: 'qmp', event: 'GUEST_PANICKED', data: {} }), 0);
+    return dom;
+  }
+}

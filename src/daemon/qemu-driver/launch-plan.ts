@@ -1,0 +1,83 @@
+/**
+ * From the daemon's definition to what QEMU runs: the core model, prepared
+ * (defaults, aliases, addresses), the first serial port moved onto a unix
+ * socket the driver holds (see src/host/qemu/console.ts for why), the
+ * lifecycle policy, and the command line.
+ */
+import type { ArgvCaps, QemuArgv } from '../../core/qemu/argv/index.js';
+import { buildQemuArgv } from '../../core/qemu/argv/index.js';
+import type { LifecycleAction, LifecyclePolicy } from '../../core/qemu/lifecycle.js';
+import { DEFAULT_POLICY } from '../../core/qemu/lifecycle.js';
+import type { DomainDef as CoreDomainDef } from '../../core/xml/domain/index.js';
+import { formatDomainXml, parseDomainXml } from '../../core/xml/domain/index.js';
+import type { DomainDef } from '../domain-xml.js';
+import { formatDomain, parseDomain } from '../domain-xml.js';
+import type { DomainRuntimePaths } from '../paths.js';
+
+export interface LaunchPlan {
+  readonly prepared: CoreDomainDef;
+  readonly argv: QemuArgv;
+  readonly policy: LifecyclePolicy;
+  readonly consoleSocket: string | undefined;
+  readonly noReboot: boolean;
+  readonly hasAgentChannel: boolean;
+  /** Device alias -> element kind, for the status file. */
+  readonly aliases: Record<string, string>;
+  /** The definition as running, in the daemon's model. */
+  readonly liveDef: DomainDef;
+}
+
+export type Prepare = (def: CoreDomainDef) => CoreDomainDef;
+
+/** The daemon's model and the core model may differ while the daemon's XML adapter is a stub: XML is the bridge. */
+export function toCoreDef(def: DomainDef): CoreDomainDef {
+  return parseDomainXml(formatDomain(def));
+}
+
+export function policyOf(def: CoreDomainDef): LifecyclePolicy {
+  const a = (v: string | undefined, d: LifecycleAction): LifecycleAction => (v as LifecycleAction | undefined) ?? d;
+  return {
+    onPoweroff: a(def.on_poweroff, DEFAULT_POLICY.onPoweroff),
+    onReboot: a(def.on_reboot, DEFAULT_POLICY.onReboot),
+    onCrash: a(def.on_crash, DEFAULT_POLICY.onCrash),
+  };
+}
+
+export function hasAgentChannel(def: CoreDomainDef): boolean {
+  return (def.devices?.channel ?? []).some((c) => c.target?.name === 'org.qemu.guest_agent.0');
+}
+
+function aliasesOf(def: CoreDomainDef): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [kind, list] of Object.entries(def.devices ?? {})) {
+    const items: unknown[] = Array.isArray(list) ? list : [list];
+    for (const item of items) {
+      const name = (item as { alias?: { name?: string } } | undefined)?.alias?.name;
+      if (name !== undefined) out[name] = kind;
+    }
+  }
+  return out;
+}
+
+export function planLaunch(def: DomainDef, prepare: Prepare, caps: ArgvCaps, paths: DomainRuntimePaths, binary: string | undefined): LaunchPlan {
+  const prepared = prepare(toCoreDef(def));
+  const forQemu = structuredClone(prepared);
+  const serial0 = forQemu.devices?.serial?.[0];
+  let consoleSocket: string | undefined;
+  if (serial0 !== undefined && (serial0.type ?? 'pty') === 'pty') {
+    consoleSocket = `${paths.runDir}/console.sock`;
+    serial0.type = 'unix';
+    serial0.source = [{ mode: 'bind', path: consoleSocket }];
+  }
+  const argv = buildQemuArgv(forQemu, caps, {
+    libDir: paths.libDir,
+    monitor: { path: paths.qmpSocket },
+    channelDir: paths.runDir,
+    passEnv: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+    ...(binary === undefined ? {} : { binary }),
+  });
+  return {
+    prepared, argv, policy: policyOf(prepared), consoleSocket, noReboot: argv.args.includes('-no-reboot'),
+    hasAgentChannel: hasAgentChannel(prepared), aliases: aliasesOf(prepared), liveDef: parseDomain(formatDomainXml(prepared)),
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * One running QEMU (started by this daemon, or re-attached): the monitor,
+ * the lifecycle tracker (src/core/qemu/lifecycle.ts) fed by QMP events, our
+ * requests and QEMU going away, and the effects it asks for. "Gone" is the
+ * monitor closing (or our child exiting), never the process table.
+ */
+import type { Duplex } from 'node:stream';
+import { VirtkitError } from '../../core/errors.js';
+import type { LifecycleEffect, LifecycleInput, Tracker } from '../../core/qemu/lifecycle.js';
+import { step } from '../../core/qemu/lifecycle.js';
+import type { SerialConsole } from '../../host/qemu/console.js';
+import { isSameProcess } from '../../host/qemu/process.js';
+import type { StopTarget } from '../../host/qemu/process-stop.js';
+import { stopQemu } from '../../host/qemu/process-stop.js';
+import { removeRuntimeDir } from '../../host/qemu/runtime.js';
+import type { QemuRuntimeRecord } from '../../host/qemu/runtime.js';
+import type { DomainDef } from '../domain-xml.js';
+import type { DomainStats, DriverEvent, RunningDomain, ShutdownMode } from '../driver.js';
+import type { DomainRuntimePaths } from '../paths.js';
+import type { Monitor } from './monitor.js';
+import { collectStats } from './stats.js';
+import type { ChildProcess } from 'node:child_process';
+
+export interface QemuDomainParts {
+  readonly record: QemuRuntimeRecord;
+  readonly monitor: Monitor;
+  readonly console: SerialConsole | undefined;
+  readonly child: ChildProcess | undefined;
+  readonly childExited: Promise<unknown> | undefined;
+  readonly tracker: Tracker;
+  readonly liveDef: DomainDef;
+  readonly paths: DomainRuntimePaths;
+  readonly aliases: Readonly<Record<string, string>>;
+  /** The domain has a guest agent channel (org.qemu.guest_agent.0). */
+  readonly hasAgentChannel: boolean;
+  readonly procRoot: string;
+  readonly termTimeoutMs: number;
+  readonly warn: (message: string) => void;
+}
+
+export class QemuDomain implements RunningDomain {
+  readonly pid: number;
+  readonly qmpSocket: string;
+  readonly argv: readonly string[];
+  readonly startedAt: Date;
+  readonly aliases: Readonly<Record<string, string>>;
+  readonly liveDef: DomainDef;
+  /** Resolves once QEMU is gone, its files are cleaned and `stopped` was reported. */
+  readonly finished: Promise<void>;
+  readonly #listeners: ((e: DriverEvent) => void)[] = [];
+  readonly #target: StopTarget;
+  #tracker: Tracker;
+  #detached = false;
+
+  constructor(private readonly p: QemuDomainParts) {
+    const r = p.record;
+    this.pid = r.pid;
+    this.qmpSocket = r.qmpSocket;
+    this.argv = [r.binary, ...r.args];
+    this.startedAt = new Date(r.startedAt);
+    this.aliases = p.aliases;
+    this.liveDef = p.liveDef;
+    this.#tracker = p.tracker;
+    const gone = p.childExited ?? p.monitor.closed;
+    this.#target = { pid: r.pid, startTicks: r.startTicks, gone, procRoot: p.procRoot, ...(p.child ? { child: p.child } : {}) };
+    p.monitor.onEvent((event, data) => this.#feed({ type: 'qmp', event, data }));
+    this.finished = p.monitor.closed.then(() => this.#onGone());
+  }
+
+  get state(): Tracker['state'] {
+    return this.#tracker.state;
+  }
+
+  async #onGone(): Promise<void> {
+    if (this.#detached) return;
+    this.p.console?.close();
+    // The monitor closes a moment before the process is really gone: wait for
+    // our child's exit (it is reaped then), or for the pid to stop being this QEMU.
+    if (this.p.childExited !== undefined) await this.p.childExited;
+    else {
+      for (let i = 0; i < 400 && (await isSameProcess(this.pid, this.p.record.startTicks, this.p.procRoot)); i++) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+    await removeRuntimeDir(this.p.paths.runDir).catch((e: unknown) => this.p.warn(`cannot remove ${this.p.paths.runDir}: ${(e as Error).message}`));
+    this.#feed({ type: 'exit' });
+  }
+
+  /** Plays an event that happened while no daemon watched (re-attach). */
+  replay(input: LifecycleInput): void {
+    this.#feed(input);
+  }
+
+  #feed(input: LifecycleInput): void {
+    const s = step(this.#tracker, input);
+    this.#tracker = s.tracker;
+    for (const e of s.effects) this.#apply(e);
+  }
+
+  #apply(e: LifecycleEffect): void {
+    switch (e.type) {
+      case 'event':
+        for (const l of this.#listeners) l(e.event);
+        return;
+      case 'quit':
+        this.#feed({ type: 'request', op: 'quit' });
+        stopQemu(this.#target, { graceful: false, termTimeoutMs: this.p.termTimeoutMs, quit: () => this.p.monitor.execute('quit') })
+          .catch((err: unknown) => this.p.warn(`cannot stop QEMU ${this.pid}: ${(err as Error).message}`));
+        return;
+      case 'reset-and-cont':
+        this.p.monitor.execute('system_reset')
+          .then(() => this.p.monitor.execute('cont'))
+          .catch((err: unknown) => this.p.warn(`cannot restart the guest of QEMU ${this.pid}: ${(err as Error).message}`));
+        return;
+    }
+  }
+
+  onEvent(listener: (event: DriverEvent) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  #checkAgent(what: string, mode: ShutdownMode | undefined): void {
+    if (mode !== 'agent') return;
+    if (!this.p.hasAgentChannel) {
+      throw new VirtkitError('OPERATION_INVALID', `cannot ${what} with --mode agent: the domain has no guest agent channel ` +
+        "(<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>); use --mode acpi");
+    }
+    throw new VirtkitError('UNSUPPORTED_OPERATION', `cannot ${what} with --mode agent: virtkit does not speak to the QEMU guest agent yet; use --mode acpi`);
+  }
+
+  async shutdown(mode: ShutdownMode | undefined): Promise<void> {
+    this.#checkAgent('shut down', mode);
+    await this.p.monitor.execute('system_powerdown');
+  }
+
+  async reboot(mode: ShutdownMode | undefined): Promise<void> {
+    this.#checkAgent('reboot', mode);
+    if (this.p.record.noReboot) {
+      throw new VirtkitError('OPERATION_INVALID', 'cannot reboot: every lifecycle action of this domain is destroy, so QEMU runs with -no-reboot; ' +
+        "set <on_reboot>restart</on_reboot> and start it again");
+    }
+    // libvirt's ACPI reboot: press the power button; the guest's power-off then resets instead.
+    this.#feed({ type: 'request', op: 'reboot' });
+    await this.p.monitor.execute('system_powerdown');
+  }
+
+  async reset(): Promise<void> {
+    await this.p.monitor.execute('system_reset');
+  }
+
+  async destroy(opts: { graceful: boolean }): Promise<void> {
+    this.#feed({ type: 'request', op: 'destroy' });
+    await stopQemu(this.#target, { graceful: opts.graceful, termTimeoutMs: this.p.termTimeoutMs });
+    await this.finished;
+  }
+
+  async suspend(): Promise<void> {
+    this.#feed({ type: 'request', op: 'stop' });
+    await this.p.monitor.execute('stop');
+  }
+
+  async resume(): Promise<void> {
+    this.#feed({ type: 'request', op: 'cont' });
+    await this.p.monitor.execute('cont');
+  }
+
+  async setMemory(kib: number): Promise<void> {
+    try {
+      await this.p.monitor.execute('balloon', { value: kib * 1024 });
+    } catch (e) {
+      if (e instanceof VirtkitError && e.code === 'QMP_COMMAND_FAILED') {
+        throw new VirtkitError('OPERATION_INVALID', `cannot change the memory of a running domain: ${e.message} (it needs <memballoon model='virtio'/> and a guest balloon driver)`, { cause: e });
+      }
+      throw e;
+    }
+  }
+
+  setVcpus(count: number): Promise<void> {
+    return Promise.reject(new VirtkitError('UNSUPPORTED_OPERATION', `cannot set ${count} vCPUs on a running domain: vCPU hot-plug is not supported yet; change the configuration (--config) and restart`));
+  }
+
+  stats(): Promise<DomainStats> {
+    return collectStats(this.p.monitor, this.pid, this.liveDef, this.p.procRoot);
+  }
+
+  openConsole(): Promise<Duplex> {
+    if (this.p.console === undefined) {
+      return Promise.reject(new VirtkitError('OPERATION_INVALID', 'the domain has no serial console (add <serial type=\'pty\'/> and <console type=\'pty\'/>)'));
+    }
+    return Promise.resolve(this.p.console.open());
+  }
+
+  async detach(): Promise<void> {
+    this.#detached = true;
+    this.p.console?.close();
+    this.p.monitor.close();
+    await this.p.monitor.closed;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Figures for domstats, dominfo and vcpuinfo, read from QEMU (query-cpus-fast,
+ * query-balloon, query-blockstats) and from procfs (CPU time of the QEMU
+ * process and of each vCPU thread). procfs counts in USER_HZ ticks, which is
+ * 100 on every Linux architecture virtkit runs on.
+ */
+import { readFile } from 'node:fs/promises';
+import { summarizeDomain } from '../domain-xml.js';
+import type { DomainDef } from '../domain-xml.js';
+import type { DomainStats } from '../driver.js';
+import type { Monitor } from './monitor.js';
+
+const NS_PER_TICK = 1e9 / 100;
+
+interface TaskTimes {
+  /** utime + stime, ns. */
+  readonly cpuTimeNs: number;
+  /** The host CPU it last ran on (field 39). */
+  readonly cpu: number;
+  readonly state: string;
+}
+
+async function taskTimes(path: string): Promise<TaskTimes | undefined> {
+  let stat: string;
+  try {
+    stat = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // f[0] is field 3; utime is field 14, stime 15, processor 39.
+  const utime = Number(f[11]);
+  const stime = Number(f[12]);
+  return { cpuTimeNs: (utime + stime) * NS_PER_TICK, cpu: Number(f[36]), state: f[0] ?? '?' };
+}
+
+export interface VcpuInfo {
+  readonly vcpu: number;
+  /** Host thread id of the vCPU. */
+  readonly threadId: number;
+  readonly state: 'running' | 'offline';
+  readonly cpuTimeNs: number;
+  /** Host CPU it last ran on. */
+  readonly cpu: number;
+}
+
+export async function vcpuInfo(monitor: Monitor, pid: number, procRoot = '/proc'): Promise<VcpuInfo[]> {
+  const cpus = (await monitor.execute('query-cpus-fast')) as { 'cpu-index': number; 'thread-id': number }[];
+  return Promise.all(cpus.map(async (c) => {
+    const t = await taskTimes(`${procRoot}/${pid}/task/${c['thread-id']}/stat`);
+    return { vcpu: c['cpu-index'], threadId: c['thread-id'], state: 'running' as const, cpuTimeNs: t?.cpuTimeNs ?? 0, cpu: t?.cpu ?? 0 };
+  }));
+}
+
+export interface BlockStats {
+  readonly device: string;
+  readonly rdReqs: number;
+  readonly rdBytes: number;
+  readonly wrReqs: number;
+  readonly wrBytes: number;
+  readonly flReqs: number;
+}
+
+export async function blockStats(monitor: Monitor): Promise<BlockStats[]> {
+  type Raw = { device?: string; qdev?: string; stats: Record<string, number> };
+  const raw = (await monitor.execute('query-blockstats')) as Raw[];
+  return raw.map((b) => ({
+    device: b.device !== undefined && b.device !== '' ? b.device : (b.qdev ?? ''),
+    rdReqs: b.stats['rd_operations'] ?? 0,
+    rdBytes: b.stats['rd_bytes'] ?? 0,
+    wrReqs: b.stats['wr_operations'] ?? 0,
+    wrBytes: b.stats['wr_bytes'] ?? 0,
+    flReqs: b.stats['flush_operations'] ?? 0,
+  }));
+}
+
+/** The guest's current memory in KiB from the balloon, or undefined without one. */
+export async function balloonKiB(monitor: Monitor): Promise<number | undefined> {
+  try {
+    const b = (await monitor.execute('query-balloon')) as { actual: number };
+    return Math.floor(b.actual / 1024);
+  } catch {
+    return undefined; // no balloon device: the configured memory is what the guest has
+  }
+}
+
+export async function collectStats(monitor: Monitor, pid: number, def: DomainDef, procRoot = '/proc'): Promise<DomainStats> {
+  const summary = summarizeDomain(def);
+  const [proc, balloon, vcpus] = await Promise.all([
+    taskTimes(`${procRoot}/${pid}/stat`),
+    balloonKiB(monitor),
+    monitor.execute('query-cpus-fast').then((c) => (c as unknown[]).length, () => summary.vcpus),
+  ]);
+  return { cpuTimeNs: proc?.cpuTimeNs ?? 0, currentMemoryKiB: balloon ?? summary.currentMemoryKiB, vcpus };
+}

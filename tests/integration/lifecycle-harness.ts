@@ -1,0 +1,144 @@
+/**
+ * Shared set-up of the lifecycle integration tests: a daemon engine rooted in
+ * a temporary directory with the real QEMU driver, the test guest's XML,
+ * a reader of the serial console, and the leftovers check every test ends
+ * with (no QEMU process by pid + start time, no socket, no runtime dir).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { Engine } from '../../src/daemon/engine/engine.js';
+import { instanceLayout } from '../../src/daemon/paths.js';
+import type { InstanceLayout } from '../../src/daemon/paths.js';
+import { defaultQemuDriverDeps, QemuHypervisor } from '../../src/daemon/qemu-driver/index.js';
+import type { QemuDriverDeps } from '../../src/daemon/qemu-driver/index.js';
+import type { LifecycleEvent } from '../../src/daemon/state.js';
+import { FileConfigStore } from '../../src/daemon/store/file-config-store.js';
+import { FileStatusStore } from '../../src/daemon/store/file-status-store.js';
+import { readNodeInfo } from '../../src/host/nodeinfo.js';
+import { isSameProcess } from '../../src/host/qemu/process.js';
+import { procStartTicks } from '../../src/host/qemu/process.js';
+import { GUEST_APPEND, GUEST_READY_MARKER, ensureTestGuest } from '../helpers/guest.js';
+
+export { GUEST_READY_MARKER };
+
+export interface Harness {
+  readonly root: string;
+  readonly layout: InstanceLayout;
+  engine: Engine;
+  readonly events: LifecycleEvent[];
+  /** A fresh engine on the same root (a daemon restart). */
+  restart(): Promise<void>;
+  /** The QEMUs this harness saw (pid, start ticks), for the leftovers check. */
+  readonly seen: { pid: number; ticks: string }[];
+  remember(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function guestXml(name: string, opts: { extra?: string; append?: string; type?: 'qemu' | 'kvm' } = {}): Promise<string> {
+  const g = await ensureTestGuest();
+  return `<domain type='${opts.type ?? 'qemu'}'>
+  <name>${name}</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>${g.kernel}</kernel><initrd>${g.initrd}</initrd><cmdline>${opts.append ?? GUEST_APPEND}</cmdline></os>
+  ${opts.extra ?? ''}
+  <devices>
+    <serial type='pty'/>
+    <console type='pty'/>
+  </devices>
+</domain>`;
+}
+
+export async function createHarness(deps: Partial<QemuDriverDeps> = {}): Promise<Harness> {
+  const root = await mkdtemp(join(tmpdir(), 'vk-lc-'));
+  const layout = instanceLayout({ kind: 'root', root });
+  const events: LifecycleEvent[] = [];
+  const make = (): Engine => {
+    const e = new Engine({
+      layout,
+      config: new FileConfigStore(layout.domainsDir, layout.autostartDir),
+      status: new FileStatusStore(layout.statusDir),
+      loadDriver: () => Promise.resolve(new QemuHypervisor({ ...defaultQemuDriverDeps(), termTimeoutMs: 3_000, ...deps })),
+      nodeInfo: () => readNodeInfo(),
+      hostname,
+      version: 'test',
+    });
+    e.subscribe((ev) => events.push(ev));
+    return e;
+  };
+  const h: Harness = {
+    root, layout, engine: make(), events, seen: [],
+    async restart() {
+      await h.engine.close();
+      h.engine = make();
+      await h.engine.load();
+    },
+    async remember(name) {
+      const info = await h.engine.dispatch({ kind: 'get', name });
+      const status = h.engine.ctx.registry.named(info.name).runtime;
+      if (status) h.seen.push({ pid: status.pid, ticks: (await procStartTicks(status.pid)) ?? '' });
+    },
+    async close() {
+      for (const r of h.engine.ctx.registry.all()) {
+        if (r.runtime?.handle) await r.runtime.handle.destroy({ graceful: false }).catch(() => undefined);
+      }
+      await h.engine.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+  await h.engine.load();
+  return h;
+}
+
+/** Asserts that nothing of the guests is left: no process, no runtime dir or socket. */
+export async function assertNoLeftovers(h: Harness): Promise<void> {
+  for (const s of h.seen) {
+    assert.ok(!(await isSameProcess(s.pid, s.ticks)), `QEMU ${s.pid} is still running`);
+  }
+  const d = join(h.layout.runDir, 'd');
+  const left = existsSync(d) ? readdirSync(d) : [];
+  assert.deepEqual(left, [], `runtime dirs left under ${d}`);
+}
+
+/** Collects console output; `waitFor(text, n)` resolves when `text` was seen n times. */
+export class ConsoleReader {
+  text = '';
+  readonly #waiters: { text: string; n: number; resolve: () => void }[] = [];
+
+  constructor(readonly stream: Duplex) {
+    stream.on('data', (c: Buffer) => {
+      this.text += c.toString('utf8');
+      for (const w of [...this.#waiters]) {
+        if (this.count(w.text) >= w.n) {
+          this.#waiters.splice(this.#waiters.indexOf(w), 1);
+          w.resolve();
+        }
+      }
+    });
+  }
+
+  count(text: string): number {
+    return this.text.split(text).length - 1;
+  }
+
+  waitFor(text: string, n = 1, ms = 60_000): Promise<void> {
+    if (this.count(text) >= n) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no '${text}' x${n} on the console within ${ms} ms; output:\n${this.text.slice(-3000)}`)), ms);
+      this.#waiters.push({ text, n, resolve: () => { clearTimeout(timer); resolve(); } });
+    });
+  }
+}
+
+/** Polls until `cond` holds (state changes arrive as events, asynchronously). */
+export async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
