@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { domainCases } from '../../../../../tests/helpers/paths.js';
+import { parseDomainXml } from '../parse.js';
+import { argsDevices, defDevices } from './args-devices.js';
+import { prepareDomain } from './index.js';
+import { seeded } from './test-random.js';
+
+const cases = domainCases();
+
+/** Differences between the .args -device list and the prepared def, one line each. */
+function mismatches(name: string): string[] {
+  const c = cases.find((x) => x.name === name);
+  if (!c) throw new Error(name);
+  const def = prepareDomain(parseDomainXml(readFileSync(c.xml, 'utf8')), { random: seeded(1) });
+  const have = defDevices(def);
+  const out: string[] = [];
+  for (const a of argsDevices(readFileSync(c.args, 'utf8'))) {
+    const d = have.get(a.id);
+    if (!d) {
+      out.push(`${a.id} (${a.driver}): no device with this alias`);
+      continue;
+    }
+    if (a.addr !== undefined && (d.bus !== a.bus || d.addr !== a.addr)) out.push(`${a.id}: expected ${a.bus} ${a.addr}, got ${d.bus ?? '-'} ${d.addr ?? '-'}`);
+    if (a.port !== undefined && d.port !== a.port) out.push(`${a.id}: expected usb port ${a.port}, got ${d.port ?? '-'}`);
+    if (a.nr !== undefined && (d.nr !== a.nr || d.bus !== a.bus)) out.push(`${a.id}: expected ${a.bus} nr ${a.nr}, got ${d.bus ?? '-'} nr ${d.nr ?? '-'}`);
+  }
+  return out;
+}
+
+const summary: string[] = [];
+for (const c of cases) {
+  test(`addresses and ids match the expected argv: ${c.name}`, () => {
+    const m = mismatches(c.name);
+    if (m.length) summary.push(`${c.name}: ${m.join('; ')}`);
+    assert.deepEqual(m, []);
+  });
+}
+
+test('summary over the reference cases', () => {
+  const ok = cases.length - summary.length;
+  console.log(`# prepareDomain: ${ok}/${cases.length} cases match the expected PCI/USB/virtio-serial addresses and ids`);
+  for (const s of summary) console.log(`#   ${s}`);
+  assert.ok(cases.length === 36);
+});

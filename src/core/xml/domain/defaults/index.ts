@@ -1,0 +1,53 @@
+/**
+ * Step 2 of parse -> defaults -> validate -> format: `prepareDomain` returns
+ * a new DomainDef with what libvirt (9-11, QEMU driver, x86 pc and q35)
+ * fills in before it builds a command line: uuid and MACs, os arch/machine,
+ * implicit controllers and devices, drive / PCI / virtio-serial / USB
+ * addresses, serial ports, and device aliases (the QEMU ids). The input is
+ * not modified. Randomness comes only from ctx.random.
+ *
+ * Imports: the domain schema types and core/errors; nothing else.
+ */
+import { assignAliases } from './aliases.js';
+import { addDeviceControllers, addMachineControllers, numberControllers, setControllerModels } from './controllers.js';
+import { assignDriveAddresses, checkDriveAddresses } from './drive-address.js';
+import { fillIdentity } from './identity.js';
+import { addImplicitInputs, addImplicitMisc, addImplicitVideo } from './implicit-devices.js';
+import { assignPciAddresses } from './pci-address.js';
+import { assignVirtioSerialPorts, chrTargetDefaults, consoleCompat } from './serial-ports.js';
+import type { DomainDef, PrepareContext } from './types.js';
+import { machineKind } from './types.js';
+import { assignUsbPorts } from './usb-ports.js';
+
+export type { PrepareCaps, PrepareContext, MachineKind } from './types.js';
+export { machineKind } from './types.js';
+export { assignAliases, controllerAlias } from './aliases.js';
+export { diskNameToIndex } from './drive-address.js';
+export { generateMac, generateUuid } from './identity.js';
+
+export function prepareDomain(input: DomainDef, ctx: PrepareContext): DomainDef {
+  const def = structuredClone(input);
+  fillIdentity(def, ctx);
+  const machine = machineKind(def);
+
+  // What libvirt does while parsing: controller indexes, disk buses and drive addresses.
+  numberControllers(def);
+  assignDriveAddresses(def, machine);
+
+  // virDomainDefAddImplicitDevices, then the QEMU driver's defaults.
+  consoleCompat(def);
+  addDeviceControllers(def);
+  addImplicitVideo(def);
+  addImplicitInputs(def);
+  addMachineControllers(def, machine);
+  addImplicitMisc(def, machine);
+  setControllerModels(def, machine);
+  chrTargetDefaults(def);
+
+  // Addresses (qemuDomainAssignAddresses), then ids.
+  checkDriveAddresses(def, machine);
+  assignVirtioSerialPorts(def);
+  assignPciAddresses(def, machine);
+  assignUsbPorts(def);
+  return assignAliases(def);
+}
