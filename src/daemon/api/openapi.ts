@@ -1,0 +1,125 @@
+/**
+ * The OpenAPI 3.1 document, generated from the route table and the zod
+ * schemas the routes validate with. Served at GET /v1/openapi.json and
+ * committed as openapi.json (openapi.test.ts fails when that copy is stale;
+ * `VIRTKIT_REGENERATE=1 node scripts/run-tests.mjs unit openapi` rewrites it).
+ */
+import * as z from 'zod';
+import { HTTP_STATUS } from './http-status.js';
+import type { Route } from './router.js';
+import { routes } from './routes.js';
+import { apiSchemas, ConsoleQuery, EventsQuery } from './schemas.js';
+import { WS_CONSOLE, WS_EVENTS } from './ws-paths.js';
+
+type Json = Record<string, unknown>;
+const ref = (id: string): Json => ({ $ref: `#/components/schemas/${id}` });
+
+function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const id = apiSchemas.get(schema)?.id;
+  if (id !== undefined) return ref(id);
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
+  return rest;
+}
+
+function queryParameters(schema: z.ZodType): Json[] {
+  const js = z.toJSONSchema(schema, { io: 'input' }) as { properties?: Record<string, Json>; required?: string[] };
+  return Object.entries(js.properties ?? {}).map(([name, s]) => {
+    const { description, ...rest } = s;
+    return {
+      name, in: 'query', required: js.required?.includes(name) ?? false,
+      ...(description === undefined ? {} : { description }), schema: rest,
+    };
+  });
+}
+
+function pathParameters(path: string): Json[] {
+  return [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+    name: m[1], in: 'path', required: true, description: 'Domain name, UUID or runtime id', schema: { type: 'string' },
+  }));
+}
+
+const json = (schema: Json): Json => ({ 'application/json': { schema } });
+
+function operation(r: Route): Json {
+  const s = r.spec;
+  const responses: Record<string, Json> = {
+    [String(s.status ?? 200)]: { description: 'Success', content: json(schemaOf(s.response, 'output')) },
+  };
+  if (s.operationId === 'defineDomain') {
+    responses['200'] = { description: 'An existing definition was replaced', content: json(schemaOf(s.response, 'output')) };
+  }
+  const byStatus = new Map<number, string[]>();
+  for (const code of ['INVALID_ARGUMENT', ...s.errors, 'INTERNAL_ERROR'] as const) {
+    const status = HTTP_STATUS[code];
+    byStatus.set(status, [...new Set([...(byStatus.get(status) ?? []), code])]);
+  }
+  for (const [status, codes] of [...byStatus].sort((a, b) => a[0] - b[0])) {
+    responses[String(status)] = { description: `Error: ${codes.join(', ')}`, content: json(ref('Error')) };
+  }
+  return {
+    operationId: s.operationId,
+    summary: s.summary,
+    ...(s.description === undefined ? {} : { description: s.description }),
+    tags: [s.tag],
+    parameters: [...pathParameters(s.path), ...queryParameters(s.query)],
+    ...(s.body === undefined ? {} : { requestBody: { required: true, content: json(schemaOf(s.body, 'input')) } }),
+    responses,
+  };
+}
+
+function webSocket(path: string, operationId: string, summary: string, description: string, query: z.ZodType): Json {
+  return {
+    get: {
+      operationId, summary, description, tags: ['websocket'],
+      parameters: [...pathParameters(path), ...queryParameters(query)],
+      responses: {
+        101: { description: 'Switching Protocols: the WebSocket is open' },
+        400: { description: 'Error: INVALID_ARGUMENT (not a WebSocket request, bad query)', content: json(ref('Error')) },
+        404: { description: 'Error: DOMAIN_NOT_FOUND', content: json(ref('Error')) },
+        409: { description: 'Error: OPERATION_IN_PROGRESS, OPERATION_INVALID', content: json(ref('Error')) },
+      },
+    },
+  };
+}
+
+export function openApiDocument(): Json {
+  const paths: Record<string, Json> = {};
+  for (const r of routes) {
+    paths[r.spec.path] = { ...paths[r.spec.path], [r.spec.method.toLowerCase()]: operation(r) };
+  }
+  paths[WS_EVENTS] = webSocket(WS_EVENTS, 'streamEvents', 'Lifecycle events (WebSocket)',
+    'Each text message is one LifecycleEvent as JSON.', EventsQuery);
+  paths[WS_CONSOLE] = webSocket(WS_CONSOLE, 'openConsole', 'Serial console (WebSocket)',
+    'Binary messages carry the console bytes both ways. When the daemon ends the session (taken over, ' +
+    'domain stopped, daemon exiting) it closes with code 4000 and the reason.', ConsoleQuery);
+  paths['/v1/openapi.json'] = {
+    get: {
+      operationId: 'getOpenApi', summary: 'This document', tags: ['meta'],
+      responses: { 200: { description: 'OpenAPI 3.1 document', content: json({ type: 'object' }) } },
+    },
+  };
+  const generated = z.toJSONSchema(apiSchemas, { uri: (id) => `#/components/schemas/${id}`, io: 'output' });
+  const schemas: Record<string, Json> = {};
+  for (const [id, s] of Object.entries(generated.schemas)) {
+    const { $schema: _s, $id: _i, ...rest } = s as Json;
+    schemas[id] = rest;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'virtkit daemon API',
+      version: '1.0.0',
+      description: 'REST and WebSocket API of virtkitd. Over the UNIX socket no credentials are needed (the ' +
+        'socket file is private to its owner); over TCP every request needs `Authorization: Bearer TOKEN`. ' +
+        'Errors are always `{"error": {"code", "message", "details"}}`; see docs/api.md for the code -> status table.',
+    },
+    servers: [{ url: 'http://localhost', description: 'UNIX socket of the instance, or --listen HOST:PORT' }],
+    security: [{}, { bearer: [] }],
+    tags: ['domains', 'lifecycle', 'host', 'websocket', 'meta'].map((name) => ({ name })),
+    paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),
+    components: {
+      schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))),
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Only on the TCP listener' } },
+    },
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * The REST routes: each parses its request into an engine Action and
+ * returns what the engine answers. No logic lives here beyond that mapping.
+ */
+import type * as z from 'zod';
+import type { ErrorCode } from '../../core/errors.js';
+import type { ActionOf, StateGroup } from '../engine/actions.js';
+import { route, Router, type Route } from './router.js';
+import {
+  ActionBodies, AutostartBody, CreateBody, DefineBody, DefineResult, DomainInfo, DomainList, DomainStats, DomainXml,
+  HostInfo, ListQuery, MemoryBody, NoQuery, VcpusBody, WaitQuery, XmlQuery, type LifecycleActionName,
+} from './schemas.js';
+
+const ID = 'id';
+const dom = '/v1/domains/{id}';
+const lookupErrors: ErrorCode[] = ['DOMAIN_NOT_FOUND'];
+const jobErrors: ErrorCode[] = [...lookupErrors, 'OPERATION_IN_PROGRESS', 'OPERATION_TIMEOUT', 'OPERATION_INVALID'];
+const param = (p: Readonly<Record<string, string>>): string => p[ID] ?? '';
+const opts = (q: { wait?: number | undefined }) => (q.wait === undefined ? {} : { wait: q.wait });
+
+const domainRoutes: Route[] = [
+  route({
+    method: 'GET', path: '/v1/domains', operationId: 'listDomains', tag: 'domains',
+    summary: 'List domains', query: ListQuery, response: DomainList, errors: [],
+    handle: async ({ query, engine }) => {
+      const filter = {
+        ...(query.state === undefined ? {} : { states: query.state.split(',') as StateGroup[] }),
+        ...(query.active === undefined ? {} : { active: query.active }),
+        ...(query.persistent === undefined ? {} : { persistent: query.persistent }),
+        ...(query.autostart === undefined ? {} : { autostart: query.autostart }),
+      };
+      return { body: { domains: await engine.dispatch({ kind: 'list', filter }) } };
+    },
+  }),
+  route({
+    method: 'POST', path: '/v1/domains', operationId: 'defineDomain', tag: 'domains',
+    summary: 'Define a domain, or replace the definition of one with the same name and UUID',
+    description: 'Answers 201 when the domain is new, 200 when its definition was replaced.',
+    query: WaitQuery, body: DefineBody, response: DefineResult, status: 201,
+    errors: ['INVALID_XML', 'XML_UNSUPPORTED', 'XML_INVALID_VALUE', 'XML_MISSING', 'DOMAIN_EXISTS', 'OPERATION_IN_PROGRESS'],
+    handle: async ({ query, body, engine }) => {
+      const r = await engine.dispatch({ kind: 'define', xml: body.xml }, opts(query));
+      return { status: r.created ? 201 : 200, body: r };
+    },
+  }),
+  route({
+    method: 'POST', path: '/v1/actions/create', operationId: 'createDomain', tag: 'domains',
+    summary: 'Start a transient domain from XML (virsh create)', query: WaitQuery, body: CreateBody,
+    response: DomainInfo, status: 201, errors: ['INVALID_XML', 'DOMAIN_EXISTS', 'OPERATION_INVALID', 'QEMU_FAILED'],
+    handle: async ({ query, body, engine }) => ({
+      body: await engine.dispatch({ kind: 'create', xml: body.xml, ...(body.paused === undefined ? {} : { paused: body.paused }) }, opts(query)),
+    }),
+  }),
+  route({
+    method: 'GET', path: dom, operationId: 'getDomain', tag: 'domains',
+    summary: 'One domain, by name, UUID or runtime id', query: NoQuery, response: DomainInfo, errors: lookupErrors,
+    handle: async ({ params, engine }) => ({ body: await engine.dispatch({ kind: 'get', name: param(params) }) }),
+  }),
+  route({
+    method: 'DELETE', path: dom, operationId: 'undefineDomain', tag: 'domains',
+    summary: 'Undefine a domain (a running one lives on as transient until it stops)', query: WaitQuery,
+    response: DomainInfo, errors: jobErrors,
+    handle: async ({ params, query, engine }) => ({
+      body: await engine.dispatch({ kind: 'undefine', name: param(params) }, opts(query)),
+    }),
+  }),
+  route({
+    method: 'GET', path: `${dom}/xml`, operationId: 'getDomainXml', tag: 'domains',
+    summary: 'Domain XML: the running definition while active, else (or with inactive=true) the persistent one',
+    query: XmlQuery, response: DomainXml, errors: lookupErrors,
+    handle: async ({ params, query, engine }) => ({
+      body: { xml: await engine.dispatch({ kind: 'dumpxml', name: param(params), inactive: query.inactive ?? false }) },
+    }),
+  }),
+  route({
+    method: 'PUT', path: `${dom}/autostart`, operationId: 'setAutostart', tag: 'domains',
+    summary: 'Start the domain when the daemon starts (once per host boot)', query: WaitQuery, body: AutostartBody,
+    response: DomainInfo, errors: jobErrors,
+    handle: async ({ params, query, body, engine }) => ({
+      body: await engine.dispatch({ kind: 'setAutostart', name: param(params), enabled: body.enabled }, opts(query)),
+    }),
+  }),
+  route({
+    method: 'PUT', path: `${dom}/memory`, operationId: 'setMemory', tag: 'lifecycle',
+    summary: 'Change the memory of a running domain (balloon)', query: WaitQuery, body: MemoryBody,
+    response: DomainInfo, errors: jobErrors,
+    handle: async ({ params, query, body, engine }) => ({
+      body: await engine.dispatch({ kind: 'setMemory', name: param(params), kib: body.kib }, opts(query)),
+    }),
+  }),
+  route({
+    method: 'PUT', path: `${dom}/vcpus`, operationId: 'setVcpus', tag: 'lifecycle',
+    summary: 'Change the vCPU count of a running domain', query: WaitQuery, body: VcpusBody,
+    response: DomainInfo, errors: jobErrors,
+    handle: async ({ params, query, body, engine }) => ({
+      body: await engine.dispatch({ kind: 'setVcpus', name: param(params), count: body.count }, opts(query)),
+    }),
+  }),
+  route({
+    method: 'GET', path: `${dom}/stats`, operationId: 'getDomainStats', tag: 'lifecycle',
+    summary: 'Statistics of a running domain', query: NoQuery, response: DomainStats,
+    errors: [...lookupErrors, 'OPERATION_INVALID'],
+    handle: async ({ params, engine }) => ({ body: await engine.dispatch({ kind: 'stats', name: param(params) }) }),
+  }),
+];
+
+const ACTION_SUMMARY: Record<LifecycleActionName, string> = {
+  start: 'Start a defined domain',
+  shutdown: 'Ask the guest to power off (returns once asked)',
+  reboot: 'Ask the guest to reboot',
+  reset: 'Reset the guest, like a reset button',
+  destroy: 'Stop the guest at once (power cord)',
+  suspend: 'Pause the vCPUs',
+  resume: 'Resume paused vCPUs',
+};
+
+function actionRoute<K extends LifecycleActionName>(name: K): Route {
+  const body = ActionBodies[name] as z.ZodType<Record<string, unknown>>;
+  return route({
+    method: 'POST', path: `${dom}/actions/${name}`, operationId: `${name}Domain`, tag: 'lifecycle',
+    summary: ACTION_SUMMARY[name], query: WaitQuery, body, response: DomainInfo,
+    errors: [...jobErrors, 'UNSUPPORTED_OPERATION', 'QEMU_FAILED', 'QMP_DISCONNECTED', 'QMP_TIMEOUT'],
+    handle: async ({ params, query, body: b, engine }) => {
+      // The body schema of `name` has exactly the options of the action of that kind.
+      const action = { kind: name, name: param(params), ...stripUndefined(b) } as ActionOf<LifecycleActionName>;
+      return { body: await engine.dispatch(action, opts(query)) };
+    },
+  });
+}
+
+function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+const hostRoutes: Route[] = [
+  route({
+    method: 'GET', path: '/v1/host', operationId: 'getHost', tag: 'host',
+    summary: 'Daemon version, hostname, hypervisor version and node info', query: NoQuery, response: HostInfo,
+    errors: ['IO_ERROR'],
+    handle: async ({ engine }) => ({ body: await engine.dispatch({ kind: 'host' }) }),
+  }),
+];
+
+export const routes: readonly Route[] = [
+  ...domainRoutes,
+  ...(Object.keys(ACTION_SUMMARY) as LifecycleActionName[]).map(actionRoute),
+  ...hostRoutes,
+];
+
+export const router = new Router(routes);

@@ -1,0 +1,130 @@
+/**
+ * The API's bodies and answers as strict zod schemas (unknown keys are
+ * refused). TypeScript types come from them, and so does the OpenAPI
+ * document (openapi.ts): one source for validation, types and docs.
+ * Every schema with an `id` in `apiSchemas` becomes a named component.
+ */
+import * as z from 'zod';
+import { ERROR_CODES } from '../../core/errors.js';
+import { ALL_EVENT_DETAILS, ALL_STATE_REASONS, DOMAIN_STATES, EVENT_KINDS } from '../state.js';
+
+export const apiSchemas = z.registry<{ id: string; description?: string }>();
+
+const named = <T extends z.ZodType>(id: string, description: string, schema: T): T => {
+  apiSchemas.add(schema, { id, description });
+  return schema;
+};
+
+export const ErrorBody = named('Error', 'Every error, whatever the route', z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES).describe('Stable code to match on'),
+    message: z.string().describe('What failed, why, and what to do'),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }).strict(),
+}).strict());
+
+export const DomainInfo = named('DomainInfo', 'A domain as list and dominfo show it', z.object({
+  name: z.string(),
+  uuid: z.uuid(),
+  id: z.int().min(1).nullable().describe('Runtime id while active, null when shut off'),
+  state: z.enum(DOMAIN_STATES),
+  reason: z.enum(ALL_STATE_REASONS as [string, ...string[]]).describe('Why the domain is in its state (libvirt reason)'),
+  persistent: z.boolean(),
+  autostart: z.boolean(),
+  type: z.string().describe("Domain type: 'kvm' or 'qemu'"),
+  osType: z.string(),
+  vcpus: z.int().min(0),
+  maxMemoryKiB: z.int().min(0),
+  currentMemoryKiB: z.int().min(0),
+  title: z.string().nullable(),
+}).strict());
+
+export const DomainList = named('DomainList', 'Domains, sorted by name', z.object({
+  domains: z.array(DomainInfo),
+}).strict());
+
+export const DefineResult = named('DefineResult', 'A definition stored', z.object({
+  domain: DomainInfo,
+  created: z.boolean().describe('false when an existing definition was replaced'),
+}).strict());
+
+export const DomainXml = named('DomainXml', 'Domain XML', z.object({ xml: z.string() }).strict());
+
+export const DomainStats = named('DomainStats', 'Statistics of a running domain', z.object({
+  cpuTimeNs: z.int().min(0),
+  currentMemoryKiB: z.int().min(0),
+  vcpus: z.int().min(0),
+}).strict());
+
+export const NodeInfo = named('NodeInfo', 'Host CPU and memory (virsh nodeinfo)', z.object({
+  model: z.string(),
+  cpus: z.int(),
+  mhz: z.int(),
+  nodes: z.int(),
+  sockets: z.int(),
+  cores: z.int(),
+  threads: z.int(),
+  memoryKiB: z.int(),
+}).strict());
+
+export const HostInfo = named('HostInfo', 'The daemon and its host', z.object({
+  hostname: z.string(),
+  version: z.string().describe('virtkit version'),
+  uri: z.string().describe('URI of this daemon instance'),
+  hypervisor: z.object({ name: z.string(), version: z.string() }).strict().nullable(),
+  node: NodeInfo,
+}).strict());
+
+export const LifecycleEvent = named('LifecycleEvent', 'One message of GET /v1/events', z.object({
+  domain: z.string(),
+  uuid: z.uuid(),
+  event: z.enum(EVENT_KINDS as [string, ...string[]]),
+  detail: z.enum(ALL_EVENT_DETAILS as [string, ...string[]]),
+  timestamp: z.iso.datetime(),
+}).strict());
+
+// Request bodies.
+
+export const DefineBody = named('DefineRequest', 'Define (or redefine) a domain', z.object({
+  xml: z.string().min(1).describe('libvirt domain XML'),
+}).strict());
+
+export const CreateBody = named('CreateRequest', 'Start a transient domain from XML', z.object({
+  xml: z.string().min(1),
+  paused: z.boolean().optional(),
+}).strict());
+
+export const AutostartBody = named('AutostartRequest', 'Autostart flag', z.object({ enabled: z.boolean() }).strict());
+export const MemoryBody = named('MemoryRequest', 'Live memory size', z.object({ kib: z.int().min(1) }).strict());
+export const VcpusBody = named('VcpusRequest', 'Live vCPU count', z.object({ count: z.int().min(1) }).strict());
+
+const shutdownMode = z.enum(['acpi', 'agent']).optional();
+export const ActionBodies = {
+  start: z.object({ paused: z.boolean().optional() }).strict(),
+  shutdown: z.object({ mode: shutdownMode }).strict(),
+  reboot: z.object({ mode: shutdownMode }).strict(),
+  reset: z.object({}).strict(),
+  destroy: z.object({ graceful: z.boolean().optional().describe('SIGTERM only, never SIGKILL') }).strict(),
+  suspend: z.object({}).strict(),
+  resume: z.object({}).strict(),
+} as const;
+export type LifecycleActionName = keyof typeof ActionBodies;
+
+// Query strings.
+
+const bool = z.stringbool();
+const wait = z.coerce.number().int().min(0).max(3_600_000)
+  .describe('Wait up to this many ms for the job running on the domain (default 0: fail at once)');
+
+export const NoQuery = z.object({}).strict();
+export const WaitQuery = z.object({ wait: wait.optional() }).strict();
+export const ListQuery = z.object({
+  state: z.string().regex(/^(running|paused|shutoff|other)(,(running|paused|shutoff|other))*$/)
+    .optional().describe('Comma-separated state groups: running, paused, shutoff, other'),
+  active: bool.optional(),
+  persistent: bool.optional(),
+  autostart: bool.optional(),
+}).strict();
+export const XmlQuery = z.object({ inactive: bool.optional() }).strict();
+export const EventsQuery = z.object({ domain: z.string().optional().describe('Only events of this domain') }).strict();
+export const ConsoleQuery = z.object({ force: bool.optional().describe('Take the console over from another session') }).strict();

@@ -1,0 +1,30 @@
+/**
+ * The WebSocket endpoints. Kept apart from ws.ts (which loads the `ws`
+ * library) so that the HTTP edge can recognise them without loading it.
+ */
+import { matchSegments } from './router.js';
+
+export const WS_EVENTS = '/v1/events';
+export const WS_CONSOLE = '/v1/domains/{id}/console';
+
+const templates = [WS_EVENTS, WS_CONSOLE].map((p) => ({ path: p, segments: p.split('/').filter((x) => x !== '') }));
+
+/** Which endpoint `pathname` names, with its path parameters. */
+export function matchWebSocketPath(pathname: string): { path: string; params: Record<string, string> } | undefined {
+  const parts = pathname.split('/').filter((x) => x !== '').map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  });
+  for (const t of templates) {
+    const params = matchSegments(t.segments, parts);
+    if (params) return { path: t.path, params };
+  }
+  return undefined;
+}
+
+export function isWebSocketPath(pathname: string): boolean {
+  return matchWebSocketPath(pathname) !== undefined;
+}

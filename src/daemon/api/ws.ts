@@ -1,0 +1,67 @@
+/**
+ * WebSocket endpoints (loaded on the first upgrade):
+ *   /v1/events                 one JSON LifecycleEvent per text message (?domain= filters)
+ *   /v1/domains/{id}/console   the guest's serial console, raw bytes both ways (?force=true
+ *                              takes it over from another session)
+ * Errors found before the upgrade (unknown domain, console busy) are
+ * answered as ordinary HTTP errors. When the server ends a session it closes
+ * with code 4000 and says why (taken over, domain stopped, daemon exiting).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { VirtkitError } from '../../core/errors.js';
+import type { Engine } from '../engine/engine.js';
+import { validate } from './router.js';
+import { ConsoleQuery, EventsQuery } from './schemas.js';
+import { WS_CONSOLE, WS_EVENTS, matchWebSocketPath } from './ws-paths.js';
+
+export const CLOSE_ENDED_BY_SERVER = 4000;
+
+const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+
+function accept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocket> {
+  return new Promise((resolve) => wss.handleUpgrade(req, socket, head, resolve));
+}
+
+const query = (url: URL) => Object.fromEntries(url.searchParams);
+const toBuffer = (d: RawData): Buffer => (Array.isArray(d) ? Buffer.concat(d) : Buffer.from(d as ArrayBuffer));
+/** A close reason must fit in 123 bytes. */
+const reasonText = (s: string) => (Buffer.byteLength(s) > 120 ? `${s.slice(0, 100)}...` : s);
+
+/** Upgrades the connection; resolves with a function that ends the session (daemon shutdown). */
+export async function handleUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  engine: Engine,
+): Promise<() => void> {
+  const url = new URL(req.url ?? '/', 'http://virtkitd');
+  const match = matchWebSocketPath(url.pathname);
+  if (req.method !== 'GET' || !match) throw new VirtkitError('NOT_FOUND', `no WebSocket endpoint ${url.pathname}`);
+
+  if (match.path === WS_EVENTS) {
+    const q = validate(EventsQuery, query(url), 'query string');
+    const uuid = q.domain === undefined ? undefined : (await engine.dispatch({ kind: 'get', name: q.domain })).uuid;
+    const ws = await accept(req, socket, head);
+    const unsubscribe = engine.subscribe((e) => ws.send(JSON.stringify(e)), uuid === undefined ? {} : { uuid });
+    ws.on('close', unsubscribe);
+    ws.on('message', () => ws.close(1003, 'this stream only sends'));
+    return () => ws.close(1001, 'virtkitd is shutting down');
+  }
+
+  if (match.path === WS_CONSOLE) {
+    const q = validate(ConsoleQuery, query(url), 'query string');
+    const session = await engine.dispatch({ kind: 'console', name: match.params['id'] ?? '', force: q.force ?? false });
+    const ws = await accept(req, socket, head);
+    const stream = session.stream;
+    session.onTakenOver((why) => ws.close(CLOSE_ENDED_BY_SERVER, reasonText(why)));
+    stream.on('data', (chunk: Buffer) => ws.send(chunk));
+    stream.on('close', () => ws.close(1000, 'console closed'));
+    stream.on('error', () => ws.close(1011, 'console stream failed'));
+    ws.on('message', (data) => stream.write(toBuffer(data)));
+    ws.on('close', () => session.close());
+    return () => ws.close(1001, 'virtkitd is shutting down');
+  }
+  throw new VirtkitError('NOT_FOUND', `no WebSocket endpoint ${url.pathname}`);
+}
