@@ -1,0 +1,94 @@
+/**
+ * The composition root: builds the stores, the engine and the API server for
+ * one instance and returns a handle that stops them. main.ts calls it with
+ * the command line's options; tests call it directly.
+ */
+import { access, mkdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { readNodeInfo } from '../host/nodeinfo.js';
+import { ApiServer, type TcpOptions } from './api/server.js';
+import type { HypervisorLoader } from './driver.js';
+import type { Logger } from './engine/context.js';
+import { Engine } from './engine/engine.js';
+import type { LoadReport } from './engine/load.js';
+import { loadQemuHypervisor } from './driver-loader.js';
+import { checkSocketPath, type InstanceLayout } from './paths.js';
+import { acquirePidfile } from './pidfile.js';
+import { FileConfigStore } from './store/file-config-store.js';
+import { FileStatusStore } from './store/file-status-store.js';
+import { virtkitVersion } from './version.js';
+
+export interface DaemonOptions {
+  readonly layout: InstanceLayout;
+  readonly tcp?: TcpOptions;
+  readonly log: Logger;
+  /** Default: the QEMU driver, loaded on first use. */
+  readonly loadDriver?: HypervisorLoader;
+  /** Prefix for /proc and /sys (tests point it at a fake tree). */
+  readonly hostRoot?: string;
+  /** Start autostart domains (once per boot of the run dir). Default true. */
+  readonly autostart?: boolean;
+}
+
+export interface RunningDaemon {
+  readonly layout: InstanceLayout;
+  readonly engine: Engine;
+  readonly server: ApiServer;
+  readonly report: LoadReport;
+  /** Milliseconds from startDaemon() to answering on the socket. */
+  readonly readyMs: number;
+  /** Stops serving and lets go of guests (they keep running). */
+  close(): Promise<void>;
+}
+
+export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
+  const t0 = performance.now();
+  const { layout, log } = opts;
+  checkSocketPath(layout.socket);
+  await Promise.all([layout.runDir, layout.logDir, layout.stateDir].map((d) => mkdir(d, { recursive: true, mode: layout.dirMode })));
+  const releasePid = await acquirePidfile(layout.pidfile);
+  try {
+    const engine = new Engine({
+      layout,
+      config: new FileConfigStore(layout.domainsDir, layout.autostartDir, layout.dirMode),
+      status: new FileStatusStore(layout.statusDir, (m) => log.warn(m)),
+      loadDriver: opts.loadDriver ?? (() => loadQemuHypervisor(log)),
+      nodeInfo: () => readNodeInfo(opts.hostRoot === undefined ? {} : { root: opts.hostRoot }),
+      hostname,
+      version: virtkitVersion(),
+      log,
+    });
+    const report = await engine.load();
+    const server = new ApiServer({ engine, socket: layout.socket, socketMode: 0o600, log, ...(opts.tcp ? { tcp: opts.tcp } : {}) });
+    await server.listen();
+    const readyMs = performance.now() - t0;
+    if (opts.autostart ?? true) void autostartOnce(engine, layout, log);
+    let closing: Promise<void> | undefined;
+    return {
+      layout, engine, server, report, readyMs,
+      close: () => {
+        closing ??= (async () => {
+          await server.close();
+          await engine.close();
+          await releasePid();
+        })();
+        return closing;
+      },
+    };
+  } catch (e) {
+    await releasePid();
+    throw e;
+  }
+}
+
+/** libvirt autostarts once per host boot, not at every daemon restart: the marker lives in the run dir. */
+async function autostartOnce(engine: Engine, layout: InstanceLayout, log: Logger): Promise<void> {
+  try {
+    if (await access(layout.autostartedMarker).then(() => true, () => false)) return;
+    await writeFile(layout.autostartedMarker, '');
+    const n = await engine.autostartAll();
+    if (n > 0) log.info(`autostarted ${n} domain(s)`);
+  } catch (e) {
+    log.error(`autostart: ${(e as Error).message}`);
+  }
+}
