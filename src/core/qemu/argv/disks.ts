@@ -25,16 +25,19 @@ function where(d: DiskDef): string {
   return `/domain/devices/disk[target/@dev='${d.target?.dev ?? '?'}']`;
 }
 
-function storageProps(d: DiskDef): Record<string, unknown> | undefined {
+function storageProps(ctx: BuildCtx, d: DiskDef): Record<string, unknown> | undefined {
   const src = d.source;
   const type = d.type ?? 'file';
   switch (type) {
     case 'file':
       if (src?.file === undefined) return undefined;
       return { driver: 'file', filename: src.file, ...(d.driver?.io ? { aio: d.driver.io } : {}) };
-    case 'block':
+    case 'block': {
       if (src?.dev === undefined) return undefined;
-      return { driver: d.device === 'cdrom' ? 'host_cdrom' : 'host_device', filename: src.dev, ...(d.driver?.io ? { aio: d.driver.io } : {}) };
+      // host_cdrom only for a real CD-ROM drive (media change, tray); other block devices are host_device
+      const cdrom = d.device === 'cdrom' && (ctx.paths.hostCdroms ?? []).includes(src.dev);
+      return { driver: cdrom ? 'host_cdrom' : 'host_device', filename: src.dev, ...(d.driver?.io ? { aio: d.driver.io } : {}) };
+    }
     case 'network': {
       if (src?.protocol !== 'nbd') throw refuse(`${where(d)}/source/@protocol`, `network protocol '${src?.protocol ?? '(none)'}' is not supported (only nbd)`);
       const h = src.host?.[0];
@@ -138,7 +141,7 @@ export function buildDisks(ctx: BuildCtx): void {
     const cache = d.driver?.cache !== undefined && d.driver.cache !== 'default' ? CACHE[d.driver.cache] : undefined;
     const cacheObj = cache ? { cache: { direct: cache[0], 'no-flush': cache[1] } } : {};
     const ro = d.readonly !== undefined || d.device === 'cdrom';
-    const storage = storageProps(d);
+    const storage = storageProps(ctx, d);
     let drive: string | undefined;
     if (storage !== undefined) {
       const sName = `libvirt-${n}-storage`;

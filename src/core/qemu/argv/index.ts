@@ -54,8 +54,9 @@ function isQ35(def: PreparedDomain): boolean {
 }
 
 export function buildQemuArgv(def: PreparedDomain, caps: ArgvCaps, paths: RuntimePaths): QemuArgv {
+  // i686 guests run on qemu-system-x86_64 too (libvirt's tests do exactly that).
   const arch = def.os?.type?.arch ?? 'x86_64';
-  if (arch !== 'x86_64') throw new VirtkitError('QEMU_UNSUPPORTED', `/domain/os/type/@arch: '${arch}' guests are not supported (x86_64 only)`);
+  if (arch !== 'x86_64' && arch !== 'i686') throw new VirtkitError('QEMU_UNSUPPORTED', `/domain/os/type/@arch: '${arch}' guests are not supported (x86_64, i686)`);
   const binary = paths.binary ?? def.devices?.emulator ?? caps.binary;
   if (binary === undefined) throw new VirtkitError('QEMU_NOT_FOUND', 'no QEMU binary: the domain has no <emulator> and the capabilities name none');
   const ctx: BuildCtx = {

@@ -44,6 +44,11 @@ export interface RuntimePaths {
   graphicsPorts?: readonly number[];
   /** Host NUMA nodes chosen for placement='auto' (libvirt asks numad). */
   autoNodeset?: string;
+  /**
+   * Host block devices that are CD-ROM drives (the host layer asks the kernel);
+   * a <disk type='block' device='cdrom'> on one of them opens as host_cdrom.
+   */
+  hostCdroms?: readonly string[];
   /** Passed through to QEMU's environment (libvirt keeps PATH, USER, LOGNAME). */
   passEnv?: Readonly<Record<string, string>>;
   /** The binary; default: the domain's <emulator>, else caps' binary. */

@@ -1,0 +1,89 @@
+/**
+ * Throughput of the domain pipeline: parse + prepareDomain + buildQemuArgv
+ * over the 36 libvirt reference cases, in a loop for a few seconds.
+ *   node dist/bench/xml-argv.js [--seconds N] [--with-libvirt]
+ * --with-libvirt also times Debian's libvirt on one or two cases
+ * (`virsh -c 'qemu:///embed?root=DIR' domxml-to-native qemu-argv FILE`,
+ * about a minute per call) and prints a ratio table. Numbers only: no
+ * thresholds anywhere.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildQemuArgv } from '../src/core/qemu/argv/index.js';
+import { qemu72Caps } from '../tests/golden/caps.js';
+import { libvirtTestPaths, loadCases, preparedDef } from '../tests/golden/cases.js';
+import type { Case } from '../tests/golden/cases.js';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+
+function runOne(c: Case): number {
+  const def = preparedDef(c.inputXml);
+  return buildQemuArgv(def, qemu72Caps(), libvirtTestPaths(def)).args.length;
+}
+
+function timeVirtkit(cases: Case[], seconds: number): { perSec: number; n: number; ms: number } {
+  for (const c of cases) runOne(c); // warm up (JIT)
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(Math.round(seconds * 1e9));
+  let n = 0;
+  let now = start;
+  while (now < end) {
+    for (const c of cases) runOne(c);
+    n += cases.length;
+    now = process.hrtime.bigint();
+  }
+  const ms = Number(now - start) / 1e6;
+  return { perSec: (n * 1000) / ms, n, ms };
+}
+
+function timeLibvirt(c: Case): number | string {
+  const dir = mkdtempSync(join(tmpdir(), 'virtkit-bench-'));
+  try {
+    const file = join(dir, `${c.name}.xml`);
+    writeFileSync(file, c.inputXml);
+    const t0 = process.hrtime.bigint();
+    execFileSync('virsh', ['-c', `qemu:///embed?root=${join(dir, 'root')}`, 'domxml-to-native', 'qemu-argv', file], { stdio: 'pipe', timeout: 300_000 });
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  } catch (e) {
+    return `failed: ${((e as { stderr?: Buffer }).stderr?.toString() ?? String(e)).trim().split('\n')[0]}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function hasVirsh(): boolean {
+  try {
+    execFileSync('virsh', ['--version'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const seconds = Number(arg('--seconds') ?? '3');
+const cases = loadCases();
+const r = timeVirtkit(cases, seconds);
+console.log(`virtkit parse+prepare+argv: ${r.n} domains in ${(r.ms / 1000).toFixed(2)} s = ${Math.round(r.perSec)} domains/s (${((1000 * r.ms) / r.n).toFixed(1)} us/domain), ${cases.length} cases`);
+
+if (process.argv.includes('--with-libvirt')) {
+  if (!hasVirsh()) {
+    console.log('--with-libvirt: virsh is not installed; skipped');
+  } else {
+    const picks = ['x86_64-q35-headless', 'x86_64-pc-minimal'].map((n) => cases.find((c) => c.name === n)).filter((c): c is Case => c !== undefined);
+    console.log('\ncase                     libvirt (virsh embed)   virtkit      ratio');
+    for (const c of picks) {
+      const lv = timeLibvirt(c);
+      const one = timeVirtkit([c], 0.5);
+      const vk = 1000 / one.perSec;
+      const lvText = typeof lv === 'number' ? `${lv.toFixed(0)} ms` : lv;
+      const ratio = typeof lv === 'number' ? `${Math.round(lv / vk)}x` : '-';
+      console.log(`${c.name.padEnd(24)} ${lvText.padEnd(23)} ${(vk * 1000).toFixed(1).padStart(7)} us   ${ratio}`);
+    }
+    console.log('(libvirt time includes virsh start-up and its embedded driver initialisation, which is most of it)');
+  }
+}
