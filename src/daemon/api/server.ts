@@ -13,6 +13,8 @@ import { VirtkitError } from '../../core/errors.js';
 import type { Logger } from '../engine/context.js';
 import type { Engine } from '../engine/engine.js';
 import { errorResponse } from './http-status.js';
+import type * as RoutesModule from './routes.js';
+import type * as WsModule from './ws.js';
 import { isWebSocketPath } from './ws-paths.js';
 
 export interface TcpOptions {
@@ -33,8 +35,8 @@ export interface ServerOptions {
 
 const BODY_LIMIT = 4 * 1024 * 1024;
 
-let routesModule: Promise<typeof import('./routes.js')> | undefined;
-let wsModule: Promise<typeof import('./ws.js')> | undefined;
+let routesModule: Promise<typeof RoutesModule> | undefined;
+let wsModule: Promise<typeof WsModule> | undefined;
 
 export class ApiServer {
   readonly #servers: Server[] = [];
