@@ -2,7 +2,7 @@
  * The argv builder against the real QEMU 7.2 (/usr/bin/qemu-system-x86_64):
  * for each libvirt reference case, build the command line with real paths in
  * a temporary dir (small raw/qcow2 images from qemu-img, sockets), start QEMU
- * paused (-S), ask QMP `query-pci`, and check every PCI device the prepared
+ * paused (-S), ask QMP (src/host/qmp) `query-pci`, and check every PCI device the prepared
  * def placed is where the XML said (bus, slot, function), then `quit` and
  * check that the process is gone and the temporary dir removed.
  *
@@ -19,12 +19,12 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
-import type { Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildQemuArgv } from '../../src/core/qemu/argv/index.js';
+import { connectQmp } from '../../src/host/qmp/index.js';
 import type { RuntimePaths } from '../../src/core/qemu/argv/index.js';
 import type { DomainDef } from '../../src/core/xml/domain/index.js';
 import { qemu72Caps } from '../golden/caps.js';
@@ -111,57 +111,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-class MiniQmp {
-  private buf = '';
-  private waiters: Array<(m: Record<string, unknown>) => void> = [];
-  private constructor(private readonly sock: Socket) {
-    sock.setEncoding('utf8');
-    sock.on('data', (chunk: string) => {
-      this.buf += chunk;
-      let nl: number;
-      while ((nl = this.buf.indexOf('\n')) >= 0) {
-        const line = this.buf.slice(0, nl).trim();
-        this.buf = this.buf.slice(nl + 1);
-        if (line === '') continue;
-        const m = JSON.parse(line) as Record<string, unknown>;
-        if ('event' in m) continue;
-        this.waiters.shift()?.(m);
-      }
-    });
-  }
-  static async connect(path: string, deadline: number): Promise<MiniQmp> {
-    for (;;) {
-      try {
-        const sock = await new Promise<Socket>((res, rej) => {
-          const s = createConnection(path);
-          s.once('connect', () => res(s));
-          s.once('error', rej);
-        });
-        const q = new MiniQmp(sock);
-        await q.next(); // greeting
-        await q.cmd('qmp_capabilities');
-        return q;
-      } catch (e) {
-        if (Date.now() > deadline) throw e;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-  }
-  private next(): Promise<Record<string, unknown>> {
-    return new Promise((res) => this.waiters.push(res));
-  }
-  async cmd(execute: string, args?: Record<string, unknown>): Promise<unknown> {
-    const p = this.next();
-    this.sock.write(JSON.stringify(args === undefined ? { execute } : { execute, arguments: args }) + '\n');
-    const r = await p;
-    if ('error' in r) throw new Error(`${execute}: ${JSON.stringify(r.error)}`);
-    return r.return;
-  }
-  close(): void {
-    this.sock.destroy();
-  }
-}
-
 interface PciDev {
   slot: number;
   function: number;
@@ -234,12 +183,12 @@ async function runCase(c: Case): Promise<string> {
     child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
     const exited = new Promise<number | null>((res) => child?.once('exit', (code) => res(code)));
     const qmp = await Promise.race([
-      MiniQmp.connect(paths.monitor && 'path' in paths.monitor ? paths.monitor.path : '', Date.now() + 20_000),
+      connectQmp(join(dir, 'monitor.sock'), { timeoutMs: 20_000 }),
       exited.then((code) => {
         throw new Error(`QEMU exited (${code}) before QMP answered: ${stderr.trim()}`);
       }),
     ]);
-    const pci = pciPlaces((await qmp.cmd('query-pci')) as Array<{ devices: PciDev[] }>);
+    const pci = pciPlaces((await qmp.executeRaw('query-pci')) as Array<{ devices: PciDev[] }>);
     const want = wantedPlaces(def, argv.args);
     for (const [alias, place] of want) {
       let got = pci.get(alias);
@@ -248,14 +197,14 @@ async function runCase(c: Case): Promise<string> {
         // number, which only firmware assigns (the guest has not run: -S), so
         // ask QOM for the device's parent bus and devfn instead.
         const path = `/machine/peripheral/${alias}`;
-        const bus = String(await qmp.cmd('qom-get', { path, property: 'parent_bus' }));
-        const devfn = Number(await qmp.cmd('qom-get', { path, property: 'addr' }));
+        const bus = String(await qmp.executeRaw('qom-get', { path, property: 'parent_bus' }));
+        const devfn = Number(await qmp.executeRaw('qom-get', { path, property: 'addr' }));
         got = `${bus.split('/').pop() ?? ''}/${devfn >> 3}.${devfn & 7}`;
       }
       assert.equal(got, place, `${c.name}: device '${alias}' should be at ${place}, QEMU has it at ${got ?? 'nowhere'}`);
     }
-    await qmp.cmd('quit').catch(() => undefined);
-    qmp.close();
+    await qmp.executeRaw('quit');
+    await qmp.close();
     const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))]);
     assert.equal(code, 0, `${c.name}: QEMU exit status after quit (stderr: ${stderr.trim()})`);
     return `${c.name}: ${want.size} PCI devices in place${notes.length ? ` [${notes.join('; ')}]` : ''}`;
