@@ -44,3 +44,23 @@ test('summary over the reference cases', () => {
   for (const s of summary) console.log(`#   ${s}`);
   assert.ok(cases.length === 36);
 });
+
+/** The def without aliases and without USB addresses (libvirt writes USB ports only for running domains). */
+function persistent(def: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(def, (k, v: unknown) => {
+      if (k === 'alias') return undefined;
+      if (k === 'address' && (v as { type?: string } | undefined)?.type === 'usb') return undefined;
+      return v;
+    }),
+  ) as unknown;
+}
+
+for (const c of cases) {
+  test(`prepareDomain is idempotent${c.xml.includes('-latest.') ? ' and a no-op on libvirt\'s normalized XML' : ''}: ${c.name}`, () => {
+    const input = parseDomainXml(readFileSync(c.xml, 'utf8'));
+    const once = prepareDomain(input, { random: seeded(1) });
+    assert.deepEqual(prepareDomain(once, { random: seeded(2) }), once);
+    if (c.xml.includes('-latest.')) assert.deepEqual(persistent(once), persistent(input));
+  });
+}

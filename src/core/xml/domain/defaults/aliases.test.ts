@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { prep } from './test-helpers.js';
+
+test('disk aliases follow the bus and the drive address', () => {
+  const d = prep(`<disk device='cdrom'><target dev='hdc'/></disk><disk device='disk'><target dev='vdc'/></disk>
+    <disk device='disk'><target dev='sda'/></disk><disk device='disk'><target dev='sdb'/><address type='drive' controller='1' bus='0' target='2' unit='3'/></disk>
+    <disk device='floppy'><target dev='fdb'/></disk><controller type='scsi' index='1' model='virtio-scsi'/>`);
+  assert.deepEqual(d.devices?.disk?.map((x) => x.alias?.name), ['ide0-1-0', 'virtio-disk2', 'scsi0-0-0', 'scsi1-0-2-3', 'fdc0-0-1']);
+});
+
+test('controller aliases: built-in ones by name, the rest type+index', () => {
+  const d = prep(`<controller type='usb' index='1' model='qemu-xhci'/><controller type='virtio-serial' index='2'/><disk device='disk'><target dev='sda' bus='sata'/></disk>`, 'q35');
+  const names = new Map((d.devices?.controller ?? []).map((c) => [`${c.type}${c.index ?? 0}`, c.alias?.name]));
+  assert.equal(names.get('usb0'), 'usb');
+  assert.equal(names.get('usb1'), 'usb1');
+  assert.equal(names.get('virtio-serial2'), 'virtio-serial2');
+  assert.equal(names.get('sata0'), 'ide');
+  assert.equal(names.get('pci0'), 'pcie.0');
+  assert.equal(names.get('pci1'), 'pci.1');
+  const pc = prep(`<disk device='disk'><target dev='hda'/></disk>`);
+  assert.deepEqual(pc.devices?.controller?.map((c) => c.alias?.name), ['ide', 'usb', 'pci.0']);
+});
+
+test('interfaces are netN, hostdev interfaces share the hostdevN sequence; user aliases stay, others are recomputed', () => {
+  const d = prep(`<interface type='user'/><interface type='hostdev'><source><address type='pci' domain='0' bus='3' slot='7' function='1'/></source></interface>
+    <interface type='user'><alias name='ua-mine'/></interface><hostdev mode='subsystem' type='pci'><source><address domain='0' bus='6' slot='1' function='0'/></source><alias name='stale'/></hostdev>
+    <input type='tablet' bus='usb'/><watchdog model='i6300esb'/><rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>`);
+  assert.deepEqual(d.devices?.interface?.map((n) => n.alias?.name), ['net0', 'hostdev0', 'ua-mine']);
+  assert.equal(d.devices?.hostdev?.[0]?.alias?.name, 'hostdev1');
+  assert.deepEqual(d.devices?.input?.map((i) => i.alias?.name), ['input0', 'input1', 'input2']);
+  assert.equal(d.devices?.watchdog?.[0]?.alias?.name, 'watchdog0');
+  assert.equal(d.devices?.rng?.[0]?.alias?.name, 'rng0');
+  assert.equal(d.devices?.memballoon?.alias?.name, 'balloon0');
+});
