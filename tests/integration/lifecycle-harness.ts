@@ -45,6 +45,7 @@ export async function guestXml(name: string, opts: { extra?: string; append?: st
   <memory unit='MiB'>256</memory>
   <vcpu>1</vcpu>
   <os><type arch='x86_64' machine='pc'>hvm</type><kernel>${g.kernel}</kernel><initrd>${g.initrd}</initrd><cmdline>${opts.append ?? GUEST_APPEND}</cmdline></os>
+  <features><acpi/><apic/></features>
   ${opts.extra ?? ''}
   <devices>
     <serial type='pty'/>
