@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildQemuArgv } from '../src/core/qemu/argv/index.js';
 import { qemu72Caps } from '../tests/golden/caps.js';
-import { libvirtTestPaths, loadCases, preparedDef } from '../tests/golden/cases.js';
+import { parseDomainXml, prepareDomain } from '../src/core/xml/domain/index.js';
+import { deterministicRandom, libvirtTestPaths, loadCases, preparedDef } from '../tests/golden/cases.js';
 import type { Case } from '../tests/golden/cases.js';
 
 function arg(name: string): string | undefined {
@@ -65,10 +66,33 @@ function hasVirsh(): boolean {
   }
 }
 
+/** Time per stage over all cases (us per domain), so a regression can be placed. */
+function stages(cases: Case[], rounds: number): Record<string, number> {
+  const t = { parse: 0n, prepare: 0n, argv: 0n };
+  for (let r = 0; r < rounds; r++) {
+    for (const c of cases) {
+      const t0 = process.hrtime.bigint();
+      const def = parseDomainXml(c.inputXml);
+      const t1 = process.hrtime.bigint();
+      const prepared = prepareDomain(def, { random: deterministicRandom() });
+      const t2 = process.hrtime.bigint();
+      buildQemuArgv(prepared, qemu72Caps(), libvirtTestPaths(prepared));
+      const t3 = process.hrtime.bigint();
+      t.parse += t1 - t0;
+      t.prepare += t2 - t1;
+      t.argv += t3 - t2;
+    }
+  }
+  const n = rounds * cases.length;
+  return { parse: Number(t.parse) / 1e3 / n, prepare: Number(t.prepare) / 1e3 / n, argv: Number(t.argv) / 1e3 / n };
+}
+
 const seconds = Number(arg('--seconds') ?? '3');
 const cases = loadCases();
 const r = timeVirtkit(cases, seconds);
 console.log(`virtkit parse+prepare+argv: ${r.n} domains in ${(r.ms / 1000).toFixed(2)} s = ${Math.round(r.perSec)} domains/s (${((1000 * r.ms) / r.n).toFixed(1)} us/domain), ${cases.length} cases`);
+const st = stages(cases, 20);
+console.log(`  per stage (us/domain): parse ${st.parse?.toFixed(1)}, prepareDomain ${st.prepare?.toFixed(1)}, buildQemuArgv ${st.argv?.toFixed(1)}`);
 
 if (process.argv.includes('--with-libvirt')) {
   if (!hasVirsh()) {

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RuntimePaths } from '../../src/core/qemu/argv/index.js';
 import type { DomainDef } from '../../src/core/xml/domain/index.js';
-import * as domainXml from '../../src/core/xml/domain/index.js';
+import { parseDomainXml, prepareDomain } from '../../src/core/xml/domain/index.js';
 
 /** The repository root, from either the .ts source or its compiled dist/ copy. */
 export function repoRoot(): string {
@@ -68,19 +68,9 @@ export function deterministicRandom(): (n: number) => Uint8Array {
   };
 }
 
-type Prepare = (def: DomainDef, ctx: { random(n: number): Uint8Array }) => unknown;
-
-export function prepareFn(): Prepare {
-  const p = (domainXml as unknown as { prepareDomain?: Prepare }).prepareDomain;
-  if (p === undefined) throw new Error('prepareDomain is not exported from src/core/xml/domain/index.ts yet');
-  return p;
-}
-
-/** parse + prepareDomain; prepareDomain may return the def or fill it in place. */
-export function preparedDef(xml: string, prepare: Prepare = prepareFn()): DomainDef {
-  const def = domainXml.parseDomainXml(xml);
-  const r = prepare(def, { random: deterministicRandom() });
-  return (r !== undefined && r !== null && typeof r === 'object' && 'name' in r ? r : def) as DomainDef;
+/** parse + prepareDomain with a deterministic random stream. */
+export function preparedDef(xml: string): DomainDef {
+  return prepareDomain(parseDomainXml(xml), { random: deterministicRandom() });
 }
 
 export const shortName = (name: string): string => name.slice(0, 20);
