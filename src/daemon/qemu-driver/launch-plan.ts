@@ -69,6 +69,12 @@ export function planLaunch(def: DomainDef, prepare: Prepare, caps: ArgvCaps, pat
     serial0.type = 'unix';
     serial0.source = [{ mode: 'bind', path: consoleSocket }];
   }
+  // buildQemuArgv refuses <panic> for now; the ISA pvpanic device (libvirt's
+  // default model on x86) needs no address, so the driver adds it itself.
+  // Drop this once the builder translates <panic>.
+  const panics = forQemu.devices?.panic ?? [];
+  const isaPanic = panics.length > 0 && panics.every((p) => (p.model ?? 'isa') === 'isa');
+  if (isaPanic && forQemu.devices) delete forQemu.devices.panic;
   const argv = buildQemuArgv(forQemu, caps, {
     libDir: paths.libDir,
     monitor: { path: paths.qmpSocket },
@@ -76,6 +82,7 @@ export function planLaunch(def: DomainDef, prepare: Prepare, caps: ArgvCaps, pat
     passEnv: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
     ...(binary === undefined ? {} : { binary }),
   });
+  if (isaPanic) argv.args.push('-device', JSON.stringify({ driver: 'pvpanic' }));
   return {
     prepared, argv, policy: policyOf(prepared), consoleSocket, noReboot: argv.args.includes('-no-reboot'),
     hasAgentChannel: hasAgentChannel(prepared), aliases: aliasesOf(prepared), liveDef: parseDomain(formatDomainXml(prepared)),
