@@ -19,7 +19,8 @@ test('controller aliases: built-in ones by name, the rest type+index', () => {
   assert.equal(names.get('pci0'), 'pcie.0');
   assert.equal(names.get('pci1'), 'pci.1');
   const pc = prep(`<disk device='disk'><target dev='hda'/></disk>`);
-  assert.deepEqual(pc.devices?.controller?.map((c) => c.alias?.name), ['ide', 'usb', 'pci.0']);
+  // The machine's controllers come first, then those implied by devices (libvirt's post-parse order).
+  assert.deepEqual(pc.devices?.controller?.map((c) => c.alias?.name), ['usb', 'pci.0', 'ide']);
 });
 
 test('interfaces are netN, hostdev interfaces share the hostdevN sequence; user aliases stay, others are recomputed', () => {

@@ -23,6 +23,12 @@ test('drive addresses per bus', () => {
   assert.equal(driveAddressFor('virtio', 0), undefined);
 });
 
+test('floppies go on fdc and unknown names on ide; CD-ROMs become read-only', () => {
+  const d = prep(`<disk device='floppy'><target dev='fda'/></disk><disk device='cdrom'><target dev='hdc'/></disk>`);
+  assert.deepEqual(d.devices?.disk?.map((x) => [x.target?.bus, x.readonly !== undefined]), [['fdc', false], ['ide', true]]);
+  assert.equal(d.devices?.controller?.some((c) => c.type === 'fdc'), true);
+});
+
 test('buses come from the target name; scsi disks bring an lsilogic controller', () => {
   const d = prep(`<disk type='file' device='disk'><source file='/a'/><target dev='hdc'/></disk>
     <disk type='file' device='disk'><source file='/b'/><target dev='sdb'/></disk>`);

@@ -63,11 +63,9 @@ export function assignDriveAddresses(def: DomainDef, machine: MachineKind): void
     const prev = seenDev.get(target.dev);
     if (prev !== undefined) throw fail('XML_DUPLICATE', `${path}/target/@dev`, `target '${target.dev}' is already used by ${prev}`);
     seenDev.set(target.dev, path);
-    if (target.bus === undefined) {
-      const b = busFromName(target.dev);
-      if (b === undefined) throw fail('XML_MISSING', `${path}/target`, `cannot infer the bus of '${target.dev}': add bus='virtio|ide|sata|scsi|usb|fdc'`);
-      target.bus = b;
-    }
+    // virDomainDiskDefPostParse: floppies on fdc, else from the name, else ide; CD-ROMs are read-only.
+    if (target.bus === undefined) target.bus = disk.device === 'floppy' ? 'fdc' : (busFromName(target.dev) ?? 'ide');
+    if (disk.device === 'cdrom') disk.readonly ??= {};
     const bus = target.bus;
     if (bus === 'ide' && machine === 'q35') {
       throw fail('XML_CONFLICT', `${path}/target/@bus`, "the q35 machine has no IDE controller: use bus='sata'");

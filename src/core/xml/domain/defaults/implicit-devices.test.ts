@@ -9,7 +9,8 @@ test('graphics without video bring a cirrus video with libvirt defaults', () => 
 });
 
 test('qxl defaults; the primary video moves first', () => {
-  const d = prep(`<video><model type='vga'/></video><video><model type='qxl' primary='yes'/></video>`);
+  const d = prep(`<video><model type='vga' vram='9000'/></video><video><model type='qxl' primary='yes'/></video>`);
+  assert.equal(d.devices?.video?.[1]?.model?.vram, 16384, 'vram rounds up to a power of two');
   assert.deepEqual(d.devices?.video?.[0]?.model, { type: 'qxl', ram: 65536, vram: 65536, vgamem: 16384, heads: 1, primary: true });
   assert.equal(d.devices?.video?.[1]?.model?.type, 'vga');
   assert.equal(d.devices?.video?.[1]?.model?.primary, undefined);

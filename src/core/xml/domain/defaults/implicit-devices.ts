@@ -25,6 +25,8 @@ export function addImplicitInputs(def: DomainDef): void {
   }
 }
 
+const pow2 = (n: number): number => (n <= 1 ? n : 2 ** Math.ceil(Math.log2(n)));
+
 /** KiB defaults of virDomainVideoDefaultRAM and qemuDomainDeviceVideoDefPostParse. */
 function videoDefaults(v: Video, primary: boolean): void {
   const model = (v.model ??= { type: 'cirrus' });
@@ -44,6 +46,9 @@ function videoDefaults(v: Video, primary: boolean): void {
     default:
       break;
   }
+  // virDomainVideoDefPostParse rounds both up to a power of two.
+  if (model.ram !== undefined) model.ram = pow2(model.ram);
+  if (model.vram !== undefined) model.vram = pow2(model.vram);
   if (model.type !== 'ramfb') model.heads ??= 1;
   if (primary) model.primary = true;
 }

@@ -30,19 +30,22 @@ export function prepareDomain(input: DomainDef, ctx: PrepareContext): DomainDef 
   fillIdentity(def, ctx);
   const machine = machineKind(def);
 
-  // What libvirt does while parsing: controller indexes, disk buses and drive addresses.
+  // virDomainDefPostParse's order: controller indexes, the QEMU driver's
+  // default devices, per-device defaults, then devices implied by others.
   numberControllers(def);
-  assignDriveAddresses(def, machine);
-
-  // virDomainDefAddImplicitDevices, then the QEMU driver's defaults.
-  consoleCompat(def);
-  addDeviceControllers(def);
-  addImplicitVideo(def);
   addImplicitInputs(def);
   addMachineControllers(def, machine);
   addImplicitMisc(def, machine);
+
+  assignDriveAddresses(def, machine);
   setControllerModels(def, machine);
   chrTargetDefaults(def);
+
+  consoleCompat(def);
+  chrTargetDefaults(def);
+  addDeviceControllers(def);
+  setControllerModels(def, machine);
+  addImplicitVideo(def);
 
   // Addresses (qemuDomainAssignAddresses), then ids.
   checkDriveAddresses(def, machine);

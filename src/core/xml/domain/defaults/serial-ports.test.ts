@@ -24,7 +24,10 @@ test('serial ports: one more than the highest port of any serial (as libvirt); a
   assert.deepEqual(prep(`<serial type='pty'/><serial type='pty'/>`).devices?.serial?.map((s) => s.target?.port), [0, 1]);
   const d = prep(`<serial type='pty'/><serial type='pty'><target port='1'/></serial>`);
   assert.deepEqual(d.devices?.serial?.map((s) => s.target?.port), [2, 1]);
-  prepFails(`<serial type='pty'><target port='4'/></serial>`, 'ADDRESS_CONFLICT', /serial\/target\/@port: isa-serial port 4 does not exist/);
+  // Serials written as isa-serial take the lowest free port first (virDomainChrIsaSerialDefPostParse).
+  const isa = prep(`<serial type='pty'/><serial type='pty'><target type='isa-serial'/></serial>`);
+  assert.deepEqual(isa.devices?.serial?.map((s) => s.target?.port), [1, 0]);
+  prepFails(`<serial type='pty'><target port='4'/></serial>`, 'ADDRESS_CONFLICT', /serial\/target: at most 4 ISA serial ports exist/);
   prepFails(`<serial type='pty'><target port='1'/></serial><serial type='pty'><target port='1'/></serial>`, 'ADDRESS_CONFLICT', /serial\[2\].*already used by \/domain\/devices\/serial\[1\]/);
 });
 

@@ -53,31 +53,62 @@ function nextPort(list: Chr[], self: Chr): number {
   return max + 1;
 }
 
-/** Serial: isa-serial target and model, ports numbered upward; parallel ports likewise. */
+/**
+ * Ports of serials written with <target type='isa-serial'> (virDomainChrIsaSerialDefPostParse):
+ * explicit ports are checked, the others take the lowest free of the four.
+ */
+function isaSerialPorts(serials: Chr[]): void {
+  const used = new Map<number, number>();
+  let count = 0;
+  serials.forEach((s, i) => {
+    if (s.target?.type !== 'isa-serial') return;
+    const path = devicePath('serial', i, serials.length);
+    const port = s.target.port;
+    if (count++ >= ISA_SERIAL_PORTS || (port !== undefined && port >= ISA_SERIAL_PORTS)) {
+      throw fail('ADDRESS_CONFLICT', `${path}/target`, `at most ${ISA_SERIAL_PORTS} ISA serial ports exist (ports 0-${ISA_SERIAL_PORTS - 1})`);
+    }
+    if (port === undefined) return;
+    const prev = used.get(port);
+    if (prev !== undefined) throw fail('ADDRESS_CONFLICT', `${path}/target/@port`, `port ${port} is already used by ${devicePath('serial', prev, serials.length)}`);
+    used.set(port, i);
+  });
+  for (const s of serials) {
+    if (s.target?.type !== 'isa-serial' || s.target.port !== undefined) continue;
+    for (let p = 0; p < ISA_SERIAL_PORTS; p++) {
+      if (used.has(p)) continue;
+      s.target.port = p;
+      used.set(p, -1);
+      break;
+    }
+  }
+}
+
+/**
+ * Target defaults of serials, parallels and consoles: a serial without a
+ * target type becomes isa-serial, and any port left unset is one more than
+ * the highest port of its kind (virDomainChrDefPostParse).
+ */
 export function chrTargetDefaults(def: DomainDef): void {
   const d = devicesOf(def);
   const serials = d.serial ?? [];
-  serials.forEach((s, i) => {
-    const path = devicePath('serial', i, serials.length);
+  isaSerialPorts(serials);
+  for (const s of serials) {
     const target = (s.target ??= {});
-    target.type ??= 'isa-serial';
     if (target.port === undefined) target.port = nextPort(serials, s);
-    if (target.type === 'isa-serial') {
-      target.model ??= { name: 'isa-serial' };
-      if (target.port >= ISA_SERIAL_PORTS) throw fail('ADDRESS_CONFLICT', `${path}/target/@port`, `isa-serial port ${target.port} does not exist (ports 0-${ISA_SERIAL_PORTS - 1})`);
-    }
-    const dup = serials.findIndex((o, j) => j < i && o.target?.type === target.type && o.target?.port === target.port);
-    if (dup >= 0) throw fail('ADDRESS_CONFLICT', `${path}/target/@port`, `port ${target.port} is already used by ${devicePath('serial', dup, serials.length)}`);
-  });
+    target.type ??= 'isa-serial';
+    if (target.type === 'isa-serial') target.model ??= { name: 'isa-serial' };
+  }
+  isaSerialPorts(serials);
   const parallels = d.parallel ?? [];
   for (const p of parallels) {
     const target = (p.target ??= {});
     if (target.port === undefined) target.port = nextPort(parallels, p);
   }
-  for (const c of d.console ?? []) {
+  const consoles = d.console ?? [];
+  for (const c of consoles) {
     const target = (c.target ??= {});
     target.type ??= 'serial';
-    target.port ??= 0;
+    if (target.port === undefined) target.port = nextPort(consoles, c);
   }
 }
 
