@@ -1,0 +1,137 @@
+/**
+ * The typed client of virtkitd's API: the only way in for the CLI (and any
+ * other front end). No I/O happens until the first call; for a session or
+ * rooted instance, a first call that finds no daemon starts one.
+ */
+import { homedir } from 'node:os';
+import { VirtkitError } from '../core/errors.js';
+import { resolveEndpoint, type Endpoint, type EndpointInput } from './endpoint.js';
+import { notRunning, startDaemonFor, type SpawnOptions } from './spawn.js';
+import { Transport, type Method } from './transport.js';
+import type {
+  ActionOptions, DefineResult, DomainInfo, DomainStats, HostInfo, JobOptions, LifecycleAction, LifecycleEvent, ListFilter,
+} from './types.js';
+import type { ConsoleConnection, EventStream } from './websocket.js';
+
+export interface ConnectOptions {
+  /** -c URI */
+  readonly uri?: string | undefined;
+  /** --root DIR */
+  readonly root?: string | undefined;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Start a daemon for session/rooted instances when none answers (default true). */
+  readonly autoStart?: boolean;
+  readonly spawn?: SpawnOptions;
+}
+
+const seg = (s: string) => encodeURIComponent(s);
+const dom = (ref: string) => `/v1/domains/${seg(ref)}`;
+const waitQuery = (o: JobOptions | undefined) => (o?.wait === undefined ? '' : `?wait=${o.wait}`);
+
+export class VirtkitClient {
+  readonly endpoint: Endpoint;
+  readonly #transport: Transport;
+  readonly #opts: ConnectOptions;
+  #started: Promise<void> | undefined;
+
+  constructor(opts: ConnectOptions = {}) {
+    const env = opts.env ?? process.env;
+    const input: EndpointInput = { uri: opts.uri, root: opts.root, env, home: homedir(), uid: process.getuid?.() ?? 1000 };
+    this.endpoint = resolveEndpoint(input);
+    this.#transport = new Transport(this.endpoint);
+    this.#opts = opts;
+  }
+
+  get uri(): string {
+    return this.endpoint.uri;
+  }
+
+  async #call<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    try {
+      return await this.#transport.request<T>(method, path, body);
+    } catch (e) {
+      const ep = this.endpoint;
+      if (!(e instanceof VirtkitError) || e.code !== 'DAEMON_UNREACHABLE' || ep.kind !== 'unix') throw e;
+      if (ep.spawnArgs === undefined) throw notRunning(ep, e);
+      if (this.#opts.autoStart === false) throw e;
+      this.#started ??= startDaemonFor(ep, { ...this.#opts.spawn, ...(this.#opts.env ? { env: this.#opts.env } : {}) });
+      await this.#started;
+      return this.#transport.request<T>(method, path, body);
+    }
+  }
+
+  async listDomains(filter: ListFilter = {}): Promise<DomainInfo[]> {
+    const q = new URLSearchParams();
+    if (filter.states !== undefined) q.set('state', filter.states.join(','));
+    for (const k of ['active', 'persistent', 'autostart'] as const) {
+      const v = filter[k];
+      if (v !== undefined) q.set(k, String(v));
+    }
+    const qs = q.toString();
+    return (await this.#call<{ domains: DomainInfo[] }>('GET', `/v1/domains${qs === '' ? '' : `?${qs}`}`)).domains;
+  }
+
+  defineDomain(xml: string, opts?: JobOptions): Promise<DefineResult> {
+    return this.#call('POST', `/v1/domains${waitQuery(opts)}`, { xml });
+  }
+
+  createDomain(xml: string, opts: { paused?: boolean } & JobOptions = {}): Promise<DomainInfo> {
+    return this.#call('POST', `/v1/actions/create${waitQuery(opts)}`, { xml, ...(opts.paused ? { paused: true } : {}) });
+  }
+
+  getDomain(ref: string): Promise<DomainInfo> {
+    return this.#call('GET', dom(ref));
+  }
+
+  undefineDomain(ref: string, opts?: JobOptions): Promise<DomainInfo> {
+    return this.#call('DELETE', `${dom(ref)}${waitQuery(opts)}`);
+  }
+
+  async domainXml(ref: string, opts: { inactive?: boolean } = {}): Promise<string> {
+    return (await this.#call<{ xml: string }>('GET', `${dom(ref)}/xml${opts.inactive ? '?inactive=true' : ''}`)).xml;
+  }
+
+  setAutostart(ref: string, enabled: boolean, opts?: JobOptions): Promise<DomainInfo> {
+    return this.#call('PUT', `${dom(ref)}/autostart${waitQuery(opts)}`, { enabled });
+  }
+
+  action<A extends LifecycleAction>(ref: string, action: A, options: ActionOptions[A], opts?: JobOptions): Promise<DomainInfo> {
+    return this.#call('POST', `${dom(ref)}/actions/${action}${waitQuery(opts)}`, options);
+  }
+
+  setMemory(ref: string, kib: number, opts?: JobOptions): Promise<DomainInfo> {
+    return this.#call('PUT', `${dom(ref)}/memory${waitQuery(opts)}`, { kib });
+  }
+
+  setVcpus(ref: string, count: number, opts?: JobOptions): Promise<DomainInfo> {
+    return this.#call('PUT', `${dom(ref)}/vcpus${waitQuery(opts)}`, { count });
+  }
+
+  stats(ref: string): Promise<DomainStats> {
+    return this.#call('GET', `${dom(ref)}/stats`);
+  }
+
+  host(): Promise<HostInfo> {
+    return this.#call('GET', '/v1/host');
+  }
+
+  /** The lifecycle event stream (loads the WebSocket library on first use). */
+  async events(opts: { domain?: string } = {}): Promise<EventStream> {
+    await this.host(); // makes sure a daemon runs (and starts one), with a plain request
+    const { openEvents } = await import('./websocket.js');
+    return openEvents(this.#transport, opts.domain);
+  }
+
+  /** The serial console of a running domain; `force` takes it over from another session. */
+  async console(ref: string, opts: { force?: boolean } = {}): Promise<ConsoleConnection> {
+    await this.getDomain(ref);
+    const { openConsole } = await import('./websocket.js');
+    return openConsole(this.#transport, ref, opts.force ?? false);
+  }
+
+  close(): void {
+    this.#transport.close();
+  }
+}
+
+export type { LifecycleEvent };

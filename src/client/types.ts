@@ -1,0 +1,96 @@
+/**
+ * What the daemon's API sends and takes, as TypeScript types. The daemon
+ * defines them as zod schemas (src/daemon/api/schemas.ts); the client may not
+ * import the daemon, and must not load zod (the CLI starts faster without it),
+ * so they are written out here. tests/integration/daemon-api.test.ts checks
+ * at compile time that both stay the same.
+ */
+export type DomainState = 'nostate' | 'running' | 'blocked' | 'paused' | 'shutdown' | 'shutoff' | 'crashed' | 'pmsuspended';
+
+export type StateGroup = 'running' | 'paused' | 'shutoff' | 'other';
+
+export interface DomainInfo {
+  name: string;
+  uuid: string;
+  /** Runtime id while active, null when shut off. */
+  id: number | null;
+  state: DomainState;
+  /** libvirt's reason for the state, kebab-case: booted, unpaused, user, destroyed... */
+  reason: string;
+  persistent: boolean;
+  autostart: boolean;
+  type: string;
+  osType: string;
+  vcpus: number;
+  maxMemoryKiB: number;
+  currentMemoryKiB: number;
+  title: string | null;
+}
+
+export interface DefineResult {
+  domain: DomainInfo;
+  /** false when an existing definition was replaced. */
+  created: boolean;
+}
+
+export interface DomainStats {
+  cpuTimeNs: number;
+  currentMemoryKiB: number;
+  vcpus: number;
+}
+
+export interface NodeInfo {
+  model: string;
+  cpus: number;
+  mhz: number;
+  nodes: number;
+  sockets: number;
+  cores: number;
+  threads: number;
+  memoryKiB: number;
+}
+
+export interface HostInfo {
+  hostname: string;
+  version: string;
+  uri: string;
+  hypervisor: { name: string; version: string } | null;
+  node: NodeInfo;
+}
+
+export interface LifecycleEvent {
+  domain: string;
+  uuid: string;
+  /** defined, undefined, started, suspended, resumed, stopped, shutdown, pmsuspended, crashed */
+  event: string;
+  /** libvirt's detail: added, booted, paused, unpaused, destroyed, shutdown, crashed... */
+  detail: string;
+  timestamp: string;
+}
+
+export interface ListFilter {
+  states?: readonly StateGroup[];
+  active?: boolean;
+  persistent?: boolean;
+  autostart?: boolean;
+}
+
+export type ShutdownMode = 'acpi' | 'agent';
+
+/** Lifecycle actions and the options each takes. */
+export interface ActionOptions {
+  start: { paused?: boolean };
+  shutdown: { mode?: ShutdownMode };
+  reboot: { mode?: ShutdownMode };
+  reset: Record<string, never>;
+  destroy: { graceful?: boolean };
+  suspend: Record<string, never>;
+  resume: Record<string, never>;
+}
+
+export type LifecycleAction = keyof ActionOptions;
+
+export interface JobOptions {
+  /** Wait up to this many ms for a job already running on the domain (default: fail at once). */
+  wait?: number;
+}

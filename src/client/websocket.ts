@@ -1,0 +1,74 @@
+/**
+ * The daemon's WebSocket endpoints (loaded only by the commands that use
+ * them): the event stream and the serial console.
+ */
+import WebSocket from 'ws';
+import { VirtkitError } from '../core/errors.js';
+import type { Transport } from './transport.js';
+import type { LifecycleEvent } from './types.js';
+import { toError } from './transport.js';
+
+export interface EventStream {
+  on(event: 'event', listener: (e: LifecycleEvent) => void): void;
+  /** Resolves when the stream ends, with the daemon's reason. */
+  readonly closed: Promise<string>;
+  close(): void;
+}
+
+export interface ConsoleConnection {
+  write(data: Buffer | string): void;
+  onData(listener: (data: Buffer) => void): void;
+  /** Resolves when the session ends: the reason (taken over, domain stopped, closed). */
+  readonly closed: Promise<string>;
+  close(): void;
+}
+
+function open(t: Transport, path: string): Promise<WebSocket> {
+  const e = t.endpoint;
+  const url = e.kind === 'unix'
+    ? `ws+unix://${e.socket}:${path}`
+    : `${e.tls ? 'wss' : 'ws'}://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}${path}`;
+  const o = t.connectOptions();
+  const ws = new WebSocket(url, { headers: t.headers(), ...(o.ca === undefined ? {} : { ca: o.ca }) });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        let body: unknown;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          body = undefined;
+        }
+        reject(toError(body, res.statusCode ?? 500));
+      });
+    });
+    ws.once('error', (err) => reject(new VirtkitError('DAEMON_UNREACHABLE', `WebSocket ${path}: ${err.message}`, { cause: err })));
+  });
+}
+
+const closedPromise = (ws: WebSocket) =>
+  new Promise<string>((resolve) => ws.once('close', (_code, reason) => resolve(reason.toString('utf8'))));
+
+export async function openEvents(t: Transport, domain: string | undefined): Promise<EventStream> {
+  const ws = await open(t, `/v1/events${domain === undefined ? '' : `?domain=${encodeURIComponent(domain)}`}`);
+  const closed = closedPromise(ws);
+  return {
+    on: (_event, listener) => ws.on('message', (data) => listener(JSON.parse(String(data)) as LifecycleEvent)),
+    closed,
+    close: () => ws.close(1000),
+  };
+}
+
+export async function openConsole(t: Transport, ref: string, force: boolean): Promise<ConsoleConnection> {
+  const ws = await open(t, `/v1/domains/${encodeURIComponent(ref)}/console${force ? '?force=true' : ''}`);
+  const closed = closedPromise(ws);
+  return {
+    write: (data) => ws.send(typeof data === 'string' ? Buffer.from(data) : data),
+    onData: (listener) => ws.on('message', (data: Buffer) => listener(data)),
+    closed,
+    close: () => ws.close(1000),
+  };
+}
