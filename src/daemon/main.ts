@@ -9,12 +9,12 @@ import { parseArgs } from 'node:util';
 import { VirtkitError, asVirtkitError } from '../core/errors.js';
 import type { TcpOptions } from './api/server.js';
 import { startDaemon } from './daemon.js';
-import { stderrLogger } from './logger.js';
+import { fileLogger, stderrLogger } from './logger.js';
 import { instanceLayout, type InstanceSpec } from './paths.js';
 import { virtkitVersion } from './version.js';
 
 const USAGE = `usage: virtkitd [--system | --session | --root DIR] [--listen HOST:PORT --token-file FILE
-                [--tls-cert FILE --tls-key FILE]] [--no-autostart] [--foreground]
+                [--tls-cert FILE --tls-key FILE]] [--no-autostart] [--log-to-file] [--foreground]
 
   --system           the system instance (/etc/virtkit, /run/virtkit...); the default for root
   --session          the calling user's instance (XDG dirs); the default for other users
@@ -24,6 +24,7 @@ const USAGE = `usage: virtkitd [--system | --session | --root DIR] [--listen HOS
   --tls-cert FILE    serve TCP with TLS, this certificate (PEM) ...
   --tls-key FILE     ... and this key
   --no-autostart     do not start autostart domains
+  --log-to-file      log to LOGDIR/virtkitd.log instead of stderr
   --foreground       run in the foreground (always; accepted for scripts)
 `;
 
@@ -31,6 +32,7 @@ interface Parsed {
   spec: InstanceSpec;
   tcp?: TcpOptions;
   autostart: boolean;
+  logToFile: boolean;
 }
 
 async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<Parsed | 'help' | 'version'> {
@@ -42,7 +44,7 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<Parsed | '
       system: { type: 'boolean' }, session: { type: 'boolean' }, root: { type: 'string' },
       listen: { type: 'string' }, 'token-file': { type: 'string' },
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
-      'no-autostart': { type: 'boolean' }, foreground: { type: 'boolean' },
+      'no-autostart': { type: 'boolean' }, foreground: { type: 'boolean' }, 'log-to-file': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' },
     },
   });
@@ -53,7 +55,7 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<Parsed | '
   const spec: InstanceSpec = values.root !== undefined ? { kind: 'root', root: values.root }
     : values.system || (!values.session && process.getuid?.() === 0) ? { kind: 'system' }
     : { kind: 'session', env, home: homedir() };
-  const parsed: Parsed = { spec, autostart: !values['no-autostart'] };
+  const parsed: Parsed = { spec, autostart: !values['no-autostart'], logToFile: values['log-to-file'] ?? false };
   if (values.listen !== undefined) parsed.tcp = await tcpOptions(values.listen, values);
   else if (values['token-file'] ?? values['tls-cert'] ?? values['tls-key']) {
     throw new VirtkitError('INVALID_ARGUMENT', '--token-file, --tls-cert and --tls-key need --listen HOST:PORT');
@@ -85,7 +87,6 @@ async function tcpOptions(
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
-  const log = stderrLogger();
   let parsed: Awaited<ReturnType<typeof parse>>;
   try {
     parsed = await parse(argv, process.env);
@@ -96,11 +97,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   if (parsed === 'help') return process.stdout.write(USAGE), 0;
   if (parsed === 'version') return process.stdout.write(`virtkitd ${virtkitVersion()}\n`), 0;
   const layout = instanceLayout(parsed.spec);
+  const file = parsed.logToFile ? fileLogger(layout.daemonLog, layout.dirMode) : undefined;
+  const log = file ?? stderrLogger();
   try {
     const d = await startDaemon({ layout, log, autostart: parsed.autostart, ...(parsed.tcp ? { tcp: parsed.tcp } : {}) });
     const tcp = d.server.tcpAddress;
     log.info(`ready in ${d.readyMs.toFixed(1)} ms: ${d.report.domains} domain(s), ${d.report.running} running; ` +
       `listening on ${layout.socket}${tcp ? ` and ${tcp.host}:${tcp.port}${parsed.tcp?.tls ? ' (TLS)' : ''}` : ''}`);
+    file?.detachStderr();
     await new Promise<void>((resolve) => {
       const stop = (sig: string) => {
         log.info(`${sig}: stopping (guests keep running)`);
