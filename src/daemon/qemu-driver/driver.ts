@@ -90,7 +90,8 @@ export class QemuHypervisor implements Hypervisor {
     let monitor: Monitor | undefined;
     let console: SerialConsole | undefined;
     try {
-      monitor = await waitForMonitor(proc, paths.logFile, () => this.deps.connectMonitor(paths.qmpSocket), this.deps.monitorTimeoutMs);
+      monitor = await waitForMonitor(proc, paths.logFile, (signal) =>
+        this.deps.connectMonitor(paths.qmpSocket, { retry: true, signal, timeoutMs: this.deps.monitorTimeoutMs ?? 30_000 }));
       if (plan.consoleSocket !== undefined) console = await SerialConsole.connect(plan.consoleSocket);
       const record: QemuRuntimeRecord = {
         version: 1, pid: proc.pid, startTicks: proc.startTicks, qmpSocket: paths.qmpSocket, consoleSocket: plan.consoleSocket,
@@ -125,7 +126,7 @@ export class QemuHypervisor implements Hypervisor {
     }
     let monitor: Monitor;
     try {
-      monitor = await this.deps.connectMonitor(record.qmpSocket);
+      monitor = await this.deps.connectMonitor(record.qmpSocket, { timeoutMs: 5_000 });
     } catch (e) {
       // Still alive, monitor silent: leave it alone and say why it cannot be managed.
       if (await isSameProcess(record.pid, record.startTicks, this.#procRoot)) {

@@ -1,14 +1,12 @@
 /**
  * TEMPORARY stand-ins for modules other engineers are writing, so that the
  * driver runs real guests today: QEMU capabilities (src/host/qemu/probe-caps),
- * the KVM probe (src/host/qemu/kvm-probe) and prepareDomain
- * (src/core/xml/domain/defaults). Each is replaced in index.ts when its
+ * and the KVM probe (src/host/qemu/kvm-probe). Each is replaced in index.ts when its
  * module lands; delete this file then.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
-import type { DomainDef as CoreDomainDef } from '../../core/xml/domain/index.js';
 import type { KvmVerdict } from './driver.js';
 
 type Version = { major: number; minor: number; micro: number };
@@ -23,7 +21,7 @@ export function interimCaps(binary = 'qemu-system-x86_64'): () => Promise<ArgvCa
       return {
         binary, version,
         hasMachine: () => true, hasAccel: () => true, hasCpuModel: () => true, hasDevice: () => true,
-        deviceHasProp: () => undefined, hasObject: () => true,
+        deviceHasProp: () => undefined, hasObject: () => true, hasBackend: () => true,
         atLeast: (a: number, b: number) => version.major > a || (version.major === a && version.minor >= b),
       };
     });
@@ -34,17 +32,4 @@ export function interimCaps(binary = 'qemu-system-x86_64'): () => Promise<ArgvCa
 /** Says KVM is unusable: guests hang under KVM on the machines this was written on. */
 export function interimKvm(): () => Promise<KvmVerdict> {
   return () => Promise.resolve({ usable: false, why: 'the KVM probe is not wired in yet' });
-}
-
-/** Just enough of prepareDomain for the devices the test guest has: aliases for char devices. */
-export function interimPrepare(def: CoreDomainDef): CoreDomainDef {
-  const d = structuredClone(def);
-  const dev = (d.devices ??= {});
-  dev.serial?.forEach((s, i) => { s.alias ??= { name: `serial${i}` }; });
-  if (dev.console?.[0] !== undefined && (dev.serial ?? []).length === 0) {
-    dev.serial = [{ type: dev.console[0].type ?? 'pty', alias: { name: 'serial0' } }];
-  }
-  dev.console?.forEach((c, i) => { c.alias ??= { name: i === 0 ? 'serial0' : `console${i}` }; });
-  dev.panic?.forEach((p) => { p.model ??= 'isa'; });
-  return d;
 }

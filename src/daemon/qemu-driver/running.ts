@@ -192,6 +192,7 @@ export class QemuDomain implements RunningDomain {
 
   async detach(): Promise<void> {
     this.#detached = true;
+    this.p.child?.unref(); // the daemon may exit; the guest runs on
     this.p.console?.close();
     this.p.monitor.close();
     await this.p.monitor.closed;

@@ -67,7 +67,8 @@ export function spawnQemu(opts: SpawnQemuOptions): Promise<QemuProcess> {
   } finally {
     closeSync(fd);
   }
-  child.unref();
+  // The child stays referenced while we watch it (so its exit is always seen);
+  // whoever lets go of the guest (daemon exit) calls child.unref().
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
@@ -92,36 +93,28 @@ export function spawnQemu(opts: SpawnQemuOptions): Promise<QemuProcess> {
 }
 
 /**
- * Waits for `connect` (the monitor handshake) to succeed, retrying while the
- * socket is not there yet; fails with QEMU's own words when QEMU exits first.
+ * Waits for `connect` (the monitor handshake, which retries while QEMU
+ * creates its socket) to succeed; when QEMU exits first, fails with QEMU's
+ * own words from the log, and `connect` is told to give up through `signal`.
  */
 export async function waitForMonitor<T>(
   proc: QemuProcess,
   logFile: string,
-  connect: () => Promise<T>,
-  timeoutMs = 30_000,
+  connect: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  void proc.exited.then((e) => { exitInfo = e; });
-  for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
-    if (exitInfo !== undefined) throw await startFailure(logFile, proc.logOffset, exitInfo);
-    try {
-      return await connect();
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      const retry = code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'QMP_DISCONNECTED';
-      if (!retry && exitInfo === undefined) throw err;
-    }
-    if (Date.now() > deadline) {
-      proc.child.kill('SIGKILL');
-      await proc.exited;
-      const tail = await readLogSince(logFile, proc.logOffset);
-      throw new VirtkitError('QEMU_FAILED', `QEMU did not open its monitor within ${timeoutMs} ms; it was killed${tail === '' ? '' : `. Its output:\n${tail}`}`, {
-        details: { logFile },
-      });
-    }
-    await Promise.race([new Promise((r) => setTimeout(r, delay)), proc.exited]);
+  const abort = new AbortController();
+  const exited = proc.exited.then(async (e) => {
+    abort.abort(new Error('QEMU exited'));
+    return startFailure(logFile, proc.logOffset, e);
+  });
+  try {
+    return await Promise.race([connect(abort.signal), exited.then((err) => Promise.reject(err))]);
+  } catch (err) {
+    // A connect failure while QEMU is on its way out: QEMU's words say more.
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null || abort.signal.aborted) throw await exited;
+    throw err;
+  } finally {
+    abort.abort(new Error('done'));
   }
 }
 
