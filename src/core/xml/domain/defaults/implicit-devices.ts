@@ -7,21 +7,15 @@
  *   - a virtio memballoon when there is no <memballoon>,
  *   - q35's integrated iTCO watchdog (action reset),
  *   - <audio id='1' type='none'/> when no audio backend is configured,
- *   - the interface model rtl8139 when <model> is absent.
+ *   - (per-device defaults live in device-defaults.ts).
  */
 import type { DomainDef, MachineKind, Video } from './types.js';
 import { devicesOf } from './types.js';
 
 export function addImplicitInputs(def: DomainDef): void {
-  const d = devicesOf(def);
-  const inputs = (d.input ??= []);
-  for (const i of inputs) {
-    if (i.bus !== undefined) continue;
-    if (i.type === 'mouse' || i.type === 'keyboard') i.bus = 'ps2';
-    else if (i.type === 'tablet') i.bus = 'usb';
-  }
+  const inputs = (devicesOf(def).input ??= []);
   for (const type of ['mouse', 'keyboard'] as const) {
-    if (!inputs.some((i) => i.type === type && i.bus === 'ps2')) inputs.push({ type, bus: 'ps2' });
+    if (!inputs.some((i) => i.type === type && (i.bus ?? 'ps2') === 'ps2')) inputs.push({ type, bus: 'ps2' });
   }
 }
 
@@ -63,15 +57,21 @@ export function addImplicitVideo(def: DomainDef): void {
   videos.forEach((v, i) => videoDefaults(v, i === 0 && v.model?.type !== 'none'));
 }
 
+/** The rest of qemuDomainDefAddDefaultDevices (isapc and microvm get none of it). */
 export function addImplicitMisc(def: DomainDef, machine: MachineKind): void {
   const d = devicesOf(def);
+  if (machine === 'other') return;
   if (!d.memballoon) d.memballoon = { model: 'virtio' };
-  if (machine === 'q35' && !(d.watchdog ?? []).some((w) => w.model === 'itco')) {
-    (d.watchdog ??= []).push({ model: 'itco', action: 'reset' });
+  const dogs = d.watchdog ?? [];
+  if (machine === 'q35' && !dogs.some((w) => w.model === 'itco')) {
+    // The built-in iTCO follows the action of a watchdog already configured.
+    (d.watchdog ??= []).push({ model: 'itco', action: dogs[0]?.action ?? 'reset' });
   }
   for (const w of d.watchdog ?? []) w.action ??= 'reset';
-  if ((d.audio?.length ?? 0) === 0) d.audio = [{ id: 1, type: 'none' }];
-  for (const n of d.interface ?? []) {
-    if (!n.model && n.type !== 'hostdev') n.model = { type: 'rtl8139' };
+  // qemuDomainDefAddDefaultAudioBackend with qemu.conf defaults: SPICE carries
+  // audio itself; VNC and headless guests get a silent backend.
+  if ((d.audio?.length ?? 0) === 0) {
+    const spice = (d.graphics ?? []).some((g) => g.type === 'spice');
+    d.audio = [{ id: 1, type: spice ? 'spice' : 'none' }];
   }
 }

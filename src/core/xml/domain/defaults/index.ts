@@ -10,6 +10,7 @@
  */
 import { assignAliases } from './aliases.js';
 import { addDeviceControllers, addMachineControllers, numberControllers, setControllerModels } from './controllers.js';
+import { deviceDefaults } from './device-defaults.js';
 import { assignDriveAddresses, checkDriveAddresses } from './drive-address.js';
 import { fillIdentity } from './identity.js';
 import { addImplicitInputs, addImplicitMisc, addImplicitVideo } from './implicit-devices.js';
@@ -38,6 +39,7 @@ export function prepareDomain(input: DomainDef, ctx: PrepareContext): DomainDef 
   addImplicitMisc(def, machine);
 
   assignDriveAddresses(def, machine);
+  deviceDefaults(def);
   setControllerModels(def, machine);
   chrTargetDefaults(def);
 
