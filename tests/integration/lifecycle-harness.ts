@@ -55,7 +55,11 @@ export async function guestXml(name: string, opts: { extra?: string; append?: st
 }
 
 export async function createHarness(deps: Partial<QemuDriverDeps> = {}): Promise<Harness> {
-  const root = await mkdtemp(join(tmpdir(), 'vk-lc-'));
+  return openHarness(await mkdtemp(join(tmpdir(), 'vk-lc-')), deps);
+}
+
+/** An engine on an existing root (a second daemon process uses this). */
+export async function openHarness(root: string, deps: Partial<QemuDriverDeps> = {}): Promise<Harness> {
   const layout = instanceLayout({ kind: 'root', root });
   const events: LifecycleEvent[] = [];
   const make = (): Engine => {
