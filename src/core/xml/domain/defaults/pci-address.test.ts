@@ -62,16 +62,24 @@ test('q35: video takes pcie.0 slot 1 and root ports start at slot 2; no devices,
   assert.deepEqual((bare.devices?.controller ?? []).map((c) => c.model ?? c.type), ['none', 'sata', 'pcie-root']);
 });
 
-test('q35: a conventional PCI device goes behind a pcie-to-pci-bridge on a root port', () => {
+test('q35: a conventional PCI device goes behind a pcie-to-pci-bridge on its own root port (root port 1, bridge 2)', () => {
   const d = prep(nic('rtl8139'), 'q35');
-  const ctrls = d.devices?.controller ?? [];
-  const bridge = ctrls.find((c) => c.model === 'pcie-to-pci-bridge');
-  assert.ok(bridge);
-  assert.equal(bridge.modelName?.name, 'pcie-pci-bridge');
-  const a = d.devices?.interface?.[0]?.address;
-  assert.equal(a?.type === 'pci' && a.bus, bridge.index);
-  const under = bridge.address?.type === 'pci' ? ctrls.find((c) => c.type === 'pci' && c.index === (bridge.address?.type === 'pci' ? bridge.address.bus : -1)) : undefined;
-  assert.equal(under?.model, 'pcie-root-port');
+  const pci = (d.devices?.controller ?? []).filter((c) => c.type === 'pci');
+  assert.deepEqual(
+    pci.map((c) => [c.index, c.model, at(c.address)]),
+    [
+      [0, 'pcie-root', 'none'],
+      [1, 'pcie-root-port', '0:1.0'],
+      [2, 'pcie-to-pci-bridge', '1:0.0'],
+      [3, 'pcie-root-port', '0:1.1'],
+      [4, 'pcie-root-port', '0:1.2'],
+      [5, 'pcie-root-port', '0:1.3'],
+    ],
+  );
+  assert.equal(pci[2]?.modelName?.name, 'pcie-pci-bridge');
+  assert.equal(at(d.devices?.interface?.[0]?.address), '2:1.0');
+  assert.equal(at(d.devices?.controller?.find((c) => c.type === 'usb')?.address), '3:0.0');
+  assert.equal(at(d.devices?.memballoon?.address), '4:0.0');
 });
 
 test('PCI address errors', () => {

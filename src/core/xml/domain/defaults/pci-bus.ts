@@ -41,7 +41,7 @@ const BUS_MODELS: Record<PciModel, BusModelInfo> = {
   'pcie-root': { minSlot: 1, maxSlot: 31, accepts: new Set(['pcie-root-port', 'dmi-to-pci-bridge', 'pcie-expander-bus']) },
   'pci-bridge': { minSlot: 1, maxSlot: 31, accepts: ENDPOINT_PCI },
   'pcie-to-pci-bridge': { minSlot: 1, maxSlot: 31, accepts: ENDPOINT_PCI },
-  'dmi-to-pci-bridge': { minSlot: 0, maxSlot: 31, accepts: new Set(['pci-bridge']) },
+  'dmi-to-pci-bridge': { minSlot: 1, maxSlot: 31, accepts: new Set(['pci-bridge']) },
   'pcie-root-port': { minSlot: 0, maxSlot: 0, accepts: ENDPOINT_PCIE },
   'pcie-switch-downstream-port': { minSlot: 0, maxSlot: 0, accepts: ENDPOINT_PCIE },
   'pcie-switch-upstream-port': { minSlot: 0, maxSlot: 31, accepts: new Set(['pcie-switch-downstream-port']) },
@@ -57,6 +57,8 @@ interface Slot {
 interface Bus {
   model: PciModel;
   slots: Map<number, Slot>;
+  /** Narrower than the model's while planning: a root port kept for a pcie-to-pci-bridge. */
+  accepts?: ReadonlySet<ConnectType>;
 }
 
 export const addrText = (a: { bus: number; slot: number; function: number }): string => `${hex(a.bus)}:${hex(a.slot)}.${a.function}`;
@@ -126,7 +128,7 @@ export class PciAddressSet {
       const bus = this.buses[b];
       if (!bus) continue;
       const m = BUS_MODELS[bus.model];
-      if (!m.accepts.has(type)) continue;
+      if (!(bus.accepts ?? m.accepts).has(type)) continue;
       for (let s = m.minSlot; s <= m.maxSlot; s++) {
         const slot = bus.slots.get(s);
         let f: number | undefined;
@@ -148,19 +150,27 @@ export class PciAddressSet {
     return a;
   }
 
-  /** Adds the bus a `type` device needs (virDomainPCIAddressSetGrow); returns its index. */
+  /**
+   * Adds the bus a `type` device needs (virDomainPCIAddressSetGrow) and
+   * returns the index the device goes on. A conventional PCI device in a
+   * pure PCIe guest needs two: a pcie-root-port reserved for the bridge,
+   * then the pcie-to-pci-bridge itself.
+   */
   private grow(type: ConnectType, owner: string): number {
-    let model: PciModel;
     if (ENDPOINT_PCIE.has(type)) {
       if (!this.pcieRoot) throw fail('ADDRESS_CONFLICT', owner, `a ${type} device needs a PCI Express machine (q35)`);
-      model = 'pcie-root-port';
+      this.buses.push({ model: 'pcie-root-port', slots: new Map() });
     } else if (ENDPOINT_PCI.has(type)) {
-      const hasBridgeSlot = this.buses.some((b) => BUS_MODELS[b.model].accepts.has('pci-bridge') && b.model !== 'pci-root');
-      model = this.pcieRoot && !hasBridgeSlot ? 'pcie-to-pci-bridge' : 'pci-bridge';
+      const bridgeable = this.buses.some((b) => (b.accepts ?? BUS_MODELS[b.model].accepts).has('pci-bridge'));
+      if (this.pcieRoot && !bridgeable && type === 'pci') {
+        this.buses.push({ model: 'pcie-root-port', slots: new Map(), accepts: new Set(['pcie-to-pci-bridge']) });
+        this.buses.push({ model: 'pcie-to-pci-bridge', slots: new Map() });
+      } else {
+        this.buses.push({ model: 'pci-bridge', slots: new Map() });
+      }
     } else {
-      throw fail('ADDRESS_CONFLICT', owner, `no free PCI slot for a ${type}`);
+      throw fail('ADDRESS_CONFLICT', owner, `no free PCI slot for a ${type}, and virtkit does not add one automatically`);
     }
-    this.buses.push({ model, slots: new Map() });
     return this.buses.length - 1;
   }
 }
