@@ -28,9 +28,16 @@ test('interfaces are netN, hostdev interfaces share the hostdevN sequence; user 
     <interface type='user'><alias name='ua-mine'/></interface><hostdev mode='subsystem' type='pci'><source><address domain='0' bus='6' slot='1' function='0'/></source><alias name='stale'/></hostdev>
     <input type='tablet' bus='usb'/><watchdog model='i6300esb'/><rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>`);
   assert.deepEqual(d.devices?.interface?.map((n) => n.alias?.name), ['net0', 'hostdev0', 'ua-mine']);
+  const nets = prep(`<interface type='user'/><interface type='user'><alias name='ua-x'/></interface><interface type='user'/><input type='keyboard' bus='virtio'/><input type='keyboard' bus='virtio'><alias name='ua-t'/></input><input type='keyboard' bus='virtio'/>`);
+  assert.deepEqual(nets.devices?.interface?.map((n) => n.alias?.name), ['net0', 'ua-x', 'net1'], 'nets count their own names');
+  assert.deepEqual(nets.devices?.input?.slice(0, 3).map((n) => n.alias?.name), ['input0', 'ua-t', 'input2'], 'inputs use their position');
   assert.equal(d.devices?.hostdev?.[0]?.alias?.name, 'hostdev1');
   assert.deepEqual(d.devices?.input?.map((i) => i.alias?.name), ['input0', 'input1', 'input2']);
   assert.equal(d.devices?.watchdog?.[0]?.alias?.name, 'watchdog0');
   assert.equal(d.devices?.rng?.[0]?.alias?.name, 'rng0');
   assert.equal(d.devices?.memballoon?.alias?.name, 'balloon0');
+});
+
+test('a memballoon of model none has no alias', () => {
+  assert.equal(prep(`<memballoon model='none'/>`).devices?.memballoon?.alias, undefined);
 });

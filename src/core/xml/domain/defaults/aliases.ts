@@ -9,9 +9,9 @@
  *   controller  pci.N (pcie.0 for pcie-root), ide / usb for index 0 of the
  *               built-in ones, otherwise TYPE+index (scsi0, virtio-serial1)
  *   interface   netN (hostdevN for type='hostdev'), hostdev hostdevN
- *   input, video, sound, fs, watchdog, rng, tpm, panic: kindN
+ *   input, video, sound, fs, watchdog, rng, tpm: kindN (panics have none)
  *   serial/parallel/channel/console: serialN ..., console 0 aliasing
- *   serial 0 shares its alias; memballoon balloon0, vsock vsock0
+ *   serial 0 shares its alias; memballoon balloon0 (none for model none), vsock vsock0
  */
 import type { DeviceRef } from './devices.js';
 import { listDevices } from './devices.js';
@@ -56,58 +56,66 @@ export function controllerAlias(c: Controller, machine: MachineKind): string {
   return `${c.type}${idx}`;
 }
 
-const PREFIX: Partial<Record<DeviceRef['kind'], string>> = {
-  filesystem: 'fs',
+/** Kinds named by their position in the list (libvirt passes the index). */
+const BY_POSITION: Partial<Record<DeviceRef['kind'], string>> = {
   input: 'input',
   sound: 'sound',
   video: 'video',
   watchdog: 'watchdog',
-  rng: 'rng',
   tpm: 'tpm',
-  panic: 'panic',
   serial: 'serial',
   parallel: 'parallel',
   channel: 'channel',
 };
 
-/** Sets alias.name on every device (in place) and returns the def. */
+/**
+ * Sets alias.name on every device (in place) and returns the def. Nets,
+ * host devices, filesystems and rngs count only their own generated names
+ * (libvirt takes one more than the highest existing index); the other kinds
+ * use their position, so a user alias there skips a number as in libvirt.
+ */
 export function assignAliases(def: DomainDef): DomainDef {
   const d = devicesOf(def);
   const machine = machineKind(def);
   const refs = listDevices(d);
-  const set = (r: DeviceRef, name: string): void => {
-    if (!isUser(r)) r.dev.alias = { name };
+  const set = (r: DeviceRef, name: () => string): void => {
+    if (!isUser(r)) r.dev.alias = { name: name() };
   };
-  let hostdevs = 0;
+  const next = { net: 0, hostdev: 0, fs: 0, rng: 0 };
+  const counter = (k: keyof typeof next) => (): string => `${k}${next[k]++}`;
   for (const r of refs) {
     switch (r.kind) {
       case 'disk':
-        set(r, diskAlias(r.dev as Disk, def, r.index));
+        set(r, () => diskAlias(r.dev as Disk, def, r.index));
         break;
       case 'controller':
-        set(r, controllerAlias(r.dev as Controller, machine));
+        set(r, () => controllerAlias(r.dev as Controller, machine));
         break;
       case 'interface':
-        set(r, (r.dev as { type?: string }).type === 'hostdev' ? `hostdev${hostdevs++}` : `net${r.index}`);
+        set(r, counter((r.dev as { type?: string }).type === 'hostdev' ? 'hostdev' : 'net'));
         break;
       case 'hostdev':
-        set(r, `hostdev${hostdevs++}`);
+        set(r, counter('hostdev'));
+        break;
+      case 'filesystem':
+        set(r, counter('fs'));
+        break;
+      case 'rng':
+        set(r, counter('rng'));
         break;
       case 'memballoon':
-        set(r, 'balloon0');
+        if ((r.dev as { model?: string }).model !== 'none') set(r, () => 'balloon0');
         break;
       case 'vsock':
-        set(r, 'vsock0');
-        break;
-      case 'console':
+        set(r, () => 'vsock0');
         break;
       default: {
-        const p = PREFIX[r.kind];
-        if (p !== undefined) set(r, `${p}${r.index}`);
+        const p = BY_POSITION[r.kind];
+        if (p !== undefined) set(r, () => `${p}${r.index}`);
       }
     }
   }
-  // consoles after serials: console 0 of target type serial is serial 0 under another name.
+  // Console 0 of target type serial is serial 0 under another name (qemuAssignDeviceChrAlias).
   const serial0 = d.serial?.[0]?.alias?.name;
   (d.console ?? []).forEach((c: Chr, i) => {
     if (c.alias?.name.startsWith('ua-')) return;
