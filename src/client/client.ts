@@ -6,7 +6,7 @@
 import { homedir } from 'node:os';
 import { VirtkitError } from '../core/errors.js';
 import { resolveEndpoint, type Endpoint, type EndpointInput } from './endpoint.js';
-import { notRunning, startDaemonFor, type SpawnOptions } from './spawn.js';
+import type { SpawnOptions } from './spawn.js';
 import { Transport, type Method } from './transport.js';
 import type {
   ActionOptions, DefineResult, DomainInfo, DomainStats, HostInfo, JobOptions, LifecycleAction, LifecycleEvent, ListFilter,
@@ -52,6 +52,8 @@ export class VirtkitClient {
     } catch (e) {
       const ep = this.endpoint;
       if (!(e instanceof VirtkitError) || e.code !== 'DAEMON_UNREACHABLE' || ep.kind !== 'unix') throw e;
+      // Loaded only here: most calls find a daemon, and the CLI starts faster without child_process.
+      const { notRunning, startDaemonFor } = await import('./spawn.js');
       if (ep.spawnArgs === undefined) throw notRunning(ep, e);
       if (this.#opts.autoStart === false) throw e;
       this.#started ??= startDaemonFor(ep, { ...this.#opts.spawn, ...(this.#opts.env ? { env: this.#opts.env } : {}) });

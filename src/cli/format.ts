@@ -1,0 +1,58 @@
+/** virsh's output shapes: its tables, its `%-15s` fields, its words for states and reasons. */
+import type { DomainInfo, DomainState } from '../client/types.js';
+
+/**
+ * A table as virsh's vshTable prints it: a leading space per cell, columns
+ * padded to their widest cell plus two spaces (not the last), and a dashed
+ * line as wide as every column plus three.
+ */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const width = (s: string) => [...s].length;
+  const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (i < cells.length - 1 ? ` ${c}${' '.repeat((widths[i] ?? 0) - width(c) + 2)}` : ` ${c}`)).join('');
+  const dashes = '-'.repeat(widths.reduce((a, w) => a + w + 3, 0));
+  return [line(header), dashes, ...rows.map(line)].join('\n');
+}
+
+/** `label` padded as virsh's "%-15s %s" (dominfo) or "%-20s %s" (nodeinfo). */
+export function fields(pad: number, rows: readonly (readonly [string, string])[]): string {
+  return rows.map(([k, v]) => `${k.padEnd(pad)} ${v}`).join('\n');
+}
+
+const STATE_WORDS: Record<DomainState, string> = {
+  nostate: 'no state', running: 'running', blocked: 'idle', paused: 'paused', shutdown: 'in shutdown',
+  shutoff: 'shut off', crashed: 'crashed', pmsuspended: 'pmsuspended',
+};
+
+export function stateWord(state: DomainState): string {
+  return STATE_WORDS[state];
+}
+
+const REASON_WORDS: Record<string, string> = {
+  'from-snapshot': 'from snapshot', 'migration-canceled': 'migration canceled', 'save-canceled': 'save canceled',
+  wakeup: 'event wakeup', 'post-copy': 'post-copy', 'post-copy-failed': 'post-copy failed', ioerror: 'I/O error',
+  'shutting-down': 'shutting down', 'starting-up': 'starting up', 'api-error': 'api error',
+};
+
+/** virsh's words for a reason (virshDomainStateReasonToString). */
+export function reasonWord(reason: string): string {
+  return REASON_WORDS[reason] ?? reason;
+}
+
+const isActive = (d: DomainInfo) => d.id !== null;
+
+/** virsh's order: running domains by id, then the others by name, ignoring case. */
+export function virshOrder(domains: readonly DomainInfo[]): DomainInfo[] {
+  return [...domains].sort((a, b) => {
+    if (isActive(a) && isActive(b)) return (a.id ?? 0) - (b.id ?? 0);
+    if (isActive(a) !== isActive(b)) return isActive(a) ? -1 : 1;
+    const x = a.name.toLowerCase();
+    const y = b.name.toLowerCase();
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
+export function idText(d: DomainInfo): string {
+  return d.id === null ? '-' : String(d.id);
+}
