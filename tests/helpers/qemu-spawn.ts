@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,11 @@ export function processWithArg(pid: number | undefined, marker: string): boolean
   } catch {
     return false;
   }
+}
+
+/** Pids of live processes (zombies excluded) whose command line contains `marker`. */
+export function processesMentioning(marker: string): number[] {
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => pid !== process.pid && processWithArg(pid, marker));
 }
 
 export async function startTestQemu(args: readonly string[]): Promise<TestQemu> {

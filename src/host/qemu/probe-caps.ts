@@ -1,0 +1,121 @@
+/**
+ * Asks a QEMU binary what it can do: one throwaway QEMU (-machine none, TCG,
+ * paused, no devices), a fixed list of QMP questions, a QemuCaps built from
+ * the answers (src/core/qemu/caps-build.ts). ~0.3 s on QEMU 7.2 here.
+ *
+ * getQemuCaps adds two caches: a JSON file per binary in cacheDir, keyed by
+ * the binary's real path, size, mtime and ctime (an upgraded QEMU is a new
+ * key), and an in-process memo. A corrupt or stale-format file is re-probed.
+ */
+import { buildQemuCaps, PROBED_DEVICE_TYPES } from '../../core/qemu/caps-build.js';
+import type { CapsReplies } from '../../core/qemu/caps-build.js';
+import { parseQemuCaps, QEMU_CAPS_FORMAT } from '../../core/qemu/caps-schema.js';
+import type { QemuCaps } from '../../core/qemu/caps-schema.js';
+import type { QmpObjectPropertyInfo } from '../../core/qemu/qmp/command-types.js';
+import { qmpErrorClass } from '../../core/qemu/qmp/errors.js';
+import type { QmpConnection } from '../qmp/connection.js';
+import { binaryIdentity, resolveBinary } from './binary.js';
+import type { BinaryIdentity } from './binary.js';
+import { cacheFile, cacheKey, readJsonCache, writeJsonCache } from './json-cache.js';
+import { withScratchQemu } from './scratch-qemu.js';
+
+export const PROBE_ARGS: readonly string[] = ['-machine', 'none', '-accel', 'tcg', '-nodefaults', '-no-user-config', '-display', 'none', '-S'];
+
+export interface ProbeOptions {
+  readonly timeoutMs?: number;
+  readonly tmpDir?: string;
+}
+
+async function ask(conn: QmpConnection, binary: string): Promise<CapsReplies> {
+  const [version, machines, cpuDefinitions, deviceTypes, accelTypes, objectTypes, schema] = await Promise.all([
+    conn.execute('query-version'),
+    conn.execute('query-machines'),
+    conn.execute('query-cpu-definitions'),
+    conn.execute('qom-list-types', { implements: 'device', abstract: false }),
+    conn.execute('qom-list-types', { implements: 'accel' }),
+    conn.execute('qom-list-types', { implements: 'user-creatable', abstract: false }),
+    conn.execute('query-qmp-schema'),
+  ]);
+  const present = new Set(deviceTypes.map((t) => t.name));
+  const deviceProps: Record<string, readonly QmpObjectPropertyInfo[]> = {};
+  await Promise.all(PROBED_DEVICE_TYPES.filter((t) => present.has(t)).map(async (typename) => {
+    try {
+      deviceProps[typename] = await conn.execute('device-list-properties', { typename });
+    } catch (err) {
+      // Listed as a device yet not introspectable: leave its properties unknown.
+      if (qmpErrorClass(err) === undefined) throw err;
+    }
+  }));
+  return { binary, version, machines, cpuDefinitions, deviceTypes, accelTypes, objectTypes, deviceProps, schema };
+}
+
+/** Probes `binary` (a path, or a name on PATH) now, without the cache. */
+export async function probeQemuCaps(binary: string, opts: ProbeOptions = {}): Promise<{ caps: QemuCaps; probeMs: number }> {
+  const path = await resolveBinary(binary);
+  const started = performance.now();
+  const caps = await withScratchQemu(path, PROBE_ARGS, async (conn) => buildQemuCaps(await ask(conn, path)), opts);
+  return { caps, probeMs: Math.round(performance.now() - started) };
+}
+
+export interface CapsCacheOptions extends ProbeOptions {
+  readonly cacheDir: string;
+}
+
+export interface CapsLookup {
+  readonly caps: QemuCaps;
+  /** memory: this process had it; cache: read from cacheDir; probe: QEMU was asked now. */
+  readonly source: 'memory' | 'cache' | 'probe';
+  /** How long the probe that produced these caps took (then or now). */
+  readonly probeMs: number;
+  readonly file: string;
+}
+
+interface CacheRecord {
+  readonly identity: BinaryIdentity;
+  readonly probeMs: number;
+  readonly caps: QemuCaps;
+}
+
+const memo = new Map<string, Promise<CapsLookup>>();
+
+function fromFile(json: unknown, identity: BinaryIdentity): CacheRecord | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const r = json as Partial<Record<keyof CacheRecord, unknown>>;
+  if (JSON.stringify(r.identity) !== JSON.stringify(identity) || typeof r.probeMs !== 'number') return undefined;
+  try {
+    return { identity, probeMs: r.probeMs, caps: parseQemuCaps(r.caps) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The caps of `binary`, from memory, the cache file, or a probe; with where they came from. */
+export async function lookupQemuCaps(binary: string, opts: CapsCacheOptions): Promise<CapsLookup> {
+  const identity = await binaryIdentity(binary);
+  const key = cacheKey({ format: QEMU_CAPS_FORMAT, identity });
+  const file = cacheFile(opts.cacheDir, 'qemu-caps', key);
+  const memoKey = `${file}\0${identity.path}`;
+  const known = memo.get(memoKey);
+  if (known !== undefined) return { ...(await known), source: 'memory' };
+  const pending = (async (): Promise<CapsLookup> => {
+    const cached = fromFile(await readJsonCache(file), identity);
+    if (cached !== undefined) return { caps: cached.caps, source: 'cache', probeMs: cached.probeMs, file };
+    const { caps, probeMs } = await probeQemuCaps(identity.path, opts);
+    const record: CacheRecord = { identity, probeMs, caps };
+    await writeJsonCache(file, opts.cacheDir, record);
+    return { caps, source: 'probe', probeMs, file };
+  })();
+  memo.set(memoKey, pending);
+  pending.catch(() => memo.delete(memoKey)); // a failed probe is retried next time
+  return pending;
+}
+
+/** The caps of `binary` (a name on PATH or a path), cached in `cacheDir` and in this process. */
+export async function getQemuCaps(binary: string, opts: CapsCacheOptions): Promise<QemuCaps> {
+  return (await lookupQemuCaps(binary, opts)).caps;
+}
+
+/** Forgets the in-process memo (tests; a daemon that was told QEMU changed). */
+export function clearQemuCapsMemo(): void {
+  memo.clear();
+}
