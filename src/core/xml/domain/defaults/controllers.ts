@@ -48,15 +48,25 @@ export function maybeAddController(def: DomainDef, type: CType, index: number, m
 /** Gives each controller without index= the next free index of its type (libvirt does it at parse time). */
 export function numberControllers(def: DomainDef): void {
   const list = def.devices?.controller ?? [];
-  for (const c of list) {
-    if (c.index !== undefined) continue;
+  const usb2 = (c: Controller | undefined): boolean => c?.type === 'usb' && /^ich9-(ehci1|uhci[123])$/.test(c.model ?? '');
+  list.forEach((c, at) => {
+    if (c.index !== undefined) return;
+    // USB2 companions written one after another share the index of the previous one
+    // (virDomainAssignControllerIndexes), unless that index already has this model.
+    if (usb2(c)) {
+      const prev = list.slice(0, at).reverse().find((o) => o.type === 'usb');
+      if (prev && usb2(prev) && !list.some((o) => o.type === 'usb' && o.model === c.model && o.index === prev.index)) {
+        c.index = prev.index ?? 0;
+        return;
+      }
+    }
     let n = 0;
     while (list.some((o) => o !== c && o.type === c.type && o.index === n)) n++;
     c.index = n;
-  }
+  });
   const seen = new Map<string, number>();
   list.forEach((c, i) => {
-    const key = `${c.type}/${c.index ?? 0}`;
+    const key = `${c.type}/${c.index ?? 0}/${usb2(c) ? (c.model ?? '') : ''}`;
     const prev = seen.get(key);
     if (prev !== undefined) {
       throw fail('XML_DUPLICATE', devicePath('controller', i, list.length), `a ${c.type} controller with index ${c.index ?? 0} is already defined (controller ${prev + 1})`);

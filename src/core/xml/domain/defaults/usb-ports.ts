@@ -14,9 +14,10 @@ const PORTS: Record<string, number> = {
   'piix3-uhci': 2,
   'piix4-uhci': 2,
   'vt82c686b-uhci': 2,
-  'ich9-uhci1': 2,
-  'ich9-uhci2': 2,
-  'ich9-uhci3': 2,
+  // UHCI companions lend their ports to the ICH9 EHCI of the same index.
+  'ich9-uhci1': 0,
+  'ich9-uhci2': 0,
+  'ich9-uhci3': 0,
   'pci-ohci': 3,
   ehci: 6,
   'ich9-ehci1': 6,
@@ -56,8 +57,8 @@ export function assignUsbPorts(def: DomainDef): void {
       disabled = true;
       continue;
     }
-    if (c.master) continue; // a companion shares its master's ports
-    buses.set(c.index ?? 0, c.ports ?? PORTS[c.model ?? ''] ?? 2);
+    const ports = PORTS[c.model ?? 'piix3-uhci'] === 0 ? 0 : (c.ports ?? PORTS[c.model ?? ''] ?? 2);
+    if (ports > 0) buses.set(c.index ?? 0, ports);
   }
   if (buses.size === 0) {
     const first = devs[0];
