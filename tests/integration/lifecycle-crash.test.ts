@@ -88,7 +88,7 @@ test("QEMU refusing its command line: QEMU_FAILED quoting QEMU's own error, shut
 });
 
 test("type='kvm' where KVM cannot run guests: KVM_UNAVAILABLE saying to use type='qemu'", { timeout: 60_000 }, async () => {
-  const h = await createHarness({ kvm: () => Promise.resolve({ usable: false, why: 'a test guest did not boot within 2 s' }) });
+  const h = await createHarness({ kvm: () => Promise.resolve({ usable: false, reason: 'a test guest did not boot within 2 s' }) });
   try {
     await h.engine.dispatch({ kind: 'define', xml: await guestXml('kvm1', { type: 'kvm' }) });
     await assert.rejects(h.engine.dispatch({ kind: 'start', name: 'kvm1' }), (e: Error & { code?: string }) => {
@@ -97,6 +97,25 @@ test("type='kvm' where KVM cannot run guests: KVM_UNAVAILABLE saying to use type
       assert.match(e.message, /did not boot within 2 s/);
       return true;
     });
+    await assertNoLeftovers(h);
+  } finally {
+    await h.close();
+  }
+});
+
+test("type='kvm' on this host, judged by the real KVM probe: started, or refused with KVM_UNAVAILABLE", { timeout: 60_000 }, async (t) => {
+  const h = await createHarness();
+  try {
+    await h.engine.dispatch({ kind: 'define', xml: await guestXml('kvm2', { type: 'kvm' }) });
+    try {
+      await h.engine.dispatch({ kind: 'start', name: 'kvm2' });
+      t.diagnostic('KVM works here: the guest started');
+      await h.remember('kvm2');
+      await h.engine.dispatch({ kind: 'destroy', name: 'kvm2' });
+    } catch (e) {
+      assert.equal((e as { code?: string }).code, 'KVM_UNAVAILABLE', String(e));
+      t.diagnostic(`refused: ${(e as Error).message}`);
+    }
     await assertNoLeftovers(h);
   } finally {
     await h.close();

@@ -22,6 +22,10 @@ import { readNodeInfo } from '../../src/host/nodeinfo.js';
 import { isSameProcess } from '../../src/host/qemu/process.js';
 import { procStartTicks } from '../../src/host/qemu/process.js';
 import { GUEST_APPEND, GUEST_READY_MARKER, ensureTestGuest } from '../helpers/guest.js';
+import { repoRoot } from '../helpers/paths.js';
+
+/** QEMU capabilities and the KVM verdict, probed once for all test runs. */
+const CACHE_DIR = join(repoRoot, '.cache', 'driver-tests');
 
 export { GUEST_READY_MARKER };
 
@@ -67,7 +71,7 @@ export async function openHarness(root: string, deps: Partial<QemuDriverDeps> = 
       layout,
       config: new FileConfigStore(layout.domainsDir, layout.autostartDir),
       status: new FileStatusStore(layout.statusDir),
-      loadDriver: () => Promise.resolve(new QemuHypervisor({ ...defaultQemuDriverDeps(), termTimeoutMs: 3_000, ...deps })),
+      loadDriver: () => Promise.resolve(new QemuHypervisor({ ...defaultQemuDriverDeps({ cacheDir: CACHE_DIR }), termTimeoutMs: 3_000, ...deps })),
       nodeInfo: () => readNodeInfo(),
       hostname,
       version: 'test',

@@ -14,6 +14,7 @@ import type { ArgvCaps } from '../../core/qemu/argv/index.js';
 import { initialTracker, stateFromQueryStatus } from '../../core/qemu/lifecycle.js';
 import type { RunState } from '../../core/qemu/lifecycle.js';
 import { SerialConsole } from '../../host/qemu/console.js';
+import { kvmUnavailableError } from '../../host/qemu/kvm-probe.js';
 import { isSameProcess, spawnQemu, waitForMonitor } from '../../host/qemu/process.js';
 import { createRuntimeDir, readRuntimeRecord, removeRuntimeDir, writeRuntimeRecord } from '../../host/qemu/runtime.js';
 import type { QemuRuntimeRecord } from '../../host/qemu/runtime.js';
@@ -28,13 +29,13 @@ import { QemuDomain } from './running.js';
 
 export interface KvmVerdict {
   readonly usable: boolean;
-  /** Why not, in words (shown to the user). */
-  readonly why?: string;
+  /** Why not, in words that fit "on this host <reason>". */
+  readonly reason?: string;
 }
 
 export interface QemuDriverDeps {
   /** QEMU's capabilities (probed once and cached by the provider). */
-  readonly caps: () => Promise<ArgvCaps & { readonly version: { major: number; minor: number; micro: number } }>;
+  readonly caps: () => Promise<ArgvCaps>;
   readonly prepare: Prepare;
   /** Whether KVM really runs guests here (cached by the provider). */
   readonly kvm: () => Promise<KvmVerdict>;
@@ -69,12 +70,7 @@ export class QemuHypervisor implements Hypervisor {
   async start(def: DomainDef, paths: DomainRuntimePaths, opts: StartOptions): Promise<RunningDomain> {
     if (def.type === 'kvm') {
       const kvm = await this.deps.kvm();
-      if (!kvm.usable) {
-        throw new VirtkitError('KVM_UNAVAILABLE', `domain '${def.name}' asks for KVM (<domain type='kvm'>), but KVM cannot run guests on this host` +
-          `${kvm.why === undefined ? '' : `: ${kvm.why}`}; use <domain type='qemu'> to run it with software emulation (TCG)`, {
-          details: { domain: def.name },
-        });
-      }
+      if (!kvm.usable) throw kvmUnavailableError(kvm.reason ?? 'KVM does not run guests');
     }
     const plan = planLaunch(def, this.deps.prepare, await this.deps.caps(), paths, this.deps.binary);
     await createRuntimeDir(paths.runDir);
