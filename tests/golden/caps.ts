@@ -1,17 +1,17 @@
-/** The QEMU 7.2 capabilities the golden and integration tests build against. */
-import type { ArgvCaps } from '../../src/core/qemu/argv/index.js';
+/**
+ * The QEMU 7.2 capabilities the golden test, the QEMU integration test and
+ * the bench build against: the record captured from this machine's
+ * /usr/bin/qemu-system-x86_64 (tests/fixtures/qemu-caps/qemu-7.2.json).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { QemuCaps } from '../../src/core/qemu/caps.js';
+import { parseQemuCaps } from '../../src/core/qemu/caps.js';
+import { repoRoot } from './cases.js';
 
-// TEMPORARY until src/core/qemu/caps.ts and tests/fixtures/qemu-caps/qemu-7.2.json land.
-export function qemu72Caps(): ArgvCaps {
-  return {
-    binary: '/usr/bin/qemu-system-x86_64',
-    version: { major: 7, minor: 2, micro: 0 },
-    hasMachine: () => true,
-    hasAccel: () => true,
-    hasCpuModel: () => true,
-    hasDevice: () => true,
-    deviceHasProp: () => undefined,
-    hasObject: () => true,
-    atLeast: (maj, min) => 7 > maj || (7 === maj && 2 >= min),
-  };
+let cached: QemuCaps | undefined;
+
+export function qemu72Caps(): QemuCaps {
+  cached ??= parseQemuCaps(JSON.parse(readFileSync(join(repoRoot(), 'tests', 'fixtures', 'qemu-caps', 'qemu-7.2.json'), 'utf8')));
+  return cached;
 }

@@ -16,6 +16,7 @@ function caps(over: Partial<ArgvCaps> = {}): ArgvCaps {
     hasDevice: () => true,
     deviceHasProp: () => undefined,
     hasObject: () => true,
+    hasBackend: () => undefined,
     atLeast: (maj, min) => 7 > maj || (7 === maj && 2 >= min),
     ...over,
   };

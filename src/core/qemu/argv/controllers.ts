@@ -84,10 +84,12 @@ function usbController(ctx: BuildCtx, c: Controller): void {
     o.p3 = c.ports;
   }
   if (c.master !== undefined) {
+    // A UHCI companion shares its index and alias with the EHCI master and has no id of its own.
     o.masterbus = `${aliasOf(c, where(c))}.0`;
     o.firstport = c.master.startport;
+  } else {
+    o.id = aliasOf(c, where(c));
   }
-  o.id = aliasOf(c, where(c));
   Object.assign(o, pciProps(ctx, c.address, where(c)));
   push(ctx, '-device', jsonOpt(o));
 }

@@ -7,7 +7,7 @@
  * "read-only" itself (libvirt-notes sect. 8).
  */
 import type { DiskDef } from '../../xml/domain/schema/disk.js';
-import { needDevice } from './caps-view.js';
+import { needBackend, needDevice } from './caps-view.js';
 import type { BuildCtx } from './context.js';
 import { addrOf, aliasOf, pciProps, push, refuse, usbProps } from './context.js';
 import { jsonOpt } from './escape.js';
@@ -154,6 +154,7 @@ export function buildDisks(ctx: BuildCtx): void {
         if (d.driver?.detect_zeroes !== undefined) s['detect-zeroes'] = d.driver.detect_zeroes;
       }
       Object.assign(s, cacheObj);
+      needBackend(ctx.caps, 'blockdev', s.driver as string, w);
       push(ctx, '-blockdev', jsonOpt(s));
       drive = sName;
       if (layered) {
@@ -162,6 +163,7 @@ export function buildDisks(ctx: BuildCtx): void {
         if (d.driver?.discard === 'unmap') f.discard = 'unmap';
         if (d.driver?.detect_zeroes !== undefined) f['detect-zeroes'] = d.driver.detect_zeroes;
         Object.assign(f, cacheObj, { driver: fmt, file: sName });
+        needBackend(ctx.caps, 'blockdev', fmt, w);
         push(ctx, '-blockdev', jsonOpt(f));
         drive = `libvirt-${n}-format`;
       }

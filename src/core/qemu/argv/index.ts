@@ -8,6 +8,8 @@
 import { VirtkitError } from '../../errors.js';
 import { bootIndexes } from './boot-order.js';
 import type { ArgvCaps } from './caps-view.js';
+import { toArgvCaps } from './caps-view.js';
+import type { QemuCaps } from '../caps.js';
 import { buildCharDevices } from './chardev.js';
 import type { BuildCtx } from './context.js';
 import { buildControllers } from './controllers.js';
@@ -31,6 +33,7 @@ import type { PreparedDomain, QemuArgv, RuntimePaths } from './types.js';
 import { buildAudio, buildGraphics, buildInputs, buildVideo } from './video-graphics.js';
 
 export type { ArgvCaps } from './caps-view.js';
+export { capsView } from './caps-view.js';
 export type { HugepageDir, PreparedDomain, QemuArgv, RuntimePaths, SocketSpec, TapFds } from './types.js';
 export { formatArgsText, shellQuote } from './format.js';
 export { escapeOptValue, keyval } from './escape.js';
@@ -53,7 +56,13 @@ function isQ35(def: PreparedDomain): boolean {
   return m === 'q35' || m.startsWith('pc-q35');
 }
 
-export function buildQemuArgv(def: PreparedDomain, caps: ArgvCaps, paths: RuntimePaths): QemuArgv {
+/**
+ * The QEMU command line for a prepared domain. `caps` is the record of the
+ * QEMU that will run it (or an ArgvCaps view for tests); anything the domain
+ * needs that this QEMU lacks is VirtkitError('QEMU_UNSUPPORTED').
+ */
+export function buildQemuArgv(def: PreparedDomain, qemuCaps: QemuCaps | ArgvCaps, paths: RuntimePaths): QemuArgv {
+  const caps = toArgvCaps(qemuCaps);
   // i686 guests run on qemu-system-x86_64 too (libvirt's tests do exactly that).
   const arch = def.os?.type?.arch ?? 'x86_64';
   if (arch !== 'x86_64' && arch !== 'i686') throw new VirtkitError('QEMU_UNSUPPORTED', `/domain/os/type/@arch: '${arch}' guests are not supported (x86_64, i686)`);

@@ -5,7 +5,7 @@
  * host devices (misc-devices.ts), as in libvirt.
  */
 import type { InterfaceDef } from '../../xml/domain/schema/interface.js';
-import { needDevice, propOk } from './caps-view.js';
+import { needBackend, needDevice, propOk } from './caps-view.js';
 import type { BuildCtx } from './context.js';
 import { aliasOf, pciProps, push, refuse } from './context.js';
 import { jsonOpt } from './escape.js';
@@ -80,7 +80,9 @@ export function buildNet(ctx: BuildCtx): void {
     const driver = MODELS[model];
     if (driver === undefined) throw refuse(`${w}/model/@type`, `NIC model '${model}' is not supported`);
     needDevice(ctx.caps, driver, w);
-    push(ctx, '-netdev', jsonOpt(netdev(ctx, n, alias, w)));
+    const nd = netdev(ctx, n, alias, w);
+    needBackend(ctx.caps, 'netdev', nd.type as string, w);
+    push(ctx, '-netdev', jsonOpt(nd));
     const virtio = driver.startsWith('virtio');
     const o: Record<string, unknown> = { driver };
     const dr = n.driver;
