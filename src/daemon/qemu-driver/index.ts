@@ -4,6 +4,8 @@
  * What it may import: core, host, and the daemon's driver contract.
  */
 import { randomBytes } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { capsView } from '../../core/qemu/argv/caps-view.js';
 import type { DomainDef as CoreDomainDef } from '../../core/xml/domain/index.js';
 import { prepareDomain } from '../../core/xml/domain/defaults/index.js';
@@ -18,22 +20,28 @@ export type { KvmVerdict, QemuDriverDeps } from './driver.js';
 export type { Monitor, MonitorConnector } from './monitor.js';
 
 export interface QemuDriverOptions {
-  /** Where QEMU capabilities and the KVM verdict are cached across daemon runs. */
-  readonly cacheDir: string;
+  /**
+   * Where QEMU capabilities and the KVM verdict are cached across daemon runs
+   * (default: $XDG_CACHE_HOME/virtkit, else ~/.cache/virtkit). An instance
+   * passes its own, e.g. join(layout.stateDir, 'cache').
+   */
+  readonly cacheDir?: string;
   /** QEMU binary for domains without <emulator> (default qemu-system-x86_64 on PATH). */
   readonly binary?: string;
 }
 
 /** The production dependencies: QEMU capabilities, prepareDomain, the KVM probe and the QMP client. */
-export function defaultQemuDriverDeps(opts: QemuDriverOptions): QemuDriverDeps {
+export function defaultQemuDriverDeps(opts: QemuDriverOptions = {}): QemuDriverDeps {
   const binary = opts.binary ?? 'qemu-system-x86_64';
+  const xdg = process.env['XDG_CACHE_HOME'];
+  const cacheDir = opts.cacheDir ?? join(xdg !== undefined && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'virtkit');
   const prepare = (def: CoreDomainDef): CoreDomainDef => prepareDomain(def, { random: (n) => randomBytes(n) });
   // Both lookups are memoized by their modules (in this process and in cacheDir).
-  const caps = async () => capsView(await getQemuCaps(binary, { cacheDir: opts.cacheDir }));
-  const kvm = () => getKvmStatus({ binary, cacheDir: opts.cacheDir });
+  const caps = async () => capsView(await getQemuCaps(binary, { cacheDir }));
+  const kvm = () => getKvmStatus({ binary, cacheDir });
   return { caps, prepare, kvm, connectMonitor };
 }
 
-export function createQemuDriver(opts: QemuDriverOptions & Partial<QemuDriverDeps>): QemuHypervisor {
+export function createQemuDriver(opts: QemuDriverOptions & Partial<QemuDriverDeps> = {}): QemuHypervisor {
   return new QemuHypervisor({ ...defaultQemuDriverDeps(opts), ...opts });
 }
