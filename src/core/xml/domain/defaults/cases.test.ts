@@ -25,6 +25,11 @@ function mismatches(name: string): string[] {
     if (a.addr !== undefined && (d.bus !== a.bus || d.addr !== a.addr)) out.push(`${a.id}: expected ${a.bus} ${a.addr}, got ${d.bus ?? '-'} ${d.addr ?? '-'}`);
     if (a.port !== undefined && d.port !== a.port) out.push(`${a.id}: expected usb port ${a.port}, got ${d.port ?? '-'}`);
     if (a.nr !== undefined && (d.nr !== a.nr || d.bus !== a.bus)) out.push(`${a.id}: expected ${a.bus} nr ${a.nr}, got ${d.bus ?? '-'} nr ${d.nr ?? '-'}`);
+    // Drive and ISA placement: ide/sata/scsi bus, unit, scsi-id, lun; floppy unit; isa-serial index.
+    if (/^(ide|scsi)-/.test(a.driver) && a.bus !== d.bus) out.push(`${a.id}: expected bus ${a.bus ?? '-'}, got ${d.bus ?? '-'}`);
+    for (const k of ['unit', 'scsiId', 'lun', 'index'] as const) {
+      if (a[k] !== undefined && a[k] !== d[k]) out.push(`${a.id}: expected ${k} ${a[k]}, got ${d[k] ?? '-'}`);
+    }
   }
   return out;
 }
@@ -40,7 +45,7 @@ for (const c of cases) {
 
 test('summary over the reference cases', () => {
   const ok = cases.length - summary.length;
-  console.log(`# prepareDomain: ${ok}/${cases.length} cases match the expected PCI/USB/virtio-serial addresses and ids`);
+  console.log(`# prepareDomain: ${ok}/${cases.length} cases match the expected ids and PCI/USB/virtio-serial/drive/ISA placement`);
   for (const s of summary) console.log(`#   ${s}`);
   assert.ok(cases.length === 36);
 });

@@ -69,7 +69,7 @@ export function numberControllers(def: DomainDef): void {
     const key = `${c.type}/${c.index ?? 0}/${usb2(c) ? (c.model ?? '') : ''}`;
     const prev = seen.get(key);
     if (prev !== undefined) {
-      throw fail('XML_DUPLICATE', devicePath('controller', i, list.length), `a ${c.type} controller with index ${c.index ?? 0} is already defined (controller ${prev + 1})`);
+      throw fail('XML_DUPLICATE', devicePath('controller', list, i), `a ${c.type} controller with index ${c.index ?? 0} is already defined (controller ${prev + 1})`);
     }
     seen.set(key, i);
   });
@@ -111,7 +111,7 @@ export function addMachineControllers(def: DomainDef, machine: MachineKind): voi
   if (pci0 === undefined) insertController(def, { type: 'pci', index: 0, model: root });
   else if (pci0.model === undefined) pci0.model = root;
   else if (pci0.model !== root) {
-    throw fail('XML_CONFLICT', `${devicePath('controller', i, list.length)}/@model`, `the PCI controller with index='0' must be model='${root}' for this machine type, not '${pci0.model}'`);
+    throw fail('XML_CONFLICT', `${devicePath('controller', list, i)}/@model`, `the PCI controller with index='0' must be model='${root}' for this machine type, not '${pci0.model}'`);
   }
 }
 
@@ -132,14 +132,26 @@ export const PCI_MODELS = new Set([
 export function setControllerModels(def: DomainDef, machine: MachineKind): void {
   const list = def.devices?.controller ?? [];
   list.forEach((c, i) => {
-    const path = devicePath('controller', i, list.length);
+    const path = devicePath('controller', list, i);
     const known = c.type === 'usb' ? USB_MODELS : c.type === 'scsi' ? SCSI_MODELS : c.type === 'pci' ? PCI_MODELS : undefined;
     if (c.model !== undefined && known && !known.has(c.model)) {
       throw fail('XML_INVALID_VALUE', `${path}/@model`, `'${c.model}' is not a ${c.type} controller model (one of ${[...known].join(', ')})`);
     }
+    if (c.type === 'pci' && c.model !== undefined) checkPciModel(c.model, c.index ?? 0, machine, `${path}/@model`);
+    // A USB controller of model none has no address (qemuDomainControllerDefPostParse).
+    if (c.type === 'usb' && c.model === 'none') delete c.address;
     if (c.model !== undefined) return;
     if (c.type === 'usb') c.model = machine === 'q35' ? 'qemu-xhci' : 'piix3-uhci';
     else if (c.type === 'scsi') c.model = 'lsilogic';
     else if (c.type === 'pci' && (c.index ?? 0) > 0) c.model = machine === 'q35' ? 'pcie-root-port' : 'pci-bridge';
   });
+}
+
+const PCIE_ONLY = new Set(['pcie-root', 'pcie-root-port', 'pcie-switch-upstream-port', 'pcie-switch-downstream-port', 'dmi-to-pci-bridge', 'pcie-to-pci-bridge', 'pcie-expander-bus']);
+
+/** PCI controller models against the machine (qemuDomainControllerDefPostParse and the validation after it). */
+function checkPciModel(model: string, index: number, machine: MachineKind, path: string): void {
+  if ((model === 'pci-root' || model === 'pcie-root') && index !== 0) throw fail('XML_CONFLICT', path, 'pci-root and pcie-root controllers must have index 0');
+  if (machine === 'i440fx' && PCIE_ONLY.has(model)) throw fail('XML_CONFLICT', path, `a ${model} needs a PCI Express machine (q35); this pc machine has a conventional PCI bus`);
+  if (machine === 'q35' && (model === 'pci-root' || model === 'pci-expander-bus')) throw fail('XML_CONFLICT', path, `a ${model} is not available on q35 (use pcie-root / pcie-expander-bus)`);
 }

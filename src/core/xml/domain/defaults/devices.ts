@@ -62,7 +62,7 @@ export function listDevices(d: DevicesDef): DeviceRef[] {
   const out: DeviceRef[] = [];
   for (const kind of LIST_KINDS) {
     const list: Addressable[] = d[kind] ?? [];
-    list.forEach((dev, index) => out.push({ kind, index, path: devicePath(kind, index, list.length), dev }));
+    list.forEach((dev, index) => out.push({ kind, index, path: devicePath(kind, list, index), dev }));
   }
   if (d.memballoon) out.push({ kind: 'memballoon', index: 0, path: '/domain/devices/memballoon', dev: d.memballoon });
   if (d.vsock) out.push({ kind: 'vsock', index: 0, path: '/domain/devices/vsock', dev: d.vsock });
@@ -71,5 +71,5 @@ export function listDevices(d: DevicesDef): DeviceRef[] {
 
 /** Path of one element of a device list. */
 export function pathOf(d: DevicesDef, kind: (typeof LIST_KINDS)[number], index: number): string {
-  return devicePath(kind, index, d[kind]?.length ?? 0);
+  return devicePath(kind, d[kind] ?? [], index);
 }

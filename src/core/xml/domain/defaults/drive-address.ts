@@ -57,7 +57,7 @@ export function assignDriveAddresses(def: DomainDef, machine: MachineKind): void
   const disks = def.devices?.disk ?? [];
   const seenDev = new Map<string, string>();
   disks.forEach((disk, i) => {
-    const path = devicePath('disk', i, disks.length);
+    const path = devicePath('disk', disks, i);
     const target = disk.target;
     if (!target) throw fail('XML_MISSING', path, '<disk> needs a <target dev=...>');
     const prev = seenDev.get(target.dev);
@@ -128,7 +128,7 @@ export function checkDriveAddresses(def: DomainDef, machine: MachineKind): void 
     const a = disk.address;
     const bus = disk.target?.bus;
     if (a?.type !== 'drive' || bus === undefined) return;
-    const path = devicePath('disk', i, disks.length);
+    const path = devicePath('disk', disks, i);
     const ctype = bus === 'ide' || bus === 'sata' || bus === 'scsi' || bus === 'fdc' ? bus : undefined;
     if (ctype === undefined) return;
     const c = ctrls.find((x) => x.type === ctype && (x.index ?? 0) === a.controller);

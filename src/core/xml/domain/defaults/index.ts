@@ -17,7 +17,7 @@ import { addImplicitInputs, addImplicitMisc, addImplicitVideo } from './implicit
 import { assignPciAddresses } from './pci-address.js';
 import { assignVirtioSerialPorts, chrTargetDefaults, consoleCompat } from './serial-ports.js';
 import type { DomainDef, PrepareContext } from './types.js';
-import { machineKind } from './types.js';
+import { machineKind, rememberPaths } from './types.js';
 import { assignUsbPorts } from './usb-ports.js';
 
 export type { PrepareCaps, PrepareContext, MachineKind } from './types.js';
@@ -28,6 +28,7 @@ export { generateMac, generateUuid } from './identity.js';
 
 export function prepareDomain(input: DomainDef, ctx: PrepareContext): DomainDef {
   const def = structuredClone(input);
+  rememberPaths(def.devices);
   fillIdentity(def, ctx);
   const machine = machineKind(def);
 

@@ -91,3 +91,21 @@ test('PCI address errors', () => {
   prepFails(`<interface type='user'><address type='usb' bus='0' port='1'/></interface>`, 'XML_CONFLICT', /needs a PCI address, not 'usb'/);
   prepFails(`<controller type='pci' index='0' model='pcie-root'/>`, 'XML_CONFLICT', /must be model='pci-root'/);
 });
+
+test('PCI controller models must fit the machine', () => {
+  prepFails(`<controller type='pci' index='1' model='pcie-root-port'/>`, 'XML_CONFLICT', /controller\/@model: a pcie-root-port needs a PCI Express machine/);
+  prepFails(`<controller type='pci' index='1' model='pci-root'/>`, 'XML_CONFLICT', /must have index 0/, 'q35');
+  const d = prep(`<controller type='pci' index='1' model='pcie-root-port'/>${nic()}`, 'q35');
+  assert.equal(at(d.devices?.interface?.[0]?.address), '1:0.0', 'an explicit root port is used first, and no spare is added');
+  assert.equal((d.devices?.controller ?? []).filter((c) => c.model === 'pcie-root-port').length, 3);
+});
+
+test('errors name elements where the user wrote them, not where virtkit inserted devices', () => {
+  // pci-root is inserted before the bridge; the message still calls the bridge /domain/devices/controller.
+  prepFails(
+    `<controller type='pci' index='1' model='pci-bridge'><address type='pci' domain='0' bus='0' slot='3' function='0'/></controller>
+     <interface type='user'><address type='pci' domain='0' bus='0' slot='3' function='0'/></interface>`,
+    'ADDRESS_CONFLICT',
+    /^\/domain\/devices\/interface: PCI address 0x0:0x3\.0 is already in use by \/domain\/devices\/controller$/,
+  );
+});

@@ -32,7 +32,7 @@ export function consoleCompat(def: DomainDef): void {
   const consoles = d.console ?? [];
   consoles.forEach((c, i) => {
     if (i > 0 && c.target?.type === 'serial') {
-      throw fail('XML_CONFLICT', `${devicePath('console', i, consoles.length)}/target/@type`, 'only the first console can be a serial port');
+      throw fail('XML_CONFLICT', `${devicePath('console', consoles, i)}/target/@type`, 'only the first console can be a serial port');
     }
   });
   const first = consoles[0];
@@ -62,14 +62,14 @@ function isaSerialPorts(serials: Chr[]): void {
   let count = 0;
   serials.forEach((s, i) => {
     if (s.target?.type !== 'isa-serial') return;
-    const path = devicePath('serial', i, serials.length);
+    const path = devicePath('serial', serials, i);
     const port = s.target.port;
     if (count++ >= ISA_SERIAL_PORTS || (port !== undefined && port >= ISA_SERIAL_PORTS)) {
       throw fail('ADDRESS_CONFLICT', `${path}/target`, `at most ${ISA_SERIAL_PORTS} ISA serial ports exist (ports 0-${ISA_SERIAL_PORTS - 1})`);
     }
     if (port === undefined) return;
     const prev = used.get(port);
-    if (prev !== undefined) throw fail('ADDRESS_CONFLICT', `${path}/target/@port`, `port ${port} is already used by ${devicePath('serial', prev, serials.length)}`);
+    if (prev !== undefined) throw fail('ADDRESS_CONFLICT', `${path}/target/@port`, `port ${port} is already used by ${devicePath('serial', serials, prev)}`);
     used.set(port, i);
   });
   for (const s of serials) {
@@ -129,7 +129,7 @@ export function assignVirtioSerialPorts(def: DomainDef): void {
   for (const [kind, list] of [['console', d.console ?? []], ['channel', d.channel ?? []]] as const) {
     list.forEach((chr, i) => {
       if (chr.target?.type !== 'virtio') return;
-      entries.push({ chr, path: devicePath(kind, i, list.length), console: kind === 'console' });
+      entries.push({ chr, path: devicePath(kind, list, i), console: kind === 'console' });
     });
   }
   for (const { chr, path } of entries) {

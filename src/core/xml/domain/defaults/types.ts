@@ -51,9 +51,27 @@ export function devicesOf(def: DomainDef): DevicesDef {
   return def.devices;
 }
 
+/** Where each element of the user's document was, so errors name it even after virtkit inserted devices before it. */
+const ORIGIN = new WeakMap<object, string>();
+
 /** Paths index devices the way validate.ts does: /domain/devices/disk[2] (1-based, only when there are several). */
-export function devicePath(kind: string, i: number, n: number): string {
+function positionPath(kind: string, i: number, n: number): string {
   return n > 1 ? `/domain/devices/${kind}[${i + 1}]` : `/domain/devices/${kind}`;
+}
+
+/** The path of list[i]: where the user wrote it, or its place in the prepared def for an added device. */
+export function devicePath(kind: string, list: readonly object[], i: number): string {
+  const o = list[i];
+  return (o === undefined ? undefined : ORIGIN.get(o)) ?? positionPath(kind, i, list.length);
+}
+
+/** Records the user's element paths before anything is added (call on the fresh copy). */
+export function rememberPaths(d: DevicesDef | undefined): void {
+  if (!d) return;
+  for (const [kind, v] of Object.entries(d)) {
+    if (Array.isArray(v)) v.forEach((o: unknown, i) => typeof o === 'object' && o !== null && ORIGIN.set(o, positionPath(kind, i, v.length)));
+    else if (typeof v === 'object' && v !== null) ORIGIN.set(v, `/domain/devices/${kind}`);
+  }
 }
 
 export const hex = (n: number): string => `0x${n.toString(16)}`;

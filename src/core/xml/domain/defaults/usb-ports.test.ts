@@ -21,7 +21,7 @@ test('explicit USB ports are kept and skipped', () => {
 
 test('USB errors: no room on piix3-uhci, USB disabled, two devices on one port', () => {
   prepFails(`${tablet}${tablet}${tablet}`, 'ADDRESS_CONFLICT', /input\[3\]: no free USB port/);
-  prepFails(`<controller type='usb' model='none'/>${tablet}`, 'XML_CONFLICT', /input\[1\]: USB is disabled/);
+  prepFails(`<controller type='usb' model='none'/>${tablet}`, 'XML_CONFLICT', /input: USB is disabled/);
   prepFails(`<input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input><input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input>`, 'ADDRESS_CONFLICT', /input\[2\]\/address: USB port 0\.1 is already used by \/domain\/devices\/input\[1\]/);
   prepFails(`<input type='tablet' bus='usb'><address type='usb' bus='0' port='3'/></input>`, 'ADDRESS_CONFLICT', /ports 1-2, not 3/);
 });

@@ -35,7 +35,7 @@ function usbDevices(def: DomainDef): UsbDev[] {
   const out: UsbDev[] = [];
   const add = <T extends Addressable>(kind: string, list: T[] | undefined, pick: (x: T) => boolean): void => {
     (list ?? []).forEach((x, i) => {
-      if (pick(x)) out.push({ dev: x, path: devicePath(kind, i, list?.length ?? 0) });
+      if (pick(x)) out.push({ dev: x, path: devicePath(kind, list ?? [], i) });
     });
   };
   add('hostdev', d.hostdev, (h) => h.type === 'usb');
