@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConsoleReader, GUEST_READY_MARKER, assertNoLeftovers, createHarness, guestXml, until } from './lifecycle-harness.js';
 import type { Harness } from './lifecycle-harness.js';
+import { QemuDomain } from '../../src/daemon/qemu-driver/running.js';
 
 async function started(h: Harness, name: string, extra?: string): Promise<{ reader: ConsoleReader; startMs: number }> {
   await h.engine.dispatch({ kind: 'define', xml: await guestXml(name, extra === undefined ? {} : { extra }) });
@@ -33,6 +34,12 @@ test('start: the marker reaches the console; running/booted; destroy: shutoff/de
     const stats = await h.engine.dispatch({ kind: 'stats', name: 'g1' });
     assert.ok(stats.cpuTimeNs > 0, 'QEMU used CPU time');
     assert.equal(stats.vcpus, 1);
+    const handle = h.engine.ctx.registry.named('g1').runtime?.handle;
+    assert.ok(handle instanceof QemuDomain);
+    const detailed = await handle.detailedStats();
+    assert.equal(detailed.vcpus.length, 1);
+    assert.ok((detailed.vcpus[0]?.threadId ?? 0) > 0 && (detailed.vcpus[0]?.cpuTimeNs ?? 0) > 0, JSON.stringify(detailed.vcpus));
+    assert.deepEqual(detailed.balloon, { currentKiB: 262144, maximumKiB: 262144 });
 
     const d0 = performance.now();
     await h.engine.dispatch({ kind: 'destroy', name: 'g1' });

@@ -18,7 +18,10 @@ import type { DomainDef } from '../domain-xml.js';
 import type { DomainStats, DriverEvent, RunningDomain, ShutdownMode } from '../driver.js';
 import type { DomainRuntimePaths } from '../paths.js';
 import type { Monitor } from './monitor.js';
-import { collectStats } from './stats.js';
+import { collectDetailedStats, collectStats } from './stats.js';
+import type { DetailedStats, VcpuInfo } from './stats.js';
+import { vcpuInfo } from './stats.js';
+import { toCoreDef } from './launch-plan.js';
 import type { ChildProcess } from 'node:child_process';
 
 export interface QemuDomainParts {
@@ -181,6 +184,17 @@ export class QemuDomain implements RunningDomain {
 
   stats(): Promise<DomainStats> {
     return collectStats(this.p.monitor, this.pid, this.liveDef, this.p.procRoot);
+  }
+
+  /** domstats' figures: per-vCPU times, balloon, block and tap counters. */
+  detailedStats(sysRoot = '/sys'): Promise<DetailedStats> {
+    const taps = (toCoreDef(this.liveDef).devices?.interface ?? []).flatMap((i) => (i.target?.dev === undefined ? [] : [i.target.dev]));
+    return collectDetailedStats(this.p.monitor, this.pid, this.liveDef, taps, { proc: this.p.procRoot, sys: sysRoot });
+  }
+
+  /** virsh vcpuinfo: each vCPU's host thread, CPU time and last host CPU. */
+  vcpuInfo(): Promise<VcpuInfo[]> {
+    return vcpuInfo(this.p.monitor, this.pid, this.p.procRoot);
   }
 
   openConsole(): Promise<Duplex> {

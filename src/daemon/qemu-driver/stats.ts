@@ -84,6 +84,69 @@ export async function balloonKiB(monitor: Monitor): Promise<number | undefined> 
   }
 }
 
+export interface NetStats {
+  /** The host tap device. */
+  readonly device: string;
+  /** Seen from the guest, as virsh domifstat reports it: the tap's tx is the guest's rx. */
+  readonly rxBytes: number;
+  readonly rxPackets: number;
+  readonly rxErrors: number;
+  readonly rxDrops: number;
+  readonly txBytes: number;
+  readonly txPackets: number;
+  readonly txErrors: number;
+  readonly txDrops: number;
+}
+
+async function readCounter(dir: string, name: string): Promise<number> {
+  try {
+    return Number((await readFile(`${dir}/${name}`, 'utf8')).trim());
+  } catch {
+    return 0;
+  }
+}
+
+/** Counters of host tap devices from sysfs (root injectable), swapped to the guest's point of view. */
+export async function netStats(devices: readonly string[], sysRoot = '/sys'): Promise<NetStats[]> {
+  return Promise.all(devices.map(async (device) => {
+    const dir = `${sysRoot}/class/net/${device}/statistics`;
+    const [rb, rp, re, rd, tb, tp, te, td] = await Promise.all(
+      ['rx_bytes', 'rx_packets', 'rx_errors', 'rx_dropped', 'tx_bytes', 'tx_packets', 'tx_errors', 'tx_dropped'].map((n) => readCounter(dir, n)),
+    );
+    return {
+      device, rxBytes: tb ?? 0, rxPackets: tp ?? 0, rxErrors: te ?? 0, rxDrops: td ?? 0,
+      txBytes: rb ?? 0, txPackets: rp ?? 0, txErrors: re ?? 0, txDrops: rd ?? 0,
+    };
+  }));
+}
+
+/** Everything `virtkit domstats` shows (the daemon's DomainStats is the short form). */
+export interface DetailedStats {
+  readonly cpuTimeNs: number;
+  readonly balloon: { readonly currentKiB: number; readonly maximumKiB: number };
+  readonly vcpus: readonly VcpuInfo[];
+  readonly block: readonly BlockStats[];
+  readonly net: readonly NetStats[];
+}
+
+export async function collectDetailedStats(
+  monitor: Monitor, pid: number, def: DomainDef, taps: readonly string[], roots: { proc?: string; sys?: string } = {},
+): Promise<DetailedStats> {
+  const summary = summarizeDomain(def);
+  const [proc, balloon, vcpus, block, net] = await Promise.all([
+    taskTimes(`${roots.proc ?? '/proc'}/${pid}/stat`),
+    balloonKiB(monitor),
+    vcpuInfo(monitor, pid, roots.proc),
+    blockStats(monitor),
+    netStats(taps, roots.sys),
+  ]);
+  return {
+    cpuTimeNs: proc?.cpuTimeNs ?? 0,
+    balloon: { currentKiB: balloon ?? summary.currentMemoryKiB, maximumKiB: summary.maxMemoryKiB },
+    vcpus, block, net,
+  };
+}
+
 export async function collectStats(monitor: Monitor, pid: number, def: DomainDef, procRoot = '/proc'): Promise<DomainStats> {
   const summary = summarizeDomain(def);
   const [proc, balloon, vcpus] = await Promise.all([
