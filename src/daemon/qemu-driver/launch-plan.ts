@@ -53,7 +53,8 @@ function aliasesOf(def: CoreDomainDef): Record<string, string> {
     const items: unknown[] = Array.isArray(list) ? list : [list];
     for (const item of items) {
       const name = (item as { alias?: { name?: string } } | undefined)?.alias?.name;
-      if (name !== undefined) out[name] = kind;
+      // A <console> mirroring serial0 shares its alias: the serial port it is.
+      if (name !== undefined) out[name] ??= kind;
     }
   }
   return out;
