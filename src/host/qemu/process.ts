@@ -110,9 +110,12 @@ export async function waitForMonitor<T>(
   try {
     return await Promise.race([connect(abort.signal), exited.then((err) => Promise.reject(err))]);
   } catch (err) {
-    // A connect failure while QEMU is on its way out: QEMU's words say more.
-    if (proc.child.exitCode !== null || proc.child.signalCode !== null || abort.signal.aborted) throw await exited;
-    throw err;
+    // The monitor closing during the handshake usually means QEMU is on its way
+    // out, a moment before its exit is seen: then QEMU's own words say more.
+    let timer: NodeJS.Timeout | undefined;
+    const failure = await Promise.race([exited, new Promise<undefined>((r) => { timer = setTimeout(r, 2_000, undefined); })]);
+    clearTimeout(timer);
+    throw failure ?? err;
   } finally {
     abort.abort(new Error('done'));
   }
