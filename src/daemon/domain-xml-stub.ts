@@ -93,12 +93,11 @@ function normalizeUuid(u: string): string {
 }
 
 export function stubPrepare(def: StubDomainDef, uuid: () => string): StubDomainDef {
-  if (def.uuid !== undefined) return def;
-  const value = uuid();
-  const el: XmlElement = { name: 'uuid', attrs: {}, children: [], text: value };
-  const children = [...def.root.children];
+  // The tree is what gets formatted: the uuid must be in it, whoever set def.uuid.
+  const value = def.uuid ?? uuid();
+  const children = def.root.children.filter((c) => c.name !== 'uuid');
   const at = children.findIndex((c) => c.name === 'name');
-  children.splice(at + 1, 0, el);
+  children.splice(at + 1, 0, { name: 'uuid', attrs: {}, children: [], text: value });
   return { ...def, uuid: value, root: { ...def.root, children } };
 }
 
