@@ -24,6 +24,9 @@ async function readPid(path: string): Promise<number | undefined> {
 }
 
 /** Creates the pidfile; resolves with its remover. Throws when a live daemon holds it. */
+/** Pidfiles this process holds: a pidfile naming our own pid is ours only if we wrote it in this life. */
+const held = new Set<string>();
+
 export async function acquirePidfile(path: string): Promise<() => Promise<void>> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -33,14 +36,18 @@ export async function acquirePidfile(path: string): Promise<() => Promise<void>>
       } finally {
         await fd.close();
       }
+      held.add(path);
       return async () => {
+        held.delete(path);
         if ((await readPid(path)) === process.pid) await unlink(path).catch(() => undefined);
       };
     } catch (e) {
       if (errno(e) !== 'EEXIST') throw e;
     }
     const pid = await readPid(path);
-    if (pid !== undefined && pid !== process.pid && alive(pid)) {
+    // (In a container the daemon is often pid 1 every time: our own pid in a stale file is not us.)
+    const ours = pid === process.pid && held.has(path);
+    if (pid !== undefined && (ours || (pid !== process.pid && alive(pid)))) {
       throw new VirtkitError('OPERATION_INVALID', `virtkitd already runs for this instance (pid ${pid}, see ${path})`, {
         details: { pid, pidfile: path },
       });
