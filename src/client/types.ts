@@ -79,11 +79,11 @@ export type ShutdownMode = 'acpi' | 'agent';
 
 /** Lifecycle actions and the options each takes. */
 export interface ActionOptions {
-  start: { paused?: boolean };
-  shutdown: { mode?: ShutdownMode };
-  reboot: { mode?: ShutdownMode };
+  start: { paused?: boolean | undefined };
+  shutdown: { mode?: ShutdownMode | undefined };
+  reboot: { mode?: ShutdownMode | undefined };
   reset: Record<string, never>;
-  destroy: { graceful?: boolean };
+  destroy: { graceful?: boolean | undefined };
   suspend: Record<string, never>;
   resume: Record<string, never>;
 }
