@@ -99,21 +99,24 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   const layout = instanceLayout(parsed.spec);
   const file = parsed.logToFile ? fileLogger(layout.daemonLog, layout.dirMode) : undefined;
   const log = file ?? stderrLogger();
+  // Handlers first: a SIGTERM that arrives while starting must still stop us cleanly.
+  let stopBy: string | undefined;
+  let wake = (): void => undefined;
+  const onSignal = (sig: string) => () => {
+    stopBy ??= sig;
+    wake();
+  };
+  process.on('SIGTERM', onSignal('SIGTERM'));
+  process.on('SIGINT', onSignal('SIGINT'));
+  process.on('SIGHUP', () => undefined);
   try {
     const d = await startDaemon({ layout, log, autostart: parsed.autostart, ...(parsed.tcp ? { tcp: parsed.tcp } : {}) });
     const tcp = d.server.tcpAddress;
     log.info(`ready in ${d.readyMs.toFixed(1)} ms: ${d.report.domains} domain(s), ${d.report.running} running; ` +
       `listening on ${layout.socket}${tcp ? ` and ${tcp.host}:${tcp.port}${parsed.tcp?.tls ? ' (TLS)' : ''}` : ''}`);
     file?.detachStderr();
-    await new Promise<void>((resolve) => {
-      const stop = (sig: string) => {
-        log.info(`${sig}: stopping (guests keep running)`);
-        resolve();
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.on('SIGHUP', () => undefined);
-    });
+    if (stopBy === undefined) await new Promise<void>((resolve) => { wake = resolve; });
+    log.info(`${stopBy ?? 'signal'}: stopping (guests keep running)`);
     await d.close();
     return 0;
   } catch (e) {

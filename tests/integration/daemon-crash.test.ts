@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { isTempName } from '../../src/daemon/store/atomic.js';
+import { FileConfigStore } from '../../src/daemon/store/file-config-store.js';
+import { parseDomain, prepareDomain, formatDomain } from '../../src/daemon/domain-xml.js';
+import { api, assertLeftNothing, domainXml, rssKiB, spawnDaemon, tempRoot, VIRTKIT } from './daemon-harness.js';
+
+const run = promisify(execFile);
+
+/** A domain as big as a usual one: a disk, a NIC, a console. */
+const realisticXml = (name: string): string => domainXml(name, `  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='/var/lib/virtkit/images/${name}.qcow2'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <interface type='network'>
+      <mac address='52:54:00:12:34:56'/>
+      <source network='default'/>
+      <model type='virtio'/>
+    </interface>
+    <serial type='pty'/>
+    <console type='pty'/>
+  </devices>
+`);
+
+describe('daemon crash safety and start-up', () => {
+  it('after kill -9 during 100 concurrent defines, every config on disk is whole and every acknowledged one is there', async () => {
+    const { root, layout } = await tempRoot();
+    let daemon = await spawnDaemon(layout);
+    try {
+      const acknowledged: string[] = [];
+      let answered = 0;
+      let killed = false;
+      const requests = Array.from({ length: 100 }, (_, i) => `vm${String(i).padStart(3, '0')}`).map(async (name) => {
+        try {
+          const r = await api(layout, 'POST', '/v1/domains', { xml: realisticXml(name) });
+          if (r.status === 201) acknowledged.push(name);
+        } catch {
+          // the daemon died with this request in flight
+        }
+        // Kill mid-stream: after a fifth of the answers, while the rest are being written.
+        if (++answered === 20 && !killed) {
+          killed = true;
+          process.kill(daemon.pid, 'SIGKILL');
+        }
+      });
+      await Promise.all(requests);
+      assert.equal(await daemon.stop(), null); // gone by SIGKILL
+      assert.ok(acknowledged.length >= 20 && acknowledged.length < 100, `acknowledged ${acknowledged.length}`);
+
+      const files = await readdir(layout.domainsDir);
+      const configs = files.filter((f) => !isTempName(f));
+      for (const f of configs) {
+        const def = parseDomain(await readFile(join(layout.domainsDir, f), 'utf8'));
+        assert.equal(`${def.name}.xml`, f);
+      }
+      const onDisk = new Set(configs.map((f) => f.slice(0, -4)));
+      for (const name of acknowledged) assert.ok(onDisk.has(name), `acknowledged ${name} is lost`);
+      console.log(`kill -9 after ${acknowledged.length} acknowledged defines: ${configs.length} whole configs, ` +
+        `${files.length - configs.length} temp files left`);
+
+      // A restart ignores and removes the leftovers, and serves every whole definition.
+      daemon = await spawnDaemon(layout);
+      const list = (await api(layout, 'GET', '/v1/domains')).body as { domains: { name: string }[] };
+      assert.deepEqual(list.domains.map((d) => d.name).sort(), [...onDisk].sort());
+      assert.deepEqual((await readdir(layout.domainsDir)).filter(isTempName), []);
+      assert.equal(await daemon.stop('SIGTERM'), 0);
+    } finally {
+      await daemon.stop('SIGKILL');
+    }
+    await assertLeftNothing(root, layout, daemon.pid);
+  });
+
+  it('measures start-up with 500 defined domains, idle memory, and `virtkit list --all`', async () => {
+    const { root, layout } = await tempRoot();
+    const store = new FileConfigStore(layout.domainsDir, layout.autostartDir);
+    await Promise.all(Array.from({ length: 500 }, (_, i) => {
+      const def = prepareDomain(parseDomain(realisticXml(`guest-${String(i).padStart(3, '0')}`)));
+      return store.save(def.name, formatDomain(def));
+    }));
+    const ready: number[] = [];
+    let own = '';
+    for (let i = 0; i < 3; i++) {
+      const d = await spawnDaemon(layout);
+      ready.push(d.readyMs);
+      own = /ready in ([\d.]+) ms/.exec(d.stderr())?.[1] ?? own;
+      if (i < 2) assert.equal(await d.stop(), 0);
+      else {
+        const idle = await rssKiB(d.pid);
+        const times: number[] = [];
+        let out = '';
+        for (let k = 0; k < 7; k++) {
+          const t0 = performance.now();
+          out = (await run(process.execPath, [VIRTKIT, '--root', root, 'list', '--all'])).stdout;
+          times.push(performance.now() - t0);
+        }
+        assert.equal(out.split('\n').length, 500 + 4);
+        const afterList = await rssKiB(d.pid);
+        const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+        console.log(`500 domains: daemon ready ${ready.map((x) => x.toFixed(0)).join('/')} ms from spawn ` +
+          `(its own count: ${own} ms); RSS idle ${(idle / 1024).toFixed(1)} MiB, after 7 lists ${(afterList / 1024).toFixed(1)} MiB; ` +
+          `virtkit list --all median ${median(times).toFixed(0)} ms (${times.map((x) => x.toFixed(0)).join(' ')})`);
+        assert.equal(await d.stop(), 0);
+        await assertLeftNothing(root, layout, d.pid);
+      }
+    }
+  });
+});
