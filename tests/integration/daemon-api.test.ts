@@ -24,9 +24,9 @@ const typesAgree: [
   Same<C.HostInfo, z.output<typeof S.HostInfo>>,
   Same<C.DomainStats, z.output<typeof S.DomainStats>>,
   Same<C.LifecycleEvent, z.output<typeof S.LifecycleEvent>>,
-  Same<C.ActionOptions['destroy'], z.input<typeof S.ActionBodies.destroy>>,
-  Same<C.ActionOptions['shutdown'], z.input<typeof S.ActionBodies.shutdown>>,
-  Same<C.ActionOptions['start'], z.input<typeof S.ActionBodies.start>>,
+  Same<C.ActionOptions['destroy'], z.input<typeof S.DestroyBody>>,
+  Same<C.ActionOptions['shutdown'], z.input<typeof S.ShutdownBody>>,
+  Same<C.ActionOptions['start'], z.input<typeof S.StartBody>>,
 ] = [true, true, true, true, true, true, true, true];
 
 const noDriver = () => Promise.resolve(new NoHypervisor('this test runs without a hypervisor driver'));

@@ -6,30 +6,28 @@
  */
 import * as z from 'zod';
 import { HTTP_STATUS } from './http-status.js';
-import type { Route } from './router.js';
+import { queryJsonSchema, type QuerySpec } from './query.js';
+import type { Route, SchemaName } from './router.js';
 import { routes } from './routes.js';
-import { apiSchemas, ConsoleQuery, EventsQuery } from './schemas.js';
-import { WS_CONSOLE, WS_EVENTS } from './ws-paths.js';
+import * as schemaModule from './schemas.js';
+import { apiSchemas } from './schemas.js';
+import { CONSOLE_QUERY, EVENTS_QUERY, WS_CONSOLE, WS_EVENTS } from './ws-paths.js';
 
 type Json = Record<string, unknown>;
 const ref = (id: string): Json => ({ $ref: `#/components/schemas/${id}` });
 
-function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Json {
+function schemaOf(name: SchemaName, io: 'input' | 'output'): Json {
+  const schema = schemaModule[name] as z.ZodType;
   const id = apiSchemas.get(schema)?.id;
   if (id !== undefined) return ref(id);
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
   return rest;
 }
 
-function queryParameters(schema: z.ZodType): Json[] {
-  const js = z.toJSONSchema(schema, { io: 'input' }) as { properties?: Record<string, Json>; required?: string[] };
-  return Object.entries(js.properties ?? {}).map(([name, s]) => {
-    const { description, ...rest } = s;
-    return {
-      name, in: 'query', required: js.required?.includes(name) ?? false,
-      ...(description === undefined ? {} : { description }), schema: rest,
-    };
-  });
+function queryParameters(spec: QuerySpec): Json[] {
+  return Object.entries(spec).map(([name, f]) => ({
+    name, in: 'query', required: false, description: f.description, schema: queryJsonSchema(f),
+  }));
 }
 
 function pathParameters(path: string): Json[] {
@@ -67,7 +65,7 @@ function operation(r: Route): Json {
   };
 }
 
-function webSocket(path: string, operationId: string, summary: string, description: string, query: z.ZodType): Json {
+function webSocket(path: string, operationId: string, summary: string, description: string, query: QuerySpec): Json {
   return {
     get: {
       operationId, summary, description, tags: ['websocket'],
@@ -88,10 +86,10 @@ export function openApiDocument(): Json {
     paths[r.spec.path] = { ...paths[r.spec.path], [r.spec.method.toLowerCase()]: operation(r) };
   }
   paths[WS_EVENTS] = webSocket(WS_EVENTS, 'streamEvents', 'Lifecycle events (WebSocket)',
-    'Each text message is one LifecycleEvent as JSON.', EventsQuery);
+    'Each text message is one LifecycleEvent as JSON.', EVENTS_QUERY);
   paths[WS_CONSOLE] = webSocket(WS_CONSOLE, 'openConsole', 'Serial console (WebSocket)',
     'Binary messages carry the console bytes both ways. When the daemon ends the session (taken over, ' +
-    'domain stopped, daemon exiting) it closes with code 4000 and the reason.', ConsoleQuery);
+    'domain stopped, daemon exiting) it closes with code 4000 and the reason.', CONSOLE_QUERY);
   paths['/v1/openapi.json'] = {
     get: {
       operationId: 'getOpenApi', summary: 'This document', tags: ['meta'],

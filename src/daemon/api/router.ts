@@ -1,15 +1,22 @@
 /**
- * A small typed router: a route names its method, path template, query and
- * body schemas and its answer's schema; `run` validates the request with
- * them before the handler sees it. The same specs feed the OpenAPI document.
+ * A small typed router: a route names its method, path template, query
+ * parameters, body schema and answer schema; `run` validates the request
+ * before the handler sees it. The same specs feed the OpenAPI document.
  */
 import type * as z from 'zod';
 import { VirtkitError, type ErrorCode } from '../../core/errors.js';
 import type { Engine } from '../engine/engine.js';
+import { parseQuery, type QuerySpec, type QueryValues } from './query.js';
+import type * as Schemas from './schemas.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-export interface RouteSpec<Q extends z.ZodType, B extends z.ZodType | undefined, R extends z.ZodType> {
+/** A schema, named by its export in schemas.ts (the module loads only when a body needs it). */
+export type SchemaName = { [K in keyof typeof Schemas]: (typeof Schemas)[K] extends z.ZodType ? K : never }[keyof typeof Schemas];
+type Out<N extends SchemaName> = z.output<(typeof Schemas)[N]>;
+type In<N extends SchemaName> = z.input<(typeof Schemas)[N]>;
+
+export interface RouteSpec<Q extends QuerySpec, B extends SchemaName | undefined, R extends SchemaName> {
   readonly method: Method;
   /** Template with `{param}` segments, e.g. /v1/domains/{id}/xml. */
   readonly path: string;
@@ -26,19 +33,27 @@ export interface RouteSpec<Q extends z.ZodType, B extends z.ZodType | undefined,
   readonly errors: readonly ErrorCode[];
   handle(req: {
     params: Readonly<Record<string, string>>;
-    query: z.output<Q>;
-    body: B extends z.ZodType ? z.output<B> : undefined;
+    query: QueryValues<Q>;
+    body: B extends SchemaName ? Out<B> : undefined;
     engine: Engine;
-  }): Promise<{ status?: number; body: z.input<R> }>;
+  }): Promise<{ status?: number; body: In<R> }>;
 }
 
 export interface Route {
-  readonly spec: RouteSpec<z.ZodType, z.ZodType | undefined, z.ZodType>;
+  readonly spec: RouteSpec<QuerySpec, SchemaName | undefined, SchemaName>;
   readonly segments: readonly string[];
   run(params: Record<string, string>, query: URLSearchParams, rawBody: string, engine: Engine): Promise<{ status: number; body: unknown }>;
 }
 
-export function route<Q extends z.ZodType, B extends z.ZodType | undefined, R extends z.ZodType>(
+let schemasModule: Promise<typeof Schemas> | undefined;
+
+/** The zod schemas, loaded on first use. */
+export function loadSchemas(): Promise<typeof Schemas> {
+  schemasModule ??= import('./schemas.js');
+  return schemasModule;
+}
+
+export function route<Q extends QuerySpec, B extends SchemaName | undefined, R extends SchemaName>(
   spec: RouteSpec<Q, B, R>,
 ): Route {
   const s = spec as unknown as Route['spec'];
@@ -46,26 +61,18 @@ export function route<Q extends z.ZodType, B extends z.ZodType | undefined, R ex
     spec: s,
     segments: spec.path.split('/').filter((x) => x !== ''),
     async run(params, search, rawBody, engine) {
-      const query = validate(spec.query, queryObject(search), 'query string');
+      const query = parseQuery(spec.query, search);
       let body: unknown;
       if (spec.body !== undefined) {
-        body = validate(spec.body, parseJson(rawBody), 'request body');
+        const schema = (await loadSchemas())[spec.body] as z.ZodType;
+        body = validate(schema, parseJson(rawBody), 'request body');
       } else if (rawBody.trim() !== '') {
         throw new VirtkitError('INVALID_ARGUMENT', `${spec.method} ${spec.path} takes no request body`);
       }
-      const out = await s.handle({ params, query, body, engine });
+      const out = await s.handle({ params, query, body: body as never, engine });
       return { status: out.status ?? spec.status ?? 200, body: out.body };
     },
   };
-}
-
-function queryObject(search: URLSearchParams): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of search) {
-    if (Object.hasOwn(out, k)) throw new VirtkitError('INVALID_ARGUMENT', `query parameter '${k}' is given twice`);
-    out[k] = v;
-  }
-  return out;
 }
 
 function parseJson(raw: string): unknown {

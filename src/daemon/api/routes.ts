@@ -2,14 +2,10 @@
  * The REST routes: each parses its request into an engine Action and
  * returns what the engine answers. No logic lives here beyond that mapping.
  */
-import type * as z from 'zod';
 import type { ErrorCode } from '../../core/errors.js';
-import type { ActionOf, StateGroup } from '../engine/actions.js';
-import { route, Router, type Route } from './router.js';
-import {
-  ActionBodies, AutostartBody, CreateBody, DefineBody, DefineResult, DomainInfo, DomainList, DomainStats, DomainXml,
-  HostInfo, ListQuery, MemoryBody, NoQuery, VcpusBody, WaitQuery, XmlQuery, type LifecycleActionName,
-} from './schemas.js';
+import type { ActionOf } from '../engine/actions.js';
+import { WAIT, type QuerySpec } from './query.js';
+import { route, Router, type Route, type SchemaName } from './router.js';
 
 const ID = 'id';
 const dom = '/v1/domains/{id}';
@@ -17,14 +13,23 @@ const lookupErrors: ErrorCode[] = ['DOMAIN_NOT_FOUND'];
 const jobErrors: ErrorCode[] = [...lookupErrors, 'OPERATION_IN_PROGRESS', 'OPERATION_TIMEOUT', 'OPERATION_INVALID'];
 const param = (p: Readonly<Record<string, string>>): string => p[ID] ?? '';
 const opts = (q: { wait?: number | undefined }) => (q.wait === undefined ? {} : { wait: q.wait });
+const bool = (description: string) => ({ kind: 'bool', description }) as const;
+const NoQuery = {} as const satisfies QuerySpec;
+const WaitQuery = { wait: WAIT } as const satisfies QuerySpec;
+const ListQuery = {
+  state: { kind: 'csv', values: ['running', 'paused', 'shutoff', 'other'], description: 'Comma-separated state groups' },
+  active: bool('Only active (true) or inactive (false) domains'),
+  persistent: bool('Only persistent (true) or transient (false) domains'),
+  autostart: bool('Only domains with (true) or without (false) autostart'),
+} as const satisfies QuerySpec;
 
 const domainRoutes: Route[] = [
   route({
     method: 'GET', path: '/v1/domains', operationId: 'listDomains', tag: 'domains',
-    summary: 'List domains', query: ListQuery, response: DomainList, errors: [],
+    summary: 'List domains', query: ListQuery, response: 'DomainList', errors: [],
     handle: async ({ query, engine }) => {
       const filter = {
-        ...(query.state === undefined ? {} : { states: query.state.split(',') as StateGroup[] }),
+        ...(query.state === undefined ? {} : { states: query.state }),
         ...(query.active === undefined ? {} : { active: query.active }),
         ...(query.persistent === undefined ? {} : { persistent: query.persistent }),
         ...(query.autostart === undefined ? {} : { autostart: query.autostart }),
@@ -36,7 +41,7 @@ const domainRoutes: Route[] = [
     method: 'POST', path: '/v1/domains', operationId: 'defineDomain', tag: 'domains',
     summary: 'Define a domain, or replace the definition of one with the same name and UUID',
     description: 'Answers 201 when the domain is new, 200 when its definition was replaced.',
-    query: WaitQuery, body: DefineBody, response: DefineResult, status: 201,
+    query: WaitQuery, body: 'DefineBody', response: 'DefineResult', status: 201,
     errors: ['INVALID_XML', 'XML_UNSUPPORTED', 'XML_INVALID_VALUE', 'XML_MISSING', 'DOMAIN_EXISTS', 'OPERATION_IN_PROGRESS'],
     handle: async ({ query, body, engine }) => {
       const r = await engine.dispatch({ kind: 'define', xml: body.xml }, opts(query));
@@ -45,21 +50,21 @@ const domainRoutes: Route[] = [
   }),
   route({
     method: 'POST', path: '/v1/actions/create', operationId: 'createDomain', tag: 'domains',
-    summary: 'Start a transient domain from XML (virsh create)', query: WaitQuery, body: CreateBody,
-    response: DomainInfo, status: 201, errors: ['INVALID_XML', 'DOMAIN_EXISTS', 'OPERATION_INVALID', 'QEMU_FAILED'],
+    summary: 'Start a transient domain from XML (virsh create)', query: WaitQuery, body: 'CreateBody',
+    response: 'DomainInfo', status: 201, errors: ['INVALID_XML', 'DOMAIN_EXISTS', 'OPERATION_INVALID', 'QEMU_FAILED'],
     handle: async ({ query, body, engine }) => ({
       body: await engine.dispatch({ kind: 'create', xml: body.xml, ...(body.paused === undefined ? {} : { paused: body.paused }) }, opts(query)),
     }),
   }),
   route({
     method: 'GET', path: dom, operationId: 'getDomain', tag: 'domains',
-    summary: 'One domain, by name, UUID or runtime id', query: NoQuery, response: DomainInfo, errors: lookupErrors,
+    summary: 'One domain, by name, UUID or runtime id', query: NoQuery, response: 'DomainInfo', errors: lookupErrors,
     handle: async ({ params, engine }) => ({ body: await engine.dispatch({ kind: 'get', name: param(params) }) }),
   }),
   route({
     method: 'DELETE', path: dom, operationId: 'undefineDomain', tag: 'domains',
     summary: 'Undefine a domain (a running one lives on as transient until it stops)', query: WaitQuery,
-    response: DomainInfo, errors: jobErrors,
+    response: 'DomainInfo', errors: jobErrors,
     handle: async ({ params, query, engine }) => ({
       body: await engine.dispatch({ kind: 'undefine', name: param(params) }, opts(query)),
     }),
@@ -67,42 +72,49 @@ const domainRoutes: Route[] = [
   route({
     method: 'GET', path: `${dom}/xml`, operationId: 'getDomainXml', tag: 'domains',
     summary: 'Domain XML: the running definition while active, else (or with inactive=true) the persistent one',
-    query: XmlQuery, response: DomainXml, errors: lookupErrors,
+    query: { inactive: bool('The persistent definition, even while the domain runs') }, response: 'DomainXml', errors: lookupErrors,
     handle: async ({ params, query, engine }) => ({
       body: { xml: await engine.dispatch({ kind: 'dumpxml', name: param(params), inactive: query.inactive ?? false }) },
     }),
   }),
   route({
     method: 'PUT', path: `${dom}/autostart`, operationId: 'setAutostart', tag: 'domains',
-    summary: 'Start the domain when the daemon starts (once per host boot)', query: WaitQuery, body: AutostartBody,
-    response: DomainInfo, errors: jobErrors,
+    summary: 'Start the domain when the daemon starts (once per host boot)', query: WaitQuery, body: 'AutostartBody',
+    response: 'DomainInfo', errors: jobErrors,
     handle: async ({ params, query, body, engine }) => ({
       body: await engine.dispatch({ kind: 'setAutostart', name: param(params), enabled: body.enabled }, opts(query)),
     }),
   }),
   route({
     method: 'PUT', path: `${dom}/memory`, operationId: 'setMemory', tag: 'lifecycle',
-    summary: 'Change the memory of a running domain (balloon)', query: WaitQuery, body: MemoryBody,
-    response: DomainInfo, errors: jobErrors,
+    summary: 'Change the memory of a running domain (balloon)', query: WaitQuery, body: 'MemoryBody',
+    response: 'DomainInfo', errors: jobErrors,
     handle: async ({ params, query, body, engine }) => ({
       body: await engine.dispatch({ kind: 'setMemory', name: param(params), kib: body.kib }, opts(query)),
     }),
   }),
   route({
     method: 'PUT', path: `${dom}/vcpus`, operationId: 'setVcpus', tag: 'lifecycle',
-    summary: 'Change the vCPU count of a running domain', query: WaitQuery, body: VcpusBody,
-    response: DomainInfo, errors: jobErrors,
+    summary: 'Change the vCPU count of a running domain', query: WaitQuery, body: 'VcpusBody',
+    response: 'DomainInfo', errors: jobErrors,
     handle: async ({ params, query, body, engine }) => ({
       body: await engine.dispatch({ kind: 'setVcpus', name: param(params), count: body.count }, opts(query)),
     }),
   }),
   route({
     method: 'GET', path: `${dom}/stats`, operationId: 'getDomainStats', tag: 'lifecycle',
-    summary: 'Statistics of a running domain', query: NoQuery, response: DomainStats,
+    summary: 'Statistics of a running domain', query: NoQuery, response: 'DomainStats',
     errors: [...lookupErrors, 'OPERATION_INVALID'],
     handle: async ({ params, engine }) => ({ body: await engine.dispatch({ kind: 'stats', name: param(params) }) }),
   }),
 ];
+
+type LifecycleActionName = 'start' | 'shutdown' | 'reboot' | 'reset' | 'destroy' | 'suspend' | 'resume';
+
+const ACTION_BODY: Record<LifecycleActionName, SchemaName> = {
+  start: 'StartBody', shutdown: 'ShutdownBody', reboot: 'RebootBody', reset: 'EmptyBody', destroy: 'DestroyBody',
+  suspend: 'EmptyBody', resume: 'EmptyBody',
+};
 
 const ACTION_SUMMARY: Record<LifecycleActionName, string> = {
   start: 'Start a defined domain',
@@ -114,15 +126,14 @@ const ACTION_SUMMARY: Record<LifecycleActionName, string> = {
   resume: 'Resume paused vCPUs',
 };
 
-function actionRoute<K extends LifecycleActionName>(name: K): Route {
-  const body = ActionBodies[name] as z.ZodType<Record<string, unknown>>;
+function actionRoute(name: LifecycleActionName): Route {
   return route({
     method: 'POST', path: `${dom}/actions/${name}`, operationId: `${name}Domain`, tag: 'lifecycle',
-    summary: ACTION_SUMMARY[name], query: WaitQuery, body, response: DomainInfo,
+    summary: ACTION_SUMMARY[name], query: WaitQuery, body: ACTION_BODY[name], response: 'DomainInfo',
     errors: [...jobErrors, 'UNSUPPORTED_OPERATION', 'QEMU_FAILED', 'QMP_DISCONNECTED', 'QMP_TIMEOUT'],
     handle: async ({ params, query, body: b, engine }) => {
       // The body schema of `name` has exactly the options of the action of that kind.
-      const action = { kind: name, name: param(params), ...stripUndefined(b) } as ActionOf<LifecycleActionName>;
+      const action = { kind: name, name: param(params), ...stripUndefined(b as Record<string, unknown>) } as ActionOf<LifecycleActionName>;
       return { body: await engine.dispatch(action, opts(query)) };
     },
   });
@@ -135,7 +146,7 @@ function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
 const hostRoutes: Route[] = [
   route({
     method: 'GET', path: '/v1/host', operationId: 'getHost', tag: 'host',
-    summary: 'Daemon version, hostname, hypervisor version and node info', query: NoQuery, response: HostInfo,
+    summary: 'Daemon version, hostname, hypervisor version and node info', query: NoQuery, response: 'HostInfo',
     errors: ['IO_ERROR'],
     handle: async ({ engine }) => ({ body: await engine.dispatch({ kind: 'host' }) }),
   }),

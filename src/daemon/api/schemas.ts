@@ -3,6 +3,8 @@
  * refused). TypeScript types come from them, and so does the OpenAPI
  * document (openapi.ts): one source for validation, types and docs.
  * Every schema with an `id` in `apiSchemas` becomes a named component.
+ * Routes name schemas by their export name and load this module only when
+ * a request has a body (query strings are parsed by query.ts, without zod).
  */
 import * as z from 'zod';
 import { ERROR_CODES } from '../../core/errors.js';
@@ -99,32 +101,10 @@ export const MemoryBody = named('MemoryRequest', 'Live memory size', z.object({ 
 export const VcpusBody = named('VcpusRequest', 'Live vCPU count', z.object({ count: z.int().min(1) }).strict());
 
 const shutdownMode = z.enum(['acpi', 'agent']).optional();
-export const ActionBodies = {
-  start: z.object({ paused: z.boolean().optional() }).strict(),
-  shutdown: z.object({ mode: shutdownMode }).strict(),
-  reboot: z.object({ mode: shutdownMode }).strict(),
-  reset: z.object({}).strict(),
-  destroy: z.object({ graceful: z.boolean().optional().describe('SIGTERM only, never SIGKILL') }).strict(),
-  suspend: z.object({}).strict(),
-  resume: z.object({}).strict(),
-} as const;
-export type LifecycleActionName = keyof typeof ActionBodies;
-
-// Query strings.
-
-const bool = z.stringbool();
-const wait = z.coerce.number().int().min(0).max(3_600_000)
-  .describe('Wait up to this many ms for the job running on the domain (default 0: fail at once)');
-
-export const NoQuery = z.object({}).strict();
-export const WaitQuery = z.object({ wait: wait.optional() }).strict();
-export const ListQuery = z.object({
-  state: z.string().regex(/^(running|paused|shutoff|other)(,(running|paused|shutoff|other))*$/)
-    .optional().describe('Comma-separated state groups: running, paused, shutoff, other'),
-  active: bool.optional(),
-  persistent: bool.optional(),
-  autostart: bool.optional(),
-}).strict();
-export const XmlQuery = z.object({ inactive: bool.optional() }).strict();
-export const EventsQuery = z.object({ domain: z.string().optional().describe('Only events of this domain') }).strict();
-export const ConsoleQuery = z.object({ force: bool.optional().describe('Take the console over from another session') }).strict();
+export const StartBody = named('StartRequest', 'Options of start', z.object({ paused: z.boolean().optional() }).strict());
+export const ShutdownBody = named('ShutdownRequest', 'Options of shutdown', z.object({ mode: shutdownMode }).strict());
+export const RebootBody = named('RebootRequest', 'Options of reboot', z.object({ mode: shutdownMode }).strict());
+export const DestroyBody = named('DestroyRequest', 'Options of destroy', z.object({
+  graceful: z.boolean().optional().describe('SIGTERM only, never SIGKILL'),
+}).strict());
+export const EmptyBody = named('EmptyRequest', 'No options (an empty body is fine too)', z.object({}).strict());

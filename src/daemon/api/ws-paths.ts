@@ -2,10 +2,18 @@
  * The WebSocket endpoints. Kept apart from ws.ts (which loads the `ws`
  * library) so that the HTTP edge can recognise them without loading it.
  */
+import type { QuerySpec } from './query.js';
 import { matchSegments } from './router.js';
 
 export const WS_EVENTS = '/v1/events';
 export const WS_CONSOLE = '/v1/domains/{id}/console';
+
+export const EVENTS_QUERY = {
+  domain: { kind: 'string', description: 'Only events of this domain (name, UUID or id)' },
+} as const satisfies QuerySpec;
+export const CONSOLE_QUERY = {
+  force: { kind: 'bool', description: 'Take the console over from another session' },
+} as const satisfies QuerySpec;
 
 const templates = [WS_EVENTS, WS_CONSOLE].map((p) => ({ path: p, segments: p.split('/').filter((x) => x !== '') }));
 

@@ -12,9 +12,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { VirtkitError } from '../../core/errors.js';
 import type { Engine } from '../engine/engine.js';
-import { validate } from './router.js';
-import { ConsoleQuery, EventsQuery } from './schemas.js';
-import { WS_CONSOLE, WS_EVENTS, matchWebSocketPath } from './ws-paths.js';
+import { parseQuery } from './query.js';
+import { CONSOLE_QUERY, EVENTS_QUERY, WS_CONSOLE, WS_EVENTS, matchWebSocketPath } from './ws-paths.js';
 
 export const CLOSE_ENDED_BY_SERVER = 4000;
 
@@ -24,7 +23,6 @@ function accept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<Web
   return new Promise((resolve) => wss.handleUpgrade(req, socket, head, resolve));
 }
 
-const query = (url: URL) => Object.fromEntries(url.searchParams);
 const toBuffer = (d: RawData): Buffer => (Array.isArray(d) ? Buffer.concat(d) : Buffer.from(d as ArrayBuffer));
 /** A close reason must fit in 123 bytes. */
 const reasonText = (s: string) => (Buffer.byteLength(s) > 120 ? `${s.slice(0, 100)}...` : s);
@@ -41,7 +39,7 @@ export async function handleUpgrade(
   if (req.method !== 'GET' || !match) throw new VirtkitError('NOT_FOUND', `no WebSocket endpoint ${url.pathname}`);
 
   if (match.path === WS_EVENTS) {
-    const q = validate(EventsQuery, query(url), 'query string');
+    const q = parseQuery(EVENTS_QUERY, url.searchParams);
     const uuid = q.domain === undefined ? undefined : (await engine.dispatch({ kind: 'get', name: q.domain })).uuid;
     const ws = await accept(req, socket, head);
     const unsubscribe = engine.subscribe((e) => ws.send(JSON.stringify(e)), uuid === undefined ? {} : { uuid });
@@ -51,7 +49,7 @@ export async function handleUpgrade(
   }
 
   if (match.path === WS_CONSOLE) {
-    const q = validate(ConsoleQuery, query(url), 'query string');
+    const q = parseQuery(CONSOLE_QUERY, url.searchParams);
     const session = await engine.dispatch({ kind: 'console', name: match.params['id'] ?? '', force: q.force ?? false });
     const ws = await accept(req, socket, head);
     const stream = session.stream;

