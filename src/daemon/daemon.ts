@@ -5,6 +5,7 @@
  */
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { readNodeInfo } from '../host/nodeinfo.js';
 import { ApiServer, type TcpOptions } from './api/server.js';
 import type { HypervisorLoader } from './driver.js';
@@ -16,6 +17,7 @@ import { checkSocketPath, type InstanceLayout } from './paths.js';
 import { acquirePidfile } from './pidfile.js';
 import { FileConfigStore } from './store/file-config-store.js';
 import { FileStatusStore } from './store/file-status-store.js';
+import { FileSummaryCache } from './store/summary-cache.js';
 import { virtkitVersion } from './version.js';
 
 export interface DaemonOptions {
@@ -52,6 +54,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       layout,
       config: new FileConfigStore(layout.domainsDir, layout.autostartDir, layout.dirMode),
       status: new FileStatusStore(layout.statusDir, (m) => log.warn(m)),
+      // Keyed by version: a new virtkit (a new XML model) recomputes every summary once.
+      summaries: new FileSummaryCache(join(layout.stateDir, 'cache', 'domain-summaries.json'), virtkitVersion()),
       loadDriver: opts.loadDriver ?? (() => loadQemuHypervisor(log)),
       nodeInfo: () => readNodeInfo(opts.hostRoot === undefined ? {} : { root: opts.hostRoot }),
       hostname,

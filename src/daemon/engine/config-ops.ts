@@ -3,26 +3,37 @@
  * no hypervisor driver.
  */
 import { VirtkitError } from '../../core/errors.js';
-import type { DomainDef } from '../domain-xml.js';
-import { formatDomain, parseDomain, prepareDomain, summarizeDomain } from '../domain-xml.js';
+import type { DomainDef, DomainSummary } from '../domain-xml.js';
 import { checkDomainName } from '../store/types.js';
 import type { ActionOf, ActionResults, DispatchOptions } from './actions.js';
 import type { EngineContext } from './context.js';
 import type { DomainRecord } from './registry.js';
 
+export interface Prepared {
+  readonly def: DomainDef;
+  readonly summary: DomainSummary;
+  /** The definition as formatted: what the store keeps. */
+  readonly xml: string;
+}
+
 /** Parses and fills defaults; a definition without a uuid keeps the one its name already has. */
-export function prepareFor(ctx: EngineContext, xml: string): DomainDef {
-  const parsed = parseDomain(xml);
+export async function prepareFor(ctx: EngineContext, text: string): Promise<Prepared> {
+  const x = await ctx.xml();
+  const parsed = x.parseDomain(text);
   checkDomainName(parsed.name);
   const existing = ctx.registry.byName(parsed.name);
   const withUuid = parsed.uuid === undefined && existing ? { ...parsed, uuid: existing.uuid } : parsed;
-  return prepareDomain(withUuid, ctx.deps.prepare);
+  const def = x.prepareDomain(withUuid, ctx.deps.prepare);
+  return { def, summary: x.summarizeDomain(def), xml: x.formatDomain(def) };
 }
 
-export function newRecord(def: DomainDef, persistent: boolean, autostart = false): DomainRecord {
-  const summary = summarizeDomain(def);
+export function newRecord(
+  p: { xml: string; summary: DomainSummary; def?: DomainDef },
+  persistent: boolean,
+  autostart = false,
+): DomainRecord {
   return {
-    name: summary.name, uuid: summary.uuid, def, summary, persistent, autostart,
+    name: p.summary.name, uuid: p.summary.uuid, xml: p.xml, def: p.def, summary: p.summary, persistent, autostart,
     state: { state: 'shutoff', reason: 'unknown' }, runtime: undefined, statusWrites: Promise.resolve(),
   };
 }
@@ -32,8 +43,8 @@ export async function defineDomain(
   a: ActionOf<'define'>,
   opts: DispatchOptions,
 ): Promise<ActionResults['define']> {
-  const def = prepareFor(ctx, a.xml);
-  const summary = summarizeDomain(def);
+  const prepared = await prepareFor(ctx, a.xml);
+  const { summary } = prepared;
   return ctx.job(summary.name, 'define', opts, async () => {
     const existing = ctx.registry.byName(summary.name);
     if (existing && existing.uuid !== summary.uuid) {
@@ -43,21 +54,24 @@ export async function defineDomain(
     }
     const release = ctx.registry.reserveUuid(summary.uuid, summary.name);
     try {
-      await ctx.deps.config.save(summary.name, formatDomain(def));
+      await ctx.deps.config.save(summary.name, prepared.xml);
     } finally {
       release();
     }
     if (existing) {
       const wasPersistent = existing.persistent;
-      existing.def = def;
+      existing.xml = prepared.xml;
+      existing.def = prepared.def;
       existing.summary = summary;
       existing.persistent = true;
+      ctx.definitionsChanged();
       if (existing.runtime && !wasPersistent) void ctx.persistStatus(existing);
       ctx.events.emit(existing, { event: 'defined', detail: 'updated' });
       return { domain: ctx.view(existing), created: false };
     }
-    const rec = newRecord(def, true);
+    const rec = newRecord(prepared, true);
     ctx.registry.add(rec);
+    ctx.definitionsChanged();
     ctx.events.emit(rec, { event: 'defined', detail: 'added' });
     return { domain: ctx.view(rec), created: true };
   });
@@ -83,6 +97,7 @@ export async function undefineDomain(
     await ctx.deps.config.delete(rec.name);
     rec.persistent = false;
     rec.autostart = false;
+    ctx.definitionsChanged();
     // A running domain lives on as a transient one and disappears when it stops.
     if (rec.runtime) void ctx.persistStatus(rec);
     else ctx.registry.remove(rec);

@@ -5,11 +5,12 @@
  */
 import { VirtkitError } from '../../core/errors.js';
 import type { NodeInfo } from '../../host/nodeinfo.js';
-import type { PrepareContext } from '../domain-xml.js';
-import { formatDomain } from '../domain-xml.js';
+import type * as DomainXml from '../domain-xml.js';
+import type { DomainDef, PrepareContext } from '../domain-xml.js';
 import type { DriverEvent, Hypervisor, HypervisorLoader, RunningDomain } from '../driver.js';
 import type { InstanceLayout } from '../paths.js';
 import type { EventDetail, EventWithDetail, StateReason, StateWithReason } from '../state.js';
+import { hashXml, noSummaryCache, type CachedSummary, type SummaryCache } from '../store/summary-cache.js';
 import type { ConfigStore, DomainStatus, StatusStore } from '../store/types.js';
 import type { DomainInfo, DispatchOptions } from './actions.js';
 import { ConsoleManager } from './console.js';
@@ -34,6 +35,8 @@ export interface EngineDeps {
   readonly now?: () => number;
   readonly log?: Logger;
   readonly prepare?: PrepareContext;
+  /** Summaries of definitions, so that start-up need not parse them (default: none). */
+  readonly summaries?: SummaryCache;
 }
 
 const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -56,6 +59,9 @@ export class EngineContext {
   readonly log: Logger;
   readonly now: () => number;
   #driver: Promise<Hypervisor> | undefined;
+  #xml: Promise<typeof DomainXml> | undefined;
+  #summaryTimer: NodeJS.Timeout | undefined;
+  #summaryWrites: Promise<void> = Promise.resolve();
 
   constructor(readonly deps: EngineDeps) {
     this.now = deps.now ?? Date.now;
@@ -71,6 +77,41 @@ export class EngineContext {
       throw e;
     });
     return this.#driver;
+  }
+
+  /**
+   * The domain XML functions, loaded on first use: a daemon whose definitions
+   * are all in the summary cache starts without loading the XML parser.
+   */
+  xml(): Promise<typeof DomainXml> {
+    this.#xml ??= import('../domain-xml.js');
+    return this.#xml;
+  }
+
+  /** The parsed persistent definition of `rec` (parsed once, on first need). */
+  async defOf(rec: DomainRecord): Promise<DomainDef> {
+    rec.def ??= (await this.xml()).parseDomain(rec.xml);
+    return rec.def;
+  }
+
+  /** Rewrites the summary cache soon (coalescing bursts of defines into one write). */
+  definitionsChanged(): void {
+    if (this.#summaryTimer) return;
+    this.#summaryTimer = setTimeout(() => void this.flushSummaries(), 100);
+    this.#summaryTimer.unref();
+  }
+
+  flushSummaries(): Promise<void> {
+    clearTimeout(this.#summaryTimer);
+    this.#summaryTimer = undefined;
+    const entries = new Map<string, CachedSummary>();
+    for (const r of this.registry.all()) {
+      if (r.persistent) entries.set(r.name, { hash: hashXml(r.xml), summary: r.summary });
+    }
+    this.#summaryWrites = this.#summaryWrites
+      .then(() => (this.deps.summaries ?? noSummaryCache).save(entries))
+      .catch((e: unknown) => this.log.warn(`cannot write the summary cache: ${(e as Error).message}`));
+    return this.#summaryWrites;
   }
 
   /** Runs `fn` as the one job of domain `name` (see JobLock). */
@@ -110,7 +151,7 @@ export class EngineContext {
   persistStatus(rec: DomainRecord): Promise<void> {
     rec.statusWrites = rec.statusWrites.then(async () => {
       try {
-        const status = this.statusOf(rec);
+        const status = await this.statusOf(rec);
         if (status) await this.deps.status.save(status);
         else await this.deps.status.delete(rec.name);
       } catch (e) {
@@ -120,13 +161,14 @@ export class EngineContext {
     return rec.statusWrites;
   }
 
-  statusOf(rec: DomainRecord): DomainStatus | undefined {
+  async statusOf(rec: DomainRecord): Promise<DomainStatus | undefined> {
     const rt = rec.runtime;
     if (!rt) return undefined;
+    const xml = (await this.xml()).formatDomain(rt.liveDef);
     return {
       name: rec.name, uuid: rec.uuid, id: rt.id, pid: rt.pid, qmpSocket: rt.qmpSocket,
       startedAt: rt.startedAt.toISOString(), argv: rt.argv, aliases: rt.aliases,
-      xml: formatDomain(rt.liveDef), persistent: rec.persistent, ...rec.state,
+      xml, persistent: rec.persistent, ...rec.state,
     } as DomainStatus;
   }
 

@@ -155,7 +155,7 @@ describe('engine state logic (fake driver)', () => {
     driver.alive.add(first.driver.running.get('alive')?.pid ?? -1);
     driver.alive.add(first.driver.running.get('transient')?.pid ?? -1);
     const { engine, status } = setup({ config: first.config, status: first.status }, driver);
-    assert.deepEqual(await engine.load(), { domains: 3, running: 2, skipped: [] });
+    assert.deepEqual(await engine.load(), { domains: 3, running: 2, skipped: [], parsed: 2 });
     const list = await engine.dispatch({ kind: 'list', filter: {} });
     assert.deepEqual(list.map((d) => `${d.name}:${d.state}:${d.id}`), ['alive:running:1', 'dead:shutoff:null', 'transient:running:3']);
     assert.deepEqual((await status.loadAll()).map((s) => s.name).sort(), ['alive', 'transient']);

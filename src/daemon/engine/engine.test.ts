@@ -6,6 +6,7 @@ import type { Hypervisor } from '../driver.js';
 import { instanceLayout } from '../paths.js';
 import type { LifecycleEvent } from '../state.js';
 import { MemoryConfigStore, MemoryStatusStore } from '../store/memory-stores.js';
+import type { CachedSummary, SummaryCache } from '../store/summary-cache.js';
 import { Engine } from './engine.js';
 
 const code = (c: string) => (e: unknown) => isVirtkitError(e) && e.code === c;
@@ -14,10 +15,15 @@ const xml = (name: string, uuid?: string) =>
   `<vcpu>1</vcpu><os><type>hvm</type></os></domain>`;
 const U1 = '11111111-1111-1111-1111-111111111111';
 
-function setup(driver: Hypervisor = new NoHypervisor(), stores = { config: new MemoryConfigStore(), status: new MemoryStatusStore() }) {
+function setup(
+  driver: Hypervisor = new NoHypervisor(),
+  stores = { config: new MemoryConfigStore(), status: new MemoryStatusStore() },
+  summaries?: SummaryCache,
+) {
   const engine = new Engine({
     layout: instanceLayout({ kind: 'root', root: '/tmp/vk-engine-test' }),
     ...stores,
+    ...(summaries ? { summaries } : {}),
     loadDriver: () => Promise.resolve(driver),
     nodeInfo: () => Promise.resolve({ model: 'x86_64', cpus: 1, mhz: 1, nodes: 1, sockets: 1, cores: 1, threads: 1, memoryKiB: 1 }),
     hostname: () => 'host',
@@ -100,8 +106,34 @@ describe('engine without a driver', () => {
     await first.engine.dispatch({ kind: 'define', xml: xml('vm1') });
     await first.engine.dispatch({ kind: 'setAutostart', name: 'vm1', enabled: true });
     const { engine } = setup(new NoHypervisor(), { config: first.config, status: first.status });
-    assert.deepEqual(await engine.load(), { domains: 1, running: 0, skipped: [] });
+    assert.deepEqual(await engine.load(), { domains: 1, running: 0, skipped: [], parsed: 1 });
     const d = await engine.dispatch({ kind: 'get', name: 'vm1' });
     assert.equal(d.autostart, true);
+  });
+
+  it('starts from the summary cache without parsing, and parses what the cache does not match', async () => {
+    const entries = new Map<string, CachedSummary>();
+    const summaries: SummaryCache = {
+      load: () => Promise.resolve(new Map(entries)),
+      save: (e) => { entries.clear(); for (const [k, v] of e) entries.set(k, v); return Promise.resolve(); },
+    };
+    const config = new MemoryConfigStore();
+    const first = setup(new NoHypervisor(), { config, status: new MemoryStatusStore() }, summaries);
+    await first.engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    await first.engine.dispatch({ kind: 'define', xml: xml('vm2') });
+    await first.engine.close();
+    assert.deepEqual([...entries.keys()].sort(), ['vm1', 'vm2']);
+    const want = await first.engine.dispatch({ kind: 'get', name: 'vm1' });
+
+    const again = setup(new NoHypervisor(), { config, status: new MemoryStatusStore() }, summaries);
+    assert.equal((await again.engine.load()).parsed, 0);
+    assert.deepEqual(await again.engine.dispatch({ kind: 'get', name: 'vm1' }), want);
+    assert.match(await again.engine.dispatch({ kind: 'dumpxml', name: 'vm1' }), /<name>vm1<\/name>/);
+
+    // Edited behind the daemon's back: the hash no longer matches, so it is parsed.
+    await config.save('vm2', (await config.load('vm2'))?.replace('<vcpu>1</vcpu>', '<vcpu>4</vcpu>') ?? '');
+    const third = setup(new NoHypervisor(), { config, status: new MemoryStatusStore() }, summaries);
+    assert.equal((await third.engine.load()).parsed, 1);
+    assert.equal((await third.engine.dispatch({ kind: 'get', name: 'vm2' })).vcpus, 4);
   });
 });

@@ -56,5 +56,6 @@ export class Engine {
       }
     }));
     await Promise.all(records.map((r) => r.statusWrites));
+    await this.ctx.flushSummaries();
   }
 }

@@ -5,7 +5,6 @@
  */
 import { VirtkitError } from '../../core/errors.js';
 import type { DomainDef } from '../domain-xml.js';
-import { summarizeDomain } from '../domain-xml.js';
 import type { RunningDomain } from '../driver.js';
 import { checkSocketPath, domainRuntimePaths } from '../paths.js';
 import { isActive } from '../state.js';
@@ -26,6 +25,7 @@ async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainDef, pau
     ctx.setState(rec, { state: 'shutoff', reason: 'failed' });
     throw e;
   }
+  const { summarizeDomain } = await ctx.xml();
   rec.runtime = {
     id: ctx.registry.allocateId(), handle, liveDef: handle.liveDef, liveSummary: summarizeDomain(handle.liveDef),
     pid: handle.pid, qmpSocket: handle.qmpSocket, startedAt: handle.startedAt, argv: handle.argv,
@@ -50,7 +50,7 @@ export async function startDomain(
   return ctx.job(name, 'start', opts, async () => {
     const rec = ctx.registry.named(name);
     if (isActive(rec.state.state)) throw alreadyActive(rec);
-    await launch(ctx, rec, rec.def, a.paused ?? false);
+    await launch(ctx, rec, await ctx.defOf(rec), a.paused ?? false);
     return ctx.view(rec);
   });
 }
@@ -61,8 +61,9 @@ export async function createDomain(
   a: ActionOf<'create'>,
   opts: DispatchOptions,
 ): Promise<ActionResults['create']> {
-  const def = prepareFor(ctx, a.xml);
-  const fresh = newRecord(def, false);
+  const prepared = await prepareFor(ctx, a.xml);
+  const { def } = prepared;
+  const fresh = newRecord(prepared, false);
   return ctx.job(fresh.name, 'create', opts, async () => {
     const existing = ctx.registry.byName(fresh.name);
     if (existing) {
@@ -141,18 +142,19 @@ export const resumeDomain = (ctx: EngineContext, a: ActionOf<'resume'>, opts: Di
     ctx.setState(rec, { state: 'running', reason: 'unpaused' }, { event: 'resumed', detail: 'unpaused' });
   });
 
-function refreshLive(rec: DomainRecord, h: RunningDomain): void {
+async function refreshLive(ctx: EngineContext, rec: DomainRecord, h: RunningDomain): Promise<void> {
+  const { summarizeDomain } = await ctx.xml();
   if (rec.runtime) rec.runtime = { ...rec.runtime, liveDef: h.liveDef, liveSummary: summarizeDomain(h.liveDef) };
 }
 
 export const setMemory = (ctx: EngineContext, a: ActionOf<'setMemory'>, opts: DispatchOptions): Promise<DomainInfo> =>
   onRunning(ctx, a.name, 'setmem', opts, async (rec, h) => {
     await h.setMemory(a.kib);
-    refreshLive(rec, h);
+    await refreshLive(ctx, rec, h);
   });
 
 export const setVcpus = (ctx: EngineContext, a: ActionOf<'setVcpus'>, opts: DispatchOptions): Promise<DomainInfo> =>
   onRunning(ctx, a.name, 'setvcpus', opts, async (rec, h) => {
     await h.setVcpus(a.count);
-    refreshLive(rec, h);
+    await refreshLive(ctx, rec, h);
   });

@@ -1,11 +1,13 @@
 /**
  * Start-up: rebuild the registry from the stores and reconnect to the guests
- * a previous daemon left running. A definition that no longer parses is
+ * a previous daemon left running. Definitions whose summary is cached (by the
+ * hash of their XML) are not parsed; a definition that no longer parses is
  * reported and left on disk untouched (never deleted: a human decides).
  */
-import { formatDomain, parseDomain, prepareDomain, summarizeDomain } from '../domain-xml.js';
+import type { DomainDef } from '../domain-xml.js';
 import { domainRuntimePaths } from '../paths.js';
-import type { DomainStatus } from '../store/types.js';
+import { hashXml, noSummaryCache } from '../store/summary-cache.js';
+import type { DomainStatus, StoredDomain } from '../store/types.js';
 import { newRecord } from './config-ops.js';
 import type { EngineContext } from './context.js';
 import type { DomainRecord } from './registry.js';
@@ -14,38 +16,56 @@ export interface LoadReport {
   readonly domains: number;
   readonly running: number;
   readonly skipped: readonly string[];
+  /** Definitions that had to be parsed (not in the summary cache). */
+  readonly parsed: number;
 }
 
 export async function loadState(ctx: EngineContext): Promise<LoadReport> {
   const skipped: string[] = [];
-  const [stored, statuses] = await Promise.all([ctx.deps.config.loadAll(), ctx.deps.status.loadAll()]);
-  const repairs: Promise<void>[] = [];
+  const [stored, statuses, cache] = await Promise.all([
+    ctx.deps.config.loadAll(), ctx.deps.status.loadAll(), (ctx.deps.summaries ?? noSummaryCache).load(),
+  ]);
+  let parsed = 0;
   for (const s of stored) {
+    const hit = cache.get(s.name);
+    if (hit && hit.hash === hashXml(s.xml)) {
+      ctx.registry.add(newRecord({ xml: s.xml, summary: hit.summary }, true, s.autostart));
+      continue;
+    }
+    parsed++;
     try {
-      const parsed = parseDomain(s.xml);
-      if (parsed.name !== s.name) throw new Error(`its <name> is '${parsed.name}', not '${s.name}'`);
-      const def = prepareDomain(parsed, ctx.deps.prepare);
-      // A hand-written file without a uuid gets one now, written back so that it stays.
-      if (parsed.uuid === undefined) repairs.push(ctx.deps.config.save(s.name, formatDomain(def)));
-      ctx.registry.add(newRecord(def, true, s.autostart));
+      ctx.registry.add(await parseStored(ctx, s));
     } catch (e) {
       skipped.push(s.name);
       ctx.log.error(`ignoring the definition of '${s.name}': ${(e as Error).message}`);
     }
   }
-  await Promise.all(repairs);
+  if (parsed > 0 || cache.size !== stored.length - skipped.length) ctx.definitionsChanged();
   let running = 0;
   await Promise.all(statuses.map(async (st) => {
     if (await reattach(ctx, st)) running++;
   }));
-  return { domains: ctx.registry.size, running, skipped };
+  return { domains: ctx.registry.size, running, skipped, parsed };
+}
+
+async function parseStored(ctx: EngineContext, s: StoredDomain): Promise<DomainRecord> {
+  const x = await ctx.xml();
+  const def = x.parseDomain(s.xml);
+  if (def.name !== s.name) throw new Error(`its <name> is '${def.name}', not '${s.name}'`);
+  if (def.uuid !== undefined) return newRecord({ xml: s.xml, def, summary: x.summarizeDomain(def) }, true, s.autostart);
+  // A hand-written file without a uuid gets one now, written back so that it stays.
+  const prepared = x.prepareDomain(def, ctx.deps.prepare);
+  const xml = x.formatDomain(prepared);
+  await ctx.deps.config.save(s.name, xml);
+  return newRecord({ xml, def: prepared, summary: x.summarizeDomain(prepared) }, true, s.autostart);
 }
 
 async function reattach(ctx: EngineContext, st: DomainStatus): Promise<boolean> {
+  const x = await ctx.xml();
   let rec: DomainRecord | undefined = ctx.registry.byName(st.name);
-  let liveDef;
+  let liveDef: DomainDef;
   try {
-    liveDef = prepareDomain(parseDomain(st.xml), ctx.deps.prepare);
+    liveDef = x.prepareDomain(x.parseDomain(st.xml), ctx.deps.prepare);
   } catch (e) {
     ctx.log.error(`ignoring the status of '${st.name}': ${(e as Error).message}`);
     return false;
@@ -55,11 +75,11 @@ async function reattach(ctx: EngineContext, st: DomainStatus): Promise<boolean> 
     return false;
   }
   if (!rec) {
-    rec = newRecord(liveDef, false);
+    rec = newRecord({ xml: st.xml, def: liveDef, summary: x.summarizeDomain(liveDef) }, false);
     ctx.registry.add(rec);
   }
   const base = {
-    id: st.id, liveDef, liveSummary: summarizeDomain(liveDef), pid: st.pid, qmpSocket: st.qmpSocket,
+    id: st.id, liveDef, liveSummary: x.summarizeDomain(liveDef), pid: st.pid, qmpSocket: st.qmpSocket,
     startedAt: new Date(st.startedAt), argv: st.argv, aliases: st.aliases,
   };
   rec.state = { state: st.state, reason: st.reason } as DomainRecord['state'];

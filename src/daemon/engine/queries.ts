@@ -2,7 +2,6 @@
  * Queries: they read the registry as it is and never wait behind a job
  * (a domain being started shows its state before the start).
  */
-import { formatDomain } from '../domain-xml.js';
 import { isActive, type DomainState } from '../state.js';
 import type { ActionOf, ActionResults, DomainInfo, ListFilter, StateGroup } from './actions.js';
 import type { EngineContext } from './context.js';
@@ -29,12 +28,11 @@ export function getDomain(ctx: EngineContext, a: ActionOf<'get'>): Promise<Actio
 }
 
 /** The running definition (with its id) while active, else, or with `inactive`, the persistent one. */
-export function dumpXml(ctx: EngineContext, a: ActionOf<'dumpxml'>): Promise<ActionResults['dumpxml']> {
-  return Promise.resolve().then(() => {
-    const rec = ctx.registry.resolve(a.name);
-    const rt = rec.runtime;
-    return rt && a.inactive !== true ? formatDomain(rt.liveDef, { id: rt.id }) : formatDomain(rec.def);
-  });
+export async function dumpXml(ctx: EngineContext, a: ActionOf<'dumpxml'>): Promise<ActionResults['dumpxml']> {
+  const rec = ctx.registry.resolve(a.name);
+  const rt = rec.runtime;
+  const { formatDomain } = await ctx.xml();
+  return rt && a.inactive !== true ? formatDomain(rt.liveDef, { id: rt.id }) : formatDomain(await ctx.defOf(rec));
 }
 
 export async function domainStats(ctx: EngineContext, a: ActionOf<'stats'>): Promise<ActionResults['stats']> {

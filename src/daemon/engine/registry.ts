@@ -27,8 +27,10 @@ export interface Runtime {
 export interface DomainRecord {
   readonly name: string;
   readonly uuid: string;
-  /** The persistent definition (for a transient domain: the one it was created from). */
-  def: DomainDef;
+  /** The persistent definition as stored (for a transient domain: the one it was created from). */
+  xml: string;
+  /** `xml` parsed, on first need (EngineContext.defOf): start-up parses nothing it can avoid. */
+  def: DomainDef | undefined;
   summary: DomainSummary;
   persistent: boolean;
   autostart: boolean;
