@@ -1,21 +1,23 @@
 /**
- * The daemon's only door to domain XML. Everything else in src/daemon imports
- * these four functions and two types from here, so moving from the temporary
- * stub to src/core/xml/domain (parseDomainXml / prepareDomain /
- * formatDomainXml) is a change to this one file.
- *
- * What the daemon needs from the real module:
+ * The daemon's only door to domain XML: everything else in src/daemon (and
+ * the QEMU driver) imports these functions and types from here, not from
+ * src/core/xml/domain, so that what the daemon needs from the XML model
+ * stays in one place:
  *   - parse(xml) -> DomainDef, throwing VirtkitError (INVALID_XML, XML_*);
- *   - prepare(def) filling a missing uuid (and MACs, addresses...);
- *   - format(def) -> XML, with the runtime `id` attribute on the root when given;
+ *   - prepare(def) filling defaults (uuid, MACs, controllers, addresses);
+ *   - format(def) -> XML, with the runtime `id` on the root when given;
  *   - from a DomainDef: name, uuid, type, OS type, vCPU count, maximum and
- *     current memory in KiB, title (see `summarizeDomain`).
+ *     current memory in KiB, title (`summarizeDomain`).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { VirtkitError } from '../core/errors.js';
-import { stubFormat, stubParse, stubPrepare, stubSummary, type StubDomainDef } from './domain-xml-stub.js';
+import {
+  formatDomainXml, parseDomainXml, prepareDomain as prepareCore, type DomainDef as CoreDomainDef,
+  type PrepareContext as CorePrepareContext,
+} from '../core/xml/domain/index.js';
 
-export type DomainDef = StubDomainDef;
+export type DomainDef = CoreDomainDef;
+export type PrepareContext = CorePrepareContext;
 
 /** What list, dominfo and the registry need to know about a definition. */
 export interface DomainSummary {
@@ -29,28 +31,37 @@ export interface DomainSummary {
   readonly title?: string;
 }
 
-export interface PrepareContext {
-  readonly randomUuid: () => string;
-}
+export const defaultPrepareContext: PrepareContext = { random: (n) => randomBytes(n) };
 
-export const defaultPrepareContext: PrepareContext = { randomUuid: randomUUID };
-
+/** Parses a definition; a runtime `id` in it is ignored, as libvirt ignores it. */
 export function parseDomain(xml: string): DomainDef {
-  return stubParse(xml);
+  const def = parseDomainXml(xml);
+  delete def.id;
+  return def;
 }
 
 /** Fills defaults; the result always has a uuid. */
 export function prepareDomain(def: DomainDef, ctx: PrepareContext = defaultPrepareContext): DomainDef {
-  return stubPrepare(def, ctx.randomUuid);
+  return prepareCore(def, ctx);
 }
 
 export function formatDomain(def: DomainDef, opts: { id?: number } = {}): string {
-  return stubFormat(def, opts.id);
+  return formatDomainXml(opts.id === undefined ? def : { ...def, id: opts.id });
 }
 
 export function summarizeDomain(def: DomainDef): DomainSummary {
   if (def.uuid === undefined) {
     throw new VirtkitError('INTERNAL_ERROR', `domain '${def.name}' has no uuid: prepareDomain was not called`);
   }
-  return { name: def.name, uuid: def.uuid, type: def.type, ...stubSummary(def) };
+  const max = def.memory?.value ?? 0;
+  return {
+    name: def.name,
+    uuid: def.uuid,
+    type: def.type,
+    osType: def.os?.type?.value ?? 'hvm',
+    vcpus: def.vcpu?.value ?? 1,
+    maxMemoryKiB: max,
+    currentMemoryKiB: def.currentMemory?.value ?? max,
+    ...(def.title === undefined ? {} : { title: def.title }),
+  };
 }
