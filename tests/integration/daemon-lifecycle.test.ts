@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { VirtkitClient } from '../../src/client/client.js';
+import type { LifecycleEvent } from '../../src/client/types.js';
+import { GUEST_APPEND, GUEST_READY_MARKER, ensureTestGuest } from '../helpers/guest.js';
+import { cli, inProcessDaemon, isAlive } from './daemon-harness.js';
+
+async function guestXml(name: string): Promise<string> {
+  const g = await ensureTestGuest();
+  return `<domain type='qemu'>
+  <name>${name}</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>${g.kernel}</kernel><initrd>${g.initrd}</initrd><cmdline>${GUEST_APPEND}</cmdline></os>
+  <features><acpi/></features>
+  <devices>
+    <serial type='pty'/>
+    <console type='pty'/>
+  </devices>
+</domain>
+`;
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('a real guest through the CLI, the API and the QEMU driver', { timeout: 300_000 }, () => {
+  it('starts, shows its console (one session, force takes over), pauses, powers off and is destroyed', async () => {
+    const d = await inProcessDaemon();
+    const client = new VirtkitClient({ root: d.root, env: {} });
+    const pids: number[] = [];
+    try {
+      await writeFile(join(d.root, 'g1.xml'), await guestXml('g1'));
+      const events: string[] = [];
+      const stream = await client.events({ domain: 'g1' }).catch(() => undefined);
+      assert.equal(stream, undefined, 'events for an unknown domain are refused');
+      assert.equal((await cli(d.root, ['define', 'g1.xml'])).stdout, "Domain 'g1' defined from g1.xml\n\n");
+      const es = await client.events({ domain: 'g1' });
+      es.on('event', (e: LifecycleEvent) => events.push(`${e.event}/${e.detail}`));
+
+      const started = await cli(d.root, ['start', 'g1']);
+      assert.deepEqual(started, { code: 0, stdout: "Domain 'g1' started\n\n", stderr: '' });
+      assert.equal((await cli(d.root, ['list'])).stdout, ' Id   Name   State\n----------------------\n 1    g1     running\n\n');
+      const pid = (await d.daemon.engine.ctx.statusOf(d.daemon.engine.ctx.registry.named('g1')))?.pid ?? -1;
+      pids.push(pid);
+      assert.ok(isAlive(pid));
+
+      // The console: the guest's boot output arrives; a second session is refused, then forced.
+      const first = await client.console('g1');
+      let text = '';
+      first.onData((b) => { text += b.toString('latin1'); });
+      first.write('\r');
+      await until('the guest ready marker on the console', () => (text.includes(GUEST_READY_MARKER) ? true : undefined), 120_000);
+      await assert.rejects(client.console('g1'), (e: { code?: string }) => e.code === 'OPERATION_IN_PROGRESS');
+      const second = await client.console('g1', { force: true });
+      assert.equal(await first.closed, 'another session took the console over');
+      second.close();
+      await second.closed;
+
+      assert.match((await cli(d.root, ['dominfo', 'g1'])).stdout, /\nCPU time: {7}\d+\.\ds\n/);
+      await cli(d.root, ['suspend', 'g1']);
+      assert.equal((await cli(d.root, ['domstate', '--reason', 'g1'])).stdout, 'paused (user)\n\n');
+      await cli(d.root, ['resume', 'g1']);
+      assert.equal((await cli(d.root, ['domstate', '--reason', 'g1'])).stdout, 'running (unpaused)\n\n');
+
+      // ACPI power-off: the guest decides, the daemon follows.
+      assert.equal((await cli(d.root, ['shutdown', 'g1'])).stdout, "Domain 'g1' is being shutdown\n\n");
+      await until('shut off', async () => ((await client.getDomain('g1')).state === 'shutoff' ? true : undefined));
+      assert.equal((await cli(d.root, ['domstate', '--reason', 'g1'])).stdout, 'shut off (shutdown)\n\n');
+
+      await cli(d.root, ['start', 'g1']);
+      pids.push((await d.daemon.engine.ctx.statusOf(d.daemon.engine.ctx.registry.named('g1')))?.pid ?? -1);
+      assert.equal((await cli(d.root, ['destroy', 'g1'])).stdout, "Domain 'g1' destroyed\n\n");
+      assert.equal((await cli(d.root, ['domstate', '--reason', 'g1'])).stdout, 'shut off (destroyed)\n\n');
+      await until('the last event', () => (events.includes('stopped/destroyed') ? true : undefined), 5000);
+      assert.deepEqual(events, [
+        'started/booted', 'suspended/paused', 'resumed/unpaused', 'shutdown/guest', 'stopped/shutdown',
+        'started/booted', 'stopped/destroyed',
+      ]);
+      es.close();
+    } finally {
+      client.close();
+      await d.daemon.engine.dispatch({ kind: 'destroy', name: 'g1' }).catch(() => undefined);
+      await d.close();
+      for (const pid of pids) assert.equal(isAlive(pid), false, `QEMU ${pid} is still running`);
+    }
+  });
+});
