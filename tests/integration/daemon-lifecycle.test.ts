@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { VirtkitClient } from '../../src/client/client.js';
 import type { LifecycleEvent } from '../../src/client/types.js';
 import { GUEST_APPEND, GUEST_READY_MARKER, ensureTestGuest } from '../helpers/guest.js';
-import { cli, inProcessDaemon, isAlive } from './daemon-harness.js';
+import { api, assertLeftNothing, cli, inProcessDaemon, isAlive, spawnDaemon, tempRoot } from './daemon-harness.js';
 
 async function guestXml(name: string): Promise<string> {
   const g = await ensureTestGuest();
@@ -93,5 +93,31 @@ describe('a real guest through the CLI, the API and the QEMU driver', { timeout:
       await d.close();
       for (const pid of pids) assert.equal(isAlive(pid), false, `QEMU ${pid} is still running`);
     }
+  });
+
+  it('SIGTERM stops the daemon but not the guest; the next daemon reattaches and can destroy it', async () => {
+    const { root, layout } = await tempRoot();
+    let daemon = await spawnDaemon(layout);
+    let pid = -1;
+    try {
+      await api(layout, 'POST', '/v1/domains', { xml: await guestXml('g1') });
+      const started = await api(layout, 'POST', '/v1/domains/g1/actions/start');
+      assert.equal(started.status, 200, JSON.stringify(started.body));
+      pid = (JSON.parse(await readFile(join(layout.statusDir, 'g1.json'), 'utf8')) as { pid: number }).pid;
+      assert.equal(await daemon.stop('SIGTERM'), 0);
+      assert.ok(isAlive(pid), 'the guest stopped with the daemon');
+
+      daemon = await spawnDaemon(layout);
+      const d = (await api(layout, 'GET', '/v1/domains/g1')).body as { state: string; id: number };
+      assert.deepEqual([d.state, d.id], ['running', 1]);
+      const destroyed = (await api(layout, 'POST', '/v1/domains/g1/actions/destroy')).body as { state: string; reason: string };
+      assert.deepEqual([destroyed.state, destroyed.reason], ['shutoff', 'destroyed']);
+      assert.equal(isAlive(pid), false);
+      assert.equal(await daemon.stop('SIGTERM'), 0);
+    } finally {
+      await daemon.stop('SIGKILL');
+      if (pid > 0 && isAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+    await assertLeftNothing(root, layout, daemon.pid);
   });
 });
