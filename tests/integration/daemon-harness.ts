@@ -16,6 +16,7 @@ import { run } from '../../src/cli/run.js';
 import { startDaemon, type DaemonOptions, type RunningDaemon } from '../../src/daemon/daemon.js';
 import type { Logger } from '../../src/daemon/engine/context.js';
 import { instanceLayout, type InstanceLayout } from '../../src/daemon/paths.js';
+import { after } from 'node:test';
 import { repoRoot } from '../helpers/paths.js';
 
 export const VIRTKITD = join(repoRoot, 'bin', 'virtkitd');
@@ -27,8 +28,20 @@ export const quietLog = (into: string[] = []): Logger => ({
   error: (m) => into.push(`error: ${m}`),
 });
 
+/**
+ * What a test that fails half-way leaves behind, cleaned up when its file ends. A test that
+ * passes has already cleaned (and checked) everything itself with assertLeftNothing.
+ */
+const leftovers = { roots: new Set<string>(), daemons: new Set<RunningDaemon>(), children: new Set<ChildProcess>() };
+after(async () => {
+  for (const c of leftovers.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await Promise.all([...leftovers.daemons].map((d) => d.close().catch(() => undefined)));
+  await Promise.all([...leftovers.roots].map((r) => rm(r, { recursive: true, force: true })));
+});
+
 export async function tempRoot(): Promise<{ root: string; layout: InstanceLayout }> {
   const root = await mkdtemp(join(tmpdir(), 'vk-d-'));
+  leftovers.roots.add(root);
   return { root, layout: instanceLayout({ kind: 'root', root }) };
 }
 
@@ -45,10 +58,12 @@ export async function inProcessDaemon(opts: Partial<Omit<DaemonOptions, 'layout'
   const { root, layout } = await tempRoot();
   const log: string[] = [];
   const daemon = await startDaemon({ layout, log: quietLog(log), autostart: false, ...opts });
+  leftovers.daemons.add(daemon);
   return {
     root, layout, daemon, log,
     close: async () => {
       await daemon.close();
+      leftovers.daemons.delete(daemon);
       await assertLeftNothing(root, layout);
     },
   };
@@ -59,6 +74,7 @@ export async function assertLeftNothing(root: string, layout: InstanceLayout, pi
   assert.equal(existsSync(layout.pidfile), false, `pidfile ${layout.pidfile} left behind`);
   if (pid !== undefined) assert.equal(isAlive(pid), false, `daemon ${pid} still running`);
   await rm(root, { recursive: true, force: true });
+  leftovers.roots.delete(root);
   assert.equal(existsSync(root), false);
 }
 
@@ -87,6 +103,7 @@ export async function spawnDaemon(layout: InstanceLayout, args: string[] = []): 
   const child = spawn(process.execPath, [VIRTKITD, '--root', join(layout.configDir, '..'), '--no-autostart', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  leftovers.children.add(child);
   let err = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
