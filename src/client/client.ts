@@ -119,7 +119,9 @@ export class VirtkitClient {
 
   /** The lifecycle event stream (loads the WebSocket library on first use). */
   async events(opts: { domain?: string } = {}): Promise<EventStream> {
-    await this.host(); // makes sure a daemon runs (and starts one), with a plain request
+    // A plain request first: it starts a daemon when none runs, and refuses an unknown domain.
+    if (opts.domain === undefined) await this.listDomains({ active: true });
+    else await this.getDomain(opts.domain);
     const { openEvents } = await import('./websocket.js');
     return openEvents(this.#transport, opts.domain);
   }

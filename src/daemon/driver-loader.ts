@@ -4,10 +4,18 @@
  * so the driver's modules cost nothing to a daemon that only lists
  * definitions. Tests pass their own loader to startDaemon instead.
  */
+import { NoHypervisor } from './driver-none.js';
 import type { Hypervisor } from './driver.js';
 import type { Logger } from './engine/context.js';
 
+/** The QEMU driver; when its modules cannot load, a driver that refuses lifecycle actions and says why. */
 export async function loadQemuHypervisor(log: Logger): Promise<Hypervisor> {
-  const m = await import('./qemu-driver/index.js');
-  return m.createQemuDriver({ warn: (message) => log.warn(message) });
+  try {
+    const m = await import('./qemu-driver/index.js');
+    return m.createQemuDriver({ warn: (message) => log.warn(message) });
+  } catch (e) {
+    const why = `the QEMU driver failed to load: ${(e as Error).message}`;
+    log.error(why);
+    return new NoHypervisor(why);
+  }
 }

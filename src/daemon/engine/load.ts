@@ -65,7 +65,7 @@ async function reattach(ctx: EngineContext, st: DomainStatus): Promise<boolean> 
   let rec: DomainRecord | undefined = ctx.registry.byName(st.name);
   let liveDef: DomainDef;
   try {
-    liveDef = x.prepareDomain(x.parseDomain(st.xml), ctx.deps.prepare);
+    liveDef = x.parseDomain(st.xml); // recorded as it ran: nothing to fill in
   } catch (e) {
     ctx.log.error(`ignoring the status of '${st.name}': ${(e as Error).message}`);
     return false;
