@@ -40,7 +40,8 @@ export interface DomainStats {
 export type DriverEvent =
   | { readonly type: 'stopped'; readonly reason: StateReason<'shutoff'> }
   | { readonly type: 'suspended'; readonly reason: StateReason<'paused'> }
-  | { readonly type: 'resumed' }
+  /** The vCPUs run again, with the reason of the running state (crashed after an on_crash restart). */
+  | { readonly type: 'resumed'; readonly reason: 'booted' | 'unpaused' | 'crashed' | 'wakeup' }
   /** The guest began to power off (ACPI, or on its own). */
   | { readonly type: 'shutdown'; readonly by: 'guest' | 'host' }
   | { readonly type: 'crashed'; readonly reason: StateReason<'crashed'> }

@@ -35,7 +35,7 @@ test('suspend and resume: paused/user, then running/unpaused, each with its even
   assert.deepEqual(s.effects, [{ type: 'event', event: { type: 'suspended', reason: 'user' } }]);
   const r = run(s.t, req('cont'), qmp('RESUME'));
   assert.deepEqual(r.t.state, { state: 'running', reason: 'unpaused' });
-  assert.deepEqual(r.effects, [{ type: 'event', event: { type: 'resumed' } }]);
+  assert.deepEqual(r.effects, [{ type: 'event', event: { type: 'resumed', reason: 'unpaused' } }]);
 });
 
 test('a STOP nobody asked for is paused/unknown, after a stopping I/O error paused/ioerror', () => {
@@ -97,7 +97,7 @@ test('panic with on_crash=restart: reset and cont, running/crashed as libvirt re
   assert.deepEqual(s.effects.at(-1), { type: 'reset-and-cont' });
   const r = run(s.t, qmp('RESUME'));
   assert.deepEqual(r.t.state, { state: 'running', reason: 'crashed' });
-  assert.deepEqual(r.effects, [{ type: 'event', event: { type: 'resumed' } }]);
+  assert.deepEqual(r.effects, [{ type: 'event', event: { type: 'resumed', reason: 'crashed' } }]);
 });
 
 test('panic with on_crash=preserve leaves it crashed/panicked', () => {

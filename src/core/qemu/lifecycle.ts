@@ -42,10 +42,13 @@ export type ShutoffReason = 'shutdown' | 'destroyed' | 'crashed' | 'failed' | 'd
 export type LifecycleEvent =
   | { readonly type: 'stopped'; readonly reason: ShutoffReason }
   | { readonly type: 'suspended'; readonly reason: 'user' | 'ioerror' | 'unknown' }
-  | { readonly type: 'resumed' }
+  /** The vCPUs run again; `reason` is the running state's reason (running/crashed after on_crash=restart). */
+  | { readonly type: 'resumed'; readonly reason: ResumeReason }
   | { readonly type: 'shutdown'; readonly by: 'guest' | 'host' }
   | { readonly type: 'crashed'; readonly reason: 'panicked' }
   | { readonly type: 'pmsuspended'; readonly to: 'memory' | 'disk' };
+
+export type ResumeReason = 'booted' | 'unpaused' | 'crashed' | 'wakeup';
 
 export type LifecycleEffect =
   | { readonly type: 'event'; readonly event: LifecycleEvent }
@@ -151,7 +154,7 @@ function qmpEvent(t: Tracker, name: string, data: Readonly<Record<string, unknow
       // The engine records the first start itself, and a reboot never left
       // 'running' as far as anyone outside could see; other resumes are news.
       const news = !wasStarting && t.state.state !== 'running';
-      return { tracker, effects: news ? [ev({ type: 'resumed' })] : [] };
+      return { tracker, effects: news ? [ev({ type: 'resumed', reason })] : [] };
     }
     case 'BLOCK_IO_ERROR':
       return { tracker: { ...t, ioError: data['action'] === 'stop' }, effects: [] };
@@ -162,7 +165,7 @@ function qmpEvent(t: Tracker, name: string, data: Readonly<Record<string, unknow
     case 'SUSPEND_DISK':
       return { tracker: { ...t, exitReason: 'shutdown' }, effects: [ev({ type: 'pmsuspended', to: 'disk' })] };
     case 'WAKEUP':
-      return { tracker: { ...t, state: { state: 'running', reason: 'wakeup' } }, effects: [ev({ type: 'resumed' })] };
+      return { tracker: { ...t, state: { state: 'running', reason: 'wakeup' } }, effects: [ev({ type: 'resumed', reason: 'wakeup' })] };
     default:
       return { tracker: t, effects: [] }; // POWERDOWN and the rest change nothing
   }

@@ -199,7 +199,10 @@ export class EngineContext {
           this.setState(rec, { state: 'paused', reason: e.reason }, { event: 'suspended', detail: PAUSE_DETAIL[e.reason] ?? 'paused' });
           return;
         case 'resumed':
-          this.setState(rec, { state: 'running', reason: 'unpaused' }, { event: 'resumed', detail: 'unpaused' });
+          // libvirt: a wake-up is started/wakeup; every other resume (a restart after a crash or a
+          // power-off included) is resumed/unpaused, while the state keeps the resume's own reason.
+          this.setState(rec, { state: 'running', reason: e.reason },
+            e.reason === 'wakeup' ? { event: 'started', detail: 'wakeup' } : { event: 'resumed', detail: 'unpaused' });
           return;
         case 'shutdown':
           this.setState(rec, { state: 'shutdown', reason: 'user' }, { event: 'shutdown', detail: e.by });

@@ -102,6 +102,20 @@ describe('engine state logic (fake driver)', () => {
     assert.deepEqual(seen(), ['defined/added', 'started/booted', 'shutdown/guest', 'stopped/shutdown']);
   });
 
+  it('records running/crashed when the driver restarts a panicked guest (on_crash=restart)', async () => {
+    const { engine, driver, seen } = setup();
+    await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    await engine.dispatch({ kind: 'start', name: 'vm1' });
+    const guest = driver.running.get('vm1');
+    guest?.emit({ type: 'crashed', reason: 'panicked' });
+    guest?.emit({ type: 'resumed', reason: 'crashed' });
+    const d = await engine.dispatch({ kind: 'get', name: 'vm1' });
+    assert.deepEqual([d.state, d.reason], ['running', 'crashed']);
+    guest?.emit({ type: 'resumed', reason: 'wakeup' });
+    assert.equal((await engine.dispatch({ kind: 'get', name: 'vm1' })).reason, 'wakeup');
+    assert.deepEqual(seen().slice(1), ['started/booted', 'crashed/panicked', 'resumed/unpaused', 'started/wakeup']);
+  });
+
   it('suspends and resumes once, ignoring the duplicate event from the driver', async () => {
     const { engine, seen } = setup();
     await engine.dispatch({ kind: 'define', xml: xml('vm1') });
