@@ -27,6 +27,15 @@ describe('domain XML adapter', () => {
     assert.match(formatDomain(def, { id: 3 }), /^<domain type='kvm' id='3'>/);
   });
 
+  it('stores definitions without device aliases (addresses and MACs stay), as libvirt persists them', () => {
+    const def = prepareDomain(parseDomain(XML.replace('</os>', "</os><devices><disk type='file'><source file='/x.img'/><target dev='vda'/><alias name='virtio-disk0'/></disk><interface type='user'/></devices>")));
+    const out = formatDomain(def);
+    assert.doesNotMatch(out, /<alias /);
+    assert.match(out, /<mac address='52:54:00:/);
+    assert.match(out, /<address type='pci'/);
+    assert.match(out, /<controller type='pci' index='0' model='pcie-root'\/>/);
+  });
+
   it('summarizes what list and dominfo show', () => {
     const s = summarizeDomain(prepareDomain(parseDomain(XML)));
     assert.deepEqual({ ...s, uuid: '' }, {

@@ -4,7 +4,8 @@
  * src/core/xml/domain, so that what the daemon needs from the XML model
  * stays in one place:
  *   - parse(xml) -> DomainDef, throwing VirtkitError (INVALID_XML, XML_*);
- *   - prepare(def) filling defaults (uuid, MACs, controllers, addresses);
+ *   - prepare(def) filling defaults (uuid, MACs, controllers, addresses),
+ *     without device aliases (those belong to the live XML only);
  *   - format(def) -> XML, with the runtime `id` on the root when given;
  *   - from a DomainDef: name, uuid, type, OS type, vCPU count, maximum and
  *     current memory in KiB, title (`summarizeDomain`).
@@ -12,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { VirtkitError } from '../core/errors.js';
 import {
-  formatDomainXml, parseDomainXml, prepareDomain as prepareCore, type DomainDef as CoreDomainDef,
+  formatDomainXml, parseDomainXml, prepareDomain as prepareCore, stripAliases, type DomainDef as CoreDomainDef,
   type PrepareContext as CorePrepareContext,
 } from '../core/xml/domain/index.js';
 
@@ -40,9 +41,18 @@ export function parseDomain(xml: string): DomainDef {
   return def;
 }
 
-/** Fills defaults; the result always has a uuid. */
+/**
+ * Fills defaults; the result always has a uuid. It is the persistent form:
+ * addresses, MACs and uuid stay, device aliases do not (as libvirt, they
+ * exist only in the live XML; the driver assigns them again at start).
+ */
 export function prepareDomain(def: DomainDef, ctx: PrepareContext = defaultPrepareContext): DomainDef {
-  return prepareCore(def, ctx);
+  return stripAliases(prepareCore(def, ctx));
+}
+
+/** A definition without its run-time aliases (for one stored before they were left out). */
+export function persistentForm(def: DomainDef): DomainDef {
+  return stripAliases(def);
 }
 
 export function formatDomain(def: DomainDef, opts: { id?: number } = {}): string {

@@ -31,8 +31,9 @@ export function getDomain(ctx: EngineContext, a: ActionOf<'get'>): Promise<Actio
 export async function dumpXml(ctx: EngineContext, a: ActionOf<'dumpxml'>): Promise<ActionResults['dumpxml']> {
   const rec = ctx.registry.resolve(a.name);
   const rt = rec.runtime;
-  const { formatDomain } = await ctx.xml();
-  return rt && a.inactive !== true ? formatDomain(rt.liveDef, { id: rt.id }) : formatDomain(await ctx.defOf(rec));
+  const { formatDomain, persistentForm } = await ctx.xml();
+  // Aliases only in the live XML, as libvirt (a definition stored by an older virtkit may carry them).
+  return rt && a.inactive !== true ? formatDomain(rt.liveDef, { id: rt.id }) : formatDomain(persistentForm(await ctx.defOf(rec)));
 }
 
 export async function domainStats(ctx: EngineContext, a: ActionOf<'stats'>): Promise<ActionResults['stats']> {

@@ -9,5 +9,5 @@ export { formatDomainXml } from './format.js';
 export type { DomainDef, DevicesDef } from './schema/domain.js';
 export { checkDomainXml } from './parse.js';
 export { domainProblems, validateDomain } from './validate.js';
-export { prepareDomain, assignAliases } from './defaults/index.js';
+export { prepareDomain, assignAliases, stripAliases } from './defaults/index.js';
 export type { PrepareContext, PrepareCaps } from './defaults/index.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { prep } from './test-helpers.js';
+import { stripAliases } from './aliases.js';
 
 test('disk aliases follow the bus and the drive address', () => {
   const d = prep(`<disk device='cdrom'><target dev='hdc'/></disk><disk device='disk'><target dev='vdc'/></disk>
@@ -40,4 +41,19 @@ test('interfaces are netN, hostdev interfaces share the hostdevN sequence; user 
 
 test('a memballoon of model none has no alias', () => {
   assert.equal(prep(`<memballoon model='none'/>`).devices?.memballoon?.alias, undefined);
+});
+
+test('stripAliases drops the run-time aliases (user ones stay) and keeps addresses and MACs', () => {
+  const d = prep(`<disk device='disk'><target dev='vda'/></disk><interface type='user'/><interface type='user'><alias name='ua-nic'/></interface>
+    <serial type='pty'/><console type='pty'/>`);
+  assert.equal(d.devices?.disk?.[0]?.alias?.name, 'virtio-disk0');
+  const s = stripAliases(d);
+  assert.deepEqual(s.devices?.disk?.map((x) => x.alias), [undefined]);
+  assert.deepEqual(s.devices?.interface?.map((x) => x.alias?.name), [undefined, 'ua-nic']);
+  assert.equal(s.devices?.memballoon?.alias, undefined);
+  assert.equal(s.devices?.console?.[0]?.alias, undefined);
+  assert.deepEqual(s.devices?.controller?.map((c) => c.alias), s.devices?.controller?.map(() => undefined));
+  assert.equal(s.devices?.disk?.[0]?.address?.type, 'pci');
+  assert.match(s.devices?.interface?.[0]?.mac?.address ?? '', /^52:54:00:/);
+  assert.equal(d.devices?.disk?.[0]?.alias?.name, 'virtio-disk0', 'the input is not modified');
 });

@@ -123,3 +123,17 @@ export function assignAliases(def: DomainDef): DomainDef {
   });
   return def;
 }
+
+/**
+ * The definition as libvirt persists it: aliases are run-time ids, so only
+ * user aliases ("ua-") stay; addresses, MACs and the uuid are kept. Returns
+ * a copy. dumpxml --inactive and the config store show this form.
+ */
+export function stripAliases(def: DomainDef): DomainDef {
+  const out = structuredClone(def);
+  if (out.devices === undefined) return out;
+  for (const r of listDevices(out.devices)) {
+    if (r.dev.alias !== undefined && !isUser(r)) delete r.dev.alias;
+  }
+  return out;
+}

@@ -22,7 +22,7 @@ import { assignUsbPorts } from './usb-ports.js';
 
 export type { PrepareCaps, PrepareContext, MachineKind } from './types.js';
 export { machineKind } from './types.js';
-export { assignAliases, controllerAlias } from './aliases.js';
+export { assignAliases, controllerAlias, stripAliases } from './aliases.js';
 export { diskNameToIndex } from './drive-address.js';
 export { generateMac, generateUuid } from './identity.js';
 
