@@ -9,7 +9,8 @@ import { resolveEndpoint, type Endpoint, type EndpointInput } from './endpoint.j
 import type { SpawnOptions } from './spawn.js';
 import { Transport, type Method } from './transport.js';
 import type {
-  ActionOptions, DefineResult, DomainInfo, DomainStats, HostInfo, JobOptions, LifecycleAction, LifecycleEvent, ListFilter,
+  ActionOptions, DefineResult, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
+  LifecycleAction, LifecycleEvent, ListFilter, NativeArgv, VcpuCountReport, VcpuReport,
 } from './types.js';
 import type { ConsoleConnection, EventStream } from './websocket.js';
 
@@ -26,6 +27,7 @@ export interface ConnectOptions {
 
 const seg = (s: string) => encodeURIComponent(s);
 const dom = (ref: string) => `/v1/domains/${seg(ref)}`;
+const impact = (o: ImpactOptions) => ({ ...(o.live ? { live: true } : {}), ...(o.config ? { config: true } : {}) });
 const waitQuery = (o: JobOptions | undefined) => (o?.wait === undefined ? '' : `?wait=${o.wait}`);
 
 export class VirtkitClient {
@@ -101,12 +103,47 @@ export class VirtkitClient {
     return this.#call('POST', `${dom(ref)}/actions/${action}${waitQuery(opts)}`, options);
   }
 
-  setMemory(ref: string, kib: number, opts?: JobOptions): Promise<DomainInfo> {
-    return this.#call('PUT', `${dom(ref)}/memory${waitQuery(opts)}`, { kib });
+  setMemory(ref: string, kib: number, opts: ImpactOptions & JobOptions = {}): Promise<DomainInfo> {
+    return this.#call('PUT', `${dom(ref)}/memory${waitQuery(opts)}`, { kib, ...impact(opts) });
   }
 
-  setVcpus(ref: string, count: number, opts?: JobOptions): Promise<DomainInfo> {
-    return this.#call('PUT', `${dom(ref)}/vcpus${waitQuery(opts)}`, { count });
+  setMaxMemory(ref: string, kib: number, opts: ImpactOptions & JobOptions = {}): Promise<DomainInfo> {
+    return this.#call('PUT', `${dom(ref)}/max-memory${waitQuery(opts)}`, { kib, ...impact(opts) });
+  }
+
+  setVcpus(ref: string, count: number, opts: ImpactOptions & { maximum?: boolean } & JobOptions = {}): Promise<DomainInfo> {
+    return this.#call('PUT', `${dom(ref)}/vcpus${waitQuery(opts)}`, { count, ...impact(opts), ...(opts.maximum ? { maximum: true } : {}) });
+  }
+
+  domStats(ref: string): Promise<DomStats> {
+    return this.#call('GET', `${dom(ref)}/domstats`);
+  }
+
+  vcpuInfo(ref: string): Promise<VcpuReport> {
+    return this.#call('GET', `${dom(ref)}/vcpuinfo`);
+  }
+
+  vcpuCount(ref: string): Promise<VcpuCountReport> {
+    return this.#call('GET', `${dom(ref)}/vcpucount`);
+  }
+
+  /** The QEMU command line the daemon would run for `xml`. */
+  domxmlToNative(xml: string): Promise<NativeArgv> {
+    return this.#call('POST', '/v1/domxml-to-native', { format: 'qemu-argv', xml });
+  }
+
+  async capabilities(): Promise<string> {
+    return (await this.#call<{ xml: string }>('GET', '/v1/capabilities')).xml;
+  }
+
+  async domainCapabilities(q: DomainCapsQuery = {}): Promise<string> {
+    const p = new URLSearchParams();
+    for (const k of ['emulator', 'arch', 'machine', 'virttype'] as const) {
+      const v = q[k];
+      if (v !== undefined) p.set(k, v);
+    }
+    const qs = p.toString();
+    return (await this.#call<{ xml: string }>('GET', `/v1/domcapabilities${qs === '' ? '' : `?${qs}`}`)).xml;
   }
 
   stats(ref: string): Promise<DomainStats> {

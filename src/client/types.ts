@@ -94,3 +94,76 @@ export interface JobOptions {
   /** Wait up to this many ms for a job already running on the domain (default: fail at once). */
   wait?: number;
 }
+
+/** virsh domstats (GET /v1/domains/{id}/domstats). */
+export interface DomStats {
+  name: string;
+  state: DomainState;
+  reason: string;
+  /** libvirt's numbers, as domstats prints them. */
+  stateCode: number;
+  reasonCode: number;
+  vcpuCurrent: number;
+  vcpuMaximum: number;
+  /** Null while the domain is not running. */
+  running: {
+    cpuTimeNs: number;
+    balloon: { currentKiB: number; maximumKiB: number };
+    vcpus: { vcpu: number; state: 'running' | 'offline'; cpuTimeNs: number }[];
+    block: { name: string; path: string | null; rdReqs: number; rdBytes: number; wrReqs: number; wrBytes: number; flReqs: number }[];
+    net: {
+      device: string; rxBytes: number; rxPackets: number; rxErrors: number; rxDrops: number;
+      txBytes: number; txPackets: number; txErrors: number; txDrops: number;
+    }[];
+  } | null;
+}
+
+export interface VcpuInfo {
+  vcpu: number;
+  threadId: number;
+  state: 'running' | 'offline';
+  cpuTimeNs: number;
+  /** Host CPU it last ran on. */
+  cpu: number;
+  /** Host CPUs it may run on. */
+  affinity?: number[] | undefined;
+}
+
+/** virsh vcpuinfo. */
+export interface VcpuReport {
+  hostCpus: number;
+  maximum: number;
+  /** Null while the domain is not running. */
+  vcpus: VcpuInfo[] | null;
+}
+
+export interface VcpuCounts {
+  maximum: number;
+  current: number;
+}
+
+/** virsh vcpucount. */
+export interface VcpuCountReport {
+  config: VcpuCounts | null;
+  live: VcpuCounts | null;
+}
+
+/** A QEMU command line (domxml-to-native). */
+export interface NativeArgv {
+  binary: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/** virsh's --live / --config (neither: the running domain if it runs, else the definition). */
+export interface ImpactOptions {
+  live?: boolean | undefined;
+  config?: boolean | undefined;
+}
+
+export interface DomainCapsQuery {
+  emulator?: string | undefined;
+  arch?: string | undefined;
+  machine?: string | undefined;
+  virttype?: string | undefined;
+}

@@ -4,7 +4,7 @@
  * says clearly why it cannot.
  */
 import { VirtkitError } from '../core/errors.js';
-import type { Hypervisor, HypervisorVersion, RunningDomain } from './driver.js';
+import type { Hypervisor, HypervisorVersion, NativeArgv, RunningDomain } from './driver.js';
 
 export class NoHypervisor implements Hypervisor {
   readonly name = 'none';
@@ -25,5 +25,17 @@ export class NoHypervisor implements Hypervisor {
 
   reattach(): Promise<RunningDomain | undefined> {
     return Promise.reject(this.#refuse('reconnect to a running domain'));
+  }
+
+  nativeArgv(): Promise<NativeArgv> {
+    return Promise.reject(this.#refuse('build a QEMU command line'));
+  }
+
+  capabilitiesXml(): Promise<string> {
+    return Promise.reject(this.#refuse('report the capabilities'));
+  }
+
+  domainCapabilitiesXml(): Promise<string> {
+    return Promise.reject(this.#refuse('report the domain capabilities'));
   }
 }

@@ -37,6 +37,71 @@ export interface DomainStats {
   readonly vcpus: number;
 }
 
+/** One vCPU as virsh vcpuinfo shows it. */
+export interface VcpuInfo {
+  readonly vcpu: number;
+  /** Host thread id of the vCPU. */
+  readonly threadId: number;
+  readonly state: 'running' | 'offline';
+  readonly cpuTimeNs: number;
+  /** Host CPU it last ran on. */
+  readonly cpu: number;
+  /** Host CPUs it may run on (sched affinity); undefined when unknown. */
+  readonly affinity?: number[];
+}
+
+/** Everything virsh domstats shows about a running domain. */
+export interface DetailedStats {
+  readonly cpuTimeNs: number;
+  readonly balloon: { readonly currentKiB: number; readonly maximumKiB: number };
+  readonly vcpus: VcpuInfo[];
+  readonly block: {
+    readonly device: string;
+    readonly rdReqs: number;
+    readonly rdBytes: number;
+    readonly wrReqs: number;
+    readonly wrBytes: number;
+    readonly flReqs: number;
+  }[];
+  /** Host tap counters seen from the guest. */
+  readonly net: {
+    readonly device: string;
+    readonly rxBytes: number;
+    readonly rxPackets: number;
+    readonly rxErrors: number;
+    readonly rxDrops: number;
+    readonly txBytes: number;
+    readonly txPackets: number;
+    readonly txErrors: number;
+    readonly txDrops: number;
+  }[];
+}
+
+/** A QEMU command line (virsh domxml-to-native qemu-argv). */
+export interface NativeArgv {
+  readonly binary: string;
+  readonly args: string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** What the host looks like, for the capabilities XML. */
+export interface HostDescription {
+  readonly arch: string;
+  readonly cpus: number;
+  readonly sockets: number;
+  readonly cores: number;
+  readonly threads: number;
+  readonly nodes: number;
+  readonly memoryKiB: number;
+}
+
+export interface DomainCapsQuery {
+  readonly emulator?: string;
+  readonly arch?: string;
+  readonly machine?: string;
+  readonly virttype?: string;
+}
+
 export type DriverEvent =
   | { readonly type: 'stopped'; readonly reason: StateReason<'shutoff'> }
   | { readonly type: 'suspended'; readonly reason: StateReason<'paused'> }
@@ -67,6 +132,10 @@ export interface RunningDomain {
   setMemory(kib: number): Promise<void>;
   setVcpus(count: number): Promise<void>;
   stats(): Promise<DomainStats>;
+  /** virsh domstats: per-vCPU, balloon, block and interface figures. */
+  detailedStats(): Promise<DetailedStats>;
+  /** virsh vcpuinfo. */
+  vcpuInfo(): Promise<VcpuInfo[]>;
   /** A byte stream to the guest's first serial console. */
   openConsole(): Promise<Duplex>;
   detach(): Promise<void>;
@@ -87,6 +156,12 @@ export interface Hypervisor {
    * the guest is gone (its process exited while no daemon watched).
    */
   reattach(def: DomainDef, status: DomainStatus, paths: DomainRuntimePaths): Promise<RunningDomain | undefined>;
+  /** The command line `start` would run for `def` at `paths` (virsh domxml-to-native). */
+  nativeArgv(def: DomainDef, paths: DomainRuntimePaths): Promise<NativeArgv>;
+  /** libvirt's capabilities XML (virsh capabilities). */
+  capabilitiesXml(host: HostDescription): Promise<string>;
+  /** libvirt's domainCapabilities XML (virsh domcapabilities). */
+  domainCapabilitiesXml(q: DomainCapsQuery): Promise<string>;
 }
 
 /** Loads the driver on first use, so that start-up does not pay for it. */

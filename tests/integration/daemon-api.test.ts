@@ -23,11 +23,15 @@ const typesAgree: [
   Same<C.DefineResult, z.output<typeof S.DefineResult>>,
   Same<C.HostInfo, z.output<typeof S.HostInfo>>,
   Same<C.DomainStats, z.output<typeof S.DomainStats>>,
+  Same<C.DomStats, z.output<typeof S.DomStats>>,
+  Same<C.VcpuReport, z.output<typeof S.VcpuReport>>,
+  Same<C.VcpuCountReport, z.output<typeof S.VcpuCountReport>>,
+  Same<C.NativeArgv, z.output<typeof S.NativeArgv>>,
   Same<C.LifecycleEvent, z.output<typeof S.LifecycleEvent>>,
   Same<C.ActionOptions['destroy'], z.input<typeof S.DestroyBody>>,
   Same<C.ActionOptions['shutdown'], z.input<typeof S.ShutdownBody>>,
   Same<C.ActionOptions['start'], z.input<typeof S.StartBody>>,
-] = [true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true];
 
 const noDriver = () => Promise.resolve(new NoHypervisor('this test runs without a hypervisor driver'));
 const errorOf = (r: { body: unknown }) => (r.body as { error: { code: string; message: string } }).error;

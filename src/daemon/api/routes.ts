@@ -87,19 +87,45 @@ const domainRoutes: Route[] = [
   }),
   route({
     method: 'PUT', path: `${dom}/memory`, operationId: 'setMemory', tag: 'lifecycle',
-    summary: 'Change the memory of a running domain (balloon)', query: WaitQuery, body: 'MemoryBody',
+    summary: 'Change the memory of a running domain (balloon) and/or of its definition', query: WaitQuery, body: 'MemoryBody',
+    response: 'DomainInfo', errors: [...jobErrors, 'INVALID_ARGUMENT'],
+    handle: async ({ params, query, body, engine }) => ({
+      body: await engine.dispatch({ kind: 'setMemory', name: param(params), ...stripUndefined(body), kib: body.kib }, opts(query)),
+    }),
+  }),
+  route({
+    method: 'PUT', path: `${dom}/max-memory`, operationId: 'setMaxMemory', tag: 'lifecycle',
+    summary: 'Change the maximum memory of the definition (refused live, as in libvirt)', query: WaitQuery, body: 'MaxMemoryBody',
     response: 'DomainInfo', errors: jobErrors,
     handle: async ({ params, query, body, engine }) => ({
-      body: await engine.dispatch({ kind: 'setMemory', name: param(params), kib: body.kib }, opts(query)),
+      body: await engine.dispatch({ kind: 'setMaxMemory', name: param(params), ...stripUndefined(body), kib: body.kib }, opts(query)),
     }),
   }),
   route({
     method: 'PUT', path: `${dom}/vcpus`, operationId: 'setVcpus', tag: 'lifecycle',
-    summary: 'Change the vCPU count of a running domain', query: WaitQuery, body: 'VcpusBody',
-    response: 'DomainInfo', errors: jobErrors,
+    summary: 'Change the vCPU count of a running domain and/or of its definition', query: WaitQuery, body: 'VcpusBody',
+    response: 'DomainInfo', errors: [...jobErrors, 'INVALID_ARGUMENT', 'UNSUPPORTED_OPERATION'],
     handle: async ({ params, query, body, engine }) => ({
-      body: await engine.dispatch({ kind: 'setVcpus', name: param(params), count: body.count }, opts(query)),
+      body: await engine.dispatch({ kind: 'setVcpus', name: param(params), ...stripUndefined(body), count: body.count }, opts(query)),
     }),
+  }),
+  route({
+    method: 'GET', path: `${dom}/domstats`, operationId: 'getDomStats', tag: 'lifecycle',
+    summary: 'virsh domstats: state, and while running CPU, balloon, vCPU, block and interface figures read from QEMU',
+    query: NoQuery, response: 'DomStats', errors: lookupErrors,
+    handle: async ({ params, engine }) => ({ body: await engine.dispatch({ kind: 'domstats', name: param(params) }) }),
+  }),
+  route({
+    method: 'GET', path: `${dom}/vcpuinfo`, operationId: 'getVcpuInfo', tag: 'lifecycle',
+    summary: 'virsh vcpuinfo: each vCPU\'s host CPU, CPU time and affinity', query: NoQuery, response: 'VcpuReport',
+    errors: lookupErrors,
+    handle: async ({ params, engine }) => ({ body: await engine.dispatch({ kind: 'vcpuinfo', name: param(params) }) }),
+  }),
+  route({
+    method: 'GET', path: `${dom}/vcpucount`, operationId: 'getVcpuCount', tag: 'domains',
+    summary: 'virsh vcpucount: maximum and current vCPUs, of the definition and of the running domain',
+    query: NoQuery, response: 'VcpuCountReport', errors: lookupErrors,
+    handle: async ({ params, engine }) => ({ body: await engine.dispatch({ kind: 'vcpucount', name: param(params) }) }),
   }),
   route({
     method: 'GET', path: `${dom}/stats`, operationId: 'getDomainStats', tag: 'lifecycle',
@@ -149,6 +175,34 @@ const hostRoutes: Route[] = [
     summary: 'Daemon version, hostname, hypervisor version and node info', query: NoQuery, response: 'HostInfo',
     errors: ['IO_ERROR'],
     handle: async ({ engine }) => ({ body: await engine.dispatch({ kind: 'host' }) }),
+  }),
+  route({
+    method: 'POST', path: '/v1/domxml-to-native', operationId: 'domxmlToNative', tag: 'host',
+    summary: 'The QEMU command line start would run for this XML (virsh domxml-to-native qemu-argv)',
+    description: 'Uses the probed capabilities of the installed QEMU and this instance\'s run paths for the domain.',
+    query: NoQuery, body: 'DomxmlToNativeBody', response: 'NativeArgv',
+    errors: ['INVALID_XML', 'XML_UNSUPPORTED', 'XML_INVALID_VALUE', 'XML_MISSING', 'UNSUPPORTED_OPERATION', 'QEMU_FAILED'],
+    handle: async ({ body, engine }) => ({ body: await engine.dispatch({ kind: 'domxmlToNative', format: body.format, xml: body.xml }) }),
+  }),
+  route({
+    method: 'GET', path: '/v1/capabilities', operationId: 'getCapabilities', tag: 'host',
+    summary: "libvirt's capabilities XML: host CPU and topology, guest architecture, machines and domain types",
+    query: NoQuery, response: 'XmlDocument', errors: ['UNSUPPORTED_OPERATION', 'QEMU_FAILED'],
+    handle: async ({ engine }) => ({ body: { xml: await engine.dispatch({ kind: 'capabilities' }) } }),
+  }),
+  route({
+    method: 'GET', path: '/v1/domcapabilities', operationId: 'getDomainCapabilities', tag: 'host',
+    summary: "libvirt's domainCapabilities XML for the emulator, architecture, machine and domain type",
+    query: {
+      emulator: { kind: 'string', description: 'QEMU binary (default: the one the daemon runs)' },
+      arch: { kind: 'string', description: 'Guest architecture (x86_64)' },
+      machine: { kind: 'string', description: "Machine type or alias (default: QEMU's default)" },
+      virttype: { kind: 'string', description: "'qemu' or 'kvm' (default: kvm when usable)" },
+    },
+    response: 'XmlDocument', errors: ['INVALID_ARGUMENT', 'OPERATION_INVALID', 'UNSUPPORTED_OPERATION', 'QEMU_FAILED'],
+    handle: async ({ query, engine }) => ({
+      body: { xml: await engine.dispatch({ kind: 'domcapabilities', query: stripUndefined(query) }) },
+    }),
   }),
 ];
 

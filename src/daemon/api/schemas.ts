@@ -58,6 +58,62 @@ export const DomainStats = named('DomainStats', 'Statistics of a running domain'
   vcpus: z.int().min(0),
 }).strict());
 
+const count = z.int().min(0);
+
+export const DomStats = named('DomStats', 'virsh domstats: state always, the other groups while running', z.object({
+  name: z.string(),
+  state: z.enum(DOMAIN_STATES),
+  reason: z.enum(ALL_STATE_REASONS as [string, ...string[]]),
+  stateCode: count.describe("libvirt's virDomainState number"),
+  reasonCode: count.describe("libvirt's number of the state's reason"),
+  vcpuCurrent: count,
+  vcpuMaximum: count,
+  running: z.object({
+    cpuTimeNs: count,
+    balloon: z.object({ currentKiB: count, maximumKiB: count }).strict(),
+    vcpus: z.array(z.object({ vcpu: count, state: z.enum(['running', 'offline']), cpuTimeNs: count }).strict()),
+    block: z.array(z.object({
+      name: z.string().describe('Target (vda)'),
+      path: z.string().nullable(),
+      rdReqs: count, rdBytes: count, wrReqs: count, wrBytes: count, flReqs: count,
+    }).strict()),
+    net: z.array(z.object({
+      device: z.string().describe('Host tap; counters are seen from the guest'),
+      rxBytes: count, rxPackets: count, rxErrors: count, rxDrops: count,
+      txBytes: count, txPackets: count, txErrors: count, txDrops: count,
+    }).strict()),
+  }).strict().nullable().describe('Null while the domain is not running'),
+}).strict());
+
+const VcpuInfo = z.object({
+  vcpu: count,
+  threadId: count,
+  state: z.enum(['running', 'offline']),
+  cpuTimeNs: count,
+  cpu: count.describe('Host CPU it last ran on'),
+  affinity: z.array(count).optional().describe('Host CPUs it may run on'),
+}).strict();
+
+export const VcpuReport = named('VcpuReport', 'virsh vcpuinfo', z.object({
+  hostCpus: count,
+  maximum: count,
+  vcpus: z.array(VcpuInfo).nullable().describe('Null while the domain is not running'),
+}).strict());
+
+const VcpuCounts = z.object({ maximum: count, current: count }).strict();
+export const VcpuCountReport = named('VcpuCountReport', 'virsh vcpucount', z.object({
+  config: VcpuCounts.nullable().describe('Null for a transient domain'),
+  live: VcpuCounts.nullable().describe('Null while shut off'),
+}).strict());
+
+export const NativeArgv = named('NativeArgv', 'A QEMU command line', z.object({
+  binary: z.string(),
+  args: z.array(z.string()),
+  env: z.record(z.string(), z.string()),
+}).strict());
+
+export const XmlDocument = named('XmlDocument', 'An XML document (capabilities, domainCapabilities)', z.object({ xml: z.string() }).strict());
+
 export const NodeInfo = named('NodeInfo', 'Host CPU and memory (virsh nodeinfo)', z.object({
   model: z.string(),
   cpus: z.int(),
@@ -97,8 +153,20 @@ export const CreateBody = named('CreateRequest', 'Start a transient domain from 
 }).strict());
 
 export const AutostartBody = named('AutostartRequest', 'Autostart flag', z.object({ enabled: z.boolean() }).strict());
-export const MemoryBody = named('MemoryRequest', 'Live memory size', z.object({ kib: z.int().min(1) }).strict());
-export const VcpusBody = named('VcpusRequest', 'Live vCPU count', z.object({ count: z.int().min(1) }).strict());
+const live = z.boolean().optional().describe('Change the running domain');
+const config = z.boolean().optional().describe('Change the persistent definition (neither flag: the running domain if it runs, else the definition)');
+export const MemoryBody = named('MemoryRequest', 'Memory size (virsh setmem)', z.object({ kib: z.int().min(1), live, config }).strict());
+export const MaxMemoryBody = named('MaxMemoryRequest', 'Maximum memory size (virsh setmaxmem): definition only', z.object({
+  kib: z.int().min(1), live, config,
+}).strict());
+export const VcpusBody = named('VcpusRequest', 'vCPU count (virsh setvcpus)', z.object({
+  count: z.int().min(1), live, config,
+  maximum: z.boolean().optional().describe('Set the maximum (with config)'),
+}).strict());
+export const DomxmlToNativeBody = named('DomxmlToNativeRequest', 'Domain XML to translate', z.object({
+  format: z.literal('qemu-argv'),
+  xml: z.string().min(1),
+}).strict());
 
 const shutdownMode = z.enum(['acpi', 'agent']).optional();
 export const StartBody = named('StartRequest', 'Options of start', z.object({ paused: z.boolean().optional() }).strict());

@@ -7,14 +7,17 @@
  */
 import type { Duplex } from 'node:stream';
 import type { NodeInfo } from '../../host/nodeinfo.js';
-import type { DomainStats, HypervisorVersion, ShutdownMode } from '../driver.js';
+import type { DomainCapsQuery, DomainStats, HypervisorVersion, NativeArgv, ShutdownMode } from '../driver.js';
 import type { DomainState, StateReason } from '../state.js';
 import type { EngineContext } from './context.js';
 import { defineDomain, setAutostart, undefineDomain } from './config-ops.js';
+import { setMaxMemory, setMemory, setVcpus } from './domain-config.js';
+import { capabilities, domainCapabilities, domxmlToNative } from './host-queries.js';
 import {
-  createDomain, destroyDomain, rebootDomain, resetDomain, resumeDomain, setMemory, setVcpus, shutdownDomain,
-  startDomain, suspendDomain,
+  createDomain, destroyDomain, rebootDomain, resetDomain, resumeDomain, shutdownDomain, startDomain, suspendDomain,
 } from './lifecycle.js';
+import { domainStatsReport, vcpuCountReport, vcpuInfoReport } from './stats-queries.js';
+import type { DomStats, VcpuCountReport, VcpuReport } from './stats-queries.js';
 import { dumpXml, getDomain, hostInfo, listDomains, openConsole, domainStats } from './queries.js';
 
 /** virsh list's --state-* groups; 'other' is every state but running, paused and shut off. */
@@ -63,6 +66,8 @@ export interface ConsoleSession {
 }
 
 type Ref = { readonly name: string };
+/** virsh's --live / --config; neither means the domain's current state. */
+type Impact = { readonly live?: boolean; readonly config?: boolean };
 
 export type Action =
   | { readonly kind: 'define'; readonly xml: string }
@@ -76,14 +81,21 @@ export type Action =
   | ({ readonly kind: 'suspend' } & Ref)
   | ({ readonly kind: 'resume' } & Ref)
   | ({ readonly kind: 'setAutostart'; readonly enabled: boolean } & Ref)
-  | ({ readonly kind: 'setMemory'; readonly kib: number } & Ref)
-  | ({ readonly kind: 'setVcpus'; readonly count: number } & Ref)
+  | ({ readonly kind: 'setMemory'; readonly kib: number } & Impact & Ref)
+  | ({ readonly kind: 'setMaxMemory'; readonly kib: number } & Impact & Ref)
+  | ({ readonly kind: 'setVcpus'; readonly count: number; readonly maximum?: boolean } & Impact & Ref)
   // Queries: never wait behind a job.
   | { readonly kind: 'list'; readonly filter: ListFilter }
   | ({ readonly kind: 'get' } & Ref)
   | ({ readonly kind: 'dumpxml'; readonly inactive?: boolean } & Ref)
   | ({ readonly kind: 'stats' } & Ref)
+  | ({ readonly kind: 'domstats' } & Ref)
+  | ({ readonly kind: 'vcpuinfo' } & Ref)
+  | ({ readonly kind: 'vcpucount' } & Ref)
   | { readonly kind: 'host' }
+  | { readonly kind: 'domxmlToNative'; readonly format: 'qemu-argv'; readonly xml: string }
+  | { readonly kind: 'capabilities' }
+  | { readonly kind: 'domcapabilities'; readonly query: DomainCapsQuery }
   | ({ readonly kind: 'console'; readonly force?: boolean } & Ref);
 
 export interface ActionResults {
@@ -99,12 +111,19 @@ export interface ActionResults {
   resume: DomainInfo;
   setAutostart: DomainInfo;
   setMemory: DomainInfo;
+  setMaxMemory: DomainInfo;
   setVcpus: DomainInfo;
   list: DomainInfo[];
   get: DomainInfo;
   dumpxml: string;
   stats: DomainStats;
+  domstats: DomStats;
+  vcpuinfo: VcpuReport;
+  vcpucount: VcpuCountReport;
   host: HostInfo;
+  domxmlToNative: NativeArgv;
+  capabilities: string;
+  domcapabilities: string;
   console: ConsoleSession;
 }
 
@@ -132,12 +151,19 @@ const handlers: { readonly [K in ActionKind]: Handler<K> } = {
   resume: resumeDomain,
   setAutostart,
   setMemory,
+  setMaxMemory,
   setVcpus,
   list: listDomains,
   get: getDomain,
   dumpxml: dumpXml,
   stats: domainStats,
+  domstats: domainStatsReport,
+  vcpuinfo: vcpuInfoReport,
+  vcpucount: vcpuCountReport,
   host: hostInfo,
+  domxmlToNative,
+  capabilities,
+  domcapabilities: domainCapabilities,
   console: openConsole,
 };
 

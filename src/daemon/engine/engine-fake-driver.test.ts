@@ -116,6 +116,29 @@ describe('engine state logic (fake driver)', () => {
     assert.deepEqual(seen().slice(1), ['started/booted', 'crashed/panicked', 'resumed/unpaused', 'started/wakeup']);
   });
 
+  it('setmem/setmaxmem/setvcpus: --config rewrites the definition, live goes to the driver, setmaxmem live is refused', async () => {
+    const { engine, driver, config } = setup();
+    await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    await engine.dispatch({ kind: 'setMaxMemory', name: 'vm1', kib: 2048 });
+    await engine.dispatch({ kind: 'setMemory', name: 'vm1', kib: 1536 });
+    await engine.dispatch({ kind: 'setVcpus', name: 'vm1', count: 4, maximum: true, config: true });
+    await engine.dispatch({ kind: 'setVcpus', name: 'vm1', count: 2 });
+    const stored = (await config.loadAll()).find((c) => c.name === 'vm1')?.xml ?? '';
+    assert.match(stored, /<memory unit='KiB'>2048<\/memory>\n\s+<currentMemory unit='KiB'>1536<\/currentMemory>\n\s+<vcpu current='2'>4<\/vcpu>/);
+    assert.deepEqual(await engine.dispatch({ kind: 'vcpucount', name: 'vm1' }), { config: { maximum: 4, current: 2 }, live: null });
+    await assert.rejects(engine.dispatch({ kind: 'setMemory', name: 'vm1', kib: 4096 }), code('INVALID_ARGUMENT'));
+    await assert.rejects(engine.dispatch({ kind: 'setMemory', name: 'vm1', kib: 1024, live: true }), code('OPERATION_INVALID'));
+    await engine.dispatch({ kind: 'start', name: 'vm1' });
+    await assert.rejects(engine.dispatch({ kind: 'setMaxMemory', name: 'vm1', kib: 4096 }), code('OPERATION_INVALID'));
+    await engine.dispatch({ kind: 'setMaxMemory', name: 'vm1', kib: 4096, config: true });
+    await engine.dispatch({ kind: 'setMemory', name: 'vm1', kib: 1024 });
+    assert.deepEqual(driver.running.get('vm1')?.calls, ['setMemory:1024']);
+    const d = await engine.dispatch({ kind: 'dumpxml', name: 'vm1', inactive: true });
+    assert.match(d, /<memory unit='KiB'>4096<\/memory>/);
+    const st = await engine.dispatch({ kind: 'domstats', name: 'vm1' });
+    assert.deepEqual([st.stateCode, st.reasonCode, st.vcpuCurrent, st.vcpuMaximum, st.running?.cpuTimeNs], [1, 1, 2, 4, 1_500_000_000]);
+  });
+
   it('suspends and resumes once, ignoring the duplicate event from the driver', async () => {
     const { engine, seen } = setup();
     await engine.dispatch({ kind: 'define', xml: xml('vm1') });

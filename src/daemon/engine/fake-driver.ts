@@ -7,7 +7,8 @@
 import { PassThrough, type Duplex } from 'node:stream';
 import type { DomainDef } from '../domain-xml.js';
 import type {
-  DomainStats, DriverEvent, Hypervisor, HypervisorVersion, RunningDomain, ShutdownMode, StartOptions,
+  DetailedStats, DomainStats, DriverEvent, Hypervisor, HypervisorVersion, NativeArgv, RunningDomain, ShutdownMode,
+  StartOptions, VcpuInfo,
 } from '../driver.js';
 import type { DomainRuntimePaths } from '../paths.js';
 import type { DomainStatus } from '../store/types.js';
@@ -76,6 +77,16 @@ export class FakeRunning implements RunningDomain {
     return Promise.resolve({ cpuTimeNs: 1_500_000_000, currentMemoryKiB: 1024, vcpus: 1 });
   }
 
+  detailedStats(): Promise<DetailedStats> {
+    return Promise.resolve({
+      cpuTimeNs: 1_500_000_000, balloon: { currentKiB: 1024, maximumKiB: 1024 }, vcpus: [], block: [], net: [],
+    });
+  }
+
+  vcpuInfo(): Promise<VcpuInfo[]> {
+    return Promise.resolve([{ vcpu: 0, threadId: this.pid + 1, state: 'running', cpuTimeNs: 1_000_000_000, cpu: 0, affinity: [0] }]);
+  }
+
   openConsole(): Promise<Duplex> {
     return Promise.resolve(new PassThrough());
   }
@@ -113,5 +124,17 @@ export class FakeHypervisor implements Hypervisor {
     const r = new FakeRunning(status.pid, status.qmpSocket, def);
     this.running.set(def.name, r);
     return Promise.resolve(r);
+  }
+
+  nativeArgv(def: DomainDef, paths: DomainRuntimePaths): Promise<NativeArgv> {
+    return Promise.resolve({ binary: 'fake-qemu', args: ['-name', `guest=${def.name}`, '-qmp', paths.qmpSocket], env: {} });
+  }
+
+  capabilitiesXml(): Promise<string> {
+    return Promise.resolve('<capabilities/>\n');
+  }
+
+  domainCapabilitiesXml(): Promise<string> {
+    return Promise.resolve('<domainCapabilities/>\n');
   }
 }

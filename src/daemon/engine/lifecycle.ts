@@ -141,20 +141,3 @@ export const resumeDomain = (ctx: EngineContext, a: ActionOf<'resume'>, opts: Di
     await h.resume();
     ctx.setState(rec, { state: 'running', reason: 'unpaused' }, { event: 'resumed', detail: 'unpaused' });
   });
-
-async function refreshLive(ctx: EngineContext, rec: DomainRecord, h: RunningDomain): Promise<void> {
-  const { summarizeDomain } = await ctx.xml();
-  if (rec.runtime) rec.runtime = { ...rec.runtime, liveDef: h.liveDef, liveSummary: summarizeDomain(h.liveDef) };
-}
-
-export const setMemory = (ctx: EngineContext, a: ActionOf<'setMemory'>, opts: DispatchOptions): Promise<DomainInfo> =>
-  onRunning(ctx, a.name, 'setmem', opts, async (rec, h) => {
-    await h.setMemory(a.kib);
-    await refreshLive(ctx, rec, h);
-  });
-
-export const setVcpus = (ctx: EngineContext, a: ActionOf<'setVcpus'>, opts: DispatchOptions): Promise<DomainInfo> =>
-  onRunning(ctx, a.name, 'setvcpus', opts, async (rec, h) => {
-    await h.setVcpus(a.count);
-    await refreshLive(ctx, rec, h);
-  });

@@ -7,10 +7,12 @@
  * Everything that touches the machine beyond src/host/qemu comes in through
  * QemuDriverDeps, so tests and the composition root choose.
  */
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
+import type { QemuCaps } from '../../core/qemu/caps.js';
+import { formatCapabilitiesXml, formatDomainCapabilitiesXml } from '../../core/qemu/host-caps/index.js';
 import { initialTracker, stateFromQueryStatus } from '../../core/qemu/lifecycle.js';
 import type { RunState } from '../../core/qemu/lifecycle.js';
 import { SerialConsole } from '../../host/qemu/console.js';
@@ -19,7 +21,9 @@ import { isSameProcess, spawnQemu, waitForMonitor } from '../../host/qemu/proces
 import { createRuntimeDir, readRuntimeRecord, removeRuntimeDir, writeRuntimeRecord } from '../../host/qemu/runtime.js';
 import type { QemuRuntimeRecord } from '../../host/qemu/runtime.js';
 import type { DomainDef } from '../domain-xml.js';
-import type { Hypervisor, HypervisorVersion, RunningDomain, StartOptions } from '../driver.js';
+import type {
+  DomainCapsQuery, HostDescription, Hypervisor, HypervisorVersion, NativeArgv, RunningDomain, StartOptions,
+} from '../driver.js';
 import type { DomainRuntimePaths } from '../paths.js';
 import type { DomainStatus } from '../store/types.js';
 import type { Prepare } from './launch-plan.js';
@@ -36,6 +40,10 @@ export interface KvmVerdict {
 export interface QemuDriverDeps {
   /** QEMU's capabilities (probed once and cached by the provider). */
   readonly caps: () => Promise<ArgvCaps>;
+  /** The whole probed record, for capabilities and domcapabilities (absent: those are refused). */
+  readonly fullCaps?: () => Promise<QemuCaps>;
+  /** UEFI code files domcapabilities lists when present (default: Debian's OVMF files). */
+  readonly firmwareCandidates?: readonly string[];
   readonly prepare: Prepare;
   /** Whether KVM really runs guests here (cached by the provider). */
   readonly kvm: () => Promise<KvmVerdict>;
@@ -49,6 +57,9 @@ export interface QemuDriverDeps {
   readonly warn?: (message: string) => void;
   readonly now?: () => Date;
 }
+
+/** Debian's (ovmf package) UEFI code files, as libvirt's firmware descriptors list them. */
+const OVMF_CODE = ['/usr/share/OVMF/OVMF_CODE_4M.fd', '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd', '/usr/share/OVMF/OVMF_CODE.fd'];
 
 export class QemuHypervisor implements Hypervisor {
   readonly name = 'QEMU';
@@ -65,6 +76,36 @@ export class QemuHypervisor implements Hypervisor {
 
   #warn(message: string): void {
     (this.deps.warn ?? (() => undefined))(message);
+  }
+
+  async nativeArgv(def: DomainDef, paths: DomainRuntimePaths): Promise<NativeArgv> {
+    const plan = planLaunch(def, this.deps.prepare, await this.deps.caps(), paths, this.deps.binary);
+    return { binary: plan.argv.binary, args: plan.argv.args, env: plan.argv.env };
+  }
+
+  async #fullCaps(): Promise<QemuCaps> {
+    if (this.deps.fullCaps === undefined) throw new VirtkitError('UNSUPPORTED_OPERATION', 'this QEMU driver was set up without its capabilities record');
+    return this.deps.fullCaps();
+  }
+
+  async capabilitiesXml(host: HostDescription): Promise<string> {
+    const [caps, kvm] = await Promise.all([this.#fullCaps(), this.deps.kvm()]);
+    return formatCapabilitiesXml({ host, caps, kvmUsable: kvm.usable, emulator: caps.binary });
+  }
+
+  async domainCapabilitiesXml(q: DomainCapsQuery): Promise<string> {
+    const [caps, kvm] = await Promise.all([this.#fullCaps(), this.deps.kvm()]);
+    if (q.emulator !== undefined && q.emulator !== caps.binary) {
+      throw new VirtkitError('INVALID_ARGUMENT', `no capabilities for emulator '${q.emulator}': this daemon runs '${caps.binary}'`);
+    }
+    const loaders: string[] = [];
+    for (const f of this.deps.firmwareCandidates ?? OVMF_CODE) {
+      if (await access(f).then(() => true, () => false)) loaders.push(f);
+    }
+    return formatDomainCapabilitiesXml({
+      caps, emulator: caps.binary, kvmUsable: kvm.usable, ...(kvm.reason === undefined ? {} : { kvmReason: kvm.reason }),
+      loaders, arch: q.arch, machine: q.machine, virttype: q.virttype,
+    });
   }
 
   async start(def: DomainDef, paths: DomainRuntimePaths, opts: StartOptions): Promise<RunningDomain> {

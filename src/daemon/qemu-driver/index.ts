@@ -37,9 +37,10 @@ export function defaultQemuDriverDeps(opts: QemuDriverOptions = {}): QemuDriverD
   const cacheDir = opts.cacheDir ?? join(xdg !== undefined && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'virtkit');
   const prepare = (def: CoreDomainDef): CoreDomainDef => prepareDomain(def, { random: (n) => randomBytes(n) });
   // Both lookups are memoized by their modules (in this process and in cacheDir).
-  const caps = async () => capsView(await getQemuCaps(binary, { cacheDir }));
+  const fullCaps = () => getQemuCaps(binary, { cacheDir });
+  const caps = async () => capsView(await fullCaps());
   const kvm = () => getKvmStatus({ binary, cacheDir });
-  return { caps, prepare, kvm, connectMonitor };
+  return { caps, fullCaps, prepare, kvm, connectMonitor };
 }
 
 export function createQemuDriver(opts: QemuDriverOptions & Partial<QemuDriverDeps> = {}): QemuHypervisor {

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { summarizeDomain } from '../domain-xml.js';
 import type { DomainDef } from '../domain-xml.js';
+import { parseCpuList } from '../../host/nodeinfo.js';
 import type { DomainStats } from '../driver.js';
 import type { Monitor } from './monitor.js';
 
@@ -42,13 +43,28 @@ export interface VcpuInfo {
   readonly cpuTimeNs: number;
   /** Host CPU it last ran on. */
   readonly cpu: number;
+  /** Host CPUs it may run on (Cpus_allowed_list). */
+  readonly affinity?: number[];
+}
+
+async function allowedCpus(path: string): Promise<number[] | undefined> {
+  try {
+    const m = /^Cpus_allowed_list:\s*(\S+)/m.exec(await readFile(path, 'utf8'));
+    return m?.[1] === undefined ? undefined : parseCpuList(m[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 export async function vcpuInfo(monitor: Monitor, pid: number, procRoot = '/proc'): Promise<VcpuInfo[]> {
   const cpus = (await monitor.execute('query-cpus-fast')) as { 'cpu-index': number; 'thread-id': number }[];
   return Promise.all(cpus.map(async (c) => {
-    const t = await taskTimes(`${procRoot}/${pid}/task/${c['thread-id']}/stat`);
-    return { vcpu: c['cpu-index'], threadId: c['thread-id'], state: 'running' as const, cpuTimeNs: t?.cpuTimeNs ?? 0, cpu: t?.cpu ?? 0 };
+    const task = `${procRoot}/${pid}/task/${c['thread-id']}`;
+    const [t, affinity] = await Promise.all([taskTimes(`${task}/stat`), allowedCpus(`${task}/status`)]);
+    return {
+      vcpu: c['cpu-index'], threadId: c['thread-id'], state: 'running' as const, cpuTimeNs: t?.cpuTimeNs ?? 0, cpu: t?.cpu ?? 0,
+      ...(affinity === undefined ? {} : { affinity }),
+    };
   }));
 }
 
@@ -124,9 +140,9 @@ export async function netStats(devices: readonly string[], sysRoot = '/sys'): Pr
 export interface DetailedStats {
   readonly cpuTimeNs: number;
   readonly balloon: { readonly currentKiB: number; readonly maximumKiB: number };
-  readonly vcpus: readonly VcpuInfo[];
-  readonly block: readonly BlockStats[];
-  readonly net: readonly NetStats[];
+  readonly vcpus: VcpuInfo[];
+  readonly block: BlockStats[];
+  readonly net: NetStats[];
 }
 
 export async function collectDetailedStats(

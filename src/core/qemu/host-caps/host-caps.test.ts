@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { repoRoot } from '../../../../tests/helpers/paths.js';
+import { isVirtkitError } from '../../errors.js';
+import { parseQemuCaps } from '../caps.js';
+import { parseDomainXml } from '../../xml/domain/index.js';
+import { formatCapabilitiesXml, formatDomainCapabilitiesXml } from './index.js';
+
+const caps = parseQemuCaps(JSON.parse(readFileSync(join(repoRoot, 'tests', 'fixtures', 'qemu-caps', 'qemu-7.2.json'), 'utf8')));
+const host = { arch: 'x86_64', cpus: 2, sockets: 1, cores: 2, threads: 1, nodes: 1, memoryKiB: 4_000_000 };
+const emulator = '/usr/bin/qemu-system-x86_64';
+
+test('capabilities: host topology, machines with their aliases, kvm only when usable', () => {
+  const tcg = formatCapabilitiesXml({ host, caps, kvmUsable: false, emulator });
+  assert.match(tcg, /<arch>x86_64<\/arch>\n\s+<topology sockets='1' dies='1' cores='2' threads='1'\/>/);
+  assert.match(tcg, /<cells num='1'>[\s\S]*<cpu id='1'\/>/);
+  assert.match(tcg, /<machine canonical='pc-i440fx-7\.2' maxCpus='255'>pc<\/machine>/);
+  assert.match(tcg, /<domain type='qemu'\/>/);
+  assert.doesNotMatch(tcg, /<domain type='kvm'\/>/);
+  assert.match(formatCapabilitiesXml({ host, caps, kvmUsable: true, emulator }), /<domain type='kvm'\/>/);
+});
+
+test('domcapabilities: from the probed caps; TCG has no host-passthrough; kvm refused when unusable', () => {
+  const x = formatDomainCapabilitiesXml({ caps, emulator, kvmUsable: false, loaders: ['/usr/share/OVMF/OVMF_CODE_4M.fd'] });
+  assert.match(x, /<domain>qemu<\/domain>\n\s+<machine>pc-i440fx-7\.2<\/machine>/);
+  assert.match(x, /<vcpu max='255'\/>/);
+  assert.match(x, /<mode name='host-passthrough' supported='no'\/>/);
+  assert.match(x, /<model usable='yes'>qemu64<\/model>/);
+  assert.match(x, /<enum name='bus'>\s+<value>ide<\/value>\s+<value>fdc<\/value>\s+<value>scsi<\/value>\s+<value>virtio<\/value>\s+<value>usb<\/value>\s+<value>sata<\/value>/);
+  assert.match(x, /<value>vnc<\/value>\s+<value>spice<\/value>/);
+  assert.match(x, /<value>\/usr\/share\/OVMF\/OVMF_CODE_4M\.fd<\/value>/);
+  assert.match(x, /<enum name='backendModel'>\s+<value>random<\/value>\s+<value>egd<\/value>\s+<value>builtin<\/value>/);
+  assert.match(formatDomainCapabilitiesXml({ caps, emulator, kvmUsable: false, loaders: [], machine: 'q35' }), /<machine>pc-q35-7\.2<\/machine>/);
+  assert.match(formatDomainCapabilitiesXml({ caps, emulator, kvmUsable: true, loaders: [] }), /<domain>kvm<\/domain>[\s\S]*host-passthrough' supported='yes'/);
+  const refused = (q: object, code: string) => assert.throws(() => formatDomainCapabilitiesXml({ caps, emulator, kvmUsable: false, loaders: [], ...q }),
+    (e: unknown) => isVirtkitError(e) && e.code === code);
+  refused({ virttype: 'kvm' }, 'OPERATION_INVALID');
+  refused({ machine: 'nope' }, 'INVALID_ARGUMENT');
+  refused({ arch: 'aarch64' }, 'INVALID_ARGUMENT');
+});
+
+test('both documents are well-formed XML', () => {
+  // The domain parser refuses any XML syntax error before it looks at the root element.
+  for (const doc of [formatCapabilitiesXml({ host, caps, kvmUsable: false, emulator }), formatDomainCapabilitiesXml({ caps, emulator, kvmUsable: false, loaders: [] })]) {
+    assert.throws(() => parseDomainXml(doc), (e: unknown) => isVirtkitError(e) && e.code === 'INVALID_XML' && /root element/.test(e.message));
+  }
+});

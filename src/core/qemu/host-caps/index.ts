@@ -1,0 +1,8 @@
+/**
+ * libvirt's host-level XML documents for the QEMU driver: capabilities and
+ * domainCapabilities, generated from probed data. Imports core only.
+ */
+export { formatCapabilitiesXml } from './capabilities.js';
+export type { CapabilitiesInput, HostTopology } from './capabilities.js';
+export { formatDomainCapabilitiesXml } from './domain-capabilities.js';
+export type { DomainCapsInput } from './domain-capabilities.js';

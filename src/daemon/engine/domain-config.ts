@@ -1,0 +1,114 @@
+/**
+ * setmem, setmaxmem and setvcpus with virsh's --live / --config: a live
+ * change goes through the driver, a config change rewrites the persistent
+ * definition. Neither flag means "current": live when the domain runs,
+ * config when it does not (virDomainModificationImpact).
+ */
+import { VirtkitError } from '../../core/errors.js';
+import type { DomainDef } from '../domain-xml.js';
+import { isActive } from '../state.js';
+import type { ActionOf, DispatchOptions, DomainInfo } from './actions.js';
+import type { EngineContext } from './context.js';
+import type { DomainRecord } from './registry.js';
+
+export interface Impact {
+  readonly live?: boolean | undefined;
+  readonly config?: boolean | undefined;
+}
+
+function impact(rec: DomainRecord, f: Impact): { live: boolean; config: boolean } {
+  const active = isActive(rec.state.state);
+  const current = f.live !== true && f.config !== true;
+  const live = f.live === true || (current && active);
+  const config = f.config === true || (current && !active);
+  if (live && !active) throw new VirtkitError('OPERATION_INVALID', `domain '${rec.name}' is not running: use --config to change its definition`);
+  if (config && !rec.persistent) throw new VirtkitError('OPERATION_INVALID', `cannot change the persistent configuration of transient domain '${rec.name}'`);
+  return { live, config };
+}
+
+/** Rewrites the stored definition of `rec` with `change` applied. */
+async function updateConfig(ctx: EngineContext, rec: DomainRecord, change: (def: DomainDef) => void): Promise<void> {
+  const x = await ctx.xml();
+  const def = structuredClone(await ctx.defOf(rec));
+  change(def);
+  const checked = x.prepareDomain(def, ctx.deps.prepare);
+  const xml = x.formatDomain(checked);
+  await ctx.deps.config.save(rec.name, xml);
+  rec.xml = xml;
+  rec.def = checked;
+  rec.summary = x.summarizeDomain(checked);
+  ctx.definitionsChanged();
+}
+
+async function refreshLive(ctx: EngineContext, rec: DomainRecord): Promise<void> {
+  const { summarizeDomain } = await ctx.xml();
+  const h = rec.runtime?.handle;
+  if (rec.runtime && h) rec.runtime = { ...rec.runtime, liveDef: h.liveDef, liveSummary: summarizeDomain(h.liveDef) };
+}
+
+function onDomainJob(ctx: EngineContext, ref: string, job: string, opts: DispatchOptions, fn: (rec: DomainRecord) => Promise<void>): Promise<DomainInfo> {
+  const name = ctx.registry.resolve(ref).name;
+  return ctx.job(name, job, opts, async () => {
+    const rec = ctx.registry.named(name);
+    await fn(rec);
+    return ctx.view(rec);
+  });
+}
+
+const maxOf = (def: DomainDef): number => def.memory?.value ?? 0;
+
+export const setMemory = (ctx: EngineContext, a: ActionOf<'setMemory'>, opts: DispatchOptions): Promise<DomainInfo> =>
+  onDomainJob(ctx, a.name, 'setmem', opts, async (rec) => {
+    const to = impact(rec, a);
+    if (to.config) {
+      const max = maxOf(await ctx.defOf(rec));
+      if (a.kib > max) throw new VirtkitError('INVALID_ARGUMENT', `cannot set memory higher than max memory (${a.kib} KiB > ${max} KiB)`);
+    }
+    if (to.live) {
+      await ctx.requireHandle(rec).setMemory(a.kib);
+      await refreshLive(ctx, rec);
+    }
+    if (to.config) await updateConfig(ctx, rec, (def) => { def.currentMemory = { value: a.kib }; });
+  });
+
+export const setMaxMemory = (ctx: EngineContext, a: ActionOf<'setMaxMemory'>, opts: DispatchOptions): Promise<DomainInfo> =>
+  onDomainJob(ctx, a.name, 'setmaxmem', opts, async (rec) => {
+    const to = impact(rec, a);
+    if (to.live) {
+      throw new VirtkitError('OPERATION_INVALID', `cannot resize the maximum memory of active domain '${rec.name}': use --config, and it applies at the next start`);
+    }
+    await updateConfig(ctx, rec, (def) => {
+      def.memory = { ...def.memory, value: a.kib };
+      if ((def.currentMemory?.value ?? 0) > a.kib) def.currentMemory = { value: a.kib };
+    });
+  });
+
+export const setVcpus = (ctx: EngineContext, a: ActionOf<'setVcpus'>, opts: DispatchOptions): Promise<DomainInfo> =>
+  onDomainJob(ctx, a.name, 'setvcpus', opts, async (rec) => {
+    const to = impact(rec, a);
+    if (a.maximum === true && to.live) {
+      throw new VirtkitError('OPERATION_INVALID', 'the maximum vCPU count of a running domain cannot change: use --maximum with --config');
+    }
+    if (to.config) {
+      const def = await ctx.defOf(rec);
+      const max = def.vcpu?.value ?? 1;
+      if (a.maximum !== true && a.count > max) {
+        throw new VirtkitError('INVALID_ARGUMENT', `requested vcpus is greater than max allowable vcpus for the persistent domain: ${a.count} > ${max}`);
+      }
+    }
+    if (to.live) {
+      await ctx.requireHandle(rec).setVcpus(a.count);
+      await refreshLive(ctx, rec);
+    }
+    if (to.config) {
+      await updateConfig(ctx, rec, (def) => {
+        const vcpu = { ...(def.vcpu ?? { value: 1 }) };
+        if (a.maximum === true) {
+          vcpu.value = a.count;
+          if ((vcpu.current ?? 0) > a.count) delete vcpu.current;
+        } else if (a.count === vcpu.value) delete vcpu.current;
+        else vcpu.current = a.count;
+        def.vcpu = vcpu;
+      });
+    }
+  });

@@ -1,0 +1,28 @@
+/**
+ * Questions about the host and the hypervisor rather than one domain:
+ * domxml-to-native, capabilities, domcapabilities. The driver answers them
+ * from the real QEMU capabilities and KVM probe.
+ */
+import { domainRuntimePaths } from '../paths.js';
+import type { ActionOf, ActionResults } from './actions.js';
+import { prepareFor } from './config-ops.js';
+import type { EngineContext } from './context.js';
+
+/** The command line `start` would run, with this instance's run paths for the domain. */
+export async function domxmlToNative(ctx: EngineContext, a: ActionOf<'domxmlToNative'>): Promise<ActionResults['domxmlToNative']> {
+  const { def, summary } = await prepareFor(ctx, a.xml);
+  const driver = await ctx.driver();
+  return driver.nativeArgv(def, domainRuntimePaths(ctx.deps.layout, summary.name, summary.uuid));
+}
+
+export async function capabilities(ctx: EngineContext): Promise<ActionResults['capabilities']> {
+  const [node, driver] = await Promise.all([ctx.deps.nodeInfo(), ctx.driver()]);
+  return driver.capabilitiesXml({
+    arch: node.model, cpus: node.cpus, sockets: node.sockets, cores: node.cores, threads: node.threads,
+    nodes: node.nodes, memoryKiB: node.memoryKiB,
+  });
+}
+
+export async function domainCapabilities(ctx: EngineContext, a: ActionOf<'domcapabilities'>): Promise<ActionResults['domcapabilities']> {
+  return (await ctx.driver()).domainCapabilitiesXml(a.query);
+}
