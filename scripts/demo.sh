@@ -43,12 +43,16 @@ echo "demo: virtkit instance in $VIRTKIT_ROOT (the daemon starts on first use)"
 vk version
 vk define "$xml"
 rm -f "$xml"
-start=$(date +%s%N)
-vk start demo
-echo "+ virtkit console demo   (waiting for the guest's marker)" >&2
+# Like virsh's, the console shows what the guest prints while it is attached: start the
+# guest paused, attach, then let it run.
+vk start --paused demo
+echo "+ virtkit console demo &   (watching for the guest's marker)" >&2
 console_out=$(mktemp)
 ./bin/virtkit console demo </dev/null >"$console_out" 2>&1 &
 console_pid=$!
+until grep -q "Connected to domain" "$console_out"; do sleep 0.05; done
+start=$(date +%s%N)
+vk resume demo
 for _ in $(seq 300); do
   grep -q VIRTKIT-GUEST-READY "$console_out" && break
   sleep 0.2
@@ -56,7 +60,7 @@ done
 kill "$console_pid" 2>/dev/null || true
 wait "$console_pid" 2>/dev/null || true
 if grep VIRTKIT-GUEST-READY "$console_out"; then
-  echo "demo: guest booted; marker seen $(( ($(date +%s%N) - start) / 1000000 )) ms after 'start' was issued"
+  echo "demo: guest booted; marker seen $(( ($(date +%s%N) - start) / 1000000 )) ms after 'resume'"
   rm -f "$console_out"
 else
   echo "demo: the guest did not print its marker within 60 s; console output:" >&2

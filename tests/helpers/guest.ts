@@ -49,3 +49,20 @@ export async function ensureTestGuest(): Promise<TestGuest> {
   });
   return pending;
 }
+
+/** Domain XML that boots the test guest under TCG with a serial console and ACPI (for the power button). */
+export async function guestDomainXml(name: string, opts: { memoryMiB?: number; extra?: string } = {}): Promise<string> {
+  const g = await ensureTestGuest();
+  return `<domain type='qemu'>
+  <name>${name}</name>
+  <memory unit='MiB'>${opts.memoryMiB ?? 256}</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>${g.kernel}</kernel><initrd>${g.initrd}</initrd><cmdline>${GUEST_APPEND}</cmdline></os>
+  <features><acpi/></features>
+${opts.extra ?? ''}  <devices>
+    <serial type='pty'/>
+    <console type='pty'/>
+  </devices>
+</domain>
+`;
+}
