@@ -71,6 +71,13 @@ export class CliError extends Error {
   }
 }
 
+/** The command has printed its own report and exits with `status` (virtkit validate on invalid XML). */
+export class ExitStatus extends Error {
+  constructor(readonly status: number) {
+    super(`exit status ${status}`);
+  }
+}
+
 export function usageError(message: string): CliError {
   return new CliError([message], new VirtkitError('INVALID_ARGUMENT', message), true);
 }

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { VirtkitClient } from '../client/client.js';
 import { asVirtkitError } from '../core/errors.js';
 import { COMMANDS } from './commands/index.js';
-import { CliError, parseCommandArgs, usageError, type Context, type Io } from './framework.js';
+import { CliError, ExitStatus, parseCommandArgs, usageError, type Context, type Io } from './framework.js';
 
 export const GLOBAL_USAGE = `virtkit [-c URI] [--root DIR] [--json] COMMAND [ARGS...]
 
@@ -70,6 +70,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (!json) io.stdout('\n');
     return 0;
   } catch (e) {
+    if (e instanceof ExitStatus) {
+      if (!json) io.stdout('\n');
+      return e.status;
+    }
     const plain = asVirtkitError(e);
     const lines = e instanceof CliError ? e.lines
       : plain.code === 'DAEMON_UNREACHABLE' ? ['failed to connect to the hypervisor', plain.message]

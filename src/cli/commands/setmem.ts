@@ -14,14 +14,26 @@ export function parseKiB(text: string): number {
   return Math.ceil(Number(m[1]) * factor);
 }
 
+/** virsh's --config/--live/--current; --current excludes the other two. */
+export const IMPACT_OPTIONS = {
+  config: { type: 'boolean', help: 'affect next boot' },
+  live: { type: 'boolean', help: 'affect running domain' },
+  current: { type: 'boolean', help: 'affect current domain' },
+} as const;
+
+export function impactOf(o: { config: boolean; live: boolean; current: boolean }): { config?: boolean; live?: boolean } {
+  if (o.current && (o.config || o.live)) throw usageError(`Options --current and --${o.config ? 'config' : 'live'} are mutually exclusive`);
+  return { ...(o.config ? { config: true } : {}), ...(o.live ? { live: true } : {}) };
+}
+
 export default command({
   name: 'setmem',
   summary: 'change memory allocation',
   args: [DOMAIN_ARG, { name: 'size', help: 'new memory size, as scaled integer (default KiB)', required: true }],
-  options: { live: { type: 'boolean', help: 'affect running domain (the only mode supported)' } },
-  async run(ctx, { domain, size }) {
+  options: IMPACT_OPTIONS,
+  async run(ctx, { domain, size }, o) {
     const kib = parseKiB(size);
-    const d = await onDomain(domain, undefined, () => ctx.client().setMemory(domain, kib));
+    const d = await onDomain(domain, undefined, () => ctx.client().setMemory(domain, kib, impactOf(o)));
     if (ctx.json) ctx.printJson(d);
   },
 });

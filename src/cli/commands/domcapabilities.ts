@@ -1,0 +1,27 @@
+/** virsh domcapabilities: libvirt's domainCapabilities XML for an emulator, arch, machine and virt type. */
+import { CliError, command } from '../framework.js';
+import { asVirtkitError } from '../../core/errors.js';
+
+export default command({
+  name: 'domcapabilities',
+  summary: 'domain capabilities',
+  args: [],
+  options: {
+    virttype: { type: 'string', help: 'virtualization type (qemu, kvm)', arg: 'string' },
+    emulatorbin: { type: 'string', help: 'path to emulator binary', arg: 'string' },
+    arch: { type: 'string', help: 'domain architecture', arg: 'string' },
+    machine: { type: 'string', help: 'machine type', arg: 'string' },
+  },
+  async run(ctx, _args, o) {
+    let xml: string;
+    try {
+      xml = await ctx.client().domainCapabilities({ emulator: o.emulatorbin, arch: o.arch, machine: o.machine, virttype: o.virttype });
+    } catch (e) {
+      const err = asVirtkitError(e);
+      if (err.code === 'DAEMON_UNREACHABLE') throw err;
+      throw new CliError(['failed to get emulator capabilities', err.message], err);
+    }
+    if (ctx.json) return ctx.printJson({ xml });
+    ctx.io.stdout(xml.endsWith('\n') ? xml : `${xml}\n`);
+  },
+});
