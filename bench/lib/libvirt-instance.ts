@@ -1,0 +1,188 @@
+/**
+ * A private libvirt for the bench: virtlogd and libvirtd started by the bench
+ * itself in a private mount namespace (`unshare --mount`), with /etc/libvirt,
+ * /run and /var bound to a temp dir, so nothing of the host's libvirt (if any)
+ * is seen or touched. QEMU runs as root, no security driver, no cgroups
+ * (there are none to use in this container). Debian's libvirtd looks the
+ * 'libvirt-qemu' user up before reading qemu.conf, and only
+ * libvirt-daemon-system creates that user, so the namespace also gets its
+ * own /etc/passwd and /etc/group with it added. virsh connects from outside
+ * with `qemu+unix:///system?socket=DIR/run/libvirt/libvirt-sock`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GUEST_READY_MARKER } from './guest.js';
+import { alive, canConnect, exited, killQuietly, now, onCleanup, rssKiB, runTimed, sleep, waitUntil, type RunResult } from './proc.js';
+import { MarkerWatch, within } from './qmp.js';
+
+export interface LibvirtBins {
+  libvirtd: string;
+  virtlogd: string;
+  virsh: string;
+  describe: string;
+}
+
+const LIBVIRTD_CONF = `unix_sock_group = "root"
+unix_sock_rw_perms = "0700"
+auth_unix_ro = "none"
+auth_unix_rw = "none"
+log_outputs = "2:stderr"
+`;
+const QEMU_CONF = `user = "root"
+group = "root"
+dynamic_ownership = 0
+remember_owner = 0
+security_driver = "none"
+cgroup_controllers = [ ]
+namespaces = [ ]
+`;
+
+export class LibvirtInstance {
+  child: ChildProcess | undefined;
+  #stderr = '';
+  readonly #dropCleanup: () => void;
+
+  private constructor(readonly dir: string, readonly bins: LibvirtBins) {
+    this.#dropCleanup = onCleanup(() => this.dispose());
+  }
+
+  static async create(bins: LibvirtBins): Promise<LibvirtInstance> {
+    const dir = await mkdtemp(join(tmpdir(), 'vkb-lv-'));
+    const inst = new LibvirtInstance(dir, bins);
+    for (const d of ['etc', 'run', 's', 'xml', 'var/lib/libvirt', 'var/cache/libvirt', 'var/log/libvirt', 'var/tmp']) {
+      await mkdir(join(dir, d), { recursive: true });
+    }
+    await symlink('/run', join(dir, 'var', 'run'));
+    await writeFile(join(dir, 'etc', 'libvirtd.conf'), LIBVIRTD_CONF);
+    await writeFile(join(dir, 'etc', 'qemu.conf'), QEMU_CONF);
+    await writeFile(join(dir, 'etc', 'virtlogd.conf'), 'log_outputs = "2:stderr"\n');
+    const passwd = readFileSync('/etc/passwd', 'utf8');
+    const group = readFileSync('/etc/group', 'utf8');
+    await writeFile(join(dir, 'passwd'), passwd + (/^libvirt-qemu:/m.test(passwd) ? '' : 'libvirt-qemu:x:64055:64055::/var/lib/libvirt:/usr/sbin/nologin\n'));
+    await writeFile(join(dir, 'group'), group + ['libvirt-qemu', 'kvm', 'libvirt']
+      .filter((g) => !new RegExp(`^${g}:`, 'm').test(group)).map((g, i) => `${g}:x:${64055 + i}:\n`).join(''));
+    return inst;
+  }
+
+  get socket(): string {
+    return join(this.dir, 'run', 'libvirt', 'libvirt-sock');
+  }
+
+  get uri(): string {
+    return `qemu+unix:///system?socket=${this.socket}`;
+  }
+
+  serialSocket(name: string): string {
+    return join(this.dir, 's', `${name}.sock`);
+  }
+
+  virtlogdPid(): number | undefined {
+    try {
+      return Number(readFileSync(join(this.dir, 'run', 'virtlogd.pid'), 'utf8').trim()) || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** VmRSS of libvirtd plus virtlogd, MiB. */
+  rssMiB(): number {
+    const l = rssKiB(this.child?.pid ?? -1) ?? NaN;
+    const v = rssKiB(this.virtlogdPid() ?? -1) ?? 0;
+    return (l + v) / 1024;
+  }
+
+  /** Spawns virtlogd + libvirtd; resolves with spawn -> the first `virsh list --all` answered, in ms. */
+  async startDaemon(): Promise<number> {
+    // Paths go in as positional parameters ($0 the dir, $1 virtlogd, $2 libvirtd), never into the script.
+    const script = 'set -e; d="$0"; mount --bind "$d/etc" /etc/libvirt; mount --bind "$d/passwd" /etc/passwd; ' +
+      'mount --bind "$d/group" /etc/group; mount --bind "$d/run" /run; mount --bind "$d/var" /var; "$1" & exec "$2"';
+    const t0 = now();
+    // unshare execs sh, which execs libvirtd: the child's pid is libvirtd's. virtlogd is its own process (pidfile).
+    const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, this.dir, this.bins.virtlogd, this.bins.libvirtd], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.child = child;
+    this.#stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (s: string) => { this.#stderr = (this.#stderr + s).slice(-4000); });
+    await waitUntil('libvirtd to answer virsh list', async () => {
+      if (child.exitCode !== null) throw new Error(`libvirtd exited with ${child.exitCode}: ${this.#stderr}`);
+      if (!(await canConnect(this.socket))) return false;
+      return (await this.virsh(['list', '--all', '--name'], true)).code === 0;
+    }, 60_000, 1);
+    return now() - t0;
+  }
+
+  async stopDaemon(): Promise<void> {
+    const c = this.child;
+    if (c && c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+    if (c) await within(exited(c), 20_000, 'libvirtd to exit').catch(() => { c.kill('SIGKILL'); return exited(c); });
+    this.child = undefined;
+    const v = this.virtlogdPid();
+    killQuietly(v, 'SIGTERM');
+    if (v !== undefined) await waitUntil('virtlogd to exit', () => !alive(v), 5_000, 5).catch(() => killQuietly(v));
+    await rm(join(this.dir, 'run', 'virtlogd.pid'), { force: true });
+  }
+
+  virsh(args: readonly string[], allowFail = false): Promise<RunResult> {
+    return runTimed(this.bins.virsh, ['-c', this.uri, ...args], { allowFail, env: { PATH: process.env['PATH'] ?? '', LC_ALL: 'C' } });
+  }
+
+  /** Connects to the guest's serial socket (retrying) and resolves with the time the marker arrived. */
+  async marker(name: string, timeoutMs = 60_000): Promise<number> {
+    const path = this.serialSocket(name);
+    const w = new MarkerWatch(GUEST_READY_MARKER);
+    const deadline = now() + timeoutMs;
+    for (;;) {
+      const s = await new Promise<ReturnType<typeof connect> | undefined>((resolve) => {
+        const c = connect(path);
+        c.once('connect', () => resolve(c));
+        c.once('error', () => resolve(undefined));
+      });
+      if (s) {
+        s.on('data', (b: Buffer) => w.feed(b));
+        s.on('error', () => undefined);
+        try {
+          return await within(w.seen, Math.max(1, deadline - now()), `guest marker of ${name} on ${path}`);
+        } finally {
+          s.destroy();
+        }
+      }
+      if (now() > deadline) throw new Error(`serial socket ${path} of ${name} did not answer`);
+      await sleep(1);
+    }
+  }
+
+  /** QEMU pids from libvirt's NAME.pid files (driver.pid is libvirtd's own). */
+  qemuPids(): number[] {
+    const d = join(this.dir, 'run', 'libvirt', 'qemu');
+    if (!existsSync(d)) return [];
+    return readdirSync(d).filter((f) => f.endsWith('.pid') && f !== 'driver.pid').flatMap((f) => {
+      try {
+        return [Number(readFileSync(join(d, f), 'utf8').trim())];
+      } catch {
+        return [];
+      }
+    }).filter((p) => p > 0);
+  }
+
+  async destroyAll(): Promise<void> {
+    const running = (await this.virsh(['list', '--name', '--state-running', '--state-paused'])).stdout.split('\n').filter((l) => l.trim() !== '');
+    for (const n of running) await this.virsh(['destroy', n]);
+  }
+
+  /** Destroys guests, stops libvirtd and virtlogd, kills any QEMU left, removes the dir. Idempotent. */
+  async dispose(): Promise<void> {
+    this.#dropCleanup();
+    if (this.child?.exitCode === null) await this.destroyAll().catch(() => undefined);
+    const left = this.qemuPids().filter(alive);
+    await this.stopDaemon();
+    for (const p of left) killQuietly(p);
+    if (left.length > 0) await waitUntil('QEMU left by libvirt to exit', () => left.every((p) => !alive(p)), 10_000, 5).catch(() => undefined);
+    await rm(this.dir, { recursive: true, force: true });
+    if (left.length > 0) throw new Error(`libvirt left ${left.length} QEMU process(es) running (${left.join(' ')}); killed them`);
+  }
+}
