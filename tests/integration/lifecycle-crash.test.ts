@@ -61,7 +61,10 @@ test('guest panic with on_crash=restart: the guest boots again in the same QEMU'
     // The guest panics right after each marker: a second marker proves the restart.
     await reader.waitFor(GUEST_READY_MARKER, 2);
     await until(() => h.events.some((e) => e.event === 'crashed'), 'the crashed event');
-    assert.equal((await h.engine.dispatch({ kind: 'get', name: 'p2' })).state, 'running');
+    const p2 = await h.engine.dispatch({ kind: 'get', name: 'p2' });
+    // libvirt's reason after an on_crash restart: running/crashed (the event is resumed/unpaused).
+    assert.deepEqual([p2.state, p2.reason], ['running', 'crashed']);
+    assert.ok(h.events.some((e) => e.event === 'resumed' && e.detail === 'unpaused'), 'the resumed event');
     assert.ok(!h.events.some((e) => e.event === 'stopped'), 'the domain never stopped');
     await h.engine.dispatch({ kind: 'destroy', name: 'p2' });
     await assertNoLeftovers(h);
