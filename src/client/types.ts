@@ -108,9 +108,14 @@ export interface DomStats {
   /** Null while the domain is not running. */
   running: {
     cpuTimeNs: number;
+    cpuUserNs: number;
+    cpuSystemNs: number;
     balloon: { currentKiB: number; maximumKiB: number };
     vcpus: { vcpu: number; state: 'running' | 'offline'; cpuTimeNs: number }[];
-    block: { name: string; path: string | null; rdReqs: number; rdBytes: number; wrReqs: number; wrBytes: number; flReqs: number }[];
+    block: {
+      name: string; path: string | null; rdReqs: number; rdBytes: number; wrReqs: number; wrBytes: number; flReqs: number;
+      rdTimesNs: number; wrTimesNs: number; flTimesNs: number;
+    }[];
     net: {
       device: string; rxBytes: number; rxPackets: number; rxErrors: number; rxDrops: number;
       txBytes: number; txPackets: number; txErrors: number; txDrops: number;

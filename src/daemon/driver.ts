@@ -52,7 +52,10 @@ export interface VcpuInfo {
 
 /** Everything virsh domstats shows about a running domain. */
 export interface DetailedStats {
+  /** CPU time of the whole QEMU process (user + system), ns. */
   readonly cpuTimeNs: number;
+  readonly cpuUserNs: number;
+  readonly cpuSystemNs: number;
   readonly balloon: { readonly currentKiB: number; readonly maximumKiB: number };
   readonly vcpus: VcpuInfo[];
   readonly block: {
@@ -62,6 +65,9 @@ export interface DetailedStats {
     readonly wrReqs: number;
     readonly wrBytes: number;
     readonly flReqs: number;
+    readonly rdTimesNs: number;
+    readonly wrTimesNs: number;
+    readonly flTimesNs: number;
   }[];
   /** Host tap counters seen from the guest. */
   readonly net: {

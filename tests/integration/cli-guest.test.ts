@@ -46,10 +46,10 @@ describe('monitoring commands on a running guest', { timeout: 180_000 }, () => {
       const lines = s.stdout.split('\n');
       const keys = lines.slice(1).filter((l) => l !== '').map((l) => l.replace(/=.*/, ''));
       assert.deepEqual(keys, [
-        '  state.state', '  state.reason', '  cpu.time', '  balloon.current', '  balloon.maximum',
+        '  state.state', '  state.reason', '  cpu.time', '  cpu.user', '  cpu.system', '  balloon.current', '  balloon.maximum',
         '  vcpu.current', '  vcpu.maximum', '  vcpu.0.state', '  vcpu.0.time', '  vcpu.1.state', '  vcpu.1.time',
         '  net.count', '  net.0.name', ...['rx.bytes', 'rx.pkts', 'rx.errs', 'rx.drop', 'tx.bytes', 'tx.pkts', 'tx.errs', 'tx.drop'].map((k) => `  net.0.${k}`),
-        '  block.count', '  block.0.name', '  block.0.path', ...['rd.reqs', 'rd.bytes', 'wr.reqs', 'wr.bytes', 'fl.reqs'].map((k) => `  block.0.${k}`),
+        '  block.count', '  block.0.name', '  block.0.path', ...['rd.reqs', 'rd.bytes', 'rd.times', 'wr.reqs', 'wr.bytes', 'wr.times', 'fl.reqs', 'fl.times'].map((k) => `  block.0.${k}`),
       ]);
       const v = (k: string) => lines.find((l) => l.startsWith(`  ${k}=`))?.slice(k.length + 3);
       assert.equal(lines[0], "Domain: 'g1'");

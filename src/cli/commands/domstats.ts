@@ -17,7 +17,11 @@ export function domstatsLines(s: DomStats, groups: ReadonlySet<Group>): string[]
     put('state.reason', s.reasonCode);
   }
   const r = s.running;
-  if (r !== null && groups.has('cpu')) put('cpu.time', r.cpuTimeNs);
+  if (r !== null && groups.has('cpu')) {
+    put('cpu.time', r.cpuTimeNs);
+    put('cpu.user', r.cpuUserNs);
+    put('cpu.system', r.cpuSystemNs);
+  }
   if (r !== null && groups.has('balloon')) {
     put('balloon.current', r.balloon.currentKiB);
     put('balloon.maximum', r.balloon.maximumKiB);
@@ -51,9 +55,12 @@ export function domstatsLines(s: DomStats, groups: ReadonlySet<Group>): string[]
       if (b.path !== null) put(`block.${i}.path`, b.path);
       put(`block.${i}.rd.reqs`, b.rdReqs);
       put(`block.${i}.rd.bytes`, b.rdBytes);
+      put(`block.${i}.rd.times`, b.rdTimesNs);
       put(`block.${i}.wr.reqs`, b.wrReqs);
       put(`block.${i}.wr.bytes`, b.wrBytes);
+      put(`block.${i}.wr.times`, b.wrTimesNs);
       put(`block.${i}.fl.reqs`, b.flReqs);
+      put(`block.${i}.fl.times`, b.flTimesNs);
     });
   }
   return out;

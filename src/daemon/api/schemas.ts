@@ -70,12 +70,15 @@ export const DomStats = named('DomStats', 'virsh domstats: state always, the oth
   vcpuMaximum: count,
   running: z.object({
     cpuTimeNs: count,
+    cpuUserNs: count,
+    cpuSystemNs: count,
     balloon: z.object({ currentKiB: count, maximumKiB: count }).strict(),
     vcpus: z.array(z.object({ vcpu: count, state: z.enum(['running', 'offline']), cpuTimeNs: count }).strict()),
     block: z.array(z.object({
       name: z.string().describe('Target (vda)'),
       path: z.string().nullable(),
       rdReqs: count, rdBytes: count, wrReqs: count, wrBytes: count, flReqs: count,
+      rdTimesNs: count, wrTimesNs: count, flTimesNs: count,
     }).strict()),
     net: z.array(z.object({
       device: z.string().describe('Host tap; counters are seen from the guest'),

@@ -79,7 +79,7 @@ export class FakeRunning implements RunningDomain {
 
   detailedStats(): Promise<DetailedStats> {
     return Promise.resolve({
-      cpuTimeNs: 1_500_000_000, balloon: { currentKiB: 1024, maximumKiB: 1024 }, vcpus: [], block: [], net: [],
+      cpuTimeNs: 1_500_000_000, cpuUserNs: 1_000_000_000, cpuSystemNs: 500_000_000, balloon: { currentKiB: 1024, maximumKiB: 1024 }, vcpus: [], block: [], net: [],
     });
   }
 

@@ -19,6 +19,9 @@ export interface BlockFigures {
   readonly wrReqs: number;
   readonly wrBytes: number;
   readonly flReqs: number;
+  readonly rdTimesNs: number;
+  readonly wrTimesNs: number;
+  readonly flTimesNs: number;
 }
 
 export interface DomStats {
@@ -33,6 +36,8 @@ export interface DomStats {
   /** Null while the domain is not running. */
   readonly running: {
     readonly cpuTimeNs: number;
+    readonly cpuUserNs: number;
+    readonly cpuSystemNs: number;
     readonly balloon: DetailedStats['balloon'];
     readonly vcpus: { readonly vcpu: number; readonly state: 'running' | 'offline'; readonly cpuTimeNs: number }[];
     readonly block: BlockFigures[];
@@ -76,7 +81,7 @@ function blockFigures(def: DomainDef, raw: DetailedStats['block']): BlockFigures
     const alias = d.alias?.name;
     if (alias === undefined || d.target === undefined) return [];
     const s = raw.find((b) => b.device === alias || b.device === `drive-${alias}` || b.device.includes(`/${alias}/`) || b.device.endsWith(`/${alias}`));
-    const z = { rdReqs: 0, rdBytes: 0, wrReqs: 0, wrBytes: 0, flReqs: 0 };
+    const z = { rdReqs: 0, rdBytes: 0, wrReqs: 0, wrBytes: 0, flReqs: 0, rdTimesNs: 0, wrTimesNs: 0, flTimesNs: 0 };
     const { device: _drop, ...figures } = s ?? { device: '', ...z };
     return [{ name: d.target.dev, path: diskPath(d), ...figures }];
   });
@@ -98,7 +103,7 @@ export async function domainStatsReport(ctx: EngineContext, a: ActionOf<'domstat
   return {
     ...base,
     running: {
-      cpuTimeNs: s.cpuTimeNs, balloon: s.balloon,
+      cpuTimeNs: s.cpuTimeNs, cpuUserNs: s.cpuUserNs, cpuSystemNs: s.cpuSystemNs, balloon: s.balloon,
       vcpus: s.vcpus.map((v) => ({ vcpu: v.vcpu, state: v.state, cpuTimeNs: v.cpuTimeNs })),
       block: blockFigures(rt.liveDef, s.block), net: s.net,
     },

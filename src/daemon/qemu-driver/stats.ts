@@ -16,6 +16,8 @@ const NS_PER_TICK = 1e9 / 100;
 interface TaskTimes {
   /** utime + stime, ns. */
   readonly cpuTimeNs: number;
+  readonly userNs: number;
+  readonly systemNs: number;
   /** The host CPU it last ran on (field 39). */
   readonly cpu: number;
   readonly state: string;
@@ -32,7 +34,7 @@ async function taskTimes(path: string): Promise<TaskTimes | undefined> {
   // f[0] is field 3; utime is field 14, stime 15, processor 39.
   const utime = Number(f[11]);
   const stime = Number(f[12]);
-  return { cpuTimeNs: (utime + stime) * NS_PER_TICK, cpu: Number(f[36]), state: f[0] ?? '?' };
+  return { cpuTimeNs: (utime + stime) * NS_PER_TICK, userNs: utime * NS_PER_TICK, systemNs: stime * NS_PER_TICK, cpu: Number(f[36]), state: f[0] ?? '?' };
 }
 
 export interface VcpuInfo {
@@ -75,6 +77,10 @@ export interface BlockStats {
   readonly wrReqs: number;
   readonly wrBytes: number;
   readonly flReqs: number;
+  /** Total time spent on reads, writes and flushes, ns. */
+  readonly rdTimesNs: number;
+  readonly wrTimesNs: number;
+  readonly flTimesNs: number;
 }
 
 export async function blockStats(monitor: Monitor): Promise<BlockStats[]> {
@@ -87,6 +93,9 @@ export async function blockStats(monitor: Monitor): Promise<BlockStats[]> {
     wrReqs: b.stats['wr_operations'] ?? 0,
     wrBytes: b.stats['wr_bytes'] ?? 0,
     flReqs: b.stats['flush_operations'] ?? 0,
+    rdTimesNs: b.stats['rd_total_time_ns'] ?? 0,
+    wrTimesNs: b.stats['wr_total_time_ns'] ?? 0,
+    flTimesNs: b.stats['flush_total_time_ns'] ?? 0,
   }));
 }
 
@@ -139,6 +148,8 @@ export async function netStats(devices: readonly string[], sysRoot = '/sys'): Pr
 /** Everything `virtkit domstats` shows (the daemon's DomainStats is the short form). */
 export interface DetailedStats {
   readonly cpuTimeNs: number;
+  readonly cpuUserNs: number;
+  readonly cpuSystemNs: number;
   readonly balloon: { readonly currentKiB: number; readonly maximumKiB: number };
   readonly vcpus: VcpuInfo[];
   readonly block: BlockStats[];
@@ -158,6 +169,8 @@ export async function collectDetailedStats(
   ]);
   return {
     cpuTimeNs: proc?.cpuTimeNs ?? 0,
+    cpuUserNs: proc?.userNs ?? 0,
+    cpuSystemNs: proc?.systemNs ?? 0,
     balloon: { currentKiB: balloon ?? summary.currentMemoryKiB, maximumKiB: summary.maxMemoryKiB },
     vcpus, block, net,
   };
