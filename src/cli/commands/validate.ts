@@ -13,10 +13,13 @@ export interface Problem {
   readonly message: string;
 }
 
-/** Every problem of `xml`, each as `PATH: message` (the path first, whatever the message says). */
+/**
+ * Every problem of `xml`, each as `PATH: message` (the path first, whatever
+ * the message says); `/` (the document) for XML that is not well-formed.
+ */
 export function domainXmlProblems(xml: string): Problem[] {
   return checkDomainXml(xml).map((e) => {
-    const path = typeof e.details?.['path'] === 'string' ? e.details['path'] : '/domain';
+    const path = typeof e.details?.['path'] === 'string' ? e.details['path'] : '/';
     const message = e.message.startsWith(`${path}: `) ? e.message.slice(path.length + 2) : e.message;
     return { code: e.code, path, message };
   });
