@@ -76,7 +76,7 @@ function diskPath(d: NonNullable<NonNullable<DomainDef['devices']>['disk']>[numb
 }
 
 /** QEMU names a -blockdev disk by its qdev path (/machine/peripheral/ALIAS/...), an old-style one by its id. */
-function blockFigures(def: DomainDef, raw: DetailedStats['block']): BlockFigures[] {
+export function blockFigures(def: DomainDef, raw: DetailedStats['block']): BlockFigures[] {
   return (def.devices?.disk ?? []).flatMap((d) => {
     const alias = d.alias?.name;
     if (alias === undefined || d.target === undefined) return [];
