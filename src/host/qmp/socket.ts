@@ -42,7 +42,9 @@ const errnoCode = (e: unknown): string | undefined => {
 export async function connectUnixSocket(path: string, opts: ConnectSocketOptions = {}): Promise<Socket> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const deadline = Date.now() + timeoutMs;
-  for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
+  // QEMU opens its monitor ~30 ms after exec: poll every millisecond for the first
+  // 100 ms (each miss costs one failed connect), then back off to 50 ms.
+  for (let attempt = 0, delay = 1; ; attempt++, delay = attempt < 100 ? 1 : Math.min(delay * 2, 50)) {
     if (opts.signal?.aborted === true) {
       throw new VirtkitError('QMP_DISCONNECTED', `gave up connecting to the QMP socket ${path}: ${String(opts.signal.reason)}`, {
         details: { path, reason: 'aborted' },
