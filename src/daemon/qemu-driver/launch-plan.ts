@@ -9,9 +9,7 @@ import { buildQemuArgv } from '../../core/qemu/argv/index.js';
 import type { LifecycleAction, LifecyclePolicy } from '../../core/qemu/lifecycle.js';
 import { DEFAULT_POLICY } from '../../core/qemu/lifecycle.js';
 import type { DomainDef as CoreDomainDef } from '../../core/xml/domain/index.js';
-import { formatDomainXml, parseDomainXml } from '../../core/xml/domain/index.js';
 import type { DomainDef } from '../domain-xml.js';
-import { formatDomain, parseDomain } from '../domain-xml.js';
 import type { DomainRuntimePaths } from '../paths.js';
 
 export interface LaunchPlan {
@@ -29,9 +27,9 @@ export interface LaunchPlan {
 
 export type Prepare = (def: CoreDomainDef) => CoreDomainDef;
 
-/** The daemon's model and the core model may differ while the daemon's XML adapter is a stub: XML is the bridge. */
+/** A private copy of the definition: the plan edits it (console socket). */
 export function toCoreDef(def: DomainDef): CoreDomainDef {
-  return parseDomainXml(formatDomain(def));
+  return structuredClone(def);
 }
 
 export function policyOf(def: CoreDomainDef): LifecyclePolicy {
@@ -70,12 +68,6 @@ export function planLaunch(def: DomainDef, prepare: Prepare, caps: ArgvCaps, pat
     serial0.type = 'unix';
     serial0.source = [{ mode: 'bind', path: consoleSocket }];
   }
-  // buildQemuArgv refuses <panic> for now; the ISA pvpanic device (libvirt's
-  // default model on x86) needs no address, so the driver adds it itself.
-  // Drop this once the builder translates <panic>.
-  const panics = forQemu.devices?.panic ?? [];
-  const isaPanic = panics.length > 0 && panics.every((p) => (p.model ?? 'isa') === 'isa');
-  if (isaPanic && forQemu.devices) delete forQemu.devices.panic;
   const argv = buildQemuArgv(forQemu, caps, {
     libDir: paths.libDir,
     monitor: { path: paths.qmpSocket },
@@ -83,9 +75,8 @@ export function planLaunch(def: DomainDef, prepare: Prepare, caps: ArgvCaps, pat
     passEnv: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
     ...(binary === undefined ? {} : { binary }),
   });
-  if (isaPanic) argv.args.push('-device', JSON.stringify({ driver: 'pvpanic' }));
   return {
     prepared, argv, policy: policyOf(prepared), consoleSocket, noReboot: argv.args.includes('-no-reboot'),
-    hasAgentChannel: hasAgentChannel(prepared), aliases: aliasesOf(prepared), liveDef: parseDomain(formatDomainXml(prepared)),
+    hasAgentChannel: hasAgentChannel(prepared), aliases: aliasesOf(prepared), liveDef: prepared,
   };
 }

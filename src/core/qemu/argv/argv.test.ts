@@ -103,3 +103,12 @@ test('the same input gives the same argv (deterministic)', () => {
   const def = domain(`<interface type='user'><model type='virtio'/></interface>`);
   assert.deepEqual(buildQemuArgv(def, caps(), paths), buildQemuArgv(def, caps(), paths));
 });
+
+test('an ISA panic device becomes pvpanic (with its I/O port when given); other models are refused', () => {
+  const plain = buildQemuArgv(domain(`<panic model='isa'/>`), caps(), paths).args;
+  assert.ok(plain.includes('{"driver":"pvpanic"}'), plain.join(' '));
+  const port = buildQemuArgv(domain(`<panic><address type='isa' iobase='0x506'/></panic>`), caps(), paths).args;
+  assert.ok(port.includes('{"driver":"pvpanic","ioport":1286}'), port.join(' '));
+  assert.equal(code(() => buildQemuArgv(domain(`<panic model='hyperv'/>`), caps(), paths)), 'QEMU_UNSUPPORTED');
+  assert.equal(code(() => buildQemuArgv(domain(`<panic/>`), caps({ hasDevice: (d) => d !== 'pvpanic' }), paths)), 'QEMU_UNSUPPORTED');
+});

@@ -16,7 +16,7 @@ import { buildControllers } from './controllers.js';
 import { buildCpu, buildIothreads, buildSmp } from './cpu.js';
 import { buildDisks } from './disks.js';
 import { buildMemory, buildNuma, numaCells } from './memory.js';
-import { buildBalloon, buildHostdevs, buildRngs, buildSmbios, buildWatchdogs, refuseUntranslated } from './misc-devices.js';
+import { buildBalloon, buildHostdevs, buildPanics, buildRngs, buildSmbios, buildWatchdogs, refuseUntranslated } from './misc-devices.js';
 import { buildNet } from './net.js';
 import {
   buildBoot,
@@ -106,6 +106,7 @@ export function buildQemuArgv(def: PreparedDomain, qemuCaps: QemuCaps | ArgvCaps
   buildHostdevs(ctx);
   buildBalloon(ctx);
   buildRngs(ctx);
+  buildPanics(ctx);
   buildTail(ctx);
 
   return { binary, args: ctx.args, env: qemuEnv(paths) };

@@ -16,7 +16,6 @@ export function refuseUntranslated(ctx: BuildCtx): void {
     ['filesystem', d.filesystem],
     ['sound', d.sound],
     ['tpm', d.tpm],
-    ['panic', d.panic],
   ];
   for (const [k, list] of kinds) if (list !== undefined && list.length > 0) throw refuse(`/domain/devices/${k}`, `<${k}> devices are not supported yet`);
   if (d.vsock !== undefined) throw refuse('/domain/devices/vsock', '<vsock> is not supported yet');
@@ -144,6 +143,23 @@ export function buildRngs(ctx: BuildCtx): void {
       o.period = r.rate.period ?? 1000;
     }
     push(ctx, '-device', jsonOpt({ ...o, ...pciProps(ctx, r.address, w) }));
+  });
+}
+
+/**
+ * Guest panic notifiers: the ISA pvpanic device (libvirt's default model on x86),
+ * with the I/O port when the XML gives one. QEMU then reports GUEST_PANICKED.
+ */
+export function buildPanics(ctx: BuildCtx): void {
+  (ctx.devices.panic ?? []).forEach((p, i) => {
+    const w = `/domain/devices/panic[${i + 1}]`;
+    const model = p.model ?? 'isa';
+    if (model !== 'isa') throw refuse(`${w}/@model`, `panic model '${model}' is not supported yet (use model='isa')`);
+    if (p.address !== undefined && p.address.type !== 'isa') throw refuse(`${w}/address`, "an ISA panic device takes an <address type='isa' iobase=.../>");
+    needDevice(ctx.caps, 'pvpanic', w);
+    const o: Record<string, unknown> = { driver: 'pvpanic' };
+    if (p.address?.type === 'isa' && p.address.iobase !== undefined && p.address.iobase > 0) o.ioport = p.address.iobase;
+    push(ctx, '-device', jsonOpt(o));
   });
 }
 
