@@ -1,7 +1,7 @@
 /**
  * What the daemon's API sends and takes, as TypeScript types. The daemon
- * defines them as zod schemas (src/daemon/api/schemas.ts); the client may not
- * import the daemon, and must not load zod (the CLI starts faster without it),
+ * defines them as valibot schemas (src/daemon/api/schemas.ts); the client may not
+ * import the daemon, and does not load a schema library (the CLI starts faster),
  * so they are written out here. tests/integration/daemon-api.test.ts checks
  * at compile time that both stay the same.
  */

@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type * as z from 'zod';
+import type * as v from 'valibot';
 import { VirtkitClient } from '../../src/client/client.js';
 import type * as C from '../../src/client/types.js';
 import { openApiDocument } from '../../src/daemon/api/openapi.js';
@@ -15,22 +15,22 @@ import { api, domainXml, inProcessDaemon, tempRoot } from './daemon-harness.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { assertLeftNothing, quietLog } from './daemon-harness.js';
 
-// The client writes the API's types out by hand (it may not import the daemon, nor load zod):
+// The client writes the API's types out by hand (it may not import the daemon, nor load valibot):
 // these lines stop compiling when the two drift apart.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const typesAgree: [
-  Same<C.DomainInfo, z.output<typeof S.DomainInfo>>,
-  Same<C.DefineResult, z.output<typeof S.DefineResult>>,
-  Same<C.HostInfo, z.output<typeof S.HostInfo>>,
-  Same<C.DomainStats, z.output<typeof S.DomainStats>>,
-  Same<C.DomStats, z.output<typeof S.DomStats>>,
-  Same<C.VcpuReport, z.output<typeof S.VcpuReport>>,
-  Same<C.VcpuCountReport, z.output<typeof S.VcpuCountReport>>,
-  Same<C.NativeArgv, z.output<typeof S.NativeArgv>>,
-  Same<C.LifecycleEvent, z.output<typeof S.LifecycleEvent>>,
-  Same<C.ActionOptions['destroy'], z.input<typeof S.DestroyBody>>,
-  Same<C.ActionOptions['shutdown'], z.input<typeof S.ShutdownBody>>,
-  Same<C.ActionOptions['start'], z.input<typeof S.StartBody>>,
+  Same<C.DomainInfo, v.InferOutput<typeof S.DomainInfo>>,
+  Same<C.DefineResult, v.InferOutput<typeof S.DefineResult>>,
+  Same<C.HostInfo, v.InferOutput<typeof S.HostInfo>>,
+  Same<C.DomainStats, v.InferOutput<typeof S.DomainStats>>,
+  Same<C.DomStats, v.InferOutput<typeof S.DomStats>>,
+  Same<C.VcpuReport, v.InferOutput<typeof S.VcpuReport>>,
+  Same<C.VcpuCountReport, v.InferOutput<typeof S.VcpuCountReport>>,
+  Same<C.NativeArgv, v.InferOutput<typeof S.NativeArgv>>,
+  Same<C.LifecycleEvent, v.InferOutput<typeof S.LifecycleEvent>>,
+  Same<C.ActionOptions['destroy'], v.InferInput<typeof S.DestroyBody>>,
+  Same<C.ActionOptions['shutdown'], v.InferInput<typeof S.ShutdownBody>>,
+  Same<C.ActionOptions['start'], v.InferInput<typeof S.StartBody>>,
 ] = [true, true, true, true, true, true, true, true, true, true, true, true];
 
 const noDriver = () => Promise.resolve(new NoHypervisor('this test runs without a hypervisor driver'));

@@ -1,73 +1,78 @@
 /**
  * The shape of QemuCaps as stored (cache files, the committed fixture), as a
- * strict zod schema: a cache written by another virtkit version, or a file
+ * strict valibot schema: a cache written by another virtkit version, or a file
  * cut short, fails to parse and is probed again instead of being trusted.
  */
-import * as z from 'zod';
+import * as v from 'valibot';
 import { VirtkitError } from '../errors.js';
+import { schemaIssues } from '../schema-issues.js';
 
 /** Bumped whenever the stored shape changes, so old caches are re-probed. */
 export const QEMU_CAPS_FORMAT = 1;
 
-const name = z.string().min(1);
+const name = v.pipe(v.string(), v.minLength(1));
+const int = v.pipe(v.number(), v.safeInteger());
+const names = v.array(name);
 
-export const QemuMachineSchema = z.strictObject({
+export const QemuMachineSchema = v.strictObject({
   name,
   /** 'pc' for pc-i440fx-7.2, 'q35' for pc-q35-7.2. */
-  alias: name.optional(),
-  isDefault: z.boolean(),
-  deprecated: z.boolean(),
-  cpuMax: z.number().int().nonnegative(),
-  defaultCpuType: name.optional(),
+  alias: v.optional(name),
+  isDefault: v.boolean(),
+  deprecated: v.boolean(),
+  cpuMax: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+  defaultCpuType: v.optional(name),
 });
 
-export const QemuCpuModelSchema = z.strictObject({
+export const QemuCpuModelSchema = v.strictObject({
   name,
   typename: name,
-  aliasOf: name.optional(),
-  deprecated: z.boolean(),
+  aliasOf: v.optional(name),
+  deprecated: v.boolean(),
   /** Features the probing accelerator (TCG) cannot provide; absent when none. */
-  unavailableFeatures: z.array(name).optional(),
+  unavailableFeatures: v.optional(names),
 });
 
-export const QemuCapsSchema = z.strictObject({
-  format: z.literal(QEMU_CAPS_FORMAT),
-  binary: z.string(),
-  version: z.strictObject({ major: z.number().int(), minor: z.number().int(), micro: z.number().int() }),
+export const QemuCapsSchema = v.strictObject({
+  format: v.literal(QEMU_CAPS_FORMAT),
+  binary: v.string(),
+  version: v.strictObject({ major: int, minor: int, micro: int }),
   /** The distribution's build string ("Debian 1:7.2+dfsg-7+deb12u18+b3"). */
-  package: z.string(),
+  package: v.string(),
   /** Built-in accelerators ('kvm', 'tcg'): whether KVM works here is kvm-probe's question. */
-  accelerators: z.array(name),
-  machines: z.array(QemuMachineSchema),
-  cpuModels: z.array(QemuCpuModelSchema),
+  accelerators: names,
+  machines: v.array(QemuMachineSchema),
+  cpuModels: v.array(QemuCpuModelSchema),
   /** Every non-abstract QOM type that implements 'device' (what -device accepts, aliases aside). */
-  devices: z.array(name),
+  devices: names,
   /** For the device types virtkit configures: property name -> QOM property type. */
-  deviceProps: z.record(name, z.record(name, z.string())),
+  deviceProps: v.record(name, v.record(name, v.string())),
   /** User-creatable QOM types (what -object accepts). */
-  objects: z.array(name),
+  objects: names,
   /** A summary of query-qmp-schema. */
-  qmp: z.strictObject({
-    commands: z.array(name),
-    events: z.array(name),
+  qmp: v.strictObject({
+    commands: names,
+    events: names,
     /** -blockdev driver= values (compiled in; a module may still be missing). */
-    blockdevDrivers: z.array(name),
+    blockdevDrivers: names,
     /** -netdev types. */
-    netdevTypes: z.array(name),
+    netdevTypes: names,
     /** -chardev backends. */
-    chardevBackends: z.array(name),
+    chardevBackends: names,
   }),
 });
 
-export type QemuCaps = z.infer<typeof QemuCapsSchema>;
-export type QemuMachine = z.infer<typeof QemuMachineSchema>;
-export type QemuCpuModel = z.infer<typeof QemuCpuModelSchema>;
+export type QemuCaps = v.InferOutput<typeof QemuCapsSchema>;
+export type QemuMachine = v.InferOutput<typeof QemuMachineSchema>;
+export type QemuCpuModel = v.InferOutput<typeof QemuCpuModelSchema>;
 
 /** Validates stored caps; throws INVALID_ARGUMENT naming the first bad field. */
 export function parseQemuCaps(json: unknown): QemuCaps {
-  const r = QemuCapsSchema.safeParse(json);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const where = issue === undefined ? '' : ` at ${issue.path.join('.') || '(top)'}: ${issue.message}`;
-  throw new VirtkitError('INVALID_ARGUMENT', `not a QEMU capabilities record (format ${QEMU_CAPS_FORMAT})${where}`, { cause: r.error });
+  const r = v.safeParse(QemuCapsSchema, json);
+  if (r.success) return r.output;
+  const issue = schemaIssues(r.issues)[0];
+  const where = issue === undefined ? '' : ` at ${issue.path || '(top)'}: ${issue.message}`;
+  throw new VirtkitError('INVALID_ARGUMENT', `not a QEMU capabilities record (format ${QEMU_CAPS_FORMAT})${where}`, {
+    cause: new v.ValiError(r.issues),
+  });
 }

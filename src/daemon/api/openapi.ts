@@ -1,10 +1,11 @@
 /**
- * The OpenAPI 3.1 document, generated from the route table and the zod
- * schemas the routes validate with. Served at GET /v1/openapi.json and
+ * The OpenAPI 3.1 document, generated from the route table and the valibot
+ * schemas the routes validate with (@valibot/to-json-schema). Served at GET /v1/openapi.json and
  * committed as openapi.json (openapi.test.ts fails when that copy is stale;
  * `VIRTKIT_REGENERATE=1 node scripts/run-tests.mjs unit openapi` rewrites it).
  */
-import * as z from 'zod';
+import { toJsonSchema, toJsonSchemaDefs, type ConversionConfig } from '@valibot/to-json-schema';
+import type * as v from 'valibot';
 import { HTTP_STATUS } from './http-status.js';
 import { queryJsonSchema, type QuerySpec } from './query.js';
 import type { Route, SchemaName } from './router.js';
@@ -16,11 +17,21 @@ import { CONSOLE_QUERY, EVENTS_QUERY, WS_CONSOLE, WS_EVENTS } from './ws-paths.j
 type Json = Record<string, unknown>;
 const ref = (id: string): Json => ({ $ref: `#/components/schemas/${id}` });
 
+/** Every named schema is a component, referred to by `#/components/schemas/ID`. */
+function conversion(typeMode: 'input' | 'output'): ConversionConfig {
+  return {
+    target: 'draft-2020-12',
+    typeMode,
+    definitions: Object.fromEntries([...apiSchemas].map(([schema, { id }]) => [id, schema])),
+    overrideRef: ({ referenceId }) => `#/components/schemas/${referenceId}`,
+  };
+}
+
 function schemaOf(name: SchemaName, io: 'input' | 'output'): Json {
-  const schema = schemaModule[name] as z.ZodType;
+  const schema = schemaModule[name] as v.GenericSchema;
   const id = apiSchemas.get(schema)?.id;
   if (id !== undefined) return ref(id);
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
+  const { $schema: _drop, $defs: _defs, ...rest } = toJsonSchema(schema, conversion(io)) as Json;
   return rest;
 }
 
@@ -96,11 +107,12 @@ export function openApiDocument(): Json {
       responses: { 200: { description: 'OpenAPI 3.1 document', content: json({ type: 'object' }) } },
     },
   };
-  const generated = z.toJSONSchema(apiSchemas, { uri: (id) => `#/components/schemas/${id}`, io: 'output' });
+  const { definitions: _all, ...config } = conversion('output');
+  const defs = Object.fromEntries([...apiSchemas].map(([schema, { id }]) => [id, schema]));
   const schemas: Record<string, Json> = {};
-  for (const [id, s] of Object.entries(generated.schemas)) {
-    const { $schema: _s, $id: _i, ...rest } = s as Json;
-    schemas[id] = rest;
+  for (const [id, s] of Object.entries(toJsonSchemaDefs(defs, config))) {
+    const description = [...apiSchemas.values()].find((m) => m.id === id)?.description;
+    schemas[id] = { ...(description === undefined ? {} : { description }), ...(s as Json) };
   }
   return {
     openapi: '3.1.0',

@@ -1,8 +1,7 @@
 /**
  * Query strings, parsed without the schema library: reads (GET) are most of
- * the traffic, and answering them must not load zod (it costs the daemon
- * ~14 MiB and ~60 ms). Strict like the body schemas: unknown or repeated
- * parameters are refused. `queryJsonSchema` feeds the OpenAPI document.
+ * the traffic, and answering them need not load valibot and the schemas.
+ * Strict like the body schemas: unknown or repeated parameters are refused. `queryJsonSchema` feeds the OpenAPI document.
  */
 import { VirtkitError } from '../../core/errors.js';
 

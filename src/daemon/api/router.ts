@@ -3,7 +3,7 @@
  * parameters, body schema and answer schema; `run` validates the request
  * before the handler sees it. The same specs feed the OpenAPI document.
  */
-import type * as z from 'zod';
+import type * as v from 'valibot';
 import { VirtkitError, type ErrorCode } from '../../core/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { parseQuery, type QuerySpec, type QueryValues } from './query.js';
@@ -12,9 +12,9 @@ import type * as Schemas from './schemas.js';
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** A schema, named by its export in schemas.ts (the module loads only when a body needs it). */
-export type SchemaName = { [K in keyof typeof Schemas]: (typeof Schemas)[K] extends z.ZodType ? K : never }[keyof typeof Schemas];
-type Out<N extends SchemaName> = z.output<(typeof Schemas)[N]>;
-type In<N extends SchemaName> = z.input<(typeof Schemas)[N]>;
+export type SchemaName = { [K in keyof typeof Schemas]: (typeof Schemas)[K] extends v.GenericSchema ? K : never }[keyof typeof Schemas];
+type Out<N extends SchemaName> = v.InferOutput<(typeof Schemas)[N]>;
+type In<N extends SchemaName> = v.InferInput<(typeof Schemas)[N]>;
 
 export interface RouteSpec<Q extends QuerySpec, B extends SchemaName | undefined, R extends SchemaName> {
   readonly method: Method;
@@ -47,7 +47,7 @@ export interface Route {
 
 let schemasModule: Promise<typeof Schemas> | undefined;
 
-/** The zod schemas, loaded on first use. */
+/** The valibot schemas, loaded on first use. */
 export function loadSchemas(): Promise<typeof Schemas> {
   schemasModule ??= import('./schemas.js');
   return schemasModule;
@@ -64,8 +64,8 @@ export function route<Q extends QuerySpec, B extends SchemaName | undefined, R e
       const query = parseQuery(spec.query, search);
       let body: unknown;
       if (spec.body !== undefined) {
-        const schema = (await loadSchemas())[spec.body] as z.ZodType;
-        body = validate(schema, parseJson(rawBody), 'request body');
+        const schemas = await loadSchemas();
+        body = schemas.validate(schemas[spec.body] as v.GenericSchema, parseJson(rawBody), 'request body');
       } else if (rawBody.trim() !== '') {
         throw new VirtkitError('INVALID_ARGUMENT', `${spec.method} ${spec.path} takes no request body`);
       }
@@ -82,14 +82,6 @@ function parseJson(raw: string): unknown {
   } catch (e) {
     throw new VirtkitError('INVALID_ARGUMENT', `request body is not JSON: ${(e as Error).message}`);
   }
-}
-
-export function validate<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-  const text = issues.map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`)).join('; ');
-  throw new VirtkitError('INVALID_ARGUMENT', `invalid ${what}: ${text}`, { details: { issues } });
 }
 
 export class Router {
