@@ -40,7 +40,8 @@ describe('autostart', { timeout: 120_000 }, () => {
       assert.equal((await d.engine.dispatch({ kind: 'get', name: 'manual1' })).state, 'shutoff');
       const status = await d.engine.ctx.statusOf(d.engine.ctx.registry.named('auto1'));
       if (status) pids.push(status.pid);
-      await d.engine.dispatch({ kind: 'destroy', name: 'auto1' });
+      // The autostart job may still hold the domain (it shows running before the job ends): wait for it.
+      await d.engine.dispatch({ kind: 'destroy', name: 'auto1' }, { wait: 30_000 });
       await daemon.close();
     } finally {
       await daemon.close().catch(() => undefined);
