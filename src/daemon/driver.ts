@@ -50,7 +50,34 @@ export interface VcpuInfo {
   readonly affinity?: number[];
 }
 
-/** Everything virsh domstats shows about a running domain. */
+/** Block counters of one disk (query-blockstats). */
+export interface BlockStats {
+  readonly device: string;
+  readonly rdReqs: number;
+  readonly rdBytes: number;
+  readonly wrReqs: number;
+  readonly wrBytes: number;
+  readonly flReqs: number;
+  /** Total time spent on reads, writes and flushes, ns. */
+  readonly rdTimesNs: number;
+  readonly wrTimesNs: number;
+  readonly flTimesNs: number;
+}
+
+/** Counters of one host tap, seen from the guest (the tap's tx is the guest's rx), as virsh domifstat reports them. */
+export interface NetStats {
+  readonly device: string;
+  readonly rxBytes: number;
+  readonly rxPackets: number;
+  readonly rxErrors: number;
+  readonly rxDrops: number;
+  readonly txBytes: number;
+  readonly txPackets: number;
+  readonly txErrors: number;
+  readonly txDrops: number;
+}
+
+/** Everything virsh domstats shows about a running domain (DomainStats is the short form). */
 export interface DetailedStats {
   /** CPU time of the whole QEMU process (user + system), ns. */
   readonly cpuTimeNs: number;
@@ -58,29 +85,8 @@ export interface DetailedStats {
   readonly cpuSystemNs: number;
   readonly balloon: { readonly currentKiB: number; readonly maximumKiB: number };
   readonly vcpus: VcpuInfo[];
-  readonly block: {
-    readonly device: string;
-    readonly rdReqs: number;
-    readonly rdBytes: number;
-    readonly wrReqs: number;
-    readonly wrBytes: number;
-    readonly flReqs: number;
-    readonly rdTimesNs: number;
-    readonly wrTimesNs: number;
-    readonly flTimesNs: number;
-  }[];
-  /** Host tap counters seen from the guest. */
-  readonly net: {
-    readonly device: string;
-    readonly rxBytes: number;
-    readonly rxPackets: number;
-    readonly rxErrors: number;
-    readonly rxDrops: number;
-    readonly txBytes: number;
-    readonly txPackets: number;
-    readonly txErrors: number;
-    readonly txDrops: number;
-  }[];
+  readonly block: BlockStats[];
+  readonly net: NetStats[];
 }
 
 /** A QEMU command line (virsh domxml-to-native qemu-argv). */

@@ -4,25 +4,13 @@
  * alias). Queries: they never wait behind a job.
  */
 import type { DomainDef } from '../domain-xml.js';
-import type { DetailedStats, VcpuInfo } from '../driver.js';
+import type { BlockStats, DetailedStats, VcpuInfo } from '../driver.js';
 import { DOMAIN_STATES, STATE_REASONS, type DomainState } from '../state.js';
 import type { ActionOf, ActionResults } from './actions.js';
 import type { EngineContext } from './context.js';
 
-export interface BlockFigures {
-  /** Target (vda). */
-  readonly name: string;
-  /** Source file or device; null for a disk without one (empty cdrom). */
-  readonly path: string | null;
-  readonly rdReqs: number;
-  readonly rdBytes: number;
-  readonly wrReqs: number;
-  readonly wrBytes: number;
-  readonly flReqs: number;
-  readonly rdTimesNs: number;
-  readonly wrTimesNs: number;
-  readonly flTimesNs: number;
-}
+/** A disk's counters labelled with its target (vda) and source (null for a disk without one, e.g. an empty cdrom). */
+export type BlockFigures = Omit<BlockStats, 'device'> & { readonly name: string; readonly path: string | null };
 
 export interface DomStats {
   readonly name: string;

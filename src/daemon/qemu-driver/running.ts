@@ -15,12 +15,10 @@ import { stopQemu } from '../../host/qemu/process-stop.js';
 import { removeRuntimeDir } from '../../host/qemu/runtime.js';
 import type { QemuRuntimeRecord } from '../../host/qemu/runtime.js';
 import type { DomainDef } from '../domain-xml.js';
-import type { DomainStats, DriverEvent, RunningDomain, ShutdownMode } from '../driver.js';
+import type { DetailedStats, DomainStats, DriverEvent, RunningDomain, ShutdownMode, VcpuInfo } from '../driver.js';
 import type { DomainRuntimePaths } from '../paths.js';
 import type { Monitor } from './monitor.js';
-import { collectDetailedStats, collectStats } from './stats.js';
-import type { DetailedStats, VcpuInfo } from './stats.js';
-import { vcpuInfo } from './stats.js';
+import { collectDetailedStats, collectStats, vcpuInfo } from './stats.js';
 import { toCoreDef } from './launch-plan.js';
 import type { ChildProcess } from 'node:child_process';
 

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { summarizeDomain } from '../domain-xml.js';
 import type { DomainDef } from '../domain-xml.js';
 import { parseCpuList } from '../../host/nodeinfo.js';
-import type { DomainStats } from '../driver.js';
+import type { BlockStats, DetailedStats, DomainStats, NetStats, VcpuInfo } from '../driver.js';
 import type { Monitor } from './monitor.js';
 
 const NS_PER_TICK = 1e9 / 100;
@@ -37,18 +37,6 @@ async function taskTimes(path: string): Promise<TaskTimes | undefined> {
   return { cpuTimeNs: (utime + stime) * NS_PER_TICK, userNs: utime * NS_PER_TICK, systemNs: stime * NS_PER_TICK, cpu: Number(f[36]), state: f[0] ?? '?' };
 }
 
-export interface VcpuInfo {
-  readonly vcpu: number;
-  /** Host thread id of the vCPU. */
-  readonly threadId: number;
-  readonly state: 'running' | 'offline';
-  readonly cpuTimeNs: number;
-  /** Host CPU it last ran on. */
-  readonly cpu: number;
-  /** Host CPUs it may run on (Cpus_allowed_list). */
-  readonly affinity?: number[];
-}
-
 async function allowedCpus(path: string): Promise<number[] | undefined> {
   try {
     const m = /^Cpus_allowed_list:\s*(\S+)/m.exec(await readFile(path, 'utf8'));
@@ -68,19 +56,6 @@ export async function vcpuInfo(monitor: Monitor, pid: number, procRoot = '/proc'
       ...(affinity === undefined ? {} : { affinity }),
     };
   }));
-}
-
-export interface BlockStats {
-  readonly device: string;
-  readonly rdReqs: number;
-  readonly rdBytes: number;
-  readonly wrReqs: number;
-  readonly wrBytes: number;
-  readonly flReqs: number;
-  /** Total time spent on reads, writes and flushes, ns. */
-  readonly rdTimesNs: number;
-  readonly wrTimesNs: number;
-  readonly flTimesNs: number;
 }
 
 export async function blockStats(monitor: Monitor): Promise<BlockStats[]> {
@@ -109,20 +84,6 @@ export async function balloonKiB(monitor: Monitor): Promise<number | undefined> 
   }
 }
 
-export interface NetStats {
-  /** The host tap device. */
-  readonly device: string;
-  /** Seen from the guest, as virsh domifstat reports it: the tap's tx is the guest's rx. */
-  readonly rxBytes: number;
-  readonly rxPackets: number;
-  readonly rxErrors: number;
-  readonly rxDrops: number;
-  readonly txBytes: number;
-  readonly txPackets: number;
-  readonly txErrors: number;
-  readonly txDrops: number;
-}
-
 async function readCounter(dir: string, name: string): Promise<number> {
   try {
     return Number((await readFile(`${dir}/${name}`, 'utf8')).trim());
@@ -143,17 +104,6 @@ export async function netStats(devices: readonly string[], sysRoot = '/sys'): Pr
       txBytes: rb ?? 0, txPackets: rp ?? 0, txErrors: re ?? 0, txDrops: rd ?? 0,
     };
   }));
-}
-
-/** Everything `virtkit domstats` shows (the daemon's DomainStats is the short form). */
-export interface DetailedStats {
-  readonly cpuTimeNs: number;
-  readonly cpuUserNs: number;
-  readonly cpuSystemNs: number;
-  readonly balloon: { readonly currentKiB: number; readonly maximumKiB: number };
-  readonly vcpus: VcpuInfo[];
-  readonly block: BlockStats[];
-  readonly net: NetStats[];
 }
 
 export async function collectDetailedStats(
