@@ -17,6 +17,7 @@
  *    the daemon is exiting and a later `reattach` will pick it up again.
  */
 import type { Duplex } from 'node:stream';
+import type { HostTopology } from '../core/qemu/host-caps/capabilities.js';
 import type { DomainDef } from './domain-xml.js';
 import type { DomainRuntimePaths } from './paths.js';
 import type { StateReason } from './state.js';
@@ -97,15 +98,7 @@ export interface NativeArgv {
 }
 
 /** What the host looks like, for the capabilities XML. */
-export interface HostDescription {
-  readonly arch: string;
-  readonly cpus: number;
-  readonly sockets: number;
-  readonly cores: number;
-  readonly threads: number;
-  readonly nodes: number;
-  readonly memoryKiB: number;
-}
+export type HostDescription = HostTopology;
 
 export interface DomainCapsQuery {
   readonly emulator?: string;

@@ -5,7 +5,7 @@
  * gets domain type 'kvm' only when the KVM probe found it really runs guests.
  */
 import type { QemuCaps } from '../caps.js';
-import { xmlEscape } from './xml-text.js';
+import { escapeXmlAttr as xmlEscape } from '../../xml/tree.js';
 
 export interface HostTopology {
   readonly arch: string;

@@ -7,7 +7,7 @@
 import { VirtkitError } from '../../errors.js';
 import type { QemuCaps } from '../caps.js';
 import { defaultMachine, findMachine, hasDevice, hasObject, hasQmpCommand } from '../caps.js';
-import { xmlEscape } from './xml-text.js';
+import { escapeXmlAttr as xmlEscape } from '../../xml/tree.js';
 
 export interface DomainCapsInput {
   readonly caps: QemuCaps;
