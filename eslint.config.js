@@ -36,4 +36,19 @@ export default tseslint.config(
   layer('daemon', ['client', 'cli']),
   layer('client', ['host', 'daemon', 'cli']),
   layer('cli', ['host', 'daemon']),
+  {
+    // The client and the CLI take the API's schemas as types only: a value import loads valibot,
+    // which slows every CLI command's start-up (src/cli/no-schema-library.test.ts checks the build).
+    files: ['src/client/**/*.ts', 'src/cli/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [{ name: 'valibot', message: 'the client and CLI do not load valibot (start-up time)', allowTypeImports: true }],
+        patterns: [{
+          group: ['**/core/api/schemas.js'],
+          allowTypeImports: true,
+          message: 'import the API types with `import type` (src/core/api/types.ts): the schemas load valibot',
+        }],
+      }],
+    },
+  },
 );

@@ -10,8 +10,8 @@ import { HTTP_STATUS } from './http-status.js';
 import { queryJsonSchema, type QuerySpec } from './query.js';
 import type { Route, SchemaName } from './router.js';
 import { routes } from './routes.js';
-import * as schemaModule from './schemas.js';
-import { apiSchemas } from './schemas.js';
+import * as schemaModule from '../../core/api/schemas.js';
+import { apiSchemas } from '../../core/api/schemas.js';
 import { CONSOLE_QUERY, EVENTS_QUERY, WS_CONSOLE, WS_EVENTS } from './ws-paths.js';
 
 type Json = Record<string, unknown>;

@@ -7,11 +7,11 @@ import type * as v from 'valibot';
 import { VirtkitError, type ErrorCode } from '../../core/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { parseQuery, type QuerySpec, type QueryValues } from './query.js';
-import type * as Schemas from './schemas.js';
+import type * as Schemas from '../../core/api/schemas.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-/** A schema, named by its export in schemas.ts (the module loads only when a body needs it). */
+/** A schema, named by its export in src/core/api/schemas.ts (the module loads only when a body needs it). */
 export type SchemaName = { [K in keyof typeof Schemas]: (typeof Schemas)[K] extends v.GenericSchema ? K : never }[keyof typeof Schemas];
 type Out<N extends SchemaName> = v.InferOutput<(typeof Schemas)[N]>;
 type In<N extends SchemaName> = v.InferInput<(typeof Schemas)[N]>;
@@ -49,7 +49,7 @@ let schemasModule: Promise<typeof Schemas> | undefined;
 
 /** The valibot schemas, loaded on first use. */
 export function loadSchemas(): Promise<typeof Schemas> {
-  schemasModule ??= import('./schemas.js');
+  schemasModule ??= import('../../core/api/schemas.js');
   return schemasModule;
 }
 

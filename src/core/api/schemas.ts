@@ -1,17 +1,20 @@
 /**
  * The API's bodies and answers as strict valibot schemas (unknown keys are
- * refused). TypeScript types come from them, and so does the OpenAPI
- * document (openapi.ts): one source for validation, types and docs.
+ * refused). TypeScript types come from them (types.ts, which the client
+ * aliases), and so does the OpenAPI document (src/daemon/api/openapi.ts): one
+ * source for validation, types and docs. They live in core so that the client
+ * can take their types; it must take only types (`import type`): importing a
+ * value here loads valibot, which the CLI does not.
  * Every schema with an `id` in `apiSchemas` becomes a named component.
- * Routes name schemas by their export name and load this module only when
- * a request has a body (query strings are parsed by query.ts, without a
- * schema library). valibot rather than zod keeps the daemon small: importing
+ * The daemon's routes name schemas by their export name and load this module
+ * only when a request has a body (query strings are parsed by
+ * src/daemon/api/query.ts, without a schema library). valibot rather than zod keeps the daemon small: importing
  * zod costs ~13 MiB of RSS, valibot ~3 MiB.
  */
 import * as v from 'valibot';
-import { ERROR_CODES, VirtkitError } from '../../core/errors.js';
-import { issuesText, schemaIssues } from '../../core/schema-issues.js';
-import { ALL_EVENT_DETAILS, ALL_STATE_REASONS, DOMAIN_STATES, EVENT_KINDS } from '../state.js';
+import { ERROR_CODES, VirtkitError } from '../errors.js';
+import { issuesText, schemaIssues } from '../schema-issues.js';
+import { ALL_EVENT_DETAILS, ALL_STATE_REASONS, DOMAIN_STATES, EVENT_KINDS } from './domain-state.js';
 
 /** Named schemas: each becomes a component of the OpenAPI document. */
 export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>();

@@ -1,0 +1,27 @@
+/**
+ * The API's types, inferred from the schemas (schemas.ts). Import them with
+ * `import type`: the types cost nothing at run time, while importing the
+ * schemas' values loads valibot (the CLI must not, it starts faster without).
+ */
+import type * as v from 'valibot';
+import type * as S from './schemas.js';
+
+export type DomainInfo = v.InferOutput<typeof S.DomainInfo>;
+export type DomainList = v.InferOutput<typeof S.DomainList>;
+export type DefineResult = v.InferOutput<typeof S.DefineResult>;
+export type DomainStats = v.InferOutput<typeof S.DomainStats>;
+export type DomStats = v.InferOutput<typeof S.DomStats>;
+export type VcpuReport = v.InferOutput<typeof S.VcpuReport>;
+export type VcpuInfo = NonNullable<VcpuReport['vcpus']>[number];
+export type VcpuCountReport = v.InferOutput<typeof S.VcpuCountReport>;
+export type VcpuCounts = NonNullable<VcpuCountReport['config']>;
+export type NativeArgv = v.InferOutput<typeof S.NativeArgv>;
+export type NodeInfo = v.InferOutput<typeof S.NodeInfo>;
+export type HostInfo = v.InferOutput<typeof S.HostInfo>;
+export type LifecycleEvent = v.InferOutput<typeof S.LifecycleEvent>;
+
+export type StartOptions = v.InferInput<typeof S.StartBody>;
+export type ShutdownOptions = v.InferInput<typeof S.ShutdownBody>;
+export type RebootOptions = v.InferInput<typeof S.RebootBody>;
+export type DestroyOptions = v.InferInput<typeof S.DestroyBody>;
+export type ShutdownMode = NonNullable<ShutdownOptions['mode']>;
