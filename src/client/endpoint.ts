@@ -1,8 +1,7 @@
 /**
  * From a connection URI (virsh -c) or a root directory to the address of
- * the daemon. The socket paths repeat the daemon's instance layout
- * (src/daemon/paths.ts), which the client may not import;
- * tests/integration/daemon-client.test.ts checks that they agree.
+ * the daemon. The socket paths come from the instance layout the daemon uses
+ * too (src/core/instance-layout.ts).
  *
  *   qemu:///system                      /run/virtkit/virtkitd.sock
  *   qemu:///session                     $XDG_RUNTIME_DIR/virtkit/virtkitd.sock (else ~/.cache/virtkit/run/)
@@ -11,8 +10,9 @@
  *   qemu+tcp://HOST:PORT/system         TCP; token from VIRTKIT_TOKEN or ?token_file=
  *   qemu+tls://HOST:PORT/system         TLS; CA from ?ca=FILE (else the system's)
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { VirtkitError } from '../core/errors.js';
+import { instanceLayout } from '../core/instance-layout.js';
 
 export type Endpoint =
   | {
@@ -45,16 +45,10 @@ export interface EndpointInput {
 
 const invalid = (uri: string, why: string) => new VirtkitError('INVALID_ARGUMENT', `connection URI '${uri}': ${why}`);
 
-export function sessionSocket(env: EndpointInput['env'], home: string): string {
-  const abs = (v: string | undefined) => (v !== undefined && v.startsWith('/') ? v : undefined);
-  const runtime = abs(env['XDG_RUNTIME_DIR']);
-  const run = runtime !== undefined ? join(runtime, 'virtkit') : join(abs(env['XDG_CACHE_HOME']) ?? join(home, '.cache'), 'virtkit', 'run');
-  return join(run, 'virtkitd.sock');
-}
-
 export function rootEndpoint(root: string): Endpoint {
   const dir = resolve(root);
-  return { kind: 'unix', uri: `qemu:///embed?root=${dir}`, socket: join(dir, 'run', 'virtkitd.sock'), spawnArgs: ['--root', dir] };
+  const { uri, socket } = instanceLayout({ kind: 'root', root: dir });
+  return { kind: 'unix', uri, socket, spawnArgs: ['--root', dir] };
 }
 
 /**
@@ -103,11 +97,13 @@ export function resolveEndpoint(input: EndpointInput): Endpoint {
     throw invalid(uri, `--root ${root} and -c ${uri} name different instances; give one of them`);
   }
   if (path === '/system') {
-    return { kind: 'unix', uri: 'qemu:///system', socket: socket ?? '/run/virtkit/virtkitd.sock', spawnArgs: undefined };
+    const layout = instanceLayout({ kind: 'system' });
+    return { kind: 'unix', uri: layout.uri, socket: socket ?? layout.socket, spawnArgs: undefined };
   }
   if (path === '/session') {
+    const layout = instanceLayout({ kind: 'session', env: input.env, home: input.home });
     return {
-      kind: 'unix', uri: 'qemu:///session', socket: socket ?? sessionSocket(input.env, input.home),
+      kind: 'unix', uri: layout.uri, socket: socket ?? layout.socket,
       spawnArgs: socket === undefined ? ['--session'] : undefined,
     };
   }
