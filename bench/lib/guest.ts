@@ -31,8 +31,8 @@ const os = (g: TestGuest): string =>
 /** No USB controller, no balloon (both columns): as close to the bare line as the defaults allow. */
 const LEAN_DEVICES = "<controller type='usb' model='none'/>\n    <memballoon model='none'/>";
 
-/** virtkit: the serial console goes through the daemon (its console WebSocket). */
-export function virtkitXml(g: TestGuest, name: string): string {
+/** The domain both managers define; only the <devices> head (emulator, serial) differs. */
+function domainXml(g: TestGuest, name: string, devicesHead: string): string {
   return `<domain type='qemu'>
   <name>${name}</name>
   <memory unit='MiB'>${MEMORY_MIB}</memory>
@@ -40,11 +40,16 @@ export function virtkitXml(g: TestGuest, name: string): string {
   ${os(g)}
   <features><acpi/><apic/></features>
   <devices>
-    <serial type='pty'/>
+    ${devicesHead}
     ${LEAN_DEVICES}
   </devices>
 </domain>
 `;
+}
+
+/** virtkit: the serial console goes through the daemon (its console WebSocket). */
+export function virtkitXml(g: TestGuest, name: string): string {
+  return domainXml(g, name, "<serial type='pty'/>");
 }
 
 /**
@@ -54,19 +59,8 @@ export function virtkitXml(g: TestGuest, name: string): string {
  */
 export function libvirtXml(g: TestGuest, name: string, serialSocket: string | undefined): string {
   const serial = serialSocket === undefined
-    ? '<serial type=\'pty\'/>'
+    ? "<serial type='pty'/>"
     : `<serial type='unix'><source mode='bind' path='${serialSocket}'/></serial>`;
-  return `<domain type='qemu'>
-  <name>${name}</name>
-  <memory unit='MiB'>${MEMORY_MIB}</memory>
-  <vcpu>1</vcpu>
-  ${os(g)}
-  <features><acpi/><apic/></features>
-  <devices>
-    <emulator>${QEMU.startsWith('/') ? QEMU : `/usr/bin/${QEMU}`}</emulator>
-    ${serial}
-    ${LEAN_DEVICES}
-  </devices>
-</domain>
-`;
+  const emulator = `<emulator>${QEMU.startsWith('/') ? QEMU : `/usr/bin/${QEMU}`}</emulator>`;
+  return domainXml(g, name, `${emulator}\n    ${serial}`);
 }

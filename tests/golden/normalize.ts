@@ -73,8 +73,8 @@ export interface Opt {
 const STRUCTURED = new Set(['-device', '-object', '-blockdev', '-netdev', '-chardev', '-audiodev']);
 const IMPLIED: Record<string, string> = { '-device': 'driver', '-chardev': 'backend', '-netdev': 'type', '-object': 'qom-type', '-audiodev': 'driver', '-blockdev': 'driver' };
 
-/** key=val,key=val with ',,' as a literal comma; a first item without '=' is the implied key. */
-export function parseKeyval(s: string, implied: string | undefined): Record<string, string> {
+/** QEMU's QemuOpts splitting: ',,' is a literal comma, ',' separates items. */
+export function splitQemuOpts(s: string): string[] {
   const items: string[] = [];
   let cur = '';
   for (let i = 0; i < s.length; i++) {
@@ -89,6 +89,12 @@ export function parseKeyval(s: string, implied: string | undefined): Record<stri
     } else cur += s[i];
   }
   items.push(cur);
+  return items;
+}
+
+/** key=val,key=val with ',,' as a literal comma; a first item without '=' is the implied key. */
+export function parseKeyval(s: string, implied: string | undefined): Record<string, string> {
+  const items = splitQemuOpts(s);
   const out: Record<string, string> = {};
   items.forEach((it, idx) => {
     const eq = it.indexOf('=');

@@ -4,15 +4,8 @@ import { rm } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { guestDomainXml } from '../helpers/guest.js';
+import { until } from '../helpers/wait.js';
 import { assertLeftNothing, isAlive, quietLog, tempRoot } from './daemon-harness.js';
-
-async function until(what: string, fn: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('autostart', { timeout: 120_000 }, () => {
   it('starts autostart domains once per host boot, not at every daemon restart', async () => {
@@ -36,7 +29,7 @@ describe('autostart', { timeout: 120_000 }, () => {
       await rm(layout.autostartedMarker, { force: true });
       daemon = await startDaemon({ layout, log: quietLog(), autostart: true });
       const d = daemon;
-      await until('auto1 running', async () => (await d.engine.dispatch({ kind: 'get', name: 'auto1' })).state === 'running');
+      await until('auto1 running', async () => (await d.engine.dispatch({ kind: 'get', name: 'auto1' })).state === 'running', 30_000);
       assert.equal((await d.engine.dispatch({ kind: 'get', name: 'manual1' })).state, 'shutoff');
       const status = await d.engine.ctx.statusOf(d.engine.ctx.registry.named('auto1'));
       if (status) pids.push(status.pid);

@@ -8,17 +8,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { VirtkitClient } from '../../src/client/client.js';
 import { GUEST_READY_MARKER, guestDomainXml } from '../helpers/guest.js';
+import { until } from '../helpers/wait.js';
 import { api, assertLeftNothing, isAlive, spawnDaemon, tempRoot } from './daemon-harness.js';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * Opens the console, runs `then` (a resume or reboot that makes the guest print its marker),

@@ -4,34 +4,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { VirtkitClient } from '../../src/client/client.js';
 import type { LifecycleEvent } from '../../src/client/types.js';
-import { GUEST_APPEND, GUEST_READY_MARKER, ensureTestGuest } from '../helpers/guest.js';
+import { GUEST_READY_MARKER, guestDomainXml as guestXml } from '../helpers/guest.js';
+import { until } from '../helpers/wait.js';
 import { api, assertLeftNothing, cli, inProcessDaemon, isAlive, spawnDaemon, tempRoot } from './daemon-harness.js';
-
-async function guestXml(name: string): Promise<string> {
-  const g = await ensureTestGuest();
-  return `<domain type='qemu'>
-  <name>${name}</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>${g.kernel}</kernel><initrd>${g.initrd}</initrd><cmdline>${GUEST_APPEND}</cmdline></os>
-  <features><acpi/></features>
-  <devices>
-    <serial type='pty'/>
-    <console type='pty'/>
-  </devices>
-</domain>
-`;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('a real guest through the CLI, the API and the QEMU driver', { timeout: 300_000 }, () => {
   it('starts, shows its console (one session, force takes over), pauses, powers off and is destroyed', async () => {

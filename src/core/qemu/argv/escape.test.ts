@@ -2,25 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { escapeOptValue, jsonOpt, keyval } from './escape.js';
 import { formatArgsText, shellQuote } from './format.js';
-
-/** QEMU's QemuOpts splitting: ',,' is a literal comma, ',' separates pairs. */
-function qemuSplit(s: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === ',') {
-      if (s[i + 1] === ',') {
-        cur += ',';
-        i++;
-      } else {
-        out.push(cur);
-        cur = '';
-      }
-    } else cur += s[i];
-  }
-  out.push(cur);
-  return out;
-}
+import { splitQemuOpts as qemuSplit } from '../../../../tests/golden/normalize.js';
 
 test('commas are doubled', () => {
   assert.equal(escapeOptValue('a,b'), 'a,,b');

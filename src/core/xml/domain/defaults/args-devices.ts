@@ -7,9 +7,7 @@ import { listDevices } from './devices.js';
 import type { DomainDef } from './types.js';
 import { devicesOf, machineKind } from './types.js';
 
-export interface ArgsDevice {
-  id: string;
-  driver: string;
+export interface DefDevice {
   bus?: string;
   addr?: string;
   port?: string;
@@ -21,15 +19,9 @@ export interface ArgsDevice {
   index?: number;
 }
 
-export interface DefDevice {
-  bus?: string;
-  addr?: string;
-  port?: string;
-  nr?: number;
-  unit?: number;
-  scsiId?: number;
-  lun?: number;
-  index?: number;
+export interface ArgsDevice extends DefDevice {
+  id: string;
+  driver: string;
 }
 
 export function argsDevices(args: string): ArgsDevice[] {
