@@ -26,7 +26,7 @@ export interface DaemonOptions {
   readonly log: Logger;
   /** Default: the QEMU driver, loaded on first use. */
   readonly loadDriver?: HypervisorLoader;
-  /** Prefix for /proc and /sys (tests point it at a fake tree). */
+  /** Prefix for /proc and /sys: node facts, and the QEMU driver's host facts (tests point it at a fake tree). */
   readonly hostRoot?: string;
   /** Start autostart domains (once per boot of the run dir). Default true. */
   readonly autostart?: boolean;
@@ -56,7 +56,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       status: new FileStatusStore(layout.statusDir, (m) => log.warn(m)),
       // Keyed by version: a new virtkit (a new XML model) recomputes every summary once.
       summaries: new FileSummaryCache(join(layout.stateDir, 'cache', 'domain-summaries.json'), virtkitVersion()),
-      loadDriver: opts.loadDriver ?? (() => loadQemuHypervisor(log)),
+      loadDriver: opts.loadDriver ?? (() => loadQemuHypervisor(log, opts.hostRoot)),
       nodeInfo: () => readNodeInfo(opts.hostRoot === undefined ? {} : { root: opts.hostRoot }),
       hostname,
       version: virtkitVersion(),

@@ -16,6 +16,7 @@ import { formatCapabilitiesXml, formatDomainCapabilitiesXml } from '../../core/q
 import { initialTracker, stateFromQueryStatus } from '../../core/qemu/lifecycle.js';
 import type { RunState } from '../../core/qemu/lifecycle.js';
 import { SerialConsole } from '../../host/qemu/console.js';
+import type { HostMemoryFacts } from '../../host/memory-facts.js';
 import { kvmUnavailableError } from '../../host/qemu/kvm-probe.js';
 import { isSameProcess, spawnQemu, waitForMonitor } from '../../host/qemu/process.js';
 import { createRuntimeDir, readRuntimeRecord, removeRuntimeDir, writeRuntimeRecord } from '../../host/qemu/runtime.js';
@@ -27,7 +28,8 @@ import type {
 import type { DomainRuntimePaths } from '../paths.js';
 import type { DomainStatus } from '../store/types.js';
 import type { Prepare } from './launch-plan.js';
-import { hasAgentChannel, planLaunch, policyOf, toCoreDef } from './launch-plan.js';
+import { hasAgentChannel, planLaunch, planNative, policyOf, toCoreDef } from './launch-plan.js';
+import { pretendRuntimePaths } from './pretend-paths.js';
 import type { Monitor, MonitorConnector } from './monitor.js';
 import { QemuDomain } from './running.js';
 
@@ -47,6 +49,8 @@ export interface QemuDriverDeps {
   readonly prepare: Prepare;
   /** Whether KVM really runs guests here (cached by the provider). */
   readonly kvm: () => Promise<KvmVerdict>;
+  /** Host facts for domxml-to-native's pretend run: hugetlbfs mounts, NUMA nodes. */
+  readonly hostFacts: () => Promise<HostMemoryFacts>;
   readonly connectMonitor: MonitorConnector;
   /** Overrides the binary (default: the domain's <emulator>, else the caps' binary). */
   readonly binary?: string;
@@ -79,8 +83,9 @@ export class QemuHypervisor implements Hypervisor {
   }
 
   async nativeArgv(def: DomainDef, paths: DomainRuntimePaths): Promise<NativeArgv> {
-    const plan = planLaunch(def, this.deps.prepare, await this.deps.caps(), paths, this.deps.binary);
-    return { binary: plan.argv.binary, args: plan.argv.args, env: plan.argv.env };
+    const [caps, host] = await Promise.all([this.deps.caps(), this.deps.hostFacts()]);
+    const argv = planNative(def, this.deps.prepare, caps, paths, this.deps.binary, (prepared) => pretendRuntimePaths(prepared, host));
+    return { binary: argv.binary, args: argv.args, env: argv.env };
   }
 
   async #fullCaps(): Promise<QemuCaps> {

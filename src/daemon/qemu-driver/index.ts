@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { capsView } from '../../core/qemu/argv/caps-view.js';
 import type { DomainDef as CoreDomainDef } from '../../core/xml/domain/index.js';
 import { prepareDomain } from '../../core/xml/domain/defaults/index.js';
+import { readHostMemoryFacts } from '../../host/memory-facts.js';
 import { getKvmStatus } from '../../host/qemu/kvm-probe.js';
 import { getQemuCaps } from '../../host/qemu/probe-caps.js';
 import type { QemuDriverDeps } from './driver.js';
@@ -28,6 +29,8 @@ export interface QemuDriverOptions {
   readonly cacheDir?: string;
   /** QEMU binary for domains without <emulator> (default qemu-system-x86_64 on PATH). */
   readonly binary?: string;
+  /** Prefix for /proc and /sys, where the host facts of domxml-to-native come from (default '/'). */
+  readonly hostRoot?: string;
 }
 
 /** The production dependencies: QEMU capabilities, prepareDomain, the KVM probe and the QMP client. */
@@ -40,7 +43,8 @@ export function defaultQemuDriverDeps(opts: QemuDriverOptions = {}): QemuDriverD
   const fullCaps = () => getQemuCaps(binary, { cacheDir });
   const caps = async () => capsView(await fullCaps());
   const kvm = () => getKvmStatus({ binary, cacheDir });
-  return { caps, fullCaps, prepare, kvm, connectMonitor };
+  const hostFacts = () => readHostMemoryFacts(opts.hostRoot === undefined ? {} : { root: opts.hostRoot });
+  return { caps, fullCaps, prepare, kvm, hostFacts, connectMonitor };
 }
 
 export function createQemuDriver(opts: QemuDriverOptions & Partial<QemuDriverDeps> = {}): QemuHypervisor {

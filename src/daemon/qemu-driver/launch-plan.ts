@@ -4,7 +4,7 @@
  * socket the driver holds (see src/host/qemu/console.ts for why), the
  * lifecycle policy, and the command line.
  */
-import type { ArgvCaps, QemuArgv } from '../../core/qemu/argv/index.js';
+import type { ArgvCaps, QemuArgv, RuntimePaths } from '../../core/qemu/argv/index.js';
 import { buildQemuArgv } from '../../core/qemu/argv/index.js';
 import type { LifecycleAction, LifecyclePolicy } from '../../core/qemu/lifecycle.js';
 import { DEFAULT_POLICY } from '../../core/qemu/lifecycle.js';
@@ -58,6 +58,31 @@ function aliasesOf(def: CoreDomainDef): Record<string, string> {
   return out;
 }
 
+/** The RuntimePaths every run of this instance has: its dirs, the monitor socket, PATH. */
+function instanceRuntimePaths(paths: DomainRuntimePaths, binary: string | undefined): RuntimePaths {
+  return {
+    libDir: paths.libDir,
+    monitor: { path: paths.qmpSocket },
+    channelDir: paths.runDir,
+    passEnv: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+    ...(binary === undefined ? {} : { binary }),
+  };
+}
+
+/**
+ * The command line of a pretend run (domxml-to-native): the instance's run
+ * paths plus the made-up run-time values `pretend` gives for the prepared
+ * definition. Serial ports stay as the XML says (a pty is printed as a pty):
+ * the console socket is the driver's own business at `start`.
+ */
+export function planNative(
+  def: DomainDef, prepare: Prepare, caps: ArgvCaps, paths: DomainRuntimePaths, binary: string | undefined,
+  pretend: (prepared: CoreDomainDef) => Partial<RuntimePaths>,
+): QemuArgv {
+  const prepared = prepare(toCoreDef(def));
+  return buildQemuArgv(prepared, caps, { ...pretend(prepared), ...instanceRuntimePaths(paths, binary) });
+}
+
 export function planLaunch(def: DomainDef, prepare: Prepare, caps: ArgvCaps, paths: DomainRuntimePaths, binary: string | undefined): LaunchPlan {
   const prepared = prepare(toCoreDef(def));
   const forQemu = structuredClone(prepared);
@@ -68,13 +93,7 @@ export function planLaunch(def: DomainDef, prepare: Prepare, caps: ArgvCaps, pat
     serial0.type = 'unix';
     serial0.source = [{ mode: 'bind', path: consoleSocket }];
   }
-  const argv = buildQemuArgv(forQemu, caps, {
-    libDir: paths.libDir,
-    monitor: { path: paths.qmpSocket },
-    channelDir: paths.runDir,
-    passEnv: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
-    ...(binary === undefined ? {} : { binary }),
-  });
+  const argv = buildQemuArgv(forQemu, caps, instanceRuntimePaths(paths, binary));
   return {
     prepared, argv, policy: policyOf(prepared), consoleSocket, noReboot: argv.args.includes('-no-reboot'),
     hasAgentChannel: hasAgentChannel(prepared), aliases: aliasesOf(prepared), liveDef: prepared,
