@@ -60,7 +60,8 @@ function pciController(ctx: BuildCtx, c: Controller): void {
   needDevice(ctx.caps, driver, where(c));
   const o: Record<string, unknown> = { driver };
   const t = c.target;
-  if (driver === 'pcie-root-port' || driver === 'xio3130-downstream') {
+  // ioh3420 is the older root port (<model name='ioh3420'/>): the same port and chassis properties
+  if (driver === 'pcie-root-port' || driver === 'ioh3420' || driver === 'xio3130-downstream') {
     if (t?.port !== undefined) o.port = t.port;
     if (t?.chassis !== undefined) o.chassis = t.chassis;
   } else if (driver === 'pci-bridge') {

@@ -7,7 +7,7 @@
  * "read-only" itself (libvirt-notes sect. 8).
  */
 import type { DiskDef } from '../../xml/domain/schema/disk.js';
-import { needBackend, needDevice } from './caps-view.js';
+import { needBackend, needDevice, propOk } from './caps-view.js';
 import type { BuildCtx } from './context.js';
 import { addrOf, aliasOf, pciProps, push, refuse, usbProps } from './context.js';
 import { jsonOpt } from './escape.js';
@@ -53,6 +53,17 @@ function storageProps(ctx: BuildCtx, d: DiskDef): Record<string, unknown> | unde
   }
 }
 
+/** libvirt's per-queue IOThread mapping: QEMU's iothread-vq-mapping (virtio-blk, QEMU 9.0+). */
+function iothreadVqMapping(ctx: BuildCtx, m: NonNullable<NonNullable<DiskDef['driver']>['iothreads']>, w: string): unknown[] {
+  if (!propOk(ctx.caps, 'virtio-blk-pci', 'iothread-vq-mapping')) {
+    const v = ctx.caps.version;
+    throw refuse(`${w}/driver/iothreads`,
+      `several IOThreads per disk need virtio-blk's 'iothread-vq-mapping' property (QEMU 9.0 or later), which QEMU ${v.major}.${v.minor}.${v.micro} lacks; ` +
+      "use <driver iothread='N'> (one IOThread for the disk) instead");
+  }
+  return (m.iothread ?? []).map((t) => ({ iothread: `iothread${t.id}`, ...((t.queue ?? []).length > 0 ? { vqs: (t.queue ?? []).map((q) => q.id) } : {}) }));
+}
+
 function frontend(ctx: BuildCtx, d: DiskDef, drive: string | undefined, boot: number | undefined, wc: 'on' | 'off' | undefined): Record<string, unknown> {
   const w = where(d);
   const alias = aliasOf(d, w);
@@ -94,6 +105,7 @@ function frontend(ctx: BuildCtx, d: DiskDef, drive: string | undefined, boot: nu
       o = { driver: 'virtio-blk-pci' };
       const dr = d.driver;
       if (dr?.iothread !== undefined) o.iothread = `iothread${dr.iothread}`;
+      if (dr?.iothreads !== undefined) o['iothread-vq-mapping'] = iothreadVqMapping(ctx, dr.iothreads, w);
       if (dr?.ioeventfd !== undefined) o.ioeventfd = dr.ioeventfd;
       if (dr?.event_idx !== undefined) o.event_idx = dr.event_idx;
       if (dr?.queues !== undefined) o['num-queues'] = dr.queues;
@@ -150,7 +162,8 @@ export function buildDisks(ctx: BuildCtx): void {
       if (layered) Object.assign(s, { 'auto-read-only': true, discard: 'unmap' });
       else {
         s['read-only'] = ro;
-        if (d.driver?.discard === 'unmap') s.discard = 'unmap';
+        // libvirt writes discard as given ('unmap' or 'ignore'), read-only CD-ROM nodes included
+        if (d.driver?.discard !== undefined) s.discard = d.driver.discard;
         if (d.driver?.detect_zeroes !== undefined) s['detect-zeroes'] = d.driver.detect_zeroes;
       }
       Object.assign(s, cacheObj);
@@ -160,7 +173,7 @@ export function buildDisks(ctx: BuildCtx): void {
       if (layered) {
         if (fmt === 'iso') throw refuse(`${w}/driver/@type`, "format 'iso' is raw to QEMU; write type='raw'");
         const f: Record<string, unknown> = { 'node-name': `libvirt-${n}-format`, 'read-only': ro };
-        if (d.driver?.discard === 'unmap') f.discard = 'unmap';
+        if (d.driver?.discard !== undefined) f.discard = d.driver.discard;
         if (d.driver?.detect_zeroes !== undefined) f['detect-zeroes'] = d.driver.detect_zeroes;
         Object.assign(f, cacheObj, { driver: fmt, file: sName });
         needBackend(ctx.caps, 'blockdev', fmt, w);

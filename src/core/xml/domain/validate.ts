@@ -6,6 +6,7 @@ import { VirtkitError } from '../../errors.js';
 import type { ErrorCode } from '../../errors.js';
 import { parseCpuset } from '../values.js';
 import type { DomainDef } from './schema/domain.js';
+import { checkDiskIothreads } from './validate-iothreads.js';
 
 type Problem = VirtkitError;
 
@@ -136,6 +137,7 @@ function checkDisks(def: DomainDef, out: Problem[]): void {
     if (device === 'cdrom' && bus === 'virtio') out.push(problem('XML_CONFLICT', `${path}/target/@bus`, "a cdrom cannot be on bus 'virtio' (use sata, scsi or ide)"));
     if (device === 'lun' && bus !== undefined && bus !== 'scsi' && bus !== 'virtio') out.push(problem('XML_CONFLICT', `${path}/target/@bus`, "a lun must be on bus 'scsi' or 'virtio'"));
     if (device === 'lun' && type !== 'block' && type !== 'network') out.push(problem('XML_CONFLICT', path, "a lun needs type='block' or type='network'"));
+    checkDiskIothreads(def, d, path, out);
   });
 }
 

@@ -66,6 +66,16 @@ function formatLayer(layer: Model<typeof backingLayerSpec>, name: string): XmlEl
 
 export const backingStoreSpec = custom<BackingStore>({ parse: parseBacking, format: formatBacking });
 
+/**
+ * libvirt 10.0's <driver><iothreads>: the IOThreads a virtio disk uses, each
+ * optionally with the virtqueues it serves (QEMU's iothread-vq-mapping, 9.0+).
+ */
+export const diskIothreadsSpec = elem({
+  children: {
+    iothread: many(elem({ attrs: { id: req(uint) }, children: { queue: many(elem({ attrs: { id: req(uint) } })) } })),
+  },
+});
+
 export const diskSpec = elem({
   attrs: {
     type: attr(oneOf('file', 'block', 'network', 'volume', 'dir')),
@@ -95,6 +105,7 @@ export const diskSpec = elem({
           iothread: attr(uint),
           ...virtioDriverAttrs,
         },
+        children: { iothreads: one(diskIothreadsSpec) },
       }),
     ),
     source: one(diskSourceSpec),
