@@ -112,3 +112,12 @@ test('an ISA panic device becomes pvpanic (with its I/O port when given); other 
   assert.equal(code(() => buildQemuArgv(domain(`<panic model='hyperv'/>`), caps(), paths)), 'QEMU_UNSUPPORTED');
   assert.equal(code(() => buildQemuArgv(domain(`<panic/>`), caps({ hasDevice: (d) => d !== 'pvpanic' }), paths)), 'QEMU_UNSUPPORTED');
 });
+
+test('two SATA disks on q35 sit on two ports of the AHCI controller (ide.0, ide.1), as libvirt assigns sdX', () => {
+  const xml = `<domain type='qemu'><name>t</name><memory>65536</memory><os><type arch='x86_64' machine='q35'>hvm</type></os><devices>` +
+    `<disk type='file' device='cdrom'><source file='/a.iso'/><target dev='sda' bus='sata'/></disk>` +
+    `<disk type='file' device='cdrom'><source file='/b.iso'/><target dev='sdb' bus='sata'/></disk></devices></domain>`;
+  const argv = buildQemuArgv(prepareDomain(parseDomainXml(xml), { random }), caps(), paths);
+  const ide = argv.args.filter((a) => a.includes('"driver":"ide-cd"')).map((a) => JSON.parse(a) as { bus: string; id: string });
+  assert.deepEqual(ide.map((d) => [d.id, d.bus]), [['sata0-0-0', 'ide.0'], ['sata0-0-1', 'ide.1']]);
+});

@@ -15,7 +15,8 @@ test('disk names map to indexes like virDiskNameToIndex', () => {
 test('drive addresses per bus', () => {
   assert.deepEqual(driveAddressFor('ide', 2), { controller: 0, bus: 1, target: 0, unit: 0 });
   assert.deepEqual(driveAddressFor('ide', 3), { controller: 0, bus: 1, target: 0, unit: 1 });
-  assert.deepEqual(driveAddressFor('sata', 1), { controller: 0, bus: 1, target: 0, unit: 0 });
+  assert.deepEqual(driveAddressFor('sata', 1), { controller: 0, bus: 0, target: 0, unit: 1 });
+  assert.deepEqual(driveAddressFor('sata', 7), { controller: 1, bus: 0, target: 0, unit: 1 });
   assert.deepEqual(driveAddressFor('scsi', 6), { controller: 0, bus: 0, target: 0, unit: 6 });
   assert.deepEqual(driveAddressFor('scsi', 7), { controller: 0, bus: 0, target: 0, unit: 8 }, 'unit 7 is the HBA');
   assert.deepEqual(driveAddressFor('scsi', 15), { controller: 1, bus: 0, target: 0, unit: 0 });
@@ -56,5 +57,5 @@ test('a sata disk on pc brings an AHCI controller on the first free PCI slot', (
   const c = d.devices?.controller?.find((x) => x.type === 'sata');
   assert.deepEqual(c?.address, { type: 'pci', domain: 0, bus: 0, slot: 2, function: 0 });
   assert.equal(c?.alias?.name, 'sata0');
-  assert.equal(d.devices?.disk?.[0]?.alias?.name, 'sata0-1-0');
+  assert.equal(d.devices?.disk?.[0]?.alias?.name, 'sata0-0-1');
 });

@@ -2,7 +2,7 @@
  * Disk buses and drive addresses from target names, as libvirt's
  * virDomainDiskDefAssignAddress does at parse time (QEMU uses "wide" SCSI):
  *   ide   hdX -> controller idx/4, bus (idx%4)/2, unit idx%2
- *   sata  sdX -> controller idx/6, bus idx%6, unit 0
+ *   sata  sdX -> controller idx/6, bus 0, unit idx%6 (six ports per AHCI controller)
  *   scsi  sdX -> controller idx/15, bus 0, unit idx%15, skipping unit 7 (the HBA)
  *   fdc   fdX -> controller idx/2, bus 0, unit idx%2
  * and the checks that belong to those addresses.
@@ -38,7 +38,7 @@ export function driveAddressFor(bus: Bus, idx: number): { controller: number; bu
     case 'ide':
       return { controller: Math.floor(idx / 4), bus: Math.floor((idx % 4) / 2), target: 0, unit: idx % 2 };
     case 'sata':
-      return { controller: Math.floor(idx / 6), bus: idx % 6, target: 0, unit: 0 };
+      return { controller: Math.floor(idx / 6), bus: 0, target: 0, unit: idx % 6 };
     case 'scsi': {
       const unit = idx % 15;
       return { controller: Math.floor(idx / 15), bus: 0, target: 0, unit: unit >= 7 ? unit + 1 : unit };
@@ -108,7 +108,7 @@ function limits(bus: string, model: string | undefined): DriveLimits {
     case 'ide':
       return { buses: 2, targets: 1, units: 2 };
     case 'sata':
-      return { buses: 6, targets: 1, units: 1 };
+      return { buses: 1, targets: 1, units: 6 };
     case 'fdc':
       return { buses: 1, targets: 1, units: 2 };
     default:
