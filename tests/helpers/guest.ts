@@ -50,14 +50,20 @@ export async function ensureTestGuest(): Promise<TestGuest> {
   return pending;
 }
 
-/** Domain XML that boots the test guest under TCG with a serial console and ACPI (for the power button). */
-export async function guestDomainXml(name: string, opts: { memoryMiB?: number; extra?: string } = {}): Promise<string> {
+/**
+ * Domain XML that boots the test guest under TCG (or `type`) with a serial console and ACPI (for the power button).
+ * `append` replaces the kernel command line (e.g. GUEST_APPEND plus `virtkit.panic=1`); `extra` goes before <devices>.
+ */
+export async function guestDomainXml(
+  name: string,
+  opts: { memoryMiB?: number; extra?: string; append?: string; type?: 'qemu' | 'kvm' } = {},
+): Promise<string> {
   const g = await ensureTestGuest();
-  return `<domain type='qemu'>
+  return `<domain type='${opts.type ?? 'qemu'}'>
   <name>${name}</name>
   <memory unit='MiB'>${opts.memoryMiB ?? 256}</memory>
   <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>${g.kernel}</kernel><initrd>${g.initrd}</initrd><cmdline>${GUEST_APPEND}</cmdline></os>
+  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>${g.kernel}</kernel><initrd>${g.initrd}</initrd><cmdline>${opts.append ?? GUEST_APPEND}</cmdline></os>
   <features><acpi/></features>
 ${opts.extra ?? ''}  <devices>
     <serial type='pty'/>

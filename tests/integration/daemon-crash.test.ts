@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { watch } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -29,32 +29,47 @@ const realisticXml = (name: string): string => domainXml(name, `  <devices>
   </devices>
 `);
 
+/** Defines in all, and how many are acknowledged before the burst that the kill interrupts. */
+const TOTAL = 100;
+const KILL_AFTER = 20;
+
 describe('daemon crash safety and start-up', () => {
-  it('after kill -9 during 100 concurrent defines, every config on disk is whole and every acknowledged one is there', async () => {
+  it(`kill -9 after ${KILL_AFTER} acknowledged defines, during ${TOTAL - KILL_AFTER} concurrent ones: every config on disk is whole and every acknowledged one is there`, async () => {
     const { root, layout } = await tempRoot();
     let daemon = await spawnDaemon(layout);
     try {
+      const names = Array.from({ length: TOTAL }, (_, i) => `vm${String(i).padStart(3, '0')}`);
+      // First KILL_AFTER defines, all acknowledged: "every acknowledged define survives" is then
+      // checked against at least that many.
       const acknowledged: string[] = [];
-      // Kill the moment the first definition is complete (renamed into place): the others are in flight.
-      await mkdir(layout.domainsDir, { recursive: true });
+      await Promise.all(names.slice(0, KILL_AFTER).map(async (name) => {
+        const r = await api(layout, 'POST', '/v1/domains', { xml: realisticXml(name) });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        acknowledged.push(name);
+      }));
+      const killedAfter = acknowledged.length;
+      // Then the rest at once, killed the moment the first of them is complete (renamed into place):
+      // the others are in flight, some half written.
       const watcher = watch(layout.domainsDir, (_event, file) => {
-        if (file !== null && String(file).endsWith('.xml') && !isTempName(String(file))) {
+        const f = file === null ? '' : String(file);
+        if (f.endsWith('.xml') && !isTempName(f) && !acknowledged.includes(f.slice(0, -4))) {
           watcher.close();
           process.kill(daemon.pid, 'SIGKILL');
         }
       });
-      const requests = Array.from({ length: 100 }, (_, i) => `vm${String(i).padStart(3, '0')}`).map(async (name) => {
+      await Promise.all(names.slice(KILL_AFTER).map(async (name) => {
+        let r;
         try {
-          const r = await api(layout, 'POST', '/v1/domains', { xml: realisticXml(name) });
-          if (r.status === 201) acknowledged.push(name);
+          r = await api(layout, 'POST', '/v1/domains', { xml: realisticXml(name) });
         } catch {
-          // the daemon died with this request in flight
+          return; // the daemon died with this request in flight
         }
-      });
-      await Promise.all(requests);
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        acknowledged.push(name);
+      }));
       watcher.close();
       assert.equal(await daemon.stop(), null); // gone by SIGKILL
-      assert.ok(acknowledged.length < 100, `acknowledged ${acknowledged.length}`);
+      assert.ok(acknowledged.length < TOTAL, `acknowledged ${acknowledged.length}: the kill came after every define`);
 
       const files = await readdir(layout.domainsDir);
       const configs = files.filter((f) => !isTempName(f));
@@ -64,8 +79,8 @@ describe('daemon crash safety and start-up', () => {
       }
       const onDisk = new Set(configs.map((f) => f.slice(0, -4)));
       for (const name of acknowledged) assert.ok(onDisk.has(name), `acknowledged ${name} is lost`);
-      console.log(`kill -9 after ${acknowledged.length} acknowledged defines: ${configs.length} whole configs, ` +
-        `${files.length - configs.length} temp files left`);
+      console.log(`kill -9 after ${killedAfter} acknowledged defines (${acknowledged.length} acknowledged in all, ` +
+        `${TOTAL - acknowledged.length} not): ${configs.length} whole configs, ${files.length - configs.length} temp files left`);
 
       // A restart ignores and removes the leftovers, and serves every whole definition.
       daemon = await spawnDaemon(layout);

@@ -4,12 +4,14 @@
 // or runtime dir is left.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConsoleReader, GUEST_READY_MARKER, assertNoLeftovers, createHarness, guestXml, until } from './lifecycle-harness.js';
+import { ConsoleReader, assertNoLeftovers, createHarness } from './lifecycle-harness.js';
 import type { Harness } from './lifecycle-harness.js';
+import { GUEST_READY_MARKER, guestDomainXml } from '../helpers/guest.js';
+import { until } from '../helpers/wait.js';
 import { QemuDomain } from '../../src/daemon/qemu-driver/running.js';
 
 async function started(h: Harness, name: string, extra?: string): Promise<{ reader: ConsoleReader; startMs: number }> {
-  await h.engine.dispatch({ kind: 'define', xml: await guestXml(name, extra === undefined ? {} : { extra }) });
+  await h.engine.dispatch({ kind: 'define', xml: await guestDomainXml(name, extra === undefined ? {} : { extra }) });
   const t0 = performance.now();
   await h.engine.dispatch({ kind: 'start', name });
   const startMs = performance.now() - t0;
@@ -65,7 +67,7 @@ test('suspend and resume: paused/user, running/unpaused; the guest keeps running
     assert.ok((await h.engine.dispatch({ kind: 'stats', name: 'g2' })).cpuTimeNs >= cpu1);
     // Still alive: the ACPI button is heard after the pause.
     await h.engine.dispatch({ kind: 'shutdown', name: 'g2' });
-    await until(async () => (await state(h, 'g2')) === 'shutoff/shutdown', 'shutoff/shutdown after resume');
+    await until('shutoff/shutdown after resume', async () => (await state(h, 'g2')) === 'shutoff/shutdown');
     await assertNoLeftovers(h);
   } finally {
     await h.close();
@@ -79,7 +81,7 @@ test('shutdown: the guest powers off on the ACPI button -> shutoff/shutdown, wit
     await reader.waitFor(GUEST_READY_MARKER);
     const t0 = performance.now();
     await h.engine.dispatch({ kind: 'shutdown', name: 'g3' });
-    await until(async () => (await state(h, 'g3')) === 'shutoff/shutdown', 'shutoff/shutdown');
+    await until('shutoff/shutdown', async () => (await state(h, 'g3')) === 'shutoff/shutdown');
     t.diagnostic(`shutdown took ${(performance.now() - t0).toFixed(0)} ms`);
     assert.match(reader.text, /power button pressed, powering off/);
     const seen = h.events.map((e) => `${e.event}/${e.detail}`);

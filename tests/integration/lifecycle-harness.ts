@@ -1,8 +1,9 @@
 /**
  * Shared set-up of the lifecycle integration tests: a daemon engine rooted in
- * a temporary directory with the real QEMU driver, the test guest's XML,
- * a reader of the serial console, and the leftovers check every test ends
- * with (no QEMU process by pid + start time, no socket, no runtime dir).
+ * a temporary directory with the real QEMU driver, a reader of the serial
+ * console, and the leftovers check every test ends with (no QEMU process by
+ * pid + start time, no socket, no runtime dir). The guest's XML and until()
+ * are the shared ones in tests/helpers (guest.ts, wait.ts).
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
@@ -21,13 +22,10 @@ import { FileStatusStore } from '../../src/daemon/store/file-status-store.js';
 import { readNodeInfo } from '../../src/host/nodeinfo.js';
 import { isSameProcess } from '../../src/host/qemu/process.js';
 import { procStartTicks } from '../../src/host/qemu/process.js';
-import { GUEST_APPEND, GUEST_READY_MARKER, ensureTestGuest } from '../helpers/guest.js';
 import { repoRoot } from '../helpers/paths.js';
 
 /** QEMU capabilities and the KVM verdict, probed once for all test runs. */
 const CACHE_DIR = join(repoRoot, '.cache', 'driver-tests');
-
-export { GUEST_READY_MARKER };
 
 export interface Harness {
   readonly root: string;
@@ -40,22 +38,6 @@ export interface Harness {
   readonly seen: { pid: number; ticks: string }[];
   remember(name: string): Promise<void>;
   close(): Promise<void>;
-}
-
-export async function guestXml(name: string, opts: { extra?: string; append?: string; type?: 'qemu' | 'kvm' } = {}): Promise<string> {
-  const g = await ensureTestGuest();
-  return `<domain type='${opts.type ?? 'qemu'}'>
-  <name>${name}</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>${g.kernel}</kernel><initrd>${g.initrd}</initrd><cmdline>${opts.append ?? GUEST_APPEND}</cmdline></os>
-  <features><acpi/><apic/></features>
-  ${opts.extra ?? ''}
-  <devices>
-    <serial type='pty'/>
-    <console type='pty'/>
-  </devices>
-</domain>`;
 }
 
 export async function createHarness(deps: Partial<QemuDriverDeps> = {}): Promise<Harness> {
@@ -140,14 +122,5 @@ export class ConsoleReader {
       const timer = setTimeout(() => reject(new Error(`no '${text}' x${n} on the console within ${ms} ms; output:\n${this.text.slice(-3000)}`)), ms);
       this.#waiters.push({ text, n, resolve: () => { clearTimeout(timer); resolve(); } });
     });
-  }
-}
-
-/** Polls until `cond` holds (state changes arrive as events, asynchronously). */
-export async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
   }
 }

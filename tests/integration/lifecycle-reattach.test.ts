@@ -5,11 +5,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { ConsoleReader, GUEST_READY_MARKER, assertNoLeftovers, createHarness, guestXml, until } from './lifecycle-harness.js';
+import { ConsoleReader, assertNoLeftovers, createHarness } from './lifecycle-harness.js';
 import type { Harness } from './lifecycle-harness.js';
+import { GUEST_READY_MARKER, guestDomainXml } from '../helpers/guest.js';
+import { until } from '../helpers/wait.js';
 import { isSameProcess } from '../../src/host/qemu/process.js';
 
 const harnessUrl = new URL('./lifecycle-harness.js', import.meta.url).href;
+const guestUrl = new URL('../helpers/guest.js', import.meta.url).href;
 
 /**
  * Runs an engine on `root` in a child node process, defines and starts
@@ -17,10 +20,11 @@ const harnessUrl = new URL('./lifecycle-harness.js', import.meta.url).href;
  */
 function childDaemon(root: string, names: string[]): Promise<{ kill: () => Promise<void> }> {
   const script = `
-    const { openHarness, guestXml, ConsoleReader, GUEST_READY_MARKER } = await import(${JSON.stringify(harnessUrl)});
+    const { openHarness, ConsoleReader } = await import(${JSON.stringify(harnessUrl)});
+    const { guestDomainXml, GUEST_READY_MARKER } = await import(${JSON.stringify(guestUrl)});
     const h = await openHarness(${JSON.stringify(root)});
     for (const name of ${JSON.stringify(names)}) {
-      await h.engine.dispatch({ kind: 'define', xml: await guestXml(name) });
+      await h.engine.dispatch({ kind: 'define', xml: await guestDomainXml(name) });
       await h.engine.dispatch({ kind: 'start', name });
       const r = new ConsoleReader((await h.engine.dispatch({ kind: 'console', name })).stream);
       await r.waitFor(GUEST_READY_MARKER);
@@ -66,7 +70,7 @@ test('kill -9 of the daemon with 3 guests running: a new daemon re-attaches, all
     assert.equal(await state(h, 'r2'), 'paused/user');
     await h.engine.dispatch({ kind: 'resume', name: 'r2' });
     await h.engine.dispatch({ kind: 'shutdown', name: 'r2' });
-    await until(async () => (await state(h, 'r2')) === 'shutoff/shutdown', 'r2 shutoff/shutdown');
+    await until('r2 shutoff/shutdown', async () => (await state(h, 'r2')) === 'shutoff/shutdown');
     for (const n of ['r1', 'r3']) await h.engine.dispatch({ kind: 'destroy', name: n });
     assert.equal(await state(h, 'r3'), 'shutoff/destroyed');
     await assertNoLeftovers(h);
@@ -78,14 +82,14 @@ test('kill -9 of the daemon with 3 guests running: a new daemon re-attaches, all
 test('a guest that died while no daemon ran is marked shut off and its files cleaned', { timeout: 120_000 }, async () => {
   const h = await createHarness();
   try {
-    await h.engine.dispatch({ kind: 'define', xml: await guestXml('d1') });
+    await h.engine.dispatch({ kind: 'define', xml: await guestDomainXml('d1') });
     await h.engine.dispatch({ kind: 'start', name: 'd1' });
     await h.remember('d1');
     await h.engine.close(); // the daemon exits, the guest runs on
     const pid = h.seen[0]?.pid;
     assert.ok(pid !== undefined);
     process.kill(pid, 'SIGKILL');
-    await until(() => assertGone(h), 'QEMU gone');
+    await until('QEMU gone', () => assertGone(h));
     await h.restart();
     assert.equal((await h.engine.dispatch({ kind: 'get', name: 'd1' })).state, 'shutoff');
     await assertNoLeftovers(h);

@@ -36,12 +36,15 @@ function gate(driver: FakeHypervisor): () => void {
 
 describe('engine state logic (fake driver)', () => {
   it('starts: running/booted with an id, status written, started event', async () => {
-    const { engine, status, seen } = setup();
+    const { engine, driver, status, seen } = setup();
     await engine.dispatch({ kind: 'define', xml: xml('vm1') });
     const d = await engine.dispatch({ kind: 'start', name: 'vm1' });
     assert.deepEqual([d.state, d.reason, d.id], ['running', 'booted', 1]);
     const [st] = await status.loadAll();
-    assert.equal(st?.pid, 1001);
+    // The status records the pid the driver handed out (read from the driver, not the fake's numbering).
+    const pid = driver.running.get('vm1')?.pid;
+    assert.equal(typeof pid, 'number');
+    assert.equal(st?.pid, pid);
     assert.equal(st?.state, 'running');
     assert.match(st?.qmpSocket ?? '', /\/run\/d\/[0-9a-f-]{36}\/qmp\.sock$/);
     assert.deepEqual(seen(), ['defined/added', 'started/booted']);
@@ -135,8 +138,17 @@ describe('engine state logic (fake driver)', () => {
     assert.deepEqual(driver.running.get('vm1')?.calls, ['setMemory:1024']);
     const d = await engine.dispatch({ kind: 'dumpxml', name: 'vm1', inactive: true });
     assert.match(d, /<memory unit='KiB'>4096<\/memory>/);
+    // Figures chosen here, not the fake's defaults: domstats must report these.
+    const guest = driver.running.get('vm1');
+    assert.ok(guest !== undefined);
+    guest.detailedStats = () => Promise.resolve({
+      cpuTimeNs: 7_000_000_123, cpuUserNs: 4_000_000_100, cpuSystemNs: 3_000_000_023, balloon: { currentKiB: 1024, maximumKiB: 4096 },
+      vcpus: [{ vcpu: 0, threadId: 77, state: 'running', cpuTimeNs: 6_000_000_000, cpu: 1, affinity: [1] }], block: [], net: [],
+    });
     const st = await engine.dispatch({ kind: 'domstats', name: 'vm1' });
-    assert.deepEqual([st.stateCode, st.reasonCode, st.vcpuCurrent, st.vcpuMaximum, st.running?.cpuTimeNs], [1, 1, 2, 4, 1_500_000_000]);
+    assert.deepEqual([st.stateCode, st.reasonCode, st.vcpuCurrent, st.vcpuMaximum], [1, 1, 2, 4]);
+    assert.deepEqual([st.running?.cpuTimeNs, st.running?.cpuUserNs, st.running?.cpuSystemNs, st.running?.balloon.maximumKiB], [7_000_000_123, 4_000_000_100, 3_000_000_023, 4096]);
+    assert.deepEqual(st.running?.vcpus, [{ vcpu: 0, state: 'running', cpuTimeNs: 6_000_000_000 }]);
   });
 
   it('suspends and resumes once, ignoring the duplicate event from the driver', async () => {

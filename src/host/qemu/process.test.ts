@@ -57,35 +57,49 @@ test('the logged command line quotes what a shell would split', () => {
   assert.equal(quoteCommandLine(['qemu', '-append', 'console=ttyS0 quiet', "it's"]), `qemu -append 'console=ttyS0 quiet' 'it'\\''s'`);
 });
 
-function child(script: string): { pid: number; gone: Promise<unknown>; proc: ReturnType<typeof spawn> } {
-  const proc = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+/**
+ * A node child running `script`; `ready` resolves when it writes its first line to stdout
+ * (the scripts print once their signal handlers are installed: a handshake, not a sleep).
+ */
+function child(script: string): { pid: number; gone: Promise<unknown>; ready: Promise<void>; proc: ReturnType<typeof spawn> } {
+  const proc = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
   const gone = new Promise((resolve) => proc.once('exit', resolve));
-  return { pid: proc.pid ?? -1, gone, proc };
+  const ready = new Promise<void>((resolve, reject) => {
+    proc.stdout?.once('data', () => resolve());
+    void gone.then(() => reject(new Error('the child exited before it was ready')));
+  });
+  ready.catch(() => undefined);
+  return { pid: proc.pid ?? -1, gone, ready, proc };
 }
 
+const IDLE = "setInterval(() => {}, 1000); console.log('ready')";
+const STUBBORN = "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); console.log('ready')";
+
 test('stop: SIGTERM is enough for a process that honours it', async () => {
-  const c = child('setInterval(() => {}, 1000)');
-  const t0 = Date.now();
-  await stopQemu({ pid: c.pid, startTicks: '', child: c.proc, gone: c.gone }, { graceful: false, termTimeoutMs: 5_000 });
-  assert.ok(Date.now() - t0 < 2_000);
+  const c = child(IDLE);
+  await c.ready;
+  // A generous wait: the exit must come from the SIGTERM, whatever the load; the signal proves which one.
+  await stopQemu({ pid: c.pid, startTicks: '', child: c.proc, gone: c.gone }, { graceful: false, termTimeoutMs: 60_000 });
   assert.equal(c.proc.signalCode, 'SIGTERM');
 });
 
 test('stop: SIGKILL after the timeout; --graceful fails instead', async () => {
-  const stubborn = "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)";
-  const a = child(stubborn);
-  await new Promise((r) => setTimeout(r, 200)); // let it install its handler
+  const a = child(STUBBORN);
+  await a.ready; // its SIGTERM handler is installed
   await assert.rejects(
     stopQemu({ pid: a.pid, startTicks: '', child: a.proc, gone: a.gone }, { graceful: true, termTimeoutMs: 200 }),
     (e: Error & { code?: string }) => e.code === 'OPERATION_TIMEOUT' && /without --graceful/.test(e.message),
   );
+  assert.equal(a.proc.exitCode, null, 'still running after --graceful gave up');
+  assert.equal(a.proc.signalCode, null);
   await stopQemu({ pid: a.pid, startTicks: '', child: a.proc, gone: a.gone }, { graceful: false, termTimeoutMs: 200 });
   assert.equal(a.proc.signalCode, 'SIGKILL');
 });
 
 test('a process that is not the one we started (pid recycled) is never signalled', async () => {
-  const c = child('setInterval(() => {}, 1000)');
+  const c = child(IDLE);
   try {
+    await c.ready;
     const real = await procStartTicks(c.pid);
     assert.ok(real !== undefined);
     assert.equal(await signalQemu({ pid: c.pid, startTicks: `${real}1`, gone: c.gone }, 'SIGTERM'), false);

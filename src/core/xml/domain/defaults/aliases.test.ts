@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { prep } from './test-helpers.js';
+import { prep } from '../../../../../tests/helpers/domain-defaults.js';
 import { stripAliases } from './aliases.js';
 
 test('disk aliases follow the bus and the drive address', () => {

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { domainCases } from '../../../../../tests/helpers/paths.js';
 import { parseDomainXml } from '../parse.js';
-import { argsDevices, defDevices } from './args-devices.js';
+import { argsDevices, defDevices } from '../../../../../tests/helpers/args-devices.js';
 import { prepareDomain } from './index.js';
-import { seeded } from './test-random.js';
+import { seeded } from '../../../../../tests/helpers/seeded-random.js';
 
 const cases = domainCases();
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { prep } from './test-helpers.js';
+import { prep } from '../../../../../tests/helpers/domain-defaults.js';
 
 test('disks get driver qemu/raw unless written; volumes are left to the pool', () => {
   const d = prep(`<disk type='file' device='disk'><driver type='qcow2'/><source file='/a'/><target dev='vda'/></disk>

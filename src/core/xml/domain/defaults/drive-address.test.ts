@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { diskNameToIndex, driveAddressFor } from './drive-address.js';
-import { prep, prepFails } from './test-helpers.js';
+import { prep, prepFails } from '../../../../../tests/helpers/domain-defaults.js';
 
 test('disk names map to indexes like virDiskNameToIndex', () => {
   assert.equal(diskNameToIndex('sda'), 0);

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { parseDomainXml } from '../parse.js';
 import { generateMac, generateUuid } from './identity.js';
 import { prepareDomain } from './index.js';
-import { dom } from './test-helpers.js';
-import { seeded } from './test-random.js';
+import { dom } from '../../../../../tests/helpers/domain-defaults.js';
+import { seeded } from '../../../../../tests/helpers/seeded-random.js';
 
 test('generated UUIDs are random version 4 and come from ctx.random', () => {
   const a = generateUuid({ random: seeded(1) });

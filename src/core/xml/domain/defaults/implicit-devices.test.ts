@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { prep } from './test-helpers.js';
+import { prep } from '../../../../../tests/helpers/domain-defaults.js';
 
 test('graphics without video bring a cirrus video with libvirt defaults', () => {
   const d = prep(`<graphics type='vnc' port='-1'/>`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { at, prep, prepFails } from './test-helpers.js';
+import { at, prep, prepFails } from '../../../../../tests/helpers/domain-defaults.js';
 
 const nic = (model = 'virtio'): string => `<interface type='user'><model type='${model}'/></interface>`;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { prep, prepFails } from './test-helpers.js';
+import { prep, prepFails } from '../../../../../tests/helpers/domain-defaults.js';
 
 test('a serial-type console without <serial> becomes isa-serial port 0 and an alias of it', () => {
   const d = prep(`<console type='pty'/>`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { prep, prepFails } from './test-helpers.js';
+import { prep, prepFails } from '../../../../../tests/helpers/domain-defaults.js';
 
 const tablet = `<input type='tablet' bus='usb'/>`;
 const usbDisk = `<disk device='disk'><target dev='sdb' bus='usb'/></disk>`;

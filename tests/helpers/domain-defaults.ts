@@ -1,11 +1,11 @@
 /** Test helpers: prepare a small domain written inline. */
 import assert from 'node:assert/strict';
-import { isVirtkitError } from '../../../errors.js';
-import type { ErrorCode } from '../../../errors.js';
-import { parseDomainXml } from '../parse.js';
-import { prepareDomain } from './index.js';
-import { seeded } from './test-random.js';
-import type { DomainDef } from './types.js';
+import { isVirtkitError } from '../../src/core/errors.js';
+import type { ErrorCode } from '../../src/core/errors.js';
+import { parseDomainXml } from '../../src/core/xml/domain/parse.js';
+import { prepareDomain } from '../../src/core/xml/domain/defaults/index.js';
+import { seeded } from './seeded-random.js';
+import type { DomainDef } from '../../src/core/xml/domain/defaults/types.js';
 
 export function dom(devices: string, machine = 'pc'): string {
   return `<domain type='qemu'><name>t</name><memory>1048576</memory><os><type arch='x86_64' machine='${machine}'>hvm</type></os><devices>${devices}</devices></domain>`;

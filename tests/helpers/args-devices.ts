@@ -3,9 +3,9 @@
  * (JSON form, one argument per line) and the same facts read from a
  * prepared DomainDef, keyed by QEMU id / libvirt alias.
  */
-import { listDevices } from './devices.js';
-import type { DomainDef } from './types.js';
-import { devicesOf, machineKind } from './types.js';
+import { listDevices } from '../../src/core/xml/domain/defaults/devices.js';
+import type { DomainDef } from '../../src/core/xml/domain/defaults/types.js';
+import { devicesOf, machineKind } from '../../src/core/xml/domain/defaults/types.js';
 
 export interface DefDevice {
   bus?: string;
