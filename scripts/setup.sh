@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v qemu-system-x86_64 >/dev/null || need_apt+=(qemu-system-x86)
 command -v qemu-img >/dev/null || need_apt+=(qemu-utils)
+# QEMU module packages: qemu-block-extra holds the network disk backends (block-curl, -iscsi,
+# -nfs, -rbd, -ssh, -gluster .so). qemu-system-gui (GTK/SDL windows, the GL virtio-gpu devices,
+# PulseAudio/JACK/SDL audio) is left out: virtkit runs guests headless, and it pulls in GTK and
+# SDL. tests/fixtures/qemu-caps/README.md says what that leaves out of the probed capabilities.
+installed() { [ "$(dpkg-query -W -f '${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
+installed qemu-block-extra || need_apt+=(qemu-block-extra)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -31,6 +31,12 @@ export interface QemuDriverOptions {
   readonly binary?: string;
   /** Prefix for /proc and /sys, where the host facts of domxml-to-native come from (default '/'). */
   readonly hostRoot?: string;
+  /**
+   * The directory that binary loads its modules from, part of the capabilities
+   * cache key (default: where Debian's QEMU looks, relative to the binary; see
+   * src/host/qemu/modules.ts).
+   */
+  readonly moduleDir?: string;
 }
 
 /** The production dependencies: QEMU capabilities, prepareDomain, the KVM probe and the QMP client. */
@@ -40,7 +46,8 @@ export function defaultQemuDriverDeps(opts: QemuDriverOptions = {}): QemuDriverD
   const cacheDir = opts.cacheDir ?? join(xdg !== undefined && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'virtkit');
   const prepare = (def: CoreDomainDef): CoreDomainDef => prepareDomain(def, { random: (n) => randomBytes(n) });
   // Both lookups are memoized by their modules (in this process and in cacheDir).
-  const fullCaps = () => getQemuCaps(binary, { cacheDir });
+  const moduleDir = opts.moduleDir;
+  const fullCaps = () => getQemuCaps(binary, moduleDir === undefined ? { cacheDir } : { cacheDir, moduleDir });
   const caps = async () => capsView(await fullCaps());
   const kvm = () => getKvmStatus({ binary, cacheDir });
   const hostFacts = () => readHostMemoryFacts(opts.hostRoot === undefined ? {} : { root: opts.hostRoot });

@@ -5,7 +5,10 @@
  *
  * getQemuCaps adds two caches: a JSON file per binary in cacheDir, keyed by
  * the binary's real path, size, mtime and ctime (an upgraded QEMU is a new
- * key), and an in-process memo. A corrupt or stale-format file is re-probed.
+ * key) and by the files in its module directory with their sizes and mtimes
+ * (installing or removing qemu-system-gui or qemu-block-extra is a new key:
+ * see modules.ts), and an in-process memo under the same key. A corrupt or
+ * stale-format file is re-probed.
  */
 import { buildQemuCaps, PROBED_DEVICE_TYPES } from '../../core/qemu/caps-build.js';
 import type { CapsReplies } from '../../core/qemu/caps-build.js';
@@ -17,6 +20,8 @@ import type { QmpConnection } from '../qmp/connection.js';
 import { binaryIdentity, resolveBinary } from './binary.js';
 import type { BinaryIdentity } from './binary.js';
 import { cacheFile, cacheKey, readJsonCache, writeJsonCache } from './json-cache.js';
+import { defaultModuleDir, moduleDirState } from './modules.js';
+import type { ModuleDirState } from './modules.js';
 import { withScratchQemu } from './scratch-qemu.js';
 
 export const PROBE_ARGS: readonly string[] = ['-machine', 'none', '-accel', 'tcg', '-nodefaults', '-no-user-config', '-display', 'none', '-S'];
@@ -59,6 +64,13 @@ export async function probeQemuCaps(binary: string, opts: ProbeOptions = {}): Pr
 
 export interface CapsCacheOptions extends ProbeOptions {
   readonly cacheDir: string;
+  /**
+   * The directory this QEMU loads its modules from, whose contents are part
+   * of the cache key (default: defaultModuleDir of the binary's real path,
+   * which is where Debian's QEMU looks). It only names what to watch: QEMU
+   * itself still finds its modules where it was built to.
+   */
+  readonly moduleDir?: string;
 }
 
 export interface CapsLookup {
@@ -68,22 +80,27 @@ export interface CapsLookup {
   /** How long the probe that produced these caps took (then or now). */
   readonly probeMs: number;
   readonly file: string;
+  /** The module directory state the caps are valid for. */
+  readonly modules: ModuleDirState;
 }
 
 interface CacheRecord {
   readonly identity: BinaryIdentity;
+  readonly modules: ModuleDirState;
   readonly probeMs: number;
   readonly caps: QemuCaps;
 }
 
 const memo = new Map<string, Promise<CapsLookup>>();
 
-function fromFile(json: unknown, identity: BinaryIdentity): CacheRecord | undefined {
+function fromFile(json: unknown, identity: BinaryIdentity, modules: ModuleDirState): CacheRecord | undefined {
   if (typeof json !== 'object' || json === null) return undefined;
   const r = json as Partial<Record<keyof CacheRecord, unknown>>;
-  if (JSON.stringify(r.identity) !== JSON.stringify(identity) || typeof r.probeMs !== 'number') return undefined;
+  // The file name is a hash of both; comparing them too guards against a collision or a hand-edited file.
+  if (JSON.stringify(r.identity) !== JSON.stringify(identity) || JSON.stringify(r.modules) !== JSON.stringify(modules)) return undefined;
+  if (typeof r.probeMs !== 'number') return undefined;
   try {
-    return { identity, probeMs: r.probeMs, caps: parseQemuCaps(r.caps) };
+    return { identity, modules, probeMs: r.probeMs, caps: parseQemuCaps(r.caps) };
   } catch {
     return undefined;
   }
@@ -92,18 +109,19 @@ function fromFile(json: unknown, identity: BinaryIdentity): CacheRecord | undefi
 /** The caps of `binary`, from memory, the cache file, or a probe; with where they came from. */
 export async function lookupQemuCaps(binary: string, opts: CapsCacheOptions): Promise<CapsLookup> {
   const identity = await binaryIdentity(binary);
-  const key = cacheKey({ format: QEMU_CAPS_FORMAT, identity });
+  const modules = await moduleDirState(opts.moduleDir ?? defaultModuleDir(identity.realPath));
+  const key = cacheKey({ format: QEMU_CAPS_FORMAT, identity, modules });
   const file = cacheFile(opts.cacheDir, 'qemu-caps', key);
   const memoKey = `${file}\0${identity.path}`;
   const known = memo.get(memoKey);
   if (known !== undefined) return { ...(await known), source: 'memory' };
   const pending = (async (): Promise<CapsLookup> => {
-    const cached = fromFile(await readJsonCache(file), identity);
-    if (cached !== undefined) return { caps: cached.caps, source: 'cache', probeMs: cached.probeMs, file };
+    const cached = fromFile(await readJsonCache(file), identity, modules);
+    if (cached !== undefined) return { caps: cached.caps, source: 'cache', probeMs: cached.probeMs, file, modules };
     const { caps, probeMs } = await probeQemuCaps(identity.path, opts);
-    const record: CacheRecord = { identity, probeMs, caps };
+    const record: CacheRecord = { identity, modules, probeMs, caps };
     await writeJsonCache(file, opts.cacheDir, record);
-    return { caps, source: 'probe', probeMs, file };
+    return { caps, source: 'probe', probeMs, file, modules };
   })();
   memo.set(memoKey, pending);
   pending.catch(() => memo.delete(memoKey)); // a failed probe is retried next time

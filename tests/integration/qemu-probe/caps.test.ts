@@ -1,17 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, realpath, rm, utimes, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtkitError } from '../../../src/core/errors.js';
 import { parseQemuCaps, resolveMachine } from '../../../src/core/qemu/caps.js';
+import { describeMissing, diffCapsByModules, parseQemuModuleMap } from '../../../src/core/qemu/caps-modules.js';
 import { resolveBinary } from '../../../src/host/qemu/binary.js';
+import { defaultModuleDir, moduleFileNames } from '../../../src/host/qemu/modules.js';
 import { clearQemuCapsMemo, lookupQemuCaps, probeQemuCaps } from '../../../src/host/qemu/probe-caps.js';
 import { repoRoot } from '../../helpers/paths.js';
 import { QEMU_BINARY, processesMentioning } from '../../helpers/qemu-spawn.js';
 
-const fixture = parseQemuCaps(JSON.parse(readFileSync(join(repoRoot, 'tests/fixtures/qemu-caps/qemu-7.2.json'), 'utf8')));
+const readFixture = (name: string): unknown => JSON.parse(readFileSync(join(repoRoot, 'tests/fixtures/qemu-caps', name), 'utf8'));
+const fixture = parseQemuCaps(readFixture('qemu-7.2.json'));
+const moduleMap = parseQemuModuleMap(readFixture('qemu-7.2.modules.json'));
 
 async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'virtkit-caps-test-'));
@@ -19,17 +23,44 @@ async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise
   return dir;
 }
 
-test('probing the installed QEMU matches the committed 7.2 fixture', { timeout: 60_000 }, async (t) => {
+test('probing the installed QEMU matches the committed 7.2 fixture, module file by module file', { timeout: 60_000 }, async (t) => {
   const scratch = await tempDir(t);
   const { caps, probeMs } = await probeQemuCaps(QEMU_BINARY, { tmpDir: scratch });
   t.diagnostic(`probe took ${probeMs} ms`);
   assert.deepEqual(caps.version, fixture.version,
     'the installed QEMU is not the one the fixture was captured from: regenerate it on purpose (tests/fixtures/qemu-caps/README.md)');
+  // Machine types are compiled in: no module package adds or removes one.
+  assert.deepEqual(caps.machines, fixture.machines);
   assert.equal(resolveMachine(caps, 'pc'), 'pc-i440fx-7.2');
-  // Same binary, same answers: the fixture is the probe's output, byte for byte.
-  if (caps.binary === fixture.binary && caps.package === fixture.package) assert.deepEqual(caps, fixture);
   assert.deepEqual(await readdir(scratch), [], 'the probe removed its temp dir');
   assert.deepEqual(processesMentioning(scratch), [], 'no probe QEMU left running');
+  if (caps.package !== fixture.package) {
+    t.diagnostic(`another build of ${caps.version.major}.${caps.version.minor} (${caps.package}): only the version and machines are compared`);
+    return;
+  }
+
+  // The same build: what is compiled in is the same; devices and -object types may come from
+  // module files, and each one the fixture has and this probe lacks must be in a module file
+  // that is absent here (tests/fixtures/qemu-caps/README.md).
+  const { devices: _d, objects: _o, deviceProps: _p, binary: _b, ...compiledIn } = caps;
+  const { devices: _fd, objects: _fo, deviceProps: _fp, binary: _fb, ...fixtureCompiledIn } = fixture;
+  assert.deepEqual(compiledIn, fixtureCompiledIn);
+  const moduleDir = defaultModuleDir(await realpath(await resolveBinary(QEMU_BINARY)));
+  const present = await moduleFileNames(moduleDir);
+  const diff = diffCapsByModules(fixture, caps, moduleMap, present);
+  for (const m of diff.explained) t.diagnostic(describeMissing(m));
+  assert.deepEqual(diff.unexplained.map(describeMissing), [],
+    `listed in the fixture, not probed, yet every module file that provides them is present in ${moduleDir}`);
+  assert.deepEqual(diff.extra, [], 'probed here, not in the fixture: capture it again with every module package installed');
+  const missing = new Set(diff.explained.map((m) => m.type));
+  for (const [type, props] of Object.entries(fixture.deviceProps)) {
+    if (missing.has(type)) continue;
+    assert.deepEqual(caps.deviceProps[type], props, `the properties of ${type}`);
+  }
+  const unmapped = [...present].filter((f) => !Object.hasOwn(moduleMap.modules, f));
+  if (unmapped.length > 0) t.diagnostic(`module files here that the capture did not have: ${unmapped.join(', ')}`);
+  t.diagnostic(`${caps.devices.length} devices probed, ${fixture.devices.length} in the fixture; ` +
+    `${diff.explained.length} explained by absent module files`);
 });
 
 test('getQemuCaps: probe once, then memory, then the cache file; corrupt or new binary re-probes', { timeout: 120_000 }, async (t) => {
