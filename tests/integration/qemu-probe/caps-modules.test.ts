@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasDevice, parseQemuCaps } from '../../../src/core/qemu/caps.js';
-import { describeMissing, diffCapsByModules, parseQemuModuleMap } from '../../../src/core/qemu/caps-modules.js';
+import { describeMissing, diffCapsByModules, parseQemuModuleMap } from '../../helpers/caps-modules.js';
 import { defaultModuleDir, moduleFileNames } from '../../../src/host/qemu/modules.js';
 import { makeQemuPrefix } from '../../../src/host/qemu/qemu-prefix.js';
 import { clearQemuCapsMemo, lookupQemuCaps } from '../../../src/host/qemu/probe-caps.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtkitError } from '../../../src/core/errors.js';
 import { parseQemuCaps, resolveMachine } from '../../../src/core/qemu/caps.js';
-import { describeMissing, diffCapsByModules, parseQemuModuleMap } from '../../../src/core/qemu/caps-modules.js';
+import { describeMissing, diffCapsByModules, parseQemuModuleMap } from '../../helpers/caps-modules.js';
 import { resolveBinary } from '../../../src/host/qemu/binary.js';
 import { defaultModuleDir, moduleFileNames } from '../../../src/host/qemu/modules.js';
 import { clearQemuCapsMemo, lookupQemuCaps, probeQemuCaps } from '../../../src/host/qemu/probe-caps.js';

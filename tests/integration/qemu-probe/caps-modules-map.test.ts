@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../../../tests/helpers/paths.js';
-import { VirtkitError } from '../errors.js';
-import { parseQemuCaps } from './caps.js';
-import type { QemuCaps } from './caps.js';
-import { describeMissing, diffCapsByModules, parseQemuModuleMap } from './caps-modules.js';
+import { repoRoot } from '../../helpers/paths.js';
+import { VirtkitError } from '../../../src/core/errors.js';
+import { parseQemuCaps } from '../../../src/core/qemu/caps.js';
+import type { QemuCaps } from '../../../src/core/qemu/caps.js';
+import { describeMissing, diffCapsByModules, parseQemuModuleMap } from '../../helpers/caps-modules.js';
 
 const read = (name: string): unknown => JSON.parse(readFileSync(join(repoRoot, 'tests', 'fixtures', 'qemu-caps', name), 'utf8'));
 const caps = parseQemuCaps(read('qemu-7.2.json'));

@@ -10,9 +10,9 @@
  * Pure: the caller says which module files are present.
  */
 import * as v from 'valibot';
-import { VirtkitError } from '../errors.js';
-import { schemaIssues } from '../schema-issues.js';
-import type { QemuCaps } from './caps-schema.js';
+import { VirtkitError } from '../../src/core/errors.js';
+import { schemaIssues } from '../../src/core/schema-issues.js';
+import type { QemuCaps } from '../../src/core/qemu/caps-schema.js';
 
 const name = v.pipe(v.string(), v.minLength(1));
 
