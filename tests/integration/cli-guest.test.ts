@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { GUEST_APPEND, ensureTestGuest } from '../helpers/guest.js';
 import { cli, inProcessDaemon, isAlive } from './daemon-harness.js';
+import { until } from '../helpers/wait.js';
 
 describe('monitoring commands on a running guest', { timeout: 180_000 }, () => {
   it('domstats, vcpuinfo, vcpucount, domblklist, domiflist and dumpxml show what QEMU runs', async () => {
@@ -38,11 +39,13 @@ describe('monitoring commands on a running guest', { timeout: 180_000 }, () => {
       assert.deepEqual(await cli(d.root, ['domstats', 'g1']), { code: 0, stdout: "Domain: 'g1'\n  state.state=5\n  state.reason=0\n  vcpu.current=2\n  vcpu.maximum=2\n\n", stderr: '' });
       assert.equal((await cli(d.root, ['start', 'g1'])).code, 0);
       pid = (await d.daemon.engine.ctx.statusOf(d.daemon.engine.ctx.registry.named('g1')))?.pid ?? -1;
-      // Let the vCPUs run a little so that their times are not zero.
-      await new Promise((r) => setTimeout(r, 1500));
-
-      const s = await cli(d.root, ['domstats', 'g1']);
-      assert.equal(s.code, 0, s.stderr);
+      // The vCPUs' times are counted in clock ticks: wait until both have run for one.
+      const tick = (out: string, k: string): boolean => Number(out.split('\n').find((l) => l.startsWith(`  ${k}=`))?.split('=')[1]) > 0;
+      const s = await until('cpu.time and vcpu.0.time above 0', async () => {
+        const r = await cli(d.root, ['domstats', 'g1']);
+        assert.equal(r.code, 0, r.stderr);
+        return tick(r.stdout, 'cpu.time') && tick(r.stdout, 'vcpu.0.time') ? r : undefined;
+      }, 30_000);
       const lines = s.stdout.split('\n');
       const keys = lines.slice(1).filter((l) => l !== '').map((l) => l.replace(/=.*/, ''));
       assert.deepEqual(keys, [
