@@ -11,7 +11,7 @@ import { parseDomainXml, prepareDomain } from '../../src/core/xml/domain/index.j
 import { repoRoot as root } from '../helpers/paths.js';
 import type { DomainCase } from '../helpers/shared-cases.js';
 
-export { describeDomainCases, loadDomainCases as loadCases } from '../helpers/shared-cases.js';
+export { loadDomainCases as loadCases, needsShared } from '../helpers/shared-cases.js';
 export type Case = DomainCase;
 
 /** The repository root, from either the .ts source or its compiled dist/ copy. */

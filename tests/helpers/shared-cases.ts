@@ -3,15 +3,19 @@
  * own test suite; see docs/testing.md). They live outside the repository: `VIRTKIT_SHARED`
  * names the shared/ folder, else `../shared` beside the repository is used.
  *
- * A fresh clone has no shared/ folder. A suite that needs the cases declares itself with
- * `describeShared` / `describeDomainCases`: when the cases are absent the suite is skipped with
- * one line saying why and how to get them, and with `VIRTKIT_REQUIRE_SHARED=1` (CI, `.ci/run`)
- * it fails instead, so CI can never pass without them.
+ * A fresh clone has no shared/ folder. A suite that needs a case set passes `needsShared(set)`
+ * as its describe() options and loads the set inside its body:
+ *
+ *     describe('round-trip', needsShared('domain'), () => {
+ *       for (const c of loadDomainCases()) test(c.name, () => ...);
+ *     });
+ *
+ * When the set is absent the suite is skipped with one line saying why and how to get it (and
+ * scripts/run-tests.mjs lists it at the end). With `VIRTKIT_REQUIRE_SHARED=1` (CI, `.ci/run`) the
+ * suite runs instead and its loading fails with that line, so CI can never pass without them.
  */
-import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describe, it } from 'node:test';
 import { repoRoot } from './paths.js';
 
 /** The case sets under shared/libvirt-cases, with the file whose presence says the set is there. */
@@ -51,21 +55,19 @@ export function sharedSetMissing(set: SharedSet): string | undefined {
 }
 
 /**
- * Declares suite `name` over one case set: `load(dir)` reads it, `body(data)` declares the tests.
- * Absent set: the suite is skipped with the reason, or fails under VIRTKIT_REQUIRE_SHARED=1.
+ * describe() options for a suite that needs `set`: `{ skip: reason }` when it is absent, `{}` when
+ * it is there or VIRTKIT_REQUIRE_SHARED=1 (then loading it in the suite's body fails the suite).
  */
-export function describeShared<T>(name: string, set: SharedSet, load: (dir: string) => T, body: (data: T) => void): void {
+export function needsShared(set: SharedSet): { skip?: string } {
   const missing = sharedSetMissing(set);
-  if (missing === undefined) {
-    const data = load(sharedSetDir(set));
-    describe(name, () => body(data));
-  } else if (sharedRequired()) {
-    describe(name, () => {
-      it('has the shared reference cases (VIRTKIT_REQUIRE_SHARED=1)', () => assert.fail(missing));
-    });
-  } else {
-    describe(name, { skip: missing }, () => {});
-  }
+  return missing === undefined || sharedRequired() ? {} : { skip: missing };
+}
+
+/** The directory of `set`; throws the one-line reason when it is absent. */
+export function requireSharedSet(set: SharedSet): string {
+  const missing = sharedSetMissing(set);
+  if (missing !== undefined) throw new Error(sharedRequired() ? `${missing}; VIRTKIT_REQUIRE_SHARED=1 makes this a failure` : missing);
+  return sharedSetDir(set);
 }
 
 /** One libvirt domain case (shared/libvirt-cases/domain/INDEX.tsv). */
@@ -93,14 +95,7 @@ export function readDomainCases(dir: string): DomainCase[] {
   });
 }
 
-/** The domain cases; throws with the one-line reason when they are absent (for the bench and scripts). */
+/** The domain cases; throws with the one-line reason when they are absent. */
 export function loadDomainCases(): DomainCase[] {
-  const missing = sharedSetMissing('domain');
-  if (missing !== undefined) throw new Error(missing);
-  return readDomainCases(sharedSetDir('domain'));
-}
-
-/** describeShared over the domain cases. */
-export function describeDomainCases(name: string, body: (cases: DomainCase[]) => void): void {
-  describeShared(name, 'domain', readDomainCases, body);
+  return readDomainCases(requireSharedSet('domain'));
 }

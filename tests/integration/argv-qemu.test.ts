@@ -22,14 +22,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { buildQemuArgv } from '../../src/core/qemu/argv/index.js';
 import { connectQmp } from '../../src/host/qmp/index.js';
 import type { RuntimePaths } from '../../src/core/qemu/argv/index.js';
 import type { DomainDef } from '../../src/core/xml/domain/index.js';
 import { qemu72Caps } from '../golden/caps.js';
 import { parseKeyval } from '../golden/normalize.js';
-import { describeDomainCases, preparedDef } from '../golden/cases.js';
+import { loadCases, needsShared, preparedDef } from '../golden/cases.js';
 import type { Case } from '../golden/cases.js';
 
 const QEMU = '/usr/bin/qemu-system-x86_64';
@@ -271,7 +271,8 @@ async function runCase(c: Case): Promise<string> {
   }
 }
 
-describeDomainCases('argv on the real QEMU 7.2', (cases) => test('argv runs on the real QEMU 7.2: devices at the addresses the XML asked for', { skip: !existsSync(QEMU) && `${QEMU} is not installed` }, async () => {
+describe('argv on the real QEMU 7.2', needsShared('domain'), () => test('argv runs on the real QEMU 7.2: devices at the addresses the XML asked for', { skip: !existsSync(QEMU) && `${QEMU} is not installed` }, async () => {
+  const cases = loadCases();
   const queue = [...cases];
   const lines: string[] = [];
   const failures: string[] = [];

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { describeDomainCases } from '../../../../tests/helpers/shared-cases.js';
+import { describe, test } from 'node:test';
+import { loadDomainCases, needsShared } from '../../../../tests/helpers/shared-cases.js';
 import { checkDomainXml, formatDomainXml, parseDomainXml } from './index.js';
 
-describeDomainCases('round-trip over the libvirt reference cases', (cases) => {
+describe('round-trip over the libvirt reference cases', needsShared('domain'), () => {
+  const cases = loadDomainCases();
   test('there are 36 libvirt reference cases', () => {
     assert.equal(cases.length, 36);
   });

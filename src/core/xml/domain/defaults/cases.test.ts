@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { DomainCase } from '../../../../../tests/helpers/shared-cases.js';
-import { describeDomainCases } from '../../../../../tests/helpers/shared-cases.js';
+import { loadDomainCases, needsShared } from '../../../../../tests/helpers/shared-cases.js';
 import { parseDomainXml } from '../parse.js';
 import { argsDevices, defDevices } from './args-devices.js';
 import { prepareDomain } from './index.js';
@@ -41,7 +41,8 @@ function persistent(def: unknown): unknown {
   ) as unknown;
 }
 
-describeDomainCases('prepareDomain over the libvirt reference cases', (cases) => {
+describe('prepareDomain over the libvirt reference cases', needsShared('domain'), () => {
+  const cases = loadDomainCases();
   const summary: string[] = [];
   for (const c of cases) {
     test(`addresses and ids match the expected argv: ${c.name}`, () => {
