@@ -4,7 +4,9 @@
  * a temporary dir (small raw/qcow2 images from qemu-img, sockets), start QEMU
  * paused (-S), ask QMP (src/host/qmp) `query-pci`, and check every PCI device the prepared
  * def placed is where the XML said (bus, slot, function), then `quit` and
- * check that the process is gone and the temporary dir removed.
+ * check that the process is gone and the temporary dir removed. A device with a
+ * PCI address but no -device carrying its alias fails the case, unless it is a
+ * controller built into the machine type that QEMU shows at that address.
  *
  * Adapted for this machine (each adaptation is recorded per case in the output):
  *   - type='kvm' runs as TCG (KVM hangs here); host-passthrough becomes 'maximum';
