@@ -3,9 +3,13 @@
 //   unit:        dist/src/**/*.test.js (pure and fast; no QEMU)
 //   integration: dist/tests/**/*.test.js (real QEMU, real files)
 //   all:         both
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// At the end it lists the skipped suites with their reasons (e.g. the shared reference cases are
+// absent: see docs/testing.md) and the files a VIRTKIT_REGENERATE_* run rewrote.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const which = process.argv[2] ?? 'all';
 const roots = { unit: ['dist/src'], integration: ['dist/tests'], all: ['dist/src', 'dist/tests'] }[which];
@@ -30,5 +34,54 @@ if (files.length === 0) {
   console.error('no test files found: run `npm run build` first');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--enable-source-maps', ...files], { stdio: 'inherit' });
+if (process.env.VIRTKIT_REGENERATE !== undefined) {
+  console.error('run-tests: VIRTKIT_REGENERATE is not read any more: set VIRTKIT_REGENERATE_ARGV, _OPENAPI or _DOCS (docs/testing.md)');
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'virtkit-tests-'));
+const summaryFile = join(tmp, 'summary.jsonl');
+const reporters = [
+  // node's own choice when no reporter is named: spec on a terminal, TAP otherwise
+  '--test-reporter', process.stdout.isTTY ? 'spec' : 'tap', '--test-reporter-destination', 'stdout',
+  '--test-reporter', join(dirname(fileURLToPath(import.meta.url)), 'test-summary-reporter.mjs'), '--test-reporter-destination', summaryFile,
+];
+const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--enable-source-maps', ...reporters, ...files], { stdio: 'inherit' });
+let events = [];
+try {
+  events = readFileSync(summaryFile, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+} catch {
+  // no summary (the runner failed to start): its own output says why
+}
+rmSync(tmp, { recursive: true, force: true });
+printSummary(events);
 process.exit(r.status ?? 1);
+
+/** One block: skipped suites grouped by reason, regenerated files, failures. */
+function printSummary(evs) {
+  const where = (f) => (f ? relative(process.cwd(), f) : '?');
+  const skips = new Map();
+  for (const e of evs.filter((x) => x.skip !== undefined)) {
+    if (!skips.has(e.skip)) skips.set(e.skip, []);
+    skips.get(e.skip).push(`${where(e.file)}: ${e.name}`);
+  }
+  const regen = evs.filter((x) => x.regenerated !== undefined);
+  const fails = evs.filter((x) => x.fail !== undefined);
+  if (skips.size === 0 && regen.length === 0 && fails.length === 0) return;
+  const out = ['', '== test summary =='];
+  if (skips.size > 0) {
+    out.push(`Skipped (${[...skips.values()].flat().length}):`);
+    for (const [reason, tests] of skips) {
+      out.push(`  ${reason}`);
+      for (const t of tests) out.push(`    - ${t}`);
+    }
+  }
+  if (regen.length > 0) {
+    out.push('Regenerated (review with git diff before committing):');
+    for (const e of regen) out.push(`  ${e.regenerated}   [${where(e.file)}]`);
+  }
+  if (fails.length > 0) {
+    out.push(`Failed (${fails.length}):`);
+    for (const e of fails) out.push(`  - ${where(e.file)}: ${e.name}: ${e.fail}`);
+  }
+  console.log(out.join('\n'));
+}

@@ -4,16 +4,19 @@
  * normalization (normalize.ts) or is listed with its reason in
  * expected-differences.tsv; the test fails both when an unlisted case differs
  * and when a listed case starts matching, so the list stays honest.
- * VIRTKIT_REGENERATE=1 writes normalized actual/expected outputs to
- * tests/golden/out/NAME.{actual,expected} for review (never auto-accepted).
+ * VIRTKIT_REGENERATE_ARGV=1 writes normalized actual/expected outputs to
+ * tests/golden/out/NAME.{actual,expected} for review (never auto-accepted)
+ * and reports how many of them changed.
+ * Without ../shared (or VIRTKIT_SHARED) the suite is skipped, see shared-cases.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { buildQemuArgv } from '../../src/core/qemu/argv/index.js';
+import { regenerating, reportRegenerated } from '../helpers/generated-file.js';
 import { qemu72Caps } from './caps.js';
-import { libvirtTestPaths, loadCases, preparedDef, repoRoot, testLibDir } from './cases.js';
+import { libvirtTestPaths, loadCases, needsShared, preparedDef, repoRoot, testLibDir } from './cases.js';
 import { diffNormalized, normalizeArgs, parseArgsText } from './normalize.js';
 
 function expectedDifferences(): Map<string, string> {
@@ -28,13 +31,21 @@ function expectedDifferences(): Map<string, string> {
   return out;
 }
 
-test('argv golden: libvirt reference cases', () => {
+/** Writes a review file; returns true when its content changed. */
+function writeReview(file: string, text: string): boolean {
+  if (existsSync(file) && readFileSync(file, 'utf8') === text) return false;
+  writeFileSync(file, text);
+  return true;
+}
+
+describe('argv golden', needsShared('domain'), () => test('argv golden: libvirt reference cases', (t) => {
   const cases = loadCases();
   assert.equal(cases.length, 36, 'INDEX.tsv lists 36 cases');
   const listed = expectedDifferences();
-  const regenerate = process.env.VIRTKIT_REGENERATE === '1';
+  const regenerate = regenerating('VIRTKIT_REGENERATE_ARGV');
   const outDir = join(repoRoot(), 'tests', 'golden', 'out');
   if (regenerate) mkdirSync(outDir, { recursive: true });
+  let reviewChanged = 0;
   const problems: string[] = [];
   let exact = 0;
   let expectedDiff = 0;
@@ -55,8 +66,8 @@ test('argv golden: libvirt reference cases', () => {
       diffs = [`error: ${(e as Error).message}`];
     }
     if (regenerate) {
-      writeFileSync(join(outDir, `${c.name}.actual`), actualLines.join('\n') + '\n');
-      writeFileSync(join(outDir, `${c.name}.expected`), expected.lines.join('\n') + '\n');
+      if (writeReview(join(outDir, `${c.name}.actual`), actualLines.join('\n') + '\n')) reviewChanged++;
+      if (writeReview(join(outDir, `${c.name}.expected`), expected.lines.join('\n') + '\n')) reviewChanged++;
     }
     const reason = listed.get(c.name);
     if (diffs.length === 0) {
@@ -70,5 +81,6 @@ test('argv golden: libvirt reference cases', () => {
   }
   for (const name of listed.keys()) if (!cases.some((c) => c.name === name)) problems.push(`expected-differences.tsv lists '${name}', which is not a case`);
   console.log(`argv golden: ${exact}/${cases.length} match exactly, ${expectedDiff} expected differences`);
+  if (regenerate) reportRegenerated(t, 'tests/golden/out/', `${cases.length * 2} review files, ${reviewChanged} changed (diff NAME.actual NAME.expected; nothing is accepted automatically)`);
   assert.deepEqual(problems, [], problems.join('\n'));
-});
+}));

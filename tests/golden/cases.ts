@@ -1,57 +1,21 @@
 /**
- * The 36 libvirt reference cases (../shared/libvirt-cases/domain, see its
- * README and INDEX.tsv) and the pipeline the argv tests run them through:
+ * The pipeline the argv tests run the libvirt domain cases through:
  * parse -> prepareDomain (deterministic ctx) -> buildQemuArgv with the
  * captured QEMU 7.2 caps and libvirt-like test paths. Shared by the golden
- * test, the QEMU integration test and bench/xml-argv.
+ * test, the QEMU integration test and bench/xml-argv. The cases themselves
+ * come from the one loader, tests/helpers/shared-cases.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RuntimePaths } from '../../src/core/qemu/argv/index.js';
 import type { DomainDef } from '../../src/core/xml/domain/index.js';
 import { parseDomainXml, prepareDomain } from '../../src/core/xml/domain/index.js';
+import { repoRoot as root } from '../helpers/paths.js';
+import type { DomainCase } from '../helpers/shared-cases.js';
+
+export { loadDomainCases as loadCases, needsShared } from '../helpers/shared-cases.js';
+export type Case = DomainCase;
 
 /** The repository root, from either the .ts source or its compiled dist/ copy. */
-export function repoRoot(): string {
-  let d = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(d, 'package.json'))) {
-    const up = dirname(d);
-    if (up === d) throw new Error('cannot find the repository root (package.json)');
-    d = up;
-  }
-  return d;
-}
-
-export function casesDir(): string {
-  const dir = resolve(repoRoot(), '..', 'shared', 'libvirt-cases', 'domain');
-  if (!existsSync(join(dir, 'INDEX.tsv'))) {
-    throw new Error(`the libvirt reference cases are missing: expected ${dir}/INDEX.tsv (the shared dir sits beside the repository, ../shared)`);
-  }
-  return dir;
-}
-
-export interface Case {
-  name: string;
-  inputXml: string;
-  expectedArgs: string;
-  features: string;
-}
-
-export function loadCases(): Case[] {
-  const dir = casesDir();
-  const rows = readFileSync(join(dir, 'INDEX.tsv'), 'utf8').split('\n').filter((l) => l.trim() !== '');
-  return rows.slice(1).map((l) => {
-    const [name, input, expected, features] = l.split('\t');
-    if (!name || !input || !expected) throw new Error(`bad INDEX.tsv line: ${l}`);
-    return {
-      name,
-      inputXml: readFileSync(join(dir, input), 'utf8'),
-      expectedArgs: readFileSync(join(dir, expected), 'utf8'),
-      features: features ?? '',
-    };
-  });
-}
+export const repoRoot = (): string => root;
 
 /** A fixed byte stream, so that generated UUIDs and MACs are the same on every run. */
 export function deterministicRandom(): (n: number) => Uint8Array {

@@ -5,7 +5,10 @@
  *   - environment lines (they depend on the harness) and the master-key secret object;
  *   - fd numbers and socket paths of -chardev socket (fd=1729, fd=@mon-fd@, path=...);
  *   - the per-domain directory prefix;
- *   - node-names and ids, renamed canonically in order of appearance;
+ *   - block node-names, renamed canonically in order of appearance (they are
+ *     internal to one command line); ids stay literal: a device id is libvirt's
+ *     alias, which QMP paths (/machine/peripheral/ID), hot-unplug and stats
+ *     matching rely on, so a wrong id must fail the comparison;
  * and it compares -device/-object/-blockdev/-netdev/-chardev/-audiodev values
  * as parsed key/value sets (JSON or key=val with ',,' unescaped), order-
  * insensitive among options of the same kind. Everything else stays in order.
@@ -156,8 +159,6 @@ export interface Normalized {
   sets: Record<string, string[]>;
 }
 
-const NAME_KEYS = new Set(['id', 'node-name']);
-
 export function normalizeArgs(args: readonly string[], o: NormalizeOptions): Normalized {
   let opts = groupOptions(args).map((x): Opt => {
     if (x.value === undefined) return { opt: x.opt, value: undefined };
@@ -180,22 +181,14 @@ export function normalizeArgs(args: readonly string[], o: NormalizeOptions): Nor
       }
     }
   }
-  // canonical names by order of appearance
+  // canonical node-names by order of appearance; references (drive=, file=, backing=) follow
   const names = new Map<string, string>();
   for (const x of opts) {
     if (typeof x.value !== 'object') continue;
-    for (const k of NAME_KEYS) {
-      const n = x.value[k];
-      if (typeof n === 'string' && !names.has(n)) names.set(n, `${k === 'id' ? 'id' : 'node'}${names.size}`);
-    }
+    const n = x.value['node-name'];
+    if (typeof n === 'string' && !names.has(n)) names.set(n, `node${names.size}`);
   }
-  const rename = (s: string): string => {
-    const direct = names.get(s);
-    if (direct !== undefined) return direct;
-    const m = /^(.*)\.(\d+)$/.exec(s); // bus names: usb.0, scsi0.0, virtio-serial0.0
-    if (m && names.has(m[1] as string)) return `${names.get(m[1] as string)}.${m[2]}`;
-    return s;
-  };
+  const rename = (s: string): string => names.get(s) ?? s;
   const renameInKv = (s: string): string =>
     s
       .split(',')

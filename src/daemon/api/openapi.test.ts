@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { checkGeneratedFile } from '../../../tests/helpers/generated-file.js';
 import { openApiDocument } from './openapi.js';
 import { routes } from './routes.js';
 
@@ -12,15 +12,8 @@ describe('OpenAPI document', () => {
   const doc = openApiDocument();
   const text = `${JSON.stringify(doc, null, 2)}\n`;
 
-  it('matches the committed openapi.json (regenerate: VIRTKIT_REGENERATE=1 node scripts/run-tests.mjs unit openapi)', () => {
-    if (process.env['VIRTKIT_REGENERATE'] === '1') writeFileSync(committed, text);
-    let onDisk = '';
-    try {
-      onDisk = readFileSync(committed, 'utf8');
-    } catch {
-      // compared below, so that a missing file fails with the same hint
-    }
-    assert.ok(onDisk === text, 'openapi.json is stale: run `npm run build && VIRTKIT_REGENERATE=1 node scripts/run-tests.mjs unit openapi` and commit it');
+  it('matches the committed openapi.json (regenerate: VIRTKIT_REGENERATE_OPENAPI=1 node scripts/run-tests.mjs unit openapi)', (t) => {
+    checkGeneratedFile(t, committed, text, 'VIRTKIT_REGENERATE_OPENAPI', 'npm run build && VIRTKIT_REGENERATE_OPENAPI=1 node scripts/run-tests.mjs unit openapi');
   });
 
   it('documents every route, and every $ref points at a schema', () => {

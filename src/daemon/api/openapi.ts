@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document, generated from the route table and the valibot
  * schemas the routes validate with (@valibot/to-json-schema). Served at GET /v1/openapi.json and
  * committed as openapi.json (openapi.test.ts fails when that copy is stale;
- * `VIRTKIT_REGENERATE=1 node scripts/run-tests.mjs unit openapi` rewrites it).
+ * `VIRTKIT_REGENERATE_OPENAPI=1 node scripts/run-tests.mjs unit openapi` rewrites it).
  */
 import { toJsonSchema, toJsonSchemaDefs, type ConversionConfig } from '@valibot/to-json-schema';
 import type * as v from 'valibot';

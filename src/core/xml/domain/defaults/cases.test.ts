@@ -1,22 +1,18 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { test } from 'node:test';
-import { domainCases } from '../../../../../tests/helpers/paths.js';
+import { describe, test } from 'node:test';
+import type { DomainCase } from '../../../../../tests/helpers/shared-cases.js';
+import { loadDomainCases, needsShared } from '../../../../../tests/helpers/shared-cases.js';
 import { parseDomainXml } from '../parse.js';
 import { argsDevices, defDevices } from '../../../../../tests/helpers/args-devices.js';
 import { prepareDomain } from './index.js';
 import { seeded } from '../../../../../tests/helpers/seeded-random.js';
 
-const cases = domainCases();
-
 /** Differences between the .args -device list and the prepared def, one line each. */
-function mismatches(name: string): string[] {
-  const c = cases.find((x) => x.name === name);
-  if (!c) throw new Error(name);
-  const def = prepareDomain(parseDomainXml(readFileSync(c.xml, 'utf8')), { random: seeded(1) });
+function mismatches(c: DomainCase): string[] {
+  const def = prepareDomain(parseDomainXml(c.inputXml), { random: seeded(1) });
   const have = defDevices(def);
   const out: string[] = [];
-  for (const a of argsDevices(readFileSync(c.args, 'utf8'))) {
+  for (const a of argsDevices(c.expectedArgs)) {
     const d = have.get(a.id);
     if (!d) {
       out.push(`${a.id} (${a.driver}): no device with this alias`);
@@ -34,22 +30,6 @@ function mismatches(name: string): string[] {
   return out;
 }
 
-const summary: string[] = [];
-for (const c of cases) {
-  test(`addresses and ids match the expected argv: ${c.name}`, () => {
-    const m = mismatches(c.name);
-    if (m.length) summary.push(`${c.name}: ${m.join('; ')}`);
-    assert.deepEqual(m, []);
-  });
-}
-
-test('summary over the reference cases', () => {
-  const ok = cases.length - summary.length;
-  console.log(`# prepareDomain: ${ok}/${cases.length} cases match the expected ids and PCI/USB/virtio-serial/drive/ISA placement`);
-  for (const s of summary) console.log(`#   ${s}`);
-  assert.ok(cases.length === 36);
-});
-
 /** The def without aliases and without USB addresses (libvirt writes USB ports only for running domains). */
 function persistent(def: unknown): unknown {
   return JSON.parse(
@@ -61,11 +41,30 @@ function persistent(def: unknown): unknown {
   ) as unknown;
 }
 
-for (const c of cases) {
-  test(`prepareDomain is idempotent${c.xml.includes('-latest.') ? ' and a no-op on libvirt\'s normalized XML' : ''}: ${c.name}`, () => {
-    const input = parseDomainXml(readFileSync(c.xml, 'utf8'));
-    const once = prepareDomain(input, { random: seeded(1) });
-    assert.deepEqual(prepareDomain(once, { random: seeded(2) }), once);
-    if (c.xml.includes('-latest.')) assert.deepEqual(persistent(once), persistent(input));
+describe('prepareDomain over the libvirt reference cases', needsShared('domain'), () => {
+  const cases = loadDomainCases();
+  const summary: string[] = [];
+  for (const c of cases) {
+    test(`addresses and ids match the expected argv: ${c.name}`, () => {
+      const m = mismatches(c);
+      if (m.length) summary.push(`${c.name}: ${m.join('; ')}`);
+      assert.deepEqual(m, []);
+    });
+  }
+
+  test('summary over the reference cases', () => {
+    const ok = cases.length - summary.length;
+    console.log(`# prepareDomain: ${ok}/${cases.length} cases match the expected ids and PCI/USB/virtio-serial/drive/ISA placement`);
+    for (const s of summary) console.log(`#   ${s}`);
+    assert.ok(cases.length === 36);
   });
-}
+
+  for (const c of cases) {
+    test(`prepareDomain is idempotent${c.xmlFile.includes('-latest.') ? ' and a no-op on libvirt\'s normalized XML' : ''}: ${c.name}`, () => {
+      const input = parseDomainXml(c.inputXml);
+      const once = prepareDomain(input, { random: seeded(1) });
+      assert.deepEqual(prepareDomain(once, { random: seeded(2) }), once);
+      if (c.xmlFile.includes('-latest.')) assert.deepEqual(persistent(once), persistent(input));
+    });
+  }
+});
