@@ -20,12 +20,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { buildQemuArgv } from '../../src/core/qemu/argv/index.js';
 import type { DomainDef } from '../../src/core/xml/domain/index.js';
 import { cli, inProcessDaemon } from '../integration/daemon-harness.js';
 import { qemu72Caps } from './caps.js';
-import { libvirtTestPaths, loadCases, preparedDef, repoRoot, testLibDir } from './cases.js';
+import { libvirtTestPaths, loadCases, needsShared, preparedDef, repoRoot, testLibDir } from './cases.js';
 import { diffNormalized, normalizeArgs, parseArgsText } from './normalize.js';
 
 interface Difference {
@@ -79,7 +79,7 @@ function expectedDifferences(): Set<string> {
   return new Set(text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')).map((l) => l.split('\t')[0] ?? ''));
 }
 
-test('CLI golden: every reference case through `virtkit domxml-to-native`', { timeout: 300_000 }, async () => {
+describe('CLI golden', needsShared('domain'), () => test('CLI golden: every reference case through `virtkit domxml-to-native`', { timeout: 300_000 }, async () => {
   const cases = loadCases();
   assert.equal(cases.length, 36, 'INDEX.tsv lists 36 cases');
   const libvirtDiffers = expectedDifferences();
@@ -135,4 +135,4 @@ test('CLI golden: every reference case through `virtkit domxml-to-native`', { ti
   }
   console.log(`CLI golden: ${matches}/${cases.length} match libvirt; named differences: ${DIFFERENCES.map((x) => `${x.name} (${x.cases.join(', ')})`).join('; ')}`);
   assert.deepEqual(problems, [], problems.join('\n'));
-});
+}));
