@@ -18,7 +18,7 @@ import { acquirePidfile } from './pidfile.js';
 import { FileConfigStore } from './store/file-config-store.js';
 import { FileStatusStore } from './store/file-status-store.js';
 import { FileSummaryCache } from './store/summary-cache.js';
-import { virtkitVersion } from './version.js';
+import { VIRTKIT_VERSION } from '../core/version.js';
 
 export interface DaemonOptions {
   readonly layout: InstanceLayout;
@@ -60,11 +60,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       config: new FileConfigStore(layout.domainsDir, layout.autostartDir, layout.dirMode),
       status: new FileStatusStore(layout.statusDir, (m) => log.warn(m)),
       // Keyed by version: a new virtkit (a new XML model) recomputes every summary once.
-      summaries: new FileSummaryCache(join(layout.stateDir, 'cache', 'domain-summaries.json'), virtkitVersion()),
+      summaries: new FileSummaryCache(join(layout.stateDir, 'cache', 'domain-summaries.json'), VIRTKIT_VERSION),
       loadDriver: opts.loadDriver ?? (() => loadQemuHypervisor(log)),
       nodeInfo: () => readNodeInfo(opts.hostRoot === undefined ? {} : { root: opts.hostRoot }),
       hostname,
-      version: virtkitVersion(),
+      version: VIRTKIT_VERSION,
       log,
     });
     const report = await engine.load();
