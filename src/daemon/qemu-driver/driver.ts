@@ -7,7 +7,7 @@
  * Everything that touches the machine beyond src/host/qemu comes in through
  * QemuDriverDeps, so tests and the composition root choose.
  */
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
@@ -42,8 +42,6 @@ export interface QemuDriverDeps {
   readonly caps: () => Promise<ArgvCaps>;
   /** The whole probed record, for capabilities and domcapabilities (absent: those are refused). */
   readonly fullCaps?: () => Promise<QemuCaps>;
-  /** UEFI code files domcapabilities lists when present (default: Debian's OVMF files). */
-  readonly firmwareCandidates?: readonly string[];
   readonly prepare: Prepare;
   /** Whether KVM really runs guests here (cached by the provider). */
   readonly kvm: () => Promise<KvmVerdict>;
@@ -57,9 +55,6 @@ export interface QemuDriverDeps {
   readonly warn?: (message: string) => void;
   readonly now?: () => Date;
 }
-
-/** Debian's (ovmf package) UEFI code files, as libvirt's firmware descriptors list them. */
-const OVMF_CODE = ['/usr/share/OVMF/OVMF_CODE_4M.fd', '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd', '/usr/share/OVMF/OVMF_CODE.fd'];
 
 export class QemuHypervisor implements Hypervisor {
   readonly name = 'QEMU';
@@ -98,13 +93,10 @@ export class QemuHypervisor implements Hypervisor {
     if (q.emulator !== undefined && q.emulator !== caps.binary) {
       throw new VirtkitError('INVALID_ARGUMENT', `no capabilities for emulator '${q.emulator}': this daemon runs '${caps.binary}'`);
     }
-    const loaders: string[] = [];
-    for (const f of this.deps.firmwareCandidates ?? OVMF_CODE) {
-      if (await access(f).then(() => true, () => false)) loaders.push(f);
-    }
+    // No UEFI firmware files are listed: pflash firmware is not supported yet (see domain-capabilities.ts).
     return formatDomainCapabilitiesXml({
       caps, emulator: caps.binary, kvmUsable: kvm.usable, ...(kvm.reason === undefined ? {} : { kvmReason: kvm.reason }),
-      loaders, arch: q.arch, machine: q.machine, virttype: q.virttype,
+      arch: q.arch, machine: q.machine, virttype: q.virttype,
     });
   }
 
