@@ -30,6 +30,19 @@ import type { Prepare } from './launch-plan.js';
 import { hasAgentChannel, planLaunch, policyOf, toCoreDef } from './launch-plan.js';
 import type { Monitor, MonitorConnector } from './monitor.js';
 import { QemuDomain } from './running.js';
+import { liveSettingSteps, refuseUnapplied } from './live-settings.js';
+import type { DomainDef as CoreDomainDef } from '../../core/xml/domain/index.js';
+
+/** Carries out the run-time settings (live-settings.ts) over QMP; a failure names the element. */
+async function applyLiveSettings(monitor: Monitor, def: CoreDomainDef): Promise<void> {
+  for (const step of liveSettingSteps(def)) {
+    try {
+      await monitor.execute(step.command, step.args);
+    } catch (e) {
+      throw new VirtkitError('QEMU_FAILED', `${step.path}: cannot apply it with ${step.command}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+}
 
 export interface KvmVerdict {
   readonly usable: boolean;
@@ -101,6 +114,7 @@ export class QemuHypervisor implements Hypervisor {
   }
 
   async start(def: DomainDef, paths: DomainRuntimePaths, opts: StartOptions): Promise<RunningDomain> {
+    refuseUnapplied(toCoreDef(def));
     if (def.type === 'kvm') {
       const kvm = await this.deps.kvm();
       if (!kvm.usable) throw kvmUnavailableError(kvm.reason ?? 'KVM does not run guests');
@@ -122,6 +136,8 @@ export class QemuHypervisor implements Hypervisor {
       monitor = await waitForMonitor(proc, paths.logFile, (signal) =>
         this.deps.connectMonitor(paths.qmpSocket, { retry: true, signal, timeoutMs: this.deps.monitorTimeoutMs ?? 30_000 }));
       if (plan.consoleSocket !== undefined) console = await SerialConsole.connect(plan.consoleSocket);
+      // While the vCPUs are still stopped (-S), as libvirt does: the guest never sees them otherwise.
+      await applyLiveSettings(monitor, plan.prepared);
       const record: QemuRuntimeRecord = {
         version: 1, pid: proc.pid, startTicks: proc.startTicks, qmpSocket: paths.qmpSocket, consoleSocket: plan.consoleSocket,
         logFile: paths.logFile, binary: plan.argv.binary, args: plan.argv.args, startedAt: now().toISOString(),
@@ -169,9 +185,19 @@ export class QemuHypervisor implements Hypervisor {
     // Keep the recorded reason when the recorded state still holds (running/booted stays booted).
     const state: RunState = status.state === seen.state ? ({ state: status.state, reason: status.reason } as RunState) : seen;
     const tracker = initialTracker(record.policy ?? policyOf(toCoreDef(def)), state);
-    const console = record.consoleSocket === undefined ? undefined : await SerialConsole.connect(record.consoleSocket, 1_000).catch(() => undefined);
+    let consoleLost: string | undefined;
+    const console = record.consoleSocket === undefined ? undefined : await SerialConsole.connect(record.consoleSocket, 1_000).catch((e: unknown) => {
+      // The guest runs on; only `virtkit console` is lost (QEMU accepts one client, which may be a stale one).
+      consoleLost = `cannot reconnect to its serial console ${record.consoleSocket}: ${(e as Error).message}`;
+      this.#warn(`domain '${def.name}': ${consoleLost}`);
+      return undefined;
+    });
+    // Idempotent; a daemon that stopped between spawn and `cont` may not have applied them.
+    await applyLiveSettings(monitor, toCoreDef(def)).catch((e: unknown) => {
+      this.#warn(`domain '${def.name}': cannot re-apply its run-time settings: ${(e as Error).message}`);
+    });
     const dom = new QemuDomain({
-      record, monitor, console, child: undefined, childExited: undefined, tracker, liveDef: def, paths,
+      record, monitor, console, ...(consoleLost === undefined ? {} : { consoleLost }), child: undefined, childExited: undefined, tracker, liveDef: def, paths,
       aliases: status.aliases, hasAgentChannel: hasAgentChannel(toCoreDef(def)), procRoot: this.#procRoot,
       termTimeoutMs: this.deps.termTimeoutMs ?? 10_000, warn: (m) => this.#warn(m),
     });
