@@ -51,7 +51,7 @@ test('other settings nothing applies yet: vCPU cpuset, numad placement, NUMA pol
   ['/domain/devices/interface[2]/vlan', '/domain/devices/interface[3]']);
 });
 
-test('link state and the balloon stats period become QMP commands on the aliases', () => {
+test('link state, the balloon stats period and the VNC password become QMP commands', () => {
   const def = prepared('', `<interface type='user'><model type='virtio'/></interface>
     <interface type='user'><model type='e1000'/><link state='down'/></interface>
     <interface type='user'><model type='virtio'/><link state='up'/></interface>
@@ -60,6 +60,11 @@ test('link state and the balloon stats period become QMP commands on the aliases
     { command: 'set_link', args: { name: 'net1', up: false }, path: '/domain/devices/interface[2]/link' },
     { command: 'qom-set', args: { path: '/machine/peripheral/balloon0', property: 'guest-stats-polling-interval', value: 10 }, path: '/domain/devices/memballoon/stats' },
   ]);
+  assert.deepEqual(liveSettingSteps(prepared('', "<graphics type='vnc' port='5901' passwd='s3cret'/>")), [
+    { command: 'set_password', args: { protocol: 'vnc', password: 's3cret' }, path: '/domain/devices/graphics[1]/@passwd' },
+  ]);
+  assert.deepEqual(unappliedSettings(dom('', "<graphics type='vnc' port='5901' passwd='x' passwdValidTo='2030-01-01T00:00:00'/>")).map((u) => u.path),
+    ['/domain/devices/graphics[1]/@passwdValidTo']);
   assert.deepEqual(liveSettingSteps(prepared('', "<memballoon model='virtio'/>")), []);
   assert.deepEqual(liveSettingSteps(prepared('', "<memballoon model='none'/>")), []);
 });

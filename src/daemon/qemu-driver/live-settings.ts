@@ -72,6 +72,9 @@ export function unappliedSettings(def: CoreDomainDef): Unapplied[] {
       out.push({ path: `${w}/vlan`, why: 'VLAN tags are set on the host side of the interface, which virtkit does not do yet' });
     }
   });
+  (def.devices?.graphics ?? []).forEach((g, i) => {
+    if (g.passwdValidTo !== undefined) out.push({ path: `/domain/devices/graphics[${i + 1}]/@passwdValidTo`, why: 'password expiry (expire_password) is not applied yet' });
+  });
   return out;
 }
 
@@ -87,7 +90,9 @@ export function refuseUnapplied(def: CoreDomainDef): void {
 /**
  * The QMP commands that apply the run-time settings of a prepared definition (aliases set),
  * as libvirt sends them before the vCPUs first run: each NIC's link state (set_link on the
- * NIC's alias) and the balloon's statistics period (qom-set on its QOM path).
+ * NIC's alias), the balloon's statistics period (qom-set on its QOM path), and the VNC
+ * password (set_password; the command line only says password=on, which refuses every client
+ * until a password is set).
  */
 export function liveSettingSteps(def: CoreDomainDef): QmpStep[] {
   const steps: QmpStep[] = [];
@@ -105,5 +110,9 @@ export function liveSettingSteps(def: CoreDomainDef): QmpStep[] {
       path: '/domain/devices/memballoon/stats',
     });
   }
+  (def.devices?.graphics ?? []).forEach((g, i) => {
+    if (g.type !== 'vnc' || g.passwd === undefined) return;
+    steps.push({ command: 'set_password', args: { protocol: 'vnc', password: g.passwd }, path: `/domain/devices/graphics[${i + 1}]/@passwd` });
+  });
   return steps;
 }
