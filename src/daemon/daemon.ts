@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { readNodeInfo } from '../host/nodeinfo.js';
 import { ApiServer, type TcpOptions } from './api/server.js';
 import type { HypervisorLoader } from './driver.js';
-import type { Logger } from './engine/context.js';
+import { errorText, type Logger } from './engine/context.js';
 import { Engine } from './engine/engine.js';
 import type { LoadReport } from './engine/load.js';
 import { loadQemuHypervisor } from './driver-loader.js';
@@ -18,7 +18,7 @@ import { acquirePidfile } from './pidfile.js';
 import { FileConfigStore } from './store/file-config-store.js';
 import { FileStatusStore } from './store/file-status-store.js';
 import { FileSummaryCache } from './store/summary-cache.js';
-import { virtkitVersion } from './version.js';
+import { VIRTKIT_VERSION } from '../core/version.js';
 
 export interface DaemonOptions {
   readonly layout: InstanceLayout;
@@ -39,6 +39,11 @@ export interface RunningDaemon {
   readonly report: LoadReport;
   /** Milliseconds from startDaemon() to answering on the socket. */
   readonly readyMs: number;
+  /**
+   * The autostart pass, started once the API listens: how many domains it started, or
+   * 'skipped' (disabled, or already done in this boot). Never rejects; close() waits for it.
+   */
+  readonly autostart: Promise<number | 'skipped'>;
   /** Stops serving and lets go of guests (they keep running). */
   close(): Promise<void>;
 }
@@ -55,24 +60,26 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       config: new FileConfigStore(layout.domainsDir, layout.autostartDir, layout.dirMode),
       status: new FileStatusStore(layout.statusDir, (m) => log.warn(m)),
       // Keyed by version: a new virtkit (a new XML model) recomputes every summary once.
-      summaries: new FileSummaryCache(join(layout.stateDir, 'cache', 'domain-summaries.json'), virtkitVersion()),
+      summaries: new FileSummaryCache(join(layout.stateDir, 'cache', 'domain-summaries.json'), VIRTKIT_VERSION),
       loadDriver: opts.loadDriver ?? (() => loadQemuHypervisor(log, opts.hostRoot)),
       nodeInfo: () => readNodeInfo(opts.hostRoot === undefined ? {} : { root: opts.hostRoot }),
       hostname,
-      version: virtkitVersion(),
+      version: VIRTKIT_VERSION,
       log,
     });
     const report = await engine.load();
     const server = new ApiServer({ engine, socket: layout.socket, socketMode: 0o600, log, ...(opts.tcp ? { tcp: opts.tcp } : {}) });
     await server.listen();
     const readyMs = performance.now() - t0;
-    if (opts.autostart ?? true) void autostartOnce(engine, layout, log);
+    const autostart = opts.autostart ?? true ? autostartOnce(engine, layout, log) : Promise.resolve('skipped' as const);
     let closing: Promise<void> | undefined;
     return {
-      layout, engine, server, report, readyMs,
+      layout, engine, server, report, readyMs, autostart,
       close: () => {
         closing ??= (async () => {
           await server.close();
+          // A start in flight finishes (and records its status) before the engine lets go of guests.
+          await autostart;
           await engine.close();
           await releasePid();
         })();
@@ -85,14 +92,25 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   }
 }
 
-/** libvirt autostarts once per host boot, not at every daemon restart: the marker lives in the run dir. */
-async function autostartOnce(engine: Engine, layout: InstanceLayout, log: Logger): Promise<void> {
+/**
+ * libvirt autostarts once per host boot, not at every daemon restart: the marker lives in the
+ * run dir (emptied by a reboot). It is written after the pass, so a daemon that dies half-way
+ * leaves no marker and the next one starts the rest (those already running are re-attached,
+ * not started twice). A domain that failed to start is not retried until the next boot.
+ */
+async function autostartOnce(engine: Engine, layout: InstanceLayout, log: Logger): Promise<number | 'skipped'> {
+  if (await access(layout.autostartedMarker).then(() => true, () => false)) return 'skipped';
+  let n = 0;
   try {
-    if (await access(layout.autostartedMarker).then(() => true, () => false)) return;
-    await writeFile(layout.autostartedMarker, '');
-    const n = await engine.autostartAll();
+    n = await engine.autostartAll();
     if (n > 0) log.info(`autostarted ${n} domain(s)`);
   } catch (e) {
-    log.error(`autostart: ${(e as Error).message}`);
+    log.error(`autostart: ${errorText(e)}`);
   }
+  try {
+    await writeFile(layout.autostartedMarker, '');
+  } catch (e) {
+    log.error(`autostart: cannot write ${layout.autostartedMarker} (the next daemon will autostart again): ${errorText(e)}`);
+  }
+  return n;
 }

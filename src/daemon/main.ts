@@ -11,7 +11,7 @@ import type { TcpOptions } from './api/server.js';
 import { startDaemon } from './daemon.js';
 import { fileLogger, stderrLogger } from './logger.js';
 import { instanceLayout, type InstanceSpec } from './paths.js';
-import { virtkitVersion } from './version.js';
+import { VIRTKIT_VERSION } from '../core/version.js';
 
 const USAGE = `usage: virtkitd [--system | --session | --root DIR] [--listen HOST:PORT --token-file FILE
                 [--tls-cert FILE --tls-key FILE]] [--no-autostart] [--log-to-file] [--foreground]
@@ -95,7 +95,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     return 2;
   }
   if (parsed === 'help') return process.stdout.write(USAGE), 0;
-  if (parsed === 'version') return process.stdout.write(`virtkitd ${virtkitVersion()}\n`), 0;
+  if (parsed === 'version') return process.stdout.write(`virtkitd ${VIRTKIT_VERSION}\n`), 0;
   const layout = instanceLayout(parsed.spec);
   const file = parsed.logToFile ? fileLogger(layout.daemonLog, layout.dirMode) : undefined;
   const log = file ?? stderrLogger();

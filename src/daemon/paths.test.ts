@@ -16,7 +16,9 @@ describe('instance layout', () => {
     const p = domainRuntimePaths(l, 'a very long domain name '.repeat(8), '6695eb01-f6a4-8304-79aa-97f2502e193f');
     assert.equal(p.qmpSocket, '/run/virtkit/d/6695eb01-f6a4-8304-79aa-97f2502e193f/qmp.sock');
     assert.ok(p.logFile.startsWith('/var/log/virtkit/qemu/a very long'));
+    assert.equal(p.consoleSocket, '/run/virtkit/d/6695eb01-f6a4-8304-79aa-97f2502e193f/console.sock');
     checkSocketPath(p.qmpSocket);
+    checkSocketPath(p.consoleSocket);
   });
 
   it('refuses a socket path longer than a UNIX socket allows', () => {

@@ -26,6 +26,8 @@ export interface DomainRuntimePaths {
   /** Private runtime dir, named by UUID to keep socket paths short. */
   readonly runDir: string;
   readonly qmpSocket: string;
+  /** The first serial port's socket (the longest socket path of a domain). */
+  readonly consoleSocket: string;
   /** Persistent per-domain data (NVRAM, TPM state...). */
   readonly libDir: string;
   /** QEMU's stdout/stderr, appended to across runs. */
@@ -37,6 +39,7 @@ export function domainRuntimePaths(layout: InstanceLayout, name: string, uuid: s
   return {
     runDir,
     qmpSocket: join(runDir, 'qmp.sock'),
+    consoleSocket: join(runDir, 'console.sock'),
     libDir: join(layout.stateDir, 'domains', uuid),
     logFile: join(layout.logDir, 'qemu', `${name}.log`),
   };

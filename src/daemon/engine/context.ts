@@ -39,6 +39,18 @@ export interface EngineDeps {
   readonly summaries?: SummaryCache;
 }
 
+/** An error's message with its chain of causes, for the log. */
+export function errorText(e: unknown): string {
+  const parts: string[] = [];
+  for (let c: unknown = e, depth = 0; c !== undefined && depth < 5; depth++) {
+    const m = c instanceof Error ? c.message : String(c);
+    // Wrappers often quote their cause already.
+    if (!parts.some((p) => p.includes(m))) parts.push(m);
+    c = c instanceof Error ? c.cause : undefined;
+  }
+  return parts.join(': caused by: ');
+}
+
 const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 const STOP_DETAIL: Record<StateReason<'shutoff'>, EventDetail<'stopped'>> = {
@@ -67,7 +79,9 @@ export class EngineContext {
     this.now = deps.now ?? Date.now;
     this.log = deps.log ?? silent;
     this.locks = new JobLocks(this.now);
-    this.events = new EventBus(this.now);
+    this.events = new EventBus(this.now, (e, ev) => {
+      this.log.error(`dropped an event subscriber that threw on ${ev.event}/${ev.detail} of domain '${ev.domain}': ${errorText(e)}`);
+    });
   }
 
   /** The driver, loaded on first use; a failed load is retried next time. */
@@ -147,18 +161,25 @@ export class EngineContext {
     return true;
   }
 
-  /** Writes (or, once stopped, deletes) the status file; writes of one domain never overtake each other. */
+  /** Writes (or, once stopped, deletes) the status file; a failure is logged (see writeStatus). */
   persistStatus(rec: DomainRecord): Promise<void> {
-    rec.statusWrites = rec.statusWrites.then(async () => {
-      try {
-        const status = await this.statusOf(rec);
-        if (status) await this.deps.status.save(status);
-        else await this.deps.status.delete(rec.name);
-      } catch (e) {
-        this.log.error(`cannot record the status of domain '${rec.name}': ${(e as Error).message}`);
-      }
+    return this.writeStatus(rec).catch((e: unknown) => {
+      this.log.error(`cannot record the status of domain '${rec.name}': ${errorText(e)}`);
     });
-    return rec.statusWrites;
+  }
+
+  /**
+   * Writes (or, once stopped, deletes) the status file and rejects when that fails, for
+   * callers whose promise depends on it. Writes of one domain never overtake each other.
+   */
+  writeStatus(rec: DomainRecord): Promise<void> {
+    const write = rec.statusWrites.then(async () => {
+      const status = await this.statusOf(rec);
+      if (status) await this.deps.status.save(status);
+      else await this.deps.status.delete(rec.name);
+    });
+    rec.statusWrites = write.catch(() => undefined);
+    return write;
   }
 
   async statusOf(rec: DomainRecord): Promise<DomainStatus | undefined> {

@@ -8,6 +8,7 @@ import type { LifecycleEvent } from '../state.js';
 import { MemoryConfigStore, MemoryStatusStore } from '../store/memory-stores.js';
 import type { CachedSummary, SummaryCache } from '../store/summary-cache.js';
 import { Engine } from './engine.js';
+import { FakeHypervisor } from './fake-driver.js';
 
 const code = (c: string) => (e: unknown) => isVirtkitError(e) && e.code === c;
 const xml = (name: string, uuid?: string) =>
@@ -135,5 +136,63 @@ describe('engine without a driver', () => {
     const third = setup(new NoHypervisor(), { config, status: new MemoryStatusStore() }, summaries);
     assert.equal((await third.engine.load()).parsed, 1);
     assert.equal((await third.engine.dispatch({ kind: 'get', name: 'vm2' })).vcpus, 4);
+  });
+});
+
+describe('engine with the fake driver: what must not be dropped', () => {
+  const fakeSetup = (root = '/tmp/vk-engine-test', status: MemoryStatusStore = new MemoryStatusStore()) => {
+    const driver = new FakeHypervisor();
+    const log: string[] = [];
+    const engine = new Engine({
+      layout: instanceLayout({ kind: 'root', root }),
+      config: new MemoryConfigStore(),
+      status,
+      loadDriver: () => Promise.resolve(driver),
+      nodeInfo: () => Promise.resolve({ model: 'x86_64', cpus: 1, mhz: 1, nodes: 1, sockets: 1, cores: 1, threads: 1, memoryKiB: 1 }),
+      hostname: () => 'host',
+      version: '0.0.0',
+      log: { info: (m) => log.push(`info: ${m}`), warn: (m) => log.push(`warning: ${m}`), error: (m) => log.push(`error: ${m}`) },
+    });
+    return { engine, driver, log };
+  };
+
+  it('logs a subscriber that throws, with its error, and drops only that one', async () => {
+    const { engine, log } = fakeSetup();
+    const seen: string[] = [];
+    engine.subscribe(() => {
+      throw new Error('subscriber bug');
+    });
+    engine.subscribe((e) => seen.push(`${e.event}/${e.detail}`));
+    await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    assert.deepEqual(seen, ['defined/added', 'defined/updated']);
+    assert.deepEqual(log.filter((l) => l.includes('subscriber')),
+      ["error: dropped an event subscriber that threw on defined/added of domain 'vm1': subscriber bug"]);
+  });
+
+  it('fails a start whose status file cannot be written, and stops the guest again', async () => {
+    class BrokenStatus extends MemoryStatusStore {
+      override save(): Promise<void> {
+        return Promise.reject(new Error('EROFS: read-only file system'));
+      }
+    }
+    const { engine, driver } = fakeSetup('/tmp/vk-engine-test', new BrokenStatus());
+    await engine.dispatch({ kind: 'define', xml: xml('vm1') });
+    await assert.rejects(engine.dispatch({ kind: 'start', name: 'vm1' }), (e) =>
+      isVirtkitError(e) && e.code === 'IO_ERROR' && /status could not be recorded \(EROFS: read-only file system\).*stopped again/.test(e.message));
+    assert.deepEqual(driver.running.get('vm1')?.calls, ['destroy:false']);
+    const d = await engine.dispatch({ kind: 'get', name: 'vm1' });
+    assert.equal(`${d.state}/${d.reason}`, 'shutoff/failed');
+  });
+
+  it('refuses to start a domain whose console socket path is too long, even when its QMP socket fits', async () => {
+    // RUN/d/UUID/qmp.sock is 52 bytes longer than the root, RUN/d/UUID/console.sock 56.
+    const root = `/tmp/${'r'.repeat(50)}`;
+    const { engine, driver } = fakeSetup(root);
+    await engine.dispatch({ kind: 'define', xml: xml('vm1', U1) });
+    assert.equal(Buffer.byteLength(`${root}/run/d/${U1}/qmp.sock`), 107);
+    await assert.rejects(engine.dispatch({ kind: 'start', name: 'vm1' }), (e) =>
+      isVirtkitError(e) && e.code === 'INVALID_ARGUMENT' && e.message.includes(`${U1}/console.sock`));
+    assert.equal(driver.running.size, 0);
   });
 });

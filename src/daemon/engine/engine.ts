@@ -4,7 +4,7 @@
  */
 import type { LifecycleEvent } from '../state.js';
 import { dispatch, type Action, type ActionResults, type DispatchOptions } from './actions.js';
-import { EngineContext, type EngineDeps } from './context.js';
+import { EngineContext, errorText, type EngineDeps } from './context.js';
 import { loadState, type LoadReport } from './load.js';
 
 export class Engine {
@@ -35,7 +35,7 @@ export class Engine {
         await this.dispatch({ kind: 'start', name: r.name }, { wait: 60_000 });
         started++;
       } catch (e) {
-        this.ctx.log.error(`cannot autostart domain '${r.name}': ${(e as Error).message}`);
+        this.ctx.log.error(`cannot autostart domain '${r.name}': ${errorText(e)}`);
       }
     }));
     return started;
@@ -52,7 +52,7 @@ export class Engine {
       try {
         await r.runtime?.handle?.detach();
       } catch (e) {
-        this.ctx.log.warn(`detaching from domain '${r.name}': ${(e as Error).message}`);
+        this.ctx.log.warn(`detaching from domain '${r.name}': ${errorText(e)}`);
       }
     }));
     await Promise.all(records.map((r) => r.statusWrites));

@@ -1,15 +1,22 @@
 /**
  * Lifecycle event bus. Subscribers get every event (optionally of one
- * domain) in order; a throwing subscriber is dropped, not the emitter.
+ * domain) in order; a throwing subscriber is dropped, not the emitter, and
+ * the drop is reported (with the subscriber's error) through `onDrop`.
  */
 import type { EventWithDetail, LifecycleEvent } from '../state.js';
 
 export type EventListener = (event: LifecycleEvent) => void;
 
+/** Told when a subscriber threw and was unsubscribed. */
+export type DropReporter = (error: unknown, event: LifecycleEvent) => void;
+
 export class EventBus {
   readonly #listeners = new Set<EventListener>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly onDrop: DropReporter = () => undefined,
+  ) {}
 
   get subscribers(): number {
     return this.#listeners.size;
@@ -37,8 +44,9 @@ export class EventBus {
     for (const l of [...this.#listeners]) {
       try {
         l(event);
-      } catch {
+      } catch (e) {
         this.#listeners.delete(l);
+        this.onDrop(e, event);
       }
     }
     return event;

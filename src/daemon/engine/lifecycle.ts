@@ -10,7 +10,7 @@ import { checkSocketPath, domainRuntimePaths } from '../paths.js';
 import { isActive } from '../state.js';
 import type { ActionOf, ActionResults, DispatchOptions, DomainInfo } from './actions.js';
 import { newRecord, prepareFor } from './config-ops.js';
-import type { EngineContext } from './context.js';
+import { errorText, type EngineContext } from './context.js';
 import type { DomainRecord } from './registry.js';
 
 /** Starts `def` as the running configuration of `rec` (inside its job). */
@@ -18,6 +18,7 @@ async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainDef, pau
   const driver = await ctx.driver();
   const paths = domainRuntimePaths(ctx.deps.layout, rec.name, rec.uuid);
   checkSocketPath(paths.qmpSocket);
+  checkSocketPath(paths.consoleSocket);
   let handle: RunningDomain;
   try {
     handle = await driver.start(def, paths, { paused });
@@ -34,7 +35,29 @@ async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainDef, pau
   ctx.watch(rec, handle);
   ctx.setState(rec, { state: 'running', reason: 'booted' }, { event: 'started', detail: 'booted' });
   if (paused) ctx.setState(rec, { state: 'paused', reason: 'user' }, { event: 'suspended', detail: 'paused' });
-  await ctx.persistStatus(rec);
+  try {
+    await ctx.writeStatus(rec);
+  } catch (e) {
+    await abandonStart(ctx, rec, handle, e);
+  }
+}
+
+/**
+ * The guest runs but its status file could not be written: a restarted virtkitd would
+ * not know it (no re-attach, a second start of the same disks). Stop it and fail the start.
+ */
+async function abandonStart(ctx: EngineContext, rec: DomainRecord, handle: RunningDomain, cause: unknown): Promise<never> {
+  if (rec.runtime) rec.runtime.expectedStop = 'failed';
+  let stopped = 'it was stopped again';
+  try {
+    await handle.destroy({ graceful: false });
+  } catch (e) {
+    stopped = `stopping it failed too (${errorText(e)}), pid ${handle.pid} may still run`;
+  }
+  ctx.markStopped(rec, handle, 'failed');
+  throw new VirtkitError('IO_ERROR', `domain '${rec.name}' started but its status could not be recorded ` +
+    `(${errorText(cause)}); without it a restarted virtkitd cannot re-attach to the guest, so ${stopped}`,
+  { cause, details: { domain: rec.name } });
 }
 
 function alreadyActive(rec: DomainRecord): VirtkitError {

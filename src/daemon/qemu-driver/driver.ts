@@ -7,7 +7,7 @@
  * Everything that touches the machine beyond src/host/qemu comes in through
  * QemuDriverDeps, so tests and the composition root choose.
  */
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
@@ -32,6 +32,19 @@ import { hasAgentChannel, planLaunch, planNative, policyOf, toCoreDef } from './
 import { pretendRuntimePaths } from './pretend-paths.js';
 import type { Monitor, MonitorConnector } from './monitor.js';
 import { QemuDomain } from './running.js';
+import { liveSettingSteps, refuseUnapplied } from './live-settings.js';
+import type { DomainDef as CoreDomainDef } from '../../core/xml/domain/index.js';
+
+/** Carries out the run-time settings (live-settings.ts) over QMP; a failure names the element. */
+async function applyLiveSettings(monitor: Monitor, def: CoreDomainDef): Promise<void> {
+  for (const step of liveSettingSteps(def)) {
+    try {
+      await monitor.execute(step.command, step.args);
+    } catch (e) {
+      throw new VirtkitError('QEMU_FAILED', `${step.path}: cannot apply it with ${step.command}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+}
 
 export interface KvmVerdict {
   readonly usable: boolean;
@@ -44,8 +57,6 @@ export interface QemuDriverDeps {
   readonly caps: () => Promise<ArgvCaps>;
   /** The whole probed record, for capabilities and domcapabilities (absent: those are refused). */
   readonly fullCaps?: () => Promise<QemuCaps>;
-  /** UEFI code files domcapabilities lists when present (default: Debian's OVMF files). */
-  readonly firmwareCandidates?: readonly string[];
   readonly prepare: Prepare;
   /** Whether KVM really runs guests here (cached by the provider). */
   readonly kvm: () => Promise<KvmVerdict>;
@@ -61,9 +72,6 @@ export interface QemuDriverDeps {
   readonly warn?: (message: string) => void;
   readonly now?: () => Date;
 }
-
-/** Debian's (ovmf package) UEFI code files, as libvirt's firmware descriptors list them. */
-const OVMF_CODE = ['/usr/share/OVMF/OVMF_CODE_4M.fd', '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd', '/usr/share/OVMF/OVMF_CODE.fd'];
 
 export class QemuHypervisor implements Hypervisor {
   readonly name = 'QEMU';
@@ -103,17 +111,15 @@ export class QemuHypervisor implements Hypervisor {
     if (q.emulator !== undefined && q.emulator !== caps.binary) {
       throw new VirtkitError('INVALID_ARGUMENT', `no capabilities for emulator '${q.emulator}': this daemon runs '${caps.binary}'`);
     }
-    const loaders: string[] = [];
-    for (const f of this.deps.firmwareCandidates ?? OVMF_CODE) {
-      if (await access(f).then(() => true, () => false)) loaders.push(f);
-    }
+    // No UEFI firmware files are listed: pflash firmware is not supported yet (see domain-capabilities.ts).
     return formatDomainCapabilitiesXml({
       caps, emulator: caps.binary, kvmUsable: kvm.usable, ...(kvm.reason === undefined ? {} : { kvmReason: kvm.reason }),
-      loaders, arch: q.arch, machine: q.machine, virttype: q.virttype,
+      arch: q.arch, machine: q.machine, virttype: q.virttype,
     });
   }
 
   async start(def: DomainDef, paths: DomainRuntimePaths, opts: StartOptions): Promise<RunningDomain> {
+    refuseUnapplied(toCoreDef(def));
     if (def.type === 'kvm') {
       const kvm = await this.deps.kvm();
       if (!kvm.usable) throw kvmUnavailableError(kvm.reason ?? 'KVM does not run guests');
@@ -135,6 +141,8 @@ export class QemuHypervisor implements Hypervisor {
       monitor = await waitForMonitor(proc, paths.logFile, (signal) =>
         this.deps.connectMonitor(paths.qmpSocket, { retry: true, signal, timeoutMs: this.deps.monitorTimeoutMs ?? 30_000 }));
       if (plan.consoleSocket !== undefined) console = await SerialConsole.connect(plan.consoleSocket);
+      // While the vCPUs are still stopped (-S), as libvirt does: the guest never sees them otherwise.
+      await applyLiveSettings(monitor, plan.prepared);
       const record: QemuRuntimeRecord = {
         version: 1, pid: proc.pid, startTicks: proc.startTicks, qmpSocket: paths.qmpSocket, consoleSocket: plan.consoleSocket,
         logFile: paths.logFile, binary: plan.argv.binary, args: plan.argv.args, startedAt: now().toISOString(),
@@ -182,9 +190,19 @@ export class QemuHypervisor implements Hypervisor {
     // Keep the recorded reason when the recorded state still holds (running/booted stays booted).
     const state: RunState = status.state === seen.state ? ({ state: status.state, reason: status.reason } as RunState) : seen;
     const tracker = initialTracker(record.policy ?? policyOf(toCoreDef(def)), state);
-    const console = record.consoleSocket === undefined ? undefined : await SerialConsole.connect(record.consoleSocket, 1_000).catch(() => undefined);
+    let consoleLost: string | undefined;
+    const console = record.consoleSocket === undefined ? undefined : await SerialConsole.connect(record.consoleSocket, 1_000).catch((e: unknown) => {
+      // The guest runs on; only `virtkit console` is lost (QEMU accepts one client, which may be a stale one).
+      consoleLost = `cannot reconnect to its serial console ${record.consoleSocket}: ${(e as Error).message}`;
+      this.#warn(`domain '${def.name}': ${consoleLost}`);
+      return undefined;
+    });
+    // Idempotent; a daemon that stopped between spawn and `cont` may not have applied them.
+    await applyLiveSettings(monitor, toCoreDef(def)).catch((e: unknown) => {
+      this.#warn(`domain '${def.name}': cannot re-apply its run-time settings: ${(e as Error).message}`);
+    });
     const dom = new QemuDomain({
-      record, monitor, console, child: undefined, childExited: undefined, tracker, liveDef: def, paths,
+      record, monitor, console, ...(consoleLost === undefined ? {} : { consoleLost }), child: undefined, childExited: undefined, tracker, liveDef: def, paths,
       aliases: status.aliases, hasAgentChannel: hasAgentChannel(toCoreDef(def)), procRoot: this.#procRoot,
       termTimeoutMs: this.deps.termTimeoutMs ?? 10_000, warn: (m) => this.#warn(m),
     });

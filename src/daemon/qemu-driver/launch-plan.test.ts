@@ -16,7 +16,7 @@ const caps = capsView(qemu72Caps());
 const prepare = (d: Parameters<typeof prepareDomain>[0]) => prepareDomain(d, { random: (n) => randomBytes(n) });
 
 function paths(root: string): DomainRuntimePaths {
-  return { runDir: `${root}/run/d/u`, qmpSocket: `${root}/run/d/u/qmp.sock`, libDir: `${root}/lib`, logFile: `${root}/log/g.log` };
+  return { runDir: `${root}/run/d/u`, qmpSocket: `${root}/run/d/u/qmp.sock`, consoleSocket: `${root}/run/d/u/console.sock`, libDir: `${root}/lib`, logFile: `${root}/log/g.log` };
 }
 
 function xml(extra = '', devices = ''): string {

@@ -89,7 +89,7 @@ export function planLaunch(def: DomainDef, prepare: Prepare, caps: ArgvCaps, pat
   const serial0 = forQemu.devices?.serial?.[0];
   let consoleSocket: string | undefined;
   if (serial0 !== undefined && (serial0.type ?? 'pty') === 'pty') {
-    consoleSocket = `${paths.runDir}/console.sock`;
+    consoleSocket = paths.consoleSocket;
     serial0.type = 'unix';
     serial0.source = [{ mode: 'bind', path: consoleSocket }];
   }

@@ -26,6 +26,8 @@ export interface QemuDomainParts {
   readonly record: QemuRuntimeRecord;
   readonly monitor: Monitor;
   readonly console: SerialConsole | undefined;
+  /** Why there is no console although the domain has a serial port (a failed reconnect). */
+  readonly consoleLost?: string;
   readonly child: ChildProcess | undefined;
   readonly childExited: Promise<unknown> | undefined;
   readonly tracker: Tracker;
@@ -196,6 +198,9 @@ export class QemuDomain implements RunningDomain {
   }
 
   openConsole(): Promise<Duplex> {
+    if (this.p.console === undefined && this.p.consoleLost !== undefined) {
+      return Promise.reject(new VirtkitError('OPERATION_INVALID', `virtkitd ${this.p.consoleLost}; the guest runs on without a console until it is restarted`));
+    }
     if (this.p.console === undefined) {
       return Promise.reject(new VirtkitError('OPERATION_INVALID', 'the domain has no serial console (add <serial type=\'pty\'/> and <console type=\'pty\'/>)'));
     }

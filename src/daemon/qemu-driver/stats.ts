@@ -1,58 +1,23 @@
 /**
- * Figures for domstats, dominfo and vcpuinfo, read from QEMU (query-cpus-fast,
- * query-balloon, query-blockstats) and from procfs (CPU time of the QEMU
- * process and of each vCPU thread). procfs counts in USER_HZ ticks, which is
- * 100 on every Linux architecture virtkit runs on.
+ * Figures for domstats, dominfo and vcpuinfo: QEMU's (query-cpus-fast,
+ * query-balloon, query-blockstats) over the monitor, and the host's (CPU time
+ * of the QEMU process and of each vCPU thread, tap counters) through the
+ * procfs/sysfs readers of src/host/proc-stats.ts.
  */
-import { readFile } from 'node:fs/promises';
+import { VirtkitError } from '../../core/errors.js';
+import { readAllowedCpus, readNetDeviceCounters, readTaskTimes } from '../../host/proc-stats.js';
 import { summarizeDomain } from '../domain-xml.js';
 import type { DomainDef } from '../domain-xml.js';
-import { parseCpuList } from '../../host/nodeinfo.js';
 import type { BlockStats, DetailedStats, DomainStats, NetStats, VcpuInfo } from '../driver.js';
 import type { Monitor } from './monitor.js';
-
-const NS_PER_TICK = 1e9 / 100;
-
-interface TaskTimes {
-  /** utime + stime, ns. */
-  readonly cpuTimeNs: number;
-  readonly userNs: number;
-  readonly systemNs: number;
-  /** The host CPU it last ran on (field 39). */
-  readonly cpu: number;
-  readonly state: string;
-}
-
-async function taskTimes(path: string): Promise<TaskTimes | undefined> {
-  let stat: string;
-  try {
-    stat = await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // f[0] is field 3; utime is field 14, stime 15, processor 39.
-  const utime = Number(f[11]);
-  const stime = Number(f[12]);
-  return { cpuTimeNs: (utime + stime) * NS_PER_TICK, userNs: utime * NS_PER_TICK, systemNs: stime * NS_PER_TICK, cpu: Number(f[36]), state: f[0] ?? '?' };
-}
-
-async function allowedCpus(path: string): Promise<number[] | undefined> {
-  try {
-    const m = /^Cpus_allowed_list:\s*(\S+)/m.exec(await readFile(path, 'utf8'));
-    return m?.[1] === undefined ? undefined : parseCpuList(m[1]);
-  } catch {
-    return undefined;
-  }
-}
 
 export async function vcpuInfo(monitor: Monitor, pid: number, procRoot = '/proc'): Promise<VcpuInfo[]> {
   const cpus = (await monitor.execute('query-cpus-fast')) as { 'cpu-index': number; 'thread-id': number }[];
   return Promise.all(cpus.map(async (c) => {
-    const task = `${procRoot}/${pid}/task/${c['thread-id']}`;
-    const [t, affinity] = await Promise.all([taskTimes(`${task}/stat`), allowedCpus(`${task}/status`)]);
+    const tid = c['thread-id'];
+    const [t, affinity] = await Promise.all([readTaskTimes(pid, tid, procRoot), readAllowedCpus(pid, tid, procRoot)]);
     return {
-      vcpu: c['cpu-index'], threadId: c['thread-id'], state: 'running' as const, cpuTimeNs: t?.cpuTimeNs ?? 0, cpu: t?.cpu ?? 0,
+      vcpu: c['cpu-index'], threadId: tid, state: 'running' as const, cpuTimeNs: t?.cpuTimeNs ?? 0, cpu: t?.cpu ?? 0,
       ...(affinity === undefined ? {} : { affinity }),
     };
   }));
@@ -74,34 +39,28 @@ export async function blockStats(monitor: Monitor): Promise<BlockStats[]> {
   }));
 }
 
-/** The guest's current memory in KiB from the balloon, or undefined without one. */
+/**
+ * The guest's current memory in KiB from the balloon, or undefined when the domain has no
+ * balloon device (QEMU answers DeviceNotActive; the configured memory is what the guest has).
+ * Any other failure (the monitor gone, a timeout) is the caller's error, not "no balloon".
+ */
 export async function balloonKiB(monitor: Monitor): Promise<number | undefined> {
   try {
     const b = (await monitor.execute('query-balloon')) as { actual: number };
     return Math.floor(b.actual / 1024);
-  } catch {
-    return undefined; // no balloon device: the configured memory is what the guest has
+  } catch (e) {
+    if (e instanceof VirtkitError && e.code === 'QMP_COMMAND_FAILED' && e.details?.['class'] === 'DeviceNotActive') return undefined;
+    throw e;
   }
 }
 
-async function readCounter(dir: string, name: string): Promise<number> {
-  try {
-    return Number((await readFile(`${dir}/${name}`, 'utf8')).trim());
-  } catch {
-    return 0;
-  }
-}
-
-/** Counters of host tap devices from sysfs (root injectable), swapped to the guest's point of view. */
+/** Counters of host tap devices, swapped to the guest's point of view; a tap that is gone counts zeros. */
 export async function netStats(devices: readonly string[], sysRoot = '/sys'): Promise<NetStats[]> {
   return Promise.all(devices.map(async (device) => {
-    const dir = `${sysRoot}/class/net/${device}/statistics`;
-    const [rb, rp, re, rd, tb, tp, te, td] = await Promise.all(
-      ['rx_bytes', 'rx_packets', 'rx_errors', 'rx_dropped', 'tx_bytes', 'tx_packets', 'tx_errors', 'tx_dropped'].map((n) => readCounter(dir, n)),
-    );
+    const c = await readNetDeviceCounters(device, sysRoot);
     return {
-      device, rxBytes: tb ?? 0, rxPackets: tp ?? 0, rxErrors: te ?? 0, rxDrops: td ?? 0,
-      txBytes: rb ?? 0, txPackets: rp ?? 0, txErrors: re ?? 0, txDrops: rd ?? 0,
+      device, rxBytes: c?.txBytes ?? 0, rxPackets: c?.txPackets ?? 0, rxErrors: c?.txErrors ?? 0, rxDrops: c?.txDrops ?? 0,
+      txBytes: c?.rxBytes ?? 0, txPackets: c?.rxPackets ?? 0, txErrors: c?.rxErrors ?? 0, txDrops: c?.rxDrops ?? 0,
     };
   }));
 }
@@ -111,7 +70,7 @@ export async function collectDetailedStats(
 ): Promise<DetailedStats> {
   const summary = summarizeDomain(def);
   const [proc, balloon, vcpus, block, net] = await Promise.all([
-    taskTimes(`${roots.proc ?? '/proc'}/${pid}/stat`),
+    readTaskTimes(pid, undefined, roots.proc),
     balloonKiB(monitor),
     vcpuInfo(monitor, pid, roots.proc),
     blockStats(monitor),
@@ -129,9 +88,9 @@ export async function collectDetailedStats(
 export async function collectStats(monitor: Monitor, pid: number, def: DomainDef, procRoot = '/proc'): Promise<DomainStats> {
   const summary = summarizeDomain(def);
   const [proc, balloon, vcpus] = await Promise.all([
-    taskTimes(`${procRoot}/${pid}/stat`),
+    readTaskTimes(pid, undefined, procRoot),
     balloonKiB(monitor),
-    monitor.execute('query-cpus-fast').then((c) => (c as unknown[]).length, () => summary.vcpus),
+    monitor.execute('query-cpus-fast').then((c) => (c as unknown[]).length),
   ]);
   return { cpuTimeNs: proc?.cpuTimeNs ?? 0, currentMemoryKiB: balloon ?? summary.currentMemoryKiB, vcpus };
 }

@@ -2,7 +2,10 @@
  * libvirt's domainCapabilities XML (virsh domcapabilities) for one QEMU
  * binary, machine and domain type, generated from the probed QemuCaps: a
  * value is listed only when this QEMU has the device, object or command it
- * needs. Pure; firmware files found on the host come in as `loaders`.
+ * needs AND virtkit's command-line builder (src/core/qemu/argv) translates it.
+ * Tools such as virt-install write what this lists, so a value the builder
+ * refuses (UEFI/pflash firmware, spice, TPM, file memory backing, SCSI host
+ * devices, the egd RNG backend) is not listed until it is supported.
  */
 import { VirtkitError } from '../../errors.js';
 import type { QemuCaps } from '../caps.js';
@@ -15,8 +18,6 @@ export interface DomainCapsInput {
   readonly kvmUsable: boolean;
   /** Why KVM cannot be used, for the error when virttype='kvm' is asked for. */
   readonly kvmReason?: string;
-  /** UEFI code files present on the host. */
-  readonly loaders: readonly string[];
   readonly arch?: string | undefined;
   readonly machine?: string | undefined;
   readonly virttype?: string | undefined;
@@ -40,12 +41,12 @@ const VIDEO = [
   ['vga', ['VGA']], ['cirrus', ['cirrus-vga']], ['vmvga', ['vmware-svga']], ['qxl', ['qxl-vga']],
   ['virtio', ['virtio-vga', 'virtio-gpu-pci']], ['none', []], ['bochs', ['bochs-display']], ['ramfb', ['ramfb']],
 ] as const;
-const HOSTDEV = [['usb', ['usb-host']], ['pci', ['vfio-pci']], ['scsi', ['scsi-generic']]] as const;
+// SCSI host devices (scsi-generic) are refused by the builder.
+const HOSTDEV = [['usb', ['usb-host']], ['pci', ['vfio-pci']]] as const;
 const RNG_MODELS = [
   ['virtio', ['virtio-rng-pci']], ['virtio-transitional', ['virtio-rng-pci-transitional']],
   ['virtio-non-transitional', ['virtio-rng-pci-non-transitional']],
 ] as const;
-const TPM_MODELS = [['tpm-tis', ['tpm-tis']], ['tpm-crb', ['tpm-crb']]] as const;
 
 function resolveQuery(input: DomainCapsInput): { virttype: string; machine: string; maxCpus: number } {
   const arch = input.arch ?? 'x86_64';
@@ -71,28 +72,26 @@ export function formatDomainCapabilitiesXml(input: DomainCapsInput): string {
   const { caps } = input;
   const q = resolveQuery(input);
   const kvm = q.virttype === 'kvm';
-  const isQ35 = q.machine.startsWith('pc-q35') || q.machine === 'q35';
+  // q35 has no IDE bus and no built-in floppy controller; the builder refuses both there.
+  const q35 = q.machine.startsWith('pc-q35') || q.machine === 'q35';
+  const diskBuses = present(caps, DISK_BUSES).filter((b) => !(q35 && (b === 'ide' || b === 'fdc')));
   const yes = (b: boolean): string => (b ? 'yes' : 'no');
   const models = caps.cpuModels.map((c) => {
     const usable = kvm ? 'unknown' : (c.unavailableFeatures ?? []).length === 0 ? 'yes' : 'no';
     const dep = c.deprecated ? " deprecated='yes'" : '';
     return `      <model usable='${usable}'${dep}>${xmlEscape(c.name)}</model>`;
   });
-  const graphics = [
-    ...(hasQmpCommand(caps, 'query-vnc') ? ['vnc'] : []),
-    ...(hasQmpCommand(caps, 'query-spice') ? ['spice'] : []),
-  ];
+  // spice and sdl are refused by the builder.
+  const graphics = hasQmpCommand(caps, 'query-vnc') ? ['vnc'] : [];
+  // <source type='file'> needs a memory backing dir virtkit does not provide yet (hugepages use memory-backend-file).
   const backing = [
-    ...(hasObject(caps, 'memory-backend-file') ? ['file'] : []),
     ...(hasObject(caps, 'memory-backend-ram') ? ['anonymous'] : []),
     ...(hasObject(caps, 'memory-backend-memfd') ? ['memfd'] : []),
   ];
   const rngBackends = [
     ...(hasObject(caps, 'rng-random') ? ['random'] : []),
-    ...(hasObject(caps, 'rng-egd') ? ['egd'] : []),
     ...(hasObject(caps, 'rng-builtin') ? ['builtin'] : []),
   ];
-  const tpm = present(caps, TPM_MODELS);
   const hostdevTypes = present(caps, HOSTDEV);
   return [
     '<domainCapabilities>',
@@ -103,12 +102,12 @@ export function formatDomainCapabilitiesXml(input: DomainCapsInput): string {
     `  <vcpu max='${q.maxCpus}'/>`,
     `  <iothreads supported='${yes(hasObject(caps, 'iothread'))}'/>`,
     "  <os supported='yes'>",
-    ...enumOf('firmware', input.loaders.length > 0 ? ['efi'] : [], '    '),
-    `    <loader supported='yes'>`,
-    ...input.loaders.map((l) => `      <value>${xmlEscape(l)}</value>`),
-    ...enumOf('type', ['rom', 'pflash'], '      '),
-    ...enumOf('readonly', ['yes', 'no'], '      '),
-    ...enumOf('secure', isQ35 ? ['yes', 'no'] : ['no'], '      '),
+    // firmware='efi' (descriptor lookup) and pflash loaders are refused by the builder: a ROM image (-bios) only.
+    ...enumOf('firmware', [], '    '),
+    "    <loader supported='yes'>",
+    ...enumOf('type', ['rom'], '      '),
+    ...enumOf('readonly', ['yes'], '      '),
+    ...enumOf('secure', ['no'], '      '),
     '    </loader>',
     '  </os>',
     '  <cpu>',
@@ -125,8 +124,8 @@ export function formatDomainCapabilitiesXml(input: DomainCapsInput): string {
     '  </memoryBacking>',
     '  <devices>',
     "    <disk supported='yes'>",
-    ...enumOf('diskDevice', ['disk', 'cdrom', 'floppy', 'lun'], '      '),
-    ...enumOf('bus', present(caps, DISK_BUSES), '      '),
+    ...enumOf('diskDevice', q35 ? ['disk', 'cdrom', 'lun'] : ['disk', 'cdrom', 'floppy', 'lun'], '      '),
+    ...enumOf('bus', diskBuses, '      '),
     ...enumOf('model', present(caps, [['virtio', ['virtio-blk-pci']], ['virtio-transitional', ['virtio-blk-pci-transitional']], ['virtio-non-transitional', ['virtio-blk-pci-non-transitional']]]), '      '),
     '    </disk>',
     `    <graphics supported='${yes(graphics.length > 0)}'>`,
@@ -146,9 +145,8 @@ export function formatDomainCapabilitiesXml(input: DomainCapsInput): string {
     ...enumOf('model', present(caps, RNG_MODELS), '      '),
     ...enumOf('backendModel', rngBackends, '      '),
     '    </rng>',
-    `    <tpm supported='${yes(tpm.length > 0)}'>`,
-    ...enumOf('model', tpm, '      '),
-    '    </tpm>',
+    // <tpm> is refused by the builder.
+    "    <tpm supported='no'/>",
     '  </devices>',
     '  <features>',
     "    <gic supported='no'/>",

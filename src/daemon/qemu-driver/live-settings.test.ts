@@ -1,0 +1,70 @@
+// Run-time settings: what a start refuses (accepted by define, not applied yet) and the QMP
+// commands that apply the rest before `cont`.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isVirtkitError } from '../../core/errors.js';
+import { parseDomainXml, prepareDomain, validateDomain } from '../../core/xml/domain/index.js';
+import { liveSettingSteps, refuseUnapplied, unappliedSettings } from './live-settings.js';
+
+const dom = (top: string, devices = '') => parseDomainXml(`<domain type='qemu'><name>g</name><memory unit='MiB'>256</memory>
+  <vcpu placement='static'>4</vcpu><iothreads>4</iothreads>${top}<os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>${devices}</devices></domain>`);
+
+// The <cputune> of libvirt's reference case `cputune`.
+const CPUTUNE = `<cputune><shares>2048</shares><period>1000000</period><quota>-1</quota>
+  <global_period>1000000</global_period><global_quota>-1</global_quota>
+  <iothread_period>1000000</iothread_period><iothread_quota>-1</iothread_quota>
+  <vcpupin vcpu='0' cpuset='0'/><vcpupin vcpu='1' cpuset='1'/><emulatorpin cpuset='1'/>
+  <vcpusched vcpus='2-3' scheduler='rr' priority='1'/><vcpusched vcpus='0' scheduler='batch'/>
+  <vcpusched vcpus='1' scheduler='fifo' priority='0'/>
+  <iothreadsched iothreads='1-3,^2' scheduler='batch'/><iothreadsched iothreads='2' scheduler='rr' priority='0'/></cputune>`;
+
+let n = 0;
+const prepared = (top: string, devices = '') => prepareDomain(dom(top, devices), { random: (k) => Buffer.alloc(k, ++n) });
+
+test('the reference cputune validates, and a start refuses each of its elements by path', () => {
+  const def = dom(CPUTUNE);
+  validateDomain(def);
+  assert.deepEqual(unappliedSettings(def).map((u) => u.path), [
+    '/domain/cputune/shares', '/domain/cputune/period', '/domain/cputune/quota', '/domain/cputune/global_period',
+    '/domain/cputune/global_quota', '/domain/cputune/iothread_period', '/domain/cputune/iothread_quota',
+    '/domain/cputune/vcpupin[1]', '/domain/cputune/vcpupin[2]', '/domain/cputune/emulatorpin',
+    '/domain/cputune/vcpusched[1]', '/domain/cputune/vcpusched[2]', '/domain/cputune/vcpusched[3]',
+    '/domain/cputune/iothreadsched[1]', '/domain/cputune/iothreadsched[2]',
+  ]);
+  assert.throws(() => refuseUnapplied(def), (e) => isVirtkitError(e) && e.code === 'XML_UNSUPPORTED'
+    && e.message.includes('/domain/cputune/vcpupin[1]: vCPU pinning is not applied yet')
+    && e.message.includes('/domain/cputune/shares: CPU shares') && e.details?.['path'] === '/domain/cputune/shares');
+});
+
+test('other settings nothing applies yet: vCPU cpuset, numad placement, NUMA policy without cells, VF MAC, VLAN', () => {
+  const paths = (top: string, devices = '') => unappliedSettings(dom(top, devices)).map((u) => u.path);
+  assert.deepEqual(paths(''), []);
+  assert.deepEqual(unappliedSettings(parseDomainXml(`<domain type='qemu'><name>g</name><memory>262144</memory>
+    <vcpu placement='auto' cpuset='0-1'>2</vcpu><os><type>hvm</type></os></domain>`)).map((u) => u.path), ['/domain/vcpu/@cpuset', '/domain/vcpu/@placement']);
+  assert.deepEqual(paths("<numatune><memory mode='strict' nodeset='0'/></numatune>"), ['/domain/numatune/memory']);
+  assert.deepEqual(paths(`<numatune><memory mode='strict' nodeset='0'/><memnode cellid='0' mode='restrictive' nodeset='0'/></numatune>
+    <cpu><numa><cell id='0' cpus='0-3' memory='262144'/></numa></cpu>`), ['/domain/numatune/memnode[1]']);
+  assert.deepEqual(paths('', `<interface type='user'><model type='virtio'/><link state='down'/></interface>
+    <interface type='bridge'><source bridge='br0'/><vlan><tag id='42'/></vlan></interface>
+    <interface type='hostdev' managed='yes'><source><address type='pci' domain='0' bus='1' slot='0' function='1'/></source></interface>`),
+  ['/domain/devices/interface[2]/vlan', '/domain/devices/interface[3]']);
+});
+
+test('link state, the balloon stats period and the VNC password become QMP commands', () => {
+  const def = prepared('', `<interface type='user'><model type='virtio'/></interface>
+    <interface type='user'><model type='e1000'/><link state='down'/></interface>
+    <interface type='user'><model type='virtio'/><link state='up'/></interface>
+    <memballoon model='virtio'><stats period='10'/></memballoon>`);
+  assert.deepEqual(liveSettingSteps(def), [
+    { command: 'set_link', args: { name: 'net1', up: false }, path: '/domain/devices/interface[2]/link' },
+    { command: 'qom-set', args: { path: '/machine/peripheral/balloon0', property: 'guest-stats-polling-interval', value: 10 }, path: '/domain/devices/memballoon/stats' },
+  ]);
+  assert.deepEqual(liveSettingSteps(prepared('', "<graphics type='vnc' port='5901' passwd='s3cret'/>")), [
+    { command: 'set_password', args: { protocol: 'vnc', password: 's3cret' }, path: '/domain/devices/graphics[1]/@passwd' },
+  ]);
+  assert.deepEqual(unappliedSettings(dom('', "<graphics type='vnc' port='5901' passwd='x' passwdValidTo='2030-01-01T00:00:00'/>")).map((u) => u.path),
+    ['/domain/devices/graphics[1]/@passwdValidTo']);
+  assert.deepEqual(liveSettingSteps(prepared('', "<memballoon model='virtio'/>")), []);
+  assert.deepEqual(liveSettingSteps(prepared('', "<memballoon model='none'/>")), []);
+});

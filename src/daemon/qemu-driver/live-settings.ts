@@ -1,0 +1,118 @@
+/**
+ * Settings that do not go on QEMU's command line (libvirt applies them to the
+ * running process, not through argv; docs/argv.md): what the driver applies
+ * over QMP while QEMU is still paused (-S), before `cont`, and what nothing
+ * applies yet, which a start refuses rather than silently dropping.
+ *
+ * Parse, validate, define and domxml-to-native accept all of it (libvirt
+ * prints no pinning on a command line either); only a start refuses.
+ * Pure: the plan is a list of QMP commands, carried out by the driver.
+ */
+import { VirtkitError } from '../../core/errors.js';
+import type { DomainDef as CoreDomainDef } from '../../core/xml/domain/index.js';
+
+export interface QmpStep {
+  readonly command: string;
+  readonly args: Readonly<Record<string, unknown>>;
+  /** The element it applies, for error messages. */
+  readonly path: string;
+}
+
+/** Why a setting is refused at start. */
+export interface Unapplied {
+  readonly path: string;
+  readonly why: string;
+}
+
+const CPUTUNE_WHY: Record<string, string> = {
+  shares: 'CPU shares (cgroup cpu.weight) are not applied yet',
+  period: 'the vCPU bandwidth period (cgroup cpu.max) is not applied yet',
+  quota: 'the vCPU bandwidth quota (cgroup cpu.max) is not applied yet',
+  global_period: 'the domain bandwidth period (cgroup cpu.max) is not applied yet',
+  global_quota: 'the domain bandwidth quota (cgroup cpu.max) is not applied yet',
+  emulator_period: 'the emulator bandwidth period (cgroup cpu.max) is not applied yet',
+  emulator_quota: 'the emulator bandwidth quota (cgroup cpu.max) is not applied yet',
+  iothread_period: 'the I/O thread bandwidth period (cgroup cpu.max) is not applied yet',
+  iothread_quota: 'the I/O thread bandwidth quota (cgroup cpu.max) is not applied yet',
+  vcpupin: 'vCPU pinning is not applied yet',
+  emulatorpin: 'emulator thread pinning is not applied yet',
+  iothreadpin: 'I/O thread pinning is not applied yet',
+  vcpusched: 'vCPU scheduler policies are not applied yet',
+  emulatorsched: 'the emulator thread scheduler policy is not applied yet',
+  iothreadsched: 'I/O thread scheduler policies are not applied yet',
+};
+
+/** Every setting of `def` that virtkit accepts but does not apply yet, with its element path. */
+export function unappliedSettings(def: CoreDomainDef): Unapplied[] {
+  const out: Unapplied[] = [];
+  const ct = def.cputune as Record<string, unknown> | undefined;
+  for (const [key, why] of Object.entries(CPUTUNE_WHY)) {
+    const v = ct?.[key];
+    if (v === undefined) continue;
+    if (Array.isArray(v)) v.forEach((_, i) => out.push({ path: `/domain/cputune/${key}[${i + 1}]`, why }));
+    else out.push({ path: `/domain/cputune/${key}`, why });
+  }
+  if (def.vcpu?.cpuset !== undefined) out.push({ path: '/domain/vcpu/@cpuset', why: 'pinning the vCPUs to host CPUs is not applied yet' });
+  if (def.vcpu?.placement === 'auto') out.push({ path: '/domain/vcpu/@placement', why: "placement='auto' (numad) is not applied yet" });
+  const nt = def.numatune;
+  const cells = def.cpu?.numa?.cell ?? [];
+  if (nt?.memory !== undefined && (cells.length === 0 || nt.memory.mode === 'restrictive')) {
+    out.push({ path: '/domain/numatune/memory', why: cells.length === 0
+      ? 'a host NUMA policy without guest NUMA cells is applied through cgroups, which virtkit does not do yet'
+      : "mode='restrictive' is applied through cgroups, which virtkit does not do yet" });
+  }
+  (nt?.memnode ?? []).forEach((m, i) => {
+    if (m.mode === 'restrictive') out.push({ path: `/domain/numatune/memnode[${i + 1}]`, why: "mode='restrictive' is applied through cgroups, which virtkit does not do yet" });
+  });
+  (def.devices?.interface ?? []).forEach((n, i) => {
+    const w = `/domain/devices/interface[${i + 1}]`;
+    if (n.type === 'hostdev') {
+      out.push({ path: w, why: "the MAC address (and VLAN) of an SR-IOV VF are set through its PF, which virtkit does not do yet; assign the device with <hostdev> instead" });
+    } else if (n.vlan !== undefined) {
+      out.push({ path: `${w}/vlan`, why: 'VLAN tags are set on the host side of the interface, which virtkit does not do yet' });
+    }
+  });
+  (def.devices?.graphics ?? []).forEach((g, i) => {
+    if (g.passwdValidTo !== undefined) out.push({ path: `/domain/devices/graphics[${i + 1}]/@passwdValidTo`, why: 'password expiry (expire_password) is not applied yet' });
+  });
+  return out;
+}
+
+/** Refuses a start that would drop settings: XML_UNSUPPORTED naming each element. */
+export function refuseUnapplied(def: CoreDomainDef): void {
+  const u = unappliedSettings(def);
+  if (u.length === 0) return;
+  const first = u[0] as Unapplied;
+  throw new VirtkitError('XML_UNSUPPORTED', `cannot start domain '${def.name}': ${u.map((x) => `${x.path}: ${x.why}`).join('; ')}; ` +
+    'remove these settings to start it (they are kept in the definition)', { details: { path: first.path, paths: u.map((x) => x.path) } });
+}
+
+/**
+ * The QMP commands that apply the run-time settings of a prepared definition (aliases set),
+ * as libvirt sends them before the vCPUs first run: each NIC's link state (set_link on the
+ * NIC's alias), the balloon's statistics period (qom-set on its QOM path), and the VNC
+ * password (set_password; the command line only says password=on, which refuses every client
+ * until a password is set).
+ */
+export function liveSettingSteps(def: CoreDomainDef): QmpStep[] {
+  const steps: QmpStep[] = [];
+  (def.devices?.interface ?? []).forEach((n, i) => {
+    const alias = n.alias?.name;
+    if (n.link?.state !== 'down' || n.type === 'hostdev' || alias === undefined) return;
+    steps.push({ command: 'set_link', args: { name: alias, up: false }, path: `/domain/devices/interface[${i + 1}]/link` });
+  });
+  const b = def.devices?.memballoon;
+  const balloonAlias = b?.alias?.name;
+  if (b !== undefined && b.model !== 'none' && b.stats !== undefined && balloonAlias !== undefined) {
+    steps.push({
+      command: 'qom-set',
+      args: { path: `/machine/peripheral/${balloonAlias}`, property: 'guest-stats-polling-interval', value: b.stats.period },
+      path: '/domain/devices/memballoon/stats',
+    });
+  }
+  (def.devices?.graphics ?? []).forEach((g, i) => {
+    if (g.type !== 'vnc' || g.passwd === undefined) return;
+    steps.push({ command: 'set_password', args: { protocol: 'vnc', password: g.passwd }, path: `/domain/devices/graphics[${i + 1}]/@passwd` });
+  });
+  return steps;
+}
