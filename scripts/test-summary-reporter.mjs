@@ -4,6 +4,7 @@
 //   {"regenerated": message, "file"}   diagnostics starting 'regenerated: ' (tests/helpers/generated-file.ts)
 //   {"fail": first error line, "file", "name"}   failed tests and suites, less those failing only
 //                                      through a failed subtest (node's own count leaves out suites)
+//   {"passed": 1}                      every test (not suite) that ran and passed
 const PREFIX = 'regenerated: ';
 
 export default async function* summary(source) {
@@ -11,6 +12,8 @@ export default async function* summary(source) {
     const d = event.data;
     if (event.type === 'test:pass' && d.skip !== undefined && d.skip !== false) {
       yield `${JSON.stringify({ skip: d.skip === true ? '(no reason given)' : String(d.skip), file: d.file ?? '', name: d.name })}\n`;
+    } else if (event.type === 'test:pass' && d.details?.type !== 'suite') {
+      yield '{"passed":1}\n';
     } else if (event.type === 'test:fail' && d.details?.error?.failureType !== 'subtestsFailed') {
       const err = d.details?.error;
       const message = String(err?.cause?.message ?? err?.message ?? err ?? '').split('\n')[0];
