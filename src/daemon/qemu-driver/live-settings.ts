@@ -10,6 +10,7 @@
  */
 import { VirtkitError } from '../../core/errors.js';
 import type { DomainDef as CoreDomainDef } from '../../core/xml/domain/index.js';
+import type { InterfaceDef } from '../../core/xml/domain/schema/interface.js';
 
 export interface QmpStep {
   readonly command: string;
@@ -68,13 +69,35 @@ export function unappliedSettings(def: CoreDomainDef): Unapplied[] {
     const w = `/domain/devices/interface[${i + 1}]`;
     if (n.type === 'hostdev') {
       out.push({ path: w, why: "the MAC address (and VLAN) of an SR-IOV VF are set through its PF, which virtkit does not do yet; assign the device with <hostdev> instead" });
-    } else if (n.vlan !== undefined) {
-      out.push({ path: `${w}/vlan`, why: 'VLAN tags are set on the host side of the interface, which virtkit does not do yet' });
+      return;
     }
+    out.push(...unappliedHostSide(n, w));
   });
+  if (def.os?.loader?.secure === true) {
+    out.push({ path: '/domain/os/loader/@secure', why: 'secure boot needs a pflash loader with SMM, which virtkit does not run yet' });
+  }
   (def.devices?.graphics ?? []).forEach((g, i) => {
     if (g.passwdValidTo !== undefined) out.push({ path: `/domain/devices/graphics[${i + 1}]/@passwdValidTo`, why: 'password expiry (expire_password) is not applied yet' });
   });
+  return out;
+}
+
+/**
+ * What an interface asks of the host side (the bridge or OVS port, the tap's addresses and
+ * scripts) that virtkit does not do until it has networks: QEMU would get a tap that is not
+ * plugged where the XML says.
+ */
+function unappliedHostSide(n: InterfaceDef, w: string): Unapplied[] {
+  const out: Unapplied[] = [];
+  if (n.type === 'bridge' || n.type === 'network') {
+    out.push({ path: `${w}/source`, why: `plugging a tap into a ${n.type === 'bridge' ? 'host bridge' : 'virtual network'} is not done yet; use type='ethernet' with a tap you manage (<target dev=... managed='no'/>) or type='user'` });
+  }
+  if (n.vlan !== undefined) out.push({ path: `${w}/vlan`, why: 'VLAN tags are set on the host side of the interface, which virtkit does not do yet' });
+  if (n.virtualport !== undefined) out.push({ path: `${w}/virtualport`, why: 'virtual port profiles (Open vSwitch, 802.1Qbg/h) are not applied yet' });
+  if (n.type !== 'user') (n.ip ?? []).forEach((_, j) => out.push({ path: `${w}/ip[${j + 1}]`, why: "addresses on the host side of a tap are not set yet" }));
+  if (n.script !== undefined) out.push({ path: `${w}/script`, why: 'interface scripts are not run yet' });
+  if (n.downscript !== undefined) out.push({ path: `${w}/downscript`, why: 'interface scripts are not run yet' });
+  if (n.coalesce !== undefined) out.push({ path: `${w}/coalesce`, why: 'tap interrupt coalescing is not set yet' });
   return out;
 }
 
