@@ -16,6 +16,7 @@
  *  - `detach` lets go of the guest (closes the monitor) without stopping it:
  *    the daemon is exiting and a later `reattach` will pick it up again.
  */
+import type { NetDeviceCounters } from '../host/proc-stats.js';
 import type { Duplex } from 'node:stream';
 import type { HostTopology } from '../core/qemu/host-caps/capabilities.js';
 import type { DomainDef } from './domain-xml.js';
@@ -66,16 +67,8 @@ export interface BlockStats {
 }
 
 /** Counters of one host tap, seen from the guest (the tap's tx is the guest's rx), as virsh domifstat reports them. */
-export interface NetStats {
+export interface NetStats extends NetDeviceCounters {
   readonly device: string;
-  readonly rxBytes: number;
-  readonly rxPackets: number;
-  readonly rxErrors: number;
-  readonly rxDrops: number;
-  readonly txBytes: number;
-  readonly txPackets: number;
-  readonly txErrors: number;
-  readonly txDrops: number;
 }
 
 /** Everything virsh domstats shows about a running domain (DomainStats is the short form). */
