@@ -2,7 +2,9 @@
 # Builds the small bootable test guest that the integration tests boot under
 # QEMU: Debian's cloud kernel plus a busybox initramfs whose /init prints
 # VIRTKIT-GUEST-READY on the serial console and powers off on the ACPI power
-# button. See docs/test-guest.md.
+# button; on kernel command line switches it also mounts an ext4 root disk and
+# starts a shell on ttyS0. /init and the power-button action are the files in
+# scripts/test-guest/. See docs/test-guest.md.
 #
 # Output (cached; rebuilt only when the kernel package version, the busybox
 # version or this script changes):
@@ -22,12 +24,18 @@ BUSYBOX_PKG=busybox-static
 #  - button: turns the ACPI power-button event into a KEY_POWER input event;
 #  - evdev: exposes that as /dev/input/eventN, which busybox acpid reads;
 #  - pvpanic-mmio, pvpanic-pci: report a guest panic to QEMU (-device pvpanic,
-#    -device pvpanic-pci), for on_crash tests (virtkit.panic=1).
-WANTED_MODULES=(button evdev pvpanic-mmio pvpanic-pci)
+#    -device pvpanic-pci), for on_crash tests (virtkit.panic=1);
+#  - virtio_pci, virtio_blk: virtio disks (virtkit.root=/dev/vda, hotplugged
+#    disks). ext4 (with jbd2, mbcache, crc16, crc32c), PCI hotplug (acpiphp) and
+#    devtmpfs are built into the cloud kernel (CONFIG_EXT4_FS=y,
+#    CONFIG_HOTPLUG_PCI_ACPI=y); virtio_blk notices a capacity change by itself.
+WANTED_MODULES=(button evdev pvpanic-mmio pvpanic-pci virtio_pci virtio_blk)
 
 script_path=$(readlink -f "${BASH_SOURCE[0]}")
 repo_root=$(dirname "$(dirname "$script_path")")
 out_dir=${VIRTKIT_GUEST_DIR:-$repo_root/.cache/test-guest}
+# The guest's /init and the ACPI power-button action.
+guest_src=$repo_root/scripts/test-guest
 
 log() { printf 'build-test-guest: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -67,7 +75,8 @@ ensure_tools() {
   fi
 }
 
-script_hash=$(sha256sum "$script_path" | cut -d' ' -f1)
+# One hash over this script and the files it puts into the initramfs.
+script_hash=$(cat "$script_path" "$guest_src/init" "$guest_src/power-button" | sha256sum | cut -d' ' -f1)
 kernel_out=$out_dir/vmlinuz
 initrd_out=$out_dir/initramfs.cpio.gz
 stamp_out=$out_dir/stamp
@@ -181,7 +190,7 @@ case " ${load_order[*]}" in *.ko.xz*) ensure_tools xz:xz-utils ;; esac
 case " ${load_order[*]}" in *.ko.zst*) ensure_tools zstd:zstd ;; esac
 
 root=$work/root
-mkdir -p "$root"/{bin,dev,proc,sys,etc/acpi/PWRF,lib/modules/"$kver"}
+mkdir -p "$root"/{bin,dev,proc,sys,run,newroot,etc/acpi/PWRF,lib/modules/"$kver"}
 install -m 0755 "$work/busybox/bin/busybox" "$root/bin/busybox"
 # Relative links: `busybox --install -s` would point them at this temp dir.
 for applet in $("$root/bin/busybox" --list); do
@@ -207,50 +216,8 @@ log "modules: $(tr '\n' ' ' <"$root/etc/modules.load")"
 
 # busybox acpid turns KEY_POWER into the event "PWRF 00000080" and, with its
 # built-in action table, runs /etc/acpi/PWRF/00000080 (run-parts on a dir).
-cat >"$root/etc/acpi/PWRF/00000080" <<'EOF'
-#!/bin/sh
-echo "virtkit-guest: power button pressed, powering off" >/dev/console
-poweroff -f
-EOF
-chmod 0755 "$root/etc/acpi/PWRF/00000080"
-
-cat >"$root/init" <<'EOF'
-#!/bin/sh
-# PID 1 of the virtkit test guest. See docs/test-guest.md.
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-# The initramfs has no /dev/console node, so the kernel could not give us one.
-exec </dev/console >/dev/console 2>&1
-
-while read -r m; do
-  insmod "$m" || echo "virtkit-guest: insmod $m failed"
-done </etc/modules.load
-
-# acpid opens /dev/input/event* once, at start; a button press before that is
-# lost, so wait until it holds all of them before telling anyone we are ready.
-acpid -f -c /etc/acpi -l /dev/null &
-acpid_pid=$!
-want=$(ls /dev/input 2>/dev/null | grep -c '^event')
-ready=0
-for _ in $(seq 1 300); do
-  held=$(ls -l /proc/$acpid_pid/fd 2>/dev/null | grep -c /dev/input/event)
-  if [ "$want" -gt 0 ] && [ "$held" -ge "$want" ]; then ready=1; break; fi
-  usleep 10000
-done
-[ $ready = 1 ] || echo "virtkit-guest: acpid holds no input devices; the power button will not work"
-
-echo VIRTKIT-GUEST-READY
-
-case " $(cat /proc/cmdline) " in
-  *" virtkit.panic=1 "*) echo c >/proc/sysrq-trigger ;;
-esac
-
-# Stay alive as PID 1 (init must never exit); wait also reaps orphans.
-while :; do wait; sleep 1; done
-EOF
-chmod 0755 "$root/init"
+install -m 0755 "$guest_src/power-button" "$root/etc/acpi/PWRF/00000080"
+install -m 0755 "$guest_src/init" "$root/init"
 
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible) \
   | gzip -9n >"$work/initramfs.cpio.gz"
