@@ -1,5 +1,6 @@
 /**
- * Disks: for each <disk>, a storage node (file, host_device, host_cdrom, nbd)
+ * Disks: for each <disk>, a storage node (file, host_device, host_cdrom, or a
+ * network protocol: network-disks.ts)
  * named libvirt-N-storage, a format node libvirt-N-format when the format is
  * not raw, and the front-end -device. N counts down from the number of disks
  * in XML order. A storage node under a format node carries
@@ -11,6 +12,7 @@ import { needBackend, needDevice, propOk } from './caps-view.js';
 import type { BuildCtx } from './context.js';
 import { addrOf, aliasOf, pciProps, push, refuse, usbProps } from './context.js';
 import { jsonOpt } from './escape.js';
+import { networkStorageProps } from './network-disks.js';
 
 // cache mode -> [cache.direct, cache.no-flush, write-cache]
 const CACHE: Record<string, readonly [boolean, boolean, 'on' | 'off']> = {
@@ -38,16 +40,8 @@ function storageProps(ctx: BuildCtx, d: DiskDef): Record<string, unknown> | unde
       const cdrom = d.device === 'cdrom' && (ctx.paths.hostCdroms ?? []).includes(src.dev);
       return { driver: cdrom ? 'host_cdrom' : 'host_device', filename: src.dev, ...(d.driver?.io ? { aio: d.driver.io } : {}) };
     }
-    case 'network': {
-      if (src?.protocol !== 'nbd') throw refuse(`${where(d)}/source/@protocol`, `network protocol '${src?.protocol ?? '(none)'}' is not supported (only nbd)`);
-      const h = src.host?.[0];
-      if (h === undefined) throw refuse(`${where(d)}/source/host`, 'an nbd disk needs a <host>');
-      const server =
-        h.transport === 'unix'
-          ? { type: 'unix', path: h.socket ?? '' }
-          : { type: 'inet', host: h.name ?? 'localhost', port: String(h.port ?? 10809) };
-      return { driver: 'nbd', server, ...(src.name !== undefined ? { export: src.name } : {}) };
-    }
+    case 'network':
+      return networkStorageProps(d, where(d));
     default:
       throw refuse(`${where(d)}/@type`, `disk type '${type}' is not supported (file, block, network)`);
   }
