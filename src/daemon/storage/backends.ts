@@ -20,6 +20,11 @@ export interface PoolBackend {
   remove(def: PoolDef): Promise<void>;
   /** Whether a pool that the status says is active still is (after a daemon restart). */
   stillActive(def: PoolDef): Promise<boolean>;
+  /**
+   * Whether `stillActive` alone proves the pool active, status file or not: a mount is (a daemon
+   * killed between mounting and writing the status left it), a directory is not.
+   */
+  readonly adoptable: boolean;
 }
 
 const target = (def: PoolDef): string => {
@@ -74,6 +79,7 @@ const dirBackend: PoolBackend = {
   stop: async () => undefined,
   remove: removeDir,
   stillActive: (def) => isDir(target(def)),
+  adoptable: false,
 };
 
 function mountBackend(mounter: Mounter, options: (def: PoolDef) => Promise<MountOptions>): PoolBackend {
@@ -95,6 +101,7 @@ function mountBackend(mounter: Mounter, options: (def: PoolDef) => Promise<Mount
     },
     remove: removeDir,
     stillActive: (def) => mounter.isMounted(target(def)),
+    adoptable: true,
   };
 }
 
@@ -138,6 +145,7 @@ const rbdBackend: PoolBackend = {
   stop: async () => undefined,
   remove: async (def) => rbdRefused(def, 'delete'),
   stillActive: async () => false,
+  adoptable: false,
 };
 
 function rbdRefused(def: PoolDef, what: string): never {

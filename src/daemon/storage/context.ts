@@ -5,15 +5,18 @@
  * pools), the host's mounter and tool runner, and the XML model (loaded on
  * first use).
  */
-import type { Mounter } from '../../host/storage/mounts.js';
-import type { ToolRunner } from '../../host/storage/tool.js';
+import { Mounter } from '../../host/storage/mounts.js';
+import { runTool, type ToolRunner } from '../../host/storage/tool.js';
+import type { InstanceLayout } from '../paths.js';
+import { FileConfigStore } from '../store/file-config-store.js';
+import { FileRecordStore } from '../store/file-record-store.js';
 import { JobLocks } from '../engine/job-lock.js';
 import { ObjectEventBus } from '../objects/object-events.js';
 import { ObjectRegistry } from '../objects/object-registry.js';
 import type { RecordStore } from '../store/file-record-store.js';
 import type { ConfigStore } from '../store/types.js';
 import type * as PoolXml from './pool-xml.js';
-import { poolView, type PoolInfo, type PoolRecord, type PoolStatus } from './records.js';
+import { parsePoolStatus, poolView, type PoolInfo, type PoolRecord, type PoolStatus } from './records.js';
 
 /** libvirt's storage pool lifecycle events (virStoragePoolEventLifecycleType). */
 export type PoolEventName = 'defined' | 'undefined' | 'started' | 'stopped' | 'created' | 'deleted';
@@ -59,4 +62,15 @@ export class StorageContext {
   async saveStatus(p: PoolRecord, xml: string): Promise<void> {
     await this.deps.status.save({ name: p.name, uuid: p.uuid, xml, persistent: p.persistent, startedAt: new Date((this.deps.now ?? Date.now)()).toISOString() });
   }
+}
+
+/** The instance's pool files (layout.poolsDir, poolStatusDir, imagesDir) and the real mount tools. */
+export function defaultStorageDeps(layout: InstanceLayout, log: { warn(m: string): void }): Omit<StorageDeps, 'log' | 'now'> {
+  return {
+    config: new FileConfigStore(layout.poolsDir, layout.poolAutostartDir, layout.dirMode, 'pool'),
+    status: new FileRecordStore(layout.poolStatusDir, 'pool', parsePoolStatus, (m) => log.warn(m), layout.dirMode),
+    mounter: new Mounter(),
+    run: runTool,
+    imagesDir: layout.imagesDir,
+  };
 }
