@@ -8,7 +8,7 @@
  */
 import { mkdir, rmdir, stat } from 'node:fs/promises';
 import { VirtkitError } from '../../core/errors.js';
-import { Mounter, type MountOptions } from '../../host/storage/mounts.js';
+import type { Mounter, MountOptions } from '../../host/storage/mounts.js';
 import type { PoolDef } from './pool-xml.js';
 
 export interface PoolBackend {
