@@ -11,6 +11,8 @@ import { checkName } from './names.js';
 import type { PoolDef } from './pool-xml.js';
 import type { PoolInfo, PoolRecord } from './records.js';
 import { emptySpace, scanPool } from './volumes.js';
+// A cycle (queries makes `default` with these actions), safe: each side calls the other only at run time.
+import { lookupPool } from './queries.js';
 
 export interface JobOpts {
   readonly wait?: number | undefined;
@@ -88,9 +90,12 @@ function requireActive(p: PoolRecord, what: string): void {
   }
 }
 
-/** Runs `fn` as the job of the pool `ref` names, on its record as it is once the lock is held. */
-export function onPool<T>(ctx: StorageContext, ref: string, job: string, o: JobOpts, fn: (p: PoolRecord) => Promise<T>): Promise<T> {
-  const name = ctx.pools.resolve(ref).name;
+/**
+ * Runs `fn` as the job of the pool `ref` names, on its record as it is once the lock is held.
+ * `default` is made on first use (queries.ts).
+ */
+export async function onPool<T>(ctx: StorageContext, ref: string, job: string, o: JobOpts, fn: (p: PoolRecord) => Promise<T>): Promise<T> {
+  const name = (await lookupPool(ctx, ref)).name;
   return ctx.job(name, job, o.wait, () => fn(ctx.pools.named(name)));
 }
 
