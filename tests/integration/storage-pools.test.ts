@@ -107,7 +107,7 @@ describe('storage pools and volumes (CLI, real daemon, real qemu-img and mount)'
       assert.equal((await vk('pool-name', uuid)).stdout, 'p2\n\n');
       const pi = (await vk('pool-info', 'p2')).stdout.split('\n');
       assert.deepEqual(pi.slice(0, 5), ['Name:           p2', `UUID:           ${uuid}`, 'State:          running', 'Persistent:     yes', 'Autostart:      yes']);
-      assert.match(pi[5] ?? '', /^Capacity:       \d+\.\d\d [KMGT]iB$/);
+      assert.match(pi[5] ?? '', /^Capacity: {7}\d+\.\d\d [KMGT]iB$/);
       assert.equal((await vk('vol-create-as', 'p2', 'v', '64K')).code, 0);
       assert.ok(existsSync(join(d.layout.poolsDir, 'p2.xml')));
       assert.ok(existsSync(join(d.layout.poolAutostartDir, 'p2')));

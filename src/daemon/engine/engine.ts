@@ -22,7 +22,8 @@ export class Engine {
       this.ctx.log.error(`cannot load the storage pools: ${errorText(e)}`);
       return undefined;
     });
-    return pools === undefined ? report : { ...report, pools };
+    // Reported only when there are pools: the domain report stays as it was for instances without any.
+    return pools === undefined || (pools.pools === 0 && pools.skipped.length === 0) ? report : { ...report, pools };
   }
 
   dispatch<A extends Action>(action: A, opts: DispatchOptions = {}): Promise<ActionResults[A['kind']]> {

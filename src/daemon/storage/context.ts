@@ -10,6 +10,7 @@ import { runTool, type ToolRunner } from '../../host/storage/tool.js';
 import type { InstanceLayout } from '../paths.js';
 import { FileConfigStore } from '../store/file-config-store.js';
 import { FileRecordStore } from '../store/file-record-store.js';
+import { MemoryConfigStore, MemoryRecordStore } from '../store/memory-stores.js';
 import { JobLocks } from '../engine/job-lock.js';
 import { ObjectEventBus } from '../objects/object-events.js';
 import { ObjectRegistry } from '../objects/object-registry.js';
@@ -73,4 +74,9 @@ export function defaultStorageDeps(layout: InstanceLayout, log: { warn(m: string
     run: runTool,
     imagesDir: layout.imagesDir,
   };
+}
+
+/** Pool stores in memory (engine tests with memory stores: nothing is written under their layout). */
+export function memoryStorageDeps(imagesDir: string): Omit<StorageDeps, 'log' | 'now'> {
+  return { config: new MemoryConfigStore(), status: new MemoryRecordStore<PoolStatus>(), mounter: new Mounter(), run: runTool, imagesDir };
 }
