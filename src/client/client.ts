@@ -9,7 +9,7 @@ import { resolveEndpoint, type Endpoint, type EndpointInput } from './endpoint.j
 import type { SpawnOptions } from './spawn.js';
 import { Transport, type Method } from './transport.js';
 import type {
-  ActionOptions, DefineResult, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
+  ActionOptions, DefineResult, PoolDefineResult, PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, NativeArgv, VcpuCountReport, VcpuReport,
 } from './types.js';
 import type { ConsoleConnection, EventStream } from './websocket.js';
@@ -168,6 +168,73 @@ export class VirtkitClient {
     await this.getDomain(ref);
     const { openConsole } = await import('./websocket.js');
     return openConsole(this.#transport, ref, opts.force ?? false);
+  }
+
+  // Storage pools and volumes. `pool` is a name or UUID; `default` is made on first use.
+
+  async listPools(f: PoolFilter = {}): Promise<PoolInfo[]> {
+    const q = new URLSearchParams();
+    for (const k of ['active', 'persistent', 'autostart'] as const) if (f[k] !== undefined) q.set(k, String(f[k]));
+    if (f.types !== undefined) q.set('type', f.types.join(','));
+    const qs = q.toString();
+    return (await this.#call<{ pools: PoolInfo[] }>('GET', `/v1/pools${qs === '' ? '' : `?${qs}`}`)).pools;
+  }
+
+  getPool(pool: string): Promise<PoolInfo> {
+    return this.#call('GET', `/v1/pools/${seg(pool)}`);
+  }
+
+  definePool(xml: string, opts?: JobOptions): Promise<PoolDefineResult> {
+    return this.#call('POST', `/v1/pools${waitQuery(opts)}`, { xml });
+  }
+
+  createPool(xml: string, opts: { build?: boolean } & JobOptions = {}): Promise<PoolInfo> {
+    return this.#call('POST', `/v1/actions/pool-create${waitQuery(opts)}`, { xml, ...(opts.build ? { build: true } : {}) });
+  }
+
+  undefinePool(pool: string, opts?: JobOptions): Promise<PoolInfo> {
+    return this.#call('DELETE', `/v1/pools/${seg(pool)}${waitQuery(opts)}`);
+  }
+
+  startPool(pool: string, opts: { build?: boolean } & JobOptions = {}): Promise<PoolInfo> {
+    return this.#call('POST', `/v1/pools/${seg(pool)}/actions/start${waitQuery(opts)}`, opts.build ? { build: true } : {});
+  }
+
+  poolAction(pool: string, action: 'build' | 'destroy' | 'delete' | 'refresh', opts?: JobOptions): Promise<PoolInfo> {
+    return this.#call('POST', `/v1/pools/${seg(pool)}/actions/${action}${waitQuery(opts)}`, {});
+  }
+
+  setPoolAutostart(pool: string, enabled: boolean, opts?: JobOptions): Promise<PoolInfo> {
+    return this.#call('PUT', `/v1/pools/${seg(pool)}/autostart${waitQuery(opts)}`, { enabled });
+  }
+
+  async poolXml(pool: string, opts: { inactive?: boolean } = {}): Promise<string> {
+    return (await this.#call<{ xml: string }>('GET', `/v1/pools/${seg(pool)}/xml${opts.inactive ? '?inactive=true' : ''}`)).xml;
+  }
+
+  async listVolumes(pool: string): Promise<VolumeInfo[]> {
+    return (await this.#call<{ volumes: VolumeInfo[] }>('GET', `/v1/pools/${seg(pool)}/volumes`)).volumes;
+  }
+
+  getVolume(pool: string, vol: string): Promise<VolumeInfo> {
+    return this.#call('GET', `/v1/pools/${seg(pool)}/volumes/${seg(vol)}`);
+  }
+
+  /** A volume by key or path, in any active pool. */
+  findVolume(keyOrPath: string): Promise<VolumeInfo> {
+    return this.#call('GET', `/v1/volumes?key=${seg(keyOrPath)}`);
+  }
+
+  createVolume(pool: string, xml: string, opts: { preallocMetadata?: boolean } & JobOptions = {}): Promise<VolumeInfo> {
+    return this.#call('POST', `/v1/pools/${seg(pool)}/volumes${waitQuery(opts)}`, { xml, ...(opts.preallocMetadata ? { preallocMetadata: true } : {}) });
+  }
+
+  deleteVolume(pool: string, vol: string, opts?: JobOptions): Promise<VolumeInfo> {
+    return this.#call('DELETE', `/v1/pools/${seg(pool)}/volumes/${seg(vol)}${waitQuery(opts)}`);
+  }
+
+  async volumeXml(pool: string, vol: string): Promise<string> {
+    return (await this.#call<{ xml: string }>('GET', `/v1/pools/${seg(pool)}/volumes/${seg(vol)}/xml`)).xml;
   }
 
   close(): void {

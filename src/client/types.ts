@@ -27,6 +27,19 @@ export type VcpuCountReport = Api.VcpuCountReport;
 export type NativeArgv = Api.NativeArgv;
 export type ShutdownMode = Api.ShutdownMode;
 
+/** A storage pool (pool-list, pool-info). */
+export type PoolInfo = Api.PoolInfo;
+export type PoolDefineResult = Api.PoolDefineResult;
+/** A storage volume (vol-list, vol-info). */
+export type VolumeInfo = Api.VolumeInfo;
+
+export interface PoolFilter {
+  active?: boolean;
+  persistent?: boolean;
+  autostart?: boolean;
+  types?: readonly string[];
+}
+
 export type StateGroup = 'running' | 'paused' | 'shutoff' | 'other';
 
 export interface ListFilter {

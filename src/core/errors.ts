@@ -33,6 +33,14 @@ export const ERROR_CODES = [
   'IO_ERROR',
   'UNSUPPORTED_OPERATION', // the daemon (or its hypervisor driver) cannot do this at all
   'METHOD_NOT_ALLOWED', // an API path that exists, called with a method it does not accept
+  'POOL_NOT_FOUND',
+  'POOL_EXISTS', // a pool with that name or UUID, or another pool on the same target path
+  'VOLUME_NOT_FOUND',
+  'VOLUME_EXISTS',
+  'INVALID_NAME', // an object name that cannot be a file name ('/', '..', a leading '.', control characters)
+  'NO_SPACE', // the pool (its file system) has no room for what was asked; nothing was left behind
+  'STORAGE_FAILED', // a storage tool (mount, umount, qemu-img, mke2fs) failed; the message quotes it
+  'HOST_UNSUPPORTED', // this host lacks what the request needs (a kernel file system such as nfs)
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

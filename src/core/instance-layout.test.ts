@@ -12,6 +12,10 @@ describe('instance layout', () => {
     assert.equal(l.socket, '/run/virtkit/virtkitd.sock');
     assert.equal(l.statusDir, '/run/virtkit/status');
     assert.equal(l.logDir, '/var/log/virtkit');
+    assert.equal(l.poolsDir, '/etc/virtkit/storage');
+    assert.equal(l.poolAutostartDir, '/etc/virtkit/storage/autostart');
+    assert.equal(l.poolStatusDir, '/run/virtkit/storage');
+    assert.equal(l.imagesDir, '/var/lib/virtkit/images');
   });
 
   it('follows the XDG variables for a session instance', () => {
@@ -37,7 +41,7 @@ describe('instance layout', () => {
   it('keeps a rooted instance under its root, normalized', () => {
     const l = instanceLayout({ kind: 'root', root: '/tmp/x/../vk/' });
     assert.equal(l.uri, 'qemu:///embed?root=/tmp/vk');
-    for (const p of [l.domainsDir, l.stateDir, l.runDir, l.logDir, l.socket, l.pidfile]) {
+    for (const p of [l.domainsDir, l.stateDir, l.runDir, l.logDir, l.socket, l.pidfile, l.poolsDir, l.imagesDir, l.poolStatusDir]) {
       assert.ok(p.startsWith('/tmp/vk/'), p);
     }
   });

@@ -33,6 +33,14 @@ export interface InstanceLayout {
   readonly domainsDir: string;
   /** One empty marker file per autostarted domain: NAME. */
   readonly autostartDir: string;
+  /** Persistent storage pool definitions: NAME.xml (libvirt's /etc/libvirt/storage). */
+  readonly poolsDir: string;
+  /** One empty marker file per autostarted pool: NAME. */
+  readonly poolAutostartDir: string;
+  /** Status of active pools: NAME.json (cleared by a reboot with /run, as mounts are). */
+  readonly poolStatusDir: string;
+  /** Where the `default` dir pool keeps its volumes (libvirt's /var/lib/libvirt/images). */
+  readonly imagesDir: string;
   readonly stateDir: string;
   readonly runDir: string;
   /** Runtime status of running domains: NAME.json (cleared by a reboot with /run). */
@@ -101,6 +109,10 @@ function build(
     configDir: d.config,
     domainsDir: join(d.config, 'domains'),
     autostartDir: join(d.config, 'autostart'),
+    poolsDir: join(d.config, 'storage'),
+    poolAutostartDir: join(d.config, 'storage', 'autostart'),
+    poolStatusDir: join(d.run, 'storage'),
+    imagesDir: join(d.state, 'images'),
     stateDir: d.state,
     runDir: d.run,
     statusDir: join(d.run, 'status'),

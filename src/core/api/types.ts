@@ -25,3 +25,7 @@ export type ShutdownOptions = v.InferInput<typeof S.ShutdownBody>;
 export type RebootOptions = v.InferInput<typeof S.RebootBody>;
 export type DestroyOptions = v.InferInput<typeof S.DestroyBody>;
 export type ShutdownMode = NonNullable<ShutdownOptions['mode']>;
+
+export type PoolInfo = v.InferOutput<typeof S.PoolInfo>;
+export type PoolDefineResult = v.InferOutput<typeof S.PoolDefineResult>;
+export type VolumeInfo = v.InferOutput<typeof S.VolumeInfo>;

@@ -42,8 +42,10 @@ function queryParameters(spec: QuerySpec): Json[] {
 }
 
 function pathParameters(path: string): Json[] {
+  const describe = (name: string | undefined): string =>
+    name === 'vol' ? 'Volume name' : path.startsWith('/v1/pools/') ? 'Pool name or UUID' : 'Domain name, UUID or runtime id';
   return [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-    name: m[1], in: 'path', required: true, description: 'Domain name, UUID or runtime id', schema: { type: 'string' },
+    name: m[1], in: 'path', required: true, description: describe(m[1]), schema: { type: 'string' },
   }));
 }
 
@@ -54,7 +56,7 @@ function operation(r: Route): Json {
   const responses: Record<string, Json> = {
     [String(s.status ?? 200)]: { description: 'Success', content: json(schemaOf(s.response, 'output')) },
   };
-  if (s.operationId === 'defineDomain') {
+  if (s.operationId === 'defineDomain' || s.operationId === 'definePool') {
     responses['200'] = { description: 'An existing definition was replaced', content: json(schemaOf(s.response, 'output')) };
   }
   const byStatus = new Map<number, string[]>();
@@ -125,7 +127,7 @@ export function openApiDocument(): Json {
     },
     servers: [{ url: 'http://localhost', description: 'UNIX socket of the instance, or --listen HOST:PORT' }],
     security: [{}, { bearer: [] }],
-    tags: ['domains', 'lifecycle', 'host', 'websocket', 'meta'].map((name) => ({ name })),
+    tags: ['domains', 'lifecycle', 'host', 'storage', 'websocket', 'meta'].map((name) => ({ name })),
     paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),
     components: {
       schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))),

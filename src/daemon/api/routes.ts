@@ -6,6 +6,7 @@ import type { ErrorCode } from '../../core/errors.js';
 import type { ActionOf } from '../engine/actions.js';
 import { WAIT, type QuerySpec } from './query.js';
 import { route, Router, type Route, type SchemaName } from './router.js';
+import { storageRoutes } from './storage-routes.js';
 
 const ID = 'id';
 const dom = '/v1/domains/{id}';
@@ -210,6 +211,7 @@ export const routes: readonly Route[] = [
   ...domainRoutes,
   ...(Object.keys(ACTION_SUMMARY) as LifecycleActionName[]).map(actionRoute),
   ...hostRoutes,
+  ...storageRoutes,
 ];
 
 export const router = new Router(routes);

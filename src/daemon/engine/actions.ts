@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { NodeInfo } from '../../host/nodeinfo.js';
 import type { DomainCapsQuery, DomainStats, HypervisorVersion, NativeArgv, ShutdownMode } from '../driver.js';
 import type { DomainState, StateReason } from '../state.js';
+import { storageHandlers, type StorageAction, type StorageResults } from '../storage/actions.js';
 import type { EngineContext } from './context.js';
 import { defineDomain, setAutostart, undefineDomain } from './config-ops.js';
 import { setMaxMemory, setMemory, setVcpus } from './domain-config.js';
@@ -96,9 +97,11 @@ export type Action =
   | { readonly kind: 'domxmlToNative'; readonly format: 'qemu-argv'; readonly xml: string }
   | { readonly kind: 'capabilities' }
   | { readonly kind: 'domcapabilities'; readonly query: DomainCapsQuery }
-  | ({ readonly kind: 'console'; readonly force?: boolean } & Ref);
+  | ({ readonly kind: 'console'; readonly force?: boolean } & Ref)
+  // Storage pools and volumes (storage/actions.ts).
+  | StorageAction;
 
-export interface ActionResults {
+export interface ActionResults extends StorageResults {
   define: { readonly domain: DomainInfo; readonly created: boolean };
   undefine: DomainInfo;
   create: DomainInfo;
@@ -165,6 +168,7 @@ const handlers: { readonly [K in ActionKind]: Handler<K> } = {
   capabilities,
   domcapabilities: domainCapabilities,
   console: openConsole,
+  ...storageHandlers,
 };
 
 export function dispatch<A extends Action>(

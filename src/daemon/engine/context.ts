@@ -17,6 +17,7 @@ import { ConsoleManager } from './console.js';
 import { EventBus } from './events.js';
 import { JobLocks } from './job-lock.js';
 import { Registry, type DomainRecord } from './registry.js';
+import { defaultStorageDeps, StorageContext, type StorageDeps } from '../storage/context.js';
 
 export interface Logger {
   info(message: string): void;
@@ -37,6 +38,8 @@ export interface EngineDeps {
   readonly prepare?: PrepareContext;
   /** Summaries of definitions, so that start-up need not parse them (default: none). */
   readonly summaries?: SummaryCache;
+  /** Storage pools' stores and host adapters (default: files under the layout, the real mount tools). */
+  readonly storage?: Omit<StorageDeps, 'log' | 'now'>;
 }
 
 /** An error's message with its chain of causes, for the log. */
@@ -68,6 +71,7 @@ export class EngineContext {
   readonly locks: JobLocks;
   readonly events: EventBus;
   readonly consoles = new ConsoleManager();
+  readonly storage: StorageContext;
   readonly log: Logger;
   readonly now: () => number;
   #driver: Promise<Hypervisor> | undefined;
@@ -82,6 +86,7 @@ export class EngineContext {
     this.events = new EventBus(this.now, (e, ev) => {
       this.log.error(`dropped an event subscriber that threw on ${ev.event}/${ev.detail} of domain '${ev.domain}': ${errorText(e)}`);
     });
+    this.storage = new StorageContext({ ...(deps.storage ?? defaultStorageDeps(deps.layout, this.log)), log: this.log, now: this.now });
   }
 
   /** The driver, loaded on first use; a failed load is retried next time. */

@@ -4,6 +4,7 @@ import { isVirtkitError } from '../../core/errors.js';
 import { Engine } from './engine.js';
 import { FakeHypervisor } from './fake-driver.js';
 import { instanceLayout } from '../paths.js';
+import { memoryStorageDeps } from '../storage/context.js';
 import type { LifecycleEvent } from '../state.js';
 import { MemoryConfigStore, MemoryStatusStore } from '../store/memory-stores.js';
 
@@ -13,6 +14,7 @@ const xml = (name: string) => `<domain type='kvm'><name>${name}</name><memory>10
 function setup(stores = { config: new MemoryConfigStore(), status: new MemoryStatusStore() }, driver = new FakeHypervisor()) {
   const engine = new Engine({
     layout: instanceLayout({ kind: 'root', root: '/tmp/vk-engine-test' }),
+    storage: memoryStorageDeps('/tmp/vk-engine-test/lib/images'),
     ...stores,
     loadDriver: () => Promise.resolve(driver),
     nodeInfo: () => Promise.reject(new Error('unused')),

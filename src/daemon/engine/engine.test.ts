@@ -4,6 +4,7 @@ import { isVirtkitError } from '../../core/errors.js';
 import { NoHypervisor } from '../driver-none.js';
 import type { Hypervisor } from '../driver.js';
 import { instanceLayout } from '../paths.js';
+import { memoryStorageDeps } from '../storage/context.js';
 import type { LifecycleEvent } from '../state.js';
 import { MemoryConfigStore, MemoryStatusStore } from '../store/memory-stores.js';
 import type { CachedSummary, SummaryCache } from '../store/summary-cache.js';
@@ -23,6 +24,7 @@ function setup(
 ) {
   const engine = new Engine({
     layout: instanceLayout({ kind: 'root', root: '/tmp/vk-engine-test' }),
+    storage: memoryStorageDeps('/tmp/vk-engine-test/lib/images'),
     ...stores,
     ...(summaries ? { summaries } : {}),
     loadDriver: () => Promise.resolve(driver),

@@ -6,6 +6,7 @@ import type { LifecycleEvent } from '../state.js';
 import { dispatch, type Action, type ActionResults, type DispatchOptions } from './actions.js';
 import { EngineContext, errorText, type EngineDeps } from './context.js';
 import { loadState, type LoadReport } from './load.js';
+import { autostartPools, loadPools } from '../storage/load.js';
 
 export class Engine {
   readonly ctx: EngineContext;
@@ -14,8 +15,15 @@ export class Engine {
     this.ctx = new EngineContext(deps);
   }
 
-  load(): Promise<LoadReport> {
-    return loadState(this.ctx);
+  /** Domains, then storage pools (a pool that cannot load is logged: domains do not depend on it). */
+  async load(): Promise<LoadReport> {
+    const report = await loadState(this.ctx);
+    const pools = await loadPools(this.ctx.storage).catch((e: unknown) => {
+      this.ctx.log.error(`cannot load the storage pools: ${errorText(e)}`);
+      return undefined;
+    });
+    // Reported only when there are pools: the domain report stays as it was for instances without any.
+    return pools === undefined || (pools.pools === 0 && pools.skipped.length === 0) ? report : { ...report, pools };
   }
 
   dispatch<A extends Action>(action: A, opts: DispatchOptions = {}): Promise<ActionResults[A['kind']]> {
@@ -26,8 +34,10 @@ export class Engine {
     return this.ctx.events.subscribe(listener, filter);
   }
 
-  /** Starts every inactive domain marked autostart; failures are logged, not thrown. */
+  /** Starts every inactive pool, then every inactive domain, marked autostart; failures are logged, not thrown. */
   async autostartAll(): Promise<number> {
+    const pools = await autostartPools(this.ctx.storage);
+    if (pools > 0) this.ctx.log.info(`autostarted ${pools} pool(s)`);
     const todo = this.ctx.registry.all().filter((r) => r.autostart && !r.runtime);
     let started = 0;
     await Promise.all(todo.map(async (r) => {

@@ -1,5 +1,6 @@
 /**
- * One state-changing job at a time per domain. A second job fails at once
+ * One state-changing job at a time per object (a domain, a pool: `noun`
+ * names it in errors). A second job fails at once
  * with OPERATION_IN_PROGRESS, or, when the caller asks for `wait` ms, queues
  * (first come, first served) and fails with OPERATION_TIMEOUT when the wait
  * runs out. Queries never take the lock.
@@ -23,6 +24,7 @@ export class JobLock {
   constructor(
     readonly key: string,
     private readonly now: () => number = Date.now,
+    private readonly noun = 'domain',
   ) {}
 
   get holder(): JobHolder | undefined {
@@ -40,9 +42,9 @@ export class JobLock {
     if (wait <= 0) {
       return Promise.reject(new VirtkitError(
         'OPERATION_IN_PROGRESS',
-        `cannot ${job} domain '${this.key}': job '${held.job}' is running on it; ` +
+        `cannot ${job} ${this.noun} '${this.key}': job '${held.job}' is running on it; ` +
           'try again when it finishes, or ask to wait for it',
-        { details: { domain: this.key, job: held.job, since: new Date(held.since).toISOString() } },
+        { details: { [this.noun]: this.key, job: held.job, since: new Date(held.since).toISOString() } },
       ));
     }
     return new Promise((resolve, reject) => {
@@ -59,8 +61,8 @@ export class JobLock {
         const now = this.#holder;
         reject(new VirtkitError(
           'OPERATION_TIMEOUT',
-          `cannot ${job} domain '${this.key}': waited ${wait} ms for job '${now?.job ?? held.job}' to finish`,
-          { details: { domain: this.key, job: now?.job ?? held.job, waitedMs: wait } },
+          `cannot ${job} ${this.noun} '${this.key}': waited ${wait} ms for job '${now?.job ?? held.job}' to finish`,
+          { details: { [this.noun]: this.key, job: now?.job ?? held.job, waitedMs: wait } },
         ));
       }, wait);
       this.#queue.push(waiter);
@@ -81,11 +83,14 @@ export class JobLock {
   }
 }
 
-/** Locks by key (the domain name), created on demand and dropped when idle. */
+/** Locks by key (the object's name), created on demand and dropped when idle. */
 export class JobLocks {
   readonly #locks = new Map<string, JobLock>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly noun = 'domain',
+  ) {}
 
   holder(key: string): JobHolder | undefined {
     return this.#locks.get(key)?.holder;
@@ -94,7 +99,7 @@ export class JobLocks {
   async run<T>(key: string, job: string, wait: number, fn: () => Promise<T>): Promise<T> {
     let lock = this.#locks.get(key);
     if (!lock) {
-      lock = new JobLock(key, this.now);
+      lock = new JobLock(key, this.now, this.noun);
       this.#locks.set(key, lock);
     }
     const release = await lock.acquire(job, wait);

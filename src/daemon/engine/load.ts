@@ -11,6 +11,7 @@ import type { DomainStatus, StoredDomain } from '../store/types.js';
 import { newRecord } from './config-ops.js';
 import type { EngineContext } from './context.js';
 import type { DomainRecord } from './registry.js';
+import type { StorageLoadReport } from '../storage/load.js';
 
 export interface LoadReport {
   readonly domains: number;
@@ -18,6 +19,8 @@ export interface LoadReport {
   readonly skipped: readonly string[];
   /** Definitions that had to be parsed (not in the summary cache). */
   readonly parsed: number;
+  /** Storage pools (absent when they could not be loaded). */
+  readonly pools?: StorageLoadReport;
 }
 
 export async function loadState(ctx: EngineContext): Promise<LoadReport> {

@@ -2,12 +2,14 @@
  * ConfigStore on local files, laid out as libvirt does:
  *   domainsDir/NAME.xml      the definition (written atomically, mode 0600)
  *   autostartDir/NAME        empty marker: the domain starts with the daemon
+ * Generic over the kind of object: storage pools use it as is, with their own
+ * directories (configDir/storage, configDir/storage/autostart) and kind 'pool'.
  */
 import { readFileSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConfigStore, StoredDomain } from './types.js';
-import { checkDomainName } from './types.js';
+import { checkObjectName } from './types.js';
 import { ensureDir, errno, ioError, listDir, removeFileDurable, removeTempFiles, writeFileAtomic } from './atomic.js';
 
 const SUFFIX = '.xml';
@@ -19,6 +21,8 @@ export class FileConfigStore implements ConfigStore {
     private readonly domainsDir: string,
     private readonly autostartDir: string,
     private readonly dirMode = 0o700,
+    /** Names the object in errors ('domain', 'pool'). */
+    private readonly kind = 'domain',
   ) {}
 
   /** Creates the directories and removes leftovers of interrupted writes, once. */
@@ -60,7 +64,7 @@ export class FileConfigStore implements ConfigStore {
   }
 
   async load(name: string): Promise<string | undefined> {
-    checkDomainName(name);
+    checkObjectName(this.kind, name);
     await this.#open();
     try {
       return await readFile(join(this.domainsDir, name + SUFFIX), 'utf8');
@@ -71,13 +75,13 @@ export class FileConfigStore implements ConfigStore {
   }
 
   async save(name: string, xml: string): Promise<void> {
-    checkDomainName(name);
+    checkObjectName(this.kind, name);
     await this.#open();
     await writeFileAtomic(this.domainsDir, name + SUFFIX, xml);
   }
 
   async delete(name: string): Promise<boolean> {
-    checkDomainName(name);
+    checkObjectName(this.kind, name);
     await this.#open();
     // Autostart first: a crash in between leaves a domain without autostart, never a dangling flag.
     await removeFileDurable(this.autostartDir, name);
@@ -85,7 +89,7 @@ export class FileConfigStore implements ConfigStore {
   }
 
   async getAutostart(name: string): Promise<boolean> {
-    checkDomainName(name);
+    checkObjectName(this.kind, name);
     await this.#open();
     try {
       await access(join(this.autostartDir, name));
@@ -97,7 +101,7 @@ export class FileConfigStore implements ConfigStore {
   }
 
   async setAutostart(name: string, enabled: boolean): Promise<void> {
-    checkDomainName(name);
+    checkObjectName(this.kind, name);
     await this.#open();
     if (enabled) await writeFileAtomic(this.autostartDir, name, '');
     else await removeFileDurable(this.autostartDir, name);

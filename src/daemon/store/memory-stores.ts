@@ -64,3 +64,21 @@ export class MemoryStatusStore implements StatusStore {
     return this.#status.delete(name);
   }
 }
+
+/** RecordStore in memory (tests; the storage side of an engine with memory stores). */
+export class MemoryRecordStore<T extends { readonly name: string }> {
+  readonly #docs = new Map<string, T>();
+
+  loadAll(): Promise<T[]> {
+    return Promise.resolve([...this.#docs.values()]);
+  }
+
+  save(doc: T): Promise<void> {
+    this.#docs.set(doc.name, doc);
+    return Promise.resolve();
+  }
+
+  delete(name: string): Promise<boolean> {
+    return Promise.resolve(this.#docs.delete(name));
+  }
+}

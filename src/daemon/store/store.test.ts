@@ -62,3 +62,11 @@ describe('file stores after a crash', () => {
     }
   });
 });
+
+// Pools keep their autostart markers in a directory inside their definitions' directory (as libvirt's
+// /etc/libvirt/storage/autostart): the same store must not take that directory for a definition.
+configStoreContract('file, autostart dir inside the definitions dir (pools)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'vk-pools-'));
+  const open = () => new FileConfigStore(join(dir, 'storage'), join(dir, 'storage', 'autostart'), 0o700, 'pool');
+  return { store: open(), reopen: open, cleanup: () => rm(dir, { recursive: true, force: true }) };
+});

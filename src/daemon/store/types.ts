@@ -59,6 +59,11 @@ const NAME_MAX_BYTES = 200;
  * what would escape the directory. libvirt forbids '/' and newlines too.
  */
 export function checkDomainName(name: string): void {
+  checkObjectName('domain', name);
+}
+
+/** The same rule for any kind of object whose definitions are files named after it (domain, pool). */
+export function checkObjectName(kind: string, name: string): void {
   const why =
     name === '' ? 'it is empty'
     : name.includes('/') ? "it contains '/'"
@@ -68,6 +73,6 @@ export function checkDomainName(name: string): void {
     : Buffer.byteLength(name) > NAME_MAX_BYTES ? `it is longer than ${NAME_MAX_BYTES} bytes`
     : undefined;
   if (why !== undefined) {
-    throw new VirtkitError('XML_INVALID_VALUE', `invalid domain name '${name}': ${why}`, { details: { name } });
+    throw new VirtkitError('XML_INVALID_VALUE', `invalid ${kind} name '${name}': ${why}`, { details: { name } });
   }
 }

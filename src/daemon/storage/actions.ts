@@ -1,0 +1,94 @@
+/**
+ * The storage part of the engine's one typed action list (engine/actions.ts
+ * merges it): pool and volume actions and their results. Queries never wait.
+ */
+import type { EngineContext } from '../engine/context.js';
+import {
+  buildPool, createPool, definePool, deletePool, destroyPool, refreshPool, setPoolAutostart, startPool, undefinePool,
+} from './pool-ops.js';
+import { findVolume, getPool, getVolume, listPools, listVolumes, lookupPool, poolXml, volumeIn, type PoolFilter } from './queries.js';
+import type { PoolInfo, VolumeInfo } from './records.js';
+import { createVolume, deleteVolume } from './volume-ops.js';
+
+type Pool = { readonly pool: string };
+type Opts = { readonly wait?: number };
+
+export type StorageAction =
+  | { readonly kind: 'poolList'; readonly filter: PoolFilter }
+  | ({ readonly kind: 'poolGet' } & Pool)
+  | ({ readonly kind: 'poolXml'; readonly inactive?: boolean } & Pool)
+  | { readonly kind: 'poolDefine'; readonly xml: string }
+  | { readonly kind: 'poolCreate'; readonly xml: string; readonly build?: boolean }
+  | ({ readonly kind: 'poolUndefine' } & Pool)
+  | ({ readonly kind: 'poolBuild' } & Pool)
+  | ({ readonly kind: 'poolStart'; readonly build?: boolean } & Pool)
+  | ({ readonly kind: 'poolDestroy' } & Pool)
+  | ({ readonly kind: 'poolDelete' } & Pool)
+  | ({ readonly kind: 'poolRefresh' } & Pool)
+  | ({ readonly kind: 'poolAutostart'; readonly enabled: boolean } & Pool)
+  | ({ readonly kind: 'volList' } & Pool)
+  | ({ readonly kind: 'volGet'; readonly volume: string } & Pool)
+  | ({ readonly kind: 'volXml'; readonly volume: string } & Pool)
+  | ({ readonly kind: 'volCreate'; readonly xml: string; readonly preallocMetadata?: boolean } & Pool)
+  | ({ readonly kind: 'volDelete'; readonly volume: string } & Pool)
+  | { readonly kind: 'volFind'; readonly keyOrPath: string };
+
+export interface StorageResults {
+  poolList: PoolInfo[];
+  poolGet: PoolInfo;
+  poolXml: string;
+  poolDefine: { readonly pool: PoolInfo; readonly created: boolean };
+  poolCreate: PoolInfo;
+  poolUndefine: PoolInfo;
+  poolBuild: PoolInfo;
+  poolStart: PoolInfo;
+  poolDestroy: PoolInfo;
+  poolDelete: PoolInfo;
+  poolRefresh: PoolInfo;
+  poolAutostart: PoolInfo;
+  volList: VolumeInfo[];
+  volGet: VolumeInfo;
+  volXml: string;
+  volCreate: VolumeInfo;
+  volDelete: VolumeInfo;
+  volFind: VolumeInfo;
+}
+
+type Of<K extends StorageAction['kind']> = Extract<StorageAction, { kind: K }>;
+type Handler<K extends StorageAction['kind']> = (ctx: EngineContext, a: Of<K>, o: Opts) => Promise<StorageResults[K]>;
+
+/** A volume's XML: libvirt's, from what the pool knows about the file. */
+async function volXml(ctx: EngineContext, a: Of<'volXml'>): Promise<string> {
+  const s = ctx.storage;
+  const p = await lookupPool(s, a.pool);
+  const v = volumeIn(p, a.volume);
+  const info = await getVolume(s, a.pool, a.volume);
+  const x = await s.xml();
+  return x.volumeXml({
+    type: v.type, name: v.name, key: v.key,
+    capacity: { value: info.capacity }, allocation: { value: info.allocation },
+    target: { path: v.path, format: { type: v.format as never } },
+    ...(v.backing ? { backingStore: { path: v.backing.path, ...(v.backing.format ? { format: { type: v.backing.format as never } } : {}) } } : {}),
+  });
+}
+
+export const storageHandlers: { readonly [K in StorageAction['kind']]: Handler<K> } = {
+  poolList: async (ctx, a) => listPools(ctx.storage, a.filter),
+  poolGet: (ctx, a) => getPool(ctx.storage, a.pool),
+  poolXml: (ctx, a) => poolXml(ctx.storage, a.pool, a.inactive === true),
+  poolDefine: (ctx, a, o) => definePool(ctx.storage, a.xml, o),
+  poolCreate: (ctx, a, o) => createPool(ctx.storage, a.xml, { ...o, ...(a.build === undefined ? {} : { build: a.build }) }),
+  poolUndefine: (ctx, a, o) => undefinePool(ctx.storage, a.pool, o),
+  poolBuild: (ctx, a, o) => buildPool(ctx.storage, a.pool, o),
+  poolStart: (ctx, a, o) => startPool(ctx.storage, a.pool, { ...o, ...(a.build === undefined ? {} : { build: a.build }) }),
+  poolDestroy: (ctx, a, o) => destroyPool(ctx.storage, a.pool, o),
+  poolDelete: (ctx, a, o) => deletePool(ctx.storage, a.pool, o),
+  poolRefresh: (ctx, a, o) => refreshPool(ctx.storage, a.pool, o),
+  poolAutostart: (ctx, a, o) => setPoolAutostart(ctx.storage, a.pool, a.enabled, o),
+  volList: (ctx, a) => listVolumes(ctx.storage, a.pool),
+  volGet: (ctx, a) => getVolume(ctx.storage, a.pool, a.volume),
+  volXml: (ctx, a) => volXml(ctx, a),
+  volCreate: (ctx, a, o) => createVolume(ctx.storage, a.pool, a.xml, { ...o, ...(a.preallocMetadata === undefined ? {} : { preallocMetadata: a.preallocMetadata }) }),
+  volDelete: (ctx, a, o) => deleteVolume(ctx.storage, a.pool, a.volume, o),
+  volFind: async (ctx, a) => findVolume(ctx.storage, a.keyOrPath),
+};

@@ -1,0 +1,105 @@
+/**
+ * Creating and deleting volumes, as the pool's one job. A volume is made
+ * under a hidden temp name and published (linked to its name) only once
+ * complete: a failure, a full file system or a kill -9 never leaves a
+ * half-made volume under its name. Raw volumes are made as libvirt makes them
+ * (allocate, then set the length); every other format runs the qemu-img plan
+ * (src/core/storage/qemu-img-plan.ts) with the temp file as its target.
+ */
+import { VirtkitError } from '../../core/errors.js';
+import { planVolumeCreate } from '../../core/storage/qemu-img-plan.js';
+import { fsSpace } from '../../host/storage/space.js';
+import { createRawFile, fileError, publishVolume, removeFile, tempVolumePath } from '../../host/storage/volume-files.js';
+import { rmdir } from 'node:fs/promises';
+import type { StorageContext } from './context.js';
+import { checkName } from './names.js';
+import { onPool, type JobOpts } from './pool-ops.js';
+import { requireRunning, volumeIn } from './queries.js';
+import { volumeView, type VolumeInfo } from './records.js';
+import { readVolume } from './volumes.js';
+
+export interface CreateVolumeOpts extends JobOpts {
+  readonly preallocMetadata?: boolean;
+}
+
+/** Checks the name before anything parses or touches the disk (names with '/' or '..' never reach a path). */
+function volumeNameOf(xml: string): string | undefined {
+  return /<name>([^<]*)<\/name>/.exec(xml)?.[1];
+}
+
+export function createVolume(ctx: StorageContext, poolRef: string, xml: string, o: CreateVolumeOpts): Promise<VolumeInfo> {
+  const early = volumeNameOf(xml);
+  if (early !== undefined) checkName('volume', early);
+  return onPool(ctx, poolRef, 'create volume in', o, async (p) => {
+    requireRunning(p);
+    const x = await ctx.xml();
+    const vol = x.prepareVolumeXml(xml, p.def);
+    checkName('volume', vol.name);
+    const path = vol.target?.path;
+    const dir = p.def.target?.path;
+    if (path === undefined || dir === undefined) {
+      throw new VirtkitError('UNSUPPORTED_OPERATION', `cannot create volumes in ${p.def.type} pool '${p.name}'`, { details: { pool: p.name } });
+    }
+    if (p.volumes.has(vol.name) || (await readVolume(ctx, dir, vol.name))) {
+      throw new VirtkitError('VOLUME_EXISTS', `storage volume '${vol.name}' already exists in pool '${p.name}'`, {
+        details: { pool: p.name, volume: vol.name },
+      });
+    }
+    const format = vol.target?.format?.type ?? 'raw';
+    const capacity = vol.capacity?.value ?? 0;
+    const allocation = format === 'raw' ? Math.min(vol.allocation?.value ?? capacity, capacity) : 0;
+    const space = await fsSpace(dir);
+    if (allocation > space.available) {
+      throw new VirtkitError('NO_SPACE',
+        `cannot create volume '${vol.name}' in pool '${p.name}': it needs ${allocation} bytes allocated and the pool has ${space.available} free; ` +
+          'ask for a smaller --allocation (the volume stays sparse) or free space in the pool',
+        { details: { pool: p.name, volume: vol.name, needed: allocation, available: space.available } });
+    }
+    const temp = tempVolumePath(dir, vol.name);
+    try {
+      if (format === 'raw' && !vol.backingStore) {
+        await createRawFile(temp, capacity, allocation, vol.target?.permissions?.mode ?? 0o600, ctx.deps.run);
+      } else {
+        const plan = planVolumeCreate({
+          pool: p.def, vol: { ...vol, target: { ...vol.target, path: temp } },
+          flags: { preallocMetadata: o.preallocMetadata === true },
+        });
+        for (const step of plan.steps) {
+          const [bin, ...args] = step.argv;
+          await ctx.deps.run(bin ?? 'qemu-img', args);
+        }
+      }
+      await publishVolume(temp, path);
+    } catch (e) {
+      await removeFile(temp).catch(() => undefined);
+      const err = fileError(`cannot create volume '${vol.name}' in pool '${p.name}'`, e);
+      if (err.code === 'NO_SPACE') {
+        throw new VirtkitError('NO_SPACE', `cannot create volume '${vol.name}' in pool '${p.name}': the pool is full (${err.message}); nothing was left behind`, {
+          details: { pool: p.name, volume: vol.name }, cause: err,
+        });
+      }
+      throw err;
+    }
+    const rec = await readVolume(ctx, dir, vol.name);
+    if (!rec) throw new VirtkitError('IO_ERROR', `volume ${path} vanished right after it was created`);
+    p.volumes.set(rec.name, rec);
+    p.space = await fsSpace(dir);
+    return volumeView(p.name, rec);
+  });
+}
+
+export function deleteVolume(ctx: StorageContext, poolRef: string, name: string, o: JobOpts): Promise<VolumeInfo> {
+  return onPool(ctx, poolRef, 'delete volume in', o, async (p) => {
+    const v = volumeIn(p, name);
+    try {
+      if (v.type === 'dir') await rmdir(v.path);
+      else await removeFile(v.path);
+    } catch (e) {
+      throw fileError(`cannot delete volume '${name}' of pool '${p.name}'`, e);
+    }
+    p.volumes.delete(name);
+    const dir = p.def.target?.path;
+    if (dir !== undefined) p.space = await fsSpace(dir);
+    return volumeView(p.name, v);
+  });
+}

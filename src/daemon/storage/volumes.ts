@@ -1,0 +1,52 @@
+/**
+ * The volumes of a directory-backed pool are the entries of its directory:
+ * listing reads each one (qemu-img info for files, so that a qcow2 shows its
+ * virtual size and backing file) with its real allocation (st_blocks * 512).
+ * Leftovers of interrupted creations (hidden temp files) are removed here.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { imageInfo } from '../../host/storage/image-info.js';
+import { fileSizes, fsSpace, type PoolSpace } from '../../host/storage/space.js';
+import { isTempVolume, removeTempVolumes } from '../../host/storage/volume-files.js';
+import type { StorageContext } from './context.js';
+import type { PoolDef } from './pool-xml.js';
+import type { VolumeRecord } from './records.js';
+
+export function emptySpace(): PoolSpace {
+  return { capacity: 0, allocation: 0, available: 0 };
+}
+
+/** One entry of a pool's directory as a volume; undefined when it vanished or is neither file nor directory. */
+export async function readVolume(ctx: StorageContext, dir: string, name: string): Promise<VolumeRecord | undefined> {
+  const path = join(dir, name);
+  const s = await fileSizes(path).catch(() => undefined);
+  if (!s) return undefined;
+  if (s.isDirectory) {
+    return { name, key: path, path, type: 'dir', format: 'dir', capacity: s.length, allocation: s.allocation, backing: undefined };
+  }
+  if (!s.isFile && !s.isBlockDevice) return undefined;
+  try {
+    const info = await imageInfo(path, ctx.deps.run);
+    return {
+      name, key: path, path, type: s.isBlockDevice ? 'block' : 'file', format: info.format,
+      capacity: info.virtualSize, allocation: s.allocation, backing: info.backing,
+    };
+  } catch (e) {
+    // An image qemu-img cannot read is still a file in the pool: list it as raw, as libvirt does.
+    ctx.deps.log.warn(`pool volume ${path}: ${(e as Error).message}`);
+    return { name, key: path, path, type: 'file', format: 'raw', capacity: s.length, allocation: s.allocation, backing: undefined };
+  }
+}
+
+export async function scanPool(ctx: StorageContext, def: PoolDef): Promise<{ volumes: Map<string, VolumeRecord>; space: PoolSpace }> {
+  const dir = def.target?.path;
+  if (dir === undefined) return { volumes: new Map(), space: emptySpace() };
+  const removed = await removeTempVolumes(dir);
+  if (removed.length > 0) ctx.deps.log.warn(`pool '${def.name}': removed ${removed.length} half-made volume(s): ${removed.join(', ')}`);
+  const names = (await readdir(dir)).filter((n) => !isTempVolume(n)).sort();
+  const vols = await Promise.all(names.map((n) => readVolume(ctx, dir, n)));
+  const volumes = new Map<string, VolumeRecord>();
+  for (const v of vols) if (v) volumes.set(v.name, v);
+  return { volumes, space: await fsSpace(dir) };
+}
