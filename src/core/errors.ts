@@ -33,6 +33,14 @@ export const ERROR_CODES = [
   'IO_ERROR',
   'UNSUPPORTED_OPERATION', // the daemon (or its hypervisor driver) cannot do this at all
   'METHOD_NOT_ALLOWED', // an API path that exists, called with a method it does not accept
+  'IMAGE_INVALID', // a disk image whose header or tables are malformed or point past the end of the file
+  'IMAGE_UNSUPPORTED', // a well-formed image using something virtkit does not read (version, feature, protocol)
+  'BACKING_FORMAT_MISSING', // a backing file whose format is neither recorded in the image nor given
+  'BACKING_FORMAT_MISMATCH', // the format recorded in the image differs from the one given
+  'BACKING_CHAIN_LOOP', // a backing chain that comes back to an image already in it
+  'BACKING_CHAIN_TOO_DEEP', // a backing chain longer than the bound
+  'BACKING_NOT_ALLOWED', // a backing (or external data) file outside what the policy allows
+  'QEMU_IMG_FAILED', // qemu-img exited with an error; the message quotes it
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
