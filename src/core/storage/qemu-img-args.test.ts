@@ -13,7 +13,7 @@ test('every operation names the format and puts paths after --', () => {
   assert.deepEqual(rebaseArgs(img, { path: '/b.raw', format: 'raw' }, { unsafe: true }), ['rebase', '-p', '-f', 'qcow2', '-u', '-b', '/b.raw', '-F', 'raw', '--', '-x.qcow2']);
   assert.deepEqual(rebaseArgs(img, null), ['rebase', '-p', '-f', 'qcow2', '-b', '', '--', '-x.qcow2']);
   assert.deepEqual(commitArgs(img), ['commit', '-p', '-f', 'qcow2', '--', '-x.qcow2']);
-  assert.deepEqual(snapshotArgs(img, 'create', 's1'), ['snapshot', '-f', 'qcow2', '-c', 's1', '--', '-x.qcow2']);
+  assert.deepEqual(snapshotArgs({ path: '/p/a,b', format: 'qcow2' }, 'create', 's1'), ['snapshot', '--image-opts', '-c', 's1', '--', 'driver=qcow2,file.filename=/p/a,,b']);
 });
 
 test('create: backing with its format, options with commas escaped, a key from a file', () => {

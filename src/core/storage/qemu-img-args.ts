@@ -52,13 +52,13 @@ function secretArgs(s: SecretFile | undefined): string[] {
 }
 
 /** How one image is named: `-f FMT` + its path, or (with a key) an --image-opts string that carries it. */
-function imageSpec(img: ImageRef): { opts: string[]; name: string } {
+function imageSpec(img: ImageRef, alwaysImageOpts = false): { opts: string[]; name: string } {
   checkFormat(img.format);
-  if (img.secret === undefined) return { opts: ['-f', img.format], name: img.path };
-  const key = img.format === 'luks' ? 'key-secret' : 'encrypt.key-secret';
+  if (img.secret === undefined && !alwaysImageOpts) return { opts: ['-f', img.format], name: img.path };
+  const key = img.secret === undefined ? '' : `,${img.format === 'luks' ? 'key-secret' : 'encrypt.key-secret'}=${img.secret.id}`;
   return {
     opts: [...secretArgs(img.secret), '--image-opts'],
-    name: `driver=${img.format},file.filename=${escapeOptionValue(img.path)},${key}=${img.secret.id}`,
+    name: `driver=${img.format},file.filename=${escapeOptionValue(img.path)}${key}`,
   };
 }
 
@@ -133,7 +133,9 @@ export function commitArgs(img: ImageRef, o: { base?: string } = {}): string[] {
   return ['commit', '-p', ...s.opts, ...(o.base === undefined ? [] : ['-b', o.base]), '--', s.name];
 }
 
+/** Internal snapshots. `qemu-img snapshot` has no -f: the format goes in an --image-opts string. */
 export function snapshotArgs(img: ImageRef, op: 'create' | 'delete' | 'apply', name: string): string[] {
   const flag = { create: '-c', delete: '-d', apply: '-a' }[op];
-  return ['snapshot', '-f', checkFormat(img.format), flag, name, '--', img.path];
+  const s = imageSpec(img, true);
+  return ['snapshot', ...s.opts, flag, name, '--', s.name];
 }

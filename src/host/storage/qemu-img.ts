@@ -4,7 +4,8 @@
  * A failure becomes QEMU_IMG_FAILED quoting qemu-img's own message; a missing binary QEMU_NOT_FOUND.
  */
 import { spawn } from 'node:child_process';
-import { VirtkitError } from '../../core/errors.js';
+import { access, rm } from 'node:fs/promises';
+import { VirtkitError, isVirtkitError } from '../../core/errors.js';
 import * as plan from '../../core/storage/qemu-img-args.js';
 import type { ConvertSpec, CreateSpec, ImageRef } from '../../core/storage/qemu-img-args.js';
 import * as out from '../../core/storage/qemu-img-json.js';
@@ -85,12 +86,36 @@ export class QemuImg {
     return out.parseQemuImgMap((await this.run(plan.mapArgs(img, o))).stdout);
   }
 
+  /** A failed create leaves no file behind (unless one was there before: qemu-img may have rewritten it). */
   async create(spec: CreateSpec): Promise<void> {
-    await this.run(plan.createArgs(spec));
+    const existed = await exists(spec.path);
+    try {
+      await this.retryingBenchmark(plan.createArgs(spec));
+    } catch (e) {
+      if (!existed) await rm(spec.path, { force: true });
+      throw e;
+    }
+  }
+
+  /**
+   * QEMU 7.2 sizes LUKS key-slot iterations with a PBKDF benchmark that fails ("Unable to get
+   * accurate CPU usage") when the thread's CPU time reads 0, which a loaded host can cause; the
+   * run is then harmless to repeat. Anything else fails at once.
+   */
+  private async retryingBenchmark(args: readonly string[], o?: RunOptions): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.run(args, o);
+        return;
+      } catch (e) {
+        const flaky = isVirtkitError(e) && /Unable to get accurate CPU usage/.test(e.message);
+        if (!flaky || attempt >= 3) throw e;
+      }
+    }
   }
 
   async convert(spec: ConvertSpec, o: Pick<RunOptions, 'onProgress' | 'signal'> = {}): Promise<void> {
-    await this.run(plan.convertArgs(spec), o);
+    await this.retryingBenchmark(plan.convertArgs(spec), o);
   }
 
   async resize(img: ImageRef, size: number, o: { shrink?: boolean } = {}): Promise<void> {
@@ -107,5 +132,14 @@ export class QemuImg {
 
   async snapshot(img: ImageRef, op: 'create' | 'delete' | 'apply', name: string): Promise<void> {
     await this.run(plan.snapshotArgs(img, op, name));
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
   }
 }
