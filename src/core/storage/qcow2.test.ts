@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildQcow2, memorySource } from '../../../tests/helpers/qcow2-build.js';
+import { seeded } from '../../../tests/helpers/seeded-random.js';
 import { isVirtkitError } from '../errors.js';
 import { detectImageMagic } from './image-magic.js';
 import { parseQcow2Header } from './qcow2.js';
@@ -87,6 +88,7 @@ describe('qcow2 header: malicious or damaged headers are refused with a stable c
   const cases: [string, () => Buffer, string, RegExp, number?][] = [
     ['not qcow2 at all', () => Buffer.alloc(4096), 'IMAGE_INVALID', /qcow2 magic/],
     ['shorter than a header', () => buildQcow2().subarray(0, 40), 'IMAGE_INVALID', /too short/],
+    ['a v3 header cut at 100 bytes', () => buildQcow2().subarray(0, 100), 'IMAGE_INVALID', /too short for a version 3 header/],
     ['version 4', () => buildQcow2({ patch: (f) => f.writeUInt32BE(4, 4) }), 'IMAGE_UNSUPPORTED', /version 4/],
     ['cluster_bits 40', () => buildQcow2({ patch: (f) => f.writeUInt32BE(40, 20) }), 'IMAGE_INVALID', /cluster_bits 40/],
     ['a virtual size of 2^63', () => buildQcow2({ patch: (f) => f.writeBigUInt64BE(1n << 63n, 24) }), 'IMAGE_INVALID', /virtual size/],
@@ -146,4 +148,29 @@ describe('qcow2 header: malicious or damaged headers are refused with a stable c
     await assert.rejects(readQcow2(memorySource(buildQcow2({ snapshots: [snap], patch: (f) => f.writeUInt16BE(60000, off + 14) }))), refused('IMAGE_INVALID', /runs past the end of the snapshot table/));
     await assert.rejects(readQcow2(memorySource(buildQcow2({ snapshots: [snap], patch: (f) => f.writeBigUInt64BE(1n << 40n, off) }))), refused('IMAGE_INVALID', /L1 table .* past the end/));
   });
+});
+
+test('mutated headers (seeded): every outcome is a parse or an IMAGE_* refusal, never a crash, never a read past the end', async () => {
+  const rand = seeded(7);
+  const base = buildQcow2({ backingFile: 'base.raw', backingFormat: 'raw', snapshots: [{ id: '1', name: 'a' }, { id: '2', name: 'b' }] });
+  const outcomes = new Map<string, number>();
+  for (let i = 0; i < 3000; i++) {
+    const f = Buffer.from(base);
+    const r = rand(9);
+    const n = 1 + ((r[0] ?? 0) % 4);
+    for (let k = 0; k < n; k++) f[(((r[1 + 2 * k] ?? 0) << 8) | (r[2 + 2 * k] ?? 0)) % 256] = r[8 - k] ?? 0;
+    const cut = (r[8] ?? 0) < 16 ? ((r[7] ?? 0) * 13) % f.length : f.length;
+    const src = memorySource(f.subarray(0, cut));
+    let outcome = 'parsed';
+    try {
+      await readQcow2(src);
+    } catch (e) {
+      assert.ok(isVirtkitError(e) && /^IMAGE_(INVALID|UNSUPPORTED)$/.test(e.code), `mutation ${i}: ${String(e)}`);
+      outcome = e.code;
+    }
+    for (const [o, l] of src.reads) assert.ok(o + l <= cut, `mutation ${i}: read ${l} at ${o} of a ${cut}-byte file`);
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+  }
+  // The mutations must exercise both sides, else this test proves nothing.
+  assert.ok((outcomes.get('parsed') ?? 0) > 100 && (outcomes.get('IMAGE_INVALID') ?? 0) > 100, JSON.stringify([...outcomes]));
 });

@@ -70,6 +70,7 @@ export function parseQcow2Header(head: Uint8Array, fileSize: number): Qcow2Heade
   if (u32(v, 0) !== QCOW2_MAGIC) throw imageInvalid('the file does not start with the qcow2 magic "QFI\\xfb": it is not a qcow2 image', { fileSize });
   const version = u32(v, 4);
   if (version !== 2 && version !== 3) throw imageUnsupported(`qcow2 version ${version} is not supported (virtkit reads versions 2 and 3)`, { version });
+  if (version === 3 && head.length < 104) throw imageInvalid(`the file is ${fileSize} bytes, too short for a version 3 header (104 bytes at least)`, { fileSize });
   const clusterBits = u32(v, 20);
   if (clusterBits < MIN_CLUSTER_BITS || clusterBits > MAX_CLUSTER_BITS) {
     throw imageInvalid(`cluster_bits ${clusterBits} is outside ${MIN_CLUSTER_BITS}..${MAX_CLUSTER_BITS}`, { clusterBits });
