@@ -10,7 +10,7 @@ import { isVirtkitError } from '../../../src/core/errors.js';
 import { walkBackingChain } from '../../../src/core/storage/backing-chain.js';
 import type { CreateSpec } from '../../../src/core/storage/qemu-img-args.js';
 import { fileChainReader, imageFileFacts, imageMagicOf, readQcow2File } from '../../../src/host/storage/image-files.js';
-import { QemuImg } from '../../../src/host/storage/qemu-img.js';
+import { QemuImg, runQemuImg } from '../../../src/host/storage/qemu-img.js';
 import { compareWithQemuImg } from './compare-qemu-img.js';
 
 const img = new QemuImg();
@@ -42,6 +42,11 @@ const qcow2Cases: [string, Omit<CreateSpec, 'path' | 'format'>, (f: string) => P
   }],
   ['snaps-v2.qcow2', { size: 4 * MiB, options: { compat: '0.10' } }, (f) => img.snapshot({ path: f, format: 'qcow2' }, 'create', 's')],
   ['luks.qcow2', { size: 4 * MiB, secret: { id: 'sec0', file: '' } }, async () => {}],
+  ['bitmaps.qcow2', { size: 4 * MiB }, async (f) => {
+    for (const b of ['b0', 'b1']) await runQemuImg(['bitmap', '--add', '-f', 'qcow2', '--', f, b]);
+  }],
+  // data_file is named absolute here, so the test never depends on qemu-img's working directory
+  ['datafile.qcow2', { size: 4 * MiB, options: { data_file: '@DIR@/datafile.raw', data_file_raw: true } }, async () => {}],
 ];
 
 describe('qcow2 images made by qemu-img, read by virtkit', () => {
@@ -49,7 +54,8 @@ describe('qcow2 images made by qemu-img, read by virtkit', () => {
     test(name, async () => {
       const f = p(name);
       const secret = spec.secret === undefined ? undefined : { id: spec.secret.id, file: p('key') };
-      await img.create({ ...spec, path: f, format: 'qcow2', ...(secret ? { secret } : {}) });
+      const options = Object.fromEntries(Object.entries(spec.options ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v.replace('@DIR@', dir) : v]));
+      await img.create({ ...spec, options, path: f, format: 'qcow2', ...(secret ? { secret } : {}) });
       await then(f);
       const { info, facts } = await readQcow2File(f);
       compareWithQemuImg(name, info, facts, await img.info({ path: f, format: 'qcow2' }));
@@ -70,6 +76,18 @@ describe('qcow2 images made by qemu-img, read by virtkit', () => {
     assert.deepEqual([c.checkErrors, c.corruptions, c.leaks, c.compressedClusters], [0, 0, 0, (2 * MiB) / 65536], JSON.stringify(c));
     // Compressed data has no plain host offset: map says data, and no offset.
     assert.deepEqual((await img.map({ path: p('comp.qcow2'), format: 'qcow2' })).map((e) => [e.data, e.offset]), [[true, undefined]]);
+  });
+
+  test('bitmaps and an external data file, as the reader and the walker see them', async () => {
+    assert.equal((await readQcow2File(p('bitmaps.qcow2'))).info.bitmaps?.count, 2);
+    const d = (await readQcow2File(p('datafile.qcow2'))).info;
+    assert.deepEqual([d.externalDataFile, d.rawExternalData, d.dataFile], [true, true, p('datafile.raw')]);
+    const chain = await walkBackingChain({ path: p('datafile.qcow2'), format: 'qcow2' }, fileChainReader);
+    assert.equal(chain[0]?.dataFile, p('datafile.raw'));
+    await assert.rejects(
+      walkBackingChain({ path: p('datafile.qcow2'), format: 'qcow2' }, fileChainReader, { allow: (_f, role) => (role === 'data-file' ? 'no data files here' : true) }),
+      (e: unknown) => isVirtkitError(e) && e.code === 'BACKING_NOT_ALLOWED',
+    );
   });
 
   test('the chain mid -> base -> data.raw, as the walker and qemu-img see it', async () => {
@@ -104,7 +122,9 @@ describe('qcow2 images made by qemu-img, read by virtkit', () => {
     await assert.rejects(img.resize({ path: p('top.qcow2'), format: 'qcow2' }, MiB), (e: unknown) => isVirtkitError(e) && e.code === 'QEMU_IMG_FAILED' && /--shrink/.test(e.message));
     await img.commit({ path: p('top.qcow2'), format: 'qcow2' }, { onProgress: () => {} });
     await img.rebase({ path: p('top.qcow2'), format: 'qcow2' }, null, { unsafe: true });
-    assert.equal((await readQcow2File(p('top.qcow2'))).info.backingFile, undefined);
+    const { info, facts } = await readQcow2File(p('top.qcow2'));
+    assert.equal(info.backingFile, undefined);
+    compareWithQemuImg('top.qcow2', info, facts, await img.info({ path: p('top.qcow2'), format: 'qcow2' }));
     await assert.rejects(img.info({ path: p('nothing.qcow2'), format: 'qcow2' }), (e: unknown) => isVirtkitError(e) && e.code === 'QEMU_IMG_FAILED' && /Could not open/.test(e.message));
   });
 });
