@@ -41,6 +41,14 @@ export const ERROR_CODES = [
   'NO_SPACE', // the pool (its file system) has no room for what was asked; nothing was left behind
   'STORAGE_FAILED', // a storage tool (mount, umount, qemu-img, mke2fs) failed; the message quotes it
   'HOST_UNSUPPORTED', // this host lacks what the request needs (a kernel file system such as nfs)
+  'IMAGE_INVALID', // a disk image whose header or tables are malformed or point past the end of the file
+  'IMAGE_UNSUPPORTED', // a well-formed image using something virtkit does not read (version, feature, protocol)
+  'BACKING_FORMAT_MISSING', // a backing file whose format is neither recorded in the image nor given
+  'BACKING_FORMAT_MISMATCH', // the format recorded in the image differs from the one given
+  'BACKING_CHAIN_LOOP', // a backing chain that comes back to an image already in it
+  'BACKING_CHAIN_TOO_DEEP', // a backing chain longer than the bound
+  'BACKING_NOT_ALLOWED', // a backing (or external data) file outside what the policy allows
+  'QEMU_IMG_FAILED', // qemu-img exited with an error; the message quotes it
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
