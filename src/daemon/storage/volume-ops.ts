@@ -7,6 +7,7 @@
  * (src/core/storage/qemu-img-plan.ts) with the temp file as its target.
  */
 import { VirtkitError } from '../../core/errors.js';
+import { runQemuImgRetrying } from '../../host/storage/qemu-img.js';
 import { planVolumeCreate } from '../../core/storage/qemu-img-plan.js';
 import { fsSpace } from '../../host/storage/space.js';
 import { createRawFile, fileError, publishVolume, removeFile, tempVolumePath } from '../../host/storage/volume-files.js';
@@ -64,10 +65,7 @@ export function createVolume(ctx: StorageContext, poolRef: string, xml: string, 
           pool: p.def, vol: { ...vol, target: { ...vol.target, path: temp } },
           flags: { preallocMetadata: o.preallocMetadata === true },
         });
-        for (const step of plan.steps) {
-          const [bin, ...args] = step.argv;
-          await ctx.deps.run(bin ?? 'qemu-img', args);
-        }
+        for (const step of plan.steps) await runQemuImgRetrying(step.argv.slice(1));
       }
       await publishVolume(temp, path);
     } catch (e) {

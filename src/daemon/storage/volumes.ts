@@ -1,12 +1,13 @@
 /**
  * The volumes of a directory-backed pool are the entries of its directory:
- * listing reads each one (qemu-img info for files, so that a qcow2 shows its
- * virtual size and backing file) with its real allocation (st_blocks * 512).
+ * listing reads each one (virtkit's qcow2 header reader for files, so that a
+ * qcow2 shows its virtual size and backing file; anything else is raw) with its
+ * real allocation (st_blocks * 512).
  * Leftovers of interrupted creations (hidden temp files) are removed here.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { imageInfo } from '../../host/storage/image-info.js';
+import { imageMagicOf, readQcow2File } from '../../host/storage/image-files.js';
 import { fileSizes, fsSpace, type PoolSpace } from '../../host/storage/space.js';
 import { isTempVolume, removeTempVolumes } from '../../host/storage/volume-files.js';
 import type { StorageContext } from './context.js';
@@ -26,14 +27,19 @@ export async function readVolume(ctx: StorageContext, dir: string, name: string)
     return { name, key: path, path, type: 'dir', format: 'dir', capacity: s.length, allocation: s.allocation, backing: undefined };
   }
   if (!s.isFile && !s.isBlockDevice) return undefined;
+  if (s.isBlockDevice) return { name, key: path, path, type: 'block', format: 'raw', capacity: s.length, allocation: s.allocation, backing: undefined };
   try {
-    const info = await imageInfo(path, ctx.deps.run);
-    return {
-      name, key: path, path, type: s.isBlockDevice ? 'block' : 'file', format: info.format,
-      capacity: info.virtualSize, allocation: s.allocation, backing: info.backing,
-    };
+    // virtkit's own header reader (core/storage/qcow2.ts), bounded and never following the
+    // backing file: a pool volume's format is what its header says (libvirt probes pool
+    // volumes too); a domain disk's format is always explicit.
+    if ((await imageMagicOf(path)) !== 'qcow2') {
+      return { name, key: path, path, type: 'file', format: 'raw', capacity: s.length, allocation: s.allocation, backing: undefined };
+    }
+    const { info } = await readQcow2File(path);
+    const backing = info.backingFile === undefined ? undefined : { path: info.backingFile, format: info.backingFormat };
+    return { name, key: path, path, type: 'file', format: 'qcow2', capacity: info.virtualSize, allocation: s.allocation, backing };
   } catch (e) {
-    // An image qemu-img cannot read is still a file in the pool: list it as raw, as libvirt does.
+    // A file the reader refuses (damaged or hostile header) is still a file in the pool: list it as raw.
     ctx.deps.log.warn(`pool volume ${path}: ${(e as Error).message}`);
     return { name, key: path, path, type: 'file', format: 'raw', capacity: s.length, allocation: s.allocation, backing: undefined };
   }

@@ -9,6 +9,7 @@ import { VirtkitError, isVirtkitError } from '../../core/errors.js';
 import * as plan from '../../core/storage/qemu-img-args.js';
 import type { ConvertSpec, CreateSpec, ImageRef } from '../../core/storage/qemu-img-args.js';
 import * as out from '../../core/storage/qemu-img-json.js';
+import { isNoSpace } from './tool.js';
 
 export interface RunOptions {
   /** Percentages as `-p` reports them (convert, commit, rebase). */
@@ -53,10 +54,27 @@ export function runQemuImg(args: readonly string[], o: RunOptions = {}, binary =
       if (code === 0 || (code !== null && o.okExit?.includes(code) === true)) return resolve(r);
       const why = sig !== null ? `was killed by ${sig}` : `failed (exit ${code})`;
       // check exits 63 for a format without checks (raw): not a failure of the image, nothing to check.
-      const code2 = code === 63 && args[0] === 'check' ? 'UNSUPPORTED_OPERATION' : 'QEMU_IMG_FAILED';
+      const code2 = code === 63 && args[0] === 'check' ? 'UNSUPPORTED_OPERATION' : isNoSpace(r.stderr) ? 'NO_SPACE' : 'QEMU_IMG_FAILED';
       reject(new VirtkitError(code2, `qemu-img ${args[0] ?? ''} ${why}: ${quote(r.stderr)}`, { details: { args: [...args], exitCode: r.exitCode, stderr: r.stderr } }));
     });
   });
+}
+
+/**
+ * runQemuImg for create and convert. QEMU 7.2 sizes LUKS key-slot iterations with a PBKDF
+ * benchmark that fails ("Unable to get accurate CPU usage") when the thread's CPU time reads 0,
+ * which a loaded host can cause; the run is then harmless to repeat (up to 3 times). Anything
+ * else fails at once.
+ */
+export async function runQemuImgRetrying(args: readonly string[], o: RunOptions = {}, binary = 'qemu-img'): Promise<RunResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runQemuImg(args, o, binary);
+    } catch (e) {
+      const flaky = isVirtkitError(e) && /Unable to get accurate CPU usage/.test(e.message);
+      if (!flaky || attempt >= 3) throw e;
+    }
+  }
 }
 
 /** The qemu-img operations virtkit uses; every image's format is explicit. */
@@ -97,21 +115,8 @@ export class QemuImg {
     }
   }
 
-  /**
-   * QEMU 7.2 sizes LUKS key-slot iterations with a PBKDF benchmark that fails ("Unable to get
-   * accurate CPU usage") when the thread's CPU time reads 0, which a loaded host can cause; the
-   * run is then harmless to repeat. Anything else fails at once.
-   */
   private async retryingBenchmark(args: readonly string[], o?: RunOptions): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.run(args, o);
-        return;
-      } catch (e) {
-        const flaky = isVirtkitError(e) && /Unable to get accurate CPU usage/.test(e.message);
-        if (!flaky || attempt >= 3) throw e;
-      }
-    }
+    await runQemuImgRetrying(args, o, this.binary);
   }
 
   async convert(spec: ConvertSpec, o: Pick<RunOptions, 'onProgress' | 'signal'> = {}): Promise<void> {
