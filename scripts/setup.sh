@@ -13,6 +13,10 @@ command -v qemu-img >/dev/null || need_apt+=(qemu-utils)
 # SDL. tests/fixtures/qemu-caps/README.md says what that leaves out of the probed capabilities.
 installed() { [ "$(dpkg-query -W -f '${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
 installed qemu-block-extra || need_apt+=(qemu-block-extra)
+# ceph 16.2 (monitor, OSD, the ceph/rbd/rados tools): the RBD disk test runs a one-node cluster
+# on loopback (tests/helpers/ceph-cluster.ts, docs/testing.md). About 50 MB to download and 200 MB
+# installed (ceph-osd pulls in lvm2, parted, xfsprogs... for ceph-volume), ~25 s; no service starts.
+for p in ceph-mon ceph-osd ceph-common; do installed "$p" || need_apt+=("$p"); done
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
