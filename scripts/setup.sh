@@ -17,11 +17,22 @@ installed qemu-block-extra || need_apt+=(qemu-block-extra)
 # on loopback (tests/helpers/ceph-cluster.ts, docs/testing.md). About 50 MB to download and 200 MB
 # installed (ceph-osd pulls in lvm2, parted, xfsprogs... for ceph-volume), ~25 s; no service starts.
 for p in ceph-mon ceph-osd ceph-common; do installed "$p" || need_apt+=("$p"); done
+# The NFS network disk test (tests/integration/network-disk-nfs.test.ts) serves its export with
+# nfs-ganesha (userspace, VFS backend) and rpcbind, both run by the test itself on 127.0.0.1.
+new_ganesha=no
+installed nfs-ganesha-vfs || { need_apt+=(nfs-ganesha nfs-ganesha-vfs); new_ganesha=yes; }
+installed rpcbind || need_apt+=(rpcbind)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q >/dev/null
   apt-get install -y -q --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+# On a host booted with systemd the package starts a system-wide ganesha (port 2049, registered
+# with rpcbind) that would hold the NFS program the test registers: virtkit installed it only for
+# its test, so the service is stopped and left disabled. A ganesha the host had before is left alone.
+if [ "$new_ganesha" = yes ] && [ -d /run/systemd/system ]; then
+  systemctl disable --now nfs-ganesha.service >/dev/null 2>&1 || true
 fi
 
 stamp=node_modules/.virtkit-lock
