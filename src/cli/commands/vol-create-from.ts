@@ -1,0 +1,22 @@
+import { command } from '../framework.js';
+import { lookupVolume, onStorage, POOL_ARG, VOL_ARG } from '../storage.js';
+import { readXmlFile } from './define.js';
+
+export default command({
+  name: 'vol-create-from',
+  summary: 'create a vol, using another volume as input',
+  args: [POOL_ARG, { name: 'file', help: 'file containing an XML vol description', required: true }, VOL_ARG],
+  options: {
+    inputpool: { type: 'string', help: "pool name or uuid of the input volume's pool", arg: 'string' },
+    'prealloc-metadata': { type: 'boolean', help: 'preallocate metadata (for qcow2 instead of full allocation)' },
+  },
+  async run(ctx, { pool, file, vol }, o) {
+    const xml = await readXmlFile(ctx.io.cwd, file);
+    const client = ctx.client();
+    const input = await onStorage({ pool: o.inputpool, vol }, undefined, () => lookupVolume(client, vol, o.inputpool));
+    const v = await onStorage({ pool }, `Failed to create vol from ${file}`,
+      () => client.createVolumeFrom(pool, xml, { pool: input.pool, volume: input.name }, { preallocMetadata: o['prealloc-metadata'] }));
+    if (ctx.json) return ctx.printJson(v);
+    ctx.print(`Vol ${v.name} created from input vol ${input.name}`);
+  },
+});
