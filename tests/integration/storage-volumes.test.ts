@@ -138,8 +138,8 @@ describe('volume commands (CLI, real daemon, real qemu-img)', { timeout: 120_000
     try {
       const vk = (...a: string[]) => cli(d.root, a);
       const caps = (await vk('pool-capabilities')).stdout;
-      assert.match(caps, /^<storagepoolCapabilities>\n  <pool type='dir' supported='yes'>\n    <volOptions>\n      <defaultFormat type='raw'\/>/);
-      assert.match(caps, /<pool type='fs' supported='yes'>\n    <poolOptions>\n      <defaultFormat type='auto'\/>\n      <enum name='sourceFormatType'>\n        <value>auto<\/value>\n        <value>ext2<\/value>/);
+      assert.match(caps, /^<storagepoolCapabilities>\n {2}<pool type='dir' supported='yes'>\n {4}<volOptions>\n {6}<defaultFormat type='raw'\/>/);
+      assert.match(caps, /<pool type='fs' supported='yes'>\n {4}<poolOptions>\n {6}<defaultFormat type='auto'\/>\n {6}<enum name='sourceFormatType'>\n {8}<value>auto<\/value>\n {8}<value>ext2<\/value>/);
       assert.match(caps, /<pool type='logical' supported='no'\/>/);
       assert.match(caps, /<value>qcow2<\/value>/);
 
