@@ -1,5 +1,5 @@
 /**
- * kill -9 of virtkitd while pools and volumes are being made: every acknowledged pool define
+ * kill -9 of virtkitd while pools are being defined and volumes made: every acknowledged pool define
  * and volume create survives the restart (pools active again from their status files), and no
  * half-made volume is ever listed (the import the kill interrupted was a hidden temp file, removed
  * at the restart; every listed qcow2 passes qemu-img check).
@@ -58,9 +58,21 @@ describe('storage crash safety', { timeout: 120_000 }, () => {
           }
         }
       });
+      const ackedPools: string[] = [];
+      const poolDefines = (async () => {
+        for (let i = 0; i < 40; i++) {
+          try {
+            const r = await api(layout, 'POST', '/v1/pools', { xml: poolXml(`q${i}`, join(root, 'more', `q${i}`)) });
+            assert.equal(r.status, 201, JSON.stringify(r.body));
+            ackedPools.push(`q${i}`);
+          } catch {
+            return;
+          }
+        }
+      })();
       const imported = api(layout, 'POST', '/v1/pools/p0/actions/volume-import', { file: big, format: 'raw', name: 'imported.qcow2' })
         .then(() => assert.fail('the import was acknowledged: the kill came too late'), () => undefined);
-      await Promise.all([...inFlight, imported]);
+      await Promise.all([...inFlight, imported, poolDefines]);
       watcher.close();
       assert.equal(await daemon.stop(), null); // gone by SIGKILL
       const temps = (await readdir(dirOf('p0'))).filter(isTempVolume);
@@ -69,6 +81,8 @@ describe('storage crash safety', { timeout: 120_000 }, () => {
       daemon = await spawnDaemon(layout);
       const listed = (await api(layout, 'GET', '/v1/pools')).body as { pools: { name: string; active: boolean }[] };
       assert.deepEqual(listed.pools.filter((p) => pools.includes(p.name)).map((p) => [p.name, p.active]), pools.map((p) => [p, true]));
+      const names = listed.pools.map((p) => p.name);
+      for (const q of ackedPools) assert.ok(names.includes(q), `acknowledged pool ${q} is lost`);
       for (const p of pools) {
         const vols = ((await api(layout, 'GET', `/v1/pools/${p}/volumes`)).body as { volumes: { name: string; path: string; format: string }[] }).volumes;
         const names = vols.map((v) => v.name);

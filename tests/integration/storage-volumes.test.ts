@@ -47,6 +47,10 @@ describe('volume commands (CLI, real daemon, real qemu-img)', { timeout: 120_000
       assert.deepEqual(await vk('vol-create-from', 'default', 'c.xml', 'r.raw', '--inputpool', 'default'),
         { code: 0, stdout: 'Vol c.qcow2 created from input vol r.raw\n\n', stderr: '' });
       img(['compare', '-f', 'raw', '-F', 'qcow2', raw, join(images, 'c.qcow2')]);
+      // A larger <capacity> than the input's grows the copy.
+      await writeFile(join(d.root, 'g.xml'), xml('g.qcow2', 'qcow2').replace("<capacity unit='M'>4</capacity>", "<capacity unit='M'>6</capacity>"));
+      assert.equal((await vk('vol-create-from', 'default', 'g.xml', raw)).code, 0);
+      assert.equal(info(join(images, 'g.qcow2'))['virtual-size'], 6 << 20);
       assert.equal(check(join(images, 'c.qcow2'), 'qcow2')['check-errors'], 0);
 
       assert.deepEqual(await vk('vol-clone', 'r.raw', 'full.raw', '--pool', 'default'), { code: 0, stdout: 'Vol full.raw cloned from r.raw\n\n', stderr: '' });

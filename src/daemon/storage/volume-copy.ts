@@ -64,11 +64,17 @@ export async function createVolumeFrom(ctx: StorageContext, poolRef: string, xml
     await requireFree(ctx, p, dir, vol.name);
     await checkVolumeChain(ctx, src);
     await requireSpace(p, dir, vol.name, src.allocation);
-    return makeVolume(ctx, p, dir, vol.name, 'create volume', (temp) => runPlan(planVolumeCreate({
-      pool: p.def, vol: { ...vol, target: { ...vol.target, path: temp } },
-      input: { pool: ip.def, vol: recordDef(src) },
-      flags: { preallocMetadata: o.preallocMetadata === true, progress: o.onProgress !== undefined },
-    }), o));
+    const capacity = vol.capacity?.value ?? 0;
+    const format = vol.target?.format?.type ?? 'raw';
+    return makeVolume(ctx, p, dir, vol.name, 'create volume', async (temp) => {
+      await runPlan(planVolumeCreate({
+        pool: p.def, vol: { ...vol, target: { ...vol.target, path: temp } },
+        input: { pool: ip.def, vol: recordDef(src) },
+        flags: { preallocMetadata: o.preallocMetadata === true, progress: o.onProgress !== undefined },
+      }), o);
+      // The copy has the input's size; a larger <capacity> grows it, as libvirt does.
+      if (capacity > src.capacity && (format === 'raw' || format === 'qcow2')) await new QemuImg().resize({ path: temp, format }, capacity);
+    });
   });
 }
 
