@@ -81,6 +81,11 @@ describe('volume commands (CLI, real daemon, real qemu-img)', { timeout: 120_000
       assert.equal((await vk('pool-refresh', 'default')).code, 0);
       assert.equal(errCode((await vk('--json', 'vol-clone', 'evil.qcow2', 'e2', '--pool', 'default')).stderr), 'BACKING_NOT_ALLOWED');
       assert.equal(errCode((await vk('--json', 'vol-clone', 'evil.qcow2', 'e3', '--pool', 'default', '--linked')).stderr), 'BACKING_NOT_ALLOWED');
+      // A new volume's backing store outside every pool is refused before qemu-img opens it.
+      await writeFile(join(d.root, 'o.xml'), `<volume><name>o.qcow2</name><capacity>1048576</capacity><target><format type='qcow2'/></target>
+        <backingStore><path>${outside}</path><format type='raw'/></backingStore></volume>`);
+      assert.equal(errCode((await vk('--json', 'vol-create', 'default', 'o.xml', '--validate')).stderr), 'BACKING_NOT_ALLOWED');
+      assert.equal(errCode((await vk('--json', 'vol-clone', 'r.raw', 'rl.raw', '--pool', 'default', '--reflink')).stderr), 'UNSUPPORTED_OPERATION');
       assert.deepEqual((await readdir(images)).sort(), [...before, 'evil.qcow2'].sort());
     } finally {
       await d.close();

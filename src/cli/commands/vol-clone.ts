@@ -1,5 +1,5 @@
 import { command } from '../framework.js';
-import { escapeXml, lookupVolume, onStorage, POOL_OPT, VOL_ARG } from '../storage.js';
+import { escapeXml, lookupVolume, onStorage, POOL_OPT, REFLINK_OPT, refuseReflink, VOL_ARG } from '../storage.js';
 
 export default command({
   name: 'vol-clone',
@@ -8,10 +8,12 @@ export default command({
   options: {
     pool: POOL_OPT,
     'prealloc-metadata': { type: 'boolean', help: 'preallocate metadata (for qcow2 instead of full allocation)' },
+    reflink: REFLINK_OPT,
     linked: { type: 'boolean', help: "a qcow2 overlay backed by the volume (its format recorded) instead of a full copy (virtkit's)" },
     'print-xml': { type: 'boolean', help: 'print XML document rather than clone the volume' },
   },
   async run(ctx, { vol, newname }, o) {
+    refuseReflink(o.reflink);
     const client = ctx.client();
     const src = await onStorage({ pool: o.pool, vol }, undefined, () => lookupVolume(client, vol, o.pool));
     if (o['print-xml']) {

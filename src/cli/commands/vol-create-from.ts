@@ -1,5 +1,5 @@
 import { command } from '../framework.js';
-import { lookupVolume, onStorage, POOL_ARG, VOL_ARG } from '../storage.js';
+import { lookupVolume, onStorage, POOL_ARG, REFLINK_OPT, refuseReflink, VALIDATE_OPT, VOL_ARG } from '../storage.js';
 import { readXmlFile } from './define.js';
 
 export default command({
@@ -9,9 +9,12 @@ export default command({
   options: {
     inputpool: { type: 'string', help: "pool name or uuid of the input volume's pool", arg: 'string' },
     'prealloc-metadata': { type: 'boolean', help: 'preallocate metadata (for qcow2 instead of full allocation)' },
+    reflink: REFLINK_OPT,
+    validate: VALIDATE_OPT,
   },
   async run(ctx, { pool, file, vol }, o) {
     const xml = await readXmlFile(ctx.io.cwd, file);
+    refuseReflink(o.reflink);
     const client = ctx.client();
     const input = await onStorage({ pool: o.inputpool, vol }, undefined, () => lookupVolume(client, vol, o.inputpool));
     const v = await onStorage({ pool }, `Failed to create vol from ${file}`,

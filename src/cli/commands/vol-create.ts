@@ -1,5 +1,5 @@
 import { command } from '../framework.js';
-import { onStorage, POOL_ARG } from '../storage.js';
+import { onStorage, POOL_ARG, VALIDATE_OPT } from '../storage.js';
 import { readXmlFile } from './define.js';
 
 export default command({
@@ -8,6 +8,7 @@ export default command({
   args: [{ ...POOL_ARG, help: 'pool name' }, { name: 'file', help: 'file containing an XML vol description', required: true }],
   options: {
     'prealloc-metadata': { type: 'boolean', help: 'preallocate metadata (for qcow2 instead of full allocation)' },
+    validate: VALIDATE_OPT,
   },
   async run(ctx, { pool, file }, o) {
     const xml = await readXmlFile(ctx.io.cwd, file);

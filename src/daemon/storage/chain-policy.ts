@@ -8,6 +8,7 @@
  * image must not make the daemon read /etc/shadow into a volume.
  */
 import { posix } from 'node:path';
+import { VirtkitError } from '../../core/errors.js';
 import { walkBackingChain, type ChainLink } from '../../core/storage/backing-chain.js';
 import { fileChainReader } from '../../host/storage/image-files.js';
 import type { StorageContext } from './context.js';
@@ -29,4 +30,16 @@ export function checkChain(ctx: StorageContext, top: { path: string; format: str
     ...(backingFormats === undefined ? {} : { backingFormats }),
     allow: (path) => (insideAny(dirs, path) ? true : `it is outside every storage pool (${dirs.join(', ') || 'none defined'}); move it into a pool's directory`),
   });
+}
+
+/** A new volume's <backingStore>: it must itself be in a pool, and so must everything below it. */
+export async function checkBackingStore(ctx: StorageContext, path: string, format: string | undefined): Promise<void> {
+  const dirs = poolDirs(ctx);
+  if (!insideAny(dirs, path)) {
+    throw new VirtkitError('BACKING_NOT_ALLOWED', `the backing store ${path} is outside every storage pool (${dirs.join(', ') || 'none defined'}); use a volume of a pool`, {
+      details: { backingFile: path },
+    });
+  }
+  // No format: planVolumeCreate refuses it with its own message (XML_MISSING); nothing to walk here.
+  if (format !== undefined) await checkChain(ctx, { path, format });
 }
