@@ -47,6 +47,8 @@ describe('volume commands (CLI, real daemon, real qemu-img)', { timeout: 120_000
       assert.deepEqual(await vk('vol-create-from', 'default', 'c.xml', 'r.raw', '--inputpool', 'default'),
         { code: 0, stdout: 'Vol c.qcow2 created from input vol r.raw\n\n', stderr: '' });
       img(['compare', '-f', 'raw', '-F', 'qcow2', raw, join(images, 'c.qcow2')]);
+      assert.equal((await vk('vol-create-from', 'default', 'c.xml', 'nope.raw')).stderr,
+        "error: failed to get vol 'nope.raw', specifying --inputpool might help\nerror: no storage volume with key or path 'nope.raw' in any active pool\n");
       // A larger <capacity> than the input's grows the copy.
       await writeFile(join(d.root, 'g.xml'), xml('g.qcow2', 'qcow2').replace("<capacity unit='M'>4</capacity>", "<capacity unit='M'>6</capacity>"));
       assert.equal((await vk('vol-create-from', 'default', 'g.xml', raw)).code, 0);

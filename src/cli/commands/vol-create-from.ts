@@ -1,4 +1,4 @@
-import { command } from '../framework.js';
+import { CliError, command } from '../framework.js';
 import { lookupVolume, onStorage, POOL_ARG, REFLINK_OPT, refuseReflink, VALIDATE_OPT, VOL_ARG } from '../storage.js';
 import { readXmlFile } from './define.js';
 
@@ -16,7 +16,11 @@ export default command({
     const xml = await readXmlFile(ctx.io.cwd, file);
     refuseReflink(o.reflink);
     const client = ctx.client();
-    const input = await onStorage({ pool: o.inputpool, vol }, undefined, () => lookupVolume(client, vol, o.inputpool));
+    const input = await onStorage({ pool: o.inputpool, vol }, undefined, () => lookupVolume(client, vol, o.inputpool)).catch((e: unknown) => {
+      // virsh's hint when the volume was looked up without its pool.
+      if (o.inputpool !== undefined || !(e instanceof CliError) || e.error?.code !== 'VOLUME_NOT_FOUND') throw e;
+      throw new CliError([`failed to get vol '${vol}', specifying --inputpool might help`, ...e.lines.slice(1)], e.error);
+    });
     const v = await onStorage({ pool }, `Failed to create vol from ${file}`,
       () => client.createVolumeFrom(pool, xml, { pool: input.pool, volume: input.name }, { preallocMetadata: o['prealloc-metadata'] }));
     if (ctx.json) return ctx.printJson(v);
