@@ -17,9 +17,9 @@ export default command({
     const client = ctx.client();
     const src = await onStorage({ pool: o.pool, vol }, undefined, () => lookupVolume(client, vol, o.pool));
     if (o['print-xml']) {
-      // virsh prints the source's XML with the new name (a full clone: same format and capacity).
+      // virsh (vshMakeCloneXML) prints the source's XML with only the name changed.
       const xml = await onStorage({ pool: src.pool, vol }, undefined, () => client.volumeXml(src.pool, src.name));
-      return ctx.print(xml.replace(/<name>[^<]*<\/name>/, `<name>${escapeXml(newname)}</name>`).replace(/\s*<key>[^<]*<\/key>/, '').trimEnd());
+      return ctx.print(xml.replace(/<name>[^<]*<\/name>/, `<name>${escapeXml(newname)}</name>`).trimEnd());
     }
     const v = await onStorage({ pool: src.pool }, `Failed to clone vol from ${src.name}`,
       () => client.cloneVolume(src.pool, src.name, newname, { linked: o.linked, preallocMetadata: o['prealloc-metadata'] }));
