@@ -83,3 +83,15 @@ export function poolVerb(name: string, summary: string, done: string,
     },
   });
 }
+
+/** virsh's --validate: the daemon checks every XML strictly anyway, so it asks for nothing more. */
+export const VALIDATE_OPT = { type: 'boolean', help: 'validate the XML against the schema (always done)' } as const;
+export const REFLINK_OPT = { type: 'boolean', help: 'use btrfs COW lightweight copy (not supported: refused)' } as const;
+
+/** --reflink: qemu-img convert makes the copy; a reflink (FICLONE) copy is not implemented, so the flag is refused, not dropped. */
+export function refuseReflink(reflink: boolean | undefined): void {
+  if (reflink === true) {
+    throw new CliError(['--reflink is not supported: virtkit copies volumes with qemu-img convert (use --linked for a copy-on-write qcow2 overlay)'],
+      new VirtkitError('UNSUPPORTED_OPERATION', '--reflink is not supported', { details: { flag: 'reflink' } }));
+  }
+}

@@ -12,7 +12,7 @@ import type {
   ActionOptions, DefineResult, PoolDefineResult, PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, NativeArgv, VcpuCountReport, VcpuReport,
 } from './types.js';
-import type { ConsoleConnection, EventStream } from './websocket.js';
+import type { ConsoleConnection, EventStream, VolumeImportRequest } from './websocket.js';
 
 export interface ConnectOptions {
   /** -c URI */
@@ -235,6 +235,41 @@ export class VirtkitClient {
 
   async volumeXml(pool: string, vol: string): Promise<string> {
     return (await this.#call<{ xml: string }>('GET', `/v1/pools/${seg(pool)}/volumes/${seg(vol)}/xml`)).xml;
+  }
+
+  // Volume copies, clones, resizes, wipes, imports; the pool capabilities XML.
+
+  createVolumeFrom(pool: string, xml: string, input: { pool: string; volume: string }, opts: { preallocMetadata?: boolean } & JobOptions = {}): Promise<VolumeInfo> {
+    return this.#call('POST', `/v1/pools/${seg(pool)}/actions/volume-create-from${waitQuery(opts)}`, {
+      xml, inputPool: input.pool, inputVolume: input.volume, ...(opts.preallocMetadata ? { preallocMetadata: true } : {}),
+    });
+  }
+
+  cloneVolume(pool: string, vol: string, name: string, opts: { linked?: boolean; preallocMetadata?: boolean } & JobOptions = {}): Promise<VolumeInfo> {
+    return this.#call('POST', `/v1/pools/${seg(pool)}/volumes/${seg(vol)}/actions/clone${waitQuery(opts)}`, {
+      name, ...(opts.linked ? { linked: true } : {}), ...(opts.preallocMetadata ? { preallocMetadata: true } : {}),
+    });
+  }
+
+  resizeVolume(pool: string, vol: string, capacity: number, opts: { allocate?: boolean; delta?: boolean; shrink?: boolean } & JobOptions = {}): Promise<VolumeInfo> {
+    const flags = Object.fromEntries((['allocate', 'delta', 'shrink'] as const).filter((k) => opts[k] === true).map((k) => [k, true]));
+    return this.#call('POST', `/v1/pools/${seg(pool)}/volumes/${seg(vol)}/actions/resize${waitQuery(opts)}`, { capacity, ...flags });
+  }
+
+  wipeVolume(pool: string, vol: string, opts: { algorithm?: string } & JobOptions = {}): Promise<VolumeInfo> {
+    return this.#call('POST', `/v1/pools/${seg(pool)}/volumes/${seg(vol)}/actions/wipe${waitQuery(opts)}`, opts.algorithm === undefined ? {} : { algorithm: opts.algorithm });
+  }
+
+  /** Converts an image file on the daemon's host into the pool; `onProgress` (WebSocket) gets whole percentages. */
+  async importVolume(pool: string, req: VolumeImportRequest, opts: { onProgress?: (percent: number) => void } & JobOptions = {}): Promise<VolumeInfo> {
+    if (opts.onProgress === undefined) return this.#call('POST', `/v1/pools/${seg(pool)}/actions/volume-import${waitQuery(opts)}`, req);
+    await this.getPool(pool);
+    const { openImport } = await import('./websocket.js');
+    return openImport(this.#transport, pool, req, opts.onProgress, opts.wait);
+  }
+
+  async poolCapabilities(): Promise<string> {
+    return (await this.#call<{ xml: string }>('GET', '/v1/pool-capabilities')).xml;
   }
 
   close(): void {

@@ -5,7 +5,7 @@
 import WebSocket from 'ws';
 import { VirtkitError } from '../core/errors.js';
 import type { Transport } from './transport.js';
-import type { LifecycleEvent } from './types.js';
+import type { LifecycleEvent, VolumeInfo } from './types.js';
 import { toError } from './transport.js';
 
 export interface EventStream {
@@ -71,4 +71,37 @@ export async function openConsole(t: Transport, ref: string, force: boolean): Pr
     closed,
     close: () => ws.close(1000),
   };
+}
+
+export interface VolumeImportRequest {
+  readonly file: string;
+  readonly format: string;
+  readonly name?: string;
+  readonly targetFormat?: 'qcow2' | 'raw';
+}
+
+type ImportMessage =
+  | { type: 'progress'; percent: number }
+  | { type: 'done'; volume: VolumeInfo }
+  | { type: 'error'; error: { code: string; message: string; details?: unknown } };
+
+/** vol-import over /v1/pools/{id}/volume-import: progress messages, then the volume or the error. */
+export async function openImport(t: Transport, pool: string, req: VolumeImportRequest, onProgress: (percent: number) => void, wait?: number): Promise<VolumeInfo> {
+  const q = new URLSearchParams(Object.entries({ ...req, ...(wait === undefined ? {} : { wait: String(wait) }) }).filter(([, v]) => v !== undefined) as [string, string][]);
+  const ws = await open(t, `/v1/pools/${encodeURIComponent(pool)}/volume-import?${q.toString()}`);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as ImportMessage;
+      if (m.type === 'progress') onProgress(m.percent);
+      else {
+        settled = true;
+        if (m.type === 'done') resolve(m.volume);
+        else reject(toError(m, 500));
+      }
+    });
+    ws.once('close', (_code, reason) => {
+      if (!settled) reject(new VirtkitError('DAEMON_UNREACHABLE', `the import stream ended before the import did: ${reason.toString('utf8') || 'connection closed'}`));
+    });
+  });
 }

@@ -14,7 +14,7 @@ import { DOMAIN_ARG, onDomain } from '../domain.js';
 import { domainXmlProblems } from './validate.js';
 
 /** Runs the editor as an argument array (its variable may hold options: "code -w"), never through a shell. */
-function runEditor(io: Io, file: string): Promise<void> {
+export function runEditor(io: Io, file: string): Promise<void> {
   const words = (io.env['VISUAL'] ?? io.env['EDITOR'] ?? 'vi').trim().split(/\s+/).filter((w) => w !== '');
   const [bin = 'vi', ...args] = words;
   return new Promise((resolve, reject) => {
@@ -29,7 +29,7 @@ function runEditor(io: Io, file: string): Promise<void> {
   });
 }
 
-async function askAgain(io: Io): Promise<boolean> {
+export async function askAgain(io: Io): Promise<boolean> {
   if (io.stdin === undefined) return false;
   const rl = createInterface({ input: io.stdin, output: process.stdout });
   try {

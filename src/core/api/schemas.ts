@@ -19,6 +19,7 @@ import { storageSchemas } from './storage-schemas.js';
 
 export {
   PoolCreateBody, PoolDefineResult, PoolInfo, PoolList, PoolStartBody, PoolXmlBody, VolumeCreateBody, VolumeInfo, VolumeList,
+  VolumeCloneBody, VolumeCreateFromBody, VolumeImportBody, VolumeResizeBody, VolumeWipeBody,
 } from './storage-schemas.js';
 
 /** Named schemas: each becomes a component of the OpenAPI document. */

@@ -70,3 +70,36 @@ export const VolumeCreateBody = named('VolumeCreateRequest', 'Create a volume fr
   xml: described(nonEmpty, 'libvirt storage volume XML'),
   preallocMetadata: v.optional(described(bool, 'Preallocate qcow2 metadata (virsh --prealloc-metadata)')),
 }));
+
+// Volume copies, clones, resizes, wipes and imports (daemon/storage/volume-copy.ts, volume-change.ts).
+
+export const VolumeCreateFromBody = named('VolumeCreateFromRequest', 'A new volume holding a copy of another (vol-create-from)', v.strictObject({
+  xml: described(nonEmpty, 'libvirt storage volume XML of the new volume'),
+  inputPool: described(nonEmpty, 'Pool (name or UUID) of the volume to copy'),
+  inputVolume: described(nonEmpty, 'Name of the volume to copy'),
+  preallocMetadata: v.optional(described(bool, 'Preallocate qcow2 metadata (virsh --prealloc-metadata)')),
+}));
+
+export const VolumeCloneBody = named('VolumeCloneRequest', 'Clone a volume in its pool (vol-clone)', v.strictObject({
+  name: described(nonEmpty, 'Name of the clone'),
+  linked: v.optional(described(bool, "A qcow2 overlay backed by the source (its format recorded) instead of a full copy in the source's format")),
+  preallocMetadata: v.optional(described(bool, 'Preallocate qcow2 metadata of a full copy')),
+}));
+
+export const VolumeResizeBody = named('VolumeResizeRequest', 'Resize a raw or qcow2 volume (vol-resize)', v.strictObject({
+  capacity: described(bytes, 'New capacity in bytes (with delta: bytes to add)'),
+  allocate: v.optional(described(bool, 'Allocate the added space instead of leaving it sparse')),
+  delta: v.optional(described(bool, 'capacity is added to the current capacity')),
+  shrink: v.optional(described(bool, 'Allow a capacity below the current one (data past it is lost)')),
+}));
+
+export const VolumeWipeBody = named('VolumeWipeRequest', 'Wipe a volume (vol-wipe)', v.strictObject({
+  algorithm: v.optional(described(nonEmpty, "libvirt's wipe algorithm; virtkit does 'zero' (the default)")),
+}));
+
+export const VolumeImportBody = named('VolumeImportRequest', 'Convert an image file on the daemon host into a pool volume (vol-import)', v.strictObject({
+  file: described(nonEmpty, 'Absolute path of the image file on the daemon host'),
+  format: described(v.picklist(['raw', 'qcow2', 'vmdk', 'vdi', 'vpc', 'vhdx']), 'Its format, as stated (never probed)'),
+  name: v.optional(described(nonEmpty, "The new volume's name (default: the file's name with the target format as extension)")),
+  targetFormat: v.optional(described(v.picklist(['qcow2', 'raw']), "The new volume's format (default qcow2)")),
+}));

@@ -10,6 +10,7 @@ test('every operation names the format and puts paths after --', () => {
   assert.deepEqual(checkArgs(img, { repair: 'leaks' }), ['check', '--output=json', '-f', 'qcow2', '-r', 'leaks', '--', '-x.qcow2']);
   assert.deepEqual(mapArgs(img), ['map', '--output=json', '-f', 'qcow2', '--', '-x.qcow2']);
   assert.deepEqual(resizeArgs(img, 1 << 30, { shrink: true }), ['resize', '-f', 'qcow2', '--shrink', '--', '-x.qcow2', '1073741824']);
+  assert.deepEqual(resizeArgs(img, 1 << 30, { preallocation: 'falloc' }), ['resize', '-f', 'qcow2', '--preallocation=falloc', '--', '-x.qcow2', '1073741824']);
   assert.deepEqual(rebaseArgs(img, { path: '/b.raw', format: 'raw' }, { unsafe: true }), ['rebase', '-p', '-f', 'qcow2', '-u', '-b', '/b.raw', '-F', 'raw', '--', '-x.qcow2']);
   assert.deepEqual(rebaseArgs(img, null), ['rebase', '-p', '-f', 'qcow2', '-b', '', '--', '-x.qcow2']);
   assert.deepEqual(commitArgs(img), ['commit', '-p', '-f', 'qcow2', '--', '-x.qcow2']);

@@ -115,9 +115,11 @@ export function convertArgs(c: ConvertSpec): string[] {
   return ['convert', '-p', ...s.opts, '-O', checkFormat(c.target.format), ...(c.compress === true ? ['-c'] : []), ...(o === '' ? [] : ['-o', o]), '--', s.name, c.target.path];
 }
 
-export function resizeArgs(img: ImageRef, size: number, o: { shrink?: boolean } = {}): string[] {
+/** `preallocation` allocates the added space (virsh vol-resize --allocate: falloc). */
+export function resizeArgs(img: ImageRef, size: number, o: { shrink?: boolean; preallocation?: 'falloc' | 'full' } = {}): string[] {
   const s = imageSpec(img);
-  return ['resize', ...s.opts, ...(o.shrink === true ? ['--shrink'] : []), '--', s.name, checkSize(size)];
+  const pre = o.preallocation === undefined ? [] : [`--preallocation=${o.preallocation}`];
+  return ['resize', ...s.opts, ...pre, ...(o.shrink === true ? ['--shrink'] : []), '--', s.name, checkSize(size)];
 }
 
 /** A new backing file (null: none). Unsafe (`-u`) only rewrites the header; safe copies what differs. */

@@ -7,6 +7,7 @@ import type { ActionOf } from '../engine/actions.js';
 import { WAIT, type QuerySpec } from './query.js';
 import { route, Router, type Route, type SchemaName } from './router.js';
 import { storageRoutes } from './storage-routes.js';
+import { volumeRoutes } from './volume-routes.js';
 
 const ID = 'id';
 const dom = '/v1/domains/{id}';
@@ -212,6 +213,7 @@ export const routes: readonly Route[] = [
   ...(Object.keys(ACTION_SUMMARY) as LifecycleActionName[]).map(actionRoute),
   ...hostRoutes,
   ...storageRoutes,
+  ...volumeRoutes,
 ];
 
 export const router = new Router(routes);

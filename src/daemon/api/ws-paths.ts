@@ -7,6 +7,8 @@ import { matchSegments } from './router.js';
 
 export const WS_EVENTS = '/v1/events';
 export const WS_CONSOLE = '/v1/domains/{id}/console';
+/** vol-import with progress: the request in the query (file, format, name, targetFormat, wait). */
+export const WS_VOLUME_IMPORT = '/v1/pools/{id}/volume-import';
 
 export const EVENTS_QUERY = {
   domain: { kind: 'string', description: 'Only events of this domain (name, UUID or id)' },
@@ -15,7 +17,7 @@ export const CONSOLE_QUERY = {
   force: { kind: 'bool', description: 'Take the console over from another session' },
 } as const satisfies QuerySpec;
 
-const templates = [WS_EVENTS, WS_CONSOLE].map((p) => ({ path: p, segments: p.split('/').filter((x) => x !== '') }));
+const templates = [WS_EVENTS, WS_CONSOLE, WS_VOLUME_IMPORT].map((p) => ({ path: p, segments: p.split('/').filter((x) => x !== '') }));
 
 /** Which endpoint `pathname` names, with its path parameters. */
 export function matchWebSocketPath(pathname: string): { path: string; params: Record<string, string> } | undefined {

@@ -3,6 +3,7 @@
  *   /v1/events                 one JSON LifecycleEvent per text message (?domain= filters)
  *   /v1/domains/{id}/console   the guest's serial console, raw bytes both ways (?force=true
  *                              takes it over from another session)
+ *   /v1/pools/{id}/volume-import  an import (volume-import-ws.ts): progress messages, then the volume or the error
  * Errors found before the upgrade (unknown domain, console busy) are
  * answered as ordinary HTTP errors. When the server ends a session it closes
  * with code 4000 and says why (taken over, domain stopped, daemon exiting).
@@ -13,7 +14,8 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { VirtkitError } from '../../core/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { parseQuery } from './query.js';
-import { CONSOLE_QUERY, EVENTS_QUERY, WS_CONSOLE, WS_EVENTS, matchWebSocketPath } from './ws-paths.js';
+import { CONSOLE_QUERY, EVENTS_QUERY, WS_CONSOLE, WS_EVENTS, WS_VOLUME_IMPORT, matchWebSocketPath } from './ws-paths.js';
+import { importRequest, runImport } from './volume-import-ws.js';
 
 export const CLOSE_ENDED_BY_SERVER = 4000;
 
@@ -59,6 +61,12 @@ export async function handleUpgrade(
     stream.on('error', () => ws.close(1011, 'console stream failed'));
     ws.on('message', (data) => stream.write(toBuffer(data)));
     ws.on('close', () => session.close());
+    return () => ws.close(1001, 'virtkitd is shutting down');
+  }
+  if (match.path === WS_VOLUME_IMPORT) {
+    const action = await importRequest(match.params['id'] ?? '', url.searchParams);
+    const ws = await accept(req, socket, head);
+    void runImport(ws, action, engine);
     return () => ws.close(1001, 'virtkitd is shutting down');
   }
   throw new VirtkitError('NOT_FOUND', `no WebSocket endpoint ${url.pathname}`);

@@ -9,6 +9,9 @@ import {
 import { findVolume, getPool, getVolume, listPools, listVolumes, lookupPool, poolXml, volumeIn, type PoolFilter } from './queries.js';
 import type { PoolInfo, VolumeInfo } from './records.js';
 import { createVolume, deleteVolume } from './volume-ops.js';
+import { poolCapabilitiesXml } from '../../core/storage/pool-capabilities.js';
+import { resizeVolume, wipeVolume } from './volume-change.js';
+import { cloneVolume, createVolumeFrom, importVolume } from './volume-copy.js';
 
 type Pool = { readonly pool: string };
 type Opts = { readonly wait?: number };
@@ -31,7 +34,17 @@ export type StorageAction =
   | ({ readonly kind: 'volXml'; readonly volume: string } & Pool)
   | ({ readonly kind: 'volCreate'; readonly xml: string; readonly preallocMetadata?: boolean } & Pool)
   | ({ readonly kind: 'volDelete'; readonly volume: string } & Pool)
-  | { readonly kind: 'volFind'; readonly keyOrPath: string };
+  | { readonly kind: 'volFind'; readonly keyOrPath: string }
+  | { readonly kind: 'poolCapabilities' }
+  | ({ readonly kind: 'volCreateFrom'; readonly xml: string; readonly inputPool: string; readonly inputVolume: string; readonly preallocMetadata?: boolean } & Pool)
+  | ({ readonly kind: 'volClone'; readonly volume: string; readonly newName: string; readonly linked?: boolean; readonly preallocMetadata?: boolean } & Pool)
+  | ({ readonly kind: 'volResize'; readonly volume: string; readonly capacity: number; readonly allocate?: boolean; readonly delta?: boolean; readonly shrink?: boolean } & Pool)
+  | ({ readonly kind: 'volWipe'; readonly volume: string; readonly algorithm?: string } & Pool)
+  | ({
+    readonly kind: 'volImport'; readonly file: string; readonly format: string; readonly name?: string; readonly targetFormat?: 'qcow2' | 'raw';
+    /** Percentages of the conversion (the WebSocket import sends them on). */
+    readonly onProgress?: (percent: number) => void;
+  } & Pool);
 
 export interface StorageResults {
   poolList: PoolInfo[];
@@ -52,6 +65,12 @@ export interface StorageResults {
   volCreate: VolumeInfo;
   volDelete: VolumeInfo;
   volFind: VolumeInfo;
+  poolCapabilities: string;
+  volCreateFrom: VolumeInfo;
+  volClone: VolumeInfo;
+  volResize: VolumeInfo;
+  volWipe: VolumeInfo;
+  volImport: VolumeInfo;
 }
 
 type Of<K extends StorageAction['kind']> = Extract<StorageAction, { kind: K }>;
@@ -91,4 +110,10 @@ export const storageHandlers: { readonly [K in StorageAction['kind']]: Handler<K
   volCreate: (ctx, a, o) => createVolume(ctx.storage, a.pool, a.xml, { ...o, ...(a.preallocMetadata === undefined ? {} : { preallocMetadata: a.preallocMetadata }) }),
   volDelete: (ctx, a, o) => deleteVolume(ctx.storage, a.pool, a.volume, o),
   volFind: async (ctx, a) => findVolume(ctx.storage, a.keyOrPath),
+  poolCapabilities: async () => poolCapabilitiesXml(),
+  volCreateFrom: (ctx, a, o) => createVolumeFrom(ctx.storage, a.pool, a.xml, { pool: a.inputPool, volume: a.inputVolume }, { ...o, preallocMetadata: a.preallocMetadata }),
+  volClone: (ctx, a, o) => cloneVolume(ctx.storage, a.pool, a.volume, a.newName, { ...o, linked: a.linked, preallocMetadata: a.preallocMetadata }),
+  volResize: (ctx, a, o) => resizeVolume(ctx.storage, a.pool, a.volume, a.capacity, { ...o, allocate: a.allocate, delta: a.delta, shrink: a.shrink }),
+  volWipe: (ctx, a, o) => wipeVolume(ctx.storage, a.pool, a.volume, a.algorithm ?? 'zero', o),
+  volImport: (ctx, a, o) => importVolume(ctx.storage, a.pool, { file: a.file, format: a.format, name: a.name, targetFormat: a.targetFormat }, { ...o, onProgress: a.onProgress }),
 };

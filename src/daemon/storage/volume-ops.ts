@@ -12,6 +12,7 @@ import { planVolumeCreate } from '../../core/storage/qemu-img-plan.js';
 import { fsSpace } from '../../host/storage/space.js';
 import { createRawFile, fileError, publishVolume, removeFile, tempVolumePath } from '../../host/storage/volume-files.js';
 import { rmdir } from 'node:fs/promises';
+import { checkBackingStore } from './chain-policy.js';
 import type { StorageContext } from './context.js';
 import { checkName } from './names.js';
 import { onPool, type JobOpts } from './pool-ops.js';
@@ -56,6 +57,8 @@ export function createVolume(ctx: StorageContext, poolRef: string, xml: string, 
           'ask for a smaller --allocation (the volume stays sparse) or free space in the pool',
         { details: { pool: p.name, volume: vol.name, needed: allocation, available: space.available } });
     }
+    // qemu-img create -b opens the backing store: it and its chain must be inside the pools.
+    if (vol.backingStore) await checkBackingStore(ctx, vol.backingStore.path, vol.backingStore.format?.type);
     const temp = tempVolumePath(dir, vol.name);
     try {
       if (format === 'raw' && !vol.backingStore) {

@@ -123,7 +123,7 @@ export class QemuImg {
     await this.retryingBenchmark(plan.convertArgs(spec), o);
   }
 
-  async resize(img: ImageRef, size: number, o: { shrink?: boolean } = {}): Promise<void> {
+  async resize(img: ImageRef, size: number, o: { shrink?: boolean; preallocation?: 'falloc' | 'full' } = {}): Promise<void> {
     await this.run(plan.resizeArgs(img, size, o));
   }
 

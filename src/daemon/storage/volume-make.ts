@@ -1,0 +1,74 @@
+/**
+ * Making a volume file atomically, for the actions that copy, clone, import
+ * or wipe: the file is written under a hidden temp name in the pool's
+ * directory and put in place only once complete (a new name: linked, never
+ * replacing what appeared meanwhile; a wipe: renamed over the old file in
+ * one step). A failure, a full file system or a kill -9 never leaves a
+ * half-made volume under its name (leftover temp files go at the next scan).
+ */
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { VirtkitError } from '../../core/errors.js';
+import { fsSpace } from '../../host/storage/space.js';
+import { fileError, publishVolume, removeFile, tempVolumePath } from '../../host/storage/volume-files.js';
+import type { StorageContext } from './context.js';
+import { checkName } from './names.js';
+import { requireRunning } from './queries.js';
+import { volumeView, type PoolRecord, type VolumeInfo } from './records.js';
+import { readVolume } from './volumes.js';
+
+export function poolDir(p: PoolRecord, what: string): string {
+  requireRunning(p);
+  const dir = p.def.target?.path;
+  if (dir === undefined) {
+    throw new VirtkitError('UNSUPPORTED_OPERATION', `cannot ${what} in ${p.def.type} pool '${p.name}': it holds no files`, { details: { pool: p.name } });
+  }
+  return dir;
+}
+
+/** Refuses a name already taken in the pool (listed, or a file in its directory). */
+export async function requireFree(ctx: StorageContext, p: PoolRecord, dir: string, name: string): Promise<void> {
+  checkName('volume', name);
+  if (p.volumes.has(name) || (await readVolume(ctx, dir, name))) {
+    throw new VirtkitError('VOLUME_EXISTS', `storage volume '${name}' already exists in pool '${p.name}'`, { details: { pool: p.name, volume: name } });
+  }
+}
+
+/** Refuses before anything is written when the pool's file system has less than `needed` bytes free. */
+export async function requireSpace(p: PoolRecord, dir: string, name: string, needed: number): Promise<void> {
+  const space = await fsSpace(dir);
+  if (needed > space.available) {
+    throw new VirtkitError('NO_SPACE',
+      `cannot make volume '${name}' in pool '${p.name}': it needs up to ${needed} bytes and the pool has ${space.available} free; free space in the pool or use another pool`,
+      { details: { pool: p.name, volume: name, needed, available: space.available } });
+  }
+}
+
+/**
+ * Runs `fill(temp)` and publishes the temp file as volume `name` of `p`; `replace` renames it over
+ * an existing volume (a wipe). Answers the new volume as a fresh scan sees it.
+ */
+export async function makeVolume(ctx: StorageContext, p: PoolRecord, dir: string, name: string, what: string,
+  fill: (temp: string) => Promise<void>, o: { replace?: boolean } = {}): Promise<VolumeInfo> {
+  const path = join(dir, name);
+  const temp = tempVolumePath(dir, name);
+  try {
+    await fill(temp);
+    if (o.replace === true) await rename(temp, path);
+    else await publishVolume(temp, path);
+  } catch (e) {
+    await removeFile(temp).catch(() => undefined);
+    const err = fileError(`cannot ${what} '${name}' in pool '${p.name}'`, e);
+    if (err.code === 'NO_SPACE') {
+      throw new VirtkitError('NO_SPACE', `cannot ${what} '${name}' in pool '${p.name}': the pool is full (${err.message}); nothing was left behind`, {
+        details: { pool: p.name, volume: name }, cause: err,
+      });
+    }
+    throw err;
+  }
+  const rec = await readVolume(ctx, dir, name);
+  if (!rec) throw new VirtkitError('IO_ERROR', `volume ${path} vanished right after it was made`);
+  p.volumes.set(rec.name, rec);
+  p.space = await fsSpace(dir);
+  return volumeView(p.name, rec);
+}
