@@ -73,6 +73,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   'pool-uuid': { group: POOL, summary: 'convert a pool name to pool UUID', load: () => import('./pool-uuid.js') },
   'vol-create-as': { group: VOLUME, summary: 'create a volume from a set of args', load: () => import('./vol-create-as.js') },
   'vol-delete': { group: VOLUME, summary: 'delete a vol', load: () => import('./vol-delete.js') },
+  'vol-download': { group: VOLUME, summary: 'download volume contents to a file', load: () => import('./vol-download.js') },
   'vol-dumpxml': { group: VOLUME, summary: 'vol information in XML', load: () => import('./vol-dumpxml.js') },
   'vol-info': { group: VOLUME, summary: 'storage vol information', load: () => import('./vol-info.js') },
   'vol-key': { group: VOLUME, summary: 'returns the volume key for a given volume name or path', load: () => import('./vol-key.js') },
@@ -80,5 +81,6 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   'vol-name': { group: VOLUME, summary: 'returns the volume name for a given volume key or path', load: () => import('./vol-name.js') },
   'vol-path': { group: VOLUME, summary: 'returns the volume path for a given volume name or key', load: () => import('./vol-path.js') },
   'vol-pool': { group: VOLUME, summary: 'returns the storage pool for a given volume key or path', load: () => import('./vol-pool.js') },
+  'vol-upload': { group: VOLUME, summary: 'upload file contents to a volume', load: () => import('./vol-upload.js') },
   help: { group: SELF, summary: 'print help', load: () => import('./help.js') },
 };

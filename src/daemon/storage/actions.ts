@@ -9,6 +9,7 @@ import {
 import { findVolume, getPool, getVolume, listPools, listVolumes, lookupPool, poolXml, volumeIn, type PoolFilter } from './queries.js';
 import type { PoolInfo, VolumeInfo } from './records.js';
 import { createVolume, deleteVolume } from './volume-ops.js';
+import { downloadVolume, uploadVolume, type Download, type UploadRequest } from './volume-content.js';
 
 type Pool = { readonly pool: string };
 type Opts = { readonly wait?: number };
@@ -31,7 +32,9 @@ export type StorageAction =
   | ({ readonly kind: 'volXml'; readonly volume: string } & Pool)
   | ({ readonly kind: 'volCreate'; readonly xml: string; readonly preallocMetadata?: boolean } & Pool)
   | ({ readonly kind: 'volDelete'; readonly volume: string } & Pool)
-  | { readonly kind: 'volFind'; readonly keyOrPath: string };
+  | { readonly kind: 'volFind'; readonly keyOrPath: string }
+  | ({ readonly kind: 'volUpload'; readonly volume: string; readonly upload: UploadRequest } & Pool)
+  | ({ readonly kind: 'volDownload'; readonly volume: string; readonly offset: number; readonly length?: number } & Pool);
 
 export interface StorageResults {
   poolList: PoolInfo[];
@@ -52,6 +55,8 @@ export interface StorageResults {
   volCreate: VolumeInfo;
   volDelete: VolumeInfo;
   volFind: VolumeInfo;
+  volUpload: VolumeInfo;
+  volDownload: Download;
 }
 
 type Of<K extends StorageAction['kind']> = Extract<StorageAction, { kind: K }>;
@@ -91,4 +96,6 @@ export const storageHandlers: { readonly [K in StorageAction['kind']]: Handler<K
   volCreate: (ctx, a, o) => createVolume(ctx.storage, a.pool, a.xml, { ...o, ...(a.preallocMetadata === undefined ? {} : { preallocMetadata: a.preallocMetadata }) }),
   volDelete: (ctx, a, o) => deleteVolume(ctx.storage, a.pool, a.volume, o),
   volFind: async (ctx, a) => findVolume(ctx.storage, a.keyOrPath),
+  volUpload: (ctx, a, o) => uploadVolume(ctx.storage, a.pool, a.volume, a.upload, o),
+  volDownload: (ctx, a) => downloadVolume(ctx.storage, a.pool, a.volume, a.offset, a.length),
 };
