@@ -71,7 +71,8 @@ async function main(): Promise<number> {
   } else {
     process.stdout.write(`storage bench, ${meta.date}: ${meta.host.cpus} CPUs, load ${loadBefore.toFixed(2)} -> ${meta.host.loadAfter.toFixed(2)}, ` +
       `node ${process.version}, ${meta.seconds} s${meta.quick ? ' (--quick)' : ''}; libvirt: ${libvirt}\n`);
-    process.stdout.write('medians, (n) = samples; tool = qemu-img or cp alone; CLI rows are whole `virtkit` processes\n\n');
+    process.stdout.write('medians, (n) = samples; tool = qemu-img or cp alone; CLI rows are whole `virtkit` processes, run (as virsh) with ' +
+      'PATH as their whole environment (NODE_EXTRA_CA_CERTS unset)\n\n');
     process.stdout.write(`${renderStorageTable(cols, plan.volumes, plan.transferMiB, plan.vms)}\n`);
   }
   return 0;

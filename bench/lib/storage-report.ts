@@ -39,7 +39,7 @@ function rows(volumes: number, mib: number, vms: number): Row[] {
       target: { text: 'CLI <= 50 ms', check: (c) => { const v = med(c, ['cli', 'volList']); return v === undefined ? undefined : v <= 50; } },
     },
     { label: '  node -e \'\' (a bare node process)', unit: 'ms', cells: { cli: 'nodeStart' } },
-    { label: '  virtkit version (CLI, one API call)', unit: 'ms', cells: { cli: 'version' } },
+    { label: '  virtkit version (CLI, one small API call)', unit: 'ms', cells: { cli: 'version' } },
     {
       label: 'linked clone (API: vol with <backingStore>)', unit: 'ms', cells: { tool: 'clone', api: 'clone', libvirt: 'clone' },
       ratio: { text: 'API/qemu-img', of: [['api', 'clone'], ['tool', 'clone']] },
