@@ -29,34 +29,40 @@ export async function writeVolumeRange(path: string, range: ByteRange, source: R
     throw fileError(`cannot open ${path} for writing`, e);
   });
   let written = 0;
+  // A failed write or fdatasync is kept here (its promise never rejects: nothing may be left
+  // unhandled while the loop waits for the source) and thrown at the next batch or the end.
+  let diskError: unknown;
+  const keep = (e: unknown): void => {
+    diskError ??= e;
+  };
   let inFlight: Promise<void> = Promise.resolve();
   // Every SYNC_EVERY bytes an fdatasync starts (not waited for): the disk writes back while the
   // next bytes arrive, instead of all of it in the final fsync.
   let syncing: Promise<void> = Promise.resolve();
   let unsynced = 0;
+  const write = async (batch: Buffer[], at: number): Promise<void> => {
+    let n = (await fh.writev(batch, at)).bytesWritten;
+    written += n;
+    unsynced += n;
+    const total = batch.reduce((sum, b) => sum + b.length, 0);
+    if (n === total) return;
+    // A short write (rare: a signal, a full disk) continues from where it stopped.
+    const whole = Buffer.concat(batch);
+    while (n < whole.length) {
+      const more = (await fh.write(whole, n, whole.length - n, at + n)).bytesWritten;
+      if (more === 0) throw new VirtkitError('NO_SPACE', `no room left to write ${path}`);
+      n += more;
+      written += more;
+    }
+  };
   const flush = async (batch: Buffer[]): Promise<void> => {
     await inFlight;
+    if (diskError !== undefined) throw diskError;
     if (unsynced >= SYNC_EVERY) {
       unsynced = 0;
-      const previous = syncing;
-      syncing = previous.then(() => fh.datasync());
+      syncing = syncing.then(() => fh.datasync()).catch(keep);
     }
-    const at = range.offset + written;
-    inFlight = (async () => {
-      let n = await fh.writev(batch, at).then((r) => r.bytesWritten);
-      written += n;
-      unsynced += n;
-      const total = batch.reduce((sum, b) => sum + b.length, 0);
-      if (n === total) return;
-      // A short write (rare: a signal, a full disk) continues from where it stopped.
-      const whole = Buffer.concat(batch);
-      while (n < whole.length) {
-        const more = (await fh.write(whole, n, whole.length - n, at + n)).bytesWritten;
-        if (more === 0) throw new VirtkitError('NO_SPACE', `no room left to write ${path}`);
-        n += more;
-        written += more;
-      }
-    })();
+    inFlight = write(batch, range.offset + written).catch(keep);
   };
   try {
     try {
@@ -78,10 +84,12 @@ export async function writeVolumeRange(path: string, range: ByteRange, source: R
       if (size > 0) await flush(batch);
       await inFlight;
       await syncing;
+      if (diskError !== undefined) throw diskError;
     } catch (e) {
       // Whatever write is under way still lands: wait for it, so that `written` counts it.
-      await inFlight.catch(() => undefined);
-      await syncing.catch(() => undefined);
+      await inFlight;
+      await syncing;
+      if (diskError !== undefined) throw diskError;
       throw new VirtkitError('IO_ERROR', `upload to ${path} stopped after ${written} of ${range.length} bytes: ${(e as Error).message}; ` +
         'the bytes written so far stay in place (the rest of the volume is unchanged)', { details: { path, written, expected: range.length }, cause: e });
     }
@@ -93,7 +101,7 @@ export async function writeVolumeRange(path: string, range: ByteRange, source: R
     await fh.sync();
     return written;
   } catch (e) {
-    throw fileError(`cannot write ${path}`, e);
+    throw fileError(`cannot write ${path} (${written} of ${range.length} bytes written at offset ${range.offset})`, e);
   } finally {
     await fh.close().catch(() => undefined);
   }
