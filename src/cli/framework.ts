@@ -13,6 +13,8 @@ export interface Io {
   stderr(text: string): void;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** stdout and stderr are a terminal (progress bars are drawn only then); absent in tests. */
+  readonly tty?: boolean;
   /** For interactive commands (console); absent in tests. */
   readonly stdin?: NodeJS.ReadStream;
 }

@@ -14,6 +14,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     cwd: process.cwd(),
+    tty: process.stdout.isTTY && process.stderr.isTTY,
     stdin: process.stdin,
   });
 }

@@ -13,6 +13,8 @@ import type {
   LifecycleAction, LifecycleEvent, ListFilter, NativeArgv, VcpuCountReport, VcpuReport,
 } from './types.js';
 import type { ConsoleConnection, EventStream, VolumeImportRequest } from './websocket.js';
+import type { TransferOptions } from './volume-content.js';
+import type { Readable } from 'node:stream';
 
 export interface ConnectOptions {
   /** -c URI */
@@ -270,6 +272,24 @@ export class VirtkitClient {
 
   async poolCapabilities(): Promise<string> {
     return (await this.#call<{ xml: string }>('GET', '/v1/pool-capabilities')).xml;
+  }
+
+  /** vol-upload: `file` (or its first `length` bytes) into the volume's file at `offset`; resolves once fsync'ed by the daemon. */
+  async uploadVolume(pool: string, vol: string, file: string, opts: TransferOptions = {}): Promise<VolumeInfo> {
+    const { uploadFile } = await import('./volume-content.js');
+    return uploadFile(this.#transport, pool, vol, file, opts);
+  }
+
+  /** vol-upload from any stream carrying exactly `length` bytes. */
+  async uploadVolumeStream(pool: string, vol: string, source: Readable, length: number, opts: TransferOptions = {}): Promise<VolumeInfo> {
+    const { uploadStream } = await import('./volume-content.js');
+    return uploadStream(this.#transport, pool, vol, source, length, opts);
+  }
+
+  /** vol-download into `file` (created or truncated, fsync'ed); the number of bytes. */
+  async downloadVolume(pool: string, vol: string, file: string, opts: TransferOptions = {}): Promise<number> {
+    const { downloadFile } = await import('./volume-content.js');
+    return downloadFile(this.#transport, pool, vol, file, opts);
   }
 
   close(): void {

@@ -50,6 +50,7 @@ export const ERROR_CODES = [
   'BACKING_NOT_ALLOWED', // a backing (or external data) file outside what the policy allows
   'QEMU_IMG_FAILED', // qemu-img exited with an error; the message quotes it
   'VOLUME_SHRINK_REFUSED', // a resize below the volume's capacity without --shrink (shrink=true)
+  'VOLUME_RANGE_INVALID', // an upload or download range outside the volume (a raw upload past its capacity, an offset past the end)
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

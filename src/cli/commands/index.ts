@@ -78,6 +78,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   'vol-create-from': { group: VOLUME, summary: 'create a vol, using another volume as input', load: () => import('./vol-create-from.js') },
   'vol-create-as': { group: VOLUME, summary: 'create a volume from a set of args', load: () => import('./vol-create-as.js') },
   'vol-delete': { group: VOLUME, summary: 'delete a vol', load: () => import('./vol-delete.js') },
+  'vol-download': { group: VOLUME, summary: 'download volume contents to a file', load: () => import('./vol-download.js') },
   'vol-dumpxml': { group: VOLUME, summary: 'vol information in XML', load: () => import('./vol-dumpxml.js') },
   'vol-import': { group: VOLUME, summary: 'convert an image file (raw, qcow2, vmdk, vdi...) into a pool volume', load: () => import('./vol-import.js') },
   'vol-info': { group: VOLUME, summary: 'storage vol information', load: () => import('./vol-info.js') },
@@ -88,5 +89,6 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   'vol-pool': { group: VOLUME, summary: 'returns the storage pool for a given volume key or path', load: () => import('./vol-pool.js') },
   'vol-resize': { group: VOLUME, summary: 'resize a vol', load: () => import('./vol-resize.js') },
   'vol-wipe': { group: VOLUME, summary: 'wipe a vol', load: () => import('./vol-wipe.js') },
+  'vol-upload': { group: VOLUME, summary: 'upload file contents to a volume', load: () => import('./vol-upload.js') },
   help: { group: SELF, summary: 'print help', load: () => import('./help.js') },
 };

@@ -6,12 +6,14 @@
  */
 import { toJsonSchema, toJsonSchemaDefs, type ConversionConfig } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
+import type { ErrorCode } from '../../core/errors.js';
 import { HTTP_STATUS } from './http-status.js';
 import { queryJsonSchema, type QuerySpec } from './query.js';
 import type { Route, SchemaName } from './router.js';
 import { routes } from './routes.js';
 import * as schemaModule from '../../core/api/schemas.js';
 import { apiSchemas } from '../../core/api/schemas.js';
+import { DOWNLOAD_ERRORS, DOWNLOAD_QUERY, UPLOAD_ERRORS, UPLOAD_QUERY, VOLUME_CONTENT } from './volume-content-routes.js';
 import { CONSOLE_QUERY, EVENTS_QUERY, WS_CONSOLE, WS_EVENTS } from './ws-paths.js';
 
 type Json = Record<string, unknown>;
@@ -78,6 +80,38 @@ function operation(r: Route): Json {
   };
 }
 
+function errorResponses(errors: readonly ErrorCode[]): Record<string, Json> {
+  const byStatus = new Map<number, string[]>();
+  for (const code of ['INVALID_ARGUMENT', ...errors, 'INTERNAL_ERROR'] as const) {
+    const status = HTTP_STATUS[code];
+    byStatus.set(status, [...new Set([...(byStatus.get(status) ?? []), code])]);
+  }
+  return Object.fromEntries([...byStatus].sort((a, b) => a[0] - b[0])
+    .map(([status, codes]) => [String(status), { description: `Error: ${codes.join(', ')}`, content: json(ref('Error')) }]));
+}
+
+/** The byte-stream pair (volume-content-routes.ts): not in the JSON route table. */
+function volumeContent(): Json {
+  const bytes = { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } };
+  return {
+    put: {
+      operationId: 'uploadVolume', tags: ['storage'],
+      summary: 'Write the body\'s bytes into the volume\'s file at offset (virsh vol-upload); answers once they are fsync\'ed',
+      description: 'Content-Length is required: it is the number of bytes written. A raw volume cannot grow (VOLUME_RANGE_INVALID); ' +
+        'any other format\'s file is written as is (a qcow2 volume takes a qcow2 image) and may grow. An upload cut short leaves the ' +
+        'bytes written so far in place and the rest of the file unchanged, and answers an error.',
+      parameters: [...pathParameters(VOLUME_CONTENT), ...queryParameters(UPLOAD_QUERY)],
+      requestBody: { required: true, content: bytes },
+      responses: { 200: { description: 'Success', content: json(ref('VolumeInfo')) }, ...errorResponses(UPLOAD_ERRORS) },
+    },
+    get: {
+      operationId: 'downloadVolume', tags: ['storage'], summary: 'The bytes of the volume\'s file from offset (virsh vol-download)',
+      parameters: [...pathParameters(VOLUME_CONTENT), ...queryParameters(DOWNLOAD_QUERY)],
+      responses: { 200: { description: 'The bytes, with their Content-Length', content: bytes }, ...errorResponses(DOWNLOAD_ERRORS) },
+    },
+  };
+}
+
 function webSocket(path: string, operationId: string, summary: string, description: string, query: QuerySpec): Json {
   return {
     get: {
@@ -98,6 +132,7 @@ export function openApiDocument(): Json {
   for (const r of routes) {
     paths[r.spec.path] = { ...paths[r.spec.path], [r.spec.method.toLowerCase()]: operation(r) };
   }
+  paths[VOLUME_CONTENT] = volumeContent();
   paths[WS_EVENTS] = webSocket(WS_EVENTS, 'streamEvents', 'Lifecycle events (WebSocket)',
     'Each text message is one LifecycleEvent as JSON.', EVENTS_QUERY);
   paths[WS_CONSOLE] = webSocket(WS_CONSOLE, 'openConsole', 'Serial console (WebSocket)',

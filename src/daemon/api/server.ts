@@ -15,6 +15,7 @@ import type { Engine } from '../engine/engine.js';
 import { errorResponse } from './http-status.js';
 import type * as RoutesModule from './routes.js';
 import type * as WsModule from './ws.js';
+import { handleVolumeContent, matchVolumeContent } from './volume-content-routes.js';
 import { isWebSocketPath } from './ws-paths.js';
 
 export interface TcpOptions {
@@ -108,8 +109,13 @@ export class ApiServer {
       this.#authorize(req, tcp);
       const url = new URL(req.url ?? '/', 'http://virtkitd');
       const method = req.method ?? 'GET';
-      let out: { status: number; body: unknown };
-      if (url.pathname === '/v1/openapi.json' && method === 'GET') {
+      let out: { status: number; body: unknown } | undefined;
+      const content = matchVolumeContent(url.pathname);
+      if (content) {
+        // Bytes, not JSON: the body streams to the volume (or the volume to the response).
+        out = await handleVolumeContent(req, res, content, url.searchParams, this.opts.engine);
+        if (!out) return;
+      } else if (url.pathname === '/v1/openapi.json' && method === 'GET') {
         out = { status: 200, body: (await import('./openapi.js')).openApiDocument() };
       } else if (isWebSocketPath(url.pathname)) {
         throw new VirtkitError('INVALID_ARGUMENT', `${url.pathname} is a WebSocket endpoint: connect with a WebSocket client`);

@@ -12,6 +12,7 @@ import { createVolume, deleteVolume } from './volume-ops.js';
 import { poolCapabilitiesXml } from '../../core/storage/pool-capabilities.js';
 import { resizeVolume, wipeVolume } from './volume-change.js';
 import { cloneVolume, createVolumeFrom, importVolume } from './volume-copy.js';
+import { downloadVolume, uploadVolume, type Download, type UploadRequest } from './volume-content.js';
 
 type Pool = { readonly pool: string };
 type Opts = { readonly wait?: number };
@@ -44,7 +45,9 @@ export type StorageAction =
     readonly kind: 'volImport'; readonly file: string; readonly format: string; readonly name?: string; readonly targetFormat?: 'qcow2' | 'raw';
     /** Percentages of the conversion (the WebSocket import sends them on). */
     readonly onProgress?: (percent: number) => void;
-  } & Pool);
+  } & Pool)
+  | ({ readonly kind: 'volUpload'; readonly volume: string; readonly upload: UploadRequest } & Pool)
+  | ({ readonly kind: 'volDownload'; readonly volume: string; readonly offset: number; readonly length?: number } & Pool);
 
 export interface StorageResults {
   poolList: PoolInfo[];
@@ -71,6 +74,8 @@ export interface StorageResults {
   volResize: VolumeInfo;
   volWipe: VolumeInfo;
   volImport: VolumeInfo;
+  volUpload: VolumeInfo;
+  volDownload: Download;
 }
 
 type Of<K extends StorageAction['kind']> = Extract<StorageAction, { kind: K }>;
@@ -116,4 +121,6 @@ export const storageHandlers: { readonly [K in StorageAction['kind']]: Handler<K
   volResize: (ctx, a, o) => resizeVolume(ctx.storage, a.pool, a.volume, a.capacity, { ...o, allocate: a.allocate, delta: a.delta, shrink: a.shrink }),
   volWipe: (ctx, a, o) => wipeVolume(ctx.storage, a.pool, a.volume, a.algorithm ?? 'zero', o),
   volImport: (ctx, a, o) => importVolume(ctx.storage, a.pool, { file: a.file, format: a.format, name: a.name, targetFormat: a.targetFormat }, { ...o, onProgress: a.onProgress }),
+  volUpload: (ctx, a, o) => uploadVolume(ctx.storage, a.pool, a.volume, a.upload, o),
+  volDownload: (ctx, a) => downloadVolume(ctx.storage, a.pool, a.volume, a.offset, a.length),
 };

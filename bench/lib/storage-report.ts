@@ -1,0 +1,95 @@
+/**
+ * The storage bench's table: one row per measurement, medians per column
+ * (tool alone, virtkit API, virtkit CLI, libvirt), the ratio the issue asks
+ * for, and its target with PASS/MISS. Targets are reported, never enforced.
+ */
+import type { Samples } from './stats.js';
+
+export interface StorageColumns {
+  tool: Samples;
+  api: Samples;
+  cli: Samples;
+  libvirt: Samples | undefined;
+}
+
+type Col = keyof StorageColumns;
+type Ref = readonly [Col, string];
+
+interface Row {
+  label: string;
+  unit: string;
+  cells: Partial<Record<Col, string>>;
+  ratio?: { text: string; of: readonly [Ref, Ref] };
+  target?: { text: string; check: (c: StorageColumns) => boolean | undefined };
+}
+
+const med = (c: StorageColumns, [col, key]: Ref): number | undefined => c[col]?.get(key)?.median;
+
+function rows(volumes: number, mib: number, vms: number): Row[] {
+  const rate = (key: string, what: string): Row => ({
+    label: `${what} ${mib} MiB (tool: cp / cp+sync)`, unit: 'MiB/s',
+    cells: { tool: key === 'upload' ? 'copy' : 'copySync', api: key, cli: key, libvirt: key },
+    ratio: { text: 'API/libvirt', of: [['api', key], ['libvirt', key]] },
+    target: { text: 'API >= 1536 MiB/s', check: (c) => { const v = med(c, ['api', key]); return v === undefined ? undefined : v >= 1536; } },
+  });
+  return [
+    {
+      label: `vol-list --details, ${volumes} volumes`, unit: 'ms', cells: { api: 'volList', cli: 'volList', libvirt: 'volList' },
+      ratio: { text: 'CLI/virsh', of: [['cli', 'volList'], ['libvirt', 'volList']] },
+      target: { text: 'CLI <= 50 ms', check: (c) => { const v = med(c, ['cli', 'volList']); return v === undefined ? undefined : v <= 50; } },
+    },
+    { label: '  node -e \'\' (a bare node process)', unit: 'ms', cells: { cli: 'nodeStart' } },
+    { label: '  virtkit version (CLI, one small API call)', unit: 'ms', cells: { cli: 'version' } },
+    {
+      label: 'linked clone (API: vol with <backingStore>)', unit: 'ms', cells: { tool: 'clone', api: 'clone', libvirt: 'clone' },
+      ratio: { text: 'API/qemu-img', of: [['api', 'clone'], ['tool', 'clone']] },
+      target: {
+        text: 'API <= qemu-img + 1 ms',
+        check: (c) => { const a = med(c, ['api', 'clone']); const t = med(c, ['tool', 'clone']); return a === undefined || t === undefined ? undefined : a <= t + 1; },
+      },
+    },
+    { label: '  linked clone, plan + qemu-img in process', unit: 'ms', cells: { api: 'clonePlan' }, ratio: { text: 'plan/qemu-img', of: [['api', 'clonePlan'], ['tool', 'clone']] } },
+    rate('upload', 'vol-upload'),
+    { label: `  cp ${mib} MiB + sync`, unit: 'MiB/s', cells: { tool: 'copySync' } },
+    rate('download', 'vol-download'),
+    {
+      label: `${vms} VM disks: linked (API) vs full (tool: qemu-img convert)`, unit: 'ms', cells: { tool: 'provisionFull', api: 'provisionLinked', libvirt: 'provisionLinked' },
+      ratio: { text: 'full/linked', of: [['tool', 'provisionFull'], ['api', 'provisionLinked']] },
+    },
+    {
+      label: `  bytes allocated by the ${vms} disks`, unit: 'MiB', cells: { tool: 'provisionFullMiB', api: 'provisionLinkedMiB', libvirt: 'provisionLinkedMiB' },
+      ratio: { text: 'full/linked', of: [['tool', 'provisionFullMiB'], ['api', 'provisionLinkedMiB']] },
+    },
+    {
+      label: 'qcow2 header: virtkit reader vs qemu-img info', unit: 'ms', cells: { tool: 'header', api: 'header' },
+      ratio: { text: 'qemu-img/reader', of: [['tool', 'header'], ['api', 'header']] },
+    },
+  ];
+}
+
+const num = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+
+export function renderStorageTable(c: StorageColumns, volumes: number, mib: number, vms: number): string {
+  const head = ['measurement', 'unit', 'tool', 'vk API', 'vk CLI', 'libvirt', 'ratio', 'target'];
+  const body = rows(volumes, mib, vms).map((r) => {
+    const cell = (col: Col): string => {
+      const key = r.cells[col];
+      if (key === undefined) return '';
+      if (col === 'libvirt' && c.libvirt === undefined) return 'skipped';
+      const s = c[col]?.get(key);
+      return s === undefined ? '-' : `${num(s.median)} (${s.n})`;
+    };
+    let ratio = '';
+    if (r.ratio) {
+      const a = med(c, r.ratio.of[0]);
+      const b = med(c, r.ratio.of[1]);
+      ratio = a === undefined || b === undefined || b === 0 ? '' : `${r.ratio.text} ${(a / b).toFixed(2)}`;
+    }
+    const t = r.target?.check(c);
+    const target = r.target ? `${r.target.text}: ${t === undefined ? '-' : t ? 'PASS' : 'MISS'}` : '';
+    return [r.label, r.unit, cell('tool'), cell('api'), cell('cli'), cell('libvirt'), ratio, target];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((x, i) => (i === 0 ? x.padEnd(widths[i] ?? 0) : x.padStart(widths[i] ?? 0))).join('  ').trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}

@@ -1,0 +1,198 @@
+/**
+ * The storage bench's virtkit, qemu-img and cp columns (bench/storage.ts):
+ * each function fills named samples; the table (storage-report.ts) turns
+ * them into rows. virtkit runs as its own daemon (VirtkitInstance), its CLI as
+ * child processes (env: PATH only, so NODE_EXTRA_CA_CERTS is unset as in a
+ * user's shell); qemu-img and cp are the same operations without virtkit.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { planLinkedClone } from '../../src/core/storage/qemu-img-plan.js';
+import { readQcow2File } from '../../src/host/storage/image-files.js';
+import { runQemuImgRetrying } from '../../src/host/storage/qemu-img.js';
+import { now, runTimed } from './proc.js';
+import { repeat, type Samples } from './stats.js';
+import type { VirtkitInstance } from './virtkit-instance.js';
+
+export const MiB = 1 << 20;
+
+export interface StoragePlan {
+  volumes: number;
+  listReps: number;
+  cloneReps: number;
+  transferMiB: number;
+  transferReps: number;
+  vms: number;
+  headerImages: number;
+}
+
+const vol = (name: string, capacity: number, backing?: string) =>
+  `<volume><name>${name}</name><capacity>${capacity}</capacity><target><format type='qcow2'/></target>` +
+  (backing === undefined ? '' : `<backingStore><path>${backing}</path><format type='qcow2'/></backingStore>`) + '</volume>';
+
+/** Bytes the files really occupy (st_blocks). */
+export async function allocated(paths: readonly string[]): Promise<number> {
+  let sum = 0;
+  for (const p of paths) sum += (await stat(p)).blocks * 512;
+  return sum;
+}
+
+/** `n` small volume files in `dir`: every other one a 64 MiB qcow2 (qemu-img), the rest 64 MiB sparse raw files. */
+export async function makeVolumes(dir: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const f = join(dir, `v${String(i).padStart(4, '0')}.${i % 2 === 0 ? 'qcow2' : 'raw'}`);
+    if (i % 2 === 0) await runQemuImgRetrying(['create', '-q', '-f', 'qcow2', f, '64M']);
+    else {
+      await writeFile(f, '');
+      await truncate(f, 64 * MiB);
+    }
+  }
+}
+
+/** vol-list --details of p.volumes volumes: whole CLI processes, and the API call alone. */
+export async function benchVolList(vk: VirtkitInstance, dir: string, p: StoragePlan, cli: Samples, api: Samples): Promise<void> {
+  await makeVolumes(dir, p.volumes);
+  await vk.client.poolAction('default', 'refresh');
+  const out = await vk.cli(['vol-list', 'default', '--details']);
+  const lines = out.stdout.split('\n').filter((l) => /\.(raw|qcow2) /.test(l)).length;
+  if (lines !== p.volumes) throw new Error(`vol-list --details listed ${lines} volumes, not ${p.volumes}`);
+  await repeat(cli, 'volList', p.listReps, async () => (await vk.cli(['vol-list', 'default', '--details'])).ms);
+  await repeat(cli, 'nodeStart', p.listReps, async () => (await runTimed(process.execPath, ['-e', ''], { env: { PATH: process.env['PATH'] ?? '' } })).ms);
+  await repeat(cli, 'version', p.listReps, async () => (await vk.cli(['version'])).ms);
+  await repeat(api, 'volList', p.listReps * 3, async () => {
+    await vk.client.listVolumes('default');
+  });
+}
+
+/** Clean up what benchVolList made, so that later rows run in a small pool. */
+export async function removeVolumes(vk: VirtkitInstance, dir: string): Promise<void> {
+  for (const f of await readdir(dir)) await rm(join(dir, f), { force: true });
+  await vk.client.poolAction('default', 'refresh');
+}
+
+/**
+ * A linked clone of a qcow2 base: qemu-img alone (its own process), virtkit's qemu-img plan run in
+ * process (planLinkedClone + runQemuImgRetrying: the path vol-clone will take), and through the API
+ * (a volume with a <backingStore>, vol-create-as --backing-vol). Each clone is deleted after.
+ */
+export async function benchLinkedClone(vk: VirtkitInstance, dir: string, p: StoragePlan, img: Samples, api: Samples): Promise<void> {
+  const base = join(dir, 'base.qcow2');
+  await runQemuImgRetrying(['create', '-q', '-f', 'qcow2', base, '1G']);
+  await vk.client.poolAction('default', 'refresh');
+  const pool = { name: 'default', type: 'dir', target: { path: dir } };
+  for (let i = 0; i < p.cloneReps; i++) {
+    const a = join(dir, `img-${i}.qcow2`);
+    img.add('clone', (await runTimed('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', base, '-F', 'qcow2', a])).ms);
+    const t0 = now();
+    const plan = planLinkedClone({ pool: pool as never, vol: { name: `plan-${i}.qcow2`, target: { path: join(dir, `plan-${i}.qcow2`), format: { type: 'qcow2' } } } as never, source: { path: base, format: 'qcow2' } });
+    for (const s of plan.steps) await runQemuImgRetrying(s.argv.slice(1));
+    api.add('clonePlan', now() - t0);
+    const t1 = now();
+    await vk.client.createVolume('default', vol(`api-${i}.qcow2`, 1 << 30, base));
+    api.add('clone', now() - t1);
+    await vk.client.deleteVolume('default', `api-${i}.qcow2`);
+    await rm(a);
+    await rm(plan.target);
+  }
+}
+
+/** `MiB` MiB of random bytes, fsync'ed, in `file`. */
+export async function randomFile(file: string, mib: number): Promise<void> {
+  const fh = await open(file, 'w');
+  try {
+    const block = randomBytes(MiB);
+    for (let i = 0; i < mib; i++) await fh.write(block, 0, MiB, i * MiB);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** vol-upload / vol-download of p.transferMiB through the API and the CLI, against cp (plain, and followed by sync). */
+export async function benchTransfer(vk: VirtkitInstance, dir: string, work: string, p: StoragePlan, cp: Samples, api: Samples, cli: Samples): Promise<void> {
+  const src = join(work, 'src.bin');
+  await randomFile(src, p.transferMiB);
+  await vk.client.createVolume('default', `<volume><name>t.raw</name><capacity>${p.transferMiB * MiB}</capacity></volume>`);
+  const volPath = join(dir, 't.raw');
+  const out = join(work, 'out.bin');
+  const rate = (ms: number) => p.transferMiB / (ms / 1000);
+  for (let i = 0; i < p.transferReps; i++) {
+    cp.add('copy', rate((await runTimed('cp', [src, out])).ms));
+    cp.add('copySync', rate((await runTimed('sh', ['-c', 'cp "$0" "$1" && sync "$1"', src, out])).ms));
+    await rm(out);
+    let t0 = now();
+    await vk.client.uploadVolume('default', 't.raw', src);
+    api.add('upload', rate(now() - t0));
+    t0 = now();
+    await vk.client.downloadVolume('default', 't.raw', out);
+    api.add('download', rate(now() - t0));
+    await rm(out);
+    cli.add('upload', rate((await vk.cli(['vol-upload', 't.raw', src, '--pool', 'default'])).ms));
+    cli.add('download', rate((await vk.cli(['vol-download', 't.raw', out, '--pool', 'default'])).ms));
+    await rm(out);
+  }
+  const a = await readFileHead(src);
+  const b = await readFileHead(volPath);
+  if (!a.equals(b)) throw new Error('the uploaded volume differs from its source');
+  await rm(src);
+}
+
+async function readFileHead(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const b = Buffer.alloc(MiB);
+    await fh.read(b, 0, MiB, 0);
+    return b;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Disks of p.vms VMs from one base (64 MiB of data in a 1 GiB qcow2): linked clones (API) vs full copies (qemu-img convert). */
+export async function benchProvision(vk: VirtkitInstance, dir: string, p: StoragePlan, img: Samples, api: Samples): Promise<void> {
+  const base = join(dir, 'gold.qcow2');
+  await runQemuImgRetrying(['create', '-q', '-f', 'qcow2', base, '1G']);
+  await runTimed('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x5a 0 64M', base]);
+  await vk.client.poolAction('default', 'refresh');
+  const linked: string[] = [];
+  let t0 = now();
+  for (let i = 0; i < p.vms; i++) {
+    const v = await vk.client.createVolume('default', vol(`vm${i}-linked.qcow2`, 1 << 30, base));
+    linked.push(v.path);
+  }
+  api.add('provisionLinked', now() - t0);
+  api.add('provisionLinkedMiB', (await allocated(linked)) / MiB);
+  const full: string[] = [];
+  t0 = now();
+  for (let i = 0; i < p.vms; i++) {
+    const f = join(dir, `vm${i}-full.qcow2`);
+    await runQemuImgRetrying(['convert', '-f', 'qcow2', '-O', 'qcow2', base, f]);
+    full.push(f);
+  }
+  img.add('provisionFull', now() - t0);
+  img.add('provisionFullMiB', (await allocated(full)) / MiB);
+  for (const f of [...linked, ...full]) await rm(f);
+  await vk.client.poolAction('default', 'refresh');
+}
+
+/** Per image: virtkit's qcow2 header reader (in process) vs `qemu-img info --output=json` (a process). */
+export async function benchHeader(work: string, p: StoragePlan, img: Samples, api: Samples): Promise<void> {
+  const files: string[] = [];
+  for (let i = 0; i < p.headerImages; i++) {
+    const f = join(work, `h${i}.qcow2`);
+    await runQemuImgRetrying(['create', '-q', '-f', 'qcow2', f, `${i + 1}G`]);
+    files.push(f);
+  }
+  await readQcow2File(files[0] as string); // loads the reader's modules: not counted
+  for (const f of files) {
+    const t0 = now();
+    const { info } = await readQcow2File(f);
+    api.add('header', now() - t0);
+    const r = await runTimed('qemu-img', ['info', '--output=json', f]);
+    img.add('header', r.ms);
+    const size = (JSON.parse(r.stdout) as { 'virtual-size': number })['virtual-size'];
+    if (size !== info.virtualSize) throw new Error(`${f}: virtkit read ${info.virtualSize} bytes, qemu-img ${size}`);
+  }
+  for (const f of files) await rm(f);
+}
