@@ -6,6 +6,7 @@ import type { ErrorCode } from '../../core/errors.js';
 import type { ActionOf } from '../engine/actions.js';
 import { WAIT, type QuerySpec } from './query.js';
 import { route, Router, type Route, type SchemaName } from './router.js';
+import { secretRoutes } from './secret-routes.js';
 import { storageRoutes } from './storage-routes.js';
 
 const ID = 'id';
@@ -212,6 +213,7 @@ export const routes: readonly Route[] = [
   ...(Object.keys(ACTION_SUMMARY) as LifecycleActionName[]).map(actionRoute),
   ...hostRoutes,
   ...storageRoutes,
+  ...secretRoutes,
 ];
 
 export const router = new Router(routes);
