@@ -5,10 +5,14 @@
  * and values surviving a daemon restart, and undefine removing the value.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { VirtkitClient } from '../../src/client/client.js';
+import { VirtkitError } from '../../src/core/errors.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { assertLeftNothing, cli, inProcessDaemon, quietLog } from './daemon-harness.js';
 
@@ -106,6 +110,68 @@ describe('secrets (CLI, real daemon)', { timeout: 60_000 }, () => {
       assert.equal(errCode((await vk('--json', 'secret-get-value', U1)).stderr), 'SECRET_NOT_FOUND');
       assert.equal((await vk('secret-undefine', U2)).code, 0);
       assert.deepEqual(await readdir(dir), []);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it('creates LUKS volumes (qcow2 and raw) with qemu-img reading the key from a file that is gone afterwards', async () => {
+    const d = await inProcessDaemon();
+    // A client per call, as the CLI: the LUKS key derivation makes pauses longer than the server's keep-alive.
+    const client = new Proxy({} as VirtkitClient, {
+      get: (_t, name: keyof VirtkitClient) => async (...args: unknown[]) => {
+        const c = new VirtkitClient({ root: d.root, autoStart: false });
+        try {
+          return await (c[name] as (...a: unknown[]) => Promise<unknown>)(...args);
+        } finally {
+          c.close();
+        }
+      },
+    });
+    try {
+      const keyDirs = async () => (await readdir(tmpdir())).filter((n) => n.startsWith('virtkit-key-'));
+      const before = await keyDirs();
+      const passphrase = 'luks passphrase 1';
+      const images = d.layout.imagesDir;
+      const path = join(images, 'enc.qcow2');
+      await client.defineSecret(`<secret><uuid>${U1}</uuid><usage type='volume'><volume>${path}</volume></usage></secret>`);
+      const volXml = (name: string, format: string, secret: string) =>
+        `<volume><name>${name}</name><capacity unit='MiB'>4</capacity><target><format type='${format}'/>` +
+        `<encryption format='luks'><secret type='passphrase' ${secret}/></encryption></target></volume>`;
+      // No value yet: refused, nothing left in the pool.
+      await assert.rejects(client.createVolume('default', volXml('enc.qcow2', 'qcow2', `uuid='${U1}'`)), (e: unknown) => e instanceof VirtkitError && e.code === 'OPERATION_INVALID');
+      await client.setSecretValue(U1, Buffer.from(passphrase).toString('base64'));
+      const v = await client.createVolume('default', volXml('enc.qcow2', 'qcow2', `uuid='${U1}'`));
+      assert.equal(v.path, path);
+      const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', path], { encoding: 'utf8' })) as Record<string, unknown>;
+      assert.equal(info['format'], 'qcow2');
+      assert.equal(info['encrypted'], true);
+      assert.equal((info['format-specific'] as { data: { encrypt: { format: string } } }).data.encrypt.format, 'luks');
+      // The passphrase opens it (and a wrong one does not).
+      const io = (key: string, cmd: string) => {
+        const keyFile = join(d.root, 'k');
+        execFileSync('sh', ['-c', 'umask 077; cat > "$1"', 'sh', keyFile], { input: key });
+        return execFileSync('qemu-io', ['--object', `secret,id=s0,file=${keyFile}`, '--image-opts',
+          `driver=qcow2,file.filename=${path},encrypt.key-secret=s0`, '-c', cmd], { encoding: 'utf8', stdio: 'pipe' });
+      };
+      assert.match(io(passphrase, 'read 0 512'), /read 512\/512 bytes/);
+      assert.throws(() => io('wrong', 'read 0 512'), /Invalid password|password/i);
+
+      // A raw LUKS volume, its secret named by usage (the volume's path).
+      const raw = join(images, 'enc.raw');
+      await client.defineSecret(`<secret><uuid>${U2}</uuid><usage type='volume'><volume>${raw}</volume></usage></secret>`);
+      await client.setSecretValue(U2, Buffer.from('another passphrase').toString('base64'));
+      await client.createVolume('default', volXml('enc.raw', 'raw', `usage='${raw}'`));
+      const keyFile = join(d.root, 'k2');
+      execFileSync('sh', ['-c', 'umask 077; cat > "$1"', 'sh', keyFile], { input: 'another passphrase' });
+      const rawInfo = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '--object', `secret,id=s0,file=${keyFile}`,
+        '--image-opts', `driver=luks,file.filename=${raw},key-secret=s0`], { encoding: 'utf8' })) as Record<string, unknown>;
+      assert.equal(rawInfo['format'], 'luks');
+      // An unknown secret: refused before anything is written.
+      await assert.rejects(client.createVolume('default', volXml('none.qcow2', 'qcow2', `uuid='${U3}'`)), (e: unknown) => e instanceof VirtkitError && e.code === 'SECRET_NOT_FOUND');
+      assert.deepEqual((await readdir(images)).sort(), ['enc.qcow2', 'enc.raw']);
+      assert.deepEqual((await keyDirs()).filter((n) => !before.includes(n)), [], 'a key file was left behind');
+      for (const v of [passphrase, Buffer.from(passphrase).toString('base64')]) assert.equal(d.log.join('\n').includes(v), false);
     } finally {
       await d.close();
     }
