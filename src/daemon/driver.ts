@@ -29,6 +29,12 @@ export type ShutdownMode = 'acpi' | 'agent';
 export interface StartOptions {
   /** Leave the vCPUs stopped after start (virsh start --paused). */
   readonly paused: boolean;
+  /**
+   * The key of each LUKS-encrypted disk (<encryption format='luks'>), by target dev. The driver
+   * hands it to the hypervisor without putting it on a command line, and keeps no copy once
+   * the guest runs.
+   */
+  readonly diskKeys?: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface DomainStats {

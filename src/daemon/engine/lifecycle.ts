@@ -12,6 +12,19 @@ import type { ActionOf, ActionResults, DispatchOptions, DomainInfo } from './act
 import { newRecord, prepareFor } from './config-ops.js';
 import { errorText, type EngineContext } from './context.js';
 import type { DomainRecord } from './registry.js';
+import { secretValueFor } from '../secrets/ops.js';
+
+/** The key of each LUKS-encrypted disk, from the secret its <encryption> names (a 'volume' secret). */
+function diskKeys(ctx: EngineContext, def: DomainDef): ReadonlyMap<string, Uint8Array> | undefined {
+  const out = new Map<string, Uint8Array>();
+  for (const d of def.devices?.disk ?? []) {
+    const secret = d.encryption?.secret;
+    const dev = d.target?.dev;
+    if (secret === undefined || dev === undefined) continue;
+    out.set(dev, secretValueFor(ctx.secrets, secret, 'volume', `/domain/devices/disk[target/@dev='${dev}']/encryption/secret`));
+  }
+  return out.size === 0 ? undefined : out;
+}
 
 /** Starts `def` as the running configuration of `rec` (inside its job). */
 async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainDef, paused: boolean): Promise<void> {
@@ -19,9 +32,11 @@ async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainDef, pau
   const paths = domainRuntimePaths(ctx.deps.layout, rec.name, rec.uuid);
   checkSocketPath(paths.qmpSocket);
   checkSocketPath(paths.consoleSocket);
+  // An unknown secret, or one without a value, refuses the start before anything runs.
+  const keys = diskKeys(ctx, def);
   let handle: RunningDomain;
   try {
-    handle = await driver.start(def, paths, { paused });
+    handle = await driver.start(def, paths, { paused, ...(keys === undefined ? {} : { diskKeys: keys }) });
   } catch (e) {
     ctx.setState(rec, { state: 'shutoff', reason: 'failed' });
     throw e;
