@@ -5,7 +5,7 @@
  */
 import { VirtkitError } from '../../core/errors.js';
 import type { DomainDef } from '../domain-xml.js';
-import type { RunningDomain } from '../driver.js';
+import type { DiskKeys, RunningDomain } from '../driver.js';
 import { checkSocketPath, domainRuntimePaths } from '../paths.js';
 import { isActive } from '../state.js';
 import type { ActionOf, ActionResults, DispatchOptions, DomainInfo } from './actions.js';
@@ -14,14 +14,22 @@ import { errorText, type EngineContext } from './context.js';
 import type { DomainRecord } from './registry.js';
 import { secretValueFor } from '../secrets/ops.js';
 
-/** The key of each LUKS-encrypted disk, from the secret its <encryption> names (a 'volume' secret). */
-function diskKeys(ctx: EngineContext, def: DomainDef): ReadonlyMap<string, Uint8Array> | undefined {
-  const out = new Map<string, Uint8Array>();
+/**
+ * The keys of the disks, by target dev: a LUKS disk's from the 'volume' secret its <encryption>
+ * names, an rbd disk's cephx key from the 'ceph' secret its <source><auth> names.
+ */
+function diskKeys(ctx: EngineContext, def: DomainDef): ReadonlyMap<string, DiskKeys> | undefined {
+  const out = new Map<string, DiskKeys>();
   for (const d of def.devices?.disk ?? []) {
-    const secret = d.encryption?.secret;
     const dev = d.target?.dev;
-    if (secret === undefined || dev === undefined) continue;
-    out.set(dev, secretValueFor(ctx.secrets, secret, 'volume', `/domain/devices/disk[target/@dev='${dev}']/encryption/secret`));
+    if (dev === undefined) continue;
+    const w = `/domain/devices/disk[target/@dev='${dev}']`;
+    const enc = d.encryption?.secret;
+    const auth = d.source?.auth?.secret;
+    const keys: { encryption?: Uint8Array; auth?: Uint8Array } = {};
+    if (enc !== undefined) keys.encryption = secretValueFor(ctx.secrets, enc, 'volume', `${w}/encryption/secret`);
+    if (auth !== undefined && auth.type === 'ceph') keys.auth = secretValueFor(ctx.secrets, auth, 'ceph', `${w}/source/auth/secret`);
+    if (keys.encryption !== undefined || keys.auth !== undefined) out.set(dev, keys);
   }
   return out.size === 0 ? undefined : out;
 }

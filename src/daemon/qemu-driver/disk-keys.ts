@@ -1,23 +1,29 @@
 /**
- * The key files of a start's LUKS-encrypted disks: one 0600 file per disk in the domain's
- * private run dir (see launch-plan.ts diskKeyFiles), written before QEMU starts. The driver
- * removes them once QEMU's monitor answers; a failed start removes the whole run dir.
+ * The key files of a start's disks: one 0600 file per key in the domain's private run dir (see
+ * launch-plan.ts diskKeyFiles), written before QEMU starts. A LUKS key is written as its bytes;
+ * a cephx key as ceph prints it, base64, which is what QEMU's rbd driver hands librados as
+ * `key` (libvirt does the same). The driver removes the files once QEMU's monitor answers; a
+ * failed start removes the whole run dir.
  */
 import { VirtkitError } from '../../core/errors.js';
 import type { DomainDef } from '../../core/xml/domain/index.js';
 import { writeKeyFile } from '../../host/key-files.js';
+import type { DiskKeys } from '../driver.js';
 import { diskKeyFiles } from './launch-plan.js';
 
-/** Writes the key of each encrypted disk of `def`; returns the files written. */
-export async function writeDiskKeys(def: DomainDef, runDir: string, keys: ReadonlyMap<string, Uint8Array> | undefined): Promise<string[]> {
+/** Writes the keys of the disks of `def`; returns the files written. */
+export async function writeDiskKeys(def: DomainDef, runDir: string, keys: ReadonlyMap<string, DiskKeys> | undefined): Promise<string[]> {
+  const files = diskKeyFiles(def, runDir);
   const written: string[] = [];
-  for (const [dev, file] of Object.entries(diskKeyFiles(def, runDir))) {
-    const key = keys?.get(dev);
+  const write = async (dev: string, file: string, kind: keyof DiskKeys, encode: (v: Uint8Array) => Uint8Array): Promise<void> => {
+    const key = keys?.get(dev)?.[kind];
     if (key === undefined) {
-      throw new VirtkitError('INTERNAL_ERROR', `disk '${dev}' is encrypted but the engine passed no key for it`, { details: { disk: dev } });
+      throw new VirtkitError('INTERNAL_ERROR', `disk '${dev}' needs its ${kind} key but the engine passed none`, { details: { disk: dev } });
     }
-    await writeKeyFile(file, key);
+    await writeKeyFile(file, encode(key));
     written.push(file);
-  }
+  };
+  for (const [dev, file] of Object.entries(files.encryption)) await write(dev, file, 'encryption', (v) => v);
+  for (const [dev, file] of Object.entries(files.auth)) await write(dev, file, 'auth', (v) => new TextEncoder().encode(Buffer.from(v).toString('base64')));
   return written;
 }

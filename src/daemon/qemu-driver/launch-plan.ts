@@ -58,17 +58,25 @@ function aliasesOf(def: CoreDomainDef): Record<string, string> {
   return out;
 }
 
+/** The key files of a start, by target dev: LUKS keys (<encryption>) and rbd cephx keys (<source><auth>). */
+export interface DiskKeyFiles {
+  readonly encryption: Record<string, string>;
+  readonly auth: Record<string, string>;
+}
+
 /**
- * Where the key of each LUKS-encrypted disk is written for QEMU, by target dev: a file in the
- * domain's private run dir (0700), named after the dev (a dev that is not a plain name gets its
- * index in the disk list instead).
+ * Where the keys of the disks are written for QEMU: files in the domain's private run dir
+ * (0700), named after the target dev (a dev that is not a plain name gets its index in the
+ * disk list instead).
  */
-export function diskKeyFiles(def: CoreDomainDef, runDir: string): Record<string, string> {
-  const out: Record<string, string> = {};
+export function diskKeyFiles(def: CoreDomainDef, runDir: string): DiskKeyFiles {
+  const out: DiskKeyFiles = { encryption: {}, auth: {} };
   (def.devices?.disk ?? []).forEach((d, i) => {
     const dev = d.target?.dev;
-    if (d.encryption === undefined || dev === undefined) return;
-    out[dev] = `${runDir}/disk-${/^[A-Za-z0-9_-]+$/.test(dev) ? dev : String(i)}.key`;
+    if (dev === undefined) return;
+    const base = `${runDir}/disk-${/^[A-Za-z0-9_-]+$/.test(dev) ? dev : String(i)}`;
+    if (d.encryption !== undefined) out.encryption[dev] = `${base}.key`;
+    if (d.source?.auth !== undefined) out.auth[dev] = `${base}-auth.key`;
   });
   return out;
 }
@@ -80,7 +88,8 @@ function instanceRuntimePaths(paths: DomainRuntimePaths, binary: string | undefi
     libDir: paths.libDir,
     monitor: { path: paths.qmpSocket },
     channelDir: paths.runDir,
-    ...(Object.keys(keys).length === 0 ? {} : { diskSecretFiles: keys }),
+    ...(Object.keys(keys.encryption).length === 0 ? {} : { diskSecretFiles: keys.encryption }),
+    ...(Object.keys(keys.auth).length === 0 ? {} : { diskAuthFiles: keys.auth }),
     passEnv: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
     ...(binary === undefined ? {} : { binary }),
   };

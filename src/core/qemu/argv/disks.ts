@@ -151,6 +151,28 @@ function encryption(ctx: BuildCtx, d: DiskDef, n: number, fmt: string): { object
   };
 }
 
+/**
+ * The secret object of a network disk's <source><auth>, and the storage node's auth props: an
+ * rbd disk gets user, auth-client-required [cephx, none] and key-secret, as libvirt's
+ * qemuBlockStorageSourceGetRBDProps. Undefined for a disk without <auth>.
+ */
+function auth(ctx: BuildCtx, d: DiskDef, n: number): { object: Record<string, unknown>; props: Record<string, unknown> } | undefined {
+  const a = d.source?.auth;
+  if (a === undefined) return undefined;
+  const w = `${where(d)}/source/auth`;
+  if (d.type !== 'network' || d.source?.protocol !== 'rbd') throw refuse(w, 'authentication is supported for rbd disks only');
+  if (a.secret === undefined) throw refuse(`${w}/secret`, "an rbd disk's <auth> needs <secret type='ceph' uuid='...'/>");
+  if (a.secret.type !== 'ceph') throw refuse(`${w}/secret/@type`, `an rbd disk's secret is of type 'ceph', not '${a.secret.type}'`);
+  const dev = d.target?.dev ?? '';
+  const file = ctx.paths.diskAuthFiles?.[dev];
+  if (file === undefined) throw refuse(`${w}/secret`, `no key file was given for disk '${dev}' (RuntimePaths.diskAuthFiles)`);
+  const id = `libvirt-${n}-storage-secret0`;
+  return {
+    object: { 'qom-type': 'secret', id, format: 'raw', file },
+    props: { user: a.username, 'auth-client-required': ['cephx', 'none'], 'key-secret': id },
+  };
+}
+
 export function buildDisks(ctx: BuildCtx): void {
   const disks = ctx.devices.disk ?? [];
   // Floppy boot order lives on the controller; libvirt writes it before the disks.
@@ -174,10 +196,12 @@ export function buildDisks(ctx: BuildCtx): void {
     let drive: string | undefined;
     if (storage !== undefined) {
       const sName = `libvirt-${n}-storage`;
+      const cred = auth(ctx, d, n);
       const enc = encryption(ctx, d, n, fmt);
+      if (cred) push(ctx, '-object', jsonOpt(cred.object));
       if (enc) push(ctx, '-object', jsonOpt(enc.object));
       const layered = fmt !== 'raw' || enc !== undefined;
-      const s: Record<string, unknown> = { ...storage, 'node-name': sName };
+      const s: Record<string, unknown> = { ...storage, ...cred?.props, 'node-name': sName };
       if (layered) Object.assign(s, { 'auto-read-only': true, discard: 'unmap' });
       else {
         s['read-only'] = ro;

@@ -55,6 +55,11 @@ export interface RuntimePaths {
    * The caller writes it (0600, in the domain's private run dir) and removes it once QEMU runs.
    */
   diskSecretFiles?: Readonly<Record<string, string>>;
+  /**
+   * The key file of each network disk with <source><auth> (an rbd disk's cephx key, base64 as
+   * ceph prints it), by target dev: `-object secret,id=libvirt-N-storage-secret0,file=PATH`.
+   */
+  diskAuthFiles?: Readonly<Record<string, string>>;
   /** Passed through to QEMU's environment (libvirt keeps PATH, USER, LOGNAME). */
   passEnv?: Readonly<Record<string, string>>;
   /** The binary; default: the domain's <emulator>, else caps' binary. */

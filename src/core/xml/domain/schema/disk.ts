@@ -27,6 +27,11 @@ export const diskSourceSpec = elem({
   },
   children: {
     host: many(elem({ attrs: { name: attr(token), port: attr(uint), transport: attr(oneOf('tcp', 'unix', 'rdma')), socket: attr(str) } })),
+    // <auth username><secret type='ceph' uuid|usage/></auth>: an rbd disk's cephx user and key.
+    auth: one(elem({
+      attrs: { username: req(token) },
+      children: { secret: one(elem({ attrs: { type: req(oneOf('ceph', 'iscsi')), uuid: attr(uuidType), usage: attr(str) } })) },
+    })),
   },
 });
 

@@ -86,3 +86,32 @@ test('<encryption> round-trips in the disk, after <target> as libvirt writes it'
   assert.match(xml, /<target dev='vda' bus='virtio'\/>\n\s*<encryption format='luks'>\n\s*<secret type='passphrase' uuid='0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f'\/>\n\s*<\/encryption>/);
   assert.deepEqual(parseDomainXml(xml), def);
 });
+
+/** The -object and storage -blockdev of one rbd disk with `auth` inside its <source>. */
+function rbdArgs(auth: string, files: Record<string, string> = { vda: '/run/t/disk-vda-auth.key' }, type = 'network', source = ''): string[] {
+  const src = type === 'network'
+    ? `<source protocol='rbd' name='vms/disk0'><host name='127.0.0.1' port='6789'/>${auth}</source>`
+    : `<source file='/img/x.raw'>${auth}</source>`;
+  const xml = `<domain type='qemu'><name>t</name><memory>65536</memory><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+    <disk type='${type}' device='disk'><driver name='qemu' type='raw'/>${source || src}<target dev='vda' bus='virtio'/></disk></devices></domain>`;
+  const argv = buildQemuArgv(prepareDomain(parseDomainXml(xml), { random }), caps, { libDir: '/l', monitor: { path: '/l/m.sock' }, diskAuthFiles: files });
+  const out: string[] = [];
+  argv.args.forEach((a, i) => {
+    const next = argv.args[i + 1] ?? '';
+    if ((a === '-object' && next.includes('storage-secret')) || (a === '-blockdev' && next.includes('"rbd"'))) out.push(`${a} ${next}`);
+  });
+  return out;
+}
+
+test("an rbd disk's <auth>: a secret object reading the cephx key file, user and key-secret on the storage node (libvirt's argv)", () => {
+  assert.deepEqual(rbdArgs(`<auth username='admin'><secret type='ceph' uuid='${UUID}'/></auth>`), [
+    '-object {"qom-type":"secret","id":"libvirt-1-storage-secret0","format":"raw","file":"/run/t/disk-vda-auth.key"}',
+    '-blockdev {"driver":"rbd","pool":"vms","image":"disk0","server":[{"host":"127.0.0.1","port":"6789"}],"user":"admin",' +
+      '"auth-client-required":["cephx","none"],"key-secret":"libvirt-1-storage-secret0","node-name":"libvirt-1-storage","read-only":false}',
+  ]);
+  assert.match(refusal(() => rbdArgs(`<auth username='admin'><secret type='ceph' uuid='${UUID}'/></auth>`, {})), /no key file was given for disk 'vda' \(RuntimePaths\.diskAuthFiles\)/);
+  assert.match(refusal(() => rbdArgs(`<auth username='admin'><secret type='iscsi' uuid='${UUID}'/></auth>`)), /secret is of type 'ceph', not 'iscsi'/);
+  assert.match(refusal(() => rbdArgs(`<auth username='admin'/>`)), /needs <secret type='ceph'/);
+  assert.match(refusal(() => rbdArgs(`<auth username='admin'><secret type='ceph' uuid='${UUID}'/></auth>`, undefined, 'file')),
+    /source\/auth: authentication is supported for rbd disks only/);
+});
