@@ -56,8 +56,8 @@ export interface RuntimePaths {
    */
   diskSecretFiles?: Readonly<Record<string, string>>;
   /**
-   * The key file of each network disk with <source><auth> (an rbd disk's cephx key, base64 as
-   * ceph prints it), by target dev: `-object secret,id=libvirt-N-storage-secret0,file=PATH`.
+   * The key file of each network disk with <source><auth> (an rbd disk's cephx key, as bytes:
+   * QEMU base64-encodes it for librados), by target dev: `-object secret,id=libvirt-N-storage-secret0,file=PATH`.
    */
   diskAuthFiles?: Readonly<Record<string, string>>;
   /** Passed through to QEMU's environment (libvirt keeps PATH, USER, LOGNAME). */
