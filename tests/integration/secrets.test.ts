@@ -9,8 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { run } from '../../src/cli/run.js';
 import { VirtkitClient } from '../../src/client/client.js';
 import { VirtkitError } from '../../src/core/errors.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
@@ -56,6 +58,18 @@ describe('secrets (CLI, real daemon)', { timeout: 60_000 }, () => {
       assert.equal((await vk('secret-get-value', U1, '--plain')).stdout, `${passphrase}\n`);
       assert.equal((await vk('secret-set-value', U1, '--file', 'value.b64')).code, 0);
       assert.equal((await vk('secret-get-value', U1)).stdout, `${b64}\n\n`);
+      // --interactive --plain: one line from the terminal (here a stream), not echoed.
+      const stdin = new PassThrough();
+      let out = '';
+      const typed = run(['--root', d.root, 'secret-set-value', U1, '--interactive', '--plain'], {
+        stdout: (t) => { out += t; }, stderr: (t) => { out += t; }, env: { PATH: process.env['PATH'] }, cwd: d.root,
+        stdin: stdin as unknown as NodeJS.ReadStream,
+      });
+      stdin.write('typed value\n');
+      assert.equal(await typed, 0);
+      assert.equal(out, 'Enter new value for secret:Secret value set\n\n');
+      assert.equal((await vk('secret-get-value', U1, '--plain')).stdout, 'typed value\n');
+      assert.equal((await vk('secret-set-value', U1, '--file', 'value.b64')).code, 0);
       const dir = d.layout.secretsDir;
       assert.equal(mode(dir), 0o700);
       assert.equal(mode(join(dir, `${U1}.xml`)), 0o600);
