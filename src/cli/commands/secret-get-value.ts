@@ -10,7 +10,8 @@ export default command({
     const value = await onSecret(secret, undefined, () => ctx.client().getSecretValue(secret));
     if (ctx.json) return ctx.printJson({ value });
     if (!o.plain) return ctx.print(value);
-    // The bytes as they are, without the line virsh's base64 output ends with.
-    ctx.io.stdout(Buffer.from(value, 'base64').toString('latin1'));
+    // The value as text (UTF-8), without the line the base64 output ends with. Output is text
+    // here: a binary value (a cephx key) is read in base64, the default.
+    ctx.io.stdout(Buffer.from(value, 'base64').toString('utf8'));
   },
 });
