@@ -9,7 +9,7 @@ import { resolveEndpoint, type Endpoint, type EndpointInput } from './endpoint.j
 import type { SpawnOptions } from './spawn.js';
 import { Transport, type Method } from './transport.js';
 import type {
-  ActionOptions, DefineResult, PoolDefineResult, PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
+  ActionOptions, DefineResult, PoolDefineResult, SecretDefineResult, SecretFilter, SecretInfo, PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, NativeArgv, VcpuCountReport, VcpuReport,
 } from './types.js';
 import type { ConsoleConnection, EventStream, VolumeImportRequest } from './websocket.js';
@@ -290,6 +290,42 @@ export class VirtkitClient {
   async downloadVolume(pool: string, vol: string, file: string, opts: TransferOptions = {}): Promise<number> {
     const { downloadFile } = await import('./volume-content.js');
     return downloadFile(this.#transport, pool, vol, file, opts);
+  }
+
+  // Secrets, by UUID. A value travels base64 in a request or answer body, never in a URL.
+
+  async listSecrets(f: SecretFilter = {}): Promise<SecretInfo[]> {
+    const q = new URLSearchParams();
+    if (f.ephemeral !== undefined) q.set('ephemeral', String(f.ephemeral));
+    if (f.private !== undefined) q.set('private', String(f.private));
+    const qs = q.toString();
+    return (await this.#call<{ secrets: SecretInfo[] }>('GET', `/v1/secrets${qs === '' ? '' : `?${qs}`}`)).secrets;
+  }
+
+  getSecret(uuid: string): Promise<SecretInfo> {
+    return this.#call('GET', `/v1/secrets/${seg(uuid)}`);
+  }
+
+  defineSecret(xml: string, opts?: JobOptions): Promise<SecretDefineResult> {
+    return this.#call('POST', `/v1/secrets${waitQuery(opts)}`, { xml });
+  }
+
+  undefineSecret(uuid: string, opts?: JobOptions): Promise<SecretInfo> {
+    return this.#call('DELETE', `/v1/secrets/${seg(uuid)}${waitQuery(opts)}`);
+  }
+
+  async secretXml(uuid: string): Promise<string> {
+    return (await this.#call<{ xml: string }>('GET', `/v1/secrets/${seg(uuid)}/xml`)).xml;
+  }
+
+  /** `base64`: the value's bytes, base64-encoded. */
+  setSecretValue(uuid: string, base64: string, opts?: JobOptions): Promise<SecretInfo> {
+    return this.#call('PUT', `/v1/secrets/${seg(uuid)}/value${waitQuery(opts)}`, { value: base64 });
+  }
+
+  /** The value, base64-encoded. */
+  async getSecretValue(uuid: string): Promise<string> {
+    return (await this.#call<{ value: string }>('GET', `/v1/secrets/${seg(uuid)}/value`)).value;
   }
 
   close(): void {

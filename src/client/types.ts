@@ -32,6 +32,14 @@ export type PoolInfo = Api.PoolInfo;
 export type PoolDefineResult = Api.PoolDefineResult;
 /** A storage volume (vol-list, vol-info). */
 export type VolumeInfo = Api.VolumeInfo;
+/** A secret (secret-list): never its value. */
+export type SecretInfo = Api.SecretInfo;
+export type SecretDefineResult = Api.SecretDefineResult;
+
+export interface SecretFilter {
+  ephemeral?: boolean;
+  private?: boolean;
+}
 
 export interface PoolFilter {
   active?: boolean;

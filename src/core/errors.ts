@@ -51,6 +51,7 @@ export const ERROR_CODES = [
   'QEMU_IMG_FAILED', // qemu-img exited with an error; the message quotes it
   'VOLUME_SHRINK_REFUSED', // a resize below the volume's capacity without --shrink (shrink=true)
   'VOLUME_RANGE_INVALID', // an upload or download range outside the volume (a raw upload past its capacity, an offset past the end)
+  'SECRET_NOT_FOUND', // no secret has that UUID (or usage)
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -41,6 +41,8 @@ export interface InstanceLayout {
   readonly poolStatusDir: string;
   /** Where the `default` dir pool keeps its volumes (libvirt's /var/lib/libvirt/images). */
   readonly imagesDir: string;
+  /** Persistent secrets (libvirt's /etc/libvirt/secrets): UUID.xml, and UUID.base64 (0600) once a value is set. */
+  readonly secretsDir: string;
   readonly stateDir: string;
   readonly runDir: string;
   /** Runtime status of running domains: NAME.json (cleared by a reboot with /run). */
@@ -113,6 +115,7 @@ function build(
     poolAutostartDir: join(d.config, 'storage', 'autostart'),
     poolStatusDir: join(d.run, 'storage'),
     imagesDir: join(d.state, 'images'),
+    secretsDir: join(d.config, 'secrets'),
     stateDir: d.state,
     runDir: d.run,
     statusDir: join(d.run, 'status'),

@@ -26,9 +26,21 @@ import type { DomainStatus } from './store/types.js';
 
 export type ShutdownMode = 'acpi' | 'agent';
 
+export interface DiskKeys {
+  readonly encryption?: Uint8Array;
+  readonly auth?: Uint8Array;
+}
+
 export interface StartOptions {
   /** Leave the vCPUs stopped after start (virsh start --paused). */
   readonly paused: boolean;
+  /**
+   * The keys of the disks, by target dev: a LUKS-encrypted disk's (<encryption format='luks'>)
+   * and a network disk's credentials (<source><auth>: an rbd disk's cephx key, as bytes). The
+   * driver hands them to the hypervisor without putting them on a command line, and keeps no
+   * copy once the guest runs.
+   */
+  readonly diskKeys?: ReadonlyMap<string, DiskKeys>;
 }
 
 export interface DomainStats {

@@ -5,7 +5,9 @@
  * dir, logs, admin sockets); the daemons run in the foreground as children of this process, on
  * loopback only: the monitor on a free port, msgr v1 only (a libvirt <host port='P'/> without a
  * v2 prefix means v1 to librados unless P is 3300), authentication off (auth none on every side,
- * so QEMU's rbd driver needs no user, key or conf file). stop() ends the OSD then the monitor and
+ * so QEMU's rbd driver needs no user, key or conf file), or with `{ cephx: true }` cephx required
+ * everywhere (keyrings for the monitor, client.admin and the OSD in the directory; a client for
+ * QEMU is added with `ceph auth get-or-create`). stop() ends the OSD then the monitor and
  * removes the directory; `timings` says how long each step took (docs/testing.md).
  */
 import { execFile, spawn } from 'node:child_process';
@@ -63,17 +65,18 @@ async function freePort(): Promise<number> {
   return addr.port;
 }
 
-function cephConf(dir: string, fsid: string, port: number): string {
+function cephConf(dir: string, fsid: string, port: number, cephx: boolean): string {
+  const auth = cephx ? 'cephx' : 'none';
   return `[global]
 fsid = ${fsid}
 mon host = v1:127.0.0.1:${port}
 public addr = 127.0.0.1
 cluster addr = 127.0.0.1
 ms bind msgr2 = false
-auth cluster required = none
-auth service required = none
-auth client required = none
-osd pool default size = 1
+auth cluster required = ${auth}
+auth service required = ${auth}
+auth client required = ${auth}
+${cephx ? `keyring = ${dir}/admin.keyring\n` : ''}osd pool default size = 1
 osd pool default min size = 1
 mon allow pool size one = true
 mon warn on pool no redundancy = false
@@ -87,7 +90,7 @@ log file = ${dir}/log/$name.log
 mon data = ${dir}/mon/$cluster-$id
 [osd]
 osd data = ${dir}/osd/$cluster-$id
-`;
+${cephx ? 'keyring = $osd_data/keyring\n' : ''}`;
 }
 
 function startDaemon(name: string, bin: string, args: string[]): CephDaemon {
@@ -107,7 +110,8 @@ async function timed<T>(timings: Record<string, number>, name: string, step: () 
 }
 
 /** Starts the cluster with one replicated pool, `pool`, initialised for RBD. */
-export async function startCephCluster(pool = 'rbd'): Promise<CephCluster> {
+export async function startCephCluster(pool = 'rbd', opts: { cephx?: boolean } = {}): Promise<CephCluster> {
+  const cephx = opts.cephx === true;
   const dir = await mkdtemp(join(tmpdir(), 'vk-ceph-'));
   const conf = join(dir, 'ceph.conf');
   const fsid = randomUUID();
@@ -128,16 +132,29 @@ export async function startCephCluster(pool = 'rbd'): Promise<CephCluster> {
   };
   try {
     await Promise.all(['run', 'log', 'mon', 'osd'].map((d) => mkdir(join(dir, d))));
-    await writeFile(conf, cephConf(dir, fsid, port));
+    await writeFile(conf, cephConf(dir, fsid, port, cephx));
+    const monKeyring = join(dir, 'mon.keyring');
     await timed(timings, 'monMkfs', async () => {
+      if (cephx) {
+        const all = ['--cap', 'mon', 'allow *', '--cap', 'osd', 'allow *', '--cap', 'mgr', 'allow *'];
+        await execFileP('ceph-authtool', ['--create-keyring', monKeyring, '--gen-key', '-n', 'mon.', '--cap', 'mon', 'allow *']);
+        await execFileP('ceph-authtool', ['--create-keyring', join(dir, 'admin.keyring'), '--gen-key', '-n', 'client.admin', ...all]);
+        await execFileP('ceph-authtool', [monKeyring, '--import-keyring', join(dir, 'admin.keyring')]);
+      }
       await execFileP('monmaptool', ['--create', '--fsid', fsid, '--addv', 'a', `[v1:127.0.0.1:${port}]`, join(dir, 'monmap')]);
-      await execFileP('ceph-mon', ['-c', conf, '--mkfs', '-i', 'a', '--monmap', join(dir, 'monmap')]);
+      await execFileP('ceph-mon', ['-c', conf, '--mkfs', '-i', 'a', '--monmap', join(dir, 'monmap'), ...(cephx ? ['--keyring', monKeyring] : [])]);
     });
     daemons.push(startDaemon('mon.a', 'ceph-mon', ['-c', conf, '-i', 'a']));
     const uuid = randomUUID();
     const id = await timed(timings, 'monUp', async () => (await cluster.ceph('osd', 'new', uuid)).trim());
     await timed(timings, 'osdMkfs', async () => {
       await mkdir(join(dir, 'osd', `ceph-${id}`));
+      if (cephx) {
+        // The OSD's key first: mkfs fetches its config from the monitor, which wants cephx.
+        const keyring = join(dir, 'osd', `ceph-${id}`, 'keyring');
+        await execFileP('ceph-authtool', ['--create-keyring', keyring, '--gen-key', '-n', `osd.${id}`]);
+        await cluster.ceph('auth', 'add', `osd.${id}`, 'osd', 'allow *', 'mon', 'allow profile osd', '-i', keyring);
+      }
       await execFileP('ceph-osd', ['-c', conf, '-i', id, '--mkfs', '--osd-uuid', uuid]);
     });
     daemons.push(startDaemon(`osd.${id}`, 'ceph-osd', ['-c', conf, '-i', id]));

@@ -16,6 +16,7 @@ const HOST = 'Host and Hypervisor (help keyword \'host\')';
 const SELF = 'Virsh itself (help keyword \'virsh\')';
 const POOL = 'Storage Pool (help keyword \'pool\')';
 const VOLUME = 'Storage Volume (help keyword \'volume\')';
+const SECRET = 'Secret (help keyword \'secret\')';
 
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   autostart: { group: DOMAIN, summary: 'autostart a domain', load: () => import('./autostart.js') },
@@ -91,4 +92,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   'vol-wipe': { group: VOLUME, summary: 'wipe a vol', load: () => import('./vol-wipe.js') },
   'vol-upload': { group: VOLUME, summary: 'upload file contents to a volume', load: () => import('./vol-upload.js') },
   help: { group: SELF, summary: 'print help', load: () => import('./help.js') },
+  'secret-define': { group: SECRET, summary: 'define or modify a secret from an XML file', load: () => import('./secret-define.js') },
+  'secret-dumpxml': { group: SECRET, summary: 'secret attributes in XML', load: () => import('./secret-dumpxml.js') },
+  'secret-get-value': { group: SECRET, summary: 'Output a secret value', load: () => import('./secret-get-value.js') },
+  'secret-list': { group: SECRET, summary: 'list secrets', load: () => import('./secret-list.js') },
+  'secret-set-value': { group: SECRET, summary: 'set a secret value', load: () => import('./secret-set-value.js') },
+  'secret-undefine': { group: SECRET, summary: 'undefine a secret', load: () => import('./secret-undefine.js') },
 };

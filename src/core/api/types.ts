@@ -29,3 +29,5 @@ export type ShutdownMode = NonNullable<ShutdownOptions['mode']>;
 export type PoolInfo = v.InferOutput<typeof S.PoolInfo>;
 export type PoolDefineResult = v.InferOutput<typeof S.PoolDefineResult>;
 export type VolumeInfo = v.InferOutput<typeof S.VolumeInfo>;
+export type SecretInfo = v.InferOutput<typeof S.SecretInfo>;
+export type SecretDefineResult = v.InferOutput<typeof S.SecretDefineResult>;

@@ -6,6 +6,7 @@ import type { ErrorCode } from '../../core/errors.js';
 import type { ActionOf } from '../engine/actions.js';
 import { WAIT, type QuerySpec } from './query.js';
 import { route, Router, type Route, type SchemaName } from './router.js';
+import { secretRoutes } from './secret-routes.js';
 import { storageRoutes } from './storage-routes.js';
 import { volumeRoutes } from './volume-routes.js';
 
@@ -214,6 +215,7 @@ export const routes: readonly Route[] = [
   ...hostRoutes,
   ...storageRoutes,
   ...volumeRoutes,
+  ...secretRoutes,
 ];
 
 export const router = new Router(routes);

@@ -18,6 +18,8 @@ import { EventBus } from './events.js';
 import { JobLocks } from './job-lock.js';
 import { Registry, type DomainRecord } from './registry.js';
 import { defaultStorageDeps, StorageContext, type StorageDeps } from '../storage/context.js';
+import { SecretContext } from '../secrets/context.js';
+import { FileSecretStore, type SecretStore } from '../secrets/store.js';
 
 export interface Logger {
   info(message: string): void;
@@ -40,6 +42,8 @@ export interface EngineDeps {
   readonly summaries?: SummaryCache;
   /** Storage pools' stores and host adapters (default: files under the layout, the real mount tools). */
   readonly storage?: Omit<StorageDeps, 'log' | 'now'>;
+  /** Where persistent secrets live (default: files under layout.secretsDir). */
+  readonly secrets?: SecretStore;
 }
 
 /** An error's message with its chain of causes, for the log. */
@@ -72,6 +76,7 @@ export class EngineContext {
   readonly events: EventBus;
   readonly consoles = new ConsoleManager();
   readonly storage: StorageContext;
+  readonly secrets: SecretContext;
   readonly log: Logger;
   readonly now: () => number;
   #driver: Promise<Hypervisor> | undefined;
@@ -87,6 +92,9 @@ export class EngineContext {
       this.log.error(`dropped an event subscriber that threw on ${ev.event}/${ev.detail} of domain '${ev.domain}': ${errorText(e)}`);
     });
     this.storage = new StorageContext({ ...(deps.storage ?? defaultStorageDeps(deps.layout, this.log)), log: this.log, now: this.now });
+    this.secrets = new SecretContext({ store: deps.secrets ?? new FileSecretStore(deps.layout.secretsDir), log: this.log, now: this.now });
+    // Encrypted volumes get their keys from the secrets.
+    this.storage.secrets = this.secrets;
   }
 
   /** The driver, loaded on first use; a failed load is retried next time. */

@@ -7,6 +7,7 @@ import { dispatch, type Action, type ActionResults, type DispatchOptions } from 
 import { EngineContext, errorText, type EngineDeps } from './context.js';
 import { loadState, type LoadReport } from './load.js';
 import { autostartPools, loadPools } from '../storage/load.js';
+import { loadSecrets } from '../secrets/ops.js';
 
 export class Engine {
   readonly ctx: EngineContext;
@@ -18,6 +19,8 @@ export class Engine {
   /** Domains, then storage pools (a pool that cannot load is logged: domains do not depend on it). */
   async load(): Promise<LoadReport> {
     const report = await loadState(this.ctx);
+    // Secrets before pools and autostart: an encrypted volume or disk needs its key.
+    await loadSecrets(this.ctx.secrets).catch((e: unknown) => this.ctx.log.error(`cannot load the secrets: ${errorText(e)}`));
     const pools = await loadPools(this.ctx.storage).catch((e: unknown) => {
       this.ctx.log.error(`cannot load the storage pools: ${errorText(e)}`);
       return undefined;

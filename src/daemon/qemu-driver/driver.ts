@@ -29,6 +29,8 @@ import type { DomainRuntimePaths } from '../paths.js';
 import type { DomainStatus } from '../store/types.js';
 import type { Prepare } from './launch-plan.js';
 import { hasAgentChannel, planLaunch, planNative, policyOf, toCoreDef } from './launch-plan.js';
+import { writeDiskKeys } from './disk-keys.js';
+import { removeKeyFile } from '../../host/key-files.js';
 import { pretendRuntimePaths } from './pretend-paths.js';
 import type { Monitor, MonitorConnector } from './monitor.js';
 import { QemuDomain } from './running.js';
@@ -128,6 +130,12 @@ export class QemuHypervisor implements Hypervisor {
     await createRuntimeDir(paths.runDir);
     await Promise.all([mkdir(dirname(paths.logFile), { recursive: true, mode: 0o700 }), mkdir(paths.libDir, { recursive: true, mode: 0o700 })]);
     const now = this.deps.now ?? (() => new Date());
+    // LUKS keys: 0600 files in the private run dir, read by QEMU's secret objects at start-up and
+    // removed as soon as the monitor answers (QEMU has created its objects by then).
+    const keyFiles = await writeDiskKeys(plan.prepared, paths.runDir, opts.diskKeys).catch(async (e: unknown) => {
+      await removeRuntimeDir(paths.runDir);
+      throw e;
+    });
     const proc = await spawnQemu({
       binary: plan.argv.binary, args: plan.argv.args, env: plan.argv.env, logFile: paths.logFile,
       pidFile: `${paths.runDir}/qemu.pid`, procRoot: this.#procRoot, now,
@@ -140,6 +148,7 @@ export class QemuHypervisor implements Hypervisor {
     try {
       monitor = await waitForMonitor(proc, paths.logFile, (signal) =>
         this.deps.connectMonitor(paths.qmpSocket, { retry: true, signal, timeoutMs: this.deps.monitorTimeoutMs ?? 30_000 }));
+      await Promise.all(keyFiles.map(removeKeyFile));
       if (plan.consoleSocket !== undefined) console = await SerialConsole.connect(plan.consoleSocket);
       // While the vCPUs are still stopped (-S), as libvirt does: the guest never sees them otherwise.
       await applyLiveSettings(monitor, plan.prepared);

@@ -58,12 +58,38 @@ function aliasesOf(def: CoreDomainDef): Record<string, string> {
   return out;
 }
 
-/** The RuntimePaths every run of this instance has: its dirs, the monitor socket, PATH. */
-function instanceRuntimePaths(paths: DomainRuntimePaths, binary: string | undefined): RuntimePaths {
+/** The key files of a start, by target dev: LUKS keys (<encryption>) and rbd cephx keys (<source><auth>). */
+export interface DiskKeyFiles {
+  readonly encryption: Record<string, string>;
+  readonly auth: Record<string, string>;
+}
+
+/**
+ * Where the keys of the disks are written for QEMU: files in the domain's private run dir
+ * (0700), named after the target dev (a dev that is not a plain name gets its index in the
+ * disk list instead).
+ */
+export function diskKeyFiles(def: CoreDomainDef, runDir: string): DiskKeyFiles {
+  const out: DiskKeyFiles = { encryption: {}, auth: {} };
+  (def.devices?.disk ?? []).forEach((d, i) => {
+    const dev = d.target?.dev;
+    if (dev === undefined) return;
+    const base = `${runDir}/disk-${/^[A-Za-z0-9_-]+$/.test(dev) ? dev : String(i)}`;
+    if (d.encryption !== undefined) out.encryption[dev] = `${base}.key`;
+    if (d.source?.auth !== undefined) out.auth[dev] = `${base}-auth.key`;
+  });
+  return out;
+}
+
+/** The RuntimePaths every run of this instance has: its dirs, the monitor socket, PATH, the disks' key files. */
+function instanceRuntimePaths(paths: DomainRuntimePaths, binary: string | undefined, def: CoreDomainDef): RuntimePaths {
+  const keys = diskKeyFiles(def, paths.runDir);
   return {
     libDir: paths.libDir,
     monitor: { path: paths.qmpSocket },
     channelDir: paths.runDir,
+    ...(Object.keys(keys.encryption).length === 0 ? {} : { diskSecretFiles: keys.encryption }),
+    ...(Object.keys(keys.auth).length === 0 ? {} : { diskAuthFiles: keys.auth }),
     passEnv: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
     ...(binary === undefined ? {} : { binary }),
   };
@@ -80,7 +106,7 @@ export function planNative(
   pretend: (prepared: CoreDomainDef) => Partial<RuntimePaths>,
 ): QemuArgv {
   const prepared = prepare(toCoreDef(def));
-  return buildQemuArgv(prepared, caps, { ...pretend(prepared), ...instanceRuntimePaths(paths, binary) });
+  return buildQemuArgv(prepared, caps, { ...pretend(prepared), ...instanceRuntimePaths(paths, binary, prepared) });
 }
 
 export function planLaunch(def: DomainDef, prepare: Prepare, caps: ArgvCaps, paths: DomainRuntimePaths, binary: string | undefined): LaunchPlan {
@@ -93,7 +119,7 @@ export function planLaunch(def: DomainDef, prepare: Prepare, caps: ArgvCaps, pat
     serial0.type = 'unix';
     serial0.source = [{ mode: 'bind', path: consoleSocket }];
   }
-  const argv = buildQemuArgv(forQemu, caps, instanceRuntimePaths(paths, binary));
+  const argv = buildQemuArgv(forQemu, caps, instanceRuntimePaths(paths, binary, forQemu));
   return {
     prepared, argv, policy: policyOf(prepared), consoleSocket, noReboot: argv.args.includes('-no-reboot'),
     hasAgentChannel: hasAgentChannel(prepared), aliases: aliasesOf(prepared), liveDef: prepared,

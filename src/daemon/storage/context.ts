@@ -17,6 +17,7 @@ import { ObjectRegistry } from '../objects/object-registry.js';
 import type { RecordStore } from '../store/file-record-store.js';
 import type { ConfigStore } from '../store/types.js';
 import type * as PoolXml from './pool-xml.js';
+import type { SecretContext } from '../secrets/context.js';
 import { parsePoolStatus, poolView, type PoolInfo, type PoolRecord, type PoolStatus } from './records.js';
 
 /** libvirt's storage pool lifecycle events (virStoragePoolEventLifecycleType). */
@@ -37,6 +38,8 @@ export class StorageContext {
   readonly pools = new ObjectRegistry<PoolRecord>({ noun: 'pool', notFound: 'POOL_NOT_FOUND', exists: 'POOL_EXISTS' });
   readonly locks: JobLocks;
   readonly events: ObjectEventBus<'pool', PoolEventName>;
+  /** The secrets, for the keys of encrypted volumes (set by the engine). */
+  secrets: SecretContext | undefined;
   #xml: Promise<typeof PoolXml> | undefined;
 
   constructor(readonly deps: StorageDeps) {

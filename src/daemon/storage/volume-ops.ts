@@ -13,6 +13,8 @@ import { fsSpace } from '../../host/storage/space.js';
 import { createRawFile, fileError, publishVolume, removeFile, tempVolumePath } from '../../host/storage/volume-files.js';
 import { rmdir } from 'node:fs/promises';
 import { checkBackingStore } from './chain-policy.js';
+import { withKeyFile } from '../../host/key-files.js';
+import { secretValueFor } from '../secrets/ops.js';
 import type { StorageContext } from './context.js';
 import { checkName } from './names.js';
 import { onPool, type JobOpts } from './pool-ops.js';
@@ -59,16 +61,24 @@ export function createVolume(ctx: StorageContext, poolRef: string, xml: string, 
     }
     // qemu-img create -b opens the backing store: it and its chain must be inside the pools.
     if (vol.backingStore) await checkBackingStore(ctx, vol.backingStore.path, vol.backingStore.format?.type);
+    const enc = vol.target?.encryption;
+    // The key of a LUKS volume, looked up before anything is written (an unknown secret leaves nothing).
+    const key = enc?.secret === undefined ? undefined : volumeKey(ctx, enc.secret, path);
     const temp = tempVolumePath(dir, vol.name);
     try {
-      if (format === 'raw' && !vol.backingStore) {
+      if (format === 'raw' && !vol.backingStore && !enc) {
         await createRawFile(temp, capacity, allocation, vol.target?.permissions?.mode ?? 0o600, ctx.deps.run);
       } else {
-        const plan = planVolumeCreate({
-          pool: p.def, vol: { ...vol, target: { ...vol.target, path: temp } },
-          flags: { preallocMetadata: o.preallocMetadata === true },
-        });
-        for (const step of plan.steps) await runQemuImgRetrying(step.argv.slice(1));
+        const run = async (secretFile?: string): Promise<void> => {
+          const plan = planVolumeCreate({
+            pool: p.def, vol: { ...vol, target: { ...vol.target, path: temp } },
+            flags: { preallocMetadata: o.preallocMetadata === true },
+            ...(secretFile === undefined ? {} : { secretFile }),
+          });
+          for (const step of plan.steps) await runQemuImgRetrying(step.argv.slice(1));
+        };
+        // qemu-img reads the key from a 0600 file in a private temp dir, removed whatever happens.
+        await (key === undefined ? run() : withKeyFile(key, run));
       }
       await publishVolume(temp, path);
     } catch (e) {
@@ -87,6 +97,12 @@ export function createVolume(ctx: StorageContext, poolRef: string, xml: string, 
     p.space = await fsSpace(dir);
     return volumeView(p.name, rec);
   });
+}
+
+/** The value of the secret a LUKS volume names (by UUID, or by usage: the volume's path). */
+function volumeKey(ctx: StorageContext, ref: { uuid?: string; usage?: string }, path: string): Uint8Array {
+  if (!ctx.secrets) throw new VirtkitError('INTERNAL_ERROR', 'the storage engine has no secrets to take the LUKS key from');
+  return secretValueFor(ctx.secrets, ref, 'volume', `/volume/target/encryption/secret (volume ${path})`);
 }
 
 export function deleteVolume(ctx: StorageContext, poolRef: string, name: string, o: JobOpts): Promise<VolumeInfo> {

@@ -128,6 +128,51 @@ function frontend(ctx: BuildCtx, d: DiskDef, drive: string | undefined, boot: nu
   return o;
 }
 
+/**
+ * The secret object of a LUKS disk, and what its format node gets: raw images open with the
+ * `luks` driver and key-secret, qcow2 ones with encrypt.format=luks and encrypt.key-secret, as
+ * libvirt's qemuBuildDiskSecinfoCommandLine / qemuBlockStorageSourceGetFormatProps. Undefined
+ * for a disk without <encryption>.
+ */
+function encryption(ctx: BuildCtx, d: DiskDef, n: number, fmt: string): { object: Record<string, unknown>; props: Record<string, unknown> } | undefined {
+  const enc = d.encryption;
+  if (enc === undefined) return undefined;
+  const w = where(d);
+  if (enc.format !== 'luks') throw refuse(`${w}/encryption/@format`, `encryption format '${enc.format}' is not supported: use 'luks'`);
+  if (enc.secret === undefined) throw refuse(`${w}/encryption/secret`, "LUKS encryption needs <secret type='passphrase' uuid='...'/>");
+  if (fmt !== 'raw' && fmt !== 'qcow2') throw refuse(`${w}/encryption`, `LUKS encryption is for raw and qcow2 images, not '${fmt}'`);
+  const dev = d.target?.dev ?? '';
+  const file = ctx.paths.diskSecretFiles?.[dev];
+  if (file === undefined) throw refuse(`${w}/encryption/secret`, `no key file was given for disk '${dev}' (RuntimePaths.diskSecretFiles)`);
+  const id = `libvirt-${n}-format-encryption-secret0`;
+  return {
+    object: { 'qom-type': 'secret', id, format: 'raw', file },
+    props: fmt === 'qcow2' ? { driver: 'qcow2', encrypt: { format: 'luks', 'key-secret': id } } : { driver: 'luks', 'key-secret': id },
+  };
+}
+
+/**
+ * The secret object of a network disk's <source><auth>, and the storage node's auth props: an
+ * rbd disk gets user, auth-client-required [cephx, none] and key-secret, as libvirt's
+ * qemuBlockStorageSourceGetRBDProps. Undefined for a disk without <auth>.
+ */
+function auth(ctx: BuildCtx, d: DiskDef, n: number): { object: Record<string, unknown>; props: Record<string, unknown> } | undefined {
+  const a = d.source?.auth;
+  if (a === undefined) return undefined;
+  const w = `${where(d)}/source/auth`;
+  if (d.type !== 'network' || d.source?.protocol !== 'rbd') throw refuse(w, 'authentication is supported for rbd disks only');
+  if (a.secret === undefined) throw refuse(`${w}/secret`, "an rbd disk's <auth> needs <secret type='ceph' uuid='...'/>");
+  if (a.secret.type !== 'ceph') throw refuse(`${w}/secret/@type`, `an rbd disk's secret is of type 'ceph', not '${a.secret.type}'`);
+  const dev = d.target?.dev ?? '';
+  const file = ctx.paths.diskAuthFiles?.[dev];
+  if (file === undefined) throw refuse(`${w}/secret`, `no key file was given for disk '${dev}' (RuntimePaths.diskAuthFiles)`);
+  const id = `libvirt-${n}-storage-secret0`;
+  return {
+    object: { 'qom-type': 'secret', id, format: 'raw', file },
+    props: { user: a.username, 'auth-client-required': ['cephx', 'none'], 'key-secret': id },
+  };
+}
+
 export function buildDisks(ctx: BuildCtx): void {
   const disks = ctx.devices.disk ?? [];
   // Floppy boot order lives on the controller; libvirt writes it before the disks.
@@ -151,8 +196,12 @@ export function buildDisks(ctx: BuildCtx): void {
     let drive: string | undefined;
     if (storage !== undefined) {
       const sName = `libvirt-${n}-storage`;
-      const layered = fmt !== 'raw';
-      const s: Record<string, unknown> = { ...storage, 'node-name': sName };
+      const cred = auth(ctx, d, n);
+      const enc = encryption(ctx, d, n, fmt);
+      if (cred) push(ctx, '-object', jsonOpt(cred.object));
+      if (enc) push(ctx, '-object', jsonOpt(enc.object));
+      const layered = fmt !== 'raw' || enc !== undefined;
+      const s: Record<string, unknown> = { ...storage, ...cred?.props, 'node-name': sName };
       if (layered) Object.assign(s, { 'auto-read-only': true, discard: 'unmap' });
       else {
         s['read-only'] = ro;
@@ -169,11 +218,13 @@ export function buildDisks(ctx: BuildCtx): void {
         const f: Record<string, unknown> = { 'node-name': `libvirt-${n}-format`, 'read-only': ro };
         if (d.driver?.discard !== undefined) f.discard = d.driver.discard;
         if (d.driver?.detect_zeroes !== undefined) f['detect-zeroes'] = d.driver.detect_zeroes;
-        Object.assign(f, cacheObj, { driver: fmt, file: sName });
-        needBackend(ctx.caps, 'blockdev', fmt, w);
+        Object.assign(f, cacheObj, enc?.props ?? { driver: fmt }, { file: sName });
+        needBackend(ctx.caps, 'blockdev', f.driver as string, w);
         push(ctx, '-blockdev', jsonOpt(f));
         drive = `libvirt-${n}-format`;
       }
+    } else if (d.encryption !== undefined) {
+      throw refuse(`${w}/encryption`, 'an encrypted disk needs a source');
     } else if (d.device !== 'cdrom' && d.device !== 'floppy') {
       throw refuse(`${w}/source`, 'a disk needs a source (only cdrom and floppy drives may be empty)');
     }

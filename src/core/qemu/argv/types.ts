@@ -49,6 +49,17 @@ export interface RuntimePaths {
    * a <disk type='block' device='cdrom'> on one of them opens as host_cdrom.
    */
   hostCdroms?: readonly string[];
+  /**
+   * The key file of each LUKS-encrypted disk (<disk><encryption format='luks'>), by target dev:
+   * QEMU reads it through `-object secret,id=libvirt-N-format-encryption-secret0,file=PATH`.
+   * The caller writes it (0600, in the domain's private run dir) and removes it once QEMU runs.
+   */
+  diskSecretFiles?: Readonly<Record<string, string>>;
+  /**
+   * The key file of each network disk with <source><auth> (an rbd disk's cephx key, as bytes:
+   * QEMU base64-encodes it for librados), by target dev: `-object secret,id=libvirt-N-storage-secret0,file=PATH`.
+   */
+  diskAuthFiles?: Readonly<Record<string, string>>;
   /** Passed through to QEMU's environment (libvirt keeps PATH, USER, LOGNAME). */
   passEnv?: Readonly<Record<string, string>>;
   /** The binary; default: the domain's <emulator>, else caps' binary. */

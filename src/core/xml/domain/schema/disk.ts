@@ -5,7 +5,7 @@ import type { Model } from '../../schema.js';
 import { attr, custom, elem, many, one, req, text } from '../../schema.js';
 import type { XmlElement } from '../../tree.js';
 import { parseXmlTree } from '../../tree.js';
-import { oneOf, onOff, str, token, uint, yesNo } from '../../values.js';
+import { oneOf, onOff, str, token, uint, uuidType, yesNo } from '../../values.js';
 import { addressSpec } from './address.js';
 import { aliasSpec, bootSpec, virtioDriverAttrs } from './common.js';
 
@@ -27,6 +27,11 @@ export const diskSourceSpec = elem({
   },
   children: {
     host: many(elem({ attrs: { name: attr(token), port: attr(uint), transport: attr(oneOf('tcp', 'unix', 'rdma')), socket: attr(str) } })),
+    // <auth username><secret type='ceph' uuid|usage/></auth>: an rbd disk's cephx user and key.
+    auth: one(elem({
+      attrs: { username: req(token) },
+      children: { secret: one(elem({ attrs: { type: req(oneOf('ceph', 'iscsi')), uuid: attr(uuidType), usage: attr(str) } })) },
+    })),
   },
 });
 
@@ -73,6 +78,18 @@ export const backingStoreSpec = custom<BackingStore>({ parse: parseBacking, form
 export const diskIothreadsSpec = elem({
   children: {
     iothread: many(elem({ attrs: { id: req(uint) }, children: { queue: many(elem({ attrs: { id: req(uint) } })) } })),
+  },
+});
+
+/**
+ * <encryption format='luks'><secret type='passphrase' uuid|usage=.../></encryption>, in the disk
+ * (libvirt's place for it in its own output): the image is LUKS-encrypted and its key is the
+ * value of that secret. Other formats parse so that the argv builder can refuse them by name.
+ */
+export const diskEncryptionSpec = elem({
+  attrs: { format: req(oneOf('default', 'qcow', 'luks', 'luks2', 'luks-any')) },
+  children: {
+    secret: one(elem({ attrs: { type: req(oneOf('passphrase')), uuid: attr(uuidType), usage: attr(str) } })),
   },
 });
 
@@ -130,6 +147,7 @@ export const diskSpec = elem({
     wwn: one(text(token)),
     vendor: one(text(token)),
     product: one(text(token)),
+    encryption: one(diskEncryptionSpec),
     alias: one(aliasSpec),
     address: one(addressSpec),
   },
