@@ -19,6 +19,7 @@
 import type { NetDeviceCounters } from '../host/proc-stats.js';
 import type { Duplex } from 'node:stream';
 import type { HostTopology } from '../core/qemu/host-caps/capabilities.js';
+import type { DiskDef } from '../core/xml/domain/index.js';
 import type { DomainDef } from './domain-xml.js';
 import type { DomainRuntimePaths } from './paths.js';
 import type { StateReason } from './state.js';
@@ -110,7 +111,24 @@ export type DriverEvent =
   | { readonly type: 'crashed'; readonly reason: StateReason<'crashed'> }
   | { readonly type: 'pmsuspended'; readonly to: 'memory' | 'disk' };
 
+/**
+ * The disks of a running guest, changed live (the QEMU driver's hotplug.ts). Each method
+ * resolves once QEMU has done it and returns the new live definition.
+ */
+export interface LiveDisks {
+  /** Plugs in a disk whose source is a file or block device (a volume disk is resolved before). */
+  attach(disk: DiskDef): Promise<DomainDef>;
+  /** Unplugs the disk whose target (vdb) or source is `ref`, once the guest has released it. */
+  detach(ref: string): Promise<DomainDef>;
+  /** Grows (or shrinks) the disk's image to `bytes` (virsh blockresize). */
+  resize(ref: string, bytes: number): Promise<void>;
+  /** The block node names QEMU has (query-named-block-nodes), top nodes and the nodes under them. */
+  nodeNames(): Promise<string[]>;
+}
+
 export interface RunningDomain {
+  /** Absent when the driver cannot change a running guest's disks. */
+  readonly disks?: LiveDisks;
   readonly pid: number;
   readonly qmpSocket: string;
   readonly argv: readonly string[];

@@ -13,6 +13,7 @@ import { storageHandlers, type StorageAction, type StorageResults } from '../sto
 import type { EngineContext } from './context.js';
 import { defineDomain, setAutostart, undefineDomain } from './config-ops.js';
 import { setMaxMemory, setMemory, setVcpus } from './domain-config.js';
+import { attachDevice, blockResize, detachDevice, detachDisk, type DiskImpact } from './disk-ops.js';
 import { capabilities, domainCapabilities, domxmlToNative } from './host-queries.js';
 import {
   createDomain, destroyDomain, rebootDomain, resetDomain, resumeDomain, shutdownDomain, startDomain, suspendDomain,
@@ -98,6 +99,11 @@ export type Action =
   | { readonly kind: 'capabilities' }
   | { readonly kind: 'domcapabilities'; readonly query: DomainCapsQuery }
   | ({ readonly kind: 'console'; readonly force?: boolean } & Ref)
+  // Disks of a domain (disk-ops.ts).
+  | ({ readonly kind: 'attachDevice'; readonly xml: string } & DiskImpact & Ref)
+  | ({ readonly kind: 'detachDevice'; readonly xml: string } & DiskImpact & Ref)
+  | ({ readonly kind: 'detachDisk'; readonly disk: string } & DiskImpact & Ref)
+  | ({ readonly kind: 'blockResize'; readonly disk: string; readonly bytes: number } & Ref)
   // Storage pools and volumes (storage/actions.ts).
   | StorageAction;
 
@@ -128,6 +134,10 @@ export interface ActionResults extends StorageResults {
   capabilities: string;
   domcapabilities: string;
   console: ConsoleSession;
+  attachDevice: DomainInfo;
+  detachDevice: DomainInfo;
+  detachDisk: DomainInfo;
+  blockResize: DomainInfo;
 }
 
 export type ActionKind = Action['kind'];
@@ -168,6 +178,10 @@ const handlers: { readonly [K in ActionKind]: Handler<K> } = {
   capabilities,
   domcapabilities: domainCapabilities,
   console: openConsole,
+  attachDevice,
+  detachDevice,
+  detachDisk,
+  blockResize,
   ...storageHandlers,
 };
 

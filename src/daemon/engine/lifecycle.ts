@@ -12,6 +12,7 @@ import type { ActionOf, ActionResults, DispatchOptions, DomainInfo } from './act
 import { newRecord, prepareFor } from './config-ops.js';
 import { errorText, type EngineContext } from './context.js';
 import type { DomainRecord } from './registry.js';
+import { resolveVolumeDisks } from './volume-disks.js';
 
 /** Starts `def` as the running configuration of `rec` (inside its job). */
 async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainDef, paused: boolean): Promise<void> {
@@ -21,7 +22,7 @@ async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainDef, pau
   checkSocketPath(paths.consoleSocket);
   let handle: RunningDomain;
   try {
-    handle = await driver.start(def, paths, { paused });
+    handle = await driver.start(await resolveVolumeDisks(ctx.storage, def), paths, { paused });
   } catch (e) {
     ctx.setState(rec, { state: 'shutoff', reason: 'failed' });
     throw e;

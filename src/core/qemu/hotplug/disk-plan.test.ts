@@ -14,13 +14,14 @@ import type { QmpBlockInfo } from '../qmp/command-types.js';
 import { planBlockResize, planDiskAttach, planDiskDetach } from './disk-plan.js';
 
 const caps = capsView(qemu72Caps());
-const prep = { random: (n: number): Uint8Array => new Uint8Array(n).fill(7) };
+const ctx = { random: (n: number): Uint8Array => new Uint8Array(n).fill(7) };
+const prep = (def: DomainDef): DomainDef => prepareDomain(def, ctx);
 const disk = (file: string, dev: string, type = 'raw'): string =>
   `<disk type='file' device='disk'><driver name='qemu' type='${type}'/><source file='${file}'/><target dev='${dev}' bus='virtio'/></disk>`;
 
 function domain(devices: string, machine = 'pc'): DomainDef {
   return prepareDomain(parseDomainXml(`<domain type='qemu'><name>t</name><memory>65536</memory>
-    <os><type arch='x86_64' machine='${machine}'>hvm</type></os><devices>${devices}</devices></domain>`), prep);
+    <os><type arch='x86_64' machine='${machine}'>hvm</type></os><devices>${devices}</devices></domain>`), ctx);
 }
 
 const argvObjects = (def: DomainDef, opt: string): Record<string, unknown>[] => {

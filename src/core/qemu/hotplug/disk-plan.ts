@@ -8,8 +8,7 @@
  * added, so they are what a start would have given it. Pure: the driver carries the plans out.
  */
 import { VirtkitError } from '../../errors.js';
-import type { DomainDef, PrepareContext } from '../../xml/domain/index.js';
-import { prepareDomain } from '../../xml/domain/index.js';
+import type { DomainDef } from '../../xml/domain/index.js';
 import type { DiskDef } from '../../xml/domain/schema/disk.js';
 import type { ArgvCaps } from '../argv/index.js';
 import { buildDiskParts } from '../argv/index.js';
@@ -83,7 +82,7 @@ export function noSuchDisk(name: string, ref: string): VirtkitError {
  * nodes get a fresh libvirt-N.
  */
 export function planDiskAttach(
-  live: DomainDef, disk: DiskDef, caps: QemuCaps | ArgvCaps, prepare: PrepareContext, usedNodeNames: readonly string[],
+  live: DomainDef, disk: DiskDef, caps: QemuCaps | ArgvCaps, prepare: (def: DomainDef) => DomainDef, usedNodeNames: readonly string[],
 ): DiskAttachPlan {
   const dev = disk.target?.dev ?? '';
   if (findDisk(live, dev)?.target?.dev === dev) {
@@ -92,7 +91,7 @@ export function planDiskAttach(
   const added = structuredClone(live);
   const devices = (added.devices ??= {});
   devices.disk = [...(devices.disk ?? []), structuredClone(disk)];
-  const next = prepareDomain(added, prepare);
+  const next = prepare(added);
   const placed = findDisk(next, dev) as DiskDef;
   const bus = placed.target?.bus ?? 'ide';
   if (placed.device === 'cdrom' || placed.device === 'floppy') {

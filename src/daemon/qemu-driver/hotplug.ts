@@ -1,0 +1,103 @@
+/**
+ * Carries out the disk hotplug plans of src/core/qemu/hotplug/disk-plan.ts over a running
+ * QEMU's monitor. Attach runs the steps in order and, when one fails, the undo of those done,
+ * backwards. Detach sends device_del, waits for the guest to release the device
+ * (DEVICE_DELETED names its id; a guest that ignores the ACPI request never sends it), and
+ * only then deletes the block nodes, top first, as libvirt's qemuDomainRemoveDiskDevice.
+ */
+import { VirtkitError } from '../../core/errors.js';
+import type { ArgvCaps } from '../../core/qemu/argv/index.js';
+import { planBlockResize, planDiskAttach, planDiskDetach, type QmpCall } from '../../core/qemu/hotplug/disk-plan.js';
+import type { QmpBlockInfo } from '../../core/qemu/qmp/command-types.js';
+import type { DiskDef } from '../../core/xml/domain/index.js';
+import type { DomainDef } from '../domain-xml.js';
+import type { LiveDisks } from '../driver.js';
+import type { Prepare } from './launch-plan.js';
+import type { Monitor } from './monitor.js';
+
+export interface LiveDiskParts {
+  readonly monitor: Monitor;
+  readonly caps: () => Promise<ArgvCaps>;
+  readonly prepare: Prepare;
+  readonly live: () => DomainDef;
+  readonly setLive: (def: DomainDef) => void;
+  /** How long a detach waits for the guest to release the device, ms. */
+  readonly unplugTimeoutMs: number;
+  readonly warn: (message: string) => void;
+}
+
+export class QemuLiveDisks implements LiveDisks {
+  /** Device ids sent device_del, resolved by their DEVICE_DELETED. */
+  readonly #unplugged = new Map<string, () => void>();
+
+  constructor(private readonly p: LiveDiskParts) {
+    p.monitor.onEvent((event, data) => {
+      if (event !== 'DEVICE_DELETED' || typeof data['device'] !== 'string') return;
+      this.#unplugged.get(data['device'])?.();
+    });
+  }
+
+  async #run(call: QmpCall): Promise<unknown> {
+    try {
+      return await this.p.monitor.execute(call.command, call.args);
+    } catch (e) {
+      throw new VirtkitError('QEMU_FAILED', `${call.command} failed: ${(e as Error).message}`, { cause: e, details: { command: call.command } });
+    }
+  }
+
+  async nodeNames(): Promise<string[]> {
+    const nodes = (await this.p.monitor.execute('query-named-block-nodes', { flat: true })) as { 'node-name'?: string }[];
+    return nodes.flatMap((n) => (n['node-name'] === undefined ? [] : [n['node-name']]));
+  }
+
+  async #blocks(): Promise<QmpBlockInfo[]> {
+    return (await this.p.monitor.execute('query-block')) as QmpBlockInfo[];
+  }
+
+  async attach(disk: DiskDef): Promise<DomainDef> {
+    const plan = planDiskAttach(this.p.live(), disk, await this.p.caps(), this.p.prepare, await this.nodeNames());
+    const done: QmpCall[] = [];
+    for (const step of plan.steps) {
+      try {
+        await this.#run(step.call);
+      } catch (e) {
+        for (const undo of done.reverse()) {
+          await this.p.monitor.execute(undo.command, undo.args).catch((u: unknown) => {
+            this.p.warn(`cannot undo a failed hotplug of '${plan.alias}' with ${undo.command}: ${(u as Error).message}`);
+          });
+        }
+        throw e;
+      }
+      if (step.undo !== undefined) done.push(step.undo);
+    }
+    this.p.setLive(plan.live);
+    return plan.live;
+  }
+
+  async detach(ref: string): Promise<DomainDef> {
+    const plan = planDiskDetach(this.p.live(), ref, await this.#blocks());
+    let timer: NodeJS.Timeout | undefined;
+    const released = new Promise<boolean>((resolve) => {
+      this.#unplugged.set(plan.alias, () => resolve(true));
+      timer = setTimeout(() => resolve(false), this.p.unplugTimeoutMs);
+    });
+    try {
+      await this.#run(plan.deviceDel);
+      if (!(await released)) {
+        throw new VirtkitError('OPERATION_TIMEOUT', `the guest did not release disk '${plan.disk.target?.dev ?? ref}' within ` +
+          `${this.p.unplugTimeoutMs / 1000} s of the unplug request (it needs ACPI PCI hotplug and a driver that lets go of the disk); ` +
+          'the disk stays in the live definition: try again, or shut the guest down and use --config', { details: { target: plan.disk.target?.dev ?? ref } });
+      }
+    } finally {
+      clearTimeout(timer);
+      this.#unplugged.delete(plan.alias);
+    }
+    for (const call of plan.blockdevDel) await this.#run(call);
+    this.p.setLive(plan.live);
+    return plan.live;
+  }
+
+  async resize(ref: string, bytes: number): Promise<void> {
+    await this.#run(planBlockResize(this.p.live(), ref, await this.#blocks(), bytes));
+  }
+}

@@ -1,0 +1,133 @@
+// Disk hotplug with a real guest (pc machine, ACPI PCI hotplug, virtio_blk), through the daemon
+// engine and the real QEMU driver: a raw and then a qcow2 disk are plugged in live and appear in
+// the guest's /sys/block with their size, blockresize grows one and the guest sees it, and
+// detach removes the device from the guest and its nodes from QEMU (query-named-block-nodes).
+// A --config attach changes only the definition; a disk that names a volume of the default
+// pool boots and the live XML shows the file it resolved to.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { assertNoLeftovers, createHarness } from './lifecycle-harness.js';
+import type { Harness } from './lifecycle-harness.js';
+import { GUEST_APPEND, GUEST_READY_MARKER, GUEST_SHELL, guestDomainXml, virtioDiskXml } from '../helpers/guest.js';
+import { GuestShell } from '../helpers/guest-shell.js';
+import { until } from '../helpers/wait.js';
+
+const execFileP = promisify(execFile);
+const MiB = 1 << 20;
+
+async function boot(h: Harness, name: string, devices: string): Promise<GuestShell> {
+  await h.engine.dispatch({ kind: 'define', xml: await guestDomainXml(name, { append: `${GUEST_APPEND} ${GUEST_SHELL}`, devices }) });
+  await h.engine.dispatch({ kind: 'start', name });
+  await h.remember(name);
+  const shell = new GuestShell((await h.engine.dispatch({ kind: 'console', name })).stream);
+  await shell.waitFor(GUEST_READY_MARKER);
+  return shell;
+}
+
+const guestDisks = async (shell: GuestShell): Promise<string[]> =>
+  (await shell.check('ls /sys/block')).split(/\s+/).filter((d) => d.startsWith('vd'));
+
+/** The guest's size of vdb in bytes (/sys/block counts 512-byte sectors), undefined while it has none. */
+async function vdbBytes(shell: GuestShell): Promise<number | undefined> {
+  const r = await shell.run('cat /sys/block/vdb/size');
+  return r.code === 0 ? Number(r.output.trim()) * 512 : undefined;
+}
+
+function nodeNames(h: Harness, name: string): Promise<string[]> {
+  const disks = h.engine.ctx.registry.named(name).runtime?.handle?.disks;
+  assert.ok(disks, 'the QEMU driver changes disks live');
+  return disks.nodeNames();
+}
+
+test('hotplug: a raw and a qcow2 disk appear in the guest with their size, blockresize is seen, detach removes device and nodes', { timeout: 300_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'vk-hotplug-'));
+  const h = await createHarness();
+  try {
+    const boot0 = join(dir, 'vda.raw');
+    const raw = join(dir, 'hot.raw');
+    const qcow = join(dir, 'hot.qcow2');
+    await execFileP('qemu-img', ['create', '-q', '-f', 'raw', boot0, '4M']);
+    await execFileP('qemu-img', ['create', '-q', '-f', 'raw', raw, '8M']);
+    await execFileP('qemu-img', ['create', '-q', '-f', 'qcow2', qcow, '24M']);
+    const shell = await boot(h, 'hot', virtioDiskXml(boot0, 'vda'));
+    assert.deepEqual(await guestDisks(shell), ['vda']);
+    const before = await nodeNames(h, 'hot');
+
+    await h.engine.dispatch({ kind: 'attachDevice', name: 'hot', xml: virtioDiskXml(raw, 'vdb') });
+    assert.equal(await until('vdb in the guest', () => vdbBytes(shell)), 8 * MiB);
+    const withRaw = await nodeNames(h, 'hot');
+    const added = withRaw.filter((n) => !before.includes(n));
+    assert.equal(added.length, 1, `one node for a raw disk: ${added.join(', ')}`);
+    const live = await h.engine.dispatch({ kind: 'dumpxml', name: 'hot' });
+    assert.match(live, new RegExp(`<source file='${raw}'/>[\\s\\S]*<target dev='vdb' bus='virtio'/>[\\s\\S]*<alias name='virtio-disk1'/>`));
+    assert.doesNotMatch(await h.engine.dispatch({ kind: 'dumpxml', name: 'hot', inactive: true }), /hot\.raw/, 'live only: the definition is unchanged');
+
+    await h.engine.dispatch({ kind: 'blockResize', name: 'hot', disk: 'vdb', bytes: 16 * MiB });
+    await until('the guest sees 16 MiB', async () => (await vdbBytes(shell)) === 16 * MiB);
+    const { stdout } = await execFileP('qemu-img', ['info', '--output=json', '-U', raw]);
+    assert.equal((JSON.parse(stdout) as { 'virtual-size': number })['virtual-size'], 16 * MiB, 'the file grew');
+
+    await h.engine.dispatch({ kind: 'detachDisk', name: 'hot', disk: 'vdb' });
+    await until('vdb gone from the guest', async () => !(await guestDisks(shell)).includes('vdb'));
+    assert.deepEqual((await nodeNames(h, 'hot')).sort(), [...before].sort(), 'the raw disk\'s node is deleted');
+    assert.doesNotMatch(await h.engine.dispatch({ kind: 'dumpxml', name: 'hot' }), /hot\.raw/);
+
+    await h.engine.dispatch({ kind: 'attachDevice', name: 'hot', xml: virtioDiskXml(qcow, 'vdb', 'qcow2') });
+    assert.equal(await until('the qcow2 disk in the guest', () => vdbBytes(shell)), 24 * MiB);
+    const withQcow = (await nodeNames(h, 'hot')).filter((n) => !before.includes(n));
+    assert.equal(withQcow.length, 2, `a storage and a format node: ${withQcow.join(', ')}`);
+    const n = /^libvirt-(\d+)-storage$/.exec(added[0] ?? '')?.[1];
+    assert.ok(n !== undefined && Number(n) >= 2, `the new node is named after the disks (libvirt-N, N past vda's): ${added.join(', ')}`);
+    assert.deepEqual(withQcow.sort(), [`libvirt-${n}-format`, `libvirt-${n}-storage`], 'the freed name is free again');
+    await shell.check('echo hotplug-proof | dd of=/dev/vdb bs=512 count=1 conv=sync 2>/dev/null && sync');
+    await h.engine.dispatch({ kind: 'detachDevice', name: 'hot', xml: virtioDiskXml(qcow, 'vdb', 'qcow2') });
+    await until('the qcow2 disk gone from the guest', async () => !(await guestDisks(shell)).includes('vdb'));
+    assert.deepEqual((await nodeNames(h, 'hot')).sort(), [...before].sort(), 'both nodes are deleted');
+    // Released by QEMU: qemu-img may open it again (without -U) and reads the guest's write.
+    await execFileP('qemu-img', ['convert', '-O', 'raw', qcow, join(dir, 'flat.raw')]);
+    assert.match((await execFileP('head', ['-c', '13', join(dir, 'flat.raw')])).stdout, /^hotplug-proof$/);
+
+    await h.engine.dispatch({ kind: 'destroy', name: 'hot' });
+    await assertNoLeftovers(h);
+  } finally {
+    await h.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  assert.ok(!existsSync(dir), `${dir} left behind`);
+});
+
+test('attach --config changes only the definition; a disk naming a volume of the default pool boots as its file', { timeout: 300_000 }, async () => {
+  const h = await createHarness();
+  try {
+    await h.engine.dispatch({ kind: 'volCreate', pool: 'default', xml: "<volume><name>data.qcow2</name><capacity unit='M'>12</capacity><target><format type='qcow2'/></target></volume>" });
+    const vol = await h.engine.dispatch({ kind: 'volGet', pool: 'default', volume: 'data.qcow2' });
+    const volumeDisk = "<disk type='volume' device='disk'><source pool='default' volume='data.qcow2'/><target dev='vda' bus='virtio'/></disk>";
+    const shell = await boot(h, 'vols', volumeDisk);
+    assert.deepEqual(await guestDisks(shell), ['vda']);
+    assert.equal(await shell.check('cat /sys/block/vda/size'), `${(12 * MiB) / 512}\n`);
+    const live = await h.engine.dispatch({ kind: 'dumpxml', name: 'vols' });
+    assert.match(live, new RegExp(`<disk type='file' device='disk'>\\s*<driver name='qemu' type='qcow2'/>\\s*<source file='${vol.path}'/>`));
+    const persistent = await h.engine.dispatch({ kind: 'dumpxml', name: 'vols', inactive: true });
+    assert.match(persistent, /<disk type='volume' device='disk'>\s*<source pool='default' volume='data.qcow2'\/>/);
+
+    const extra = join(h.root, 'extra.raw');
+    await execFileP('qemu-img', ['create', '-q', '-f', 'raw', extra, '1M']);
+    await h.engine.dispatch({ kind: 'attachDevice', name: 'vols', xml: virtioDiskXml(extra, 'vdc'), config: true });
+    assert.match(await h.engine.dispatch({ kind: 'dumpxml', name: 'vols', inactive: true }), /extra\.raw/);
+    assert.doesNotMatch(await h.engine.dispatch({ kind: 'dumpxml', name: 'vols' }), /extra\.raw/);
+    assert.deepEqual(await guestDisks(shell), ['vda'], 'the guest got nothing');
+    await h.engine.dispatch({ kind: 'detachDisk', name: 'vols', disk: 'vdc', config: true });
+    assert.doesNotMatch(await h.engine.dispatch({ kind: 'dumpxml', name: 'vols', inactive: true }), /extra\.raw/);
+
+    await h.engine.dispatch({ kind: 'destroy', name: 'vols' });
+    await assertNoLeftovers(h);
+  } finally {
+    await h.close();
+  }
+});
