@@ -19,6 +19,7 @@
 import type { NetDeviceCounters } from '../host/proc-stats.js';
 import type { Duplex } from 'node:stream';
 import type { HostTopology } from '../core/qemu/host-caps/capabilities.js';
+import type { Medium } from '../core/qemu/hotplug/media-plan.js';
 import type { DiskDef } from '../core/xml/domain/index.js';
 import type { DomainDef } from './domain-xml.js';
 import type { DomainRuntimePaths } from './paths.js';
@@ -122,8 +123,21 @@ export interface LiveDisks {
   detach(ref: string): Promise<DomainDef>;
   /** Grows (or shrinks) the disk's image to `bytes` (virsh blockresize). */
   resize(ref: string, bytes: number): Promise<void>;
+  /** Ejects the medium of a CD-ROM or floppy drive and, with `medium`, inserts that one (virsh change-media). */
+  changeMedia(ref: string, medium: Medium | undefined, force: boolean): Promise<DomainDef>;
+  /** Sizes of the disk as QEMU has it open (query-block), virsh domblkinfo. */
+  info(ref: string): Promise<BlockInfo>;
   /** The block node names QEMU has (query-named-block-nodes), top nodes and the nodes under them. */
   nodeNames(): Promise<string[]>;
+}
+
+/** virsh domblkinfo's figures, in bytes; `source` is the file QEMU has open, null for an empty drive. */
+export interface BlockInfo {
+  readonly target: string;
+  readonly capacity: number;
+  readonly allocation: number;
+  readonly physical: number;
+  readonly source: string | null;
 }
 
 export interface RunningDomain {

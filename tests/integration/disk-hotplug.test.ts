@@ -131,3 +131,46 @@ test('attach --config changes only the definition; a disk naming a volume of the
     await h.close();
   }
 });
+
+test('change-media ejects and inserts a CD-ROM\'s medium (QMP query-block shows it); domblkinfo reads the sizes QEMU has open', { timeout: 300_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'vk-media-'));
+  const h = await createHarness();
+  try {
+    const [vda, iso1, iso2] = [join(dir, 'vda.qcow2'), join(dir, 'one.iso'), join(dir, 'two.iso')];
+    await execFileP('qemu-img', ['create', '-q', '-f', 'qcow2', vda, '6M']);
+    await execFileP('qemu-img', ['create', '-q', '-f', 'raw', iso1, '1M']);
+    await execFileP('qemu-img', ['create', '-q', '-f', 'raw', iso2, '2M']);
+    const cdrom = `<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='${iso1}'/><target dev='hdc' bus='ide'/><readonly/></disk>`;
+    await boot(h, 'media', virtioDiskXml(vda, 'vda', 'qcow2') + cdrom);
+    const info = (disk: string) => h.engine.dispatch({ kind: 'blockInfo', name: 'media', disk });
+
+    const v = await info('vda');
+    assert.equal(v.capacity, 6 * MiB);
+    assert.equal(v.source, vda);
+    assert.ok(v.physical > 0 && v.physical < 6 * MiB, `a fresh qcow2 file is small: ${v.physical}`);
+    const c = await info('hdc');
+    assert.deepEqual({ ...c, allocation: 0 }, { target: 'hdc', capacity: MiB, allocation: 0, physical: MiB, source: iso1 });
+    assert.ok(c.allocation <= MiB, `a sparse raw file allocates at most its size: ${c.allocation}`);
+
+    await h.engine.dispatch({ kind: 'changeMedia', name: 'media', disk: 'hdc', mode: 'eject' });
+    assert.equal((await info('hdc')).source, null, 'no medium in QEMU');
+    assert.doesNotMatch(await h.engine.dispatch({ kind: 'dumpxml', name: 'media' }), /one\.iso/);
+    await assert.rejects(h.engine.dispatch({ kind: 'changeMedia', name: 'media', disk: 'hdc', mode: 'eject' }), /has no medium to eject/);
+
+    await h.engine.dispatch({ kind: 'changeMedia', name: 'media', disk: 'hdc', mode: 'insert', source: iso2 });
+    assert.equal((await info('hdc')).source, iso2);
+    assert.equal((await info('hdc')).capacity, 2 * MiB);
+    await assert.rejects(h.engine.dispatch({ kind: 'changeMedia', name: 'media', disk: 'hdc', mode: 'insert', source: iso1 }), /already has a medium/);
+    await h.engine.dispatch({ kind: 'changeMedia', name: 'media', disk: iso2, mode: 'update', source: iso1 });
+    assert.equal((await info('hdc')).source, iso1);
+    assert.match(await h.engine.dispatch({ kind: 'dumpxml', name: 'media' }), new RegExp(`<source file='${iso1}'/>\\s*<target dev='hdc' bus='ide'/>`));
+    assert.match(await h.engine.dispatch({ kind: 'dumpxml', name: 'media', inactive: true }), /one\.iso/, 'the definition is as it was');
+
+    await h.engine.dispatch({ kind: 'destroy', name: 'media' });
+    await assertNoLeftovers(h);
+  } finally {
+    await h.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  assert.ok(!existsSync(dir), `${dir} left behind`);
+});

@@ -9,7 +9,7 @@
 import { VirtkitError } from '../../core/errors.js';
 import type { DiskDef } from '../../core/xml/domain/index.js';
 import type { DomainDef } from '../domain-xml.js';
-import type { LiveDisks } from '../driver.js';
+import type { BlockInfo, LiveDisks } from '../driver.js';
 import { isActive } from '../state.js';
 import type { ActionOf, DispatchOptions, DomainInfo } from './actions.js';
 import type { EngineContext } from './context.js';
@@ -133,3 +133,47 @@ export const blockResize = (ctx: EngineContext, a: ActionOf<'blockResize'>, opts
   onDomainJob(ctx, a.name, 'blockresize', opts, async (rec) => {
     await liveDisks(ctx, rec).resize(a.disk, a.bytes);
   });
+
+/**
+ * virsh change-media: eject the medium of a CD-ROM or floppy drive, insert one into an empty
+ * drive, or replace it (update); live through the driver, --config in the definition.
+ */
+export const changeMedia = (ctx: EngineContext, a: ActionOf<'changeMedia'>, opts: DispatchOptions): Promise<DomainInfo> =>
+  onDomainJob(ctx, a.name, 'change-media', opts, async (rec) => {
+    const medium = a.mode === 'eject' ? undefined : a.source;
+    if (a.mode !== 'eject' && medium === undefined) throw new VirtkitError('INVALID_ARGUMENT', `change-media --${a.mode} needs a source`);
+    const to = scope(rec, a);
+    const check = (def: DomainDef, where: string): DiskDef => {
+      const d = findIn(def, a.disk);
+      if (d === undefined) throw noDisk(rec, a.disk, where);
+      if (a.mode === 'insert' && d.source !== undefined) {
+        throw new VirtkitError('OPERATION_INVALID', `drive '${d.target?.dev ?? a.disk}' of domain '${rec.name}' already has a medium: use --update or --eject first`);
+      }
+      return d;
+    };
+    let config;
+    if (to.config) {
+      const dev = check(await ctx.defOf(rec), 'persistent definition').target?.dev;
+      config = await nextConfig(ctx, rec, (def) => {
+        const d = (def.devices?.disk ?? []).find((x) => x.target?.dev === dev);
+        if (d === undefined) return;
+        if (medium === undefined) delete d.source;
+        else {
+          d.type = a.block === true ? 'block' : 'file';
+          d.source = a.block === true ? { dev: medium } : { file: medium };
+        }
+      });
+    }
+    if (to.live) {
+      const live = rec.runtime?.liveDef;
+      if (live !== undefined) check(live, 'live definition');
+      await liveDisks(ctx, rec).changeMedia(a.disk, medium === undefined ? undefined : { source: medium, type: a.block === true ? 'block' : 'file' }, a.force ?? false);
+      await afterLive(ctx, rec);
+    }
+    if (config) await saveConfig(ctx, rec, config);
+  });
+
+/** virsh domblkinfo of a running domain's disk: sizes as QEMU has the image open. */
+export async function blockInfo(ctx: EngineContext, a: ActionOf<'blockInfo'>): Promise<BlockInfo> {
+  return liveDisks(ctx, ctx.registry.resolve(a.name)).info(a.disk);
+}

@@ -7,11 +7,13 @@
  */
 import { VirtkitError } from '../../core/errors.js';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
-import { planBlockResize, planDiskAttach, planDiskDetach, type QmpCall } from '../../core/qemu/hotplug/disk-plan.js';
+import { stat } from 'node:fs/promises';
+import { findDisk, noSuchDisk, planBlockResize, planDiskAttach, planDiskDetach, type QmpCall } from '../../core/qemu/hotplug/disk-plan.js';
+import { planChangeMedia, type Medium } from '../../core/qemu/hotplug/media-plan.js';
 import type { QmpBlockInfo } from '../../core/qemu/qmp/command-types.js';
 import type { DiskDef } from '../../core/xml/domain/index.js';
 import type { DomainDef } from '../domain-xml.js';
-import type { LiveDisks } from '../driver.js';
+import type { BlockInfo, LiveDisks } from '../driver.js';
 import type { Prepare } from './launch-plan.js';
 import type { Monitor } from './monitor.js';
 
@@ -95,6 +97,29 @@ export class QemuLiveDisks implements LiveDisks {
     for (const call of plan.blockdevDel) await this.#run(call);
     this.p.setLive(plan.live);
     return plan.live;
+  }
+
+  async changeMedia(ref: string, medium: Medium | undefined, force: boolean): Promise<DomainDef> {
+    const [blocks, usedNodeNames, caps] = await Promise.all([this.#blocks(), this.nodeNames(), this.p.caps()]);
+    const plan = planChangeMedia(this.p.live(), ref, medium, { blocks, usedNodeNames, caps, force });
+    for (const call of plan.calls) await this.#run(call);
+    this.p.setLive(plan.live);
+    return plan.live;
+  }
+
+  async info(ref: string): Promise<BlockInfo> {
+    const disk = findDisk(this.p.live(), ref);
+    if (disk === undefined) throw noSuchDisk(this.p.live().name, ref);
+    const alias = disk.alias?.name ?? '';
+    const b = (await this.#blocks()).find((x) => x.qdev === alias || x.qdev?.startsWith(`/machine/peripheral/${alias}/`) === true);
+    const target = disk.target?.dev ?? ref;
+    const ins = b?.inserted;
+    if (ins === undefined) return { target, capacity: 0, allocation: 0, physical: 0, source: null };
+    const image = (ins.image ?? {}) as { 'virtual-size'?: number; 'actual-size'?: number };
+    const capacity = image['virtual-size'] ?? 0;
+    // physical: the file's size (a block device's is its capacity), as libvirt reports it.
+    const physical = await stat(ins.file).then((s) => (s.isFile() ? s.size : capacity), () => capacity);
+    return { target, capacity, allocation: image['actual-size'] ?? physical, physical, source: ins.file };
   }
 
   async resize(ref: string, bytes: number): Promise<void> {

@@ -12,6 +12,7 @@ import { capsView } from '../argv/caps-view.js';
 import { buildQemuArgv } from '../argv/index.js';
 import type { QmpBlockInfo } from '../qmp/command-types.js';
 import { planBlockResize, planDiskAttach, planDiskDetach } from './disk-plan.js';
+import { planChangeMedia } from './media-plan.js';
 
 const caps = capsView(qemu72Caps());
 const ctx = { random: (n: number): Uint8Array => new Uint8Array(n).fill(7) };
@@ -91,4 +92,30 @@ test('detach: device_del of the alias, then blockdev-del of the nodes query-bloc
   assert.deepEqual(planDiskDetach(live, 'vda', blocks).blockdevDel.map((c) => c.args['node-name']), ['libvirt-2-storage']);
   assert.throws(() => planDiskDetach(live, 'vdq', blocks), (e: unknown) => isVirtkitError(e) && e.code === 'NOT_FOUND');
   assert.deepEqual(planBlockResize(live, 'vdb', blocks, 16 << 20), { command: 'block_resize', args: { 'node-name': 'libvirt-7-format', size: 16 << 20 } });
+});
+
+test('change-media: eject opens the tray, removes the medium and deletes its node; insert adds the new one read-only and closes the tray', () => {
+  const live = domain("<disk type='file' device='cdrom'><source file='/a.iso'/><target dev='hdc' bus='ide'/></disk>");
+  const blocks: QmpBlockInfo[] = [
+    { device: '', qdev: 'ide0-1-0', removable: true, locked: false, inserted: { file: '/a.iso', 'node-name': 'libvirt-1-storage', ro: true, drv: 'file', encrypted: false, backing_file_depth: 0 } },
+  ];
+  const opts = { blocks, usedNodeNames: ['libvirt-1-storage'], caps, force: false };
+  const eject = planChangeMedia(live, 'hdc', undefined, opts);
+  assert.deepEqual(eject.calls, [
+    { command: 'blockdev-open-tray', args: { id: 'ide0-1-0', force: false } },
+    { command: 'blockdev-remove-medium', args: { id: 'ide0-1-0' } },
+    { command: 'blockdev-del', args: { 'node-name': 'libvirt-1-storage' } },
+  ]);
+  assert.equal(eject.live.devices?.disk?.[0]?.source, undefined);
+  const insert = planChangeMedia(eject.live, 'hdc', { source: '/b.iso' }, { ...opts, blocks: [{ device: '', qdev: 'ide0-1-0', removable: true, locked: false }], usedNodeNames: [] });
+  assert.deepEqual(insert.calls, [
+    { command: 'blockdev-open-tray', args: { id: 'ide0-1-0', force: false } },
+    { command: 'blockdev-remove-medium', args: { id: 'ide0-1-0' } },
+    { command: 'blockdev-add', args: { driver: 'file', filename: '/b.iso', 'node-name': 'libvirt-2-storage', 'read-only': true } },
+    { command: 'blockdev-insert-medium', args: { id: 'ide0-1-0', 'node-name': 'libvirt-2-storage' } },
+    { command: 'blockdev-close-tray', args: { id: 'ide0-1-0' } },
+  ]);
+  assert.equal(insert.live.devices?.disk?.[0]?.source?.file, '/b.iso');
+  assert.throws(() => planChangeMedia(eject.live, 'hdc', undefined, { ...opts, blocks: [] }), /has no medium to eject/);
+  assert.throws(() => planChangeMedia(domain(disk('/a.img', 'vda')), 'vda', undefined, opts), /not a CD-ROM or floppy/);
 });

@@ -51,7 +51,8 @@ const HOTPLUG_BUSES = new Set(['virtio', 'scsi', 'usb']);
 
 const controllerKeys = (def: DomainDef): string[] => (def.devices?.controller ?? []).map((c) => `${c.type}:${c.index ?? 0}:${c.model ?? ''}`);
 
-function nodeIndex(def: DomainDef, usedNodeNames: readonly string[]): number {
+/** The N of the next libvirt-N node names: past every N in use and past the disk count. */
+export function nodeIndex(def: DomainDef, usedNodeNames: readonly string[]): number {
   let max = (def.devices?.disk ?? []).length;
   for (const n of usedNodeNames) {
     const m = /^libvirt-(\d+)-/.exec(n);
