@@ -7,6 +7,7 @@ import type { ActionOf } from '../engine/actions.js';
 import { WAIT, type QuerySpec } from './query.js';
 import { route, Router, type Route, type SchemaName } from './router.js';
 import { storageRoutes } from './storage-routes.js';
+import { diskRoutes } from './disk-routes.js';
 
 const ID = 'id';
 const dom = '/v1/domains/{id}';
@@ -211,6 +212,7 @@ export const routes: readonly Route[] = [
   ...domainRoutes,
   ...(Object.keys(ACTION_SUMMARY) as LifecycleActionName[]).map(actionRoute),
   ...hostRoutes,
+  ...diskRoutes,
   ...storageRoutes,
 ];
 
