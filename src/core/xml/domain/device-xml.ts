@@ -1,10 +1,10 @@
 /**
  * A single <disk> element on its own, as attach-device and detach-device take it
- * (libvirt's virDomainDeviceDefParse): parsed and formatted with the domain's disk spec,
+ * (libvirt's virDomainDeviceDefParse): parsed with the domain's disk spec,
  * so a device file says exactly what the same element says inside <devices>.
  */
 import { VirtkitError } from '../../errors.js';
-import { formatWithSpec, parseWithSpec } from '../codec.js';
+import { parseWithSpec } from '../codec.js';
 import { parseXmlTree } from '../tree.js';
 import type { DiskDef } from './schema/disk.js';
 import { diskSpec } from './schema/disk.js';
@@ -19,6 +19,3 @@ export function parseDiskXml(xml: string): DiskDef {
   return disk;
 }
 
-export function formatDiskXml(disk: DiskDef): string {
-  return formatWithSpec(diskSpec, disk, 'disk', '');
-}
