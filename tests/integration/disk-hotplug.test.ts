@@ -102,7 +102,7 @@ test('hotplug: a raw and a qcow2 disk appear in the guest with their size, block
   assert.ok(!existsSync(dir), `${dir} left behind`);
 });
 
-test('attach --config changes only the definition; a disk naming a volume of the default pool boots as its file', { timeout: 300_000 }, async () => {
+test('attach --config changes only the definition; a volume disk boots as its file, attaches live and survives a daemon restart', { timeout: 300_000 }, async () => {
   const h = await createHarness();
   try {
     await h.engine.dispatch({ kind: 'volCreate', pool: 'default', xml: "<volume><name>data.qcow2</name><capacity unit='M'>12</capacity><target><format type='qcow2'/></target></volume>" });
@@ -124,6 +124,29 @@ test('attach --config changes only the definition; a disk naming a volume of the
     assert.deepEqual(await guestDisks(shell), ['vda'], 'the guest got nothing');
     await h.engine.dispatch({ kind: 'detachDisk', name: 'vols', disk: 'vdc', config: true });
     assert.doesNotMatch(await h.engine.dispatch({ kind: 'dumpxml', name: 'vols', inactive: true }), /extra\.raw/);
+
+    // A volume disk attached live and to the definition: the guest gets the volume's file, the
+    // definition keeps the names, and both survive a daemon restart (the status file), after
+    // which the disk detaches as any other.
+    await h.engine.dispatch({ kind: 'volCreate', pool: 'default', xml: "<volume><name>more.raw</name><capacity unit='M'>3</capacity></volume>" });
+    const more = await h.engine.dispatch({ kind: 'volGet', pool: 'default', volume: 'more.raw' });
+    const moreDisk = "<disk type='volume' device='disk'><source pool='default' volume='more.raw'/><target dev='vdb' bus='virtio'/></disk>";
+    await h.engine.dispatch({ kind: 'attachDevice', name: 'vols', xml: moreDisk, persistent: true });
+    const vdb = async (s: GuestShell): Promise<string | undefined> => {
+      const r = await s.run('cat /sys/block/vdb/size');
+      return r.code === 0 ? r.output.trim() : undefined;
+    };
+    assert.equal(await until('the volume disk in the guest', () => vdb(shell)), String((3 * MiB) / 512));
+    const withMore = new RegExp(`<disk type='file' device='disk'>\\s*<driver name='qemu' type='raw'/>\\s*<source file='${more.path}'/>\\s*<target dev='vdb' bus='virtio'/>`);
+    assert.match(await h.engine.dispatch({ kind: 'dumpxml', name: 'vols' }), withMore);
+    assert.match(await h.engine.dispatch({ kind: 'dumpxml', name: 'vols', inactive: true }), /<source pool='default' volume='more.raw'\/>/);
+    await h.restart();
+    assert.match(await h.engine.dispatch({ kind: 'dumpxml', name: 'vols' }), withMore, 'the live XML survives a restart');
+    const again = new GuestShell((await h.engine.dispatch({ kind: 'console', name: 'vols' })).stream);
+    await h.engine.dispatch({ kind: 'detachDisk', name: 'vols', disk: 'vdb', persistent: true });
+    await until('vdb gone after the restart', async () => (await vdb(again)) === undefined);
+    assert.doesNotMatch(await h.engine.dispatch({ kind: 'dumpxml', name: 'vols' }), /more\.raw/);
+    assert.doesNotMatch(await h.engine.dispatch({ kind: 'dumpxml', name: 'vols', inactive: true }), /more\.raw/);
 
     await h.engine.dispatch({ kind: 'destroy', name: 'vols' });
     await assertNoLeftovers(h);
