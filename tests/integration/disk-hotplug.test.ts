@@ -3,7 +3,8 @@
 // the guest's /sys/block with their size, blockresize grows one and the guest sees it, and
 // detach removes the device from the guest and its nodes from QEMU (query-named-block-nodes).
 // A --config attach changes only the definition; a disk that names a volume of the default
-// pool boots and the live XML shows the file it resolved to.
+// pool boots and the live XML shows the file it resolved to; one attached live keeps its file
+// in the live XML across a daemon restart. change-media and domblkinfo read through query-block.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
