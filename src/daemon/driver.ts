@@ -119,8 +119,12 @@ export type DriverEvent =
 export interface LiveDisks {
   /** Plugs in a disk whose source is a file or block device (a volume disk is resolved before). */
   attach(disk: DiskDef): Promise<DomainDef>;
-  /** Unplugs the disk whose target (vdb) or source is `ref`, once the guest has released it. */
-  detach(ref: string): Promise<DomainDef>;
+  /**
+   * Unplugs the disk whose target (vdb) or source is `ref`, once the guest has released it.
+   * When the guest is too slow (OPERATION_TIMEOUT), the request stays and `onLate` hears the
+   * live definition once the guest does release it.
+   */
+  detach(ref: string, onLate?: (live: DomainDef) => void): Promise<DomainDef>;
   /** Grows (or shrinks) the disk's image to `bytes` (virsh blockresize). */
   resize(ref: string, bytes: number): Promise<void>;
   /** Ejects the medium of a CD-ROM or floppy drive and, with `medium`, inserts that one (virsh change-media). */

@@ -198,3 +198,41 @@ test('change-media ejects and inserts a CD-ROM\'s medium (QMP query-block shows 
   }
   assert.ok(!existsSync(dir), `${dir} left behind`);
 });
+
+test('a detach the guest cannot answer in time (its vCPUs paused) times out, and completes when the guest releases the disk', { timeout: 300_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'vk-unplug-'));
+  // The wait is short, but the outcome does not depend on it: a paused guest cannot release the disk at all.
+  const h = await createHarness({ unplugTimeoutMs: 300 });
+  try {
+    const [vda, hot] = [join(dir, 'vda.raw'), join(dir, 'hot.raw')];
+    await execFileP('qemu-img', ['create', '-q', '-f', 'raw', vda, '4M']);
+    await execFileP('qemu-img', ['create', '-q', '-f', 'raw', hot, '2M']);
+    const shell = await boot(h, 'late', virtioDiskXml(vda, 'vda'));
+    const before = await nodeNames(h, 'late');
+    await h.engine.dispatch({ kind: 'attachDevice', name: 'late', xml: virtioDiskXml(hot, 'vdb') });
+    assert.equal(await until('vdb in the guest', () => vdbBytes(shell)), 2 * MiB);
+
+    await h.engine.dispatch({ kind: 'suspend', name: 'late' });
+    const timedOut = (e: unknown): boolean => (e as { code?: string }).code === 'OPERATION_TIMEOUT' && /did not release disk 'vdb'/.test((e as Error).message);
+    await assert.rejects(h.engine.dispatch({ kind: 'detachDisk', name: 'late', disk: 'vdb' }), timedOut);
+    // Asked again while the first request is pending: it waits for that one (QEMU would refuse a second device_del).
+    await assert.rejects(h.engine.dispatch({ kind: 'detachDisk', name: 'late', disk: 'vdb' }), timedOut);
+    assert.match(await h.engine.dispatch({ kind: 'dumpxml', name: 'late' }), /hot\.raw/, 'still in the live XML');
+
+    await h.engine.dispatch({ kind: 'resume', name: 'late' });
+    await until('the late removal reaches the live XML', async () => !(await h.engine.dispatch({ kind: 'dumpxml', name: 'late' })).includes('hot.raw'));
+    assert.deepEqual((await nodeNames(h, 'late')).sort(), [...before].sort(), 'its node is deleted');
+    assert.deepEqual(await guestDisks(shell), ['vda']);
+    await until('the status file has it too', async () => {
+      const st = (await h.engine.ctx.deps.status.loadAll()).find((x) => x.name === 'late');
+      return st !== undefined && !st.xml.includes('hot.raw');
+    });
+
+    await h.engine.dispatch({ kind: 'destroy', name: 'late' });
+    await assertNoLeftovers(h);
+  } finally {
+    await h.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  assert.ok(!existsSync(dir), `${dir} left behind`);
+});

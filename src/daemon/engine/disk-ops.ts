@@ -113,7 +113,10 @@ async function detach(ctx: EngineContext, rec: DomainRecord, ref: string, f: Dis
   if (to.live) {
     const live = rec.runtime?.liveDef;
     if (live !== undefined && findIn(live, ref) === undefined) throw noDisk(rec, ref, 'live definition');
-    await liveDisks(ctx, rec).detach(ref);
+    await liveDisks(ctx, rec).detach(ref, () => {
+      // The guest let go after the request timed out: record it as any live change.
+      afterLive(ctx, rec).catch((e: unknown) => ctx.log.error(`cannot record the late removal of disk '${ref}' of domain '${rec.name}': ${(e as Error).message}`));
+    });
     await afterLive(ctx, rec);
   }
   if (config) await saveConfig(ctx, rec, config);

@@ -31,6 +31,8 @@ export interface LiveDiskParts {
 export class QemuLiveDisks implements LiveDisks {
   /** Device ids sent device_del, resolved by their DEVICE_DELETED. */
   readonly #unplugged = new Map<string, () => void>();
+  /** Removals under way, by device id: resolved with the live definition once done. */
+  readonly #pending = new Map<string, Promise<DomainDef>>();
 
   constructor(private readonly p: LiveDiskParts) {
     p.monitor.onEvent((event, data) => {
@@ -76,27 +78,44 @@ export class QemuLiveDisks implements LiveDisks {
     return plan.live;
   }
 
-  async detach(ref: string): Promise<DomainDef> {
+  /**
+   * Unplugs the disk and resolves once the guest has released it. A guest slower than
+   * unplugTimeoutMs gets OPERATION_TIMEOUT, but the removal stays pending: when the guest
+   * releases the disk later, its nodes are deleted, it leaves the live definition and `onLate`
+   * hears the new one. Asking again while it is pending waits for it (QEMU refuses a second
+   * device_del).
+   */
+  async detach(ref: string, onLate?: (live: DomainDef) => void): Promise<DomainDef> {
     const plan = planDiskDetach(this.p.live(), ref, await this.#blocks());
-    let timer: NodeJS.Timeout | undefined;
-    const released = new Promise<boolean>((resolve) => {
-      this.#unplugged.set(plan.alias, () => resolve(true));
-      timer = setTimeout(() => resolve(false), this.p.unplugTimeoutMs);
-    });
-    try {
-      await this.#run(plan.deviceDel);
-      if (!(await released)) {
-        throw new VirtkitError('OPERATION_TIMEOUT', `the guest did not release disk '${plan.disk.target?.dev ?? ref}' within ` +
-          `${this.p.unplugTimeoutMs / 1000} s of the unplug request (it needs ACPI PCI hotplug and a driver that lets go of the disk); ` +
-          'the disk stays in the live definition: try again, or shut the guest down and use --config', { details: { target: plan.disk.target?.dev ?? ref } });
-      }
-    } finally {
-      clearTimeout(timer);
-      this.#unplugged.delete(plan.alias);
+    let removal = this.#pending.get(plan.alias);
+    if (removal === undefined) {
+      const released = new Promise<void>((resolve) => this.#unplugged.set(plan.alias, resolve));
+      await this.#run(plan.deviceDel).catch((e: unknown) => {
+        this.#unplugged.delete(plan.alias);
+        throw e;
+      });
+      removal = released.then(async () => {
+        this.#unplugged.delete(plan.alias);
+        for (const call of plan.blockdevDel) await this.#run(call);
+        // From the live definition as it is now: other disks may have changed meanwhile.
+        const next = structuredClone(this.p.live());
+        if (next.devices) next.devices.disk = (next.devices.disk ?? []).filter((d) => d.alias?.name !== plan.alias);
+        this.p.setLive(next);
+        return next;
+      }).finally(() => this.#pending.delete(plan.alias));
+      this.#pending.set(plan.alias, removal);
     }
-    for (const call of plan.blockdevDel) await this.#run(call);
-    this.p.setLive(plan.live);
-    return plan.live;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), this.p.unplugTimeoutMs); });
+    const done = await Promise.race([removal, timedOut]).finally(() => clearTimeout(timer));
+    if (done !== undefined) return done;
+    removal.then((live) => onLate?.(live), (e: unknown) => {
+      this.p.warn(`the guest released disk '${plan.disk.target?.dev ?? ref}' late, and removing it failed: ${(e as Error).message}`);
+    });
+    const dev = plan.disk.target?.dev ?? ref;
+    throw new VirtkitError('OPERATION_TIMEOUT', `the guest did not release disk '${dev}' within ${this.p.unplugTimeoutMs / 1000} s of the ` +
+      'unplug request (it needs ACPI PCI hotplug and a driver that lets go of the disk); the request stays: the disk leaves the ' +
+      'live definition when the guest releases it, or shut the guest down and use --config', { details: { target: dev } });
   }
 
   async changeMedia(ref: string, medium: Medium | undefined, force: boolean): Promise<DomainDef> {
