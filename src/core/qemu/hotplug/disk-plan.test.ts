@@ -49,7 +49,7 @@ test('attach: blockdev-add of the argv builder\'s nodes under a fresh libvirt-N,
   assert.deepEqual(plan.live.devices?.disk?.[1]?.address, { type: 'pci', domain: 0, bus: 0, slot: 4, function: 0 });
 });
 
-test('attach: a target in use, an IDE disk, a CD-ROM and a full bus are refused before anything runs', () => {
+test('attach: a target in use, an IDE disk, a CD-ROM and a full bus are refused before anything runs; the last pc slot is used', () => {
   const live = domain(disk('/a.img', 'vda'));
   const refused = (xml: string, code: string, msg: RegExp, def = live): void => {
     assert.throws(() => planDiskAttach(def, parseDiskXml(xml), caps, prep, []), (e: unknown) => {
@@ -62,10 +62,14 @@ test('attach: a target in use, an IDE disk, a CD-ROM and a full bus are refused 
   refused(disk('/b.img', 'vda'), 'XML_DUPLICATE', /already has a disk with target 'vda'/);
   refused("<disk type='file'><source file='/b.img'/><target dev='hdb' bus='ide'/></disk>", 'OPERATION_INVALID', /on bus 'ide'.*use --config/);
   refused("<disk type='file' device='cdrom'><source file='/c.iso'/><target dev='sdc' bus='scsi'/></disk>", 'OPERATION_INVALID', /cannot hot-plug cdrom drive 'sdc'.*change-media/);
-  // pc: slot 1 is the PIIX3, the balloon takes one slot, 28 disks and the spare slot prepareDomain keeps for a bridge (as libvirt does at start) the rest of 2..31.
+  // pc: slot 1 is the PIIX3, the balloon takes one slot, 28 disks and the spare slot prepareDomain keeps for a bridge
+  // (as libvirt does at start) the rest of 2..31. A hotplug takes that last slot, as libvirt's; then the bus is full.
   const full = domain(Array.from({ length: 28 }, (_, i) => disk(`/d${i}.img`, `vd${String.fromCharCode(97 + (i % 26))}${i >= 26 ? 'a' : ''}`)).join(''));
-  assert.equal(full.devices?.controller?.filter((c) => c.type === 'pci').length, 1, 'the full bus is the only one');
-  refused(disk('/b.img', 'vdzz'), 'ADDRESS_CONFLICT', /no free slot on its PCI buses/, full);
+  assert.equal(full.devices?.controller?.filter((c) => c.type === 'pci').length, 1, 'one PCI bus');
+  const last = planDiskAttach(full, parseDiskXml(disk('/b.img', 'vdzy')), caps, prep, []);
+  assert.deepEqual(last.disk.address, { type: 'pci', domain: 0, bus: 0, slot: 31, function: 0 });
+  assert.equal(last.live.devices?.controller?.filter((c) => c.type === 'pci').length, 1, 'no bridge was added');
+  refused(disk('/c.img', 'vdzz'), 'ADDRESS_CONFLICT', /no free slot on its PCI buses/, last.live);
 });
 
 test('attach on q35: the free pcie-root-port libvirt keeps for hotplug, then a clear error when none is left', () => {

@@ -9,6 +9,7 @@
  */
 import { VirtkitError } from '../../errors.js';
 import type { DomainDef } from '../../xml/domain/index.js';
+import type { DeviceAddress } from '../../xml/domain/schema/address.js';
 import type { DiskDef } from '../../xml/domain/schema/disk.js';
 import type { ArgvCaps } from '../argv/index.js';
 import { buildDiskParts } from '../argv/index.js';
@@ -61,10 +62,33 @@ export function nodeIndex(def: DomainDef, usedNodeNames: readonly string[]): num
   return max + 1;
 }
 
+function noRoom(live: DomainDef, dev: string, why: string, cause?: unknown): VirtkitError {
+  return new VirtkitError('ADDRESS_CONFLICT', `cannot hot-plug disk '${dev}' into domain '${live.name}': ${why}`, { details: { target: dev }, ...(cause === undefined ? {} : { cause }) });
+}
+
 function refuseBus(bus: string, dev: string, what: 'attach' | 'detach'): VirtkitError {
   return new VirtkitError('OPERATION_INVALID',
     `cannot ${what} disk '${dev}' on bus '${bus}' while the domain runs: QEMU hot-plugs disks only on virtio, scsi and usb buses; ` +
     `use --config to change the definition, which applies at the next start`, { details: { target: dev, bus } });
+}
+
+/** A free slot on one of the domain's conventional PCI buses (pci-root, pci-bridge), as a PCI address. */
+function freePciSlot(def: DomainDef): DeviceAddress | undefined {
+  const buses = (def.devices?.controller ?? []).filter((c) => c.type === 'pci' && (c.model === 'pci-root' || c.model === 'pci-bridge'));
+  const used = new Set<string>();
+  for (const list of Object.values(def.devices ?? {})) {
+    for (const d of Array.isArray(list) ? list : [list]) {
+      const a = (d as { address?: DeviceAddress } | undefined)?.address;
+      if (a?.type === 'pci') used.add(`${a.bus}:${a.slot}`);
+    }
+  }
+  for (const c of buses) {
+    const bus = c.index ?? 0;
+    for (let slot = 1; slot < 32; slot++) {
+      if (!used.has(`${bus}:${slot}`)) return { type: 'pci', domain: 0, bus, slot, function: 0 };
+    }
+  }
+  return undefined;
 }
 
 /** The disk of `live` whose target (vdb) or source file/device is `ref`, as virsh detach-disk finds it. */
@@ -89,10 +113,31 @@ export function planDiskAttach(
   if (findDisk(live, dev)?.target?.dev === dev) {
     throw new VirtkitError('XML_DUPLICATE', `domain '${live.name}' already has a disk with target '${dev}'`, { details: { target: dev } });
   }
-  const added = structuredClone(live);
-  const devices = (added.devices ??= {});
-  devices.disk = [...(devices.disk ?? []), structuredClone(disk)];
-  const next = prepare(added);
+  const withDisk = (d: DiskDef): DomainDef => {
+    const added = structuredClone(live);
+    const devices = (added.devices ??= {});
+    devices.disk = [...(devices.disk ?? []), structuredClone(d)];
+    return prepare(added);
+  };
+  const before = controllerKeys(live);
+  const grownBy = (def: DomainDef): string[] => controllerKeys(def).filter((k) => !before.includes(k));
+  const virtio = (disk.target?.bus ?? (dev.startsWith('vd') ? 'virtio' : undefined)) === 'virtio';
+  let next: DomainDef;
+  try {
+    next = withDisk(disk);
+  } catch (e) {
+    // A full pc bus makes prepareDomain add a pci-bridge it has no slot for.
+    if (disk.address !== undefined || !virtio || !(e instanceof VirtkitError) || (e.code !== 'XML_CONFLICT' && e.code !== 'ADDRESS_CONFLICT')) throw e;
+    const slot = freePciSlot(live);
+    if (slot === undefined) throw noRoom(live, dev, 'there is no free slot on its PCI buses; add a pci-bridge to the definition and restart it', e);
+    next = withDisk({ ...disk, address: slot });
+  }
+  // On pc, prepareDomain keeps the last free slot for a future pci-bridge (libvirt does so at
+  // start) and would add the bridge rather than use it; a hotplug takes that slot, as libvirt's.
+  const first = grownBy(next);
+  const spare = disk.address === undefined && virtio && first.length > 0 && first.every((k) => k.startsWith('pci:') && k.endsWith(':pci-bridge'))
+    ? freePciSlot(live) : undefined;
+  if (spare !== undefined) next = withDisk({ ...disk, address: spare });
   const placed = findDisk(next, dev) as DiskDef;
   const bus = placed.target?.bus ?? 'ide';
   if (placed.device === 'cdrom' || placed.device === 'floppy') {
@@ -100,14 +145,13 @@ export function planDiskAttach(
       'use change-media to change the medium of an existing drive, or --config to add the drive at the next start', { details: { target: dev } });
   }
   if (!HOTPLUG_BUSES.has(bus)) throw refuseBus(bus, dev, 'attach');
-  const before = controllerKeys(live);
-  const grown = controllerKeys(next).filter((k) => !before.includes(k));
+  const grown = grownBy(next);
   if (grown.length > 0) {
     const q35 = grown.some((k) => k.includes('pcie-root-port'));
     const why = bus !== 'virtio' ? `there is no ${bus} controller to plug it into (it would need ${grown.join(', ')})`
       : q35 ? "there is no free pcie-root-port; add <controller type='pci' model='pcie-root-port'/> to the definition and restart it"
         : 'there is no free slot on its PCI buses; add a pci-bridge to the definition and restart it';
-    throw new VirtkitError('ADDRESS_CONFLICT', `cannot hot-plug disk '${dev}' into domain '${live.name}': ${why}`, { details: { target: dev } });
+    throw noRoom(live, dev, why);
   }
   const alias = placed.alias?.name ?? '';
   const parts = buildDiskParts(next, caps, dev, nodeIndex(live, usedNodeNames));
