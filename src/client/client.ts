@@ -9,7 +9,8 @@ import { resolveEndpoint, type Endpoint, type EndpointInput } from './endpoint.j
 import type { SpawnOptions } from './spawn.js';
 import { Transport, type Method } from './transport.js';
 import type {
-  ActionOptions, DefineResult, PoolDefineResult, SecretDefineResult, SecretFilter, SecretInfo, PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
+  ActionOptions, BlockInfo, ChangeMediaRequest, DiskImpactOptions, DefineResult, PoolDefineResult, SecretDefineResult, SecretFilter, SecretInfo,
+  PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, NativeArgv, VcpuCountReport, VcpuReport,
 } from './types.js';
 import type { ConsoleConnection, EventStream, VolumeImportRequest } from './websocket.js';
@@ -30,6 +31,7 @@ export interface ConnectOptions {
 const seg = (s: string) => encodeURIComponent(s);
 const dom = (ref: string) => `/v1/domains/${seg(ref)}`;
 const impact = (o: ImpactOptions) => ({ ...(o.live ? { live: true } : {}), ...(o.config ? { config: true } : {}) });
+const diskImpact = (o: DiskImpactOptions) => ({ ...impact(o), ...(o.persistent ? { persistent: true } : {}) });
 const waitQuery = (o: JobOptions | undefined) => (o?.wait === undefined ? '' : `?wait=${o.wait}`);
 
 export class VirtkitClient {
@@ -170,6 +172,33 @@ export class VirtkitClient {
     await this.getDomain(ref);
     const { openConsole } = await import('./websocket.js');
     return openConsole(this.#transport, ref, opts.force ?? false);
+  }
+
+  // Disks of a domain (virsh attach-device, detach-disk, change-media, blockresize, domblkinfo).
+
+  attachDevice(ref: string, xml: string, opts: DiskImpactOptions & JobOptions = {}): Promise<DomainInfo> {
+    return this.#call('POST', `${dom(ref)}/devices${waitQuery(opts)}`, { xml, ...diskImpact(opts) });
+  }
+
+  detachDevice(ref: string, xml: string, opts: DiskImpactOptions & JobOptions = {}): Promise<DomainInfo> {
+    return this.#call('POST', `${dom(ref)}/actions/detach-device${waitQuery(opts)}`, { xml, ...diskImpact(opts) });
+  }
+
+  /** `disk` is a target (vdb) or a source path. */
+  detachDisk(ref: string, disk: string, opts: DiskImpactOptions & JobOptions = {}): Promise<DomainInfo> {
+    return this.#call('POST', `${dom(ref)}/actions/detach-disk${waitQuery(opts)}`, { disk, ...diskImpact(opts) });
+  }
+
+  changeMedia(ref: string, disk: string, req: ChangeMediaRequest, opts: DiskImpactOptions & JobOptions = {}): Promise<DomainInfo> {
+    return this.#call('POST', `${dom(ref)}/actions/change-media${waitQuery(opts)}`, { disk, ...req, ...diskImpact(opts) });
+  }
+
+  blockResize(ref: string, disk: string, bytes: number, opts?: JobOptions): Promise<DomainInfo> {
+    return this.#call('POST', `${dom(ref)}/actions/blockresize${waitQuery(opts)}`, { disk, bytes });
+  }
+
+  blockInfo(ref: string, disk: string): Promise<BlockInfo> {
+    return this.#call('GET', `${dom(ref)}/disks/${seg(disk)}/info`);
   }
 
   // Storage pools and volumes. `pool` is a name or UUID; `default` is made on first use.

@@ -29,6 +29,8 @@ export type ShutdownMode = Api.ShutdownMode;
 
 /** A storage pool (pool-list, pool-info). */
 export type PoolInfo = Api.PoolInfo;
+/** virsh domblkinfo. */
+export type BlockInfo = Api.BlockInfo;
 export type PoolDefineResult = Api.PoolDefineResult;
 /** A storage volume (vol-list, vol-info). */
 export type VolumeInfo = Api.VolumeInfo;
@@ -79,6 +81,19 @@ export interface JobOptions {
 export interface ImpactOptions {
   live?: boolean | undefined;
   config?: boolean | undefined;
+}
+
+/** Disk changes also take virsh's --persistent: the definition, and the running domain when it runs. */
+export interface DiskImpactOptions extends ImpactOptions {
+  persistent?: boolean | undefined;
+}
+
+/** virsh change-media: what to do with the drive's medium. */
+export interface ChangeMediaRequest {
+  mode: 'eject' | 'insert' | 'update';
+  source?: string;
+  block?: boolean;
+  force?: boolean;
 }
 
 export interface DomainCapsQuery {

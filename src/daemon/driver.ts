@@ -19,6 +19,8 @@
 import type { NetDeviceCounters } from '../host/proc-stats.js';
 import type { Duplex } from 'node:stream';
 import type { HostTopology } from '../core/qemu/host-caps/capabilities.js';
+import type { Medium } from '../core/qemu/hotplug/media-plan.js';
+import type { DiskDef } from '../core/xml/domain/index.js';
 import type { DomainDef } from './domain-xml.js';
 import type { DomainRuntimePaths } from './paths.js';
 import type { StateReason } from './state.js';
@@ -122,7 +124,41 @@ export type DriverEvent =
   | { readonly type: 'crashed'; readonly reason: StateReason<'crashed'> }
   | { readonly type: 'pmsuspended'; readonly to: 'memory' | 'disk' };
 
+/**
+ * The disks of a running guest, changed live (the QEMU driver's hotplug.ts). Each method
+ * resolves once QEMU has done it and returns the new live definition.
+ */
+export interface LiveDisks {
+  /** Plugs in a disk whose source is a file or block device (a volume disk is resolved before). */
+  attach(disk: DiskDef): Promise<DomainDef>;
+  /**
+   * Unplugs the disk whose target (vdb) or source is `ref`, once the guest has released it.
+   * When the guest is too slow (OPERATION_TIMEOUT), the request stays and `onLate` hears the
+   * live definition once the guest does release it.
+   */
+  detach(ref: string, onLate?: (live: DomainDef) => void): Promise<DomainDef>;
+  /** Grows (or shrinks) the disk's image to `bytes` (virsh blockresize). */
+  resize(ref: string, bytes: number): Promise<void>;
+  /** Ejects the medium of a CD-ROM or floppy drive and, with `medium`, inserts that one (virsh change-media). */
+  changeMedia(ref: string, medium: Medium | undefined, force: boolean): Promise<DomainDef>;
+  /** Sizes of the disk as QEMU has it open (query-block), virsh domblkinfo. */
+  info(ref: string): Promise<BlockInfo>;
+  /** The block node names QEMU has (query-named-block-nodes), top nodes and the nodes under them. */
+  nodeNames(): Promise<string[]>;
+}
+
+/** virsh domblkinfo's figures, in bytes; `source` is the file QEMU has open, null for an empty drive. */
+export interface BlockInfo {
+  readonly target: string;
+  readonly capacity: number;
+  readonly allocation: number;
+  readonly physical: number;
+  readonly source: string | null;
+}
+
 export interface RunningDomain {
+  /** Absent when the driver cannot change a running guest's disks. */
+  readonly disks?: LiveDisks;
   readonly pid: number;
   readonly qmpSocket: string;
   readonly argv: readonly string[];

@@ -18,6 +18,8 @@ import { ALL_EVENT_DETAILS, ALL_STATE_REASONS, DOMAIN_STATES, EVENT_KINDS } from
 import { secretSchemas } from './secret-schemas.js';
 import { storageSchemas } from './storage-schemas.js';
 export { SecretDefineResult, SecretInfo, SecretList, SecretValue, SecretXmlBody } from './secret-schemas.js';
+export { BlockInfo, BlockResizeBody, ChangeMediaBody, DeviceXmlBody, DiskDetachBody } from './disk-schemas.js';
+import { diskSchemas } from './disk-schemas.js';
 
 export {
   PoolCreateBody, PoolDefineResult, PoolInfo, PoolList, PoolStartBody, PoolXmlBody, VolumeCreateBody, VolumeInfo, VolumeList,
@@ -25,7 +27,7 @@ export {
 } from './storage-schemas.js';
 
 /** Named schemas: each becomes a component of the OpenAPI document. */
-export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...secretSchemas]);
+export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...secretSchemas, ...diskSchemas]);
 
 const named = <T extends v.GenericSchema>(id: string, description: string, schema: T): T => {
   apiSchemas.set(schema, { id, description });

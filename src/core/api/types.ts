@@ -27,6 +27,7 @@ export type DestroyOptions = v.InferInput<typeof S.DestroyBody>;
 export type ShutdownMode = NonNullable<ShutdownOptions['mode']>;
 
 export type PoolInfo = v.InferOutput<typeof S.PoolInfo>;
+export type BlockInfo = v.InferOutput<typeof S.BlockInfo>;
 export type PoolDefineResult = v.InferOutput<typeof S.PoolDefineResult>;
 export type VolumeInfo = v.InferOutput<typeof S.VolumeInfo>;
 export type SecretInfo = v.InferOutput<typeof S.SecretInfo>;

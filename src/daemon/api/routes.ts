@@ -9,6 +9,7 @@ import { route, Router, type Route, type SchemaName } from './router.js';
 import { secretRoutes } from './secret-routes.js';
 import { storageRoutes } from './storage-routes.js';
 import { volumeRoutes } from './volume-routes.js';
+import { diskRoutes } from './disk-routes.js';
 
 const ID = 'id';
 const dom = '/v1/domains/{id}';
@@ -213,6 +214,7 @@ export const routes: readonly Route[] = [
   ...domainRoutes,
   ...(Object.keys(ACTION_SUMMARY) as LifecycleActionName[]).map(actionRoute),
   ...hostRoutes,
+  ...diskRoutes,
   ...storageRoutes,
   ...volumeRoutes,
   ...secretRoutes,

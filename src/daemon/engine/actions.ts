@@ -7,13 +7,14 @@
  */
 import type { Duplex } from 'node:stream';
 import type { NodeInfo } from '../../host/nodeinfo.js';
-import type { DomainCapsQuery, DomainStats, HypervisorVersion, NativeArgv, ShutdownMode } from '../driver.js';
+import type { BlockInfo, DomainCapsQuery, DomainStats, HypervisorVersion, NativeArgv, ShutdownMode } from '../driver.js';
 import type { DomainState, StateReason } from '../state.js';
 import { secretHandlers, type SecretAction, type SecretResults } from '../secrets/actions.js';
 import { storageHandlers, type StorageAction, type StorageResults } from '../storage/actions.js';
 import type { EngineContext } from './context.js';
 import { defineDomain, setAutostart, undefineDomain } from './config-ops.js';
 import { setMaxMemory, setMemory, setVcpus } from './domain-config.js';
+import { attachDevice, blockInfo, blockResize, changeMedia, detachDevice, detachDisk, type DiskImpact } from './disk-ops.js';
 import { capabilities, domainCapabilities, domxmlToNative } from './host-queries.js';
 import {
   createDomain, destroyDomain, rebootDomain, resetDomain, resumeDomain, shutdownDomain, startDomain, suspendDomain,
@@ -99,6 +100,16 @@ export type Action =
   | { readonly kind: 'capabilities' }
   | { readonly kind: 'domcapabilities'; readonly query: DomainCapsQuery }
   | ({ readonly kind: 'console'; readonly force?: boolean } & Ref)
+  // Disks of a domain (disk-ops.ts).
+  | ({ readonly kind: 'attachDevice'; readonly xml: string } & DiskImpact & Ref)
+  | ({ readonly kind: 'detachDevice'; readonly xml: string } & DiskImpact & Ref)
+  | ({ readonly kind: 'detachDisk'; readonly disk: string } & DiskImpact & Ref)
+  | ({ readonly kind: 'blockResize'; readonly disk: string; readonly bytes: number } & Ref)
+  | ({
+    readonly kind: 'changeMedia'; readonly disk: string; readonly mode: 'eject' | 'insert' | 'update';
+    readonly source?: string; readonly block?: boolean; readonly force?: boolean;
+  } & DiskImpact & Ref)
+  | ({ readonly kind: 'blockInfo'; readonly disk: string } & Ref)
   // Storage pools and volumes (storage/actions.ts).
   | StorageAction
   // Secrets (secrets/actions.ts).
@@ -131,6 +142,12 @@ export interface ActionResults extends StorageResults, SecretResults {
   capabilities: string;
   domcapabilities: string;
   console: ConsoleSession;
+  attachDevice: DomainInfo;
+  detachDevice: DomainInfo;
+  detachDisk: DomainInfo;
+  blockResize: DomainInfo;
+  changeMedia: DomainInfo;
+  blockInfo: BlockInfo;
 }
 
 export type ActionKind = Action['kind'];
@@ -171,6 +188,12 @@ const handlers: { readonly [K in ActionKind]: Handler<K> } = {
   capabilities,
   domcapabilities: domainCapabilities,
   console: openConsole,
+  attachDevice,
+  detachDevice,
+  detachDisk,
+  blockResize,
+  changeMedia,
+  blockInfo,
   ...storageHandlers,
   ...secretHandlers,
 };

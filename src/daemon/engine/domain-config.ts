@@ -16,7 +16,7 @@ export interface Impact {
   readonly config?: boolean | undefined;
 }
 
-function impact(rec: DomainRecord, f: Impact): { live: boolean; config: boolean } {
+export function impact(rec: DomainRecord, f: Impact): { live: boolean; config: boolean } {
   const active = isActive(rec.state.state);
   const current = f.live !== true && f.config !== true;
   const live = f.live === true || (current && active);
@@ -40,7 +40,7 @@ async function updateConfig(ctx: EngineContext, rec: DomainRecord, change: (def:
   ctx.definitionsChanged();
 }
 
-async function refreshLive(ctx: EngineContext, rec: DomainRecord): Promise<void> {
+export async function refreshLive(ctx: EngineContext, rec: DomainRecord): Promise<void> {
   const { summarizeDomain } = await ctx.xml();
   const h = rec.runtime?.handle;
   if (rec.runtime && h) rec.runtime = { ...rec.runtime, liveDef: h.liveDef, liveSummary: summarizeDomain(h.liveDef) };

@@ -12,6 +12,7 @@ import type { ActionOf, ActionResults, DispatchOptions, DomainInfo } from './act
 import { newRecord, prepareFor } from './config-ops.js';
 import { errorText, type EngineContext } from './context.js';
 import type { DomainRecord } from './registry.js';
+import { resolveVolumeDisks } from './volume-disks.js';
 import { secretValueFor } from '../secrets/ops.js';
 
 /**
@@ -44,7 +45,7 @@ async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainDef, pau
   const keys = diskKeys(ctx, def);
   let handle: RunningDomain;
   try {
-    handle = await driver.start(def, paths, { paused, ...(keys === undefined ? {} : { diskKeys: keys }) });
+    handle = await driver.start(await resolveVolumeDisks(ctx.storage, def), paths, { paused, ...(keys === undefined ? {} : { diskKeys: keys }) });
   } catch (e) {
     ctx.setState(rec, { state: 'shutoff', reason: 'failed' });
     throw e;

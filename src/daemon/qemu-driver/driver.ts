@@ -71,6 +71,8 @@ export interface QemuDriverDeps {
   /** How long destroy waits after SIGTERM before SIGKILL (libvirt: 10 s). */
   readonly termTimeoutMs?: number;
   readonly monitorTimeoutMs?: number;
+  /** How long a disk detach waits for the guest to release the device (libvirt: 5 s; TCG guests are slower). */
+  readonly unplugTimeoutMs?: number;
   readonly warn?: (message: string) => void;
   readonly now?: () => Date;
 }
@@ -86,6 +88,10 @@ export class QemuHypervisor implements Hypervisor {
   async version(): Promise<HypervisorVersion> {
     const v = (await this.deps.caps()).version;
     return { name: 'QEMU', version: `${v.major}.${v.minor}.${v.micro}` };
+  }
+
+  #hotplugParts(): { caps: () => Promise<ArgvCaps>; prepare: Prepare; unplugTimeoutMs: number } {
+    return { caps: this.deps.caps, prepare: this.deps.prepare, unplugTimeoutMs: this.deps.unplugTimeoutMs ?? 30_000 };
   }
 
   #warn(message: string): void {
@@ -163,7 +169,7 @@ export class QemuHypervisor implements Hypervisor {
       const dom = new QemuDomain({
         record, monitor, console, child: proc.child, childExited: proc.exited, tracker, liveDef: plan.liveDef, paths,
         aliases: plan.aliases, hasAgentChannel: plan.hasAgentChannel, procRoot: this.#procRoot,
-        termTimeoutMs: this.deps.termTimeoutMs ?? 10_000, warn: (m) => this.#warn(m),
+        termTimeoutMs: this.deps.termTimeoutMs ?? 10_000, warn: (m) => this.#warn(m), ...this.#hotplugParts(),
       });
       if (!opts.paused) await dom.resume();
       return dom;
@@ -213,7 +219,7 @@ export class QemuHypervisor implements Hypervisor {
     const dom = new QemuDomain({
       record, monitor, console, ...(consoleLost === undefined ? {} : { consoleLost }), child: undefined, childExited: undefined, tracker, liveDef: def, paths,
       aliases: status.aliases, hasAgentChannel: hasAgentChannel(toCoreDef(def)), procRoot: this.#procRoot,
-      termTimeoutMs: this.deps.termTimeoutMs ?? 10_000, warn: (m) => this.#warn(m),
+      termTimeoutMs: this.deps.termTimeoutMs ?? 10_000, warn: (m) => this.#warn(m), ...this.#hotplugParts(),
     });
     // What happened while nobody watched: a guest that powered off or panicked waits, paused, for its action.
     // Replayed after the engine has subscribed (it does so as soon as this resolves).

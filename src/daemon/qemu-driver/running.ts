@@ -21,6 +21,9 @@ import type { Monitor } from './monitor.js';
 import { collectDetailedStats, collectStats, vcpuInfo } from './stats.js';
 import { toCoreDef } from './launch-plan.js';
 import type { ChildProcess } from 'node:child_process';
+import type { ArgvCaps } from '../../core/qemu/argv/index.js';
+import { QemuLiveDisks } from './hotplug.js';
+import type { Prepare } from './launch-plan.js';
 
 export interface QemuDomainParts {
   readonly record: QemuRuntimeRecord;
@@ -39,6 +42,10 @@ export interface QemuDomainParts {
   readonly procRoot: string;
   readonly termTimeoutMs: number;
   readonly warn: (message: string) => void;
+  /** For disk hotplug (hotplug.ts): the QEMU's capabilities, prepareDomain, the unplug wait. */
+  readonly caps: () => Promise<ArgvCaps>;
+  readonly prepare: Prepare;
+  readonly unplugTimeoutMs: number;
 }
 
 export class QemuDomain implements RunningDomain {
@@ -47,7 +54,9 @@ export class QemuDomain implements RunningDomain {
   readonly argv: readonly string[];
   readonly startedAt: Date;
   readonly aliases: Readonly<Record<string, string>>;
-  readonly liveDef: DomainDef;
+  /** Changed by disk hotplug. */
+  liveDef: DomainDef;
+  readonly disks: QemuLiveDisks;
   /** Resolves once QEMU is gone, its files are cleaned and `stopped` was reported. */
   readonly finished: Promise<void>;
   readonly #listeners: ((e: DriverEvent) => void)[] = [];
@@ -63,6 +72,10 @@ export class QemuDomain implements RunningDomain {
     this.startedAt = new Date(r.startedAt);
     this.aliases = p.aliases;
     this.liveDef = p.liveDef;
+    this.disks = new QemuLiveDisks({
+      monitor: p.monitor, caps: p.caps, prepare: p.prepare, unplugTimeoutMs: p.unplugTimeoutMs, warn: p.warn,
+      live: () => this.liveDef, setLive: (def) => { this.liveDef = def; },
+    });
     this.#tracker = p.tracker;
     const gone = p.childExited ?? p.monitor.closed;
     this.#target = { pid: r.pid, startTicks: r.startTicks, gone, procRoot: p.procRoot, ...(p.child ? { child: p.child } : {}) };

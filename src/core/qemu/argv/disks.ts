@@ -173,6 +173,69 @@ function auth(ctx: BuildCtx, d: DiskDef, n: number): { object: Record<string, un
   };
 }
 
+/** What one disk becomes: its secret -objects, its -blockdev nodes (storage first) and its front-end -device, as JSON objects. */
+export interface DiskParts {
+  /** Secret objects its nodes name (a LUKS key, an rbd cephx key), each from a key file. */
+  readonly objects: Record<string, unknown>[];
+  readonly nodes: Record<string, unknown>[];
+  readonly device: Record<string, unknown>;
+}
+
+/**
+ * The nodes libvirt-N-storage (and libvirt-N-format) and the front-end of disk `d`:
+ * what the command line gets for it, and what a hotplug sends as blockdev-add and
+ * device_add (src/core/qemu/hotplug/disk-plan.ts), so both say the same thing.
+ */
+export function diskParts(ctx: BuildCtx, d: DiskDef, n: number): DiskParts {
+  const w = where(d);
+  if (d.transient !== undefined) throw refuse(`${w}/transient`, 'transient disks are not supported');
+  if (d.backingStore?.source !== undefined) throw refuse(`${w}/backingStore`, 'explicit backing chains are not translated yet; QEMU follows the image header');
+  const fmt = d.driver?.type ?? 'raw';
+  const cache = d.driver?.cache !== undefined && d.driver.cache !== 'default' ? CACHE[d.driver.cache] : undefined;
+  const cacheObj = cache ? { cache: { direct: cache[0], 'no-flush': cache[1] } } : {};
+  const ro = d.readonly !== undefined || d.device === 'cdrom';
+  const storage = storageProps(ctx, d);
+  const objects: Record<string, unknown>[] = [];
+  const nodes: Record<string, unknown>[] = [];
+  let drive: string | undefined;
+  if (storage !== undefined) {
+    const sName = `libvirt-${n}-storage`;
+    const cred = auth(ctx, d, n);
+    const enc = encryption(ctx, d, n, fmt);
+    if (cred) objects.push(cred.object);
+    if (enc) objects.push(enc.object);
+    const layered = fmt !== 'raw' || enc !== undefined;
+    const s: Record<string, unknown> = { ...storage, ...cred?.props, 'node-name': sName };
+    if (layered) Object.assign(s, { 'auto-read-only': true, discard: 'unmap' });
+    else {
+      s['read-only'] = ro;
+      // libvirt writes discard as given ('unmap' or 'ignore'), read-only CD-ROM nodes included
+      if (d.driver?.discard !== undefined) s.discard = d.driver.discard;
+      if (d.driver?.detect_zeroes !== undefined) s['detect-zeroes'] = d.driver.detect_zeroes;
+    }
+    Object.assign(s, cacheObj);
+    needBackend(ctx.caps, 'blockdev', s.driver as string, w);
+    nodes.push(s);
+    drive = sName;
+    if (layered) {
+      if (fmt === 'iso') throw refuse(`${w}/driver/@type`, "format 'iso' is raw to QEMU; write type='raw'");
+      const f: Record<string, unknown> = { 'node-name': `libvirt-${n}-format`, 'read-only': ro };
+      if (d.driver?.discard !== undefined) f.discard = d.driver.discard;
+      if (d.driver?.detect_zeroes !== undefined) f['detect-zeroes'] = d.driver.detect_zeroes;
+      Object.assign(f, cacheObj, enc?.props ?? { driver: fmt }, { file: sName });
+      needBackend(ctx.caps, 'blockdev', f.driver as string, w);
+      nodes.push(f);
+      drive = `libvirt-${n}-format`;
+    }
+  } else if (d.encryption !== undefined) {
+    throw refuse(`${w}/encryption`, 'an encrypted disk needs a source');
+  } else if (d.device !== 'cdrom' && d.device !== 'floppy') {
+    throw refuse(`${w}/source`, 'a disk needs a source (only cdrom and floppy drives may be empty)');
+  }
+  const boot = d.target?.bus === 'fdc' ? undefined : ctx.bootIndex.get(aliasOf(d, w));
+  return { objects, nodes, device: frontend(ctx, d, drive, boot, cache?.[2]) };
+}
+
 export function buildDisks(ctx: BuildCtx): void {
   const disks = ctx.devices.disk ?? [];
   // Floppy boot order lives on the controller; libvirt writes it before the disks.
@@ -184,51 +247,9 @@ export function buildDisks(ctx: BuildCtx): void {
     push(ctx, '-global', `isa-fdc.bootindex${a.unit === 0 ? 'A' : 'B'}=${boot}`);
   }
   disks.forEach((d, i) => {
-    const n = disks.length - i;
-    const w = where(d);
-    if (d.transient !== undefined) throw refuse(`${w}/transient`, 'transient disks are not supported');
-    if (d.backingStore?.source !== undefined) throw refuse(`${w}/backingStore`, 'explicit backing chains are not translated yet; QEMU follows the image header');
-    const fmt = d.driver?.type ?? 'raw';
-    const cache = d.driver?.cache !== undefined && d.driver.cache !== 'default' ? CACHE[d.driver.cache] : undefined;
-    const cacheObj = cache ? { cache: { direct: cache[0], 'no-flush': cache[1] } } : {};
-    const ro = d.readonly !== undefined || d.device === 'cdrom';
-    const storage = storageProps(ctx, d);
-    let drive: string | undefined;
-    if (storage !== undefined) {
-      const sName = `libvirt-${n}-storage`;
-      const cred = auth(ctx, d, n);
-      const enc = encryption(ctx, d, n, fmt);
-      if (cred) push(ctx, '-object', jsonOpt(cred.object));
-      if (enc) push(ctx, '-object', jsonOpt(enc.object));
-      const layered = fmt !== 'raw' || enc !== undefined;
-      const s: Record<string, unknown> = { ...storage, ...cred?.props, 'node-name': sName };
-      if (layered) Object.assign(s, { 'auto-read-only': true, discard: 'unmap' });
-      else {
-        s['read-only'] = ro;
-        // libvirt writes discard as given ('unmap' or 'ignore'), read-only CD-ROM nodes included
-        if (d.driver?.discard !== undefined) s.discard = d.driver.discard;
-        if (d.driver?.detect_zeroes !== undefined) s['detect-zeroes'] = d.driver.detect_zeroes;
-      }
-      Object.assign(s, cacheObj);
-      needBackend(ctx.caps, 'blockdev', s.driver as string, w);
-      push(ctx, '-blockdev', jsonOpt(s));
-      drive = sName;
-      if (layered) {
-        if (fmt === 'iso') throw refuse(`${w}/driver/@type`, "format 'iso' is raw to QEMU; write type='raw'");
-        const f: Record<string, unknown> = { 'node-name': `libvirt-${n}-format`, 'read-only': ro };
-        if (d.driver?.discard !== undefined) f.discard = d.driver.discard;
-        if (d.driver?.detect_zeroes !== undefined) f['detect-zeroes'] = d.driver.detect_zeroes;
-        Object.assign(f, cacheObj, enc?.props ?? { driver: fmt }, { file: sName });
-        needBackend(ctx.caps, 'blockdev', f.driver as string, w);
-        push(ctx, '-blockdev', jsonOpt(f));
-        drive = `libvirt-${n}-format`;
-      }
-    } else if (d.encryption !== undefined) {
-      throw refuse(`${w}/encryption`, 'an encrypted disk needs a source');
-    } else if (d.device !== 'cdrom' && d.device !== 'floppy') {
-      throw refuse(`${w}/source`, 'a disk needs a source (only cdrom and floppy drives may be empty)');
-    }
-    const boot = d.target?.bus === 'fdc' ? undefined : ctx.bootIndex.get(aliasOf(d, w));
-    push(ctx, '-device', jsonOpt(frontend(ctx, d, drive, boot, cache?.[2])));
+    const parts = diskParts(ctx, d, disks.length - i);
+    for (const o of parts.objects) push(ctx, '-object', jsonOpt(o));
+    for (const node of parts.nodes) push(ctx, '-blockdev', jsonOpt(node));
+    push(ctx, '-device', jsonOpt(parts.device));
   });
 }

@@ -14,7 +14,7 @@ import { buildCharDevices } from './chardev.js';
 import type { BuildCtx } from './context.js';
 import { buildControllers } from './controllers.js';
 import { buildCpu, buildIothreads, buildSmp } from './cpu.js';
-import { buildDisks } from './disks.js';
+import { buildDisks, diskParts, type DiskParts } from './disks.js';
 import { buildMemory, buildNuma, numaCells } from './memory.js';
 import { buildBalloon, buildHostdevs, buildPanics, buildRngs, buildSmbios, buildWatchdogs, refuseUntranslated } from './misc-devices.js';
 import { buildNet } from './net.js';
@@ -37,6 +37,7 @@ export { capsView } from './caps-view.js';
 export type { HugepageDir, PreparedDomain, QemuArgv, RuntimePaths, SocketSpec, TapFds } from './types.js';
 export { formatArgsText, shellQuote } from './format.js';
 export { escapeOptValue, keyval } from './escape.js';
+export type { DiskParts } from './disks.js';
 
 function qemuEnv(paths: RuntimePaths): Record<string, string> {
   const pass = paths.passEnv ?? {};
@@ -61,6 +62,27 @@ function isQ35(def: PreparedDomain): boolean {
  * QEMU that will run it (or an ArgvCaps view for tests); anything the domain
  * needs that this QEMU lacks is VirtkitError('QEMU_UNSUPPORTED').
  */
+function buildCtx(def: PreparedDomain, caps: ArgvCaps, paths: RuntimePaths): BuildCtx {
+  return { def, devices: def.devices ?? {}, caps, paths, args: [], q35: isQ35(def), bootIndex: bootIndexes(def) };
+}
+
+/**
+ * The -blockdev nodes (named libvirt-N-*) and the -device of the disk with target `dev` in a
+ * prepared domain, as JSON objects: what a disk hotplug sends (blockdev-add, device_add).
+ * Only host CD-ROM drives of RuntimePaths matter to a disk; the rest is not read.
+ */
+export function buildDiskParts(
+  def: PreparedDomain, qemuCaps: QemuCaps | ArgvCaps, dev: string, n: number, paths: Pick<RuntimePaths, 'hostCdroms'> = {},
+): DiskParts {
+  const d = (def.devices?.disk ?? []).find((x) => x.target?.dev === dev);
+  if (d === undefined) throw new VirtkitError('INTERNAL_ERROR', `no disk with target '${dev}' in the prepared domain`);
+  if (d.encryption !== undefined || d.source?.auth !== undefined) {
+    // Their keys would need object-add of a secret first; not done yet.
+    throw new VirtkitError('UNSUPPORTED_OPERATION', `disk '${dev}': attaching a disk with <encryption> or <source><auth> to a running domain is not supported yet; attach it with --config and restart the domain`);
+  }
+  return diskParts(buildCtx(def, toArgvCaps(qemuCaps), { libDir: '', monitor: { path: '' }, ...paths }), d, n);
+}
+
 export function buildQemuArgv(def: PreparedDomain, qemuCaps: QemuCaps | ArgvCaps, paths: RuntimePaths): QemuArgv {
   const caps = toArgvCaps(qemuCaps);
   // i686 guests run on qemu-system-x86_64 too (libvirt's tests do exactly that).
@@ -68,15 +90,7 @@ export function buildQemuArgv(def: PreparedDomain, qemuCaps: QemuCaps | ArgvCaps
   if (arch !== 'x86_64' && arch !== 'i686') throw new VirtkitError('QEMU_UNSUPPORTED', `/domain/os/type/@arch: '${arch}' guests are not supported (x86_64, i686)`);
   const binary = paths.binary ?? def.devices?.emulator ?? caps.binary;
   if (binary === undefined) throw new VirtkitError('QEMU_NOT_FOUND', 'no QEMU binary: the domain has no <emulator> and the capabilities name none');
-  const ctx: BuildCtx = {
-    def,
-    devices: def.devices ?? {},
-    caps,
-    paths,
-    args: [],
-    q35: isQ35(def),
-    bootIndex: bootIndexes(def),
-  };
+  const ctx = buildCtx(def, caps, paths);
   refuseUntranslated(ctx);
   const hasNuma = numaCells(ctx).length > 0;
 

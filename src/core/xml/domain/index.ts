@@ -11,3 +11,5 @@ export { checkDomainXml } from './parse.js';
 export { domainProblems, validateDomain } from './validate.js';
 export { prepareDomain, assignAliases, stripAliases } from './defaults/index.js';
 export type { PrepareContext, PrepareCaps } from './defaults/index.js';
+export { parseDiskXml } from './device-xml.js';
+export type { DiskDef } from './schema/disk.js';

@@ -1,0 +1,147 @@
+/**
+ * Carries out the disk hotplug plans of src/core/qemu/hotplug/disk-plan.ts over a running
+ * QEMU's monitor. Attach runs the steps in order and, when one fails, the undo of those done,
+ * backwards. Detach sends device_del, waits for the guest to release the device
+ * (DEVICE_DELETED names its id; a guest that ignores the ACPI request never sends it), and
+ * only then deletes the block nodes, top first, as libvirt's qemuDomainRemoveDiskDevice.
+ */
+import { VirtkitError } from '../../core/errors.js';
+import type { ArgvCaps } from '../../core/qemu/argv/index.js';
+import { stat } from 'node:fs/promises';
+import { findDisk, noSuchDisk, planBlockResize, planDiskAttach, planDiskDetach, type QmpCall } from '../../core/qemu/hotplug/disk-plan.js';
+import { planChangeMedia, type Medium } from '../../core/qemu/hotplug/media-plan.js';
+import type { QmpBlockInfo } from '../../core/qemu/qmp/command-types.js';
+import type { DiskDef } from '../../core/xml/domain/index.js';
+import type { DomainDef } from '../domain-xml.js';
+import type { BlockInfo, LiveDisks } from '../driver.js';
+import type { Prepare } from './launch-plan.js';
+import type { Monitor } from './monitor.js';
+
+export interface LiveDiskParts {
+  readonly monitor: Monitor;
+  readonly caps: () => Promise<ArgvCaps>;
+  readonly prepare: Prepare;
+  readonly live: () => DomainDef;
+  readonly setLive: (def: DomainDef) => void;
+  /** How long a detach waits for the guest to release the device, ms. */
+  readonly unplugTimeoutMs: number;
+  readonly warn: (message: string) => void;
+}
+
+export class QemuLiveDisks implements LiveDisks {
+  /** Device ids sent device_del, resolved by their DEVICE_DELETED. */
+  readonly #unplugged = new Map<string, () => void>();
+  /** Removals under way, by device id: resolved with the live definition once done. */
+  readonly #pending = new Map<string, Promise<DomainDef>>();
+
+  constructor(private readonly p: LiveDiskParts) {
+    p.monitor.onEvent((event, data) => {
+      if (event !== 'DEVICE_DELETED' || typeof data['device'] !== 'string') return;
+      this.#unplugged.get(data['device'])?.();
+    });
+  }
+
+  async #run(call: QmpCall): Promise<unknown> {
+    try {
+      return await this.p.monitor.execute(call.command, call.args);
+    } catch (e) {
+      throw new VirtkitError('QEMU_FAILED', `${call.command} failed: ${(e as Error).message}`, { cause: e, details: { command: call.command } });
+    }
+  }
+
+  async nodeNames(): Promise<string[]> {
+    const nodes = (await this.p.monitor.execute('query-named-block-nodes', { flat: true })) as { 'node-name'?: string }[];
+    return nodes.flatMap((n) => (n['node-name'] === undefined ? [] : [n['node-name']]));
+  }
+
+  async #blocks(): Promise<QmpBlockInfo[]> {
+    return (await this.p.monitor.execute('query-block')) as QmpBlockInfo[];
+  }
+
+  async attach(disk: DiskDef): Promise<DomainDef> {
+    const plan = planDiskAttach(this.p.live(), disk, await this.p.caps(), this.p.prepare, await this.nodeNames());
+    const done: QmpCall[] = [];
+    for (const step of plan.steps) {
+      try {
+        await this.#run(step.call);
+      } catch (e) {
+        for (const undo of done.reverse()) {
+          await this.p.monitor.execute(undo.command, undo.args).catch((u: unknown) => {
+            this.p.warn(`cannot undo a failed hotplug of '${plan.alias}' with ${undo.command}: ${(u as Error).message}`);
+          });
+        }
+        throw e;
+      }
+      if (step.undo !== undefined) done.push(step.undo);
+    }
+    this.p.setLive(plan.live);
+    return plan.live;
+  }
+
+  /**
+   * Unplugs the disk and resolves once the guest has released it. A guest slower than
+   * unplugTimeoutMs gets OPERATION_TIMEOUT, but the removal stays pending: when the guest
+   * releases the disk later, its nodes are deleted, it leaves the live definition and `onLate`
+   * hears the new one. Asking again while it is pending waits for it (QEMU refuses a second
+   * device_del).
+   */
+  async detach(ref: string, onLate?: (live: DomainDef) => void): Promise<DomainDef> {
+    const plan = planDiskDetach(this.p.live(), ref, await this.#blocks());
+    let removal = this.#pending.get(plan.alias);
+    if (removal === undefined) {
+      const released = new Promise<void>((resolve) => this.#unplugged.set(plan.alias, resolve));
+      await this.#run(plan.deviceDel).catch((e: unknown) => {
+        this.#unplugged.delete(plan.alias);
+        throw e;
+      });
+      removal = released.then(async () => {
+        this.#unplugged.delete(plan.alias);
+        for (const call of plan.blockdevDel) await this.#run(call);
+        // From the live definition as it is now: other disks may have changed meanwhile.
+        const next = structuredClone(this.p.live());
+        if (next.devices) next.devices.disk = (next.devices.disk ?? []).filter((d) => d.alias?.name !== plan.alias);
+        this.p.setLive(next);
+        return next;
+      }).finally(() => this.#pending.delete(plan.alias));
+      this.#pending.set(plan.alias, removal);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), this.p.unplugTimeoutMs); });
+    const done = await Promise.race([removal, timedOut]).finally(() => clearTimeout(timer));
+    if (done !== undefined) return done;
+    removal.then((live) => onLate?.(live), (e: unknown) => {
+      this.p.warn(`the guest released disk '${plan.disk.target?.dev ?? ref}' late, and removing it failed: ${(e as Error).message}`);
+    });
+    const dev = plan.disk.target?.dev ?? ref;
+    throw new VirtkitError('OPERATION_TIMEOUT', `the guest did not release disk '${dev}' within ${this.p.unplugTimeoutMs / 1000} s of the ` +
+      'unplug request (it needs ACPI PCI hotplug and a driver that lets go of the disk); the request stays: the disk leaves the ' +
+      'live definition when the guest releases it, or shut the guest down and use --config', { details: { target: dev } });
+  }
+
+  async changeMedia(ref: string, medium: Medium | undefined, force: boolean): Promise<DomainDef> {
+    const [blocks, usedNodeNames, caps] = await Promise.all([this.#blocks(), this.nodeNames(), this.p.caps()]);
+    const plan = planChangeMedia(this.p.live(), ref, medium, { blocks, usedNodeNames, caps, force });
+    for (const call of plan.calls) await this.#run(call);
+    this.p.setLive(plan.live);
+    return plan.live;
+  }
+
+  async info(ref: string): Promise<BlockInfo> {
+    const disk = findDisk(this.p.live(), ref);
+    if (disk === undefined) throw noSuchDisk(this.p.live().name, ref);
+    const alias = disk.alias?.name ?? '';
+    const b = (await this.#blocks()).find((x) => x.qdev === alias || x.qdev?.startsWith(`/machine/peripheral/${alias}/`) === true);
+    const target = disk.target?.dev ?? ref;
+    const ins = b?.inserted;
+    if (ins === undefined) return { target, capacity: 0, allocation: 0, physical: 0, source: null };
+    const image = (ins.image ?? {}) as { 'virtual-size'?: number; 'actual-size'?: number };
+    const capacity = image['virtual-size'] ?? 0;
+    // physical: the file's size (a block device's is its capacity), as libvirt reports it.
+    const physical = await stat(ins.file).then((s) => (s.isFile() ? s.size : capacity), () => capacity);
+    return { target, capacity, allocation: image['actual-size'] ?? physical, physical, source: ins.file };
+  }
+
+  async resize(ref: string, bytes: number): Promise<void> {
+    await this.#run(planBlockResize(this.p.live(), ref, await this.#blocks(), bytes));
+  }
+}
