@@ -49,6 +49,8 @@ export const ERROR_CODES = [
   'BACKING_CHAIN_TOO_DEEP', // a backing chain longer than the bound
   'BACKING_NOT_ALLOWED', // a backing (or external data) file outside what the policy allows
   'QEMU_IMG_FAILED', // qemu-img exited with an error; the message quotes it
+  'SNAPSHOT_NOT_FOUND', // no domain snapshot of that name
+  'SNAPSHOT_EXISTS', // a domain snapshot of that name exists already
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { NodeInfo } from '../../host/nodeinfo.js';
 import type { DomainCapsQuery, DomainStats, HypervisorVersion, NativeArgv, ShutdownMode } from '../driver.js';
 import type { DomainState, StateReason } from '../state.js';
+import { snapshotHandlers, type SnapshotAction, type SnapshotResults } from '../snapshots/actions.js';
 import { storageHandlers, type StorageAction, type StorageResults } from '../storage/actions.js';
 import type { EngineContext } from './context.js';
 import { defineDomain, setAutostart, undefineDomain } from './config-ops.js';
@@ -99,9 +100,11 @@ export type Action =
   | { readonly kind: 'domcapabilities'; readonly query: DomainCapsQuery }
   | ({ readonly kind: 'console'; readonly force?: boolean } & Ref)
   // Storage pools and volumes (storage/actions.ts).
-  | StorageAction;
+  | StorageAction
+  // Domain snapshots and block jobs (snapshots/actions.ts).
+  | SnapshotAction;
 
-export interface ActionResults extends StorageResults {
+export interface ActionResults extends StorageResults, SnapshotResults {
   define: { readonly domain: DomainInfo; readonly created: boolean };
   undefine: DomainInfo;
   create: DomainInfo;
@@ -169,6 +172,7 @@ const handlers: { readonly [K in ActionKind]: Handler<K> } = {
   domcapabilities: domainCapabilities,
   console: openConsole,
   ...storageHandlers,
+  ...snapshotHandlers,
 };
 
 export function dispatch<A extends Action>(

@@ -14,7 +14,7 @@ import { errorText, type EngineContext } from './context.js';
 import type { DomainRecord } from './registry.js';
 
 /** Starts `def` as the running configuration of `rec` (inside its job). */
-async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainDef, paused: boolean): Promise<void> {
+export async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainDef, paused: boolean): Promise<void> {
   const driver = await ctx.driver();
   const paths = domainRuntimePaths(ctx.deps.layout, rec.name, rec.uuid);
   checkSocketPath(paths.qmpSocket);

@@ -20,6 +20,7 @@ import type { DomainRuntimePaths } from '../paths.js';
 import type { Monitor } from './monitor.js';
 import { collectDetailedStats, collectStats, vcpuInfo } from './stats.js';
 import { toCoreDef } from './launch-plan.js';
+import { QemuLiveDisks } from './live-disks.js';
 import type { ChildProcess } from 'node:child_process';
 
 export interface QemuDomainParts {
@@ -48,6 +49,7 @@ export class QemuDomain implements RunningDomain {
   readonly startedAt: Date;
   readonly aliases: Readonly<Record<string, string>>;
   readonly liveDef: DomainDef;
+  readonly disks: QemuLiveDisks;
   /** Resolves once QEMU is gone, its files are cleaned and `stopped` was reported. */
   readonly finished: Promise<void>;
   readonly #listeners: ((e: DriverEvent) => void)[] = [];
@@ -64,6 +66,7 @@ export class QemuDomain implements RunningDomain {
     this.aliases = p.aliases;
     this.liveDef = p.liveDef;
     this.#tracker = p.tracker;
+    this.disks = new QemuLiveDisks(p.monitor);
     const gone = p.childExited ?? p.monitor.closed;
     this.#target = { pid: r.pid, startTicks: r.startTicks, gone, procRoot: p.procRoot, ...(p.child ? { child: p.child } : {}) };
     p.monitor.onEvent((event, data) => this.#feed({ type: 'qmp', event, data }));
