@@ -11,6 +11,7 @@ import { Transport, type Method } from './transport.js';
 import type {
   ActionOptions, DefineResult, PoolDefineResult, PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, NativeArgv, VcpuCountReport, VcpuReport,
+  BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
 } from './types.js';
 import type { ConsoleConnection, EventStream } from './websocket.js';
 
@@ -87,8 +88,9 @@ export class VirtkitClient {
     return this.#call('GET', dom(ref));
   }
 
-  undefineDomain(ref: string, opts?: JobOptions): Promise<DomainInfo> {
-    return this.#call('DELETE', `${dom(ref)}${waitQuery(opts)}`);
+  undefineDomain(ref: string, opts?: JobOptions & { snapshotsMetadata?: boolean }): Promise<DomainInfo> {
+    const q = [...(opts?.wait === undefined ? [] : [`wait=${opts.wait}`]), ...(opts?.snapshotsMetadata === true ? ['snapshotsMetadata=true'] : [])];
+    return this.#call('DELETE', `${dom(ref)}${q.length === 0 ? '' : `?${q.join('&')}`}`);
   }
 
   async domainXml(ref: string, opts: { inactive?: boolean } = {}): Promise<string> {
@@ -235,6 +237,51 @@ export class VirtkitClient {
 
   async volumeXml(pool: string, vol: string): Promise<string> {
     return (await this.#call<{ xml: string }>('GET', `/v1/pools/${seg(pool)}/volumes/${seg(vol)}/xml`)).xml;
+  }
+
+  // Domain snapshots and block jobs. `disk` is a target (vda).
+  async listSnapshots(domain: string): Promise<SnapshotInfo[]> {
+    return (await this.#call<{ snapshots: SnapshotInfo[] }>('GET', `${dom(domain)}/snapshots`)).snapshots;
+  }
+
+  async createSnapshot(domain: string, o: SnapshotCreateOptions = {}, opts?: JobOptions): Promise<SnapshotInfo | null> {
+    return (await this.#call<{ snapshot: SnapshotInfo | null }>('POST', `${dom(domain)}/snapshots${waitQuery(opts)}`, o)).snapshot;
+  }
+
+  async currentSnapshot(domain: string): Promise<SnapshotInfo | null> {
+    return (await this.#call<{ snapshot: SnapshotInfo | null }>('GET', `${dom(domain)}/current-snapshot`)).snapshot;
+  }
+
+  getSnapshot(domain: string, snap: string): Promise<SnapshotInfo> {
+    return this.#call('GET', `${dom(domain)}/snapshots/${seg(snap)}`);
+  }
+
+  async snapshotXml(domain: string, snap: string): Promise<string> {
+    return (await this.#call<{ xml: string }>('GET', `${dom(domain)}/snapshots/${seg(snap)}/xml`)).xml;
+  }
+
+  revertSnapshot(domain: string, snap: string, o: { running?: boolean; paused?: boolean } = {}, opts?: JobOptions): Promise<SnapshotInfo> {
+    return this.#call('POST', `${dom(domain)}/snapshots/${seg(snap)}/actions/revert${waitQuery(opts)}`, o);
+  }
+
+  deleteSnapshot(domain: string, snap: string, o: { metadata?: boolean } = {}): Promise<SnapshotInfo> {
+    return this.#call('DELETE', `${dom(domain)}/snapshots/${seg(snap)}${o.metadata === true ? '?metadata=true' : ''}`);
+  }
+
+  blockCommit(domain: string, disk: string, opts?: JobOptions): Promise<BlockCommitResult> {
+    return this.#call('POST', `${dom(domain)}/disks/${seg(disk)}/actions/blockcommit${waitQuery(opts)}`, {});
+  }
+
+  async blockPull(domain: string, disk: string, opts?: JobOptions): Promise<void> {
+    await this.#call('POST', `${dom(domain)}/disks/${seg(disk)}/actions/blockpull${waitQuery(opts)}`, {});
+  }
+
+  blockJobs(domain: string, disk: string): Promise<BlockJobsReport> {
+    return this.#call('GET', `${dom(domain)}/disks/${seg(disk)}/jobs`);
+  }
+
+  abortBlockJobs(domain: string, disk: string): Promise<BlockJobsReport> {
+    return this.#call('POST', `${dom(domain)}/disks/${seg(disk)}/actions/blockjob-abort`, {});
   }
 
   close(): void {

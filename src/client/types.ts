@@ -32,6 +32,19 @@ export type PoolInfo = Api.PoolInfo;
 export type PoolDefineResult = Api.PoolDefineResult;
 /** A storage volume (vol-list, vol-info). */
 export type VolumeInfo = Api.VolumeInfo;
+/** A domain snapshot (snapshot-list, snapshot-info). */
+export type SnapshotInfo = Api.SnapshotInfo;
+/** A disk's block jobs (blockjob --info). */
+export type BlockJobsReport = Api.BlockJobsReport;
+export type BlockCommitResult = Api.BlockCommitResult;
+
+export interface SnapshotCreateOptions {
+  xml?: string;
+  diskOnly?: boolean;
+  noMetadata?: boolean;
+  redefine?: boolean;
+  current?: boolean;
+}
 
 export interface PoolFilter {
   active?: boolean;

@@ -16,6 +16,7 @@ const HOST = 'Host and Hypervisor (help keyword \'host\')';
 const SELF = 'Virsh itself (help keyword \'virsh\')';
 const POOL = 'Storage Pool (help keyword \'pool\')';
 const VOLUME = 'Storage Volume (help keyword \'volume\')';
+const SNAPSHOT = 'Snapshot (help keyword \'snapshot\')';
 
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   autostart: { group: DOMAIN, summary: 'autostart a domain', load: () => import('./autostart.js') },
@@ -80,5 +81,17 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   'vol-name': { group: VOLUME, summary: 'returns the volume name for a given volume key or path', load: () => import('./vol-name.js') },
   'vol-path': { group: VOLUME, summary: 'returns the volume path for a given volume name or key', load: () => import('./vol-path.js') },
   'vol-pool': { group: VOLUME, summary: 'returns the storage pool for a given volume key or path', load: () => import('./vol-pool.js') },
+  'snapshot-create': { group: SNAPSHOT, summary: 'Create a snapshot from XML', load: () => import('./snapshot-create.js') },
+  'snapshot-create-as': { group: SNAPSHOT, summary: 'Create a snapshot from a set of args', load: () => import('./snapshot-create-as.js') },
+  'snapshot-current': { group: SNAPSHOT, summary: 'Get or set the current snapshot', load: () => import('./snapshot-current.js') },
+  'snapshot-delete': { group: SNAPSHOT, summary: 'Delete a domain snapshot', load: () => import('./snapshot-delete.js') },
+  'snapshot-dumpxml': { group: SNAPSHOT, summary: 'Dump XML for a domain snapshot', load: () => import('./snapshot-dumpxml.js') },
+  'snapshot-info': { group: SNAPSHOT, summary: 'snapshot information', load: () => import('./snapshot-info.js') },
+  'snapshot-list': { group: SNAPSHOT, summary: 'List snapshots for a domain', load: () => import('./snapshot-list.js') },
+  'snapshot-parent': { group: SNAPSHOT, summary: 'Get the name of the parent of a snapshot', load: () => import('./snapshot-parent.js') },
+  'snapshot-revert': { group: SNAPSHOT, summary: 'Revert a domain to a snapshot', load: () => import('./snapshot-revert.js') },
+  blockcommit: { group: DOMAIN, summary: 'Start a block commit operation.', load: () => import('./blockcommit.js') },
+  blockjob: { group: DOMAIN, summary: 'Manage active block operations', load: () => import('./blockjob.js') },
+  blockpull: { group: DOMAIN, summary: 'Populate a disk from its backing image.', load: () => import('./blockpull.js') },
   help: { group: SELF, summary: 'print help', load: () => import('./help.js') },
 };

@@ -15,14 +15,19 @@ import * as v from 'valibot';
 import { ERROR_CODES, VirtkitError } from '../errors.js';
 import { issuesText, schemaIssues } from '../schema-issues.js';
 import { ALL_EVENT_DETAILS, ALL_STATE_REASONS, DOMAIN_STATES, EVENT_KINDS } from './domain-state.js';
+import { snapshotSchemas } from './snapshot-schemas.js';
 import { storageSchemas } from './storage-schemas.js';
+export {
+  BlockCommitResult, BlockJob, BlockJobsReport, BlockPullResult, SnapshotCreateBody, SnapshotCreateResult, SnapshotCurrent, SnapshotInfo, SnapshotList,
+  SnapshotRevertBody,
+} from './snapshot-schemas.js';
 
 export {
   PoolCreateBody, PoolDefineResult, PoolInfo, PoolList, PoolStartBody, PoolXmlBody, VolumeCreateBody, VolumeInfo, VolumeList,
 } from './storage-schemas.js';
 
 /** Named schemas: each becomes a component of the OpenAPI document. */
-export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>(storageSchemas);
+export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...snapshotSchemas]);
 
 const named = <T extends v.GenericSchema>(id: string, description: string, schema: T): T => {
   apiSchemas.set(schema, { id, description });

@@ -29,3 +29,7 @@ export type ShutdownMode = NonNullable<ShutdownOptions['mode']>;
 export type PoolInfo = v.InferOutput<typeof S.PoolInfo>;
 export type PoolDefineResult = v.InferOutput<typeof S.PoolDefineResult>;
 export type VolumeInfo = v.InferOutput<typeof S.VolumeInfo>;
+
+export type SnapshotInfo = v.InferOutput<typeof S.SnapshotInfo>;
+export type BlockJobsReport = v.InferOutput<typeof S.BlockJobsReport>;
+export type BlockCommitResult = v.InferOutput<typeof S.BlockCommitResult>;

@@ -73,7 +73,7 @@ type Impact = { readonly live?: boolean; readonly config?: boolean };
 
 export type Action =
   | { readonly kind: 'define'; readonly xml: string }
-  | ({ readonly kind: 'undefine' } & Ref)
+  | ({ readonly kind: 'undefine'; readonly snapshotsMetadata?: boolean } & Ref)
   | { readonly kind: 'create'; readonly xml: string; readonly paused?: boolean }
   | ({ readonly kind: 'start'; readonly paused?: boolean } & Ref)
   | ({ readonly kind: 'shutdown'; readonly mode?: ShutdownMode } & Ref)

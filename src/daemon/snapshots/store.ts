@@ -115,3 +115,21 @@ export function snapshotsOf(ctx: EngineContext, name: string, uuid: string): Pro
   }
   return set;
 }
+
+/**
+ * undefine's rule (libvirt's): a domain with snapshot metadata is refused unless
+ * `snapshotsMetadata` (virsh --snapshots-metadata), which forgets them; the images are not touched.
+ * Returns what removes the metadata, to run once the definition is gone.
+ */
+export async function undefineSnapshots(ctx: EngineContext, name: string, uuid: string, snapshotsMetadata: boolean): Promise<() => Promise<void>> {
+  const set = await snapshotsOf(ctx, name, uuid);
+  if (set.size > 0 && !snapshotsMetadata) {
+    throw new VirtkitError('OPERATION_INVALID', `cannot undefine domain '${name}' with ${set.size} snapshot(s): delete them first, or undefine with --snapshots-metadata to forget them (their images stay as they are)`, {
+      details: { domain: name, snapshots: set.size },
+    });
+  }
+  return async () => {
+    for (const s of set.all()) await set.remove(s.name ?? '');
+    sets.get(ctx)?.delete(uuid);
+  };
+}

@@ -1,0 +1,18 @@
+import { command } from '../framework.js';
+import { DOMAIN_ARG, onDomain } from '../domain.js';
+import { DISK_ARG } from '../snapshots.js';
+
+export default command({
+  name: 'blockpull',
+  summary: 'Populate a disk from its backing image.',
+  args: [DOMAIN_ARG, DISK_ARG],
+  options: {
+    wait: { type: 'boolean', help: 'wait for job to finish' },
+    verbose: { type: 'boolean', help: 'with --wait, display the progress' },
+  },
+  async run(ctx, { domain, path }) {
+    await onDomain(domain, `Failed to pull disk ${path}`, () => ctx.client().blockPull(domain, path));
+    if (ctx.json) return ctx.printJson({ disk: path });
+    ctx.print('\nPull complete');
+  },
+});

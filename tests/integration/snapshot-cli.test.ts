@@ -1,0 +1,95 @@
+/**
+ * Snapshots of a shut-off domain through the CLI, in-process against a real rooted daemon,
+ * on a real qcow2 image (written and read with qemu-io): internal snapshots with qemu-img
+ * (create, list --parent/--tree/--roots/--leaves, info, current, parent, dumpxml, revert,
+ * delete), an external disk-only one (a new overlay in the definition, merged back by
+ * snapshot-delete with qemu-img commit, the writes kept), the metadata surviving a daemon
+ * restart, and undefine refused while snapshots exist (virsh --snapshots-metadata).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { startDaemon } from '../../src/daemon/daemon.js';
+import { cli, domainXml, inProcessDaemon, quietLog } from './daemon-harness.js';
+import { writeFile } from 'node:fs/promises';
+
+const img = (...args: string[]): string => execFileSync('qemu-img', args, { encoding: 'utf8' });
+/** Writes byte `pattern` over the first 64 KiB of the image. */
+const write = (path: string, pattern: number): void => void execFileSync('qemu-io', ['-f', 'qcow2', '-c', `write -P ${pattern} 0 64k`, path], { encoding: 'utf8' });
+/** Whether the first 64 KiB all hold `pattern` (qemu-io's read -P compares). */
+const holds = (path: string, pattern: number): boolean => !execFileSync('qemu-io', ['-f', 'qcow2', '-c', `read -P ${pattern} 0 64k`, path], { encoding: 'utf8' }).includes('Pattern verification failed');
+const tags = (path: string): string[] => ((JSON.parse(img('info', '--output=json', path)) as { snapshots?: { name: string }[] }).snapshots ?? []).map((s) => s.name);
+
+describe('snapshots of a shut-off domain (CLI, real daemon, real qemu-img)', { timeout: 120_000 }, () => {
+  it('takes, lists, reverts and deletes internal and external snapshots; the metadata survives a restart', async () => {
+    const d = await inProcessDaemon();
+    let again: Awaited<ReturnType<typeof startDaemon>> | undefined;
+    try {
+      const vk = (...a: string[]) => cli(d.root, a);
+      const disk = join(d.root, 'disk.qcow2');
+      img('create', '-q', '-f', 'qcow2', disk, '16M');
+      const xml = join(d.root, 'vm.xml');
+      await writeFile(xml, domainXml('vm', `  <devices>\n    <disk type='file' device='disk'>\n      <driver name='qemu' type='qcow2'/>\n      <source file='${disk}'/>\n      <target dev='vda' bus='virtio'/>\n    </disk>\n  </devices>\n`));
+      assert.equal((await vk('define', xml)).code, 0);
+
+      write(disk, 0x11);
+      assert.deepEqual(await vk('snapshot-create-as', 'vm', '--name', 's1', '--description', 'first'), { code: 0, stdout: 'Domain snapshot s1 created\n\n', stderr: '' });
+      write(disk, 0x22);
+      assert.equal((await vk('snapshot-create-as', 'vm', '--name', 's2')).stdout, 'Domain snapshot s2 created\n\n');
+      assert.deepEqual(tags(disk), ['s1', 's2']);
+      const list = (await vk('snapshot-list', 'vm', '--parent')).stdout.split('\n');
+      assert.match(list[0] ?? '', /^ Name +Creation Time +State +Parent$/);
+      assert.match(list[2] ?? '', /^ s1 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4} +shutoff +$/);
+      assert.match(list[3] ?? '', /^ s2 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4} +shutoff +s1$/);
+      assert.equal((await vk('snapshot-list', 'vm', '--tree')).stdout, 's1\n  |\n  +- s2\n    \n\n');
+      assert.equal((await vk('snapshot-list', 'vm', '--roots', '--name')).stdout, 's1\n\n');
+      assert.equal((await vk('snapshot-list', 'vm', '--leaves', '--name')).stdout, 's2\n\n');
+      assert.equal((await vk('snapshot-current', 'vm', '--name')).stdout, 's2\n\n');
+      assert.equal((await vk('snapshot-parent', 'vm', 's2')).stdout, 's1\n\n');
+      assert.equal((await vk('snapshot-info', 'vm', 's1')).stdout,
+        'Name:           s1\nDomain:         vm\nCurrent:        no\nState:          shutoff\nLocation:       internal\nParent:         -\nChildren:       1\nDescendants:    1\nMetadata:       yes\n\n');
+      assert.match((await vk('snapshot-dumpxml', 'vm', 's1')).stdout, /^<domainsnapshot>\n {2}<name>s1<\/name>\n {2}<description>first<\/description>\n {2}<state>shutoff<\/state>\n {2}<creationTime>\d+<\/creationTime>\n {2}<memory snapshot='no'\/>\n {2}<disks>\n {4}<disk name='vda' snapshot='internal' type='file'\/>\n {2}<\/disks>\n {2}<domain type='qemu'>/);
+
+      assert.deepEqual(await vk('snapshot-revert', 'vm', 's1'), { code: 0, stdout: 'Domain snapshot s1 reverted\n\n', stderr: '' });
+      assert.ok(holds(disk, 0x11), 'the image is back to what it held at s1');
+      assert.equal((await vk('snapshot-current', 'vm', '--name')).stdout, 's1\n\n');
+      assert.equal((await vk('snapshot-delete', 'vm', 's2')).stdout, 'Domain snapshot s2 deleted\n\n');
+      assert.deepEqual(tags(disk), ['s1']);
+      const missing = await vk('snapshot-info', 'vm', 's2');
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /no snapshot 's2'/);
+
+      // External, disk-only: the definition moves to a new overlay; deleting merges it back.
+      assert.equal((await vk('snapshot-create-as', 'vm', '--name', 'e1', '--disk-only')).stdout, 'Domain snapshot e1 created\n\n');
+      const overlay = join(d.root, 'disk.e1');
+      assert.match((await vk('dumpxml', 'vm')).stdout, new RegExp(`<source file='${overlay}'/>`));
+      assert.equal((JSON.parse(img('info', '--output=json', overlay)) as Record<string, unknown>)['backing-filename'], disk);
+      write(overlay, 0x33);
+      assert.ok(holds(disk, 0x11), 'the base is untouched while the overlay takes the writes');
+      assert.equal((await vk('snapshot-info', 'vm', 'e1')).stdout.split('\n')[4], 'Location:       external');
+
+      await d.daemon.close();
+      again = await startDaemon({ layout: d.layout, log: quietLog(d.log), autostart: false });
+      assert.equal((await vk('snapshot-list', 'vm', '--name')).stdout, 'e1\ns1\n\n', 'the metadata survives a restart (virsh lists by name)');
+      assert.equal((await vk('snapshot-current', 'vm', '--name')).stdout, 'e1\n\n');
+
+      const refused = await vk('undefine', 'vm');
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /with 2 snapshot\(s\)/);
+
+      assert.equal((await vk('snapshot-delete', 'vm', 'e1')).stdout, 'Domain snapshot e1 deleted\n\n');
+      assert.ok(!existsSync(overlay), 'the merged overlay is removed');
+      assert.match((await vk('dumpxml', 'vm')).stdout, new RegExp(`<source file='${disk}'/>`));
+      assert.ok(holds(disk, 0x33), 'the writes made on the overlay are in the base now');
+      assert.equal((await vk('snapshot-current', 'vm', '--name')).stdout, 's1\n\n');
+
+      assert.equal((await vk('undefine', 'vm', '--snapshots-metadata')).stdout, "Domain 'vm' has been undefined\n\n");
+      assert.deepEqual(tags(disk), ['s1'], 'forgetting the metadata leaves the images alone');
+    } finally {
+      await again?.close();
+      await d.close();
+    }
+  });
+});
