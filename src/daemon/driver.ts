@@ -129,7 +129,7 @@ export interface LiveDiskOps {
   /** Puts `overlay` (a new qcow2 file whose backing file is the disk's current image) on top of the disk. */
   externalSnapshot(alias: string, overlay: string): Promise<void>;
   /** Block commit: `top` (default: the active image) into `base` (default: its backing file). */
-  commit(alias: string, o?: { top?: string; base?: string; onProgress?: (p: BlockJobInfo) => void }): Promise<void>;
+  commit(alias: string, o?: { top?: string; base?: string }): Promise<void>;
   /** Block stream: the backing chain (down to `base`) copied into the active image. */
   pull(alias: string, o?: { base?: string }): Promise<void>;
   jobs(): Promise<BlockJobInfo[]>;

@@ -102,6 +102,17 @@ test('internal snapshot of a running guest: A kept, B gone after revert; the met
     assert.doesNotMatch((await tool('qemu-img', 'info', '-U', '--output=json', overlay)).stdout, /"s1"/, 'the image no longer holds s1');
     await assert.rejects(h.engine.dispatch({ kind: 'snapshotGet', name: 'si', snapshot: 's1' }), (e) => isVirtkitError(e) && e.code === 'SNAPSHOT_NOT_FOUND');
     assert.equal(await shell.check('cat /a.txt'), 'file-a\n');
+
+    // A memory snapshot reverted while the domain is shut off: started paused, loaded, run.
+    await shell.check('echo file-d > /d.txt && sync');
+    await h.engine.dispatch({ kind: 'snapshotCreate', name: 'si', xml: '<domainsnapshot><name>s2</name></domainsnapshot>' });
+    await shell.check('rm /d.txt && sync');
+    await h.engine.dispatch({ kind: 'destroy', name: 'si' });
+    await h.engine.dispatch({ kind: 'snapshotRevert', name: 'si', snapshot: 's2' });
+    await h.remember('si');
+    assert.equal((await h.engine.dispatch({ kind: 'get', name: 'si' })).state, 'running');
+    shell = await console(h, 'si');
+    assert.equal(await shell.check('cat /d.txt'), 'file-d\n', 'the guest runs on from the snapshot, D there again');
     await powerOff(h, 'si');
   });
 });
@@ -145,5 +156,34 @@ test('external disk-only snapshot of a running guest: revert to it, and deleting
     assert.doesNotMatch((await tool('dumpe2fs', '-h', flat)).stdout, /^Filesystem features:.*\bneeds_recovery\b/m, 'the guest unmounted cleanly onto this image');
     assert.equal((await tool('debugfs', '-R', 'cat /c.txt', flat)).stdout, 'file-c\n');
     assert.equal((await tool('debugfs', '-R', 'cat /a.txt', flat)).stdout, 'file-a\n');
+  });
+});
+
+test('block jobs on a running guest: blockpull flattens the chain, blockcommit merges an overlay back and pivots', { timeout: 300_000 }, async () => {
+  await withGuest('vk-snap-blk-', async (h, dir, overlay) => {
+    const shell = await boot(h, 'bj', overlay);
+    await h.engine.dispatch({ kind: 'blockPull', name: 'bj', disk: 'vda' });
+    const info = JSON.parse((await tool('qemu-img', 'info', '-U', '--output=json', overlay)).stdout) as Record<string, unknown>;
+    assert.equal(info['backing-filename'], undefined, 'the pulled image no longer needs its backing file');
+    assert.deepEqual(await h.engine.dispatch({ kind: 'blockJobs', name: 'bj', disk: 'vda' }), { disk: 'vda', jobs: [] });
+    assert.match(await shell.check('head -1 /virtkit/run'), /^#!\/bin\/sh/, 'the guest reads what came from the old base');
+
+    await h.engine.dispatch({ kind: 'snapshotCreate', name: 'bj', xml: '<domainsnapshot><name>e1</name></domainsnapshot>', diskOnly: true });
+    const e1 = join(dir, 'root.e1');
+    await shell.check('echo file-e > /e.txt && sync');
+    const r = await h.engine.dispatch({ kind: 'blockCommit', name: 'bj', disk: 'vda' });
+    assert.deepEqual(r, { disk: 'vda', image: overlay });
+    assert.equal(await diskSource(h, 'bj'), overlay, 'the definition follows the pivot');
+    assert.ok(existsSync(e1), 'the merged overlay is kept, as virsh without --delete');
+    await shell.check('echo 3 > /proc/sys/vm/drop_caches');
+    assert.equal(await shell.check('cat /e.txt'), 'file-e\n');
+    await shell.check('echo file-f > /f.txt && sync');
+    // The snapshot's overlay is no longer the disk's image: only its record can go.
+    await h.engine.dispatch({ kind: 'snapshotDelete', name: 'bj', snapshot: 'e1', metadataOnly: true });
+    await powerOff(h, 'bj');
+    const flat = join(dir, 'flat.raw');
+    await tool('qemu-img', 'convert', '-O', 'raw', overlay, flat);
+    assert.equal((await tool('debugfs', '-R', 'cat /e.txt', flat)).stdout, 'file-e\n', 'the commit put E into the image');
+    assert.equal((await tool('debugfs', '-R', 'cat /f.txt', flat)).stdout, 'file-f\n', 'writes after the pivot land in the image');
   });
 });

@@ -134,7 +134,7 @@ export class QemuLiveDisks implements LiveDiskOps {
     }
   }
 
-  async commit(alias: string, o: { top?: string; base?: string; onProgress?: (p: BlockJobInfo) => void } = {}): Promise<void> {
+  async commit(alias: string, o: { top?: string; base?: string } = {}): Promise<void> {
     const { node: active, file: activeFile } = await this.#nodeOf(alias);
     const topNode = o.top === undefined || o.top === activeFile ? active : await this.#nodeOfFile(o.top);
     const id = `vk-commit-${alias}`;
