@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SnapshotInfo } from '../client/types.js';
-import { snapshotTree, snapshotXmlFromArgs } from './snapshots.js';
+import { jobLines, snapshotTree, snapshotXmlFromArgs } from './snapshots.js';
 
 const snap = (name: string, parent: string | null): SnapshotInfo => ({
   name, domain: 'test', creationTime: 0, state: 'running', parent, current: false, children: 0, descendants: 0, location: 'internal', description: null,
@@ -22,5 +22,12 @@ describe('snapshot output shapes', () => {
     assert.equal(snapshotXmlFromArgs({ diskspec: 'vda,snapshot=external,file=/i/o.qcow2' }),
       "<domainsnapshot>\n  <disks>\n    <disk name='vda' snapshot='external'><source file='/i/o.qcow2'/></disk>\n  </disks>\n</domainsnapshot>");
     assert.equal(snapshotXmlFromArgs({ diskspec: 'vdb,snapshot=no' }), "<domainsnapshot>\n  <disks>\n    <disk name='vdb' snapshot='no'/>\n  </disks>\n</domainsnapshot>");
+  });
+
+  it('shows block job progress as virsh blockjob --info does', () => {
+    assert.deepEqual(jobLines({ disk: 'vda', jobs: [
+      { id: 'vk-commit-virtio-disk0', type: 'commit', status: 'running', done: 42, total: 100 },
+      { id: 'vk-pull-virtio-disk0', type: 'stream', status: 'running', done: 0, total: 0 },
+    ] }), ['Block Commit: [ 42 %]', 'Block Pull: [100 %]']);
   });
 });

@@ -3,8 +3,8 @@
  * format and its tree printer (vshTreePrint), and the XML snapshot-create-as builds.
  */
 import type { VirtkitClient } from '../client/client.js';
-import type { SnapshotInfo } from '../client/types.js';
-import { CliError, type ArgSpec, type OptionSpec } from './framework.js';
+import type { BlockJobsReport, SnapshotInfo } from '../client/types.js';
+import { CliError, type ArgSpec, type Context, type OptionSpec } from './framework.js';
 
 export const SNAP_ARG = { name: 'snapshotname', help: 'snapshot name', required: false } as const satisfies ArgSpec;
 export const CURRENT_OPT = { type: 'boolean', help: 'also print the current snapshot' } as const satisfies OptionSpec;
@@ -71,3 +71,34 @@ export function snapshotXmlFromArgs(o: { name?: string | undefined; description?
 }
 
 export const DISK_ARG = { name: 'path', help: 'fully-qualified path of disk (or its target, vda)', required: true } as const satisfies ArgSpec;
+
+const KIND: Readonly<Record<string, string>> = { commit: 'Block Commit', stream: 'Block Pull', mirror: 'Block Copy', backup: 'Backup' };
+
+/** virsh's progress lines: `Block Commit: [ 42 %]`, one per job. */
+export function jobLines(r: BlockJobsReport): string[] {
+  return r.jobs.map((j) => `${KIND[j.type] ?? j.type}: [${String(j.total === 0 ? 100 : Math.floor((j.done * 100) / j.total)).padStart(3)} %]`);
+}
+
+/**
+ * Waits for `job` (a blockcommit or blockpull request, which answers when QEMU's job has ended);
+ * with `verbose`, shows its progress meanwhile as virsh --verbose does (`\rBlock Commit: [ 42 %]`),
+ * read with blockjob --info, which does not wait behind the job.
+ */
+export async function withProgress<T>(ctx: Context, verbose: boolean, client: VirtkitClient, domain: string, disk: string, job: Promise<T>): Promise<T> {
+  if (!verbose) return job;
+  let done = false;
+  const poll = (async () => {
+    while (!done) {
+      const r = await client.blockJobs(domain, disk).catch(() => undefined);
+      const line = r === undefined ? undefined : jobLines(r)[0];
+      if (line !== undefined && !done) ctx.io.stdout(`\r${line}`);
+      await new Promise((res) => setTimeout(res, 500));
+    }
+  })();
+  try {
+    return await job;
+  } finally {
+    done = true;
+    await poll;
+  }
+}

@@ -12,12 +12,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startDaemon } from '../../src/daemon/daemon.js';
+import { GUEST_APPEND, ensureTestGuest } from '../helpers/guest.js';
 import { cli, domainXml, inProcessDaemon, quietLog } from './daemon-harness.js';
 import { writeFile } from 'node:fs/promises';
 
 const img = (...args: string[]): string => execFileSync('qemu-img', args, { encoding: 'utf8' });
 /** Writes byte `pattern` over the first 64 KiB of the image. */
-const write = (path: string, pattern: number): void => void execFileSync('qemu-io', ['-f', 'qcow2', '-c', `write -P ${pattern} 0 64k`, path], { encoding: 'utf8' });
+const write = (path: string, pattern: number, format = 'qcow2'): void => void execFileSync('qemu-io', ['-f', format, '-c', `write -P ${pattern} 0 64k`, path], { encoding: 'utf8' });
 /** Whether the first 64 KiB all hold `pattern` (qemu-io's read -P compares). */
 const holds = (path: string, pattern: number): boolean => !execFileSync('qemu-io', ['-f', 'qcow2', '-c', `read -P ${pattern} 0 64k`, path], { encoding: 'utf8' }).includes('Pattern verification failed');
 const tags = (path: string): string[] => ((JSON.parse(img('info', '--output=json', path)) as { snapshots?: { name: string }[] }).snapshots ?? []).map((s) => s.name);
@@ -89,6 +90,55 @@ describe('snapshots of a shut-off domain (CLI, real daemon, real qemu-img)', { t
       assert.deepEqual(tags(disk), ['s1'], 'forgetting the metadata leaves the images alone');
     } finally {
       await again?.close();
+      await d.close();
+    }
+  });
+
+  it('on a running guest: a memory snapshot, blockpull, blockjob --info, blockcommit --active --pivot, deletes', async () => {
+    const g = await ensureTestGuest();
+    const d = await inProcessDaemon();
+    try {
+      const vk = (...a: string[]) => cli(d.root, a);
+      const base = join(d.root, 'base.raw');
+      img('create', '-q', '-f', 'raw', base, '8M');
+      write(base, 0x44, 'raw');
+      const top = join(d.root, 'top.qcow2');
+      img('create', '-q', '-f', 'qcow2', '-b', base, '-F', 'raw', top);
+      await writeFile(join(d.root, 'g.xml'), `<domain type='qemu'>
+  <name>g</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>${g.kernel}</kernel><initrd>${g.initrd}</initrd><cmdline>${GUEST_APPEND}</cmdline></os>
+  <devices>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${top}'/><target dev='vdb' bus='virtio'/></disk>
+    <serial type='pty'/>
+  </devices>
+</domain>
+`);
+      assert.equal((await vk('define', 'g.xml')).code, 0);
+      assert.equal((await vk('start', 'g')).code, 0);
+      assert.equal((await vk('snapshot-create-as', 'g', '--name', 'live')).stdout, 'Domain snapshot live created\n\n');
+      assert.equal((await vk('snapshot-info', 'g', 'live')).stdout.split('\n')[3], 'State:          running');
+
+      const pulled = await vk('blockpull', 'g', 'vdb', '--wait', '--verbose');
+      assert.equal(pulled.code, 0, pulled.stderr);
+      assert.ok(pulled.stdout.endsWith('\nPull complete\n\n'), pulled.stdout);
+      assert.equal((JSON.parse(img('info', '-U', '--output=json', top)) as Record<string, unknown>)['backing-filename'], undefined);
+      assert.equal((await vk('blockjob', 'g', 'vdb', '--info')).stdout, 'No current block job for vdb\n\n');
+
+      assert.equal((await vk('snapshot-create-as', 'g', '--name', 'ext', '--disk-only')).stdout, 'Domain snapshot ext created\n\n');
+      assert.match((await vk('dumpxml', 'g')).stdout, new RegExp(`<source file='${join(d.root, 'top.ext')}'`));
+      assert.equal((await vk('blockcommit', 'g', 'vdb')).code, 1, 'only --active --pivot is supported');
+      assert.deepEqual(await vk('blockcommit', 'g', 'vdb', '--active', '--pivot'), { code: 0, stdout: '\nSuccessfully pivoted\n\n', stderr: '' });
+      assert.match((await vk('dumpxml', 'g')).stdout, new RegExp(`<source file='${top}'`));
+      assert.equal((await vk('snapshot-delete', 'g', 'ext', '--metadata')).stdout, 'Domain snapshot ext metadata deleted\n\n');
+      assert.equal((await vk('snapshot-delete', 'g', 'live')).stdout, 'Domain snapshot live deleted\n\n');
+      assert.equal((await vk('snapshot-list', 'g', '--name')).stdout, '\n\n');
+      assert.equal((await vk('destroy', 'g')).code, 0);
+      assert.deepEqual(tags(top), []);
+      assert.ok(holds(top, 0x44), 'the pulled image holds what was in its base');
+      assert.ok(existsSync(join(d.root, 'top.ext')), 'blockcommit keeps the merged overlay, as virsh without --delete');
+    } finally {
       await d.close();
     }
   });

@@ -1,6 +1,6 @@
 import { command, usageError } from '../framework.js';
 import { DOMAIN_ARG, onDomain } from '../domain.js';
-import { DISK_ARG } from '../snapshots.js';
+import { DISK_ARG, withProgress } from '../snapshots.js';
 
 export default command({
   name: 'blockcommit',
@@ -15,7 +15,8 @@ export default command({
   async run(ctx, { domain, path }, o) {
     // virtkit commits only the active image, and always pivots: say so rather than do something else.
     if (!o.active || !o.pivot) throw usageError('virtkit commits only the active image into its backing file and pivots to it: use --active --pivot');
-    const r = await onDomain(domain, `Failed to commit disk ${path}`, () => ctx.client().blockCommit(domain, path));
+    const client = ctx.client();
+    const r = await onDomain(domain, `Failed to commit disk ${path}`, () => withProgress(ctx, o.verbose && !ctx.json, client, domain, path, client.blockCommit(domain, path)));
     if (ctx.json) return ctx.printJson(r);
     ctx.print('\nSuccessfully pivoted');
   },

@@ -1,6 +1,6 @@
 import { command } from '../framework.js';
 import { DOMAIN_ARG, onDomain } from '../domain.js';
-import { DISK_ARG } from '../snapshots.js';
+import { DISK_ARG, withProgress } from '../snapshots.js';
 
 export default command({
   name: 'blockpull',
@@ -10,8 +10,9 @@ export default command({
     wait: { type: 'boolean', help: 'wait for job to finish' },
     verbose: { type: 'boolean', help: 'with --wait, display the progress' },
   },
-  async run(ctx, { domain, path }) {
-    await onDomain(domain, `Failed to pull disk ${path}`, () => ctx.client().blockPull(domain, path));
+  async run(ctx, { domain, path }, o) {
+    const client = ctx.client();
+    await onDomain(domain, `Failed to pull disk ${path}`, () => withProgress(ctx, o.verbose && !ctx.json, client, domain, path, client.blockPull(domain, path)));
     if (ctx.json) return ctx.printJson({ disk: path });
     ctx.print('\nPull complete');
   },
