@@ -78,6 +78,7 @@ export class SnapshotSet {
   /** Records `def` (new or changed); `current` makes it the current snapshot. */
   async save(def: SnapshotDef, current: boolean): Promise<void> {
     const name = def.name ?? '';
+    checkObjectName('snapshot', name);
     const before = this.#current;
     this.#snaps.set(name, def);
     if (current) this.#current = name;
