@@ -19,6 +19,7 @@ export default command({
     if (o['print-xml']) return ctx.print(xml);
     const s = await onDomain(domain, undefined, () => ctx.client().createSnapshot(domain, { xml, diskOnly: o['disk-only'], noMetadata: o['no-metadata'] }));
     if (ctx.json) return ctx.printJson(s);
+    ctx.bare();
     ctx.print(s === null ? 'Domain snapshot created (no metadata kept)' : `Domain snapshot ${s.name} created`);
   },
 });

@@ -19,6 +19,7 @@ export default command({
       ...(xml === undefined ? {} : { xml }), diskOnly: o['disk-only'], noMetadata: o['no-metadata'], redefine: o.redefine, current: o.current,
     }));
     if (ctx.json) return ctx.printJson(s);
+    ctx.bare();
     if (s === null) return ctx.print('Domain snapshot created (no metadata kept)');
     ctx.print(o.xmlfile !== undefined && o.redefine ? `Domain snapshot ${s.name} created from '${o.xmlfile}'` : `Domain snapshot ${s.name} created`);
   },

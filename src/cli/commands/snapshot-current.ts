@@ -17,12 +17,16 @@ export default command({
         const xml = await client.snapshotXml(domain, name);
         return client.createSnapshot(domain, { xml, redefine: true, current: true });
       });
+      ctx.bare();
       return ctx.print(`Snapshot ${name} set as current`);
     }
     const cur = await onDomain(domain, undefined, () => client.currentSnapshot(domain));
     if (ctx.json) return ctx.printJson(cur);
     if (cur === null) throw new CliError([`domain '${domain}' has no current snapshot`]);
-    if (o.name) return ctx.print(cur.name);
+    if (o.name) {
+      ctx.bare();
+      return ctx.print(cur.name);
+    }
     const xml = await onDomain(domain, undefined, () => client.snapshotXml(domain, cur.name));
     ctx.io.stdout(xml.endsWith('\n') ? xml : `${xml}\n`);
   },

@@ -35,6 +35,8 @@ export default command({
       snaps = cur === undefined ? [] : snaps.filter((s) => s.parent === cur.name);
     }
     if (ctx.json) return ctx.printJson(snaps);
+    // With nothing to show, virsh prints only its closing blank line.
+    if ((o.tree || o.name) && snaps.length === 0) return;
     if (o.tree) return ctx.print(snapshotTree(snaps));
     if (o.name) return ctx.print(snaps.map((s) => s.name).join('\n'));
     const header = ['Name', 'Creation Time', 'State', ...(o.parent ? ['Parent'] : [])];

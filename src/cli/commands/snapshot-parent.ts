@@ -12,6 +12,7 @@ export default command({
     const s = await onDomain(domain, undefined, async () => client.getSnapshot(domain, await pickSnapshot(client, domain, o.current ? undefined : snapshotname)));
     if (ctx.json) return ctx.printJson({ parent: s.parent });
     if (s.parent === null) throw new CliError([`snapshot '${s.name}' has no parent`]);
+    ctx.bare();
     ctx.print(s.parent);
   },
 });
