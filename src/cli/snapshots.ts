@@ -4,7 +4,7 @@
  */
 import type { VirtkitClient } from '../client/client.js';
 import type { BlockJobsReport, SnapshotInfo } from '../client/types.js';
-import { CliError, type ArgSpec, type Context, type OptionSpec } from './framework.js';
+import { CliError, usageError, type ArgSpec, type Context, type OptionSpec } from './framework.js';
 
 export const SNAP_ARG = { name: 'snapshotname', help: 'snapshot name', required: false } as const satisfies ArgSpec;
 export const CURRENT_OPT = { type: 'boolean', help: 'also print the current snapshot' } as const satisfies OptionSpec;
@@ -68,6 +68,19 @@ export function snapshotXmlFromArgs(o: { name?: string | undefined; description?
   }
   lines.push('</domainsnapshot>');
   return lines.join('\n');
+}
+
+/** virsh's --bandwidth: MiB/s, or bytes/s with --bytes. */
+export const BANDWIDTH_OPTS = {
+  bandwidth: { type: 'string', help: 'bandwidth limit in MiB/s', arg: 'number' },
+  bytes: { type: 'boolean', help: 'the bandwidth limit is in bytes/s rather than MiB/s' },
+} as const satisfies Record<string, OptionSpec>;
+
+export function bandwidthOf(o: { bandwidth: string | undefined; bytes: boolean }): { bandwidth?: number } {
+  if (o.bandwidth === undefined) return {};
+  const n = Number(o.bandwidth);
+  if (!Number.isSafeInteger(n) || n <= 0) throw usageError(`Scaled numeric value '${o.bandwidth}' for <--bandwidth> option is malformed or out of range`);
+  return { bandwidth: o.bytes ? n : n * 1024 * 1024 };
 }
 
 export const DISK_ARG = { name: 'path', help: 'fully-qualified path of disk (or its target, vda)', required: true } as const satisfies ArgSpec;

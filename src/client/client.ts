@@ -268,12 +268,13 @@ export class VirtkitClient {
     return this.#call('DELETE', `${dom(domain)}/snapshots/${seg(snap)}${o.metadata === true ? '?metadata=true' : ''}`);
   }
 
-  blockCommit(domain: string, disk: string, opts?: JobOptions): Promise<BlockCommitResult> {
-    return this.#call('POST', `${dom(domain)}/disks/${seg(disk)}/actions/blockcommit${waitQuery(opts)}`, {});
+  /** `bandwidth`: bytes per second. */
+  blockCommit(domain: string, disk: string, o: { bandwidth?: number } = {}, opts?: JobOptions): Promise<BlockCommitResult> {
+    return this.#call('POST', `${dom(domain)}/disks/${seg(disk)}/actions/blockcommit${waitQuery(opts)}`, o);
   }
 
-  async blockPull(domain: string, disk: string, opts?: JobOptions): Promise<void> {
-    await this.#call('POST', `${dom(domain)}/disks/${seg(disk)}/actions/blockpull${waitQuery(opts)}`, {});
+  async blockPull(domain: string, disk: string, o: { bandwidth?: number } = {}, opts?: JobOptions): Promise<void> {
+    await this.#call('POST', `${dom(domain)}/disks/${seg(disk)}/actions/blockpull${waitQuery(opts)}`, o);
   }
 
   blockJobs(domain: string, disk: string): Promise<BlockJobsReport> {

@@ -51,6 +51,7 @@ export const ERROR_CODES = [
   'QEMU_IMG_FAILED', // qemu-img exited with an error; the message quotes it
   'SNAPSHOT_NOT_FOUND', // no domain snapshot of that name
   'SNAPSHOT_EXISTS', // a domain snapshot of that name exists already
+  'OPERATION_ABORTED', // a long operation (a block job) was cancelled before it ended
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

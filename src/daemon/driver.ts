@@ -128,10 +128,10 @@ export interface LiveDiskOps {
   internalSnapshot(op: 'save' | 'load' | 'delete', tag: string, aliases: readonly string[], vmstate: string | undefined): Promise<void>;
   /** Puts `overlay` (a new qcow2 file whose backing file is the disk's current image) on top of the disk. */
   externalSnapshot(alias: string, overlay: string): Promise<void>;
-  /** Block commit: `top` (default: the active image) into `base` (default: its backing file). */
-  commit(alias: string, o?: { top?: string; base?: string }): Promise<void>;
+  /** Block commit: `top` (default: the active image) into `base` (default: its backing file); `speed` in bytes/s. */
+  commit(alias: string, o?: { top?: string; base?: string; speed?: number }): Promise<void>;
   /** Block stream: the backing chain (down to `base`) copied into the active image. */
-  pull(alias: string, o?: { base?: string }): Promise<void>;
+  pull(alias: string, o?: { base?: string; speed?: number }): Promise<void>;
   jobs(): Promise<BlockJobInfo[]>;
   abort(id: string): Promise<void>;
   /** Closes the image `file` after a commit took it out of every chain. */

@@ -162,6 +162,18 @@ test('external disk-only snapshot of a running guest: revert to it, and deleting
 test('block jobs on a running guest: blockpull flattens the chain, blockcommit merges an overlay back and pivots', { timeout: 300_000 }, async () => {
   await withGuest('vk-snap-blk-', async (h, dir, overlay) => {
     const shell = await boot(h, 'bj', overlay);
+    // A pull held back to 1 byte/s runs until it is aborted; meanwhile its progress can be read.
+    const held = h.engine.dispatch({ kind: 'blockPull', name: 'bj', disk: 'vda', bandwidth: 1 });
+    const running = await until('the held-back pull job', async () => {
+      const r = await h.engine.dispatch({ kind: 'blockJobs', name: 'bj', disk: 'vda' });
+      return r.jobs.length > 0 ? r : undefined;
+    });
+    assert.deepEqual(running.jobs.map((j) => [j.id, j.type]), [['vk-pull-virtio-disk0', 'stream']]);
+    assert.ok((running.jobs[0]?.total ?? 0) > 0, 'QEMU reports the job\'s size');
+    await h.engine.dispatch({ kind: 'blockJobAbort', name: 'bj', disk: 'vda' });
+    await assert.rejects(held, (e) => isVirtkitError(e) && e.code === 'OPERATION_ABORTED');
+    assert.deepEqual(await h.engine.dispatch({ kind: 'blockJobs', name: 'bj', disk: 'vda' }), { disk: 'vda', jobs: [] });
+
     await h.engine.dispatch({ kind: 'blockPull', name: 'bj', disk: 'vda' });
     const info = JSON.parse((await tool('qemu-img', 'info', '-U', '--output=json', overlay)).stdout) as Record<string, unknown>;
     assert.equal(info['backing-filename'], undefined, 'the pulled image no longer needs its backing file');

@@ -1,6 +1,6 @@
 import { command } from '../framework.js';
 import { DOMAIN_ARG, onDomain } from '../domain.js';
-import { DISK_ARG, withProgress } from '../snapshots.js';
+import { BANDWIDTH_OPTS, bandwidthOf, DISK_ARG, withProgress } from '../snapshots.js';
 
 export default command({
   name: 'blockpull',
@@ -9,10 +9,12 @@ export default command({
   options: {
     wait: { type: 'boolean', help: 'wait for job to finish' },
     verbose: { type: 'boolean', help: 'with --wait, display the progress' },
+    ...BANDWIDTH_OPTS,
   },
   async run(ctx, { domain, path }, o) {
+    const bw = bandwidthOf(o);
     const client = ctx.client();
-    await onDomain(domain, `Failed to pull disk ${path}`, () => withProgress(ctx, o.verbose && !ctx.json, client, domain, path, client.blockPull(domain, path)));
+    await onDomain(domain, `Failed to pull disk ${path}`, () => withProgress(ctx, o.verbose && !ctx.json, client, domain, path, client.blockPull(domain, path, bw)));
     if (ctx.json) return ctx.printJson({ disk: path });
     ctx.print('\nPull complete');
   },

@@ -18,7 +18,7 @@ import { ALL_EVENT_DETAILS, ALL_STATE_REASONS, DOMAIN_STATES, EVENT_KINDS } from
 import { snapshotSchemas } from './snapshot-schemas.js';
 import { storageSchemas } from './storage-schemas.js';
 export {
-  BlockCommitResult, BlockJob, BlockJobsReport, BlockPullResult, SnapshotCreateBody, SnapshotCreateResult, SnapshotCurrent, SnapshotInfo, SnapshotList,
+  BlockCommitResult, BlockJob, BlockJobBody, BlockJobsReport, BlockPullResult, SnapshotCreateBody, SnapshotCreateResult, SnapshotCurrent, SnapshotInfo, SnapshotList,
   SnapshotRevertBody,
 } from './snapshot-schemas.js';
 

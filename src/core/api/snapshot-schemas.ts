@@ -49,6 +49,10 @@ export const SnapshotRevertBody = named('SnapshotRevertRequest', 'Options of sna
   paused: flag('Leave the domain paused after the revert'),
 }));
 
+export const BlockJobBody = named('BlockJobRequest', 'Options of blockcommit and blockpull', v.strictObject({
+  bandwidth: v.optional(described(v.pipe(v.number(), v.safeInteger(), v.minValue(1)), 'Speed limit, bytes per second')),
+}));
+
 export const BlockJob = named('BlockJob', 'A block job as QEMU reports it (progress: done out of total)', v.strictObject({
   id: str, type: str, status: str, done: count, total: count,
 }));

@@ -73,14 +73,14 @@ export const snapshotRoutes: Route[] = [
   route({
     method: 'POST', path: `${disk}/actions/blockcommit`, operationId: 'blockCommit', tag: 'snapshots',
     summary: "Merge a running disk's active image into its backing image and switch the disk to it (virsh blockcommit --active --pivot)",
-    query: WaitQuery, body: 'EmptyBody', response: 'BlockCommitResult', errors: [...lookup, ...job, ...run, 'INVALID_ARGUMENT', 'BACKING_FORMAT_MISSING'],
-    handle: async ({ params, query, engine }) => ({ body: await engine.dispatch({ kind: 'blockCommit', name: p(params), disk: p(params, 'disk') }, opts(query)) }),
+    query: WaitQuery, body: 'BlockJobBody', response: 'BlockCommitResult', errors: [...lookup, ...job, ...run, 'INVALID_ARGUMENT', 'BACKING_FORMAT_MISSING', 'OPERATION_ABORTED'],
+    handle: async ({ params, query, body, engine }) => ({ body: await engine.dispatch({ kind: 'blockCommit', name: p(params), disk: p(params, 'disk'), ...defined(body) }, opts(query)) }),
   }),
   route({
     method: 'POST', path: `${disk}/actions/blockpull`, operationId: 'blockPull', tag: 'snapshots',
     summary: "Copy a running disk's backing chain into its active image (virsh blockpull)",
-    query: WaitQuery, body: 'EmptyBody', response: 'BlockPullResult', errors: [...lookup, ...job, ...run, 'INVALID_ARGUMENT'],
-    handle: async ({ params, query, engine }) => ({ body: await engine.dispatch({ kind: 'blockPull', name: p(params), disk: p(params, 'disk') }, opts(query)) }),
+    query: WaitQuery, body: 'BlockJobBody', response: 'BlockPullResult', errors: [...lookup, ...job, ...run, 'INVALID_ARGUMENT', 'OPERATION_ABORTED'],
+    handle: async ({ params, query, body, engine }) => ({ body: await engine.dispatch({ kind: 'blockPull', name: p(params), disk: p(params, 'disk'), ...defined(body) }, opts(query)) }),
   }),
   route({
     method: 'GET', path: `${disk}/jobs`, operationId: 'getBlockJobs', tag: 'snapshots', summary: "A running disk's block jobs and their progress (virsh blockjob --info)",

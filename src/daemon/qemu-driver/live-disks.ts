@@ -38,6 +38,8 @@ const failed = (what: string, why: string): VirtkitError => new VirtkitError('QE
 
 export class QemuLiveDisks implements LiveDiskOps {
   readonly #waiters = new Map<string, Waiter[]>();
+  /** Jobs cancelled through abort(): their end is a failure even when QEMU reports no error. */
+  readonly #cancelled = new Set<string>();
   #closed = false;
 
   constructor(private readonly monitor: Monitor) {
@@ -77,6 +79,7 @@ export class QemuLiveDisks implements LiveDiskOps {
     if ((await concluded) === 'gone') throw failed(what, 'QEMU went away');
     const job = (await this.#jobs()).find((j) => j.id === id);
     await this.monitor.execute('job-dismiss', { id });
+    if (this.#cancelled.delete(id)) throw new VirtkitError('OPERATION_ABORTED', `${what} was cancelled (blockjob --abort)${job?.error === undefined ? '' : `: ${job.error}`}`);
     if (job?.error !== undefined) throw failed(what, job.error);
   }
 
@@ -134,11 +137,11 @@ export class QemuLiveDisks implements LiveDiskOps {
     }
   }
 
-  async commit(alias: string, o: { top?: string; base?: string } = {}): Promise<void> {
+  async commit(alias: string, o: { top?: string; base?: string; speed?: number } = {}): Promise<void> {
     const { node: active, file: activeFile } = await this.#nodeOf(alias);
     const topNode = o.top === undefined || o.top === activeFile ? active : await this.#nodeOfFile(o.top);
     const id = `vk-commit-${alias}`;
-    const args: Record<string, unknown> = { 'job-id': id, device: active, 'top-node': topNode, 'auto-dismiss': false };
+    const args: Record<string, unknown> = { 'job-id': id, device: active, 'top-node': topNode, 'auto-dismiss': false, ...(o.speed === undefined ? {} : { speed: o.speed }) };
     // QEMU's default base is the bottom of the chain; virtkit's (and virsh's) is the image right under `top`.
     args['base-node'] = await this.#nodeOfFile(o.base ?? (await this.#backingOf(topNode)));
     const isActive = topNode === active;
@@ -149,10 +152,10 @@ export class QemuLiveDisks implements LiveDiskOps {
     await this.#finish(id, `block-commit of '${alias}'`, concluded);
   }
 
-  async pull(alias: string, o: { base?: string } = {}): Promise<void> {
+  async pull(alias: string, o: { base?: string; speed?: number } = {}): Promise<void> {
     const { node } = await this.#nodeOf(alias);
     const id = `vk-pull-${alias}`;
-    const args: Record<string, unknown> = { 'job-id': id, device: node, 'auto-dismiss': false };
+    const args: Record<string, unknown> = { 'job-id': id, device: node, 'auto-dismiss': false, ...(o.speed === undefined ? {} : { speed: o.speed }) };
     if (o.base !== undefined) args['base-node'] = await this.#nodeOfFile(o.base);
     const concluded = this.#when(id, ['concluded']);
     await this.monitor.execute('block-stream', args);
@@ -164,6 +167,7 @@ export class QemuLiveDisks implements LiveDiskOps {
   }
 
   async abort(id: string): Promise<void> {
+    this.#cancelled.add(id);
     await this.monitor.execute('job-cancel', { id });
   }
 

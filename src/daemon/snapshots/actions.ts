@@ -15,6 +15,8 @@ import { snapshotsOf } from './store.js';
 type Ref = { readonly name: string };
 type Snap = Ref & { readonly snapshot: string };
 type Disk = Ref & { readonly disk: string };
+/** A block job's speed limit, bytes per second (none: as fast as it goes). */
+type Speed = { readonly bandwidth?: number };
 type Opts = { readonly wait?: number };
 
 export type SnapshotAction =
@@ -25,8 +27,8 @@ export type SnapshotAction =
   | ({ readonly kind: 'snapshotCurrent' } & Ref)
   | ({ readonly kind: 'snapshotRevert'; readonly running?: boolean; readonly paused?: boolean } & Snap)
   | ({ readonly kind: 'snapshotDelete'; readonly metadataOnly?: boolean } & Snap)
-  | ({ readonly kind: 'blockCommit' } & Disk)
-  | ({ readonly kind: 'blockPull' } & Disk)
+  | ({ readonly kind: 'blockCommit' } & Disk & Speed)
+  | ({ readonly kind: 'blockPull' } & Disk & Speed)
   | ({ readonly kind: 'blockJobs' } & Disk)
   | ({ readonly kind: 'blockJobAbort' } & Disk);
 
@@ -91,9 +93,9 @@ export const snapshotHandlers: { readonly [K in SnapshotAction['kind']]: Handler
     await deleteSnapshot(ctx, r, a.snapshot, a);
     return before;
   }),
-  blockCommit: (ctx, a, o) => job(ctx, a.name, 'blockcommit', o, async (r) => ({ disk: a.disk, image: await blockCommit(ctx, r, a.disk) })),
+  blockCommit: (ctx, a, o) => job(ctx, a.name, 'blockcommit', o, async (r) => ({ disk: a.disk, image: await blockCommit(ctx, r, a.disk, a.bandwidth) })),
   blockPull: (ctx, a, o) => job(ctx, a.name, 'blockpull', o, async (r) => {
-    await blockPull(ctx, r, a.disk);
+    await blockPull(ctx, r, a.disk, a.bandwidth);
     return { disk: a.disk };
   }),
   blockJobs: async (ctx, a) => blockJobs(ctx, rec(ctx, a.name), a.disk),

@@ -31,22 +31,22 @@ export interface BlockJobsReport {
   readonly jobs: BlockJobInfo[];
 }
 
-export async function blockCommit(ctx: EngineContext, rec: DomainRecord, disk: string): Promise<string> {
+export async function blockCommit(ctx: EngineContext, rec: DomainRecord, disk: string, speed?: number): Promise<string> {
   const d = liveDisk(ctx, rec, disk);
   const info = await img.info({ path: d.file, format: d.format }, { forceShare: true });
   const backing = info.fullBackingFilename ?? info.backingFilename;
   if (backing === undefined) throw new VirtkitError('OPERATION_INVALID', `disk '${d.target}' ('${d.file}') has no backing image to commit into`);
   const format = info.backingFormat;
   if (format === undefined) throw new VirtkitError('BACKING_FORMAT_MISSING', `'${d.file}' does not record its backing image's format; virtkit never guesses it`);
-  await d.ops.commit(d.alias, { base: backing });
+  await d.ops.commit(d.alias, { base: backing, ...(speed === undefined ? {} : { speed }) });
   await d.ops.release(d.file);
   await switchImage(ctx, rec, d.target, backing, format);
   return backing;
 }
 
-export async function blockPull(ctx: EngineContext, rec: DomainRecord, disk: string): Promise<void> {
+export async function blockPull(ctx: EngineContext, rec: DomainRecord, disk: string, speed?: number): Promise<void> {
   const d = liveDisk(ctx, rec, disk);
-  await d.ops.pull(d.alias);
+  await d.ops.pull(d.alias, speed === undefined ? {} : { speed });
 }
 
 /** The disk's running jobs (virtkit names them vk-commit-ALIAS / vk-pull-ALIAS). */
