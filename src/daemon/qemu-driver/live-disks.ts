@@ -91,10 +91,11 @@ export class QemuLiveDisks implements LiveDiskOps {
     return { node, file: b?.inserted?.image?.filename ?? '' };
   }
 
-  /** The format node (not the protocol node) that has `file` open. */
+  /** The node of image `file`: its format node, or for a raw image without one its protocol node. */
   async #nodeOfFile(file: string): Promise<string> {
     const nodes = (await this.monitor.execute('query-named-block-nodes', { flat: true })) as NamedNode[];
-    const n = nodes.find((x) => x.file === file && x.drv !== 'file' && x.drv !== 'host_device');
+    const mine = nodes.filter((x) => x.file === file);
+    const n = mine.find((x) => x.drv !== 'file' && x.drv !== 'host_device') ?? mine[0];
     if (n === undefined) throw new VirtkitError('OPERATION_INVALID', `no node of the running domain has '${file}' open`);
     return n['node-name'];
   }
