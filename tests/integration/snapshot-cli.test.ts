@@ -70,6 +70,10 @@ describe('snapshots of a shut-off domain (CLI, real daemon, real qemu-img)', { t
       write(overlay, 0x33);
       assert.ok(holds(disk, 0x11), 'the base is untouched while the overlay takes the writes');
       assert.equal((await vk('snapshot-info', 'vm', 'e1')).stdout.split('\n')[4], 'Location:       external');
+      assert.equal((await vk('snapshot-current', 'vm', '--snapshotname', 's1')).stdout, 'Snapshot s1 set as current\n');
+      assert.equal((await vk('snapshot-current', 'vm', '--name')).stdout, 's1\n');
+      assert.equal((await vk('snapshot-current', 'vm', '--snapshotname', 'e1')).stdout, 'Snapshot e1 set as current\n');
+      assert.match((await vk('snapshot-current', 'vm')).stdout, /^<domainsnapshot>\n {2}<name>e1<\/name>/);
 
       await d.daemon.close();
       again = await startDaemon({ layout: d.layout, log: quietLog(d.log), autostart: false });
