@@ -264,8 +264,9 @@ export class VirtkitClient {
     return this.#call('POST', `${dom(domain)}/snapshots/${seg(snap)}/actions/revert${waitQuery(opts)}`, o);
   }
 
-  deleteSnapshot(domain: string, snap: string, o: { metadata?: boolean } = {}): Promise<SnapshotInfo> {
-    return this.#call('DELETE', `${dom(domain)}/snapshots/${seg(snap)}${o.metadata === true ? '?metadata=true' : ''}`);
+  deleteSnapshot(domain: string, snap: string, o: { metadata?: boolean; children?: boolean; childrenOnly?: boolean } = {}): Promise<SnapshotInfo> {
+    const q = (['metadata', 'children', 'childrenOnly'] as const).filter((k) => o[k] === true).map((k) => `${k}=true`);
+    return this.#call('DELETE', `${dom(domain)}/snapshots/${seg(snap)}${q.length === 0 ? '' : `?${q.join('&')}`}`);
   }
 
   /** `bandwidth`: bytes per second. */

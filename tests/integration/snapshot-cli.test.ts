@@ -90,6 +90,17 @@ describe('snapshots of a shut-off domain (CLI, real daemon, real qemu-img)', { t
       assert.ok(holds(disk, 0x33), 'the writes made on the overlay are in the base now');
       assert.equal((await vk('snapshot-current', 'vm', '--name')).stdout, 's1\n');
 
+      // --children-only, --children: descendants go first (internal ones here, with qemu-img).
+      assert.equal((await vk('snapshot-create-as', 'vm', '--name', 's3')).stdout, 'Domain snapshot s3 created\n');
+      assert.equal((await vk('snapshot-create-as', 'vm', '--name', 's4')).stdout, 'Domain snapshot s4 created\n');
+      assert.equal((await vk('snapshot-list', 'vm', '--tree')).stdout, 's1\n  |\n  +- s3\n      |\n      +- s4\n        \n\n');
+      assert.equal((await vk('snapshot-delete', 'vm', 's3', '--children-only')).stdout, 'Domain snapshot s3 children deleted\n\n');
+      assert.deepEqual(tags(disk), ['s1', 's3']);
+      assert.equal((await vk('snapshot-create-as', 'vm', '--name', 's5')).stdout, 'Domain snapshot s5 created\n');
+      assert.equal((await vk('snapshot-delete', 'vm', 's3', '--children')).stdout, 'Domain snapshot s3 deleted\n\n');
+      assert.deepEqual(tags(disk), ['s1']);
+      assert.equal((await vk('snapshot-list', 'vm', '--name')).stdout, 's1\n\n');
+
       assert.equal((await vk('undefine', 'vm', '--snapshots-metadata')).stdout, "Domain 'vm' has been undefined\n\n");
       assert.deepEqual(tags(disk), ['s1'], 'forgetting the metadata leaves the images alone');
     } finally {

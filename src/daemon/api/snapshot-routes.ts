@@ -64,10 +64,19 @@ export const snapshotRoutes: Route[] = [
   route({
     method: 'DELETE', path: snap, operationId: 'deleteSnapshot', tag: 'snapshots',
     summary: 'Delete a snapshot; an external one is merged back into the image under it first (block commit)',
-    query: { wait: WAIT, metadata: { kind: 'bool', description: 'Forget the snapshot only; touch no image' } },
+    query: {
+      wait: WAIT,
+      metadata: { kind: 'bool', description: 'Forget the snapshot only; touch no image' },
+      children: { kind: 'bool', description: 'Delete its descendants too (leaves first)' },
+      childrenOnly: { kind: 'bool', description: 'Delete only its descendants' },
+    },
     response: 'SnapshotInfo', errors: [...snapLookup, ...job, ...run],
     handle: async ({ params, query, engine }) => ({
-      body: await engine.dispatch({ kind: 'snapshotDelete', name: p(params), snapshot: p(params, 'snap'), ...(query.metadata === true ? { metadataOnly: true } : {}) }, opts(query)),
+      body: await engine.dispatch({ kind: 'snapshotDelete', name: p(params), snapshot: p(params, 'snap'),
+        ...(query.metadata === true ? { metadataOnly: true } : {}),
+        ...(query.children === true ? { children: true } : {}),
+        ...(query.childrenOnly === true ? { childrenOnly: true } : {}),
+      }, opts(query)),
     }),
   }),
   route({

@@ -26,7 +26,7 @@ export type SnapshotAction =
   | ({ readonly kind: 'snapshotXml' } & Snap)
   | ({ readonly kind: 'snapshotCurrent' } & Ref)
   | ({ readonly kind: 'snapshotRevert'; readonly running?: boolean; readonly paused?: boolean } & Snap)
-  | ({ readonly kind: 'snapshotDelete'; readonly metadataOnly?: boolean } & Snap)
+  | ({ readonly kind: 'snapshotDelete'; readonly metadataOnly?: boolean; readonly children?: boolean; readonly childrenOnly?: boolean } & Snap)
   | ({ readonly kind: 'blockCommit' } & Disk & Speed)
   | ({ readonly kind: 'blockPull' } & Disk & Speed)
   | ({ readonly kind: 'blockJobs' } & Disk)
@@ -90,7 +90,13 @@ export const snapshotHandlers: { readonly [K in SnapshotAction['kind']]: Handler
   }),
   snapshotDelete: (ctx, a, o) => job(ctx, a.name, 'snapshot-delete', o, async (r) => {
     const before = await info(ctx, r.name, a.snapshot);
-    await deleteSnapshot(ctx, r, a.snapshot, a);
+    // --children / --children-only: the descendants, leaves first (an external chain merges from its top down).
+    const set = await snapshotsOf(ctx, r.name, r.uuid);
+    const order: string[] = [];
+    const walk = (n: string): void => { for (const c of set.children(n)) { walk(c.name ?? ''); order.push(c.name ?? ''); } };
+    if (a.children === true || a.childrenOnly === true) walk(a.snapshot);
+    if (a.childrenOnly !== true) order.push(a.snapshot);
+    for (const n of order) await deleteSnapshot(ctx, r, n, a);
     return before;
   }),
   blockCommit: (ctx, a, o) => job(ctx, a.name, 'blockcommit', o, async (r) => ({ disk: a.disk, image: await blockCommit(ctx, r, a.disk, a.bandwidth) })),
