@@ -44,6 +44,7 @@ export interface SnapshotCreateOptions {
   noMetadata?: boolean;
   redefine?: boolean;
   current?: boolean;
+  quiesce?: boolean;
 }
 
 export interface PoolFilter {

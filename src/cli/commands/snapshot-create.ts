@@ -12,11 +12,12 @@ export default command({
     current: { type: 'boolean', help: 'with redefine, set current snapshot' },
     'no-metadata': { type: 'boolean', help: 'take snapshot but create no metadata' },
     'disk-only': { type: 'boolean', help: 'capture disk state but not vm state' },
+    quiesce: { type: 'boolean', help: 'quiesce guest\'s file systems' },
   },
   async run(ctx, { domain }, o) {
     const xml = o.xmlfile === undefined ? undefined : await readXmlFile(ctx.io.cwd, o.xmlfile);
     const s = await onDomain(domain, undefined, () => ctx.client().createSnapshot(domain, {
-      ...(xml === undefined ? {} : { xml }), diskOnly: o['disk-only'], noMetadata: o['no-metadata'], redefine: o.redefine, current: o.current,
+      ...(xml === undefined ? {} : { xml }), diskOnly: o['disk-only'], quiesce: o.quiesce, noMetadata: o['no-metadata'], redefine: o.redefine, current: o.current,
     }));
     if (ctx.json) return ctx.printJson(s);
     ctx.bare();

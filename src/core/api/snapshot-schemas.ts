@@ -40,6 +40,7 @@ export const SnapshotCreateBody = named('SnapshotCreateRequest', 'Take a snapsho
   noMetadata: flag('Take the snapshot but keep no record of it'),
   redefine: flag('The XML is an existing snapshot\'s record: only write the metadata'),
   current: flag('With redefine: make it the current snapshot'),
+  quiesce: flag("Freeze the guest's file systems through its agent (with diskOnly; not supported yet: refused)"),
 }));
 
 export const SnapshotCreateResult = named('SnapshotCreateResult', 'The snapshot taken (null with noMetadata)', v.strictObject({ snapshot: v.nullable(SnapshotInfo) }));

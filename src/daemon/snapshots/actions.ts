@@ -20,7 +20,7 @@ type Speed = { readonly bandwidth?: number };
 type Opts = { readonly wait?: number };
 
 export type SnapshotAction =
-  | ({ readonly kind: 'snapshotCreate'; readonly xml?: string; readonly diskOnly?: boolean; readonly noMetadata?: boolean; readonly redefine?: boolean; readonly current?: boolean } & Ref)
+  | ({ readonly kind: 'snapshotCreate'; readonly xml?: string; readonly diskOnly?: boolean; readonly noMetadata?: boolean; readonly redefine?: boolean; readonly current?: boolean; readonly quiesce?: boolean } & Ref)
   | ({ readonly kind: 'snapshotList' } & Ref)
   | ({ readonly kind: 'snapshotGet' } & Snap)
   | ({ readonly kind: 'snapshotXml' } & Snap)

@@ -24,6 +24,20 @@ export interface CreateOptions {
   readonly redefine?: boolean;
   /** With redefine: make it the current snapshot. */
   readonly current?: boolean;
+  /** Freeze the guest's file systems through its agent while the disks are switched. */
+  readonly quiesce?: boolean;
+}
+
+/** --quiesce needs a running guest with an agent, and an agent client virtkit does not have yet. */
+function checkQuiesce(rec: DomainRecord, o: CreateOptions): void {
+  if (o.quiesce !== true) return;
+  if (o.diskOnly !== true) throw new VirtkitError('INVALID_ARGUMENT', '--quiesce requires --disk-only (as libvirt: an internal snapshot stops the vCPUs anyway)');
+  const live = rec.runtime?.liveDef;
+  if (live === undefined) throw new VirtkitError('OPERATION_INVALID', `--quiesce needs domain '${rec.name}' running, with its guest agent`);
+  if (!(live.devices?.channel ?? []).some((c) => c.target?.name === 'org.qemu.guest_agent.0')) {
+    throw new VirtkitError('OPERATION_INVALID', `--quiesce needs a guest agent: domain '${rec.name}' has no org.qemu.guest_agent.0 channel`);
+  }
+  throw new VirtkitError('UNSUPPORTED_OPERATION', '--quiesce is not supported yet: virtkit does not speak to the QEMU guest agent; take the snapshot without it');
 }
 
 const img = new QemuImg();
@@ -48,6 +62,7 @@ export async function createSnapshot(ctx: EngineContext, rec: DomainRecord, o: C
     await set.save(def, o.current === true);
     return def;
   }
+  checkQuiesce(rec, o);
   const state = snapState(rec);
   // A copy: the snapshot keeps the disks as they were, while switchImage changes the domain's.
   const domain = structuredClone(rec.runtime?.liveDef ?? (await ctx.defOf(rec)));

@@ -57,6 +57,9 @@ describe('snapshot actions in the engine (fake driver)', () => {
       await engine.dispatch({ kind: 'define', xml: "<domain type='kvm'><name>vm</name><memory>1024</memory></domain>" });
       await engine.dispatch({ kind: 'start', name: 'vm' });
       await assert.rejects(engine.dispatch({ kind: 'snapshotCreate', name: 'vm' }), code('UNSUPPORTED_OPERATION'));
+      await assert.rejects(engine.dispatch({ kind: 'snapshotCreate', name: 'vm', quiesce: true }), code('INVALID_ARGUMENT'));
+      await assert.rejects(engine.dispatch({ kind: 'snapshotCreate', name: 'vm', quiesce: true, diskOnly: true }),
+        (e) => isVirtkitError(e) && e.code === 'OPERATION_INVALID' && /no org\.qemu\.guest_agent\.0 channel/.test(e.message));
       assert.deepEqual(await engine.dispatch({ kind: 'snapshotList', name: 'vm' }), [], 'nothing recorded');
       await assert.rejects(engine.dispatch({ kind: 'blockJobs', name: 'vm', disk: 'vda' }), code('UNSUPPORTED_OPERATION'));
       await engine.dispatch({ kind: 'destroy', name: 'vm' });
