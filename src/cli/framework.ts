@@ -46,6 +46,8 @@ export interface Context {
   /** Writes `text` and a line; the blank line virsh ends every command with comes from the runner. */
   print(text: string): void;
   printJson(value: unknown): void;
+  /** This output is one of the few virsh ends without the blank line (snapshot-create-as, snapshot-parent...). */
+  bare(): void;
 }
 
 export interface Command<O extends Record<string, OptionSpec> = Record<string, OptionSpec>, A extends readonly ArgSpec[] = readonly ArgSpec[]> {

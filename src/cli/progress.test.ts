@@ -14,7 +14,7 @@ test('a bar is drawn only on a terminal, never with --json, and once per whole p
   const lines: string[] = [];
   const ctx = (tty: boolean | undefined, json: boolean): Context => ({
     io: { stdout: () => undefined, stderr: (t) => lines.push(t), env: {}, cwd: '/', ...(tty === undefined ? {} : { tty }) },
-    json, client: () => { throw new Error('no client'); }, print: () => undefined, printJson: () => undefined,
+    json, client: () => { throw new Error('no client'); }, print: () => undefined, printJson: () => undefined, bare: () => undefined,
   });
   assert.equal(progressBar(ctx(undefined, false), 'x'), undefined);
   assert.equal(progressBar(ctx(false, false), 'x'), undefined);

@@ -60,14 +60,16 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (!entry) throw usageError(`unknown command: '${name}'`);
     const cmd = (await entry.load()).default;
     const parsed = parseCommandArgs(cmd, cmdArgs);
+    let bare = false;
     const ctx: Context = {
       io, json,
       client: () => (client ??= new VirtkitClient({ uri: values.connect, root: values.root, env: io.env })),
       print: (text) => io.stdout(`${text}\n`),
       printJson: (v) => io.stdout(`${JSON.stringify(v, null, 2)}\n`),
+      bare: () => { bare = true; },
     };
     await cmd.run(ctx, parsed.args as never, parsed.opts as never);
-    if (!json) io.stdout('\n');
+    if (!json && !bare) io.stdout('\n');
     return 0;
   } catch (e) {
     if (e instanceof ExitStatus) {

@@ -12,6 +12,7 @@ import type {
   ActionOptions, BlockInfo, ChangeMediaRequest, DiskImpactOptions, DefineResult, PoolDefineResult, SecretDefineResult, SecretFilter, SecretInfo,
   PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, NativeArgv, VcpuCountReport, VcpuReport,
+  BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
 } from './types.js';
 import type { ConsoleConnection, EventStream, VolumeImportRequest } from './websocket.js';
 import type { TransferOptions } from './volume-content.js';
@@ -91,8 +92,9 @@ export class VirtkitClient {
     return this.#call('GET', dom(ref));
   }
 
-  undefineDomain(ref: string, opts?: JobOptions): Promise<DomainInfo> {
-    return this.#call('DELETE', `${dom(ref)}${waitQuery(opts)}`);
+  undefineDomain(ref: string, opts?: JobOptions & { snapshotsMetadata?: boolean }): Promise<DomainInfo> {
+    const q = [...(opts?.wait === undefined ? [] : [`wait=${opts.wait}`]), ...(opts?.snapshotsMetadata === true ? ['snapshotsMetadata=true'] : [])];
+    return this.#call('DELETE', `${dom(ref)}${q.length === 0 ? '' : `?${q.join('&')}`}`);
   }
 
   async domainXml(ref: string, opts: { inactive?: boolean } = {}): Promise<string> {
@@ -355,6 +357,53 @@ export class VirtkitClient {
   /** The value, base64-encoded. */
   async getSecretValue(uuid: string): Promise<string> {
     return (await this.#call<{ value: string }>('GET', `/v1/secrets/${seg(uuid)}/value`)).value;
+  }
+
+  // Domain snapshots and block jobs. `disk` is a target (vda).
+  async listSnapshots(domain: string): Promise<SnapshotInfo[]> {
+    return (await this.#call<{ snapshots: SnapshotInfo[] }>('GET', `${dom(domain)}/snapshots`)).snapshots;
+  }
+
+  async createSnapshot(domain: string, o: SnapshotCreateOptions = {}, opts?: JobOptions): Promise<SnapshotInfo | null> {
+    return (await this.#call<{ snapshot: SnapshotInfo | null }>('POST', `${dom(domain)}/snapshots${waitQuery(opts)}`, o)).snapshot;
+  }
+
+  async currentSnapshot(domain: string): Promise<SnapshotInfo | null> {
+    return (await this.#call<{ snapshot: SnapshotInfo | null }>('GET', `${dom(domain)}/current-snapshot`)).snapshot;
+  }
+
+  getSnapshot(domain: string, snap: string): Promise<SnapshotInfo> {
+    return this.#call('GET', `${dom(domain)}/snapshots/${seg(snap)}`);
+  }
+
+  async snapshotXml(domain: string, snap: string): Promise<string> {
+    return (await this.#call<{ xml: string }>('GET', `${dom(domain)}/snapshots/${seg(snap)}/xml`)).xml;
+  }
+
+  revertSnapshot(domain: string, snap: string, o: { running?: boolean; paused?: boolean } = {}, opts?: JobOptions): Promise<SnapshotInfo> {
+    return this.#call('POST', `${dom(domain)}/snapshots/${seg(snap)}/actions/revert${waitQuery(opts)}`, o);
+  }
+
+  deleteSnapshot(domain: string, snap: string, o: { metadata?: boolean; children?: boolean; childrenOnly?: boolean } = {}): Promise<SnapshotInfo> {
+    const q = (['metadata', 'children', 'childrenOnly'] as const).filter((k) => o[k] === true).map((k) => `${k}=true`);
+    return this.#call('DELETE', `${dom(domain)}/snapshots/${seg(snap)}${q.length === 0 ? '' : `?${q.join('&')}`}`);
+  }
+
+  /** `bandwidth`: bytes per second. */
+  blockCommit(domain: string, disk: string, o: { bandwidth?: number } = {}, opts?: JobOptions): Promise<BlockCommitResult> {
+    return this.#call('POST', `${dom(domain)}/disks/${seg(disk)}/actions/blockcommit${waitQuery(opts)}`, o);
+  }
+
+  async blockPull(domain: string, disk: string, o: { bandwidth?: number } = {}, opts?: JobOptions): Promise<void> {
+    await this.#call('POST', `${dom(domain)}/disks/${seg(disk)}/actions/blockpull${waitQuery(opts)}`, o);
+  }
+
+  blockJobs(domain: string, disk: string): Promise<BlockJobsReport> {
+    return this.#call('GET', `${dom(domain)}/disks/${seg(disk)}/jobs`);
+  }
+
+  abortBlockJobs(domain: string, disk: string): Promise<BlockJobsReport> {
+    return this.#call('POST', `${dom(domain)}/disks/${seg(disk)}/actions/blockjob-abort`, {});
   }
 
   close(): void {

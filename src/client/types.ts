@@ -43,6 +43,21 @@ export interface SecretFilter {
   private?: boolean;
 }
 
+/** A domain snapshot (snapshot-list, snapshot-info). */
+export type SnapshotInfo = Api.SnapshotInfo;
+/** A disk's block jobs (blockjob --info). */
+export type BlockJobsReport = Api.BlockJobsReport;
+export type BlockCommitResult = Api.BlockCommitResult;
+
+export interface SnapshotCreateOptions {
+  xml?: string;
+  diskOnly?: boolean;
+  noMetadata?: boolean;
+  redefine?: boolean;
+  current?: boolean;
+  quiesce?: boolean;
+}
+
 export interface PoolFilter {
   active?: boolean;
   persistent?: boolean;

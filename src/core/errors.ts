@@ -52,6 +52,9 @@ export const ERROR_CODES = [
   'VOLUME_SHRINK_REFUSED', // a resize below the volume's capacity without --shrink (shrink=true)
   'VOLUME_RANGE_INVALID', // an upload or download range outside the volume (a raw upload past its capacity, an offset past the end)
   'SECRET_NOT_FOUND', // no secret has that UUID (or usage)
+  'SNAPSHOT_NOT_FOUND', // no domain snapshot of that name
+  'SNAPSHOT_EXISTS', // a domain snapshot of that name exists already
+  'OPERATION_ABORTED', // a long operation (a block job) was cancelled before it ended
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -156,9 +156,39 @@ export interface BlockInfo {
   readonly source: string | null;
 }
 
+/** A block job as query-jobs reports it: progress is done out of total, in no fixed unit. */
+export interface BlockJobInfo {
+  readonly id: string;
+  readonly type: string;
+  readonly status: string;
+  readonly done: number;
+  readonly total: number;
+}
+
+/**
+ * Snapshots and block jobs on a running domain's disks, named by their device alias
+ * (virtio-disk0). Each resolves when QEMU's job has ended, and throws its error.
+ */
+export interface LiveDiskOps {
+  /** An internal snapshot `tag` of the disks (save, load or delete), the memory in `vmstate`'s image. */
+  internalSnapshot(op: 'save' | 'load' | 'delete', tag: string, aliases: readonly string[], vmstate: string | undefined): Promise<void>;
+  /** Puts `overlay` (a new qcow2 file whose backing file is the disk's current image) on top of the disk. */
+  externalSnapshot(alias: string, overlay: string): Promise<void>;
+  /** Block commit: `top` (default: the active image) into `base` (default: its backing file); `speed` in bytes/s. */
+  commit(alias: string, o?: { top?: string; base?: string; speed?: number }): Promise<void>;
+  /** Block stream: the backing chain (down to `base`) copied into the active image. */
+  pull(alias: string, o?: { base?: string; speed?: number }): Promise<void>;
+  jobs(): Promise<BlockJobInfo[]>;
+  abort(id: string): Promise<void>;
+  /** Closes the image `file` after a commit took it out of every chain. */
+  release(file: string): Promise<void>;
+}
+
 export interface RunningDomain {
   /** Absent when the driver cannot change a running guest's disks. */
   readonly disks?: LiveDisks;
+  /** Snapshots and block jobs; absent where the driver has none. */
+  readonly blockOps?: LiveDiskOps;
   readonly pid: number;
   readonly qmpSocket: string;
   readonly argv: readonly string[];

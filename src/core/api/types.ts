@@ -32,3 +32,7 @@ export type PoolDefineResult = v.InferOutput<typeof S.PoolDefineResult>;
 export type VolumeInfo = v.InferOutput<typeof S.VolumeInfo>;
 export type SecretInfo = v.InferOutput<typeof S.SecretInfo>;
 export type SecretDefineResult = v.InferOutput<typeof S.SecretDefineResult>;
+
+export type SnapshotInfo = v.InferOutput<typeof S.SnapshotInfo>;
+export type BlockJobsReport = v.InferOutput<typeof S.BlockJobsReport>;
+export type BlockCommitResult = v.InferOutput<typeof S.BlockCommitResult>;

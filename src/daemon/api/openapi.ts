@@ -162,7 +162,7 @@ export function openApiDocument(): Json {
     },
     servers: [{ url: 'http://localhost', description: 'UNIX socket of the instance, or --listen HOST:PORT' }],
     security: [{}, { bearer: [] }],
-    tags: ['domains', 'lifecycle', 'host', 'storage', 'secrets', 'disks', 'websocket', 'meta'].map((name) => ({ name })),
+    tags: ['domains', 'lifecycle', 'host', 'storage', 'secrets', 'disks', 'snapshots', 'websocket', 'meta'].map((name) => ({ name })),
     paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),
     components: {
       schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))),

@@ -7,6 +7,7 @@ import type { ActionOf } from '../engine/actions.js';
 import { WAIT, type QuerySpec } from './query.js';
 import { route, Router, type Route, type SchemaName } from './router.js';
 import { secretRoutes } from './secret-routes.js';
+import { snapshotRoutes } from './snapshot-routes.js';
 import { storageRoutes } from './storage-routes.js';
 import { volumeRoutes } from './volume-routes.js';
 import { diskRoutes } from './disk-routes.js';
@@ -67,10 +68,11 @@ const domainRoutes: Route[] = [
   }),
   route({
     method: 'DELETE', path: dom, operationId: 'undefineDomain', tag: 'domains',
-    summary: 'Undefine a domain (a running one lives on as transient until it stops)', query: WaitQuery,
+    summary: 'Undefine a domain (a running one lives on as transient until it stops)',
+    query: { wait: WAIT, snapshotsMetadata: bool('Forget the domain\'s snapshot metadata too (refused without it while it has snapshots)') },
     response: 'DomainInfo', errors: jobErrors,
     handle: async ({ params, query, engine }) => ({
-      body: await engine.dispatch({ kind: 'undefine', name: param(params) }, opts(query)),
+      body: await engine.dispatch({ kind: 'undefine', name: param(params), ...(query.snapshotsMetadata === true ? { snapshotsMetadata: true } : {}) }, opts(query)),
     }),
   }),
   route({
@@ -218,6 +220,7 @@ export const routes: readonly Route[] = [
   ...storageRoutes,
   ...volumeRoutes,
   ...secretRoutes,
+  ...snapshotRoutes,
 ];
 
 export const router = new Router(routes);

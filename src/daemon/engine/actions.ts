@@ -10,6 +10,7 @@ import type { NodeInfo } from '../../host/nodeinfo.js';
 import type { BlockInfo, DomainCapsQuery, DomainStats, HypervisorVersion, NativeArgv, ShutdownMode } from '../driver.js';
 import type { DomainState, StateReason } from '../state.js';
 import { secretHandlers, type SecretAction, type SecretResults } from '../secrets/actions.js';
+import { snapshotHandlers, type SnapshotAction, type SnapshotResults } from '../snapshots/actions.js';
 import { storageHandlers, type StorageAction, type StorageResults } from '../storage/actions.js';
 import type { EngineContext } from './context.js';
 import { defineDomain, setAutostart, undefineDomain } from './config-ops.js';
@@ -74,7 +75,7 @@ type Impact = { readonly live?: boolean; readonly config?: boolean };
 
 export type Action =
   | { readonly kind: 'define'; readonly xml: string }
-  | ({ readonly kind: 'undefine' } & Ref)
+  | ({ readonly kind: 'undefine'; readonly snapshotsMetadata?: boolean } & Ref)
   | { readonly kind: 'create'; readonly xml: string; readonly paused?: boolean }
   | ({ readonly kind: 'start'; readonly paused?: boolean } & Ref)
   | ({ readonly kind: 'shutdown'; readonly mode?: ShutdownMode } & Ref)
@@ -113,9 +114,11 @@ export type Action =
   // Storage pools and volumes (storage/actions.ts).
   | StorageAction
   // Secrets (secrets/actions.ts).
-  | SecretAction;
+  | SecretAction
+  // Domain snapshots and block jobs (snapshots/actions.ts).
+  | SnapshotAction;
 
-export interface ActionResults extends StorageResults, SecretResults {
+export interface ActionResults extends StorageResults, SecretResults, SnapshotResults {
   define: { readonly domain: DomainInfo; readonly created: boolean };
   undefine: DomainInfo;
   create: DomainInfo;
@@ -196,6 +199,7 @@ const handlers: { readonly [K in ActionKind]: Handler<K> } = {
   blockInfo,
   ...storageHandlers,
   ...secretHandlers,
+  ...snapshotHandlers,
 };
 
 export function dispatch<A extends Action>(

@@ -8,6 +8,7 @@ import { checkDomainName } from '../store/types.js';
 import type { ActionOf, ActionResults, DispatchOptions } from './actions.js';
 import type { EngineContext } from './context.js';
 import type { DomainRecord } from './registry.js';
+import { undefineSnapshots } from '../snapshots/store.js';
 
 export interface Prepared {
   readonly def: DomainDef;
@@ -94,7 +95,9 @@ export async function undefineDomain(
   return ctx.job(name, 'undefine', opts, async () => {
     const rec = ctx.registry.named(name);
     requirePersistent(rec, 'undefine');
+    const forgetSnapshots = await undefineSnapshots(ctx, rec.name, rec.uuid, a.snapshotsMetadata === true);
     await ctx.deps.config.delete(rec.name);
+    await forgetSnapshots();
     rec.persistent = false;
     rec.autostart = false;
     ctx.definitionsChanged();

@@ -36,7 +36,7 @@ function diskKeys(ctx: EngineContext, def: DomainDef): ReadonlyMap<string, DiskK
 }
 
 /** Starts `def` as the running configuration of `rec` (inside its job). */
-async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainDef, paused: boolean): Promise<void> {
+export async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainDef, paused: boolean): Promise<void> {
   const driver = await ctx.driver();
   const paths = domainRuntimePaths(ctx.deps.layout, rec.name, rec.uuid);
   checkSocketPath(paths.qmpSocket);

@@ -20,6 +20,7 @@ import type { DomainRuntimePaths } from '../paths.js';
 import type { Monitor } from './monitor.js';
 import { collectDetailedStats, collectStats, vcpuInfo } from './stats.js';
 import { toCoreDef } from './launch-plan.js';
+import { QemuBlockOps } from './live-disks.js';
 import type { ChildProcess } from 'node:child_process';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
 import { QemuLiveDisks } from './hotplug.js';
@@ -57,6 +58,7 @@ export class QemuDomain implements RunningDomain {
   /** Changed by disk hotplug. */
   liveDef: DomainDef;
   readonly disks: QemuLiveDisks;
+  readonly blockOps: QemuBlockOps;
   /** Resolves once QEMU is gone, its files are cleaned and `stopped` was reported. */
   readonly finished: Promise<void>;
   readonly #listeners: ((e: DriverEvent) => void)[] = [];
@@ -77,6 +79,7 @@ export class QemuDomain implements RunningDomain {
       live: () => this.liveDef, setLive: (def) => { this.liveDef = def; },
     });
     this.#tracker = p.tracker;
+    this.blockOps = new QemuBlockOps(p.monitor);
     const gone = p.childExited ?? p.monitor.closed;
     this.#target = { pid: r.pid, startTicks: r.startTicks, gone, procRoot: p.procRoot, ...(p.child ? { child: p.child } : {}) };
     p.monitor.onEvent((event, data) => this.#feed({ type: 'qmp', event, data }));

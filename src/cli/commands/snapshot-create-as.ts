@@ -1,0 +1,26 @@
+import { command } from '../framework.js';
+import { DOMAIN_ARG, onDomain } from '../domain.js';
+import { snapshotXmlFromArgs } from '../snapshots.js';
+
+export default command({
+  name: 'snapshot-create-as',
+  summary: 'Create a snapshot from a set of args',
+  args: [DOMAIN_ARG],
+  options: {
+    name: { type: 'string', help: 'name of snapshot', arg: 'string' },
+    description: { type: 'string', help: 'description of snapshot', arg: 'string' },
+    'print-xml': { type: 'boolean', help: 'print XML document rather than create' },
+    'no-metadata': { type: 'boolean', help: 'take snapshot but create no metadata' },
+    'disk-only': { type: 'boolean', help: 'capture disk state but not vm state' },
+    quiesce: { type: 'boolean', help: 'quiesce guest\'s file systems' },
+    diskspec: { type: 'string', help: 'disk attributes: disk[,snapshot=type][,driver=type][,file=name]', arg: 'string' },
+  },
+  async run(ctx, { domain }, o) {
+    const xml = snapshotXmlFromArgs(o);
+    if (o['print-xml']) return ctx.print(xml);
+    const s = await onDomain(domain, undefined, () => ctx.client().createSnapshot(domain, { xml, diskOnly: o['disk-only'], quiesce: o.quiesce, noMetadata: o['no-metadata'] }));
+    if (ctx.json) return ctx.printJson(s);
+    ctx.bare();
+    ctx.print(s === null ? 'Domain snapshot created (no metadata kept)' : `Domain snapshot ${s.name} created`);
+  },
+});

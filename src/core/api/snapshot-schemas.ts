@@ -1,0 +1,65 @@
+/**
+ * The snapshot and block-job API's bodies and answers, as strict valibot schemas;
+ * schemas.ts re-exports them and adds them to its named components.
+ */
+import * as v from 'valibot';
+
+/** Named schemas of this module; schemas.ts adds them to `apiSchemas`. */
+export const snapshotSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>();
+
+const named = <T extends v.GenericSchema>(id: string, description: string, schema: T): T => {
+  snapshotSchemas.set(schema, { id, description });
+  return schema;
+};
+const described = <T extends v.GenericSchema>(schema: T, text: string) => v.pipe(schema, v.description(text));
+const str = v.string();
+const bool = v.boolean();
+const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const flag = (text: string) => v.optional(described(bool, text));
+
+export const SnapshotInfo = named('SnapshotInfo', 'A domain snapshot as snapshot-list and snapshot-info show it', v.strictObject({
+  name: str,
+  domain: str,
+  creationTime: described(count, 'Seconds since the epoch'),
+  state: described(str, "The domain's state when it was taken: running, paused, shutoff, or disk-snapshot"),
+  parent: v.nullable(str),
+  current: described(bool, "Whether it is the domain's current snapshot"),
+  children: count,
+  descendants: count,
+  location: v.picklist(['internal', 'external', 'none']),
+  description: v.nullable(str),
+}));
+
+export const SnapshotList = named('SnapshotList', 'The snapshots of a domain, oldest first', v.strictObject({ snapshots: v.array(SnapshotInfo) }));
+
+export const SnapshotCurrent = named('SnapshotCurrent', 'The current snapshot, or null', v.strictObject({ snapshot: v.nullable(SnapshotInfo) }));
+
+export const SnapshotCreateBody = named('SnapshotCreateRequest', 'Take a snapshot (snapshot-create, snapshot-create-as)', v.strictObject({
+  xml: v.optional(described(str, 'libvirt domainsnapshot XML; default: all defaults')),
+  diskOnly: flag('Disks only, onto new qcow2 overlays (external); no memory'),
+  noMetadata: flag('Take the snapshot but keep no record of it'),
+  redefine: flag('The XML is an existing snapshot\'s record: only write the metadata'),
+  current: flag('With redefine: make it the current snapshot'),
+  quiesce: flag("Freeze the guest's file systems through its agent (with diskOnly; not supported yet: refused)"),
+}));
+
+export const SnapshotCreateResult = named('SnapshotCreateResult', 'The snapshot taken (null with noMetadata)', v.strictObject({ snapshot: v.nullable(SnapshotInfo) }));
+
+export const SnapshotRevertBody = named('SnapshotRevertRequest', 'Options of snapshot-revert', v.strictObject({
+  running: flag('Run the domain after the revert'),
+  paused: flag('Leave the domain paused after the revert'),
+}));
+
+export const BlockJobBody = named('BlockJobRequest', 'Options of blockcommit and blockpull', v.strictObject({
+  bandwidth: v.optional(described(v.pipe(v.number(), v.safeInteger(), v.minValue(1)), 'Speed limit, bytes per second')),
+}));
+
+export const BlockJob = named('BlockJob', 'A block job as QEMU reports it (progress: done out of total)', v.strictObject({
+  id: str, type: str, status: str, done: count, total: count,
+}));
+
+export const BlockJobsReport = named('BlockJobsReport', 'The block jobs of one disk', v.strictObject({ disk: str, jobs: v.array(BlockJob) }));
+
+export const BlockCommitResult = named('BlockCommitResult', 'The disk and the image it runs on after the commit', v.strictObject({ disk: str, image: str }));
+
+export const BlockPullResult = named('BlockPullResult', 'The disk whose chain was pulled into its active image', v.strictObject({ disk: str }));
