@@ -45,7 +45,13 @@ const reporters = [
   '--test-reporter', process.stdout.isTTY ? 'spec' : 'tap', '--test-reporter-destination', 'stdout',
   '--test-reporter', join(dirname(fileURLToPath(import.meta.url)), 'test-summary-reporter.mjs'), '--test-reporter-destination', summaryFile,
 ];
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--enable-source-maps', ...reporters, ...files], { stdio: 'inherit' });
+// A watchdog for the whole run: a test that hangs in a child it cannot kill (node:test fails the
+// test on its timeout but waits for the file's process) must not hold CI until its own limit.
+const LIMIT_MS = Number(process.env.VIRTKIT_TEST_LIMIT_MS ?? 45 * 60_000);
+const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--enable-source-maps', ...reporters, ...files], {
+  stdio: 'inherit', timeout: LIMIT_MS, killSignal: 'SIGKILL',
+});
+if (r.error?.code === 'ETIMEDOUT') console.error(`run-tests: the run passed its ${LIMIT_MS / 60_000} minute limit and was killed (VIRTKIT_TEST_LIMIT_MS)`);
 let events = [];
 try {
   events = readFileSync(summaryFile, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));

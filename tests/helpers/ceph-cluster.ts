@@ -21,6 +21,7 @@ import { promisify } from 'node:util';
 import { until } from './wait.js';
 
 const execFileP = promisify(execFile);
+const TOOL_TIMEOUT_MS = 90_000;
 
 export interface CephDaemon {
   readonly name: string;
@@ -121,7 +122,10 @@ export async function startCephCluster(pool = 'rbd', opts: { cephx?: boolean } =
   const tool = async (bin: string, args: string[], encoding: 'utf8' | 'buffer'): Promise<string | Buffer> => {
     // a dead daemon makes the tools wait for it: fail at once instead, with what the daemon said
     const dead = daemons.map((d) => d.exited.then((how) => { throw new Error(`${d.name} ended (${how}) during '${bin} ${args.join(' ')}': ${d.stderr.trim()}`); }));
-    const run = execFileP(bin, ['-c', conf, ...args], { encoding, maxBuffer: 1 << 30 }).then((r) => r.stdout);
+    // --connect-timeout bounds only the connection: a monitor that stops answering later would
+    // hold the tool forever, so every call has a hard limit too.
+    const run = execFileP(bin, ['-c', conf, ...args], { encoding, maxBuffer: 1 << 30, timeout: TOOL_TIMEOUT_MS, killSignal: 'SIGKILL' })
+      .then((r) => r.stdout);
     return Promise.race([run, ...dead]);
   };
   const cluster: CephCluster = {
