@@ -63,7 +63,8 @@ export function runQemuImg(args: readonly string[], o: RunOptions = {}, binary =
 /**
  * runQemuImg for create and convert. QEMU 7.2 sizes LUKS key-slot iterations with a PBKDF
  * benchmark that fails ("Unable to get accurate CPU usage") when the thread's CPU time reads 0,
- * which a loaded host can cause; the run is then harmless to repeat (up to 3 times). Anything
+ * which a loaded host can cause (tick-based thread CPU times); the run is then harmless to repeat (up to 10 times: under
+ * load three tries were seen to fail). Anything
  * else fails at once.
  */
 export async function runQemuImgRetrying(args: readonly string[], o: RunOptions = {}, binary = 'qemu-img'): Promise<RunResult> {
@@ -72,7 +73,7 @@ export async function runQemuImgRetrying(args: readonly string[], o: RunOptions 
       return await runQemuImg(args, o, binary);
     } catch (e) {
       const flaky = isVirtkitError(e) && /Unable to get accurate CPU usage/.test(e.message);
-      if (!flaky || attempt >= 3) throw e;
+      if (!flaky || attempt >= 10) throw e;
     }
   }
 }
