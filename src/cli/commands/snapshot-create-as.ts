@@ -5,18 +5,17 @@ import { snapshotXmlFromArgs } from '../snapshots.js';
 export default command({
   name: 'snapshot-create-as',
   summary: 'Create a snapshot from a set of args',
-  args: [DOMAIN_ARG],
+  // As virsh: the name and description may also come positionally after the domain.
+  args: [DOMAIN_ARG, { name: 'name', help: 'name of snapshot', required: false }, { name: 'description', help: 'description of snapshot', required: false }],
   options: {
-    name: { type: 'string', help: 'name of snapshot', arg: 'string' },
-    description: { type: 'string', help: 'description of snapshot', arg: 'string' },
     'print-xml': { type: 'boolean', help: 'print XML document rather than create' },
     'no-metadata': { type: 'boolean', help: 'take snapshot but create no metadata' },
     'disk-only': { type: 'boolean', help: 'capture disk state but not vm state' },
     quiesce: { type: 'boolean', help: 'quiesce guest\'s file systems' },
     diskspec: { type: 'string', help: 'disk attributes: disk[,snapshot=type][,driver=type][,file=name]', arg: 'string' },
   },
-  async run(ctx, { domain }, o) {
-    const xml = snapshotXmlFromArgs(o);
+  async run(ctx, { domain, name, description }, o) {
+    const xml = snapshotXmlFromArgs({ name, description, diskspec: o.diskspec });
     if (o['print-xml']) return ctx.print(xml);
     const s = await onDomain(domain, undefined, () => ctx.client().createSnapshot(domain, { xml, diskOnly: o['disk-only'], quiesce: o.quiesce, noMetadata: o['no-metadata'] }));
     if (ctx.json) return ctx.printJson(s);
