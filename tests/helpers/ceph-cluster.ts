@@ -110,9 +110,29 @@ async function timed<T>(timings: Record<string, number>, name: string, step: () 
   return v;
 }
 
+/**
+ * One cluster at a time on this machine: two clusters (two test files in parallel, or two
+ * checkouts) once crossed wires (a client with another fsid at our monitor, EPERM, then a tool
+ * waiting forever). The lock is flock(1) on a file in the temp dir, held by a child that lives
+ * until release() ends its stdin; the kernel drops it if this process dies.
+ */
+async function clusterLock(): Promise<() => Promise<void>> {
+  const holder = spawn('flock', [join(tmpdir(), 'virtkit-ceph-cluster.lock'), 'sh', '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => holder.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout?.once('data', () => resolve());
+    holder.once('exit', (code) => reject(new Error(`flock exited (${code}) before taking the ceph cluster lock`)));
+  });
+  return async () => {
+    holder.stdin?.end();
+    await exited;
+  };
+}
+
 /** Starts the cluster with one replicated pool, `pool`, initialised for RBD. */
 export async function startCephCluster(pool = 'rbd', opts: { cephx?: boolean } = {}): Promise<CephCluster> {
   const cephx = opts.cephx === true;
+  const unlock = await clusterLock();
   const dir = await mkdtemp(join(tmpdir(), 'vk-ceph-'));
   const conf = join(dir, 'ceph.conf');
   const fsid = randomUUID();
@@ -132,7 +152,13 @@ export async function startCephCluster(pool = 'rbd', opts: { cephx?: boolean } =
     dir, conf, port, daemons, timings,
     ceph: async (...args) => (await tool('ceph', ['--connect-timeout', '60', ...args], 'utf8')).toString(),
     rbd: async (...args) => (await tool('rbd', args, 'buffer')) as Buffer,
-    stop: () => timed(timings, 'stop', () => stopCluster(dir, daemons)),
+    stop: () => timed(timings, 'stop', async () => {
+      try {
+        return await stopCluster(dir, daemons);
+      } finally {
+        await unlock();
+      }
+    }),
   };
   try {
     await Promise.all(['run', 'log', 'mon', 'osd'].map((d) => mkdir(join(dir, d))));
@@ -173,7 +199,7 @@ export async function startCephCluster(pool = 'rbd', opts: { cephx?: boolean } =
     return cluster;
   } catch (e) {
     const logs = await readFile(join(dir, 'log', 'mon.a.log'), 'utf8').catch(() => '');
-    await stopCluster(dir, daemons);
+    await stopCluster(dir, daemons).finally(unlock);
     throw new Error(`the one-node ceph cluster did not start: ${(e as Error).message}\nmon log tail:\n${logs.split('\n').slice(-20).join('\n')}`, { cause: e });
   }
 }
