@@ -13,7 +13,8 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
 
 export class Transport {
-  readonly #agent = new Agent({ keepAlive: true });
+  // Idle sockets are dropped after 4 s, before the daemon's 5 s keep-alive timeout closes them.
+  readonly #agent = new Agent({ keepAlive: true, timeout: 4_000 });
   #tlsAgent: Agent | undefined;
   #headers: Record<string, string> | undefined;
 
@@ -47,18 +48,30 @@ export class Transport {
     const e = this.endpoint;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const tls = e.kind === 'tcp' && e.tls ? await import('node:https') : undefined;
-    if (tls) this.#tlsAgent ??= new tls.Agent({ keepAlive: true });
+    if (tls) this.#tlsAgent ??= new tls.Agent({ keepAlive: true, timeout: 4_000 });
     const opts: RequestOptions = { ...this.connectOptions(), method, path, agent: this.#tlsAgent ?? this.#agent };
     opts.headers = {
       ...opts.headers, Accept: 'application/json',
       ...(payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) }),
     };
     const send = tls ? tls.request : httpRequest;
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    // A kept-alive socket the daemon closed as idle (its keepAliveTimeout, 5 s) just as this request
+    // went out fails with ECONNRESET before the daemon read anything: send it once more on a fresh
+    // socket, as Node's documentation advises (request.reusedSocket).
+    const once = (): Promise<IncomingMessage> => new Promise<IncomingMessage>((resolve, reject) => {
       const req = send(opts, resolve);
-      req.on('error', (err: NodeJS.ErrnoException) => reject(this.#connectError(err)));
+      req.on('error', (err: NodeJS.ErrnoException) => reject(Object.assign(err, { reused: req.reusedSocket })));
       req.end(payload);
     });
+    let res: IncomingMessage;
+    try {
+      res = await once().catch((err: NodeJS.ErrnoException & { reused?: boolean }) => {
+        if (err.reused === true && err.code === 'ECONNRESET') return once();
+        throw err;
+      });
+    } catch (err) {
+      throw this.#connectError(err as NodeJS.ErrnoException);
+    }
     const text = await readAll(res);
     let parsed: unknown;
     try {

@@ -76,5 +76,6 @@ test('network disks that cannot work are refused with the path and the reason', 
   assert.match(refusal(`<source protocol='rbd' name='justimage'/>`), /'justimage' is not POOL\/IMAGE/);
   assert.match(refusal(`<source protocol='nfs' name='/a'><host name='a'/><host name='b'/></source>`), /source\/host\[2\]: a nfs disk takes exactly one <host>/);
   assert.match(refusal(`<source protocol='iscsi' name='iqn.x/1'><host transport='unix' socket='/s'/></source>`), /cannot use a unix socket/);
+  assert.match(refusal(`<source protocol='nfs' name='/e/a.img'><host name='h' port='2049'/></source>`), /source\/host\/@port: an nfs host takes no port/);
   assert.match(refusal(`<source protocol='vxhs' name='x'><host name='h'/></source>`), /network protocol 'vxhs' is not supported/);
 });

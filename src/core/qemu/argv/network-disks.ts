@@ -63,6 +63,8 @@ export function networkStorageProps(d: DiskDef, w: string): Record<string, unkno
       const h = onlyOneHost(src, w, protocol);
       if (h.transport === 'unix') throw refuse(`${w}/source/host/@transport`, 'an nfs disk cannot use a unix socket');
       if (h.name === undefined) throw refuse(`${w}/source/host/@name`, 'an nfs host needs a name');
+      // QEMU's nfs driver asks the host's rpcbind for the ports: it takes none.
+      if (h.port !== undefined) throw refuse(`${w}/source/host/@port`, "an nfs host takes no port: QEMU finds the NFS and MOUNT ports through the server's rpcbind");
       const path = needName(src, w, protocol, 'EXPORT/PATH');
       return { driver: 'nfs', server: { type: 'inet', host: h.name }, path: path.startsWith('/') ? path : `/${path}` };
     }
