@@ -2,25 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isVirtkitError } from '../../errors.js';
 import { parseDomainXml, prepareDomain } from '../../xml/domain/index.js';
-import type { ArgvCaps } from './caps-view.js';
+import { testArgvCaps } from '../../../../tests/helpers/argv-caps.js';
 import { buildQemuArgv } from './index.js';
 import type { RuntimePaths } from './types.js';
 
-function caps(over: Partial<ArgvCaps> = {}): ArgvCaps {
-  return {
-    binary: '/usr/bin/qemu-system-x86_64',
-    version: { major: 7, minor: 2, micro: 0 },
-    hasMachine: (m) => ['pc', 'q35', 'pc-i440fx-7.2', 'pc-q35-7.2'].includes(m),
-    hasAccel: (a) => a === 'tcg' || a === 'kvm',
-    hasCpuModel: (m) => ['qemu64', 'Haswell', 'max'].includes(m),
-    hasDevice: () => true,
-    deviceHasProp: () => undefined,
-    hasObject: () => true,
-    hasBackend: () => undefined,
-    atLeast: (maj, min) => 7 > maj || (7 === maj && 2 >= min),
-    ...over,
-  };
-}
+const caps = testArgvCaps;
 
 const paths: RuntimePaths = { libDir: '/run/vk/dom', monitor: { path: '/run/vk/dom/monitor.sock' } };
 

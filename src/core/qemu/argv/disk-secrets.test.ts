@@ -2,21 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isVirtkitError } from '../../errors.js';
 import { formatDomainXml, parseDomainXml, prepareDomain } from '../../xml/domain/index.js';
-import type { ArgvCaps } from './caps-view.js';
+import { testArgvCaps } from '../../../../tests/helpers/argv-caps.js';
 import { buildQemuArgv } from './index.js';
 
-const caps: ArgvCaps = {
-  binary: '/usr/bin/qemu-system-x86_64',
-  version: { major: 7, minor: 2, micro: 0 },
-  hasMachine: (m) => ['pc', 'pc-i440fx-7.2'].includes(m),
-  hasAccel: (a) => a === 'tcg',
-  hasCpuModel: () => true,
-  hasDevice: () => true,
-  deviceHasProp: () => undefined,
-  hasObject: () => true,
-  hasBackend: () => true,
-  atLeast: () => true,
-};
+const caps = testArgvCaps({ hasBackend: () => true });
 const random = (n: number): Uint8Array => new Uint8Array(n).fill(7);
 const UUID = '0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f';
 const ENC = `<encryption format='luks'><secret type='passphrase' uuid='${UUID}'/></encryption>`;
