@@ -7,7 +7,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { imageMagicOf, readQcow2File } from '../../host/storage/image-files.js';
+import { readPoolVolumeHeader } from '../../host/storage/image-files.js';
 import { fileSizes, fsSpace, type PoolSpace } from '../../host/storage/space.js';
 import { isTempVolume, removeTempVolumes } from '../../host/storage/volume-files.js';
 import type { StorageContext } from './context.js';
@@ -32,10 +32,10 @@ export async function readVolume(ctx: StorageContext, dir: string, name: string)
     // virtkit's own header reader (core/storage/qcow2.ts), bounded and never following the
     // backing file: a pool volume's format is what its header says (libvirt probes pool
     // volumes too); a domain disk's format is always explicit.
-    if ((await imageMagicOf(path)) !== 'qcow2') {
+    const info = await readPoolVolumeHeader(path);
+    if (info === undefined) {
       return { name, key: path, path, type: 'file', format: 'raw', capacity: s.length, allocation: s.allocation, backing: undefined };
     }
-    const { info } = await readQcow2File(path);
     const backing = info.backingFile === undefined ? undefined : { path: info.backingFile, format: info.backingFormat };
     return { name, key: path, path, type: 'file', format: 'qcow2', capacity: info.virtualSize, allocation: s.allocation, backing };
   } catch (e) {

@@ -70,6 +70,22 @@ export async function readQcow2File(path: string): Promise<{ info: Qcow2Info; fa
   });
 }
 
+/**
+ * A pool volume's header, in one open: the qcow2 header when the file starts with one, else
+ * undefined (listed as raw). For listing pool volumes only; a disk's format is always explicit.
+ */
+export async function readPoolVolumeHeader(path: string): Promise<Qcow2Info | undefined> {
+  return withImageFile(path, async (src) => {
+    if (detectImageMagic(await src.read(0, Math.min(src.size, 4))) !== 'qcow2') return undefined;
+    try {
+      return await readQcow2(src);
+    } catch (e) {
+      if (!isVirtkitError(e)) throw e;
+      throw new VirtkitError(e.code, `${path}: ${e.message}`, { details: { ...e.details, path }, cause: e });
+    }
+  });
+}
+
 /** Whether the file starts with a qcow2 header: to warn that a raw disk looks like qcow2, never to choose its format. */
 export async function imageMagicOf(path: string): Promise<ImageMagic | undefined> {
   return withImageFile(path, async (src) => detectImageMagic(await src.read(0, Math.min(src.size, 4))));
