@@ -12,7 +12,7 @@ import type {
   ActionOptions, BlockInfo, ChangeMediaRequest, DiskImpactOptions, DefineResult, PoolDefineResult, SecretDefineResult, SecretFilter, SecretInfo,
   PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, NativeArgv, VcpuCountReport, VcpuReport,
-  BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
+  BlockCommitRequest, BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
 } from './types.js';
 import type { ConsoleConnection, EventStream, VolumeImportRequest } from './websocket.js';
 import type { TransferOptions } from './volume-content.js';
@@ -389,8 +389,8 @@ export class VirtkitClient {
     return this.#call('DELETE', `${dom(domain)}/snapshots/${seg(snap)}${q.length === 0 ? '' : `?${q.join('&')}`}`);
   }
 
-  /** `bandwidth`: bytes per second. */
-  blockCommit(domain: string, disk: string, o: { bandwidth?: number } = {}, opts?: JobOptions): Promise<BlockCommitResult> {
+  /** virsh blockcommit's options (`bandwidth`: bytes per second); answers when the commit has ended. */
+  blockCommit(domain: string, disk: string, o: BlockCommitRequest = {}, opts?: JobOptions): Promise<BlockCommitResult> {
     return this.#call('POST', `${dom(domain)}/disks/${seg(disk)}/actions/blockcommit${waitQuery(opts)}`, o);
   }
 

@@ -47,6 +47,7 @@ export interface SecretFilter {
 export type SnapshotInfo = Api.SnapshotInfo;
 /** A disk's block jobs (blockjob --info). */
 export type BlockJobsReport = Api.BlockJobsReport;
+export type BlockCommitRequest = Api.BlockCommitRequest;
 export type BlockCommitResult = Api.BlockCommitResult;
 
 export interface SnapshotCreateOptions {

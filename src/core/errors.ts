@@ -42,6 +42,7 @@ export const ERROR_CODES = [
   'STORAGE_FAILED', // a storage tool (mount, umount, qemu-img, mke2fs) failed; the message quotes it
   'HOST_UNSUPPORTED', // this host lacks what the request needs (a kernel file system such as nfs)
   'IMAGE_INVALID', // a disk image whose header or tables are malformed or point past the end of the file
+  'IMAGE_NOT_IN_CHAIN', // blockcommit --top/--base naming an image that is not in the disk's backing chain (or not beneath --top)
   'IMAGE_UNSUPPORTED', // a well-formed image using something virtkit does not read (version, feature, protocol)
   'BACKING_FORMAT_MISSING', // a backing file whose format is neither recorded in the image nor given
   'BACKING_FORMAT_MISMATCH', // the format recorded in the image differs from the one given

@@ -174,8 +174,12 @@ export interface LiveDiskOps {
   internalSnapshot(op: 'save' | 'load' | 'delete', tag: string, aliases: readonly string[], vmstate: string | undefined): Promise<void>;
   /** Puts `overlay` (a new qcow2 file whose backing file is the disk's current image) on top of the disk. */
   externalSnapshot(alias: string, overlay: string): Promise<void>;
-  /** Block commit: `top` (default: the active image) into `base` (default: its backing file); `speed` in bytes/s. */
-  commit(alias: string, o?: { top?: string; base?: string; speed?: number }): Promise<void>;
+  /**
+   * Block commit: `top` (default: the active image) into `base` (default: its backing file); `speed` in bytes/s.
+   * An active commit ends by switching the disk to base (`finish` 'pivot', the default) or by leaving it on
+   * top ('keep-overlay'); `backingFile` is the name written into the image above a non-active top.
+   */
+  commit(alias: string, o?: { top?: string; base?: string; speed?: number; finish?: 'pivot' | 'keep-overlay'; backingFile?: string }): Promise<void>;
   /** Block stream: the backing chain (down to `base`) copied into the active image. */
   pull(alias: string, o?: { base?: string; speed?: number }): Promise<void>;
   jobs(): Promise<BlockJobInfo[]>;

@@ -109,7 +109,7 @@ describe('snapshots of a shut-off domain (CLI, real daemon, real qemu-img)', { t
     }
   });
 
-  it('on a running guest: external snapshots merged back (qcow2 and raw images), blockpull, blockjob --info, blockcommit --active --pivot, deletes', async () => {
+  it('on a running guest: external snapshots merged back (qcow2 and raw images), blockpull, blockjob --info, blockcommit (refusals, --pivot), deletes', async () => {
     const g = await ensureTestGuest();
     const d = await inProcessDaemon();
     try {
@@ -148,8 +148,13 @@ describe('snapshots of a shut-off domain (CLI, real daemon, real qemu-img)', { t
 
       assert.equal((await vk('snapshot-create-as', 'g', '--name', 'ext', '--disk-only', '--diskspec', 'vdc,snapshot=no')).stdout, 'Domain snapshot ext created\n');
       assert.match((await vk('dumpxml', 'g')).stdout, new RegExp(`<source file='${join(d.root, 'top.ext')}'`));
-      assert.equal((await vk('blockcommit', 'g', 'vdb')).code, 1, 'only --active --pivot is supported');
-      assert.deepEqual(await vk('blockcommit', 'g', 'vdb', '--active', '--pivot'), { code: 0, stdout: '\nSuccessfully pivoted\n\n', stderr: '' });
+      const plain = await vk('blockcommit', 'g', 'vdb');
+      assert.equal(plain.code, 1);
+      assert.match(plain.stderr, /active image .* requires --active/, 'an active commit needs --active, as libvirt');
+      assert.match((await vk('blockcommit', 'g', 'vdb', '--top', 'vdb[9]')).stderr, /could not find image 'vdb\[9\]' in the backing chain of disk 'vdb'/);
+      assert.match((await vk('blockcommit', 'g', 'vdb', '--verbose')).stderr, /--verbose requires at least one of --timeout, --wait, --pivot, or --keep-overlay/);
+      assert.match((await vk('blockcommit', 'g', 'vdb', '--active')).stderr, /give --pivot .* or --keep-overlay/);
+      assert.deepEqual(await vk('blockcommit', 'g', 'vdb', '--pivot'), { code: 0, stdout: '\nSuccessfully pivoted\n\n', stderr: '' }, '--pivot implies --active');
       assert.match((await vk('dumpxml', 'g')).stdout, new RegExp(`<source file='${top}'`));
       assert.equal((await vk('snapshot-delete', 'g', 'ext', '--metadata')).stdout, 'Domain snapshot ext metadata deleted\n\n');
 

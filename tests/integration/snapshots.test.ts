@@ -5,72 +5,13 @@
 // snapshot merges its overlay back (block commit) and the guest's writes are still there,
 // in the guest and, after power-off, in the image (read with debugfs, nothing mounted).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { isVirtkitError } from '../../src/core/errors.js';
-import { assertNoLeftovers, createHarness } from './lifecycle-harness.js';
-import type { Harness } from './lifecycle-harness.js';
-import { GUEST_READY_MARKER, GUEST_ROOT_APPEND, ensureTestRootfs, guestDomainXml, virtioDiskXml } from '../helpers/guest.js';
-import { GuestShell } from '../helpers/guest-shell.js';
+import { GUEST_READY_MARKER } from '../helpers/guest.js';
 import { until } from '../helpers/wait.js';
-
-const execFileP = promisify(execFile);
-const toolEnv = { ...process.env, PATH: `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin` };
-const tool = (cmd: string, ...args: string[]) => execFileP(cmd, args, { env: toolEnv, maxBuffer: 16 << 20 });
-
-async function console(h: Harness, name: string): Promise<GuestShell> {
-  return new GuestShell((await h.engine.dispatch({ kind: 'console', name })).stream);
-}
-
-async function boot(h: Harness, name: string, overlay: string): Promise<GuestShell> {
-  await h.engine.dispatch({ kind: 'define', xml: await guestDomainXml(name, { append: GUEST_ROOT_APPEND, devices: virtioDiskXml(overlay, 'vda', 'qcow2') }) });
-  await h.engine.dispatch({ kind: 'start', name });
-  await h.remember(name);
-  const shell = await console(h, name);
-  await shell.waitFor(GUEST_READY_MARKER);
-  return shell;
-}
-
-async function powerOff(h: Harness, name: string): Promise<void> {
-  await h.engine.dispatch({ kind: 'shutdown', name });
-  await until(`${name} shut off`, async () => (await h.engine.dispatch({ kind: 'get', name })).state === 'shutoff');
-}
-
-/** The guest root's overlay over a private copy of the test rootfs. */
-async function rootOverlay(dir: string): Promise<string> {
-  const base = join(dir, 'base.img');
-  await tool('cp', '--sparse=always', await ensureTestRootfs(), base);
-  const overlay = join(dir, 'root.qcow2');
-  await tool('qemu-img', 'create', '-q', '-f', 'qcow2', '-b', base, '-F', 'raw', overlay);
-  return overlay;
-}
-
-async function fileExists(shell: GuestShell, path: string): Promise<boolean> {
-  return (await shell.run(`test -e ${path}`)).code === 0;
-}
-
-async function diskSource(h: Harness, name: string): Promise<string> {
-  const m = /<source file='([^']+)'/.exec(await h.engine.dispatch({ kind: 'dumpxml', name, inactive: true }));
-  return m?.[1] ?? '';
-}
-
-async function withGuest(prefix: string, fn: (h: Harness, dir: string, overlay: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  const h = await createHarness();
-  try {
-    await fn(h, dir, await rootOverlay(dir));
-    await assertNoLeftovers(h);
-  } finally {
-    await h.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-  assert.ok(!existsSync(dir), `${dir} left behind`);
-}
+import { boot, console, diskSource, fileExists, powerOff, tool, withGuest } from './snapshot-guest.js';
 
 test('internal snapshot of a running guest: A kept, B gone after revert; the metadata survives a daemon restart', { timeout: 300_000 }, async () => {
   await withGuest('vk-snap-int-', async (h, _dir, overlay) => {
@@ -183,8 +124,8 @@ test('block jobs on a running guest: blockpull flattens the chain, blockcommit m
     await h.engine.dispatch({ kind: 'snapshotCreate', name: 'bj', xml: '<domainsnapshot><name>e1</name></domainsnapshot>', diskOnly: true });
     const e1 = join(dir, 'root.e1');
     await shell.check('echo file-e > /e.txt && sync');
-    const r = await h.engine.dispatch({ kind: 'blockCommit', name: 'bj', disk: 'vda' });
-    assert.deepEqual(r, { disk: 'vda', image: overlay });
+    const r = await h.engine.dispatch({ kind: 'blockCommit', name: 'bj', disk: 'vda', pivot: true, shallow: true });
+    assert.deepEqual(r, { disk: 'vda', image: overlay, base: overlay, deleted: [] });
     assert.equal(await diskSource(h, 'bj'), overlay, 'the definition follows the pivot');
     assert.ok(existsSync(e1), 'the merged overlay is kept, as virsh without --delete');
     await shell.check('echo 3 > /proc/sys/vm/drop_caches');

@@ -1,25 +1,59 @@
-import { command, usageError } from '../framework.js';
+import { CliError, command, usageError } from '../framework.js';
 import { DOMAIN_ARG, onDomain } from '../domain.js';
 import { BANDWIDTH_OPTS, bandwidthOf, DISK_ARG, withProgress } from '../snapshots.js';
 
+/**
+ * virsh blockcommit. The daemon answers when QEMU's job has ended, so virtkit always waits
+ * (--wait is accepted; without it the same happens); --timeout aborts the job after that many
+ * seconds. An active commit must end with --pivot or --keep-overlay (docs/snapshots.md).
+ */
 export default command({
   name: 'blockcommit',
   summary: 'Start a block commit operation.',
   args: [DOMAIN_ARG, DISK_ARG],
   options: {
-    active: { type: 'boolean', help: 'trigger two-stage active commit of top file' },
-    pivot: { type: 'boolean', help: 'implies --wait, pivot when commit is synced' },
-    wait: { type: 'boolean', help: 'wait for job to complete' },
-    verbose: { type: 'boolean', help: 'with --wait, display the progress' },
     ...BANDWIDTH_OPTS,
+    base: { type: 'string', arg: 'string', help: 'path of base file to commit into (default bottom of chain)' },
+    shallow: { type: 'boolean', help: 'use backing file of top as base' },
+    top: { type: 'string', arg: 'string', help: 'path of top file to commit from (default top of chain)' },
+    active: { type: 'boolean', help: 'trigger two-stage active commit of top file' },
+    delete: { type: 'boolean', help: 'delete files that were successfully committed' },
+    wait: { type: 'boolean', help: 'wait for job to complete (with --active, wait for job to sync)' },
+    verbose: { type: 'boolean', help: 'with --wait, display the progress' },
+    timeout: { type: 'string', arg: 'number', help: 'implies --wait, abort if copy exceeds timeout (in seconds)' },
+    pivot: { type: 'boolean', help: 'implies --active --wait, pivot when commit is synced' },
+    'keep-overlay': { type: 'boolean', help: 'implies --active --wait, quit when commit is synced' },
+    async: { type: 'boolean', help: 'with --wait, don\'t wait for cancel to finish' },
+    'keep-relative': { type: 'boolean', help: 'keep the backing chain relatively referenced' },
   },
   async run(ctx, { domain, path }, o) {
-    // virtkit commits only the active image, and always pivots: say so rather than do something else.
-    if (!o.active || !o.pivot) throw usageError('virtkit commits only the active image into its backing file and pivots to it: use --active --pivot');
-    const bw = bandwidthOf(o);
+    if (o.pivot && o['keep-overlay']) throw usageError('Options --pivot and --keep-overlay are mutually exclusive');
+    const timeout = o.timeout === undefined ? undefined : Number(o.timeout);
+    if (timeout !== undefined && !(Number.isSafeInteger(timeout) && timeout > 0)) throw usageError(`invalid timeout value '${o.timeout}'`);
+    const blocking = o.wait || o.pivot || o['keep-overlay'] || timeout !== undefined;
+    if (o.verbose && !blocking) throw usageError('--verbose requires at least one of --timeout, --wait, --pivot, or --keep-overlay');
+    if (o.async && !blocking) throw usageError('--async requires at least one of --timeout, --wait, --pivot, or --keep-overlay');
     const client = ctx.client();
-    const r = await onDomain(domain, `Failed to commit disk ${path}`, () => withProgress(ctx, o.verbose && !ctx.json, client, domain, path, client.blockCommit(domain, path, bw)));
-    if (ctx.json) return ctx.printJson(r);
-    ctx.print('\nSuccessfully pivoted');
+    const req = {
+      ...bandwidthOf(o),
+      ...(o.top === undefined ? {} : { top: o.top }), ...(o.base === undefined ? {} : { base: o.base }),
+      ...(o.shallow ? { shallow: true } : {}), ...(o.active ? { active: true } : {}), ...(o.pivot ? { pivot: true } : {}),
+      ...(o['keep-overlay'] ? { keepOverlay: true } : {}), ...(o.delete ? { delete: true } : {}), ...(o['keep-relative'] ? { keepRelative: true } : {}),
+    };
+    let timedOut = false;
+    const timer = timeout === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      void client.abortBlockJobs(domain, path).catch(() => undefined);
+    }, timeout * 1000);
+    try {
+      const r = await onDomain(domain, `Failed to commit disk ${path}`, () => withProgress(ctx, o.verbose && !ctx.json, client, domain, path, client.blockCommit(domain, path, req)));
+      if (ctx.json) return ctx.printJson(r);
+      ctx.print(o.pivot ? '\nSuccessfully pivoted' : o['keep-overlay'] ? '\nCommit complete, overlay image kept' : '\nCommit complete');
+    } catch (e) {
+      if (timedOut && e instanceof CliError && e.error?.code === 'OPERATION_ABORTED') throw new CliError(['Commit aborted'], e.error);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
   },
 });

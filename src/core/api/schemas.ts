@@ -22,7 +22,7 @@ export { BlockInfo, BlockResizeBody, ChangeMediaBody, DeviceXmlBody, DiskDetachB
 import { diskSchemas } from './disk-schemas.js';
 import { snapshotSchemas } from './snapshot-schemas.js';
 export {
-  BlockCommitResult, BlockJob, BlockJobBody, BlockJobsReport, BlockPullResult, SnapshotCreateBody, SnapshotCreateResult, SnapshotCurrent, SnapshotInfo, SnapshotList,
+  BlockCommitBody, BlockCommitResult, BlockJob, BlockJobBody, BlockJobsReport, BlockPullResult, SnapshotCreateBody, SnapshotCreateResult, SnapshotCurrent, SnapshotInfo, SnapshotList,
   SnapshotRevertBody,
 } from './snapshot-schemas.js';
 

@@ -50,7 +50,7 @@ export const SnapshotRevertBody = named('SnapshotRevertRequest', 'Options of sna
   paused: flag('Leave the domain paused after the revert'),
 }));
 
-export const BlockJobBody = named('BlockJobRequest', 'Options of blockcommit and blockpull', v.strictObject({
+export const BlockJobBody = named('BlockJobRequest', 'Options of blockpull', v.strictObject({
   bandwidth: v.optional(described(v.pipe(v.number(), v.safeInteger(), v.minValue(1)), 'Speed limit, bytes per second')),
 }));
 
@@ -60,6 +60,20 @@ export const BlockJob = named('BlockJob', 'A block job as QEMU reports it (progr
 
 export const BlockJobsReport = named('BlockJobsReport', 'The block jobs of one disk', v.strictObject({ disk: str, jobs: v.array(BlockJob) }));
 
-export const BlockCommitResult = named('BlockCommitResult', 'The disk and the image it runs on after the commit', v.strictObject({ disk: str, image: str }));
+export const BlockCommitBody = named('BlockCommitRequest', 'Options of blockcommit (virsh blockcommit; images by path or TARGET[N], N the depth in the chain)', v.strictObject({
+  bandwidth: v.optional(described(v.pipe(v.number(), v.safeInteger(), v.minValue(1)), 'Speed limit, bytes per second')),
+  top: v.optional(described(str, 'The image to commit (default: the active image)')),
+  base: v.optional(described(str, 'The image to commit into (default: the bottom of the chain)')),
+  shallow: flag('Commit into the image right under top'),
+  active: flag('Top is the active image (an active commit)'),
+  pivot: flag('An active commit: switch the disk to base when done (implies active)'),
+  keepOverlay: flag('An active commit: leave the disk on top when done (implies active)'),
+  delete: flag('Remove the committed images after success (refused if another disk uses one)'),
+  keepRelative: flag('A non-active commit: write base into the image above top as a path relative to it'),
+}));
+
+export const BlockCommitResult = named('BlockCommitResult', 'The disk, the image it runs on after the commit, the image committed into and the files removed', v.strictObject({
+  disk: str, image: str, base: str, deleted: v.array(str),
+}));
 
 export const BlockPullResult = named('BlockPullResult', 'The disk whose chain was pulled into its active image', v.strictObject({ disk: str }));

@@ -35,4 +35,5 @@ export type SecretDefineResult = v.InferOutput<typeof S.SecretDefineResult>;
 
 export type SnapshotInfo = v.InferOutput<typeof S.SnapshotInfo>;
 export type BlockJobsReport = v.InferOutput<typeof S.BlockJobsReport>;
+export type BlockCommitRequest = v.InferOutput<typeof S.BlockCommitBody>;
 export type BlockCommitResult = v.InferOutput<typeof S.BlockCommitResult>;

@@ -81,8 +81,8 @@ export const snapshotRoutes: Route[] = [
   }),
   route({
     method: 'POST', path: `${disk}/actions/blockcommit`, operationId: 'blockCommit', tag: 'snapshots',
-    summary: "Merge a running disk's active image into its backing image and switch the disk to it (virsh blockcommit --active --pivot)",
-    query: WaitQuery, body: 'BlockJobBody', response: 'BlockCommitResult', errors: [...lookup, ...job, ...run, 'INVALID_ARGUMENT', 'BACKING_FORMAT_MISSING', 'OPERATION_ABORTED'],
+    summary: "Merge images of a running disk's backing chain into a lower one (virsh blockcommit: --top, --base, --shallow, --active with --pivot or --keep-overlay, --delete); answers when the job has ended",
+    query: WaitQuery, body: 'BlockCommitBody', response: 'BlockCommitResult', errors: [...lookup, ...job, ...run, 'INVALID_ARGUMENT', 'IMAGE_NOT_IN_CHAIN', 'OPERATION_ABORTED'],
     handle: async ({ params, query, body, engine }) => ({ body: await engine.dispatch({ kind: 'blockCommit', name: p(params), disk: p(params, 'disk'), ...defined(body) }, opts(query)) }),
   }),
   route({

@@ -138,7 +138,7 @@ export class QemuBlockOps implements LiveDiskOps {
     }
   }
 
-  async commit(alias: string, o: { top?: string; base?: string; speed?: number } = {}): Promise<void> {
+  async commit(alias: string, o: { top?: string; base?: string; speed?: number; finish?: 'pivot' | 'keep-overlay'; backingFile?: string } = {}): Promise<void> {
     const { node: active, file: activeFile } = await this.#nodeOf(alias);
     const topNode = o.top === undefined || o.top === activeFile ? active : await this.#nodeOfFile(o.top);
     const id = `vk-commit-${alias}`;
@@ -146,10 +146,16 @@ export class QemuBlockOps implements LiveDiskOps {
     // QEMU's default base is the bottom of the chain; virtkit's (and virsh's) is the image right under `top`.
     args['base-node'] = await this.#nodeOfFile(o.base ?? (await this.#backingOf(topNode)));
     const isActive = topNode === active;
+    if (o.backingFile !== undefined && !isActive) args['backing-file'] = o.backingFile;
     const ready = this.#when(id, ['ready', 'concluded']);
     const concluded = this.#when(id, ['concluded']);
     await this.monitor.execute('block-commit', args);
-    if (isActive && (await ready) === 'ready') await this.monitor.execute('job-complete', { id });
+    if (isActive && (await ready) === 'ready') {
+      // Pivot: job-complete. Keep the overlay: a soft cancel of the synchronized job (QEMU >= 6.2 ends it
+      // as a success, base holding everything top had, the disk still on top).
+      if (o.finish === 'keep-overlay') await this.monitor.execute('block-job-cancel', { device: id, force: false });
+      else await this.monitor.execute('job-complete', { id });
+    }
     await this.#finish(id, `block-commit of '${alias}'`, concluded);
   }
 

@@ -4,7 +4,7 @@
  * reach a job that holds the domain) never wait.
  */
 import type { EngineContext } from '../engine/context.js';
-import type { BlockJobsReport } from './block-jobs.js';
+import type { BlockJobsReport, CommitOptions, CommitResult } from './block-jobs.js';
 import { blockCommit, blockJobAbort, blockJobs, blockPull } from './block-jobs.js';
 import { createSnapshot } from './create.js';
 import { deleteSnapshot } from './delete.js';
@@ -27,7 +27,7 @@ export type SnapshotAction =
   | ({ readonly kind: 'snapshotCurrent' } & Ref)
   | ({ readonly kind: 'snapshotRevert'; readonly running?: boolean; readonly paused?: boolean } & Snap)
   | ({ readonly kind: 'snapshotDelete'; readonly metadataOnly?: boolean; readonly children?: boolean; readonly childrenOnly?: boolean } & Snap)
-  | ({ readonly kind: 'blockCommit' } & Disk & Speed)
+  | ({ readonly kind: 'blockCommit' } & Disk & CommitOptions)
   | ({ readonly kind: 'blockPull' } & Disk & Speed)
   | ({ readonly kind: 'blockJobs' } & Disk)
   | ({ readonly kind: 'blockJobAbort' } & Disk);
@@ -40,8 +40,7 @@ export interface SnapshotResults {
   snapshotCurrent: SnapshotInfo | null;
   snapshotRevert: SnapshotInfo;
   snapshotDelete: SnapshotInfo;
-  /** The image the disk runs on after the commit. */
-  blockCommit: { readonly disk: string; readonly image: string };
+  blockCommit: CommitResult;
   blockPull: { readonly disk: string };
   blockJobs: BlockJobsReport;
   blockJobAbort: BlockJobsReport;
@@ -99,7 +98,10 @@ export const snapshotHandlers: { readonly [K in SnapshotAction['kind']]: Handler
     for (const n of order) await deleteSnapshot(ctx, r, n, a);
     return before;
   }),
-  blockCommit: (ctx, a, o) => job(ctx, a.name, 'blockcommit', o, async (r) => ({ disk: a.disk, image: await blockCommit(ctx, r, a.disk, a.bandwidth) })),
+  blockCommit: (ctx, a, o) => job(ctx, a.name, 'blockcommit', o, async (r) => {
+    const { kind: _k, name: _n, disk, ...opts } = a;
+    return blockCommit(ctx, r, disk, opts);
+  }),
   blockPull: (ctx, a, o) => job(ctx, a.name, 'blockpull', o, async (r) => {
     await blockPull(ctx, r, a.disk, a.bandwidth);
     return { disk: a.disk };

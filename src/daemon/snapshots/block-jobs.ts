@@ -1,19 +1,17 @@
 /**
- * blockcommit, blockpull and blockjob on a running domain's disk (by target, vda). virtkit's
- * block commit is libvirt's `blockcommit --active --pivot`: the disk's active image is merged
- * into its backing image, the disk switches to that image (definitions included) and the
- * merged overlay file is kept (virsh keeps it too: `--delete` is not supported). blockpull
+ * blockcommit, blockpull and blockjob on a running domain's disk (by target, vda). blockcommit
+ * is virsh's (--top, --base, --shallow, --active with --pivot or --keep-overlay, --delete). blockpull
  * copies the whole backing chain into the active image; the disk keeps its image but no longer
  * needs the backing files. Progress is what query-jobs reports while they run (blockjob --info).
  */
+import { rm } from 'node:fs/promises';
 import { VirtkitError } from '../../core/errors.js';
-import { QemuImg } from '../../host/storage/qemu-img.js';
+import { planBlockCommit, type ChainImage, type CommitRequest } from '../../core/storage/block-commit-plan.js';
 import type { BlockJobInfo } from '../driver.js';
 import type { EngineContext } from '../engine/context.js';
 import type { DomainRecord } from '../engine/registry.js';
+import { checkUnused, readChain, refreshLiveChain } from './chain.js';
 import { diskOf, switchImage } from './disks.js';
-
-const img = new QemuImg();
 
 function liveDisk(ctx: EngineContext, rec: DomainRecord, target: string) {
   const h = ctx.requireHandle(rec);
@@ -31,22 +29,47 @@ export interface BlockJobsReport {
   readonly jobs: BlockJobInfo[];
 }
 
-export async function blockCommit(ctx: EngineContext, rec: DomainRecord, disk: string, speed?: number): Promise<string> {
+export type CommitOptions = CommitRequest & { readonly bandwidth?: number };
+
+export interface CommitResult {
+  readonly disk: string;
+  /** The image the disk runs on after the commit. */
+  readonly image: string;
+  /** The image committed into. */
+  readonly base: string;
+  /** The files removed (--delete). */
+  readonly deleted: string[];
+}
+
+/**
+ * virsh blockcommit (core/storage/block-commit-plan.ts decides top, base and the ending): the
+ * images from top down to just above base are merged into base; an active commit then pivots
+ * the disk (definitions included) to base or keeps it on top. The merged images QEMU no longer
+ * uses are closed, removed with --delete, and the live definition's chain is read again.
+ */
+export async function blockCommit(ctx: EngineContext, rec: DomainRecord, disk: string, o: CommitOptions = {}): Promise<CommitResult> {
   const d = liveDisk(ctx, rec, disk);
-  const info = await img.info({ path: d.file, format: d.format }, { forceShare: true });
-  const backing = info.fullBackingFilename ?? info.backingFilename;
-  if (backing === undefined) throw new VirtkitError('OPERATION_INVALID', `disk '${d.target}' ('${d.file}') has no backing image to commit into`);
-  const format = info.backingFormat;
-  if (format === undefined) throw new VirtkitError('BACKING_FORMAT_MISSING', `'${d.file}' does not record its backing image's format; virtkit never guesses it`);
-  await d.ops.commit(d.alias, { base: backing, ...(speed === undefined ? {} : { speed }) });
-  await d.ops.release(d.file);
-  await switchImage(ctx, rec, d.target, backing, format);
-  return backing;
+  const chain = await readChain(d.file, d.format);
+  const plan = planBlockCommit(chain, d.target, o);
+  const top = chain[plan.top] as ChainImage;
+  const base = chain[plan.base] as ChainImage;
+  checkUnused(ctx, rec, d.target, plan.remove);
+  await d.ops.commit(d.alias, {
+    top: top.file, base: base.file, ...(o.bandwidth === undefined ? {} : { speed: o.bandwidth }),
+    ...(plan.finish === undefined ? {} : { finish: plan.finish }), ...(plan.backingName === undefined ? {} : { backingFile: plan.backingName }),
+  });
+  const merged = chain.slice(plan.top, plan.base).map((c) => c.file);
+  if (plan.finish !== 'keep-overlay') for (const f of merged) await d.ops.release(f);
+  if (plan.finish === 'pivot') await switchImage(ctx, rec, d.target, base.file, base.format);
+  for (const f of plan.remove) await rm(f, { force: true });
+  await refreshLiveChain(ctx, rec, d.target);
+  return { disk: d.target, image: plan.finish === 'pivot' ? base.file : d.file, base: base.file, deleted: [...plan.remove] };
 }
 
 export async function blockPull(ctx: EngineContext, rec: DomainRecord, disk: string, speed?: number): Promise<void> {
   const d = liveDisk(ctx, rec, disk);
   await d.ops.pull(d.alias, speed === undefined ? {} : { speed });
+  await refreshLiveChain(ctx, rec, d.target);
 }
 
 /** The disk's running jobs (virtkit names them vk-commit-ALIAS / vk-pull-ALIAS). */

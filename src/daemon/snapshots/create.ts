@@ -14,6 +14,7 @@ import { QemuImg } from '../../host/storage/qemu-img.js';
 import type { EngineContext } from '../engine/context.js';
 import type { DomainRecord } from '../engine/registry.js';
 import { isActive } from '../state.js';
+import { refreshLiveChain } from './chain.js';
 import { snapDisks, switchImage } from './disks.js';
 import { snapshotsOf } from './store.js';
 
@@ -105,6 +106,7 @@ export async function createSnapshot(ctx: EngineContext, rec: DomainRecord, o: C
       // Switched in: from here on the overlay holds the guest's writes and must stay.
       created.splice(created.indexOf(d.overlay as string), 1);
       await switchImage(ctx, rec, d.target, d.overlay as string, 'qcow2');
+      if (handle !== undefined) await refreshLiveChain(ctx, rec, d.target);
     }
   } catch (e) {
     for (const f of created) await rm(f, { force: true });
