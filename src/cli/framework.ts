@@ -25,6 +25,8 @@ export interface OptionSpec {
   readonly short?: string;
   /** Placeholder in help for a string option. */
   readonly arg?: string;
+  /** A string option that may be given more than once (its value: every one, in order). */
+  readonly multiple?: boolean;
 }
 
 export interface ArgSpec {
@@ -34,7 +36,7 @@ export interface ArgSpec {
 }
 
 type OptionValues<O extends Record<string, OptionSpec>> = {
-  readonly [K in keyof O]: O[K]['type'] extends 'boolean' ? boolean : string | undefined;
+  readonly [K in keyof O]: O[K]['type'] extends 'boolean' ? boolean : O[K] extends { readonly multiple: true } ? readonly string[] : string | undefined;
 };
 type ArgValues<A extends readonly ArgSpec[]> = { readonly [K in A[number]['name']]: string };
 
@@ -87,8 +89,8 @@ export function usageError(message: string): CliError {
 }
 
 export function parseCommandArgs(cmd: Command, argv: string[]): { args: Record<string, string>; opts: Record<string, unknown> } {
-  const options: Record<string, { type: 'boolean' | 'string'; short?: string }> = {};
-  for (const [name, o] of Object.entries(cmd.options)) options[name] = { type: o.type, ...(o.short === undefined ? {} : { short: o.short }) };
+  const options: Record<string, { type: 'boolean' | 'string'; short?: string; multiple?: boolean }> = {};
+  for (const [name, o] of Object.entries(cmd.options)) options[name] = { type: o.type, ...(o.short === undefined ? {} : { short: o.short }), ...(o.multiple === true ? { multiple: true } : {}) };
   for (const a of cmd.args) options[a.name] = { type: 'string' };
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -97,7 +99,7 @@ export function parseCommandArgs(cmd: Command, argv: string[]): { args: Record<s
     const m = /Unknown option '([^']+)'/.exec((e as Error).message);
     throw usageError(m ? `command '${cmd.name}' doesn't support option ${m[1]}` : (e as Error).message);
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const positionals = [...parsed.positionals];
   const args: Record<string, string> = {};
   for (const a of cmd.args) {
@@ -107,7 +109,7 @@ export function parseCommandArgs(cmd: Command, argv: string[]): { args: Record<s
   }
   if (positionals.length > 0) throw usageError(`unexpected data '${positionals.join(' ')}'`);
   const opts: Record<string, unknown> = {};
-  for (const [name, o] of Object.entries(cmd.options)) opts[name] = o.type === 'boolean' ? values[name] === true : values[name];
+  for (const [name, o] of Object.entries(cmd.options)) opts[name] = o.type === 'boolean' ? values[name] === true : o.multiple === true ? (values[name] ?? []) : values[name];
   return { args, opts };
 }
 

@@ -51,21 +51,59 @@ export function snapshotTree(snaps: readonly SnapshotInfo[]): string {
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;').replace(/"/g, '&quot;');
 
-/** snapshot-create-as's XML from its options (virsh builds the same document). */
-export function snapshotXmlFromArgs(o: { name?: string | undefined; description?: string | undefined; diskspec?: string | undefined }): string {
+/** virsh's vshStringToArray: split at commas, `,,` standing for a comma in a value. */
+export function splitSpec(spec: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < spec.length; i++) {
+    if (spec[i] !== ',') cur += spec[i];
+    else if (spec[i + 1] === ',') { cur += ','; i++; } else { out.push(cur); cur = ''; }
+  }
+  out.push(cur);
+  return out;
+}
+
+/** One --diskspec (`vda[,snapshot=TYPE][,driver=FORMAT][,stype=file|block][,file=PATH]`) as virsh writes it. */
+function diskspecXml(spec: string): string {
+  const [disk, ...kv] = splitSpec(spec);
+  const attrs = new Map<string, string>();
+  for (const p of kv) {
+    const key = p.slice(0, p.indexOf('='));
+    if (!['snapshot', 'driver', 'stype', 'file'].includes(key) || attrs.has(key)) throw usageError(`unable to parse diskspec: ${spec}`);
+    attrs.set(key, p.slice(key.length + 1));
+  }
+  const stype = attrs.get('stype');
+  if (stype !== undefined && stype !== 'file' && stype !== 'block') throw usageError(`Unknown storage type: '${stype}'`);
+  const snapshot = attrs.get('snapshot');
+  const file = attrs.get('file');
+  const driver = attrs.get('driver');
+  const source = file === undefined ? '' : stype === 'block' ? `<source dev='${esc(file)}'/>` : `<source file='${esc(file)}'/>`;
+  const inner = [driver === undefined ? '' : `<driver type='${esc(driver)}'/>`, source].join('');
+  const open = `<disk name='${esc(disk ?? '')}'${snapshot === undefined ? '' : ` snapshot='${esc(snapshot)}'`}${stype === undefined ? '' : ` type='${stype}'`}`;
+  return inner === '' ? `    ${open}/>` : `    ${open}>${inner}</disk>`;
+}
+
+/** --memspec (`[file=]PATH[,snapshot=TYPE]`) as virsh writes it; the daemon refuses external memory (docs/snapshots.md). */
+function memspecXml(spec: string): string {
+  let file: string | undefined;
+  let snapshot: string | undefined;
+  splitSpec(spec).forEach((p, i) => {
+    if (i === 0 && !p.includes('=')) file = p;
+    else if (p.startsWith('snapshot=') && snapshot === undefined) snapshot = p.slice('snapshot='.length);
+    else if (p.startsWith('file=') && file === undefined) file = p.slice('file='.length);
+    else throw usageError(`unable to parse memspec: ${spec}`);
+  });
+  return `  <memory snapshot='${esc(snapshot ?? (file === undefined ? 'no' : 'external'))}'${file === undefined ? '' : ` file='${esc(file)}'`}/>`;
+}
+
+/** snapshot-create-as's XML from its options (virsh builds the same document); one --diskspec per disk. */
+export function snapshotXmlFromArgs(o: { name?: string | undefined; description?: string | undefined; diskspec?: readonly string[]; memspec?: string | undefined }): string {
   const lines = ['<domainsnapshot>'];
   if (o.name !== undefined) lines.push(`  <name>${esc(o.name)}</name>`);
   if (o.description !== undefined) lines.push(`  <description>${esc(o.description)}</description>`);
-  if (o.diskspec !== undefined) {
-    const [disk, ...kv] = o.diskspec.split(',');
-    const attrs = new Map(kv.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] as const));
-    const snapshot = attrs.get('snapshot');
-    const file = attrs.get('file');
-    const driver = attrs.get('driver');
-    const inner = [driver === undefined ? '' : `<driver type='${esc(driver)}'/>`, file === undefined ? '' : `<source file='${esc(file)}'/>`].join('');
-    const open = `<disk name='${esc(disk ?? '')}'${snapshot === undefined ? '' : ` snapshot='${esc(snapshot)}'`}`;
-    lines.push('  <disks>', inner === '' ? `    ${open}/>` : `    ${open}>${inner}</disk>`, '  </disks>');
-  }
+  if (o.memspec !== undefined) lines.push(memspecXml(o.memspec));
+  const specs = o.diskspec ?? [];
+  if (specs.length > 0) lines.push('  <disks>', ...specs.map(diskspecXml), '  </disks>');
   lines.push('</domainsnapshot>');
   return lines.join('\n');
 }
