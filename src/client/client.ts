@@ -11,10 +11,10 @@ import { Transport, type Method } from './transport.js';
 import type {
   ActionOptions, BlockInfo, ChangeMediaRequest, DiskImpactOptions, DefineResult, PoolDefineResult, SecretDefineResult, SecretFilter, SecretInfo,
   PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
-  LifecycleAction, LifecycleEvent, ListFilter, NativeArgv, VcpuCountReport, VcpuReport,
+  LifecycleAction, LifecycleEvent, ListFilter, ObjectEventKind, NativeArgv, VcpuCountReport, VcpuReport,
   BlockCommitRequest, BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
 } from './types.js';
-import type { ConsoleConnection, EventStream, VolumeImportRequest } from './websocket.js';
+import type { ConsoleConnection, EventStream, ObjectEventStream, VolumeImportRequest } from './websocket.js';
 import type { TransferOptions } from './volume-content.js';
 import type { Readable } from 'node:stream';
 
@@ -167,6 +167,13 @@ export class VirtkitClient {
     else await this.getDomain(opts.domain);
     const { openEvents } = await import('./websocket.js');
     return openEvents(this.#transport, opts.domain);
+  }
+
+  /** Pool, secret or snapshot events; a filter's object must exist (else its NOT_FOUND error). */
+  async objectEvents(kind: ObjectEventKind, filter: { domain?: string; pool?: string; secret?: string } = {}): Promise<ObjectEventStream> {
+    await this.listDomains({ active: true }); // a plain request first, as events(): it starts a daemon when none runs
+    const { openObjectEvents } = await import('./websocket.js');
+    return openObjectEvents(this.#transport, kind, filter);
   }
 
   /** The serial console of a running domain; `force` takes it over from another session. */

@@ -15,6 +15,8 @@ export type DomainStats = Api.DomainStats;
 export type NodeInfo = Api.NodeInfo;
 export type HostInfo = Api.HostInfo;
 export type LifecycleEvent = Api.LifecycleEvent;
+export type ObjectEvent = Api.ObjectEvent;
+export type ObjectEventKind = Api.ObjectEventKind;
 /** virsh domstats (GET /v1/domains/{id}/domstats). */
 export type DomStats = Api.DomStats;
 export type VcpuInfo = Api.VcpuInfo;

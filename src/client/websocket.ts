@@ -5,12 +5,19 @@
 import WebSocket from 'ws';
 import { VirtkitError } from '../core/errors.js';
 import type { Transport } from './transport.js';
-import type { LifecycleEvent, VolumeInfo } from './types.js';
+import type { LifecycleEvent, ObjectEvent, ObjectEventKind, VolumeInfo } from './types.js';
 import { toError } from './transport.js';
 
 export interface EventStream {
   on(event: 'event', listener: (e: LifecycleEvent) => void): void;
   /** Resolves when the stream ends, with the daemon's reason. */
+  readonly closed: Promise<string>;
+  close(): void;
+}
+
+/** Pool, secret or snapshot events (GET /v1/events?kind=...). */
+export interface ObjectEventStream {
+  on(event: 'event', listener: (e: ObjectEvent) => void): void;
   readonly closed: Promise<string>;
   close(): void;
 }
@@ -57,6 +64,18 @@ export async function openEvents(t: Transport, domain: string | undefined): Prom
   const closed = closedPromise(ws);
   return {
     on: (_event, listener) => ws.on('message', (data) => listener(JSON.parse(String(data)) as LifecycleEvent)),
+    closed,
+    close: () => ws.close(1000),
+  };
+}
+
+export async function openObjectEvents(t: Transport, kind: ObjectEventKind, filter: { domain?: string; pool?: string; secret?: string }): Promise<ObjectEventStream> {
+  const q = new URLSearchParams({ kind });
+  for (const [k, v] of Object.entries(filter)) if (v !== undefined) q.set(k, v);
+  const ws = await open(t, `/v1/events?${q.toString()}`);
+  const closed = closedPromise(ws);
+  return {
+    on: (_event, listener) => ws.on('message', (data) => listener(JSON.parse(String(data)) as ObjectEvent)),
     closed,
     close: () => ws.close(1000),
   };

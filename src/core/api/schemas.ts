@@ -21,6 +21,8 @@ export { SecretDefineResult, SecretInfo, SecretList, SecretValue, SecretXmlBody 
 export { BlockInfo, BlockResizeBody, ChangeMediaBody, DeviceXmlBody, DiskDetachBody } from './disk-schemas.js';
 import { diskSchemas } from './disk-schemas.js';
 import { snapshotSchemas } from './snapshot-schemas.js';
+import { eventSchemas } from './event-schemas.js';
+export { OBJECT_EVENTS, ObjectEvent, type ObjectEventKind } from './event-schemas.js';
 export {
   BlockCommitBody, BlockCommitResult, BlockJob, BlockJobBody, BlockJobsReport, BlockPullResult, SnapshotCreateBody, SnapshotCreateResult, SnapshotCurrent, SnapshotInfo, SnapshotList,
   SnapshotRevertBody,
@@ -32,7 +34,7 @@ export {
 } from './storage-schemas.js';
 
 /** Named schemas: each becomes a component of the OpenAPI document. */
-export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...secretSchemas, ...diskSchemas, ...snapshotSchemas]);
+export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...secretSchemas, ...diskSchemas, ...snapshotSchemas, ...eventSchemas]);
 
 const named = <T extends v.GenericSchema>(id: string, description: string, schema: T): T => {
   apiSchemas.set(schema, { id, description });

@@ -19,6 +19,8 @@ export type NativeArgv = v.InferOutput<typeof S.NativeArgv>;
 export type NodeInfo = v.InferOutput<typeof S.NodeInfo>;
 export type HostInfo = v.InferOutput<typeof S.HostInfo>;
 export type LifecycleEvent = v.InferOutput<typeof S.LifecycleEvent>;
+export type ObjectEvent = v.InferOutput<typeof S.ObjectEvent>;
+export type { ObjectEventKind } from './event-schemas.js';
 
 export type StartOptions = v.InferInput<typeof S.StartBody>;
 export type ShutdownOptions = v.InferInput<typeof S.ShutdownBody>;

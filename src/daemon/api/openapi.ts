@@ -133,8 +133,8 @@ export function openApiDocument(): Json {
     paths[r.spec.path] = { ...paths[r.spec.path], [r.spec.method.toLowerCase()]: operation(r) };
   }
   paths[VOLUME_CONTENT] = volumeContent();
-  paths[WS_EVENTS] = webSocket(WS_EVENTS, 'streamEvents', 'Lifecycle events (WebSocket)',
-    'Each text message is one LifecycleEvent as JSON.', EVENTS_QUERY);
+  paths[WS_EVENTS] = webSocket(WS_EVENTS, 'streamEvents', 'Domain, pool, secret and snapshot events (WebSocket)',
+    'Each text message is one event as JSON: a LifecycleEvent (kind=domain, the default), or an ObjectEvent (kind=pool, secret or snapshot).', EVENTS_QUERY);
   paths[WS_CONSOLE] = webSocket(WS_CONSOLE, 'openConsole', 'Serial console (WebSocket)',
     'Binary messages carry the console bytes both ways. When the daemon ends the session (taken over, ' +
     'domain stopped, daemon exiting) it closes with code 4000 and the reason.', CONSOLE_QUERY);

@@ -11,7 +11,10 @@ export const WS_CONSOLE = '/v1/domains/{id}/console';
 export const WS_VOLUME_IMPORT = '/v1/pools/{id}/volume-import';
 
 export const EVENTS_QUERY = {
-  domain: { kind: 'string', description: 'Only events of this domain (name, UUID or id)' },
+  kind: { kind: 'string', description: 'Which events: domain (the default: LifecycleEvent messages), pool, secret or snapshot (ObjectEvent messages)' },
+  domain: { kind: 'string', description: 'Only events of this domain (name, UUID or id): domain and snapshot events' },
+  pool: { kind: 'string', description: 'Only events of this pool (name or UUID): pool events' },
+  secret: { kind: 'string', description: 'Only events of this secret (UUID): secret events' },
 } as const satisfies QuerySpec;
 export const CONSOLE_QUERY = {
   force: { kind: 'bool', description: 'Take the console over from another session' },

@@ -1,6 +1,7 @@
 /**
  * WebSocket endpoints (loaded on the first upgrade):
- *   /v1/events                 one JSON LifecycleEvent per text message (?domain= filters)
+ *   /v1/events                 one JSON event per text message: LifecycleEvent, or ObjectEvent with
+ *                              ?kind=pool|secret|snapshot (events-ws.ts; ?domain=, ?pool=, ?secret= filter)
  *   /v1/domains/{id}/console   the guest's serial console, raw bytes both ways (?force=true
  *                              takes it over from another session)
  *   /v1/pools/{id}/volume-import  an import (volume-import-ws.ts): progress messages, then the volume or the error
@@ -14,7 +15,8 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { VirtkitError } from '../../core/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { parseQuery } from './query.js';
-import { CONSOLE_QUERY, EVENTS_QUERY, WS_CONSOLE, WS_EVENTS, WS_VOLUME_IMPORT, matchWebSocketPath } from './ws-paths.js';
+import { eventFeed } from './events-ws.js';
+import { CONSOLE_QUERY, WS_CONSOLE, WS_EVENTS, WS_VOLUME_IMPORT, matchWebSocketPath } from './ws-paths.js';
 import { importRequest, runImport } from './volume-import-ws.js';
 
 export const CLOSE_ENDED_BY_SERVER = 4000;
@@ -41,10 +43,9 @@ export async function handleUpgrade(
   if (req.method !== 'GET' || !match) throw new VirtkitError('NOT_FOUND', `no WebSocket endpoint ${url.pathname}`);
 
   if (match.path === WS_EVENTS) {
-    const q = parseQuery(EVENTS_QUERY, url.searchParams);
-    const uuid = q.domain === undefined ? undefined : (await engine.dispatch({ kind: 'get', name: q.domain })).uuid;
+    const feed = await eventFeed(engine, url.searchParams);
     const ws = await accept(req, socket, head);
-    const unsubscribe = engine.subscribe((e) => ws.send(JSON.stringify(e)), uuid === undefined ? {} : { uuid });
+    const unsubscribe = feed((e) => ws.send(JSON.stringify(e)));
     ws.on('close', unsubscribe);
     ws.on('message', () => ws.close(1003, 'this stream only sends'));
     return () => ws.close(1001, 'virtkitd is shutting down');

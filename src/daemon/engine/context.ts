@@ -20,6 +20,7 @@ import { Registry, type DomainRecord } from './registry.js';
 import { defaultStorageDeps, StorageContext, type StorageDeps } from '../storage/context.js';
 import { SecretContext } from '../secrets/context.js';
 import { FileSecretStore, type SecretStore } from '../secrets/store.js';
+import { ObjectEventBus } from '../objects/object-events.js';
 
 export interface Logger {
   info(message: string): void;
@@ -77,6 +78,8 @@ export class EngineContext {
   readonly consoles = new ConsoleManager();
   readonly storage: StorageContext;
   readonly secrets: SecretContext;
+  /** virtkit's own snapshot events (docs/api.md): the object is the snapshot, `uuid` its domain's. */
+  readonly snapshotEvents: ObjectEventBus<'snapshot', 'created' | 'reverted' | 'deleted'>;
   readonly log: Logger;
   readonly now: () => number;
   #driver: Promise<Hypervisor> | undefined;
@@ -93,6 +96,7 @@ export class EngineContext {
     });
     this.storage = new StorageContext({ ...(deps.storage ?? defaultStorageDeps(deps.layout, this.log)), log: this.log, now: this.now });
     this.secrets = new SecretContext({ store: deps.secrets ?? new FileSecretStore(deps.layout.secretsDir), log: this.log, now: this.now });
+    this.snapshotEvents = new ObjectEventBus('snapshot', this.now, (e, ev) => this.log.error(`dropped a snapshot event subscriber that threw on ${ev.event}: ${errorText(e)}`));
     // Encrypted volumes get their keys from the secrets.
     this.storage.secrets = this.secrets;
   }

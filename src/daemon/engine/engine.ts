@@ -3,6 +3,7 @@
  * `dispatch(action)`. Built once at the composition root (daemon.ts).
  */
 import type { LifecycleEvent } from '../state.js';
+import type { ObjectEvent } from '../objects/object-events.js';
 import { dispatch, type Action, type ActionResults, type DispatchOptions } from './actions.js';
 import { EngineContext, errorText, type EngineDeps } from './context.js';
 import { loadState, type LoadReport } from './load.js';
@@ -35,6 +36,13 @@ export class Engine {
 
   subscribe(listener: (e: LifecycleEvent) => void, filter?: { uuid?: string }): () => void {
     return this.ctx.events.subscribe(listener, filter);
+  }
+
+  /** Pool, secret or snapshot events; `uuid` filters (a snapshot's is its domain's). */
+  subscribeObjects(kind: 'pool' | 'secret' | 'snapshot', listener: (e: ObjectEvent) => void, filter?: { uuid?: string }): () => void {
+    if (kind === 'pool') return this.ctx.storage.events.subscribe(listener, filter);
+    if (kind === 'secret') return this.ctx.secrets.events.subscribe(listener, filter);
+    return this.ctx.snapshotEvents.subscribe(listener, filter);
   }
 
   /** Starts every inactive pool, then every inactive domain, marked autostart; failures are logged, not thrown. */

@@ -10,6 +10,8 @@ export interface ObjectEvent<K extends string = string, E extends string = strin
   readonly kind: K;
   readonly name: string;
   readonly uuid: string;
+  /** The domain an object belongs to (a snapshot's; `uuid` is then the domain's UUID). */
+  readonly domain?: string;
   readonly event: E;
   readonly timestamp: string;
 }
@@ -37,9 +39,9 @@ export class ObjectEventBus<K extends string, E extends string> {
     };
   }
 
-  emit(obj: { readonly name: string; readonly uuid: string }, event: E): ObjectEvent<K, E> {
+  emit(obj: { readonly name: string; readonly uuid: string; readonly domain?: string }, event: E): ObjectEvent<K, E> {
     const e: ObjectEvent<K, E> = {
-      kind: this.kind, name: obj.name, uuid: obj.uuid, event, timestamp: new Date(this.now()).toISOString(),
+      kind: this.kind, name: obj.name, uuid: obj.uuid, ...(obj.domain === undefined ? {} : { domain: obj.domain }), event, timestamp: new Date(this.now()).toISOString(),
     };
     for (const l of [...this.#listeners]) {
       try {

@@ -57,6 +57,11 @@ async function info(ctx: EngineContext, name: string, snapshot: string): Promise
   return snapshotInfo(set, r.name, set.get(snapshot, r.name));
 }
 
+/** Tells the snapshot event bus (the object: the snapshot; its uuid: the domain's). */
+function told(ctx: EngineContext, r: { readonly name: string; readonly uuid: string }, snapshot: string, event: 'created' | 'reverted' | 'deleted'): void {
+  ctx.snapshotEvents.emit({ name: snapshot, uuid: r.uuid, domain: r.name }, event);
+}
+
 function job<T>(ctx: EngineContext, name: string, what: string, o: Opts, fn: (r: ReturnType<typeof rec>) => Promise<T>): Promise<T> {
   const n = rec(ctx, name).name;
   return ctx.job(n, what, o, () => fn(ctx.registry.named(n)));
@@ -65,6 +70,7 @@ function job<T>(ctx: EngineContext, name: string, what: string, o: Opts, fn: (r:
 export const snapshotHandlers: { readonly [K in SnapshotAction['kind']]: Handler<K> } = {
   snapshotCreate: (ctx, a, o) => job(ctx, a.name, 'snapshot-create', o, async (r) => {
     const def = await createSnapshot(ctx, r, a);
+    told(ctx, r, def.name ?? '', 'created');
     if (a.noMetadata === true) return null;
     return snapshotInfo(await snapshotsOf(ctx, r.name, r.uuid), r.name, def);
   }),
@@ -85,6 +91,7 @@ export const snapshotHandlers: { readonly [K in SnapshotAction['kind']]: Handler
   },
   snapshotRevert: (ctx, a, o) => job(ctx, a.name, 'snapshot-revert', o, async (r) => {
     await revertSnapshot(ctx, r, a.snapshot, a);
+    told(ctx, r, a.snapshot, 'reverted');
     return info(ctx, r.name, a.snapshot);
   }),
   snapshotDelete: (ctx, a, o) => job(ctx, a.name, 'snapshot-delete', o, async (r) => {
@@ -95,7 +102,10 @@ export const snapshotHandlers: { readonly [K in SnapshotAction['kind']]: Handler
     const walk = (n: string): void => { for (const c of set.children(n)) { walk(c.name ?? ''); order.push(c.name ?? ''); } };
     if (a.children === true || a.childrenOnly === true) walk(a.snapshot);
     if (a.childrenOnly !== true) order.push(a.snapshot);
-    for (const n of order) await deleteSnapshot(ctx, r, n, a);
+    for (const n of order) {
+      await deleteSnapshot(ctx, r, n, a);
+      told(ctx, r, n, 'deleted');
+    }
     return before;
   }),
   blockCommit: (ctx, a, o) => job(ctx, a.name, 'blockcommit', o, async (r) => {

@@ -20,8 +20,8 @@ import type * as PoolXml from './pool-xml.js';
 import type { SecretContext } from '../secrets/context.js';
 import { parsePoolStatus, poolView, type PoolInfo, type PoolRecord, type PoolStatus } from './records.js';
 
-/** libvirt's storage pool lifecycle events (virStoragePoolEventLifecycleType). */
-export type PoolEventName = 'defined' | 'undefined' | 'started' | 'stopped' | 'created' | 'deleted';
+/** libvirt's storage pool lifecycle events (virStoragePoolEventLifecycleType), and its refresh event. */
+export type PoolEventName = 'defined' | 'undefined' | 'started' | 'stopped' | 'created' | 'deleted' | 'refresh';
 
 export interface StorageDeps {
   readonly config: ConfigStore;

@@ -212,6 +212,7 @@ export function refreshPool(ctx: StorageContext, ref: string, o: JobOpts): Promi
   return onPool(ctx, ref, 'refresh', o, async (p) => {
     requireActive(p, 'refresh');
     await refreshRecord(ctx, p);
+    ctx.events.emit(p, 'refresh');
     return ctx.view(p);
   });
 }
