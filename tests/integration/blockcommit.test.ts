@@ -1,5 +1,5 @@
 // virsh blockcommit on a real guest (TCG) whose root disk has a chain of external snapshots:
-// a non-active commit of a middle image (--top vda[1] --base vda[2] --delete), an active commit
+// a non-active commit of a middle image (--top vda[1] --base vda[2] --delete --keep-relative), an active commit
 // that keeps the overlay (--keep-overlay, the guest paused: base then equals top) and one that
 // pivots (--pivot --shallow --delete). After each the guest reads every file it wrote before
 // each snapshot, `qemu-img info --backing-chain` shows the shortened chain and the live XML's
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isVirtkitError } from '../../src/core/errors.js';
 import type { Harness } from './lifecycle-harness.js';
-import { boot, diskSource, powerOff, tool, withGuest } from './snapshot-guest.js';
+import { guestDomainXml, virtioDiskXml } from '../helpers/guest.js';
+import { boot, console, diskSource, powerOff, tool, withGuest } from './snapshot-guest.js';
 
 const refused = (code: string, re: RegExp) => (e: unknown) => isVirtkitError(e) && e.code === code && re.test(e.message);
 
@@ -35,7 +36,7 @@ async function liveChain(h: Harness, name: string): Promise<string[]> {
 
 test('blockcommit --top/--base/--shallow/--keep-overlay/--pivot/--delete on a running guest keeps its data', { timeout: 300_000 }, async () => {
   await withGuest('vk-blkc-', async (h, dir, overlay) => {
-    const shell = await boot(h, 'bc', overlay);
+    let shell = await boot(h, 'bc', overlay);
     const base = join(dir, 'base.img');
     const snap = async (n: string) => h.engine.dispatch({ kind: 'snapshotCreate', name: 'bc', xml: `<domainsnapshot><name>${n}</name></domainsnapshot>`, diskOnly: true });
     const files = ['a', 'b', 'c', 'd'];
@@ -58,14 +59,27 @@ test('blockcommit --top/--base/--shallow/--keep-overlay/--pivot/--delete on a ru
     await assert.rejects(h.engine.dispatch({ kind: 'blockCommit', name: 'bc', disk: 'vda' }), refused('INVALID_ARGUMENT', /requires --active/));
     assert.deepEqual(await chainOnDisk(s3), [s3, s2, s1, overlay, base]);
 
-    // Non-active: s2 (vda[1]) into s1 (vda[2]); s3 now backed by s1, s2 removed.
-    const r1 = await h.engine.dispatch({ kind: 'blockCommit', name: 'bc', disk: 'vda', top: 'vda[1]', base: 'vda[2]', delete: true });
+    // --delete of an image another domain's definition names: refused before anything runs.
+    await h.engine.dispatch({ kind: 'define', xml: await guestDomainXml('bc-other', { devices: virtioDiskXml(s2, 'vda', 'qcow2') }) });
+    await assert.rejects(h.engine.dispatch({ kind: 'blockCommit', name: 'bc', disk: 'vda', top: 'vda[1]', delete: true }), refused('OPERATION_INVALID', /--delete would remove '.*root\.s2', which domain 'bc-other' uses/));
+    await h.engine.dispatch({ kind: 'undefine', name: 'bc-other' });
+    assert.deepEqual(await chainOnDisk(s3), [s3, s2, s1, overlay, base]);
+
+    // Non-active: s2 (vda[1]) into s1 (vda[2]); s3 now backed by s1 (named relative to it), s2 removed.
+    const r1 = await h.engine.dispatch({ kind: 'blockCommit', name: 'bc', disk: 'vda', top: 'vda[1]', base: 'vda[2]', delete: true, keepRelative: true });
     assert.deepEqual(r1, { disk: 'vda', image: s3, base: s1, deleted: [s2] });
     assert.ok(!existsSync(s2), '--delete removed the committed image');
+    const s3Info = JSON.parse((await tool('qemu-img', 'info', '-U', '--output=json', s3)).stdout) as Record<string, unknown>;
+    assert.deepEqual([s3Info['backing-filename'], s3Info['backing-filename-format']], ['root.s1', 'qcow2'], '--keep-relative wrote a relative name');
     assert.deepEqual(await chainOnDisk(s3), [s3, s1, overlay, base], 'qemu-img sees the shortened chain');
     assert.deepEqual(await liveChain(h, 'bc'), [s3, s1, overlay, base], 'the live XML follows');
     assert.equal(await diskSource(h, 'bc'), s3, 'the definition still runs on the active image');
     await readAll();
+
+    // The live XML with its chain is what the daemon re-reads when it restarts and re-attaches.
+    await h.restart();
+    shell = await console(h, 'bc');
+    assert.deepEqual(await liveChain(h, 'bc'), [s3, s1, overlay, base], 'the chain survives a daemon restart');
 
     // Active, keeping the overlay (guest paused so that nothing is written meanwhile): s1 then holds all s3 has.
     await h.engine.dispatch({ kind: 'suspend', name: 'bc' });

@@ -36,6 +36,22 @@ interface NamedNode {
 
 const failed = (what: string, why: string): VirtkitError => new VirtkitError('QEMU_FAILED', `${what} failed: ${why}`);
 
+/**
+ * The image file a node's filename names. QEMU writes `json:{...}` instead of the path when a
+ * node's options are more than a filename says, e.g. an image whose header names its backing file
+ * relatively (blockcommit --keep-relative) while its backing node was opened by absolute path.
+ */
+export function plainFilename(name: string): string {
+  if (!name.startsWith('json:')) return name;
+  try {
+    const o = JSON.parse(name.slice(5)) as { filename?: unknown; file?: { filename?: unknown } };
+    const f = o.file?.filename ?? o.filename;
+    return typeof f === 'string' ? f : name;
+  } catch {
+    return name;
+  }
+}
+
 export class QemuBlockOps implements LiveDiskOps {
   readonly #waiters = new Map<string, Waiter[]>();
   /** Jobs cancelled through abort(): their end is a failure even when QEMU reports no error. */
@@ -88,13 +104,13 @@ export class QemuBlockOps implements LiveDiskOps {
     const b = blocks.find((x) => x.qdev === alias || (x.qdev ?? '').startsWith(`/machine/peripheral/${alias}/`));
     const node = b?.inserted?.['node-name'];
     if (node === undefined) throw new VirtkitError('OPERATION_INVALID', `disk '${alias}' has no image in the running domain`);
-    return { node, file: b?.inserted?.image?.filename ?? '' };
+    return { node, file: plainFilename(b?.inserted?.image?.filename ?? '') };
   }
 
   /** The node of image `file`: its format node, or for a raw image without one its protocol node. */
   async #nodeOfFile(file: string): Promise<string> {
     const nodes = (await this.monitor.execute('query-named-block-nodes', { flat: true })) as NamedNode[];
-    const mine = nodes.filter((x) => x.file === file);
+    const mine = nodes.filter((x) => plainFilename(x.file) === file);
     const n = mine.find((x) => x.drv !== 'file' && x.drv !== 'host_device') ?? mine[0];
     if (n === undefined) throw new VirtkitError('OPERATION_INVALID', `no node of the running domain has '${file}' open`);
     return n['node-name'];
@@ -181,7 +197,7 @@ export class QemuBlockOps implements LiveDiskOps {
   /** Drops the nodes of an image no disk uses any more (after a commit), so that its file is closed. */
   async release(file: string): Promise<void> {
     const nodes = (await this.monitor.execute('query-named-block-nodes', { flat: true })) as NamedNode[];
-    const mine = nodes.filter((n) => n.file === file && n['node-name'].startsWith('vk-'));
+    const mine = nodes.filter((n) => plainFilename(n.file) === file && n['node-name'].startsWith('vk-'));
     for (const n of [...mine].sort((a, b) => Number(a.drv === 'file') - Number(b.drv === 'file'))) {
       await this.monitor.execute('blockdev-del', { 'node-name': n['node-name'] }).catch(() => undefined);
     }
