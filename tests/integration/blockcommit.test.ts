@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isVirtkitError } from '../../src/core/errors.js';
 import type { Harness } from './lifecycle-harness.js';
+import { until } from '../helpers/wait.js';
 import { guestDomainXml, virtioDiskXml } from '../helpers/guest.js';
 import { boot, console, diskSource, powerOff, tool, withGuest } from './snapshot-guest.js';
 
@@ -64,6 +65,16 @@ test('blockcommit --top/--base/--shallow/--keep-overlay/--pivot/--delete on a ru
     await assert.rejects(h.engine.dispatch({ kind: 'blockCommit', name: 'bc', disk: 'vda', top: 'vda[1]', delete: true }), refused('OPERATION_INVALID', /--delete would remove '.*root\.s2', which domain 'bc-other' uses/));
     await h.engine.dispatch({ kind: 'undefine', name: 'bc-other' });
     assert.deepEqual(await chainOnDisk(s3), [s3, s2, s1, overlay, base]);
+
+    // A commit held back to 1 byte/s, cancelled (blockjob --abort, as --timeout does): nothing changes, nothing is deleted.
+    const held = h.engine.dispatch({ kind: 'blockCommit', name: 'bc', disk: 'vda', top: 'vda[1]', base: 'vda[2]', delete: true, bandwidth: 1 });
+    const job = await until('the held-back commit job', async () => (await h.engine.dispatch({ kind: 'blockJobs', name: 'bc', disk: 'vda' })).jobs[0]);
+    assert.deepEqual([job.id, job.type], ['vk-commit-virtio-disk0', 'commit']);
+    await h.engine.dispatch({ kind: 'blockJobAbort', name: 'bc', disk: 'vda' });
+    await assert.rejects(held, refused('OPERATION_ABORTED', /cancelled/));
+    assert.ok(existsSync(s2), 'an aborted commit deletes nothing');
+    assert.deepEqual(await chainOnDisk(s3), [s3, s2, s1, overlay, base]);
+    assert.deepEqual(await liveChain(h, 'bc'), [s3, s2, s1, overlay, base]);
 
     // Non-active: s2 (vda[1]) into s1 (vda[2]); s3 now backed by s1 (named relative to it), s2 removed.
     const r1 = await h.engine.dispatch({ kind: 'blockCommit', name: 'bc', disk: 'vda', top: 'vda[1]', base: 'vda[2]', delete: true, keepRelative: true });
