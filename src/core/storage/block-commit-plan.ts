@@ -74,7 +74,7 @@ export function planBlockCommit(chain: readonly ChainImage[], target: string, r:
   if (r.shallow === true && base !== top + 1) throw invalid(`--shallow: base '${(chain[base] as ChainImage).file}' is not immediately below '${topFile}'`);
   const active = top === 0;
   const wantsActive = r.active === true || r.pivot === true || r.keepOverlay === true;
-  if (active && !wantsActive) throw invalid(`commit of disk '${target}''s active image '${topFile}' requires --active (and --pivot or --keep-overlay)`);
+  if (active && !wantsActive) throw invalid(`committing the active image '${topFile}' of disk '${target}' requires --active (and --pivot or --keep-overlay)`);
   if (!active && wantsActive) throw invalid(`active commit requested but '${topFile}' is not the active image of disk '${target}' (leave out --active, --pivot and --keep-overlay)`);
   if (active && r.pivot !== true && r.keepOverlay !== true) {
     throw new VirtkitError('UNSUPPORTED_OPERATION', 'virtkit ends an active commit itself: give --pivot (switch the disk to the base) or --keep-overlay; it does not leave the job waiting in its synchronized phase');
