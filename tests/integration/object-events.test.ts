@@ -31,6 +31,8 @@ describe('object events (pool-event, secret-event, snapshot events)', { timeout:
       assert.deepEqual(await vk('secret-event', '--list'), { code: 0, stdout: 'lifecycle\nvalue-changed\n\n', stderr: '' });
       assert.match((await vk('pool-event')).stderr, /either --list or --event <type> is required/);
       assert.match((await vk('secret-event', '--event', 'refresh')).stderr, /unknown event type refresh/);
+      // Nothing happens: the loop ends at its timeout (the outcome does not depend on how long it took).
+      assert.deepEqual(await vk('secret-event', '--event', 'lifecycle', '--timeout', '1'), { code: 0, stdout: 'event loop timed out\nevents received: 0\n\n', stderr: '' });
       const missing = await vk('pool-event', '--event', 'lifecycle', '--pool', 'nosuch');
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /nosuch/);
