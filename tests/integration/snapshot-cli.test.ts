@@ -117,8 +117,12 @@ describe('snapshots of a shut-off domain (CLI, real daemon, real qemu-img)', { t
       const base = join(d.root, 'base.raw');
       img('create', '-q', '-f', 'raw', base, '8M');
       write(base, 0x44, 'raw');
+      // top over mid (2 MiB of its own data) over base.
+      const mid = join(d.root, 'mid.qcow2');
+      img('create', '-q', '-f', 'qcow2', '-b', base, '-F', 'raw', mid);
+      execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x55 1M 2M', mid]);
       const top = join(d.root, 'top.qcow2');
-      img('create', '-q', '-f', 'qcow2', '-b', base, '-F', 'raw', top);
+      img('create', '-q', '-f', 'qcow2', '-b', mid, '-F', 'qcow2', top);
       const raw = join(d.root, 'data.raw');
       img('create', '-q', '-f', 'raw', raw, '4M');
       await writeFile(join(d.root, 'g.xml'), `<domain type='qemu'>
@@ -139,6 +143,11 @@ describe('snapshots of a shut-off domain (CLI, real daemon, real qemu-img)', { t
       const refused = await vk('snapshot-create-as', 'g', '--name', 'live');
       assert.match(refused.stderr, /disk 'vdc' is raw: an internal snapshot needs a qcow2 disk/);
       assert.match((await vk('snapshot-create-as', 'g', '--name', 'live', '--diskspec', 'vdc,snapshot=no')).stderr, /disk 'vdc' must use snapshot mode 'internal'/);
+
+      // A non-active commit of mid held back to 1 byte/s, aborted by --timeout: the chain is as it was.
+      assert.deepEqual(await vk('blockcommit', 'g', 'vdb', '--top', 'vdb[1]', '--bandwidth', '1', '--bytes', '--timeout', '1'), { code: 1, stdout: '\nCommit aborted\n\n', stderr: '' });
+      assert.deepEqual((JSON.parse(img('info', '-U', '--backing-chain', '--output=json', top)) as { filename: string }[]).map((i) => i.filename), [top, mid, base]);
+      assert.equal((await vk('blockjob', 'g', 'vdb', '--info')).stdout, 'No current block job for vdb\n\n');
 
       const pulled = await vk('blockpull', 'g', 'vdb', '--wait', '--verbose');
       assert.equal(pulled.code, 0, pulled.stderr);

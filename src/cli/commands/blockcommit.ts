@@ -1,4 +1,4 @@
-import { CliError, command, usageError } from '../framework.js';
+import { CliError, command, ExitStatus, usageError } from '../framework.js';
 import { DOMAIN_ARG, onDomain } from '../domain.js';
 import { BANDWIDTH_OPTS, bandwidthOf, DISK_ARG, withProgress } from '../snapshots.js';
 
@@ -41,16 +41,31 @@ export default command({
       ...(o['keep-overlay'] ? { keepOverlay: true } : {}), ...(o.delete ? { delete: true } : {}), ...(o['keep-relative'] ? { keepRelative: true } : {}),
     };
     let timedOut = false;
+    let settled = false;
+    // The request answers when the job has ended; the job itself may not have started yet when
+    // the time is up (the daemon reads the chain first): abort once QEMU has it.
+    const abort = async (): Promise<void> => {
+      while (!settled) {
+        const r = await client.abortBlockJobs(domain, path).catch(() => undefined);
+        if (r !== undefined && r.jobs.length > 0) return;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    };
     const timer = timeout === undefined ? undefined : setTimeout(() => {
       timedOut = true;
-      void client.abortBlockJobs(domain, path).catch(() => undefined);
+      void abort();
     }, timeout * 1000);
     try {
-      const r = await onDomain(domain, `Failed to commit disk ${path}`, () => withProgress(ctx, o.verbose && !ctx.json, client, domain, path, client.blockCommit(domain, path, req)));
+      const job = client.blockCommit(domain, path, req).finally(() => { settled = true; });
+      const r = await onDomain(domain, `Failed to commit disk ${path}`, () => withProgress(ctx, o.verbose && !ctx.json, client, domain, path, job));
       if (ctx.json) return ctx.printJson(r);
       ctx.print(o.pivot ? '\nSuccessfully pivoted' : o['keep-overlay'] ? '\nCommit complete, overlay image kept' : '\nCommit complete');
     } catch (e) {
-      if (timedOut && e instanceof CliError && e.error?.code === 'OPERATION_ABORTED') throw new CliError(['Commit aborted'], e.error);
+      // As virsh: `Commit aborted` on stdout after a blank line, exit status 1.
+      if (timedOut && e instanceof CliError && e.error?.code === 'OPERATION_ABORTED' && !ctx.json) {
+        ctx.print('\nCommit aborted');
+        throw new ExitStatus(1);
+      }
       throw e;
     } finally {
       clearTimeout(timer);
