@@ -26,15 +26,22 @@ function backingOf(chain: readonly ChainImage[], depth: number): BackingStore {
   return { type: 'file', index: depth, format: { type: c.format as never }, source: { file: c.file }, backingStore: backingOf(chain, depth + 1) };
 }
 
-/** Writes disk `target`'s chain (read from its images now) into the live definition. */
-export async function refreshLiveChain(ctx: EngineContext, rec: DomainRecord, target: string): Promise<ChainImage[] | undefined> {
+/**
+ * Writes disk `target`'s chain (read from its images now) into the live definition. Called after
+ * the images changed: a chain that cannot be read then is logged and left out, not an error of
+ * the operation that already succeeded.
+ */
+export async function refreshLiveChain(ctx: EngineContext, rec: DomainRecord, target: string): Promise<void> {
   const d = rec.runtime === undefined ? undefined : diskOf(rec.runtime.liveDef, target);
   const file = d?.source?.file;
-  if (d === undefined || file === undefined) return undefined;
-  const chain = await readChain(file, d.driver?.type ?? 'raw');
-  d.backingStore = backingOf(chain, 1);
+  if (d === undefined || file === undefined) return;
+  try {
+    d.backingStore = backingOf(await readChain(file, d.driver?.type ?? 'raw'), 1);
+  } catch (e) {
+    delete d.backingStore;
+    ctx.log.warn(`cannot read the backing chain of disk '${target}' of domain '${rec.name}' for its live XML: ${e instanceof Error ? e.message : String(e)}`);
+  }
   await ctx.writeStatus(rec);
-  return chain;
 }
 
 function filesOf(def: DomainDef | undefined, skip: string | undefined): string[] {
