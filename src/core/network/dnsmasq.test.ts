@@ -37,16 +37,22 @@ function options(text: string, state: string): string[] {
 function diff(a: string[], b: string[]): string[] {
   const n = a.length;
   const m = b.length;
-  const L = Array.from({ length: n + 1 }, () => Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i]![j] = a[i] === b[j] ? L[i + 1]![j + 1]! + 1 : Math.max(L[i + 1]![j]!, L[i]![j + 1]!);
+  // L[i*(m+1)+j]: the length of the longest common subsequence of a[i..] and b[j..].
+  const L = new Array<number>((n + 1) * (m + 1)).fill(0);
+  const at = (i: number, j: number): number => L[i * (m + 1) + j] ?? 0;
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i * (m + 1) + j] = a[i] === b[j] ? at(i + 1, j + 1) + 1 : Math.max(at(i + 1, j), at(i, j + 1));
   const out: string[] = [];
   let i = 0;
   let j = 0;
   while (i < n && j < m) {
-    if (a[i] === b[j]) { i++; j++; } else if (L[i + 1]![j]! >= L[i]![j + 1]!) out.push(`-${a[i++]}`); else out.push(`+${b[j++]}`);
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+    } else if (at(i + 1, j) >= at(i, j + 1)) out.push(`-${a[i++] ?? ''}`);
+    else out.push(`+${b[j++] ?? ''}`);
   }
-  while (i < n) out.push(`-${a[i++]}`);
-  while (j < m) out.push(`+${b[j++]}`);
+  while (i < n) out.push(`-${a[i++] ?? ''}`);
+  while (j < m) out.push(`+${b[j++] ?? ''}`);
   return out;
 }
 
