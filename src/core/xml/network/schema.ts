@@ -20,7 +20,7 @@ const LEASE_UNITS = ['seconds', 'minutes', 'hours'] as const;
 export const leaseSpec = elem({ attrs: { expiry: req(uint), unit: attr(oneOf(...LEASE_UNITS)) } });
 export type LeaseDef = Model<typeof leaseSpec>;
 
-const rangeSpec = elem({ attrs: { start: req(ipType), end: req(ipType) }, children: { lease: one(leaseSpec) } });
+export const rangeSpec = elem({ attrs: { start: req(ipType), end: req(ipType) }, children: { lease: one(leaseSpec) } });
 export const dhcpHostSpec = elem({
   attrs: { mac: attr(macType), id: attr(token), name: attr(token), ip: attr(ipType) },
   children: { lease: one(leaseSpec) },
