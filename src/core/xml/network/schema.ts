@@ -6,7 +6,7 @@
  */
 import type { Model } from '../schema.js';
 import { attr, elem, many, one, req, reqOne, text, raw } from '../schema.js';
-import { macType, oneOf, str, token, uint, uuidType, yesNo, onOff } from '../values.js';
+import { hex, macType, oneOf, onOff, str, token, uint, uuidType, yesNo } from '../values.js';
 import { ipType } from './address.js';
 import { linkSpec } from './link-schema.js';
 
@@ -111,7 +111,7 @@ const natSpec = elem({
 });
 
 const pciAddressSpec = elem({
-  attrs: { type: req(oneOf('pci')), domain: attr(uint), bus: attr(uint), slot: attr(uint), function: attr(uint) },
+  attrs: { type: req(oneOf('pci')), domain: attr(hex(4)), bus: attr(hex(2)), slot: attr(hex(2)), function: attr(hex(1)) },
 });
 
 export const forwardInterfaceSpec = elem({ attrs: { dev: req(token), connections: attr(uint) } });
