@@ -45,8 +45,8 @@ export const ipSpec = elem({
     localPtr: attr(yesNo),
   },
   children: {
-    tftp: one(elem({ attrs: { root: req(token) } })),
     dhcp: one(dhcpSpec),
+    tftp: one(elem({ attrs: { root: req(token) } })),
   },
 });
 export type IpDef = Model<typeof ipSpec>;
