@@ -105,7 +105,9 @@ function checkDns(def: NetworkDef, out: VirtkitError[]): void {
   });
   const txts = dns.txt ?? [];
   txts.forEach((t, i) => {
-    if (/\s/.test(t.name)) out.push(problem('XML_INVALID_VALUE', `/network/dns/${step('txt', i, txts.length)}/@name`, `'${t.name}' must not contain white space`));
+    const p = `/network/dns/${step('txt', i, txts.length)}`;
+    if (/\s/.test(t.name)) out.push(problem('XML_INVALID_VALUE', `${p}/@name`, `'${t.name}' must not contain white space`));
+    if (t.value === undefined) out.push(problem('XML_MISSING', p, "a TXT record needs value='...'"));
   });
   const fws = dns.forwarder ?? [];
   fws.forEach((f, i) => {
