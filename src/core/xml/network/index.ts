@@ -13,6 +13,7 @@ export type { NetworkPrepareContext } from './defaults.js';
 export { forwardMode, managesBridge, networkProblems, validateNetwork } from './validate.js';
 export * from './address.js';
 export { hasDhcp, ipFamily, resolveIp } from './ipdef.js';
+export { networkSubnets, subnetOverlapProblems } from './overlap.js';
 export type { ResolvedIp } from './ipdef.js';
 export * from './schema.js';
 export type { LinkDef } from './link-schema.js';

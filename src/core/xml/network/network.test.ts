@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seeded } from '../../../../tests/helpers/seeded-random.js';
-import { checkNetworkXml, formatNetworkXml, nextFreeBridgeName, parseNetworkXml, prepareNetwork } from './index.js';
+import { checkNetworkXml, formatNetworkXml, networkSubnets, nextFreeBridgeName, parseNetworkXml, prepareNetwork, subnetOverlapProblems } from './index.js';
 
 const problems = (xml: string): string[] => checkNetworkXml(xml).map((e) => `${e.code} ${String(e.details?.['path'])}`);
 const net = (body: string, attrs = ''): string => `<network${attrs}><name>n</name>${body}</network>`;
@@ -122,4 +122,25 @@ test('nextFreeBridgeName takes the lowest virbrN not in use', () => {
   assert.equal(nextFreeBridgeName(['virbr0', 'virbr1', 'virbr3']), 'virbr2');
   assert.equal(nextFreeBridgeName(['vk0'], 'vk%d'), 'vk1');
   assert.throws(() => nextFreeBridgeName([], 'br'), /no %d/);
+});
+
+test("an <ip> address is a host address, not its subnet's network or broadcast address", () => {
+  assert.deepEqual(problems(net("<ip address='10.1.0.0' prefix='24'/>")), ['XML_INVALID_VALUE /network/ip/@address']);
+  assert.deepEqual(problems(net("<ip address='10.1.0.255' netmask='255.255.255.0'/>")), ['XML_INVALID_VALUE /network/ip/@address']);
+  assert.deepEqual(problems(net("<ip address='10.1.0.1' prefix='31'/>")), []);
+});
+
+test('subnetOverlapProblems names each route or network a subnet overlaps, at its <ip>', () => {
+  const def = parseNetworkXml(net("<ip address='192.168.122.1' prefix='24'/><ip address='10.5.0.1' prefix='16'/>"));
+  const owners = [
+    { label: "network 'default'", subnet: { family: 'ipv4' as const, network: 0xc0a87a00n, prefix: 24 } },
+    { label: 'route 10.0.0.0/8 dev eth1', subnet: { family: 'ipv4' as const, network: 0x0a000000n, prefix: 8 } },
+  ];
+  const found = subnetOverlapProblems(def, owners);
+  assert.deepEqual(found.map((e) => [e.code, e.details?.['path'], e.details?.['overlaps']]), [
+    ['XML_CONFLICT', '/network/ip[1]', "network 'default'"],
+    ['XML_CONFLICT', '/network/ip[2]', 'route 10.0.0.0/8 dev eth1'],
+  ]);
+  assert.match(found[1]?.message ?? '', /the subnet 10\.5\.0\.0\/16 overlaps route 10\.0\.0\.0\/8 dev eth1 \(10\.0\.0\.0\/8\)/);
+  assert.deepEqual(networkSubnets(def).map((s) => s.prefix), [24, 16]);
 });

@@ -80,6 +80,10 @@ function checkOne(ipDef: IpDef, path: string, out: VirtkitError[]): ResolvedIp |
   const ip = resolveIp(ipDef);
   if (!ip) return undefined;
   if (ip.family === 'ipv4' && ip.prefix === 0) out.push(problem('XML_MISSING', path, `'${ipDef.address}' has no classful default netmask: give netmask= or prefix=`));
+  else if (ip.family === 'ipv4' && ip.prefix < 31 && (ip.addr.value === ip.subnet.network || ip.addr.value === lastAddress(ip.subnet))) {
+    const which = ip.addr.value === ip.subnet.network ? 'network' : 'broadcast';
+    out.push(problem('XML_INVALID_VALUE', `${path}/@address`, `'${ipDef.address}' is the ${which} address of ${formatSubnet(ip.subnet)}: the bridge needs a host address (like the first one)`));
+  }
   if (ip.family === 'ipv6') {
     if (ipDef.tftp) out.push(problem('XML_CONFLICT', `${path}/tftp`, 'TFTP is served on IPv4 only'));
     if (ipDef.dhcp?.bootp) out.push(problem('XML_CONFLICT', `${path}/dhcp/bootp`, 'BOOTP is IPv4 only'));
