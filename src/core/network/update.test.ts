@@ -70,6 +70,10 @@ test('dns-host, dns-txt, dns-srv: add and delete with libvirt matching, never mo
   assert.deepEqual(h.def.dns?.host?.map((x) => x.ip), ['10.9.0.5', '10.9.0.6']);
   assert.equal(h.dnsmasq, 'reload');
   assert.equal(applyNetworkUpdate(base, { command: 'delete', section: 'dns-host', xml: '<host><hostname>db</hostname></host>' }).def.dns?.host, undefined);
+  const bare = parseNetworkXml("<network><name>b</name><bridge name='b0'/><dns><txt name='t' value='v'/></dns><ip address='10.3.0.1' prefix='24'><dhcp><host mac='52:54:00:00:00:01' ip='10.3.0.5'/></dhcp></ip></network>");
+  let emptied = applyNetworkUpdate(bare, { command: 'delete', section: 'dns-txt', xml: "<txt name='t'/>" }).def;
+  emptied = applyNetworkUpdate(emptied, { command: 'delete', section: 'ip-dhcp-host', xml: "<host ip='10.3.0.5'/>" }).def;
+  assert.deepEqual([emptied.dns, emptied.ip?.[0]?.dhcp], [undefined, undefined], 'no empty <dns/> or <dhcp/> is left');
   fails(base, 'add', 'dns-host', "<host ip='10.9.0.7'><hostname>db</hostname></host>", 'OPERATION_INVALID', /exists already/);
   fails(base, 'modify', 'dns-host', "<host ip='10.9.0.5'><hostname>x</hostname></host>", 'UNSUPPORTED_OPERATION', /only added or deleted/);
   const t = applyNetworkUpdate(base, { command: 'add-first', section: 'dns-txt', xml: "<txt name='t0' value='w'/>" });

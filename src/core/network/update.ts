@@ -67,6 +67,9 @@ export function applyNetworkUpdate(input: NetworkDef, u: NetworkUpdate): Network
     case 'forward-interface': dnsmasq = updateForwardInterface(s); break;
     case 'portgroup': dnsmasq = updatePortgroup(s); break;
   }
+  // An entry's removal leaves no empty <dhcp/> or <dns/> behind.
+  for (const ip of s.def.ip ?? []) if (ip.dhcp && Object.keys(ip.dhcp).length === 0) delete ip.dhcp;
+  if (s.def.dns && Object.keys(s.def.dns).length === 0) delete s.def.dns;
   const [problem] = networkProblems(s.def);
   if (problem) throw problem;
   return { def: s.def, dnsmasq };

@@ -13,7 +13,7 @@ export function step(name: string, i: number, n: number): string {
 
 /** Linux interface names (dev_valid_name): 1 to 15 bytes, not . or .., no '/', ':' or white space. */
 export function ifnameProblem(name: string): string | undefined {
-  if (Buffer.byteLength(name, 'utf8') > 15) return `'${name}' is longer than the 15 characters the kernel allows for an interface name (IFNAMSIZ)`;
+  if (new TextEncoder().encode(name).length > 15) return `'${name}' is longer than the 15 characters the kernel allows for an interface name (IFNAMSIZ)`;
   if (name === '.' || name === '..' || /[/:\s]/.test(name)) return `'${name}' is not an interface name (no '/', ':' or white space; not '.' or '..')`;
   return undefined;
 }
