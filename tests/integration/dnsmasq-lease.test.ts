@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { dnsmasqConfig, dnsmasqPaths } from '../../src/core/network/dnsmasq.js';
 import { parseDnsmasqLeases } from '../../src/core/network/dnsmasq-leases.js';
+import { applyNetworkUpdate } from '../../src/core/network/update.js';
 import { parseNetworkXml, validateNetwork } from '../../src/core/xml/network/index.js';
 import { repoRoot } from '../helpers/paths.js';
 import { until } from '../helpers/wait.js';
@@ -29,6 +30,7 @@ const devServer = `vkn8s${id}`;
 const devClient = `vkn8c${id}`;
 const FIXED_MAC = '52:54:00:23:10:01';
 const OTHER_MAC = '52:54:00:23:10:02';
+const THIRD_MAC = '52:54:00:23:10:03';
 const probe = join(repoRoot, 'dist', 'tests', 'helpers', 'dhcp-probe.js');
 
 const work = mkdtempSync(join(tmpdir(), 'vk-dnsmasq-lease-'));
@@ -64,7 +66,7 @@ async function lease(mac: string, host: string): Promise<string> {
   return (JSON.parse(stdout) as { ip: string }).ip;
 }
 
-test('dnsmasq serves the static host its address and the range to others; its lease file parses', async () => {
+test('dnsmasq serves the static host its address and the range to others; its lease file parses; a SIGHUP after net-update serves a new host and keeps the leases', async () => {
   const def = parseNetworkXml(`<network>
     <name>vkn8-lease</name>
     <bridge name='${devServer}'/>
@@ -78,7 +80,8 @@ test('dnsmasq serves the static host its address and the range to others; its le
   validateNetwork(def);
   const { stdout: ver } = await run('dnsmasq', ['--version']);
   const paths = dnsmasqPaths(work, def.name);
-  const out = dnsmasqConfig(def, paths, { version: /Dnsmasq version ([0-9.]+)/.exec(ver)?.[1] ?? '0' });
+  const caps = { version: /Dnsmasq version ([0-9.]+)/.exec(ver)?.[1] ?? '0' };
+  const out = dnsmasqConfig(def, paths, caps);
   // dnsmasq drops to an unprivileged user after start and rereads the host files (SIGHUP)
   // as that user: they must be readable by it (the lease file it opens before dropping).
   chmodSync(work, 0o755);
@@ -105,4 +108,19 @@ test('dnsmasq serves the static host its address and the range to others; its le
   assert.deepEqual({ ...byMac.get(OTHER_MAC), expiresAt: 'set' }, { family: 'ipv4', ip: dynamic, mac: OTHER_MAC, hostname: 'probe2', expiresAt: 'set' });
   for (const l of file.leases) assert.ok(typeof l.expiresAt === 'number' && l.expiresAt > 0, `lease of ${l.ip} expires at ${String(l.expiresAt)}`);
   assert.match(readFileSync(paths.pidFile, 'utf8'), /^[0-9]+\n$/);
+
+  // net-update of a DHCP host: the configuration stays as it is, the hosts file changes, and a
+  // SIGHUP makes dnsmasq serve the new host while keeping the leases it gave.
+  const upd = applyNetworkUpdate(def, { command: 'add', section: 'ip-dhcp-host', xml: `<host mac='${THIRD_MAC}' name='third' ip='10.231.0.11'/>` });
+  assert.equal(upd.dnsmasq, 'reload');
+  const next = dnsmasqConfig(upd.def, paths, caps);
+  assert.equal(next.conf, out.conf);
+  writeFileSync(paths.hostsFile, next.hostsFile ?? '', { mode: 0o644 });
+  proc.kill('SIGHUP');
+  assert.equal(await lease(THIRD_MAC, 'probe3'), '10.231.0.11', `dnsmasq: ${stderr}`);
+  const all = await until('three leases in the lease file', () => {
+    const parsed = parseDnsmasqLeases(readFileSync(paths.leaseFile, 'utf8'));
+    return parsed.leases.length === 3 ? parsed : undefined;
+  }, 10_000);
+  assert.deepEqual(all.leases.map((l) => `${l.mac ?? ''} ${l.ip}`).sort(), [`${FIXED_MAC} 10.231.0.10`, `${OTHER_MAC} ${dynamic}`, `${THIRD_MAC} 10.231.0.11`].sort());
 });
