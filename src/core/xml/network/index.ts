@@ -14,6 +14,7 @@ export { forwardMode, managesBridge, networkProblems, validateNetwork } from './
 export * from './address.js';
 export { hasDhcp, ipFamily, resolveIp } from './ipdef.js';
 export { networkSubnets, subnetOverlapProblems } from './overlap.js';
+export { otherNetworkProblems } from './conflicts.js';
 export type { ResolvedIp } from './ipdef.js';
 export * from './schema.js';
 export type { LinkDef } from './link-schema.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seeded } from '../../../../tests/helpers/seeded-random.js';
-import { checkNetworkXml, formatNetworkXml, networkSubnets, nextFreeBridgeName, parseNetworkXml, prepareNetwork, subnetOverlapProblems } from './index.js';
+import { checkNetworkXml, formatNetworkXml, networkSubnets, nextFreeBridgeName, otherNetworkProblems, parseNetworkXml, prepareNetwork, subnetOverlapProblems } from './index.js';
 
 const problems = (xml: string): string[] => checkNetworkXml(xml).map((e) => `${e.code} ${String(e.details?.['path'])}`);
 const net = (body: string, attrs = ''): string => `<network${attrs}><name>n</name>${body}</network>`;
@@ -143,4 +143,13 @@ test('subnetOverlapProblems names each route or network a subnet overlaps, at it
   ]);
   assert.match(found[1]?.message ?? '', /the subnet 10\.5\.0\.0\/16 overlaps route 10\.0\.0\.0\/8 dev eth1 \(10\.0\.0\.0\/8\)/);
   assert.deepEqual(networkSubnets(def).map((s) => s.prefix), [24, 16]);
+});
+
+test("otherNetworkProblems: another network's bridge name, bridge MAC or subnet", () => {
+  const other = parseNetworkXml("<network><name>default</name><bridge name='virbr0'/><mac address='52:54:00:0a:0b:0c'/><ip address='192.168.122.1' prefix='24'/></network>");
+  const mine = parseNetworkXml("<network><name>n</name><bridge name='virbr0'/><mac address='52:54:00:0a:0b:0c'/><ip address='192.168.122.129' prefix='25'/></network>");
+  const found = otherNetworkProblems(mine, [other]);
+  assert.deepEqual(found.map((e) => `${e.code} ${String(e.details?.['path'])}`), ['XML_DUPLICATE /network/bridge/@name', 'XML_DUPLICATE /network/mac/@address', 'XML_CONFLICT /network/ip']);
+  assert.match(found[2]?.message ?? '', /overlaps network 'default' \(192\.168\.122\.0\/24\)/);
+  assert.deepEqual(otherNetworkProblems(other, [other]), [], 'a network does not conflict with its own older definition');
 });
