@@ -22,6 +22,9 @@ for p in ceph-mon ceph-osd ceph-common; do installed "$p" || need_apt+=("$p"); d
 new_ganesha=no
 installed nfs-ganesha-vfs || { need_apt+=(nfs-ganesha nfs-ganesha-vfs); new_ganesha=yes; }
 installed rpcbind || need_apt+=(rpcbind)
+# dnsmasq serves a virtual network's DHCP and DNS (issue 8); tests/integration/dnsmasq-conf.test.ts
+# checks every configuration virtkit writes with `dnsmasq --test`. dnsmasq-base has no service.
+installed dnsmasq-base || need_apt+=(dnsmasq-base)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
