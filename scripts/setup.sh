@@ -22,6 +22,10 @@ for p in ceph-mon ceph-osd ceph-common; do installed "$p" || need_apt+=("$p"); d
 new_ganesha=no
 installed nfs-ganesha-vfs || { need_apt+=(nfs-ganesha nfs-ganesha-vfs); new_ganesha=yes; }
 installed rpcbind || need_apt+=(rpcbind)
+# Network firewalls (docs/firewall.md): nft applies each network's rules; iptables (iptables-nft) is
+# what Docker uses, and the firewall coexistence test installs Docker's rules with it.
+command -v nft >/dev/null || need_apt+=(nftables)
+command -v iptables >/dev/null || need_apt+=(iptables)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

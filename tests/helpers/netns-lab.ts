@@ -1,0 +1,141 @@
+/**
+ * A three-namespace lab for the firewall tests, so the host's own firewall is never touched:
+ *
+ *   guest ns (eth0 GUEST_IP) --veth-- host ns: bridge BRIDGE (GATEWAY), uplink (UPLINK_IP) --veth-- outside ns (eth0 OUTSIDE_IP)
+ *
+ * The guest stands in for a VM; its default route is the bridge. The outside has no route back to
+ * the guest's subnet (only masquerade gets replies home) unless `routeBack()` adds one. Every
+ * namespace name starts with a prefix unique to the run; devices live only inside them, so
+ * `destroy()` (deleting the namespaces) removes everything, whatever state a test left.
+ * `probe()` connects from the guest to the outside by TCP and UDP with node (this machine has
+ * no ping) and says which source address the outside saw.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { nftRunner, type NftRunner } from '../../src/host/net/nft-run.js';
+
+export const BRIDGE = 'vkfbr0';
+export const GATEWAY = '192.168.150.1';
+export const GUEST_IP = '192.168.150.10';
+export const UPLINK_IP = '203.0.113.1';
+export const OUTSIDE_IP = '203.0.113.2';
+const TCP_PORT = 7000;
+const UDP_PORT = 7001;
+
+export interface ProbeResult {
+  readonly tcp: string;
+  readonly udp: string;
+}
+
+const SERVER = `
+const net = require('node:net'), dgram = require('node:dgram');
+const t = net.createServer((s) => s.end(s.remoteAddress + '\\n'));
+const u = dgram.createSocket('udp4');
+u.on('message', (m, r) => u.send(r.address, r.port, r.address));
+t.listen(${TCP_PORT}, '0.0.0.0', () => u.bind(${UDP_PORT}, '0.0.0.0', () => console.log('ready')));`;
+
+// A blocked packet is dropped (no answer) or rejected (an error at once): 'blocked' either way.
+// The 3 s only bounds the wait for an answer that does not come; no assertion is about time.
+const CLIENT = `
+const net = require('node:net'), dgram = require('node:dgram');
+const [host, tp, up] = process.argv.slice(1);
+const tcp = new Promise((res) => {
+  const s = net.connect(Number(tp), host); let got = '';
+  s.setTimeout(3000, () => { s.destroy(); res('blocked'); });
+  s.on('data', (d) => (got += d)); s.on('end', () => res(got.trim())); s.on('error', () => res('blocked'));
+});
+const udp = new Promise((res) => {
+  const u = dgram.createSocket('udp4'); const t = setTimeout(() => { u.close(); res('blocked'); }, 3000);
+  u.on('message', (m) => { clearTimeout(t); u.close(); res(m.toString()); }); u.on('error', () => { clearTimeout(t); res('blocked'); });
+  u.send('x', Number(up), host);
+});
+Promise.all([tcp, udp]).then(([a, b]) => console.log(JSON.stringify({ tcp: a, udp: b })));`;
+
+export class NetnsLab {
+  readonly prefix = `vkf${randomBytes(3).toString('hex')}`;
+  readonly host = `${this.prefix}-host`;
+  readonly guest = `${this.prefix}-guest`;
+  readonly outside = `${this.prefix}-out`;
+  /** nft inside the host namespace. */
+  readonly nft: NftRunner = nftRunner(['ip', 'netns', 'exec', this.host]);
+  #server: ChildProcess | undefined;
+
+  /** Runs a command in a namespace (or in none), throwing with its stderr when it fails. */
+  sh(ns: string | null, argv: readonly string[], input?: string): string {
+    const full = ns === null ? argv : ['ip', 'netns', 'exec', ns, ...argv];
+    const r = spawnSync(full[0] ?? 'true', full.slice(1), { input: input ?? '', encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${full.join(' ')} failed (${r.status}): ${r.stderr}`);
+    return r.stdout;
+  }
+
+  async create(): Promise<void> {
+    for (const ns of [this.host, this.guest, this.outside]) this.sh(null, ['ip', 'netns', 'add', ns]);
+    const h = (...a: string[]): string => this.sh(this.host, ['ip', ...a]);
+    h('link', 'add', BRIDGE, 'type', 'bridge');
+    h('addr', 'add', `${GATEWAY}/24`, 'dev', BRIDGE);
+    h('link', 'add', 'vkfgst', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', this.guest);
+    h('link', 'set', 'vkfgst', 'master', BRIDGE);
+    h('link', 'add', 'vkfup', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', this.outside);
+    h('addr', 'add', `${UPLINK_IP}/24`, 'dev', 'vkfup');
+    for (const dev of ['lo', BRIDGE, 'vkfgst', 'vkfup']) h('link', 'set', dev, 'up');
+    this.sh(this.host, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+    const g = (...a: string[]): string => this.sh(this.guest, ['ip', ...a]);
+    g('addr', 'add', `${GUEST_IP}/24`, 'dev', 'eth0');
+    g('link', 'set', 'lo', 'up');
+    g('link', 'set', 'eth0', 'up');
+    g('route', 'add', 'default', 'via', GATEWAY);
+    const o = (...a: string[]): string => this.sh(this.outside, ['ip', ...a]);
+    o('addr', 'add', `${OUTSIDE_IP}/24`, 'dev', 'eth0');
+    o('link', 'set', 'lo', 'up');
+    o('link', 'set', 'eth0', 'up');
+    await this.#startServer();
+  }
+
+  /** Lets the outside reach the guest's subnet through the host (route mode needs it, NAT must not). */
+  routeBack(on: boolean): void {
+    this.sh(this.outside, ['ip', 'route', on ? 'replace' : 'del', '192.168.150.0/24', 'via', UPLINK_IP]);
+  }
+
+  #startServer(): Promise<void> {
+    const child = spawn('ip', ['netns', 'exec', this.outside, process.execPath, '-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+    this.#server = child;
+    return new Promise((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`the outside's server exited (${code})`)));
+      child.stdout.once('data', () => resolve());
+    });
+  }
+
+  /** TCP and UDP from the guest to the outside: the address the outside saw, or 'blocked'. */
+  async probe(): Promise<ProbeResult> {
+    const child = spawn('ip', ['netns', 'exec', this.guest, process.execPath, '-e', CLIENT, OUTSIDE_IP, String(TCP_PORT), String(UDP_PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await new Promise((resolve) => child.once('close', resolve));
+    return JSON.parse(out) as ProbeResult;
+  }
+
+  /** `nft -j list ruleset` of the host namespace without handles and counter values, for before/after comparisons. */
+  rulesetShape(): unknown {
+    const doc = JSON.parse(this.sh(this.host, ['nft', '-j', 'list', 'ruleset'])) as { nftables: Record<string, Record<string, unknown>>[] };
+    return JSON.parse(JSON.stringify(doc.nftables.filter((i) => !('metainfo' in i)), (k, v: unknown) => {
+      if (k === 'handle') return undefined;
+      if (k === 'counter' && v !== null && typeof v === 'object') return {};
+      return v;
+    }));
+  }
+
+  async destroy(): Promise<void> {
+    if (this.#server !== undefined && this.#server.exitCode === null) {
+      const exited = new Promise((resolve) => this.#server?.once('exit', resolve));
+      this.#server.kill('SIGTERM');
+      await exited;
+    }
+    for (const ns of [this.guest, this.outside, this.host]) spawnSync('ip', ['netns', 'del', ns]);
+  }
+
+  /** Namespaces of this lab still there (the cleanup check). */
+  leftovers(): string[] {
+    const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
+    return list.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(this.prefix));
+  }
+}
