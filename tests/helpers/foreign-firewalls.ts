@@ -40,11 +40,11 @@ COMMIT
 
 /** An admin's own nftables table: forward and input drop by default, replies and loopback allowed. */
 export const FOREIGN_NFT = `table inet hostfw {
-	chain fwd {
+	chain forward {
 		type filter hook forward priority filter - 5; policy drop;
 		ct state established,related accept
 	}
-	chain in {
+	chain input {
 		type filter hook input priority filter; policy drop;
 		iif "lo" accept
 		ct state established,related accept

@@ -12,33 +12,37 @@
  * table incompatible). In an iptables-nft filter table with Docker's DOCKER-USER chain, the
  * forward rules go there, Docker's documented place for the host's own rules.
  */
+import type { NftCommand } from './firewall.js';
 import { ruleTag, type FirewallNetwork } from './firewall-model.js';
+import { ruleExpr, ruleText, type Rule } from './firewall-rules.js';
 import { chainBlocks, ourTables, taggedRules, type NftChain, type NftRuleset } from './firewall-ruleset.js';
 
 export interface PinholePlan {
-  /** `insert rule` lines for `nft -f`, '' when no other table blocks the network. */
+  /** `insert rule` lines as nft text (for display), '' when no other table blocks the network. */
   readonly text: string;
-  /** The chains they go into, "family table chain". */
+  /** The same as nft JSON commands (what is sent). */
+  readonly commands: readonly NftCommand[];
+  /** The chains they go into, "family table chain", one entry a rule. */
   readonly chains: readonly string[];
-  /** Blocking chains virtkit cannot name in nft text (not an nft identifier): the network stays blocked there. */
-  readonly skipped: readonly string[];
 }
 
-const IDENT = /^[A-Za-z_][A-Za-z0-9_\-./]*$/;
-const where = (c: { family: string; table: string; name: string }): string => `${c.family} ${c.table} ${c.name}`;
+const where = (c: { family: string; table: string; chain: string }): string => `${c.family} ${c.table} ${c.chain}`;
 
-function forwardRules(net: FirewallNetwork): string[] {
-  const br = `"${net.bridge}"`;
-  return net.mode === 'isolated' ? [`iifname ${br} oifname ${br} accept`] : [`iifname ${br} accept`, `oifname ${br} accept`];
+function forwardRules(net: FirewallNetwork): Rule[] {
+  const br = net.bridge;
+  return net.mode === 'isolated'
+    ? [{ match: [{ meta: 'iifname', is: br }, { meta: 'oifname', is: br }], verdict: 'accept' }]
+    : [{ match: [{ meta: 'iifname', is: br }], verdict: 'accept' }, { match: [{ meta: 'oifname', is: br }], verdict: 'accept' }];
 }
 
-function inputRules(net: FirewallNetwork, family: string): string[] {
+function inputRules(net: FirewallNetwork, family: string): Rule[] {
   const v4 = family !== 'ip6' && net.ipv4.length > 0;
   const v6 = family !== 'ip' && net.ipv6.length > 0;
   const udp = [...new Set([...(v4 || v6 ? [53] : []), ...(v4 ? [67] : []), ...(v4 && net.tftp === true ? [69] : []), ...(v6 ? [547] : [])])];
   const tcp = v4 || v6 ? [53] : [];
   // one port a rule: iptables-nft reads `udp dport 53` back as `-p udp -m udp --dport 53`, but not a set
-  return [...udp.map((p) => `iifname "${net.bridge}" udp dport ${p} accept`), ...tcp.map((p) => `iifname "${net.bridge}" tcp dport ${p} accept`)];
+  const one = (proto: 'udp' | 'tcp', p: number): Rule => ({ match: [{ meta: 'iifname', is: net.bridge }, { dport: proto, is: [p] }], verdict: 'accept' });
+  return [...udp.map((p) => one('udp', p)), ...tcp.map((p) => one('tcp', p))];
 }
 
 /** Where forward rules for a blocking chain go: Docker's DOCKER-USER when its FORWARD jumps there. */
@@ -58,30 +62,27 @@ export function blockingChains(rs: NftRuleset): NftChain[] {
 }
 
 export function pinholePlan(net: FirewallNetwork, rs: NftRuleset): PinholePlan {
-  if (net.mode === 'open') return { text: '', chains: [], skipped: [] };
-  const tag = ruleTag(net.name);
-  const lines: string[] = [];
+  if (net.mode === 'open') return { text: '', commands: [], chains: [] };
+  const comment = ruleTag(net.name);
+  const text: string[] = [];
+  const commands: NftCommand[] = [];
   const chains: string[] = [];
-  const skipped: string[] = [];
   for (const c of blockingChains(rs)) {
     const rules = c.hook === 'forward' ? forwardRules(net) : inputRules(net, c.family);
-    if (rules.length === 0) continue;
-    const target = c.hook === 'forward' ? forwardTarget(rs, c) : c.name;
-    if (!IDENT.test(c.table) || !IDENT.test(target)) {
-      skipped.push(where(c));
-      continue;
+    const at = { family: c.family, table: c.table, chain: c.hook === 'forward' ? forwardTarget(rs, c) : c.name };
+    // each insert goes to the top: the last sent ends up first, so send them backwards
+    for (const r of [...rules].reverse()) {
+      chains.push(where(at));
+      text.push(`insert rule ${where(at)} ${ruleText({ ...r, comment })}\n`);
+      commands.push({ insert: { rule: { ...at, expr: ruleExpr(r), comment } } });
     }
-    chains.push(where({ ...c, name: target }));
-    // each insert goes to the top: the last written ends up first, so write them backwards
-    for (const r of [...rules].reverse()) lines.push(`insert rule ${c.family} ${c.table} ${target} ${r} comment "${tag}"`);
   }
-  return { text: lines.map((l) => `${l}\n`).join(''), chains, skipped };
+  return { text: text.join(''), commands, chains };
 }
 
 /** Whether every pinhole the network needs is in place (reconcile re-makes them when not). */
 export function pinholesComplete(net: FirewallNetwork, rs: NftRuleset): boolean {
-  const want = pinholePlan(net, rs);
-  const have = taggedRules(rs).filter((r) => r.network === net.name);
-  const wantCount = want.text === '' ? 0 : want.text.trimEnd().split('\n').length;
-  return have.length === wantCount && want.chains.every((ch) => have.some((r) => where({ ...r, name: r.chain }) === ch));
+  const want = [...pinholePlan(net, rs).chains].sort();
+  const have = taggedRules(rs).filter((r) => r.network === net.name).map((r) => where(r)).sort();
+  return JSON.stringify(want) === JSON.stringify(have);
 }

@@ -121,3 +121,8 @@ export function taggedRules(rs: NftRuleset): (NftRule & { network: string })[] {
 export function deleteRulesText(rules: readonly NftRule[]): string {
   return rules.map((r) => `delete rule ${r.family} ${r.table} ${r.chain} handle ${r.handle}\n`).join('');
 }
+
+/** The same as nft JSON commands. */
+export function deleteRulesCommands(rules: readonly NftRule[]): Record<string, unknown>[] {
+  return rules.map((r) => ({ delete: { rule: { family: r.family, table: r.table, chain: r.chain, handle: r.handle } } }));
+}

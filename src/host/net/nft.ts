@@ -4,19 +4,23 @@
  * Never flushes or rewrites another table: it only inserts and deletes its own tagged rules.
  * docs/firewall.md describes what ends up where.
  */
-import { firewallPlan, removeRuleset } from '../../core/network/firewall.js';
+import { firewallPlan, removeCommands, removeRuleset, type NftCommand } from '../../core/network/firewall.js';
 import { tableName, type FirewallNetwork } from '../../core/network/firewall-model.js';
 import { pinholePlan, pinholesComplete } from '../../core/network/firewall-pinholes.js';
-import { deleteRulesText, ourTables, parseNftRuleset, taggedRules, type NftRule, type NftRuleset } from '../../core/network/firewall-ruleset.js';
+import { deleteRulesCommands, deleteRulesText, ourTables, parseNftRuleset, taggedRules, type NftRule, type NftRuleset } from '../../core/network/firewall-ruleset.js';
 import type { NftRunner } from './nft-run.js';
 
+/** One transaction: nft text to show, the JSON commands that were sent. */
+export interface Transaction {
+  readonly text: string;
+  readonly commands: readonly NftCommand[];
+}
+
 export interface FirewallApplied {
-  /** The text sent to `nft -f -` (empty when there was nothing to do, as for 'open'). */
+  /** What was sent as one `nft -j -f -` transaction (empty when there was nothing to do, as for 'open'). */
   readonly transaction: string;
-  /** Other tables' chains that got pinholes ("family table chain"). */
+  /** Other tables' chains that got pinholes ("family table chain"), once each. */
   readonly pinholes: readonly string[];
-  /** Blocking chains virtkit could not name: the network's traffic is still dropped there. */
-  readonly skipped: readonly string[];
 }
 
 export interface FirewallStale {
@@ -30,38 +34,44 @@ export async function listRuleset(run: NftRunner): Promise<NftRuleset> {
   return parseNftRuleset(await run(['-j', 'list', 'ruleset']));
 }
 
-async function transact(run: NftRunner, text: string): Promise<void> {
-  if (text !== '') await run(['-f', '-'], text);
+const EMPTY: Transaction = { text: '', commands: [] };
+const join = (...ts: Transaction[]): Transaction => ({ text: ts.map((t) => t.text).join(''), commands: ts.flatMap((t) => t.commands) });
+
+async function transact(run: NftRunner, t: Transaction): Promise<void> {
+  if (t.commands.length > 0) await run(['-j'], JSON.stringify({ nftables: t.commands }));
 }
 
-/** The text that (re)makes one network's firewall, given the ruleset as it is now. */
-export function applyText(net: FirewallNetwork, rs: NftRuleset): { text: string; pinholes: readonly string[]; skipped: readonly string[] } {
+function removeOf(network: string, rs: NftRuleset): Transaction {
+  const tagged = taggedRules(rs).filter((r) => r.network === network);
+  const table = tableName(network);
+  const has = ourTables(rs).some((t) => t.network === network);
+  return join(
+    { text: deleteRulesText(tagged), commands: deleteRulesCommands(tagged) },
+    has ? { text: removeRuleset(table), commands: removeCommands(table) } : EMPTY,
+  );
+}
+
+/** The transaction that (re)makes one network's firewall, given the ruleset as it is now. */
+export function applyTransaction(net: FirewallNetwork, rs: NftRuleset): Transaction & { pinholes: readonly string[] } {
   const plan = firewallPlan(net);
-  const old = deleteRulesText(taggedRules(rs).filter((r) => r.network === net.name));
   const holes = pinholePlan(net, rs);
-  // 'open' has no table: what an earlier mode left is removed all the same
-  const table = plan.ruleset === '' ? (ourTables(rs).some((t) => t.network === net.name) ? plan.removeRuleset : '') : plan.ruleset;
-  return { text: old + table + holes.text, pinholes: holes.chains, skipped: holes.skipped };
+  // what is there is removed first (an earlier mode's table, old pinholes), in the same transaction
+  const t = join(removeOf(net.name, rs), { text: plan.ruleset, commands: plan.commands }, holes);
+  return { ...t, pinholes: [...new Set(holes.chains)] };
 }
 
 /** Starts (or re-makes) a network's firewall in one transaction; nothing changes if it fails. */
 export async function applyFirewall(net: FirewallNetwork, run: NftRunner): Promise<FirewallApplied> {
-  const { text, pinholes, skipped } = applyText(net, await listRuleset(run));
-  await transact(run, text);
-  return { transaction: text, pinholes, skipped };
-}
-
-function removeText(network: string, rs: NftRuleset): string {
-  const rules = deleteRulesText(taggedRules(rs).filter((r) => r.network === network));
-  const table = ourTables(rs).some((t) => t.network === network) ? removeRuleset(tableName(network)) : '';
-  return rules + table;
+  const t = applyTransaction(net, await listRuleset(run));
+  await transact(run, t);
+  return { transaction: t.text, pinholes: t.pinholes };
 }
 
 /** Removes everything of a network's firewall (its table, its tagged rules) in one transaction. */
 export async function removeFirewall(network: string, run: NftRunner): Promise<string> {
-  const text = removeText(network, await listRuleset(run));
-  await transact(run, text);
-  return text;
+  const t = removeOf(network, await listRuleset(run));
+  await transact(run, t);
+  return t.text;
 }
 
 export function staleIn(rs: NftRuleset, running: ReadonlySet<string>): FirewallStale {
@@ -91,15 +101,19 @@ export interface FirewallReconciled {
 export async function reconcileFirewall(nets: readonly FirewallNetwork[], run: NftRunner): Promise<FirewallReconciled> {
   const rs = await listRuleset(run);
   const stale = staleIn(rs, new Set(nets.map((n) => n.name)));
-  let text = deleteRulesText(stale.rules) + stale.tables.map(removeRuleset).join('');
+  const parts: Transaction[] = [
+    { text: deleteRulesText(stale.rules), commands: deleteRulesCommands(stale.rules) },
+    ...stale.tables.map((t) => ({ text: removeRuleset(t), commands: removeCommands(t) })),
+  ];
   const remade: string[] = [];
   for (const net of nets) {
     if (net.mode === 'open') continue;
     const hasTable = ourTables(rs).some((t) => t.network === net.name);
     if (hasTable && pinholesComplete(net, rs)) continue;
     remade.push(net.name);
-    text += applyText(net, rs).text;
+    parts.push(applyTransaction(net, rs));
   }
-  await transact(run, text);
-  return { transaction: text, remade, stale };
+  const t = join(...parts);
+  await transact(run, t);
+  return { transaction: t.text, remade, stale };
 }
