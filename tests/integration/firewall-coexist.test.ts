@@ -89,6 +89,17 @@ describe('a NAT network next to Docker and a dropping nftables table', { timeout
     nothingOfVirtkit();
   });
 
+  it('a foreign chain whose name nft\'s text parser cannot take back (fwd) gets its pinholes too', async () => {
+    const t = { family: 'inet', name: 'odd' };
+    lab.sh(lab.host, ['nft', '-j', JSON.stringify({ nftables: [{ add: { table: t } }, { add: { chain: { family: 'inet', table: 'odd', name: 'fwd', type: 'filter', hook: 'forward', prio: 0, policy: 'drop' } } }] })]);
+    const before = lab.rulesetShape();
+    const applied = await applyFirewall(NAT, lab.nft);
+    assert.deepEqual(applied.pinholes, ['inet odd fwd']);
+    assert.deepEqual(await lab.probe(), OUT);
+    await removeFirewall(NAT.name, lab.nft);
+    assert.deepEqual(lab.rulesetShape(), before);
+  });
+
   it('a foreign table added after the network started is found by reconcile', async () => {
     await applyFirewall(NAT, lab.nft);
     assert.deepEqual(await lab.probe(), OUT);

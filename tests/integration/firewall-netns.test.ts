@@ -75,6 +75,23 @@ describe('network firewall modes in a namespace lab', { timeout: 120_000 }, () =
     }
   });
 
+  it('the text ruleset (what --dry-run shows) and the JSON commands (what is sent) make the same table', async () => {
+    const rich: FirewallNetwork = {
+      name: 'fw rich', mode: 'nat', bridge: BRIDGE, forwardDev: 'vkfup', tftp: true,
+      ipv4: [{ address: GATEWAY, prefix: 24 }, { address: '10.9.8.1', prefix: 25 }], ipv6: [{ address: '2001:db8:ca2:2::1', prefix: 64 }],
+      nat: { addressStart: '203.0.113.1', addressEnd: '203.0.113.9', portStart: 2000, portEnd: 3000 },
+    };
+    const plan = firewallPlan(rich);
+    const table = (): string => lab.sh(lab.host, ['nft', 'list', 'table', 'inet', plan.table ?? '']);
+    lab.sh(lab.host, ['nft', '-f', '-'], plan.ruleset);
+    const fromText = table();
+    lab.sh(lab.host, ['nft', '-f', '-'], plan.removeRuleset);
+    await applyFirewall(rich, lab.nft);
+    assert.equal(table(), fromText);
+    assert.match(fromText, /snat ip to 203\.0\.113\.1-203\.0\.113\.9:2000-3000/);
+    await removedCleanly('fw rich');
+  });
+
   it('open: no rules at all, the ruleset is untouched', async () => {
     assert.equal(firewallPlan(net('open')).ruleset, '');
     const applied = await applyFirewall(net('open'), lab.nft);
