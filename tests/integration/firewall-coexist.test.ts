@@ -57,10 +57,15 @@ describe('a NAT network next to Docker and a dropping nftables table', { timeout
     });
   }
 
-  it('Docker: the pinholes go into DOCKER-USER, and iptables still lists, adds and deletes in its tables', async () => {
+  it('Docker: the pinholes go into DOCKER-USER (and INPUT when it drops), and iptables still lists, adds and deletes in its tables', async () => {
     foreignCases[0]?.install();
+    ipt('-P', 'INPUT', 'DROP');
     const applied = await applyFirewall(NAT, lab.nft);
-    assert.deepEqual(applied.pinholes, ['ip filter DOCKER-USER']);
+    assert.deepEqual([...applied.pinholes].sort(), ['ip filter DOCKER-USER', 'ip filter INPUT']);
+    const input = ipt('-S', 'INPUT');
+    for (const [proto, port] of [['udp', 53], ['udp', 67], ['tcp', 53]] as const) {
+      assert.match(input, new RegExp(`^-A INPUT -i ${BRIDGE} -p ${proto} -m ${proto} --dport ${port} -m comment --comment "virtkit:coexist" -j ACCEPT$`, 'm'));
+    }
     const rules = ipt('-S', 'DOCKER-USER');
     assert.match(rules, new RegExp(`^-A DOCKER-USER -o ${BRIDGE} -m comment --comment "virtkit:coexist" -j ACCEPT$`, 'm'));
     assert.match(rules, new RegExp(`^-A DOCKER-USER -i ${BRIDGE} -m comment --comment "virtkit:coexist" -j ACCEPT$`, 'm'));
