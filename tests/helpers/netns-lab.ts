@@ -3,6 +3,7 @@
  *
  *   guest ns (eth0 GUEST_IP) --veth-- host ns: bridge BRIDGE (GATEWAY), uplink (UPLINK_IP) --veth-- outside ns (eth0 OUTSIDE_IP)
  *
+ * and the same in IPv6 (GUEST_IP6, GATEWAY6, OUTSIDE_IP6), where the outside has a route back.
  * The guest stands in for a VM; its default route is the bridge. The outside has no route back to
  * the guest's subnet (only masquerade gets replies home) unless `routeBack()` adds one. Every
  * namespace name starts with a prefix unique to the run; devices live only inside them, so
@@ -19,6 +20,10 @@ export const GATEWAY = '192.168.150.1';
 export const GUEST_IP = '192.168.150.10';
 export const UPLINK_IP = '203.0.113.1';
 export const OUTSIDE_IP = '203.0.113.2';
+export const GATEWAY6 = 'fd00:150::1';
+export const GUEST_IP6 = 'fd00:150::10';
+const UPLINK_IP6 = 'fd00:113::1';
+export const OUTSIDE_IP6 = 'fd00:113::2';
 const TCP_PORT = 7000;
 const UDP_PORT = 7001;
 
@@ -29,10 +34,11 @@ export interface ProbeResult {
 
 const SERVER = `
 const net = require('node:net'), dgram = require('node:dgram');
-const t = net.createServer((s) => s.end(s.remoteAddress + '\\n'));
-const u = dgram.createSocket('udp4');
-u.on('message', (m, r) => u.send(r.address, r.port, r.address));
-t.listen(${TCP_PORT}, '0.0.0.0', () => u.bind(${UDP_PORT}, '0.0.0.0', () => console.log('ready')));`;
+const plain = (a) => a.replace(/^::ffff:/, '');
+const t = net.createServer((s) => s.end(plain(s.remoteAddress) + '\\n'));
+const u = dgram.createSocket('udp6');
+u.on('message', (m, r) => u.send(plain(r.address), r.port, r.address));
+t.listen(${TCP_PORT}, '::', () => u.bind(${UDP_PORT}, '::', () => console.log('ready')));`;
 
 // A blocked packet is dropped (no answer) or rejected (an error at once): 'blocked' either way.
 // The 3 s only bounds the wait for an answer that does not come; no assertion is about time.
@@ -45,7 +51,7 @@ const tcp = new Promise((res) => {
   s.on('data', (d) => (got += d)); s.on('end', () => res(got.trim())); s.on('error', () => res('blocked'));
 });
 const udp = new Promise((res) => {
-  const u = dgram.createSocket('udp4'); const t = setTimeout(() => { u.close(); res('blocked'); }, 3000);
+  const u = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4'); const t = setTimeout(() => { u.close(); res('blocked'); }, 3000);
   u.on('message', (m) => { clearTimeout(t); u.close(); res(m.toString()); }); u.on('error', () => { clearTimeout(t); res('blocked'); });
   u.send('x', Number(up), host);
 });
@@ -78,16 +84,24 @@ export class NetnsLab {
     h('link', 'add', 'vkfup', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', this.outside);
     h('addr', 'add', `${UPLINK_IP}/24`, 'dev', 'vkfup');
     for (const dev of ['lo', BRIDGE, 'vkfgst', 'vkfup']) h('link', 'set', dev, 'up');
-    this.sh(this.host, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+    this.sh(this.host, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
+    // nodad: the addresses are usable at once (no duplicate address detection to wait for)
+    h('addr', 'add', `${GATEWAY6}/64`, 'dev', BRIDGE, 'nodad');
+    h('addr', 'add', `${UPLINK_IP6}/64`, 'dev', 'vkfup', 'nodad');
     const g = (...a: string[]): string => this.sh(this.guest, ['ip', ...a]);
     g('addr', 'add', `${GUEST_IP}/24`, 'dev', 'eth0');
     g('link', 'set', 'lo', 'up');
     g('link', 'set', 'eth0', 'up');
     g('route', 'add', 'default', 'via', GATEWAY);
+    g('addr', 'add', `${GUEST_IP6}/64`, 'dev', 'eth0', 'nodad');
+    g('-6', 'route', 'add', 'default', 'via', GATEWAY6);
     const o = (...a: string[]): string => this.sh(this.outside, ['ip', ...a]);
     o('addr', 'add', `${OUTSIDE_IP}/24`, 'dev', 'eth0');
     o('link', 'set', 'lo', 'up');
     o('link', 'set', 'eth0', 'up');
+    o('addr', 'add', `${OUTSIDE_IP6}/64`, 'dev', 'eth0', 'nodad');
+    // IPv6 is routed, never NATed: the outside always has its way back to the guests' subnet
+    o('-6', 'route', 'add', 'fd00:150::/64', 'via', UPLINK_IP6);
     await this.#startServer();
   }
 
@@ -105,9 +119,9 @@ export class NetnsLab {
     });
   }
 
-  /** TCP and UDP from the guest to the outside: the address the outside saw, or 'blocked'. */
-  async probe(): Promise<ProbeResult> {
-    const child = spawn('ip', ['netns', 'exec', this.guest, process.execPath, '-e', CLIENT, OUTSIDE_IP, String(TCP_PORT), String(UDP_PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  /** TCP and UDP from the guest to the outside (OUTSIDE_IP or OUTSIDE_IP6): the address the outside saw, or 'blocked'. */
+  async probe(target = OUTSIDE_IP): Promise<ProbeResult> {
+    const child = spawn('ip', ['netns', 'exec', this.guest, process.execPath, '-e', CLIENT, target, String(TCP_PORT), String(UDP_PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     await new Promise((resolve) => child.once('close', resolve));

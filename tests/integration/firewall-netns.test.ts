@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FirewallNetwork } from '../../src/core/network/firewall-model.js';
 import { firewallPlan } from '../../src/core/network/firewall.js';
 import { applyFirewall, listStale, removeFirewall } from '../../src/host/net/nft.js';
-import { BRIDGE, GATEWAY, GUEST_IP, NetnsLab, UPLINK_IP } from '../helpers/netns-lab.js';
+import { BRIDGE, GATEWAY, GATEWAY6, GUEST_IP, GUEST_IP6, NetnsLab, OUTSIDE_IP6, UPLINK_IP } from '../helpers/netns-lab.js';
 
 const net = (mode: FirewallNetwork['mode']): FirewallNetwork => ({
   name: `fw-${mode}`, mode, bridge: BRIDGE, ipv4: [{ address: GATEWAY, prefix: 24 }], ipv6: [],
@@ -49,6 +49,17 @@ describe('network firewall modes in a namespace lab', { timeout: 120_000 }, () =
     const tables = lab.sh(lab.host, ['nft', 'list', 'tables']);
     assert.equal(tables.trim(), 'table inet virtkit_fw-2dnat');
     assert.deepEqual(await lab.probe(), { tcp: UPLINK_IP, udp: UPLINK_IP });
+    await removedCleanly('fw-nat');
+  });
+
+  it('nat with IPv6: IPv4 masqueraded, IPv6 routed (the outside sees the guest\'s IPv6 address), isolated blocks both', async () => {
+    const dual = { ...net('nat'), ipv6: [{ address: GATEWAY6, prefix: 64 }] };
+    assert.deepEqual(await lab.probe(OUTSIDE_IP6), { tcp: GUEST_IP6, udp: GUEST_IP6 }, 'the lab routes IPv6 without rules');
+    await applyFirewall(dual, lab.nft);
+    assert.deepEqual(await lab.probe(), { tcp: UPLINK_IP, udp: UPLINK_IP });
+    assert.deepEqual(await lab.probe(OUTSIDE_IP6), { tcp: GUEST_IP6, udp: GUEST_IP6 });
+    await applyFirewall({ ...dual, mode: 'isolated' }, lab.nft);
+    assert.deepEqual(await lab.probe(OUTSIDE_IP6), { tcp: 'blocked', udp: 'blocked' });
     await removedCleanly('fw-nat');
   });
 
