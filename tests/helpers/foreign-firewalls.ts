@@ -4,8 +4,8 @@
  * nat tables) and a hand-written nftables table whose forward and input chains drop by default.
  */
 
-/** For `iptables-restore` (iptables-nft): FORWARD policy DROP, DOCKER-USER first, Docker's own chains. */
-export const DOCKER_IPTABLES = `*filter
+/** Docker's filter table (the same for iptables and, with IPv6 enabled, ip6tables): FORWARD policy DROP, DOCKER-USER first. */
+export const DOCKER_FILTER = `*filter
 :INPUT ACCEPT [0:0]
 :FORWARD DROP [0:0]
 :OUTPUT ACCEPT [0:0]
@@ -25,7 +25,10 @@ export const DOCKER_IPTABLES = `*filter
 -A DOCKER-ISOLATION-STAGE-2 -j RETURN
 -A DOCKER-USER -j RETURN
 COMMIT
-*nat
+`;
+
+/** For `iptables-restore` (iptables-nft): Docker's filter table and its nat table. */
+export const DOCKER_IPTABLES = `${DOCKER_FILTER}*nat
 :PREROUTING ACCEPT [0:0]
 :INPUT ACCEPT [0:0]
 :OUTPUT ACCEPT [0:0]

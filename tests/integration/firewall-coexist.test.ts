@@ -8,11 +8,12 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { FirewallNetwork } from '../../src/core/network/firewall-model.js';
 import { firewallPlan } from '../../src/core/network/firewall.js';
 import { applyFirewall, listStale, reconcileFirewall, removeFirewall } from '../../src/host/net/nft.js';
-import { DOCKER_IPTABLES, FOREIGN_NFT } from '../helpers/foreign-firewalls.js';
-import { BRIDGE, GATEWAY, NetnsLab, UPLINK_IP } from '../helpers/netns-lab.js';
+import { DOCKER_FILTER, DOCKER_IPTABLES, FOREIGN_NFT } from '../helpers/foreign-firewalls.js';
+import { BRIDGE, GATEWAY, GATEWAY6, GUEST_IP6, NetnsLab, OUTSIDE_IP6, UPLINK_IP } from '../helpers/netns-lab.js';
 
-const NAT: FirewallNetwork = { name: 'coexist', mode: 'nat', bridge: BRIDGE, ipv4: [{ address: GATEWAY, prefix: 24 }], ipv6: [] };
+const NAT: FirewallNetwork = { name: 'coexist', mode: 'nat', bridge: BRIDGE, ipv4: [{ address: GATEWAY, prefix: 24 }], ipv6: [{ address: GATEWAY6, prefix: 64 }] };
 const OUT = { tcp: UPLINK_IP, udp: UPLINK_IP };
+const OUT6 = { tcp: GUEST_IP6, udp: GUEST_IP6 };
 const BLOCKED = { tcp: 'blocked', udp: 'blocked' };
 
 describe('a NAT network next to Docker and a dropping nftables table', { timeout: 180_000 }, () => {
@@ -33,7 +34,13 @@ describe('a NAT network next to Docker and a dropping nftables table', { timeout
   };
 
   const foreignCases = [
-    { name: 'Docker (iptables-nft)', install: () => lab.sh(lab.host, ['iptables-restore'], DOCKER_IPTABLES) },
+    {
+      name: 'Docker (iptables-nft, IPv4 and IPv6)',
+      install: () => {
+        lab.sh(lab.host, ['iptables-restore'], DOCKER_IPTABLES);
+        lab.sh(lab.host, ['ip6tables-restore'], DOCKER_FILTER);
+      },
+    },
     { name: 'an nft table with policy drop', install: () => lab.sh(lab.host, ['nft', '-f', '-'], FOREIGN_NFT) },
   ];
 
@@ -44,11 +51,13 @@ describe('a NAT network next to Docker and a dropping nftables table', { timeout
       // what virtkit's own table does without the coexistence step: the foreign drop wins
       lab.sh(lab.host, ['nft', '-f', '-'], firewallPlan(NAT).ruleset);
       assert.deepEqual(await lab.probe(), BLOCKED, 'the foreign drop blocks the guest despite virtkit\'s accept');
+      assert.deepEqual(await lab.probe(OUTSIDE_IP6), BLOCKED, 'and its IPv6');
       lab.sh(lab.host, ['nft', '-f', '-'], firewallPlan(NAT).removeRuleset);
 
       const applied = await applyFirewall(NAT, lab.nft);
       assert.ok(applied.pinholes.length > 0, 'pinholes were made');
       assert.deepEqual(await lab.probe(), OUT);
+      assert.deepEqual(await lab.probe(OUTSIDE_IP6), OUT6);
 
       await removeFirewall(NAT.name, lab.nft);
       nothingOfVirtkit();
@@ -61,7 +70,7 @@ describe('a NAT network next to Docker and a dropping nftables table', { timeout
     foreignCases[0]?.install();
     ipt('-P', 'INPUT', 'DROP');
     const applied = await applyFirewall(NAT, lab.nft);
-    assert.deepEqual([...applied.pinholes].sort(), ['ip filter DOCKER-USER', 'ip filter INPUT']);
+    assert.deepEqual([...applied.pinholes].sort(), ['ip filter DOCKER-USER', 'ip filter INPUT', 'ip6 filter DOCKER-USER']);
     const input = ipt('-S', 'INPUT');
     for (const [proto, port] of [['udp', 53], ['udp', 67], ['tcp', 53]] as const) {
       assert.match(input, new RegExp(`^-A INPUT -i ${BRIDGE} -p ${proto} -m ${proto} --dport ${port} -m comment --comment "virtkit:coexist" -j ACCEPT$`, 'm'));
@@ -71,6 +80,7 @@ describe('a NAT network next to Docker and a dropping nftables table', { timeout
     assert.match(rules, new RegExp(`^-A DOCKER-USER -i ${BRIDGE} -m comment --comment "virtkit:coexist" -j ACCEPT$`, 'm'));
     assert.match(lab.sh(lab.host, ['iptables-save']), /^-A DOCKER-USER -j RETURN$/m);
     assert.doesNotMatch(lab.sh(lab.host, ['iptables-save']), /incompatible/);
+    assert.match(lab.sh(lab.host, ['ip6tables-save']), /^-A DOCKER-USER -i vkfbr0 -m comment --comment "virtkit:coexist" -j ACCEPT$/m);
     ipt('-A', 'FORWARD', '-o', 'vkfnone', '-j', 'ACCEPT');
     ipt('-D', 'FORWARD', '-o', 'vkfnone', '-j', 'ACCEPT');
     await removeFirewall(NAT.name, lab.nft);
@@ -124,7 +134,8 @@ describe('a NAT network next to Docker and a dropping nftables table', { timeout
     const stale = await listStale(new Set(['another']), lab.nft);
     assert.deepEqual(stale.tables, ['virtkit_coexist']);
     assert.deepEqual(stale.rules.map((r) => `${r.family} ${r.table} ${r.chain}`).sort(), [
-      'inet hostfw forward', 'inet hostfw forward', 'inet hostfw input', 'inet hostfw input', 'inet hostfw input', 'ip filter DOCKER-USER', 'ip filter DOCKER-USER',
+      'inet hostfw forward', 'inet hostfw forward', 'inet hostfw input', 'inet hostfw input', 'inet hostfw input', 'inet hostfw input',
+      'ip filter DOCKER-USER', 'ip filter DOCKER-USER', 'ip6 filter DOCKER-USER', 'ip6 filter DOCKER-USER',
     ]);
     assert.deepEqual(await listStale(new Set(['coexist']), lab.nft), { tables: [], rules: [] });
     const cleaned = await reconcileFirewall([], lab.nft);
