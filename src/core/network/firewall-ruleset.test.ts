@@ -61,3 +61,28 @@ describe('the host ruleset as nft -j lists it', () => {
     }
   });
 });
+
+describe('which chains deny by default', () => {
+  const rs = (chains: object[], rules: object[]): string => JSON.stringify({ nftables: [{ table: { family: 'inet', name: 'fw' } }, ...chains.map((c) => ({ chain: { family: 'inet', table: 'fw', ...c } })), ...rules.map((r) => ({ rule: { family: 'inet', table: 'fw', ...r } }))] });
+  const base = { name: 'fwd', type: 'filter', hook: 'forward', prio: 0, policy: 'accept' };
+  const match = { match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: '192.0.2.9' } };
+  const blocking = (text: string): string[] => blockingChains(parseNftRuleset(text)).map(where);
+
+  it('a blocklist (a drop after a match) in a policy-accept chain does not: it keeps applying to guests', () => {
+    assert.deepEqual(blocking(rs([base], [{ chain: 'fwd', handle: 2, expr: [match, { counter: null }, { drop: null }] }])), []);
+  });
+
+  it('a final unconditional reject does (firewalld), directly or in a chain jumped to', () => {
+    assert.deepEqual(blocking(rs([base], [{ chain: 'fwd', handle: 2, expr: [{ counter: null }, { reject: { type: 'icmpx', expr: 'admin-prohibited' } }] }])), ['inet fw fwd']);
+    const zone = { name: 'zone_public' };
+    const viaJump = rs([base, zone], [
+      { chain: 'fwd', handle: 3, expr: [{ match: { op: '==', left: { meta: { key: 'iifname' } }, right: 'eth0' } }, { jump: { target: 'zone_public' } }] },
+      { chain: 'zone_public', handle: 4, expr: [{ reject: null }] },
+    ]);
+    assert.deepEqual(blocking(viaJump), ['inet fw fwd']);
+  });
+
+  it('policy drop does, and chains on other hooks never do', () => {
+    assert.deepEqual(blocking(rs([{ ...base, policy: 'drop' }, { ...base, name: 'out', hook: 'output', policy: 'drop' }], [])), ['inet fw fwd']);
+  });
+});

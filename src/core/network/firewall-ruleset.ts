@@ -26,7 +26,7 @@ export interface NftRule {
   readonly chain: string;
   readonly handle: number;
   readonly comment?: string;
-  /** Whether the rule ends in drop or reject (native or an iptables-nft xt target). */
+  /** Whether the rule drops or rejects everything that reaches it (no match before the verdict; native or an iptables-nft xt target). */
   readonly blocks: boolean;
   /** The chains it jumps or goes to. */
   readonly jumps: readonly string[];
@@ -42,20 +42,25 @@ type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
+// Statements that neither match nor decide: a rule of only these and a drop drops everything.
+const PASSIVE = new Set(['counter', 'log']);
+
 function ruleFacts(expr: unknown): { blocks: boolean; jumps: string[] } {
-  let blocks = false;
+  let drops = false;
+  let conditional = false;
   const jumps: string[] = [];
   for (const stmt of Array.isArray(expr) ? expr : []) {
     if (!isObj(stmt)) continue;
-    if ('drop' in stmt || 'reject' in stmt) blocks = true;
     const xt = stmt.xt;
-    if (isObj(xt) && xt.type === 'target' && (xt.name === 'REJECT' || xt.name === 'DROP')) blocks = true;
+    if ('drop' in stmt || 'reject' in stmt) drops = true;
+    else if (isObj(xt) && xt.type === 'target' && (xt.name === 'REJECT' || xt.name === 'DROP')) drops = true;
+    else if (!Object.keys(stmt).every((k) => PASSIVE.has(k) || k === 'jump' || k === 'goto')) conditional = true;
     for (const k of ['jump', 'goto']) {
       const v = stmt[k];
       if (isObj(v) && typeof v.target === 'string') jumps.push(v.target);
     }
   }
-  return { blocks, jumps };
+  return { blocks: drops && !conditional, jumps };
 }
 
 /** Parses `nft -j list ruleset`; anything else is a FIREWALL_ERROR quoting what came. */
@@ -89,7 +94,12 @@ export function parseNftRuleset(text: string): NftRuleset {
 
 const sameTable = (a: { family: string; table: string }, b: { family: string; table: string }): boolean => a.family === b.family && a.table === b.table;
 
-/** Whether a chain can drop or reject: its policy, its rules, or a chain it jumps to. */
+/**
+ * Whether a chain denies by default: its policy is drop, or it (or a chain it jumps to) has a
+ * rule that drops or rejects whatever reaches it (firewalld's final reject). A rule that drops
+ * only some traffic (a blocklist: `ip saddr 192.0.2.9 drop`) does not count: it stays in force
+ * for the guests too, as the admin meant.
+ */
 export function chainBlocks(rs: NftRuleset, chain: NftChain): boolean {
   const seen = new Set<string>();
   const walk = (name: string): boolean => {
