@@ -41,6 +41,23 @@ async function transact(run: NftRunner, t: Transaction): Promise<void> {
   if (t.commands.length > 0) await run(['-j'], JSON.stringify({ nftables: t.commands }));
 }
 
+/**
+ * Lists the ruleset, builds the transaction from it and sends it. When nft refuses it, another
+ * program may have changed the ruleset in between (Docker re-made a chain: a handle virtkit
+ * deletes is gone); nothing was applied, so it lists and tries once more, and then reports.
+ */
+async function listAndSend<T extends Transaction>(run: NftRunner, build: (rs: NftRuleset) => T): Promise<T> {
+  const first = build(await listRuleset(run));
+  try {
+    await transact(run, first);
+    return first;
+  } catch {
+    const again = build(await listRuleset(run));
+    await transact(run, again);
+    return again;
+  }
+}
+
 function removeOf(network: string, rs: NftRuleset): Transaction {
   const tagged = taggedRules(rs).filter((r) => r.network === network);
   const table = tableName(network);
@@ -62,16 +79,13 @@ export function applyTransaction(net: FirewallNetwork, rs: NftRuleset): Transact
 
 /** Starts (or re-makes) a network's firewall in one transaction; nothing changes if it fails. */
 export async function applyFirewall(net: FirewallNetwork, run: NftRunner): Promise<FirewallApplied> {
-  const t = applyTransaction(net, await listRuleset(run));
-  await transact(run, t);
+  const t = await listAndSend(run, (rs) => applyTransaction(net, rs));
   return { transaction: t.text, pinholes: t.pinholes };
 }
 
 /** Removes everything of a network's firewall (its table, its tagged rules) in one transaction. */
 export async function removeFirewall(network: string, run: NftRunner): Promise<string> {
-  const t = removeOf(network, await listRuleset(run));
-  await transact(run, t);
-  return t.text;
+  return (await listAndSend(run, (rs) => removeOf(network, rs))).text;
 }
 
 export function staleIn(rs: NftRuleset, running: ReadonlySet<string>): FirewallStale {
@@ -99,7 +113,11 @@ export interface FirewallReconciled {
  * The daemon calls it at start and may call it periodically; with nothing to do it sends nothing.
  */
 export async function reconcileFirewall(nets: readonly FirewallNetwork[], run: NftRunner): Promise<FirewallReconciled> {
-  const rs = await listRuleset(run);
+  const t = await listAndSend(run, (rs) => reconcileTransaction(nets, rs));
+  return { transaction: t.text, remade: t.remade, stale: t.stale };
+}
+
+function reconcileTransaction(nets: readonly FirewallNetwork[], rs: NftRuleset): Transaction & { remade: string[]; stale: FirewallStale } {
   const stale = staleIn(rs, new Set(nets.map((n) => n.name)));
   const parts: Transaction[] = [
     { text: deleteRulesText(stale.rules), commands: deleteRulesCommands(stale.rules) },
@@ -113,7 +131,5 @@ export async function reconcileFirewall(nets: readonly FirewallNetwork[], run: N
     remade.push(net.name);
     parts.push(applyTransaction(net, rs));
   }
-  const t = join(...parts);
-  await transact(run, t);
-  return { transaction: t.text, remade, stale };
+  return { ...join(...parts), remade, stale };
 }
