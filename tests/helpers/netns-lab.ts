@@ -38,7 +38,8 @@ const plain = (a) => a.replace(/^::ffff:/, '');
 const t = net.createServer((s) => s.end(plain(s.remoteAddress) + '\\n'));
 const u = dgram.createSocket('udp6');
 u.on('message', (m, r) => u.send(plain(r.address), r.port, r.address));
-t.listen(${TCP_PORT}, '::', () => u.bind(${UDP_PORT}, '::', () => console.log('ready')));`;
+const [tp, up] = process.argv.slice(1).map(Number);
+t.listen(tp, '::', () => u.bind(up, '::', () => console.log('ready')));`;
 
 // A blocked packet is dropped (no answer) or rejected (an error at once): 'blocked' either way.
 // The 3 s only bounds the wait for an answer that does not come; no assertion is about time.
@@ -64,7 +65,7 @@ export class NetnsLab {
   readonly outside = `${this.prefix}-out`;
   /** nft inside the host namespace. */
   readonly nft: NftRunner = nftRunner(['ip', 'netns', 'exec', this.host]);
-  #server: ChildProcess | undefined;
+  readonly #servers: ChildProcess[] = [];
 
   /** Runs a command in a namespace (or in none), throwing with its stderr when it fails. */
   sh(ns: string | null, argv: readonly string[], input?: string): string {
@@ -102,7 +103,7 @@ export class NetnsLab {
     o('addr', 'add', `${OUTSIDE_IP6}/64`, 'dev', 'eth0', 'nodad');
     // IPv6 is routed, never NATed: the outside always has its way back to the guests' subnet
     o('-6', 'route', 'add', 'fd00:150::/64', 'via', UPLINK_IP6);
-    await this.#startServer();
+    await this.#startServer(this.outside, TCP_PORT, UDP_PORT);
   }
 
   /** Lets the outside reach the guest's subnet through the host (route mode needs it, NAT must not). */
@@ -110,18 +111,23 @@ export class NetnsLab {
     this.sh(this.outside, ['ip', 'route', on ? 'replace' : 'del', '192.168.150.0/24', 'via', UPLINK_IP]);
   }
 
-  #startServer(): Promise<void> {
-    const child = spawn('ip', ['netns', 'exec', this.outside, process.execPath, '-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-    this.#server = child;
+  /** A server on the host itself (e.g. on the DNS ports), answering like the outside's, for the input pinholes. */
+  startHostServer(tcp: number, udp: number): Promise<void> {
+    return this.#startServer(this.host, tcp, udp);
+  }
+
+  #startServer(ns: string, tcp: number, udp: number): Promise<void> {
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', SERVER, String(tcp), String(udp)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    this.#servers.push(child);
     return new Promise((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`the outside's server exited (${code})`)));
       child.stdout.once('data', () => resolve());
     });
   }
 
-  /** TCP and UDP from the guest to the outside (OUTSIDE_IP or OUTSIDE_IP6): the address the outside saw, or 'blocked'. */
-  async probe(target = OUTSIDE_IP): Promise<ProbeResult> {
-    const child = spawn('ip', ['netns', 'exec', this.guest, process.execPath, '-e', CLIENT, target, String(TCP_PORT), String(UDP_PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  /** TCP and UDP from the guest to the outside (OUTSIDE_IP or OUTSIDE_IP6, or the host's DNS port): the address that arrived, or 'blocked'. */
+  async probe(target = OUTSIDE_IP, ports: readonly [number, number] = [TCP_PORT, UDP_PORT]): Promise<ProbeResult> {
+    const child = spawn('ip', ['netns', 'exec', this.guest, process.execPath, '-e', CLIENT, target, String(ports[0]), String(ports[1])], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     await new Promise((resolve) => child.once('close', resolve));
@@ -139,9 +145,9 @@ export class NetnsLab {
   }
 
   async destroy(): Promise<void> {
-    if (this.#server !== undefined && this.#server.exitCode === null) {
-      const exited = new Promise((resolve) => this.#server?.once('exit', resolve));
-      this.#server.kill('SIGTERM');
+    for (const server of this.#servers.filter((c) => c.exitCode === null && c.signalCode === null)) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
       await exited;
     }
     for (const ns of [this.guest, this.outside, this.host]) spawnSync('ip', ['netns', 'del', ns]);

@@ -9,7 +9,7 @@ import type { FirewallNetwork } from '../../src/core/network/firewall-model.js';
 import { firewallPlan } from '../../src/core/network/firewall.js';
 import { applyFirewall, listStale, reconcileFirewall, removeFirewall } from '../../src/host/net/nft.js';
 import { DOCKER_FILTER, DOCKER_IPTABLES, FOREIGN_NFT } from '../helpers/foreign-firewalls.js';
-import { BRIDGE, GATEWAY, GATEWAY6, GUEST_IP6, NetnsLab, OUTSIDE_IP6, UPLINK_IP } from '../helpers/netns-lab.js';
+import { BRIDGE, GATEWAY, GATEWAY6, GUEST_IP, GUEST_IP6, NetnsLab, OUTSIDE_IP6, UPLINK_IP } from '../helpers/netns-lab.js';
 
 const NAT: FirewallNetwork = { name: 'coexist', mode: 'nat', bridge: BRIDGE, ipv4: [{ address: GATEWAY, prefix: 24 }], ipv6: [{ address: GATEWAY6, prefix: 64 }] };
 const OUT = { tcp: UPLINK_IP, udp: UPLINK_IP };
@@ -100,6 +100,20 @@ describe('a NAT network next to Docker and a dropping nftables table', { timeout
     assert.deepEqual(await lab.probe(), OUT);
     const again = await reconcileFirewall([NAT], lab.nft);
     assert.deepEqual(again, { transaction: '', remade: [], stale: { tables: [], rules: [] } });
+    await removeFirewall(NAT.name, lab.nft);
+    nothingOfVirtkit();
+  });
+
+  it('a host input chain with policy drop: DNS from the guests to the host gets through, other host ports do not', async () => {
+    await lab.startHostServer(53, 53);
+    await lab.startHostServer(7000, 7001);
+    assert.deepEqual(await lab.probe(GATEWAY, [7000, 7001]), { tcp: GUEST_IP, udp: GUEST_IP }, 'without a firewall the host\'s service answers');
+    foreignCases[1]?.install();
+    lab.sh(lab.host, ['nft', '-f', '-'], firewallPlan(NAT).ruleset);
+    assert.deepEqual(await lab.probe(GATEWAY, [53, 53]), BLOCKED, 'virtkit\'s own input accept does not beat the foreign drop');
+    await applyFirewall(NAT, lab.nft);
+    assert.deepEqual(await lab.probe(GATEWAY, [53, 53]), { tcp: GUEST_IP, udp: GUEST_IP });
+    assert.deepEqual(await lab.probe(GATEWAY, [7000, 7001]), BLOCKED, 'the host\'s other services stay behind its input policy');
     await removeFirewall(NAT.name, lab.nft);
     nothingOfVirtkit();
   });
