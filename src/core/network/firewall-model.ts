@@ -49,7 +49,7 @@ export function encodeName(name: string): string {
   let out = '';
   for (const ch of name) {
     if (SAFE.test(ch)) out += ch;
-    else for (const b of Buffer.from(ch, 'utf8')) out += `-${b.toString(16).padStart(2, '0')}`;
+    else for (const b of new TextEncoder().encode(ch)) out += `-${b.toString(16).padStart(2, '0')}`;
   }
   return out;
 }
@@ -66,7 +66,11 @@ export function decodeName(encoded: string): string | undefined {
       i += 1;
     }
   }
-  return Buffer.from(bytes).toString('utf8');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+  } catch {
+    return undefined; // not UTF-8: not a name virtkit encoded
+  }
 }
 
 /** The network's own table (family inet). */

@@ -111,6 +111,7 @@ describe('firewall names and addresses', () => {
     assert.equal(networkOfTable('virtkit_fw-2dnat'), 'fw-nat');
     assert.equal(networkOfTable('filter'), undefined);
     assert.equal(networkOfTable('virtkit_bad-zz'), undefined);
+    assert.equal(networkOfTable('virtkit_-ff'), undefined, 'not UTF-8: not a name virtkit wrote');
     assert.equal(networkOfTag('virtkit:my-20net'), 'my net');
     assert.equal(networkOfTag('docker'), undefined);
   });
