@@ -1,6 +1,6 @@
 /**
  * A network's firewall on the host: its own table plus the pinholes in other tables' blocking
- * chains (core/network/firewall*.ts computes both), each change one `nft -f -` transaction.
+ * chains (core/network/firewall*.ts computes both), each change one `nft -j -f FILE` transaction.
  * Never flushes or rewrites another table: it only inserts and deletes its own tagged rules.
  * docs/firewall.md describes what ends up where.
  */
@@ -17,7 +17,7 @@ export interface Transaction {
 }
 
 export interface FirewallApplied {
-  /** What was sent as one `nft -j -f -` transaction (empty when there was nothing to do, as for 'open'). */
+  /** What was sent as one transaction, as nft text (empty when there was nothing to do, as for 'open'). */
   readonly transaction: string;
   /** Other tables' chains that got pinholes ("family table chain"), once each. */
   readonly pinholes: readonly string[];
@@ -26,7 +26,7 @@ export interface FirewallApplied {
 export interface FirewallStale {
   /** Tables of ours whose network is not running. */
   readonly tables: readonly string[];
-  /** Tagged rules in other tables whose network is not running (or has no table any more). */
+  /** Tagged rules in other tables whose network is not running. */
   readonly rules: readonly (NftRule & { network: string })[];
 }
 
