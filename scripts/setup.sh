@@ -25,6 +25,10 @@ installed rpcbind || need_apt+=(rpcbind)
 # dnsmasq serves a virtual network's DHCP and DNS (issue 8); tests/integration/dnsmasq-conf.test.ts
 # checks every configuration virtkit writes with `dnsmasq --test`. dnsmasq-base has no service.
 installed dnsmasq-base || need_apt+=(dnsmasq-base)
+# Network firewalls (docs/firewall.md): nft applies each network's rules; iptables (iptables-nft) is
+# what Docker uses, and the firewall coexistence test installs Docker's rules with it.
+command -v nft >/dev/null || need_apt+=(nftables)
+command -v iptables >/dev/null || need_apt+=(iptables)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

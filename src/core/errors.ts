@@ -56,6 +56,7 @@ export const ERROR_CODES = [
   'SNAPSHOT_NOT_FOUND', // no domain snapshot of that name
   'SNAPSHOT_EXISTS', // a domain snapshot of that name exists already
   'OPERATION_ABORTED', // a long operation (a block job) was cancelled before it ended
+  'FIREWALL_ERROR', // nft failed to apply, remove or list a network's rules; the message quotes it
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
