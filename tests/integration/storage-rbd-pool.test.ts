@@ -20,6 +20,7 @@ import { cephInstalled, startCephCluster, type CephCluster } from '../helpers/ce
 import { GUEST_APPEND, GUEST_READY_MARKER, GUEST_SHELL, guestDomainXml } from '../helpers/guest.js';
 import { GuestShell } from '../helpers/guest-shell.js';
 import { assertNoLeftovers, createHarness, type Harness } from './lifecycle-harness.js';
+import { cli, inProcessDaemon } from './daemon-harness.js';
 
 const MiB = 1 << 20;
 const UUID = '9c4d5e6f-7081-4c9d-8e0f-2a3b4c5d6e7f';
@@ -130,3 +131,34 @@ async function scenario(cephx: boolean): Promise<void> {
 test('an rbd pool without authentication: start, volumes, a guest on a volume disk, resize, delete, destroy', { timeout: 300_000 }, () => scenario(false));
 
 test('an rbd pool as a cephx user (its key a ceph secret): a wrong key refuses the start; then the same as without', { timeout: 300_000 }, () => scenario(true));
+
+test('the CLI on an rbd pool: pool-define, pool-start, vol-create-as 16M, vol-list, vol-path, vol-info, vol-delete, pool-destroy', { timeout: 300_000 }, async () => {
+  assert.ok(await cephInstalled(), 'ceph-mon, ceph-osd and ceph-common are installed (scripts/setup.sh installs them)');
+  const cluster = await startCephCluster('vkpool');
+  const d = await inProcessDaemon();
+  try {
+    const vk = async (...a: string[]): Promise<string> => {
+      const r = await cli(d.root, a);
+      assert.equal(r.code, 0, `virtkit ${a.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    };
+    await writeFile(join(d.root, 'ceph.xml'), `<pool type='rbd'><name>ceph</name><source><name>vkpool</name><host name='127.0.0.1' port='${cluster.port}'/></source></pool>`);
+    await vk('pool-define', 'ceph.xml');
+    await vk('pool-start', 'ceph');
+    await vk('vol-create-as', 'ceph', 'disk1', '16M');
+    const refused = await cli(d.root, ['--json', 'vol-create-as', 'ceph', 'q', '16M', '--format', 'qcow2']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /XML_UNSUPPORTED[\s\S]*an rbd volume is raw, not 'qcow2'/);
+    assert.deepEqual((await vk('vol-list', 'ceph')).split('\n').slice(2, 3).map((l) => l.trim().split(/\s+/)), [['disk1', 'vkpool/disk1']]);
+    assert.equal(await vk('vol-path', 'disk1', '--pool', 'ceph'), 'vkpool/disk1\n\n', 'libvirt\'s path of an rbd volume: CEPHPOOL/IMAGE (virsh ends with a blank line)');
+    const info = JSON.parse(await vk('--json', 'vol-info', 'disk1', '--pool', 'ceph')) as { type: string; capacity: number };
+    assert.deepEqual([info.type, info.capacity], ['network', 16 * MiB]);
+    assert.match(await vk('vol-info', 'disk1', '--pool', 'ceph'), /Type:\s+network\nCapacity:\s+16\.00 MiB/);
+    await vk('vol-delete', 'disk1', '--pool', 'ceph');
+    assert.equal((await cluster.rbd('ls', 'vkpool')).toString(), '');
+    await vk('pool-destroy', 'ceph');
+  } finally {
+    await d.close();
+    await cluster.stop();
+  }
+});
