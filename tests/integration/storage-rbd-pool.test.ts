@@ -4,7 +4,8 @@
 // image's size as capacity); a wrong cephx key refuses the start with a clear error and leaves
 // the pool inactive. vol-create 16M makes an image `rbd` sees; a qcow2 volume is refused. A
 // guest boots from <disk type='volume'> of the pool: the live XML shows the rbd network disk
-// and the guest reads bytes that `rbd import` wrote. vol-resize grows the image, vol-delete
+// and the guest reads bytes that `rbd import` wrote; another volume attaches live the same way.
+// vol-resize grows the image, vol-delete
 // removes it, pool-destroy stops the pool; no key file or private ceph.conf is left behind.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -19,6 +20,7 @@ import { domainRuntimePaths } from '../../src/daemon/paths.js';
 import { cephInstalled, startCephCluster, type CephCluster } from '../helpers/ceph-cluster.js';
 import { GUEST_APPEND, GUEST_READY_MARKER, GUEST_SHELL, guestDomainXml } from '../helpers/guest.js';
 import { GuestShell } from '../helpers/guest-shell.js';
+import { until } from '../helpers/wait.js';
 import { assertNoLeftovers, createHarness, type Harness } from './lifecycle-harness.js';
 import { cli, inProcessDaemon } from './daemon-harness.js';
 
@@ -102,6 +104,13 @@ async function scenario(cephx: boolean): Promise<void> {
     const shell = new GuestShell((await h.engine.dispatch({ kind: 'console', name: 'rbdvol' })).stream);
     await shell.waitFor(GUEST_READY_MARKER);
     assert.equal(await shell.check('head -c 32 /dev/vda'), head, 'the guest reads the bytes rbd import wrote');
+    // The same resolution at a live attach: the 16 MiB volume plugs in as vdb, then leaves.
+    await h.engine.dispatch({ kind: 'attachDevice', name: 'rbdvol', xml: "<disk type='volume' device='disk'><source pool='ceph' volume='data'/><target dev='vdb' bus='virtio'/></disk>" });
+    assert.match(await h.engine.dispatch({ kind: 'dumpxml', name: 'rbdvol' }), /<source protocol='rbd' name='vkpool\/data'>/);
+    await until('vdb in the guest', async () => (await shell.run('test -e /sys/block/vdb')).code === 0);
+    assert.equal(await shell.check('cat /sys/block/vdb/size'), `${(16 * MiB) / 512}\n`);
+    await h.engine.dispatch({ kind: 'detachDisk', name: 'rbdvol', disk: 'vdb' });
+    await until('vdb gone from the guest', async () => (await shell.run('test -e /sys/block/vdb')).code !== 0);
     await h.engine.dispatch({ kind: 'destroy', name: 'rbdvol' });
 
     const grown = await h.engine.dispatch({ kind: 'volResize', pool: 'ceph', volume: 'data', capacity: 32 * MiB });
