@@ -4,7 +4,7 @@
 // object-add (qom-type secret), blockdev-add names that secret, device_add plugs the disk; the
 // file is gone once attach returns and the guest reads known bytes through /dev/vdb. Detach
 // deletes the secret object too (qom-list /objects has none left). A wrong cephx key fails the
-// attach with a clear error and leaves no object, node, file or device behind.
+// attach (and a start) with a clear error and leaves no object, node, file or device behind.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -131,6 +131,11 @@ test('hot attach of an rbd disk as a cephx user; detach leaves no secret; a wron
     assert.deepEqual(await disks.secretObjects(), [], 'the failed attach deleted its secret object');
     assert.deepEqual((await disks.nodeNames()).sort(), [...nodesBefore].sort());
     assert.doesNotMatch(await h.engine.dispatch({ kind: 'dumpxml', name: 'hotrbd' }), /vkpool\/hot/);
+    // A start with that disk meets the same check before QEMU runs.
+    const bootDisk = disk.replace("dev='vdb'", "dev='vda'");
+    await h.engine.dispatch({ kind: 'define', xml: await guestDomainXml('rbdboot', { append: GUEST_APPEND, devices: bootDisk }) });
+    await assert.rejects(h.engine.dispatch({ kind: 'start', name: 'rbdboot' }), (e: unknown) => e instanceof VirtkitError && e.code === 'STORAGE_FAILED' && /refused the connection as client\.virtkit/.test(e.message));
+    assert.equal((await h.engine.dispatch({ kind: 'get', name: 'rbdboot' })).state, 'shutoff');
 
     await h.engine.dispatch({ kind: 'secretSetValue', uuid: CEPH_UUID, value: key });
     await h.engine.dispatch({ kind: 'attachDevice', name: 'hotrbd', xml: disk });

@@ -15,13 +15,13 @@ import {
   findDisk, noSuchDisk, planBlockResize, planDiskAttach, planDiskDetach, type AttachKeyFiles, type QmpCall,
 } from '../../core/qemu/hotplug/disk-plan.js';
 import { removeKeyFile, writeKeyFile } from '../../host/key-files.js';
-import { RbdClient } from '../../host/storage/rbd.js';
 import { planChangeMedia, type Medium } from '../../core/qemu/hotplug/media-plan.js';
 import type { QmpBlockInfo } from '../../core/qemu/qmp/command-types.js';
 import type { DiskDef } from '../../core/xml/domain/index.js';
 import type { DomainDef } from '../domain-xml.js';
 import type { BlockInfo, DiskKeys, LiveDisks } from '../driver.js';
 import { diskKeyFiles, type Prepare } from './launch-plan.js';
+import { probeRbdDisk } from './rbd-probe.js';
 import type { Monitor } from './monitor.js';
 
 export interface LiveDiskParts {
@@ -80,7 +80,7 @@ export class QemuLiveDisks implements LiveDisks {
     if (files.encryption[dev] !== undefined) keyFiles.encryption = files.encryption[dev];
     if (files.auth[dev] !== undefined) keyFiles.auth = files.auth[dev];
     const plan = planDiskAttach(this.p.live(), disk, await this.p.caps(), this.p.prepare, await this.nodeNames(), keyFiles);
-    await this.#probeRbd(disk, keys);
+    await probeRbdDisk(disk, keys, this.p.warn);
     const written: string[] = [];
     try {
       for (const kind of ['encryption', 'auth'] as const) {
@@ -100,25 +100,6 @@ export class QemuLiveDisks implements LiveDisks {
     }
     this.p.setLive(plan.live);
     return plan.live;
-  }
-
-  /**
-   * An rbd disk is opened with the rbd tool first: QEMU's rbd driver connects inside its main
-   * loop, so a cluster that refuses the key (librados then retries until client_mount_timeout,
-   * 300 s) or does not answer would freeze the guest and its monitor; the tool answers within
-   * its own bounds. Without the tool (no ceph-common) QEMU is asked directly.
-   */
-  async #probeRbd(disk: DiskDef, keys: DiskKeys | undefined): Promise<void> {
-    const src = disk.source;
-    if (disk.type !== 'network' || src?.protocol !== 'rbd' || src.name === undefined) return;
-    const monitors = (src.host ?? []).flatMap((h) => (h.name === undefined ? [] : [{ name: h.name, port: h.port }]));
-    if (monitors.length === 0) return;
-    const user = src.auth?.username;
-    const client = new RbdClient({ monitors, ...(user === undefined || keys?.auth === undefined ? {} : { user, key: keys.auth }) });
-    await client.probe(src.name).catch((e: unknown) => {
-      if (e instanceof VirtkitError && e.code === 'HOST_UNSUPPORTED') this.p.warn(`cannot check rbd disk '${disk.target?.dev ?? ''}' before attaching it: ${e.message}`);
-      else throw e;
-    });
   }
 
   /** Runs the steps in order; when one fails, the undo of those done, backwards, then throws. */
