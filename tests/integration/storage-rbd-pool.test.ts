@@ -34,7 +34,7 @@ const rejectsWith = (p: Promise<unknown>, code: string, msg?: RegExp): Promise<v
   return true;
 });
 
-const cephTempDirs = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith('virtkit-ceph-'));
+const cephTempDirs = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith('virtkit-rbd-'));
 
 /** Sets the pool's key (cephx) and defines it; returns its XML. */
 async function definePool(h: Harness, cluster: CephCluster, cephx: boolean): Promise<void> {

@@ -115,7 +115,7 @@ export class RbdClient {
 
   /** Runs `bin` with a private ceph.conf (and keyring) for this cluster; their directory goes afterwards. */
   async #tool(bin: 'rbd' | 'rados', args: readonly string[], what: string): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'virtkit-ceph-'));
+    const dir = await mkdtemp(join(tmpdir(), 'virtkit-rbd-'));
     try {
       const a = this.access;
       let keyring: string | undefined;
