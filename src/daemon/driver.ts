@@ -129,8 +129,11 @@ export type DriverEvent =
  * resolves once QEMU has done it and returns the new live definition.
  */
 export interface LiveDisks {
-  /** Plugs in a disk whose source is a file or block device (a volume disk is resolved before). */
-  attach(disk: DiskDef): Promise<DomainDef>;
+  /**
+   * Plugs in a disk whose source is a file, block device or network disk (a volume disk is
+   * resolved before); `keys` are its LUKS / cephx keys when it has <encryption> or <auth>.
+   */
+  attach(disk: DiskDef, keys?: DiskKeys): Promise<DomainDef>;
   /**
    * Unplugs the disk whose target (vdb) or source is `ref`, once the guest has released it.
    * When the guest is too slow (OPERATION_TIMEOUT), the request stays and `onLate` hears the

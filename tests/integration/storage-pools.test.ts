@@ -170,7 +170,7 @@ describe('storage pools and volumes (CLI, real daemon, real qemu-img and mount)'
     }
   });
 
-  it('refuses to start a netfs pool without a kernel NFS client, and an rbd pool, changing nothing', async () => {
+  it('refuses to start a netfs pool without a kernel NFS client, and an rbd pool whose monitor does not resolve, changing nothing', async () => {
     const d = await inProcessDaemon();
     try {
       const vk = (...a: string[]) => cli(d.root, a);
@@ -185,7 +185,9 @@ describe('storage pools and volumes (CLI, real daemon, real qemu-img and mount)'
       await writeFile(join(d.root, 'rbd.xml'), "<pool type='rbd'><name>ceph</name><source><host name='mon1'/><name>rbdpool</name></source></pool>");
       assert.equal((await vk('pool-define', 'rbd.xml')).stdout, 'Pool ceph defined from rbd.xml\n\n');
       const rbd = await vk('--json', 'pool-start', 'ceph');
-      assert.equal(errCode(rbd.stderr), 'UNSUPPORTED_OPERATION');
+      assert.equal(errCode(rbd.stderr), 'STORAGE_FAILED');
+      assert.match(rbd.stderr, /cannot list the images of Ceph pool 'rbdpool': .*mon1/);
+      assert.equal(errCode((await vk('--json', 'pool-build', 'ceph')).stderr), 'UNSUPPORTED_OPERATION', 'an rbd pool is made in Ceph');
       assert.deepEqual((await vk('pool-list', '--inactive')).stdout.split('\n').slice(2, 4), [' ceph   inactive   no', ' nf     inactive   no']);
       const refused = await vk('--json', 'pool-define-as', 'lv', 'logical', '--target', '/dev/vg');
       assert.equal(errCode(refused.stderr), 'XML_UNSUPPORTED');

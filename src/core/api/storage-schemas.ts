@@ -44,7 +44,7 @@ export const VolumeInfo = named('VolumeInfo', 'A storage volume as vol-list and 
   pool: str,
   key: described(str, 'Unique key (its path, in file-backed pools)'),
   path: str,
-  type: v.picklist(['file', 'dir', 'block']),
+  type: v.picklist(['file', 'dir', 'block', 'network']),
   format: described(str, 'Image format: raw, qcow2...'),
   capacity: described(bytes, 'Virtual size in bytes'),
   allocation: described(bytes, 'Bytes really allocated on disk (st_blocks * 512)'),

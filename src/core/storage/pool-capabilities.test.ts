@@ -15,10 +15,10 @@ test('pool capabilities: every libvirt pool type, yes for the ones virtkit start
   assert.match(xml, /^<storagepoolCapabilities>\n[\s\S]*<\/storagepoolCapabilities>\n$/);
   const listed = pools(xml);
   assert.equal(listed.length, 14);
-  assert.deepEqual(listed.filter(([, s]) => s === 'yes').map(([t]) => t), ['dir', 'fs', 'netfs']);
-  // Each type virtkit's pool XML accepts is listed; rbd is defined but cannot be started here.
-  for (const t of POOL_TYPES) assert.ok(listed.some(([x]) => x === t), t);
-  assert.deepEqual(listed.find(([t]) => t === 'rbd'), ['rbd', 'no']);
+  assert.deepEqual(listed.filter(([, s]) => s === 'yes').map(([t]) => t), ['dir', 'fs', 'netfs', 'rbd']);
+  // Each type virtkit's pool XML accepts is listed, and supported.
+  for (const t of POOL_TYPES) assert.ok(listed.some(([x, s]) => x === t && s === 'yes'), t);
+  assert.deepEqual(values(xml, 'rbd', 'targetFormatType'), ['raw'], 'an rbd volume is a raw image');
   assert.deepEqual(values(xml, 'fs', 'sourceFormatType'), [...FS_POOL_FORMATS]);
   assert.deepEqual(values(xml, 'netfs', 'sourceFormatType'), ['auto', 'nfs']);
   assert.deepEqual(values(xml, 'dir', 'sourceFormatType'), []);

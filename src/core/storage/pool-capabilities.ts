@@ -1,7 +1,7 @@
 /**
  * libvirt's storage pool capabilities XML (virConnectGetStoragePoolCapabilities,
  * virsh pool-capabilities): every pool type libvirt knows, `supported='yes'`
- * for those virtkit starts (dir, fs, netfs), with the source formats its pool
+ * for those virtkit starts (dir, fs, netfs, rbd), with the source formats its pool
  * XML accepts and the volume formats it creates in them. Pure.
  */
 import { FS_POOL_FORMATS } from '../xml/storage/pool-schema.js';
@@ -17,11 +17,12 @@ interface PoolCaps {
   readonly volumes: { readonly default: string; readonly formats: readonly string[] };
 }
 
-/** rbd pools are kept and their volumes given to QEMU, but virtkit has no Ceph client to start one: not supported here. */
+/** The pool types virtkit starts; an rbd pool's volumes are raw images (made with `rbd create`). */
 const SUPPORTED: Readonly<Record<string, PoolCaps>> = {
   dir: { volumes: { default: 'raw', formats: FILE_VOLUME_FORMATS } },
   fs: { source: { default: 'auto', formats: FS_POOL_FORMATS }, volumes: { default: 'raw', formats: FILE_VOLUME_FORMATS } },
   netfs: { source: { default: 'auto', formats: ['auto', 'nfs'] }, volumes: { default: 'raw', formats: FILE_VOLUME_FORMATS } },
+  rbd: { volumes: { default: 'raw', formats: ['raw'] } },
 };
 
 function formatEnum(indent: string, tag: string, name: string, o: { default: string; formats: readonly string[] }): string[] {

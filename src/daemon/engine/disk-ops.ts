@@ -15,6 +15,7 @@ import type { ActionOf, DispatchOptions, DomainInfo } from './actions.js';
 import type { EngineContext } from './context.js';
 import { impact, refreshLive } from './domain-config.js';
 import type { DomainRecord } from './registry.js';
+import { diskKeysOf } from './disk-key-values.js';
 import { resolveVolumeDisk } from './volume-disks.js';
 
 /** --persistent: the definition, and the guest too when it runs. */
@@ -92,7 +93,7 @@ export const attachDevice = (ctx: EngineContext, a: ActionOf<'attachDevice'>, op
     }
     if (to.live) {
       const resolved = await resolveVolumeDisk(ctx.storage, disk);
-      await liveDisks(ctx, rec).attach(resolved);
+      await liveDisks(ctx, rec).attach(resolved, diskKeysOf(ctx, resolved));
       await afterLive(ctx, rec);
     }
     if (config) await saveConfig(ctx, rec, config);

@@ -5,7 +5,7 @@
  */
 import { VirtkitError } from '../../core/errors.js';
 import type { DomainDef } from '../domain-xml.js';
-import type { DiskKeys, RunningDomain } from '../driver.js';
+import type { RunningDomain } from '../driver.js';
 import { checkSocketPath, domainRuntimePaths } from '../paths.js';
 import { isActive } from '../state.js';
 import type { ActionOf, ActionResults, DispatchOptions, DomainInfo } from './actions.js';
@@ -13,27 +13,7 @@ import { newRecord, prepareFor } from './config-ops.js';
 import { errorText, type EngineContext } from './context.js';
 import type { DomainRecord } from './registry.js';
 import { resolveVolumeDisks } from './volume-disks.js';
-import { secretValueFor } from '../secrets/ops.js';
-
-/**
- * The keys of the disks, by target dev: a LUKS disk's from the 'volume' secret its <encryption>
- * names, an rbd disk's cephx key from the 'ceph' secret its <source><auth> names.
- */
-function diskKeys(ctx: EngineContext, def: DomainDef): ReadonlyMap<string, DiskKeys> | undefined {
-  const out = new Map<string, DiskKeys>();
-  for (const d of def.devices?.disk ?? []) {
-    const dev = d.target?.dev;
-    if (dev === undefined) continue;
-    const w = `/domain/devices/disk[target/@dev='${dev}']`;
-    const enc = d.encryption?.secret;
-    const auth = d.source?.auth?.secret;
-    const keys: { encryption?: Uint8Array; auth?: Uint8Array } = {};
-    if (enc !== undefined) keys.encryption = secretValueFor(ctx.secrets, enc, 'volume', `${w}/encryption/secret`);
-    if (auth !== undefined && auth.type === 'ceph') keys.auth = secretValueFor(ctx.secrets, auth, 'ceph', `${w}/source/auth/secret`);
-    if (keys.encryption !== undefined || keys.auth !== undefined) out.set(dev, keys);
-  }
-  return out.size === 0 ? undefined : out;
-}
+import { diskKeys } from './disk-key-values.js';
 
 /** Starts `def` as the running configuration of `rec` (inside its job). */
 export async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainDef, paused: boolean): Promise<void> {
@@ -41,11 +21,13 @@ export async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainD
   const paths = domainRuntimePaths(ctx.deps.layout, rec.name, rec.uuid);
   checkSocketPath(paths.qmpSocket);
   checkSocketPath(paths.consoleSocket);
-  // An unknown secret, or one without a value, refuses the start before anything runs.
-  const keys = diskKeys(ctx, def);
+  // Volume disks first (an rbd pool's volume brings the pool's <auth>); then the keys: an unknown
+  // secret, or one without a value, refuses the start before anything runs.
+  const resolved = await resolveVolumeDisks(ctx.storage, def);
+  const keys = diskKeys(ctx, resolved.devices?.disk ?? []);
   let handle: RunningDomain;
   try {
-    handle = await driver.start(await resolveVolumeDisks(ctx.storage, def), paths, { paused, ...(keys === undefined ? {} : { diskKeys: keys }) });
+    handle = await driver.start(resolved, paths, { paused, ...(keys === undefined ? {} : { diskKeys: keys }) });
   } catch (e) {
     ctx.setState(rec, { state: 'shutoff', reason: 'failed' });
     throw e;

@@ -2,7 +2,9 @@
  * <disk type='volume'><source pool= volume=/>: resolved through the storage engine when a
  * domain starts and when such a disk is attached. The pool must be active and hold the volume;
  * the disk becomes type='file' (or 'block') with the volume's path, and takes the volume's
- * format when the disk names none (virStorageTranslateDiskSourcePool). Only the running
+ * format when the disk names none (virStorageTranslateDiskSourcePool). A volume of an rbd pool
+ * becomes type='network' protocol='rbd' name='CEPHPOOL/IMAGE' with the pool's monitors as
+ * <host> and the pool's <auth> (its 'ceph' secret gives QEMU the key). Only the running
  * definition is changed: the persistent one keeps the pool and volume names.
  */
 import { VirtkitError } from '../../core/errors.js';
@@ -25,9 +27,25 @@ export async function resolveVolumeDisk(storage: StorageContext, disk: DiskDef):
   }
   const { pool: _p, volume: _v, mode: _m, ...rest } = disk.source ?? {};
   const format = disk.driver?.type ?? (v.format === 'iso' ? 'raw' : v.format);
+  if (v.type === 'network') {
+    const src = pool.def.source;
+    const auth = src?.auth;
+    return {
+      ...disk,
+      type: 'network',
+      source: {
+        ...rest, protocol: 'rbd', name: v.path,
+        host: (src?.host ?? []).map((h) => ({ name: h.name, ...(h.port === undefined ? {} : { port: h.port }) })),
+        ...(auth === undefined ? {} : {
+          auth: { username: auth.username, secret: { type: 'ceph', ...(auth.secret.uuid === undefined ? {} : { uuid: auth.secret.uuid }), ...(auth.secret.usage === undefined ? {} : { usage: auth.secret.usage }) } },
+        }),
+      },
+      driver: { ...disk.driver, type: format as NonNullable<NonNullable<DiskDef['driver']>['type']> },
+    };
+  }
   return {
     ...disk,
-    type: v.type,
+    type: v.type as 'file' | 'block',
     source: { ...rest, ...(v.type === 'block' ? { dev: v.path } : { file: v.path }) },
     driver: { ...disk.driver, type: format as NonNullable<NonNullable<DiskDef['driver']>['type']> },
   };

@@ -30,6 +30,7 @@ import type { DomainStatus } from '../store/types.js';
 import type { Prepare } from './launch-plan.js';
 import { hasAgentChannel, planLaunch, planNative, policyOf, toCoreDef } from './launch-plan.js';
 import { writeDiskKeys } from './disk-keys.js';
+import { probeRbdDisks } from './rbd-probe.js';
 import { removeKeyFile } from '../../host/key-files.js';
 import { pretendRuntimePaths } from './pretend-paths.js';
 import type { Monitor, MonitorConnector } from './monitor.js';
@@ -133,6 +134,8 @@ export class QemuHypervisor implements Hypervisor {
       if (!kvm.usable) throw kvmUnavailableError(kvm.reason ?? 'KVM does not run guests');
     }
     const plan = planLaunch(def, this.deps.prepare, await this.deps.caps(), paths, this.deps.binary);
+    // rbd disks are opened with the rbd tool first: a refused key fails here, bounded (rbd-probe.ts).
+    await probeRbdDisks(plan.prepared.devices?.disk ?? [], opts.diskKeys, (m) => this.#warn(m));
     await createRuntimeDir(paths.runDir);
     await Promise.all([mkdir(dirname(paths.logFile), { recursive: true, mode: 0o700 }), mkdir(paths.libDir, { recursive: true, mode: 0o700 })]);
     const now = this.deps.now ?? (() => new Date());

@@ -3,18 +3,25 @@
  * QEMU's monitor. Attach runs the steps in order and, when one fails, the undo of those done,
  * backwards. Detach sends device_del, waits for the guest to release the device
  * (DEVICE_DELETED names its id; a guest that ignores the ACPI request never sends it), and
- * only then deletes the block nodes, top first, as libvirt's qemuDomainRemoveDiskDevice.
+ * only then deletes the block nodes, top first, as libvirt's qemuDomainRemoveDiskDevice, and
+ * then the disk's secret objects. A disk with keys (a LUKS passphrase, a cephx key) has them
+ * written to 0600 files in the domain's run dir for its object-add; the files are removed once
+ * QMP has answered, whatever it answered.
  */
 import { VirtkitError } from '../../core/errors.js';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
 import { stat } from 'node:fs/promises';
-import { findDisk, noSuchDisk, planBlockResize, planDiskAttach, planDiskDetach, type QmpCall } from '../../core/qemu/hotplug/disk-plan.js';
+import {
+  findDisk, noSuchDisk, planBlockResize, planDiskAttach, planDiskDetach, type AttachKeyFiles, type QmpCall,
+} from '../../core/qemu/hotplug/disk-plan.js';
+import { removeKeyFile, writeKeyFile } from '../../host/key-files.js';
 import { planChangeMedia, type Medium } from '../../core/qemu/hotplug/media-plan.js';
 import type { QmpBlockInfo } from '../../core/qemu/qmp/command-types.js';
 import type { DiskDef } from '../../core/xml/domain/index.js';
 import type { DomainDef } from '../domain-xml.js';
-import type { BlockInfo, LiveDisks } from '../driver.js';
-import type { Prepare } from './launch-plan.js';
+import type { BlockInfo, DiskKeys, LiveDisks } from '../driver.js';
+import { diskKeyFiles, type Prepare } from './launch-plan.js';
+import { probeRbdDisk } from './rbd-probe.js';
 import type { Monitor } from './monitor.js';
 
 export interface LiveDiskParts {
@@ -23,6 +30,8 @@ export interface LiveDiskParts {
   readonly prepare: Prepare;
   readonly live: () => DomainDef;
   readonly setLive: (def: DomainDef) => void;
+  /** The domain's private run dir (0700), where an attach writes the new disk's key files. */
+  readonly runDir: string;
   /** How long a detach waits for the guest to release the device, ms. */
   readonly unplugTimeoutMs: number;
   readonly warn: (message: string) => void;
@@ -54,28 +63,61 @@ export class QemuLiveDisks implements LiveDisks {
     return nodes.flatMap((n) => (n['node-name'] === undefined ? [] : [n['node-name']]));
   }
 
+  /** The ids of the secret objects QEMU holds now (qom-list /objects): what a detach must leave none of. */
+  async secretObjects(): Promise<string[]> {
+    const objs = (await this.p.monitor.execute('qom-list', { path: '/objects' })) as { name: string; type: string }[];
+    return objs.filter((o) => o.type === 'child<secret>').map((o) => o.name).sort();
+  }
+
   async #blocks(): Promise<QmpBlockInfo[]> {
     return (await this.p.monitor.execute('query-block')) as QmpBlockInfo[];
   }
 
-  async attach(disk: DiskDef): Promise<DomainDef> {
-    const plan = planDiskAttach(this.p.live(), disk, await this.p.caps(), this.p.prepare, await this.nodeNames());
+  async attach(disk: DiskDef, keys?: DiskKeys): Promise<DomainDef> {
+    const dev = disk.target?.dev ?? '';
+    const files = diskKeyFiles({ ...this.p.live(), devices: { disk: [disk] } }, this.p.runDir);
+    const keyFiles: { -readonly [K in keyof AttachKeyFiles]: AttachKeyFiles[K] } = {};
+    if (files.encryption[dev] !== undefined) keyFiles.encryption = files.encryption[dev];
+    if (files.auth[dev] !== undefined) keyFiles.auth = files.auth[dev];
+    const plan = planDiskAttach(this.p.live(), disk, await this.p.caps(), this.p.prepare, await this.nodeNames(), keyFiles);
+    await probeRbdDisk(disk, keys, this.p.warn);
+    const written: string[] = [];
+    try {
+      for (const kind of ['encryption', 'auth'] as const) {
+        const file = keyFiles[kind];
+        if (file === undefined) continue;
+        const key = keys?.[kind];
+        if (key === undefined) {
+          throw new VirtkitError('INTERNAL_ERROR', `disk '${dev}' needs its ${kind} key but the engine passed none`, { details: { disk: dev } });
+        }
+        await writeKeyFile(file, key);
+        written.push(file);
+      }
+      await this.#runSteps(plan.alias, plan.steps);
+    } finally {
+      // QEMU read each key when its object-add answered: the files go, whatever happened.
+      await Promise.all(written.map(removeKeyFile));
+    }
+    this.p.setLive(plan.live);
+    return plan.live;
+  }
+
+  /** Runs the steps in order; when one fails, the undo of those done, backwards, then throws. */
+  async #runSteps(alias: string, steps: readonly { call: QmpCall; undo?: QmpCall }[]): Promise<void> {
     const done: QmpCall[] = [];
-    for (const step of plan.steps) {
+    for (const step of steps) {
       try {
         await this.#run(step.call);
       } catch (e) {
         for (const undo of done.reverse()) {
           await this.p.monitor.execute(undo.command, undo.args).catch((u: unknown) => {
-            this.p.warn(`cannot undo a failed hotplug of '${plan.alias}' with ${undo.command}: ${(u as Error).message}`);
+            this.p.warn(`cannot undo a failed hotplug of '${alias}' with ${undo.command}: ${(u as Error).message}`);
           });
         }
         throw e;
       }
       if (step.undo !== undefined) done.push(step.undo);
     }
-    this.p.setLive(plan.live);
-    return plan.live;
   }
 
   /**
@@ -97,6 +139,7 @@ export class QemuLiveDisks implements LiveDisks {
       removal = released.then(async () => {
         this.#unplugged.delete(plan.alias);
         for (const call of plan.blockdevDel) await this.#run(call);
+        for (const call of plan.objectDel) await this.#run(call);
         // From the live definition as it is now: other disks may have changed meanwhile.
         const next = structuredClone(this.p.live());
         if (next.devices) next.devices.disk = (next.devices.disk ?? []).filter((d) => d.alias?.name !== plan.alias);

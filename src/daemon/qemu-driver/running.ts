@@ -75,7 +75,7 @@ export class QemuDomain implements RunningDomain {
     this.aliases = p.aliases;
     this.liveDef = p.liveDef;
     this.disks = new QemuLiveDisks({
-      monitor: p.monitor, caps: p.caps, prepare: p.prepare, unplugTimeoutMs: p.unplugTimeoutMs, warn: p.warn,
+      monitor: p.monitor, caps: p.caps, prepare: p.prepare, unplugTimeoutMs: p.unplugTimeoutMs, warn: p.warn, runDir: p.paths.runDir,
       live: () => this.liveDef, setLive: (def) => { this.liveDef = def; },
     });
     this.#tracker = p.tracker;

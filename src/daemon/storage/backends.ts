@@ -2,8 +2,8 @@
  * What starting, stopping, building and deleting a pool means for each pool
  * type. dir: a directory. fs: a block device or image file mounted on the
  * target (`mount -o loop` for a file). netfs: an NFS export mounted on the
- * target, where the kernel has an NFS client. rbd: defined and validated, but
- * not started (no Ceph client here). Each step is checked before it acts, so
+ * target, where the kernel has an NFS client. rbd: nothing on this host (its
+ * volumes are the images of a Ceph pool, rbd-volumes.ts). Each step is checked before it acts, so
  * a refusal changes nothing.
  */
 import { mkdir, rmdir, stat } from 'node:fs/promises';
@@ -139,19 +139,25 @@ function netfsMount(mounter: Mounter): (def: PoolDef) => Promise<MountOptions> {
   };
 }
 
+/**
+ * An rbd pool has nothing on this host to build, mount or remove: starting it lists the images
+ * of its Ceph pool (rbd-volumes.ts), which is also what proves the cluster reachable with the
+ * pool's monitors and key. The Ceph pool itself is made and deleted in Ceph (as libvirt, which
+ * has no build or delete for rbd pools).
+ */
 const rbdBackend: PoolBackend = {
   build: async (def) => rbdRefused(def, 'build'),
-  start: async (def) => rbdRefused(def, 'start'),
+  start: async () => undefined,
   stop: async () => undefined,
   remove: async (def) => rbdRefused(def, 'delete'),
-  stillActive: async () => false,
+  stillActive: async () => true,
   adoptable: false,
 };
 
 function rbdRefused(def: PoolDef, what: string): never {
   throw new VirtkitError('UNSUPPORTED_OPERATION',
-    `cannot ${what} rbd pool '${def.name}': virtkit keeps rbd pool definitions (and writes the QEMU command line of their ` +
-      'volumes) but has no Ceph client to reach the cluster; only dir, fs and netfs pools can be started',
+    `cannot ${what} rbd pool '${def.name}': its Ceph pool '${def.source?.name ?? ''}' is made and deleted in Ceph ` +
+      "(ceph osd pool create / delete, then rbd pool init); start the pool once it exists",
     { details: { pool: def.name, type: 'rbd' } });
 }
 

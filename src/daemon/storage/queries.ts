@@ -103,7 +103,8 @@ export async function listVolumes(ctx: StorageContext, ref: string): Promise<Vol
 export async function getVolume(ctx: StorageContext, ref: string, name: string): Promise<VolumeInfo> {
   const p = await lookupPool(ctx, ref);
   const v = volumeIn(p, name);
-  const s = await fileSizes(v.path).catch(() => undefined);
+  // An rbd image's path is POOL/IMAGE in the cluster, not a file here: its sizes come with a refresh.
+  const s = v.type === 'network' ? undefined : await fileSizes(v.path).catch(() => undefined);
   if (s) v.allocation = s.allocation;
   return volumeView(p.name, v);
 }

@@ -13,8 +13,8 @@ export interface VolumeRecord {
   readonly name: string;
   readonly key: string;
   readonly path: string;
-  /** libvirt's volume type: file, dir, block. */
-  readonly type: 'file' | 'dir' | 'block';
+  /** libvirt's volume type: file, dir, block; network for an rbd image. */
+  readonly type: 'file' | 'dir' | 'block' | 'network';
   readonly format: string;
   readonly capacity: number;
   allocation: number;
@@ -74,7 +74,7 @@ export interface VolumeInfo {
   readonly pool: string;
   readonly key: string;
   readonly path: string;
-  readonly type: 'file' | 'dir' | 'block';
+  readonly type: 'file' | 'dir' | 'block' | 'network';
   readonly format: string;
   readonly capacity: number;
   readonly allocation: number;

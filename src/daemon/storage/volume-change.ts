@@ -15,6 +15,7 @@ import { volumeIn } from './queries.js';
 import { volumeView, type VolumeInfo, type VolumeRecord } from './records.js';
 import { makeVolume, poolDir, requireSpace } from './volume-make.js';
 import { readVolume } from './volumes.js';
+import { isRbdPool, resizeRbdVolume } from './rbd-volumes.js';
 
 export interface ResizeOpts extends JobOpts {
   /** Allocate the added space rather than leave it sparse (--allocate). */
@@ -38,8 +39,9 @@ function resizable(v: VolumeRecord): VolumeRecord {
 
 export function resizeVolume(ctx: StorageContext, poolRef: string, name: string, capacity: number, o: ResizeOpts): Promise<VolumeInfo> {
   return onPool(ctx, poolRef, 'resize volume in', o, async (p) => {
-    const dir = poolDir(p, 'resize a volume');
-    const v = resizable(volumeIn(p, name));
+    const rbd = isRbdPool(p.def);
+    const dir = rbd ? '' : poolDir(p, 'resize a volume');
+    const v = rbd ? volumeIn(p, name) : resizable(volumeIn(p, name));
     const size = o.delta === true ? v.capacity + capacity : capacity;
     if (!Number.isSafeInteger(size)) throw new VirtkitError('INVALID_ARGUMENT', `capacity ${size} is too large`, { details: { capacity: size } });
     if (size < v.capacity && o.shrink !== true) {
@@ -47,6 +49,8 @@ export function resizeVolume(ctx: StorageContext, poolRef: string, name: string,
         `cannot shrink volume '${name}' from ${v.capacity} to ${size} bytes: the data past the new end would be lost; pass --shrink (API: shrink=true) if that is meant`,
         { details: { pool: p.name, volume: name, capacity: v.capacity, requested: size } });
     }
+    // An rbd image is thin: --allocate has nothing to preallocate there.
+    if (rbd) return volumeView(p.name, await resizeRbdVolume(ctx, p, v, size));
     if (o.allocate === true && size > v.capacity) await requireSpace(p, dir, name, size - v.capacity);
     await new QemuImg().resize({ path: v.path, format: v.format }, size, {
       ...(size < v.capacity ? { shrink: true } : {}), ...(o.allocate === true && size > v.capacity ? { preallocation: 'falloc' as const } : {}),

@@ -21,6 +21,7 @@ import { onPool, type JobOpts } from './pool-ops.js';
 import { requireRunning, volumeIn } from './queries.js';
 import { volumeView, type VolumeInfo } from './records.js';
 import { readVolume } from './volumes.js';
+import { createRbdVolume, deleteRbdVolume, isRbdPool } from './rbd-volumes.js';
 
 export interface CreateVolumeOpts extends JobOpts {
   readonly preallocMetadata?: boolean;
@@ -39,6 +40,8 @@ export function createVolume(ctx: StorageContext, poolRef: string, xml: string, 
     const x = await ctx.xml();
     const vol = x.prepareVolumeXml(xml, p.def);
     checkName('volume', vol.name);
+    // An rbd pool's volumes are images in the cluster (rbd-volumes.ts); the rest is about files.
+    if (isRbdPool(p.def)) return volumeView(p.name, await createRbdVolume(ctx, p, vol));
     const path = vol.target?.path;
     const dir = p.def.target?.path;
     if (path === undefined || dir === undefined) {
@@ -108,6 +111,10 @@ function volumeKey(ctx: StorageContext, ref: { uuid?: string; usage?: string }, 
 export function deleteVolume(ctx: StorageContext, poolRef: string, name: string, o: JobOpts): Promise<VolumeInfo> {
   return onPool(ctx, poolRef, 'delete volume in', o, async (p) => {
     const v = volumeIn(p, name);
+    if (isRbdPool(p.def)) {
+      await deleteRbdVolume(ctx, p, v);
+      return volumeView(p.name, v);
+    }
     try {
       if (v.type === 'dir') await rmdir(v.path);
       else await removeFile(v.path);

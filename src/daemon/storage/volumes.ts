@@ -13,6 +13,7 @@ import { isTempVolume, removeTempVolumes } from '../../host/storage/volume-files
 import type { StorageContext } from './context.js';
 import type { PoolDef } from './pool-xml.js';
 import type { VolumeRecord } from './records.js';
+import { isRbdPool, scanRbdPool } from './rbd-volumes.js';
 
 export function emptySpace(): PoolSpace {
   return { capacity: 0, allocation: 0, available: 0 };
@@ -46,6 +47,7 @@ export async function readVolume(ctx: StorageContext, dir: string, name: string)
 }
 
 export async function scanPool(ctx: StorageContext, def: PoolDef): Promise<{ volumes: Map<string, VolumeRecord>; space: PoolSpace }> {
+  if (isRbdPool(def)) return scanRbdPool(ctx, def);
   const dir = def.target?.path;
   if (dir === undefined) return { volumes: new Map(), space: emptySpace() };
   const removed = await removeTempVolumes(dir);

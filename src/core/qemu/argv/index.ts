@@ -72,14 +72,12 @@ function buildCtx(def: PreparedDomain, caps: ArgvCaps, paths: RuntimePaths): Bui
  * Only host CD-ROM drives of RuntimePaths matter to a disk; the rest is not read.
  */
 export function buildDiskParts(
-  def: PreparedDomain, qemuCaps: QemuCaps | ArgvCaps, dev: string, n: number, paths: Pick<RuntimePaths, 'hostCdroms'> = {},
+  def: PreparedDomain, qemuCaps: QemuCaps | ArgvCaps, dev: string, n: number,
+  paths: Pick<RuntimePaths, 'hostCdroms' | 'diskSecretFiles' | 'diskAuthFiles'> = {},
 ): DiskParts {
   const d = (def.devices?.disk ?? []).find((x) => x.target?.dev === dev);
   if (d === undefined) throw new VirtkitError('INTERNAL_ERROR', `no disk with target '${dev}' in the prepared domain`);
-  if (d.encryption !== undefined || d.source?.auth !== undefined) {
-    // Their keys would need object-add of a secret first; not done yet.
-    throw new VirtkitError('UNSUPPORTED_OPERATION', `disk '${dev}': attaching a disk with <encryption> or <source><auth> to a running domain is not supported yet; attach it with --config and restart the domain`);
-  }
+  // A disk with <encryption> or <source><auth> gets its secret objects from the key files in `paths`.
   return diskParts(buildCtx(def, toArgvCaps(qemuCaps), { libDir: '', monitor: { path: '' }, ...paths }), d, n);
 }
 

@@ -98,6 +98,38 @@ test('detach: device_del of the alias, then blockdev-del of the nodes query-bloc
   assert.deepEqual(planBlockResize(live, 'vdb', blocks, 16 << 20), { command: 'block_resize', args: { 'node-name': 'libvirt-7-format', size: 16 << 20 } });
 });
 
+const UUID = '0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f';
+
+test('attach of keyed disks: object-add of the secret from the key file first (undone by object-del); detach deletes it after the nodes', () => {
+  const live = domain(disk('/a.img', 'vda'));
+  const luks = `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/l.qcow2'/><target dev='vdb' bus='virtio'/>
+    <encryption format='luks'><secret type='passphrase' uuid='${UUID}'/></encryption></disk>`;
+  const plan = planDiskAttach(live, parseDiskXml(luks), caps, prep, ['libvirt-1-storage'], { encryption: '/run/d/disk-vdb.key' });
+  assert.deepEqual(plan.steps.map((s) => s.call.command), ['object-add', 'blockdev-add', 'blockdev-add', 'device_add']);
+  assert.deepEqual(plan.steps[0], {
+    call: { command: 'object-add', args: { 'qom-type': 'secret', id: 'libvirt-2-format-encryption-secret0', format: 'raw', file: '/run/d/disk-vdb.key' } },
+    undo: { command: 'object-del', args: { id: 'libvirt-2-format-encryption-secret0' } },
+  });
+  assert.deepEqual(plan.steps[2]?.call.args.encrypt, { format: 'luks', 'key-secret': 'libvirt-2-format-encryption-secret0' });
+  // Without its key file the plan is refused: the argv builder's error, before anything runs.
+  assert.throws(() => planDiskAttach(live, parseDiskXml(luks), caps, prep, []), /no key file was given for disk 'vdb'/);
+
+  const rbd = `<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='rbd' name='p/img'>
+    <host name='127.0.0.1' port='6789'/><auth username='virtkit'><secret type='ceph' uuid='${UUID}'/></auth></source><target dev='vdc' bus='virtio'/></disk>`;
+  const r = planDiskAttach(plan.live, parseDiskXml(rbd), caps, prep, ['libvirt-2-format'], { auth: '/run/d/disk-vdc-auth.key' });
+  assert.deepEqual(r.steps[0]?.call, { command: 'object-add', args: { 'qom-type': 'secret', id: 'libvirt-3-storage-secret0', format: 'raw', file: '/run/d/disk-vdc-auth.key' } });
+  assert.equal(r.steps[1]?.call.args['key-secret'], 'libvirt-3-storage-secret0');
+
+  const inserted = (file: string, node: string, drv: string) => ({ file, 'node-name': node, ro: false, drv, encrypted: false, backing_file_depth: 0 });
+  const blocks: QmpBlockInfo[] = [
+    { device: '', qdev: '/machine/peripheral/virtio-disk1/virtio-backend', removable: false, locked: false, inserted: inserted('/l.qcow2', 'libvirt-2-format', 'qcow2') },
+    { device: '', qdev: '/machine/peripheral/virtio-disk2/virtio-backend', removable: false, locked: false, inserted: inserted('rbd', 'libvirt-3-format', 'raw') },
+  ];
+  assert.deepEqual(planDiskDetach(r.live, 'vdb', blocks).objectDel, [{ command: 'object-del', args: { id: 'libvirt-2-format-encryption-secret0' } }]);
+  assert.deepEqual(planDiskDetach(r.live, 'vdc', blocks).objectDel, [{ command: 'object-del', args: { id: 'libvirt-3-storage-secret0' } }]);
+  assert.deepEqual(planDiskDetach(r.live, 'vda', blocks).objectDel, [], 'a disk without keys has no secret to delete');
+});
+
 test('change-media: eject opens the tray, removes the medium and deletes its node; insert adds the new one read-only and closes the tray', () => {
   const live = domain("<disk type='file' device='cdrom'><source file='/a.iso'/><target dev='hdc' bus='ide'/></disk>");
   const blocks: QmpBlockInfo[] = [

@@ -5,7 +5,10 @@
  * blockdev-del of the nodes, top first. The node and device properties come from the argv
  * builder (buildDiskParts), so a hotplugged disk is the disk the command line would have made;
  * its PCI address and alias come from prepareDomain run on the live definition with the disk
- * added, so they are what a start would have given it. Pure: the driver carries the plans out.
+ * added, so they are what a start would have given it. A disk with <encryption> or an rbd
+ * <auth> first gets its secret objects (object-add, qom-type secret, reading the key files the
+ * driver wrote), as qemuDomainAttachDiskGeneric's secinfo; a detach deletes them (object-del)
+ * after the nodes. Pure: the driver carries the plans out.
  */
 import { VirtkitError } from '../../errors.js';
 import type { DomainDef } from '../../xml/domain/index.js';
@@ -45,6 +48,14 @@ export interface DiskDetachPlan {
   readonly deviceDel: QmpCall;
   /** blockdev-del of the disk's nodes, top (format) first, once the device is gone. */
   readonly blockdevDel: readonly QmpCall[];
+  /** object-del of the disk's secret objects (its LUKS key, its cephx key), after the nodes. */
+  readonly objectDel: readonly QmpCall[];
+}
+
+/** The key files of the disk being attached (0600, in the domain's run dir), by kind. */
+export interface AttachKeyFiles {
+  readonly encryption?: string;
+  readonly auth?: string;
 }
 
 /** Buses whose disks QEMU can plug and unplug while the guest runs. */
@@ -108,6 +119,7 @@ export function noSuchDisk(name: string, ref: string): VirtkitError {
  */
 export function planDiskAttach(
   live: DomainDef, disk: DiskDef, caps: QemuCaps | ArgvCaps, prepare: (def: DomainDef) => DomainDef, usedNodeNames: readonly string[],
+  keyFiles: AttachKeyFiles = {},
 ): DiskAttachPlan {
   const dev = disk.target?.dev ?? '';
   if (findDisk(live, dev)?.target?.dev === dev) {
@@ -154,11 +166,18 @@ export function planDiskAttach(
     throw noRoom(live, dev, why);
   }
   const alias = placed.alias?.name ?? '';
-  const parts = buildDiskParts(next, caps, dev, nodeIndex(live, usedNodeNames));
-  const steps: PlanStep[] = parts.nodes.map((node) => ({
+  const parts = buildDiskParts(next, caps, dev, nodeIndex(live, usedNodeNames), {
+    ...(keyFiles.encryption === undefined ? {} : { diskSecretFiles: { [dev]: keyFiles.encryption } }),
+    ...(keyFiles.auth === undefined ? {} : { diskAuthFiles: { [dev]: keyFiles.auth } }),
+  });
+  const steps: PlanStep[] = parts.objects.map((o) => ({
+    call: { command: 'object-add', args: o },
+    undo: { command: 'object-del', args: { id: o['id'] } },
+  }));
+  steps.push(...parts.nodes.map((node) => ({
     call: { command: 'blockdev-add', args: node },
     undo: { command: 'blockdev-del', args: { 'node-name': node['node-name'] } },
-  }));
+  })));
   steps.push({ call: { command: 'device_add', args: parts.device } });
   return { live: next, disk: placed, alias, steps };
 }
@@ -172,6 +191,19 @@ export function diskNodes(alias: string, blocks: readonly QmpBlockInfo[]): strin
   return m ? [top, `libvirt-${m[1] ?? ''}-storage`] : [top];
 }
 
+/**
+ * The ids of the secret objects of `disk` whose nodes are `nodes` (diskNodes): the argv builder
+ * names them after the disk's libvirt-N (disks.ts encryption/auth), at start and at hotplug.
+ */
+export function diskSecretIds(disk: DiskDef, nodes: readonly string[]): string[] {
+  const n = nodes.map((x) => /^libvirt-(\d+)-(?:format|storage)$/.exec(x)?.[1]).find((x) => x !== undefined);
+  if (n === undefined) return [];
+  return [
+    ...(disk.encryption !== undefined ? [`libvirt-${n}-format-encryption-secret0`] : []),
+    ...(disk.source?.auth !== undefined ? [`libvirt-${n}-storage-secret0`] : []),
+  ];
+}
+
 /** The plan that unplugs the disk `ref` (target or source) from the running domain. */
 export function planDiskDetach(live: DomainDef, ref: string, blocks: readonly QmpBlockInfo[]): DiskDetachPlan {
   const disk = findDisk(live, ref);
@@ -182,10 +214,12 @@ export function planDiskDetach(live: DomainDef, ref: string, blocks: readonly Qm
   if (alias === undefined) throw new VirtkitError('INTERNAL_ERROR', `disk '${ref}' of the running domain '${live.name}' has no alias`);
   const next = structuredClone(live);
   if (next.devices) next.devices.disk = (next.devices.disk ?? []).filter((d) => d.alias?.name !== alias);
+  const nodes = diskNodes(alias, blocks);
   return {
     live: next, disk, alias,
     deviceDel: { command: 'device_del', args: { id: alias } },
-    blockdevDel: diskNodes(alias, blocks).map((n) => ({ command: 'blockdev-del', args: { 'node-name': n } })),
+    blockdevDel: nodes.map((n) => ({ command: 'blockdev-del', args: { 'node-name': n } })),
+    objectDel: diskSecretIds(disk, nodes).map((id) => ({ command: 'object-del', args: { id } })),
   };
 }
 

@@ -1,0 +1,89 @@
+/**
+ * The volume side of an rbd pool: its volumes are the images of the Ceph pool its
+ * <source><name> names, reached through its <source><host> monitors as its <auth> user
+ * (src/host/storage/rbd.ts). As libvirt's storage_backend_rbd: a volume is type 'network',
+ * format raw, its path and key POOL/IMAGE, its capacity the image's size and its allocation
+ * what its objects use; the pool's sizes are the cluster's. Listing the images is also how a
+ * pool-start proves the cluster is reachable with those credentials.
+ */
+import { VirtkitError } from '../../core/errors.js';
+import { RbdClient, type RbdAccess } from '../../host/storage/rbd.js';
+import type { PoolSpace } from '../../host/storage/space.js';
+import { secretValueFor } from '../secrets/ops.js';
+import type { StorageContext } from './context.js';
+import type { PoolDef, VolumeDef } from './pool-xml.js';
+import type { PoolRecord, VolumeRecord } from './records.js';
+
+export const isRbdPool = (def: PoolDef): boolean => def.type === 'rbd';
+
+/** The Ceph pool an rbd pool names (validated: always there). */
+export function cephPool(def: PoolDef): string {
+  const name = def.source?.name;
+  if (name === undefined) throw new VirtkitError('XML_MISSING', `rbd pool '${def.name}' has no <source><name>`, { details: { pool: def.name } });
+  return name;
+}
+
+/** The monitors, user and key of an rbd pool: the key is the value of the 'ceph' secret its <auth> names. */
+export function rbdAccess(ctx: StorageContext, def: PoolDef): RbdAccess {
+  const monitors = (def.source?.host ?? []).map((h) => ({ name: h.name, port: h.port }));
+  const auth = def.source?.auth;
+  if (auth === undefined) return { monitors };
+  if (!ctx.secrets) throw new VirtkitError('INTERNAL_ERROR', 'the storage engine has no secrets to take the cephx key from');
+  const key = secretValueFor(ctx.secrets, auth.secret, 'ceph', `/pool/source/auth/secret (pool ${def.name})`);
+  return { monitors, user: auth.username, key };
+}
+
+const client = (ctx: StorageContext, def: PoolDef): RbdClient => new RbdClient(rbdAccess(ctx, def));
+
+function record(pool: string, img: { name: string; capacity: number; allocation: number }): VolumeRecord {
+  const path = `${pool}/${img.name}`;
+  return { name: img.name, key: path, path, type: 'network', format: 'raw', capacity: img.capacity, allocation: img.allocation, backing: undefined };
+}
+
+/** The pool's images as volumes and the cluster's space (pool-start, pool-refresh). */
+export async function scanRbdPool(ctx: StorageContext, def: PoolDef): Promise<{ volumes: Map<string, VolumeRecord>; space: PoolSpace }> {
+  const c = client(ctx, def);
+  const pool = cephPool(def);
+  const images = await c.images(pool);
+  const space = await c.space();
+  return { volumes: new Map(images.map((i) => [i.name, record(pool, i)])), space };
+}
+
+function noSuchImage(p: PoolRecord, name: string): VirtkitError {
+  return new VirtkitError('STORAGE_FAILED', `image '${name}' of rbd pool '${p.name}' is gone from the cluster`, { details: { pool: p.name, volume: name } });
+}
+
+/** vol-create / vol-create-as in an rbd pool: a raw image of the volume's capacity (thin: allocation is not honoured). */
+export async function createRbdVolume(ctx: StorageContext, p: PoolRecord, vol: VolumeDef): Promise<VolumeRecord> {
+  const pool = cephPool(p.def);
+  if (p.volumes.has(vol.name)) {
+    throw new VirtkitError('VOLUME_EXISTS', `storage volume '${vol.name}' already exists in pool '${p.name}'`, { details: { pool: p.name, volume: vol.name } });
+  }
+  const capacity = vol.capacity?.value ?? 0;
+  const c = client(ctx, p.def);
+  await c.create(pool, vol.name, capacity);
+  const img = await c.image(pool, vol.name);
+  if (!img) throw noSuchImage(p, vol.name);
+  const rec = record(pool, img);
+  p.volumes.set(rec.name, rec);
+  p.space = await c.space();
+  return rec;
+}
+
+export async function deleteRbdVolume(ctx: StorageContext, p: PoolRecord, v: VolumeRecord): Promise<void> {
+  const c = client(ctx, p.def);
+  await c.remove(cephPool(p.def), v.name);
+  p.volumes.delete(v.name);
+  p.space = await c.space();
+}
+
+export async function resizeRbdVolume(ctx: StorageContext, p: PoolRecord, v: VolumeRecord, size: number): Promise<VolumeRecord> {
+  const pool = cephPool(p.def);
+  const c = client(ctx, p.def);
+  await c.resize(pool, v.name, size, size < v.capacity);
+  const img = await c.image(pool, v.name);
+  if (!img) throw noSuchImage(p, v.name);
+  const rec = record(pool, img);
+  p.volumes.set(rec.name, rec);
+  return rec;
+}
