@@ -91,7 +91,8 @@ async function volXml(ctx: EngineContext, a: Of<'volXml'>): Promise<string> {
   return x.volumeXml({
     type: v.type, name: v.name, key: v.key,
     capacity: { value: info.capacity }, allocation: { value: info.allocation },
-    target: { path: v.path, format: { type: v.format as never } },
+    // After a refresh libvirt knows only the encryption's format, not its secret (storageBackendProbeTarget).
+    target: { path: v.path, format: { type: v.format as never }, ...(v.encryption ? { encryption: { format: v.encryption } } : {}) },
     ...(v.backing ? { backingStore: { path: v.backing.path, ...(v.backing.format ? { format: { type: v.backing.format as never } } : {}) } } : {}),
   });
 }

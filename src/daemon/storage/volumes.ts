@@ -32,12 +32,19 @@ export async function readVolume(ctx: StorageContext, dir: string, name: string)
     // virtkit's own header reader (core/storage/qcow2.ts), bounded and never following the
     // backing file: a pool volume's format is what its header says (libvirt probes pool
     // volumes too); a domain disk's format is always explicit.
-    const info = await readPoolVolumeHeader(path);
-    if (info === undefined) {
+    const head = await readPoolVolumeHeader(path);
+    if (head === undefined) {
       return { name, key: path, path, type: 'file', format: 'raw', capacity: s.length, allocation: s.allocation, backing: undefined };
     }
+    if (head.kind === 'probed') {
+      // vmdk, vdi, vhdx, vpc, qed, qcow v1 or raw LUKS, by magic only (core/storage/image-probe.ts).
+      const { format, capacity, encryption } = head.image;
+      return { name, key: path, path, type: 'file', format, capacity: capacity ?? s.length, allocation: s.allocation, backing: undefined, encryption };
+    }
+    const info = head.info;
     const backing = info.backingFile === undefined ? undefined : { path: info.backingFile, format: info.backingFormat };
-    return { name, key: path, path, type: 'file', format: 'qcow2', capacity: info.virtualSize, allocation: s.allocation, backing };
+    const encryption = info.encryption === 'luks' ? 'luks' : info.encryption === 'aes' ? 'qcow' : undefined;
+    return { name, key: path, path, type: 'file', format: 'qcow2', capacity: info.virtualSize, allocation: s.allocation, backing, encryption };
   } catch (e) {
     // A file the reader refuses (damaged or hostile header) is still a file in the pool: list it as raw.
     ctx.deps.log.warn(`pool volume ${path}: ${(e as Error).message}`);
