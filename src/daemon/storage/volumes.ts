@@ -13,6 +13,7 @@ import { isTempVolume, removeTempVolumes } from '../../host/storage/volume-files
 import type { StorageContext } from './context.js';
 import type { PoolDef } from './pool-xml.js';
 import type { VolumeRecord } from './records.js';
+import { finishResizes, isResizeMarker } from './volume-resize.js';
 
 export function emptySpace(): PoolSpace {
   return { capacity: 0, allocation: 0, available: 0 };
@@ -57,7 +58,9 @@ export async function scanPool(ctx: StorageContext, def: PoolDef): Promise<{ vol
   if (dir === undefined) return { volumes: new Map(), space: emptySpace() };
   const removed = await removeTempVolumes(dir);
   if (removed.length > 0) ctx.deps.log.warn(`pool '${def.name}': removed ${removed.length} half-made volume(s): ${removed.join(', ')}`);
-  const names = (await readdir(dir)).filter((n) => !isTempVolume(n)).sort();
+  const finished = await finishResizes(ctx, dir, await readdir(dir));
+  if (finished.length > 0) ctx.deps.log.warn(`pool '${def.name}': finished ${finished.length} interrupted resize(s): ${finished.join(', ')}`);
+  const names = (await readdir(dir)).filter((n) => !isTempVolume(n) && !isResizeMarker(n)).sort();
   const vols = await Promise.all(names.map((n) => readVolume(ctx, dir, n)));
   const volumes = new Map<string, VolumeRecord>();
   for (const v of vols) if (v) volumes.set(v.name, v);
