@@ -37,8 +37,16 @@ export type StorageAction =
   | ({ readonly kind: 'volDelete'; readonly volume: string } & Pool)
   | { readonly kind: 'volFind'; readonly keyOrPath: string }
   | { readonly kind: 'poolCapabilities' }
-  | ({ readonly kind: 'volCreateFrom'; readonly xml: string; readonly inputPool: string; readonly inputVolume: string; readonly preallocMetadata?: boolean } & Pool)
-  | ({ readonly kind: 'volClone'; readonly volume: string; readonly newName: string; readonly linked?: boolean; readonly preallocMetadata?: boolean } & Pool)
+  | ({
+    readonly kind: 'volCreateFrom'; readonly xml: string; readonly inputPool: string; readonly inputVolume: string; readonly preallocMetadata?: boolean;
+    /** Percentages of the copy (the WebSocket form sends them on). */
+    readonly onProgress?: (percent: number) => void;
+  } & Pool)
+  | ({
+    readonly kind: 'volClone'; readonly volume: string; readonly newName: string; readonly linked?: boolean; readonly preallocMetadata?: boolean;
+    /** Percentages of a full copy (the WebSocket form sends them on); a linked clone has none. */
+    readonly onProgress?: (percent: number) => void;
+  } & Pool)
   | ({ readonly kind: 'volResize'; readonly volume: string; readonly capacity: number; readonly allocate?: boolean; readonly delta?: boolean; readonly shrink?: boolean } & Pool)
   | ({ readonly kind: 'volWipe'; readonly volume: string; readonly algorithm?: string } & Pool)
   | ({
@@ -117,8 +125,8 @@ export const storageHandlers: { readonly [K in StorageAction['kind']]: Handler<K
   volDelete: (ctx, a, o) => deleteVolume(ctx.storage, a.pool, a.volume, o),
   volFind: async (ctx, a) => findVolume(ctx.storage, a.keyOrPath),
   poolCapabilities: async () => poolCapabilitiesXml(),
-  volCreateFrom: (ctx, a, o) => createVolumeFrom(ctx.storage, a.pool, a.xml, { pool: a.inputPool, volume: a.inputVolume }, { ...o, preallocMetadata: a.preallocMetadata }),
-  volClone: (ctx, a, o) => cloneVolume(ctx.storage, a.pool, a.volume, a.newName, { ...o, linked: a.linked, preallocMetadata: a.preallocMetadata }),
+  volCreateFrom: (ctx, a, o) => createVolumeFrom(ctx.storage, a.pool, a.xml, { pool: a.inputPool, volume: a.inputVolume }, { ...o, preallocMetadata: a.preallocMetadata, onProgress: a.onProgress }),
+  volClone: (ctx, a, o) => cloneVolume(ctx.storage, a.pool, a.volume, a.newName, { ...o, linked: a.linked, preallocMetadata: a.preallocMetadata, onProgress: a.onProgress }),
   volResize: (ctx, a, o) => resizeVolume(ctx.storage, a.pool, a.volume, a.capacity, { ...o, allocate: a.allocate, delta: a.delta, shrink: a.shrink }),
   volWipe: (ctx, a, o) => wipeVolume(ctx.storage, a.pool, a.volume, a.algorithm ?? 'zero', o),
   volImport: (ctx, a, o) => importVolume(ctx.storage, a.pool, { file: a.file, format: a.format, name: a.name, targetFormat: a.targetFormat }, { ...o, onProgress: a.onProgress }),
