@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runQemuImgRetrying } from '../../src/host/storage/qemu-img.js';
@@ -18,6 +18,7 @@ import { cli, domainXml, inProcessDaemon, quietLog } from './daemon-harness.js';
 const img = (args: string[]): string => execFileSync('qemu-img', args, { encoding: 'utf8' });
 const qinfo = (path: string, format: string) => JSON.parse(img(['info', '--output=json', '-f', format, path])) as { 'virtual-size': number };
 const SECRET = ['--object', 'secret,id=k0,data=hunter2'];
+const UUID = '3c9a8f2e-5b1d-4e7a-9c0f-2d6b8e4a1f73';
 
 interface Vol { name: string; format: string; capacity: number }
 
@@ -41,6 +42,17 @@ describe('pool volumes probed by magic (real qemu-img images)', { timeout: 120_0
       await runQemuImgRetrying(['create', '-q', '-f', 'luks', ...SECRET, '-o', 'key-secret=k0', join(dir, 'luksraw'), '4M']);
       await runQemuImgRetrying(['create', '-q', '-f', 'qcow2', ...SECRET, '-o', 'encrypt.format=luks,encrypt.key-secret=k0', join(dir, 'luksq'), '8M']);
       await writeFile(join(dir, 'plain'), Buffer.alloc(65536));
+      // LUKS volumes virtkit makes itself: their secret is noted beside them and shown after a refresh.
+      await writeFile(join(d.root, 's.xml'), `<secret><uuid>${UUID}</uuid><usage type='volume'><volume>any</volume></usage></secret>`);
+      await writeFile(join(d.root, 'pw'), 'hunter2');
+      assert.equal((await vk('secret-define', join(d.root, 's.xml'))).code, 0);
+      assert.equal((await vk('secret-set-value', UUID, '--file', join(d.root, 'pw'), '--plain')).code, 0);
+      for (const [name, format] of [['made.qcow2', 'qcow2'], ['made.raw', 'raw']]) {
+        await writeFile(join(d.root, 'v.xml'), `<volume><name>${name}</name><capacity unit='M'>2</capacity><target><format type='${format}'/>` +
+          `<encryption format='luks'><secret type='passphrase' uuid='${UUID}'/></encryption></target></volume>`);
+        const made = await vk('vol-create', 'default', join(d.root, 'v.xml'));
+        assert.equal(made.code, 0, made.stderr);
+      }
       assert.equal((await vk('pool-refresh', 'default')).code, 0);
 
       const expected: Record<string, [string, number]> = {
@@ -57,6 +69,8 @@ describe('pool volumes probed by magic (real qemu-img images)', { timeout: 120_0
         'luksraw': ['raw', 4 << 20],
         'luksq': ['qcow2', 8 << 20],
         'plain': ['raw', 65536],
+        'made.qcow2': ['qcow2', 2 << 20],
+        'made.raw': ['raw', 2 << 20],
       };
       assert.equal(expected['sparse']?.[1], 5 << 20);
       assert.equal(expected['vbox']?.[1], 7 << 20);
@@ -67,6 +81,10 @@ describe('pool volumes probed by magic (real qemu-img images)', { timeout: 120_0
         for (const name of ['luksraw', 'luksq']) {
           const xml = (await vk('vol-dumpxml', name, '--pool', 'default')).stdout;
           assert.match(xml, /<encryption format='luks'\/>/, `${name} ${when}`);
+        }
+        for (const name of ['made.qcow2', 'made.raw']) {
+          const xml = (await vk('vol-dumpxml', name, '--pool', 'default')).stdout;
+          assert.match(xml, new RegExp(`<encryption format='luks'>\\s*<secret type='passphrase' uuid='${UUID}'/>\\s*</encryption>`), `${name} ${when}`);
         }
         assert.doesNotMatch((await vk('vol-dumpxml', 'sparse', '--pool', 'default')).stdout, /<encryption/, when);
         assert.match((await vk('vol-dumpxml', 'vbox', '--pool', 'default')).stdout, /<format type='vdi'\/>/, when);
@@ -86,6 +104,12 @@ describe('pool volumes probed by magic (real qemu-img images)', { timeout: 120_0
       const again = await startDaemon({ layout: d.layout, log: quietLog(), autostart: false });
       try {
         await check('after a daemon restart');
+        // The note goes with its volume; a note without a volume is removed at the next refresh.
+        assert.equal((await vk('vol-delete', 'made.raw', '--pool', 'default')).code, 0);
+        assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('.')), ['.made.qcow2.vk-secret']);
+        await rm(join(dir, 'made.qcow2'));
+        assert.equal((await vk('pool-refresh', 'default')).code, 0);
+        assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('.')), []);
       } finally {
         await again.close();
       }

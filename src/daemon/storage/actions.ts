@@ -7,7 +7,7 @@ import {
   buildPool, createPool, definePool, deletePool, destroyPool, refreshPool, setPoolAutostart, startPool, undefinePool,
 } from './pool-ops.js';
 import { findVolume, getPool, getVolume, listPools, listVolumes, lookupPool, poolXml, volumeIn, type PoolFilter } from './queries.js';
-import type { PoolInfo, VolumeInfo } from './records.js';
+import type { PoolInfo, VolumeInfo, VolumeRecord } from './records.js';
 import { createVolume, deleteVolume } from './volume-ops.js';
 import { poolCapabilitiesXml } from '../../core/storage/pool-capabilities.js';
 import { resizeVolume, wipeVolume } from './volume-change.js';
@@ -89,6 +89,11 @@ export interface StorageResults {
 type Of<K extends StorageAction['kind']> = Extract<StorageAction, { kind: K }>;
 type Handler<K extends StorageAction['kind']> = (ctx: EngineContext, a: Of<K>, o: Opts) => Promise<StorageResults[K]>;
 
+function encryptionOf(v: VolumeRecord): { format: 'luks' | 'qcow'; secret?: { type: 'passphrase'; uuid?: string; usage?: string } } {
+  const s = v.encryptionSecret;
+  return { format: v.encryption ?? 'luks', ...(s ? { secret: { type: 'passphrase', ...s } } : {}) };
+}
+
 /** A volume's XML: libvirt's, from what the pool knows about the file. */
 async function volXml(ctx: EngineContext, a: Of<'volXml'>): Promise<string> {
   const s = ctx.storage;
@@ -99,8 +104,9 @@ async function volXml(ctx: EngineContext, a: Of<'volXml'>): Promise<string> {
   return x.volumeXml({
     type: v.type, name: v.name, key: v.key,
     capacity: { value: info.capacity }, allocation: { value: info.allocation },
-    // After a refresh libvirt knows only the encryption's format, not its secret (storageBackendProbeTarget).
-    target: { path: v.path, format: { type: v.format as never }, ...(v.encryption ? { encryption: { format: v.encryption } } : {}) },
+    // After a refresh libvirt knows only the encryption's format (storageBackendProbeTarget); virtkit
+    // adds the secret it made the volume with, when it noted one (volume-secret-note.ts).
+    target: { path: v.path, format: { type: v.format as never }, ...(v.encryption ? { encryption: encryptionOf(v) } : {}) },
     ...(v.backing ? { backingStore: { path: v.backing.path, ...(v.backing.format ? { format: { type: v.backing.format as never } } : {}) } } : {}),
   });
 }

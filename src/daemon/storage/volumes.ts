@@ -14,6 +14,7 @@ import type { StorageContext } from './context.js';
 import type { PoolDef } from './pool-xml.js';
 import type { VolumeRecord } from './records.js';
 import { finishResizes, isResizeMarker } from './volume-resize.js';
+import { isSecretNote, pruneSecretNotes, readSecretNote } from './volume-secret-note.js';
 
 export function emptySpace(): PoolSpace {
   return { capacity: 0, allocation: 0, available: 0 };
@@ -40,12 +41,14 @@ export async function readVolume(ctx: StorageContext, dir: string, name: string)
     if (head.kind === 'probed') {
       // vmdk, vdi, vhdx, vpc, qed, qcow v1 or raw LUKS, by magic only (core/storage/image-probe.ts).
       const { format, capacity, encryption } = head.image;
-      return { name, key: path, path, type: 'file', format, capacity: capacity ?? s.length, allocation: s.allocation, backing: undefined, encryption };
+      const encryptionSecret = encryption === undefined ? undefined : await readSecretNote(dir, name);
+      return { name, key: path, path, type: 'file', format, capacity: capacity ?? s.length, allocation: s.allocation, backing: undefined, encryption, encryptionSecret };
     }
     const info = head.info;
     const backing = info.backingFile === undefined ? undefined : { path: info.backingFile, format: info.backingFormat };
     const encryption = info.encryption === 'luks' ? 'luks' : info.encryption === 'aes' ? 'qcow' : undefined;
-    return { name, key: path, path, type: 'file', format: 'qcow2', capacity: info.virtualSize, allocation: s.allocation, backing, encryption };
+    const encryptionSecret = encryption === undefined ? undefined : await readSecretNote(dir, name);
+    return { name, key: path, path, type: 'file', format: 'qcow2', capacity: info.virtualSize, allocation: s.allocation, backing, encryption, encryptionSecret };
   } catch (e) {
     // A file the reader refuses (damaged or hostile header) is still a file in the pool: list it as raw.
     ctx.deps.log.warn(`pool volume ${path}: ${(e as Error).message}`);
@@ -60,7 +63,9 @@ export async function scanPool(ctx: StorageContext, def: PoolDef): Promise<{ vol
   if (removed.length > 0) ctx.deps.log.warn(`pool '${def.name}': removed ${removed.length} half-made volume(s): ${removed.join(', ')}`);
   const finished = await finishResizes(ctx, dir, await readdir(dir));
   if (finished.length > 0) ctx.deps.log.warn(`pool '${def.name}': finished ${finished.length} interrupted resize(s): ${finished.join(', ')}`);
-  const names = (await readdir(dir)).filter((n) => !isTempVolume(n) && !isResizeMarker(n)).sort();
+  const entries = await readdir(dir);
+  await pruneSecretNotes(dir, entries);
+  const names = entries.filter((n) => !isTempVolume(n) && !isResizeMarker(n) && !isSecretNote(n)).sort();
   const vols = await Promise.all(names.map((n) => readVolume(ctx, dir, n)));
   const volumes = new Map<string, VolumeRecord>();
   for (const v of vols) if (v) volumes.set(v.name, v);
