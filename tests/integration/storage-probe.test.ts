@@ -100,6 +100,13 @@ describe('pool volumes probed by magic (real qemu-img images)', { timeout: 120_0
       assert.equal((JSON.parse(start.stderr) as { error: { code: string } }).error.code, 'XML_MISSING', start.stderr);
       assert.match(start.stderr, /looks like vmdk.*<driver type='vmdk'\/>/);
       assert.equal((await vk('undefine', 'g')).code, 0);
+      // A vmdk descriptor names other files (its flat extent): copying it would read them, so it is refused.
+      const clone = await vk('--json', 'vol-clone', 'desc', 'desc-copy', '--pool', 'default');
+      assert.equal((JSON.parse(clone.stderr) as { error: { code: string } }).error.code, 'IMAGE_UNSUPPORTED', clone.stderr);
+      // A vdi has no other files: it clones as a vdi.
+      assert.equal((await vk('vol-clone', 'vbox', 'vbox2', '--pool', 'default')).code, 0);
+      img(['compare', '-f', 'vdi', '-F', 'vdi', join(dir, 'vbox'), join(dir, 'vbox2')]);
+      assert.equal((await vk('vol-delete', 'vbox2', '--pool', 'default')).code, 0);
       await d.daemon.close();
       const again = await startDaemon({ layout: d.layout, log: quietLog(), autostart: false });
       try {
