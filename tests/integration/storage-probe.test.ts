@@ -1,13 +1,12 @@
 /**
  * Images copied into a pool by hand list with the format their magic says (vmdk sparse and
  * descriptor, vdi, vhdx, vpc, qed, qcow v1) and the capacity `qemu-img info --output=json` reports
- * (vhdx: the file size, its size is not one header field); LUKS volumes (qcow2 and raw) show
+ * (vhdx's from its metadata region); LUKS volumes (qcow2 and raw) show
  * <encryption format='luks'/> in vol-dumpxml after a refresh and after a daemon restart.
  * Images made by qemu-img itself, placed with a name that says nothing (no extension).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -61,7 +60,7 @@ describe('pool volumes probed by magic (real qemu-img images)', { timeout: 120_0
         'desc': ['vmdk', qinfo(join(dir, 'desc'), 'vmdk')['virtual-size']],
         'desc-flat': ['raw', 2 << 20],
         'vbox': ['vdi', qinfo(join(dir, 'vbox'), 'vdi')['virtual-size']],
-        'hyperv': ['vhdx', statSync(join(dir, 'hyperv')).size],
+        'hyperv': ['vhdx', qinfo(join(dir, 'hyperv'), 'vhdx')['virtual-size']],
         'virtualpc': ['vpc', qinfo(join(dir, 'virtualpc'), 'vpc')['virtual-size']],
         'qed': ['qed', qinfo(join(dir, 'qed'), 'qed')['virtual-size']],
         'old': ['qcow', qinfo(join(dir, 'old'), 'qcow')['virtual-size']],
@@ -74,6 +73,7 @@ describe('pool volumes probed by magic (real qemu-img images)', { timeout: 120_0
       };
       assert.equal(expected['sparse']?.[1], 5 << 20);
       assert.equal(expected['vbox']?.[1], 7 << 20);
+      assert.equal(expected['hyperv']?.[1], 6 << 20);
       const check = async (when: string) => {
         const vols = JSON.parse((await vk('--json', 'vol-list', 'default', '--details')).stdout) as Vol[];
         const got = Object.fromEntries(vols.map((v) => [v.name, [v.format, v.capacity]]));

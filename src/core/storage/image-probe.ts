@@ -85,7 +85,7 @@ export function probeImage(head: Uint8Array, fileSize: number): ProbedImage | un
       // QEMU's block/vdi.c VdiHeader: disk_size u64 little-endian at 368.
       return { format, capacity: has(376) ? sane(v.getBigUint64(368, true)) : undefined, encryption: undefined };
     case 'vhdx':
-      // The size lives in the metadata region (a GUID-keyed table 1 MiB in): not one field; the file size stands in.
+      // The size lives in the metadata region, past the first bytes: image-probe-vhdx.ts reads it through the source.
       return { format, capacity: undefined, encryption: undefined };
     case 'vpc':
       return { format, capacity: vpcCapacity(head), encryption: undefined };

@@ -11,6 +11,7 @@ import type { ChainReader } from '../../core/storage/backing-chain.js';
 import { detectImageMagic, type ImageMagic } from '../../core/storage/image-magic.js';
 import { PROBE_HEAD_BYTES, VMDK_DESCRIPTOR_MAX_BYTES, isVmdkDescriptor, probeImage, probeImageFormat, type ProbedImage } from '../../core/storage/image-probe.js';
 import { readQcow2, type ImageSource, type Qcow2Info } from '../../core/storage/qcow2-read.js';
+import { vhdxVirtualSize } from '../../core/storage/image-probe-vhdx.js';
 
 export interface ImageFileFacts {
   readonly path: string;
@@ -85,6 +86,7 @@ export async function readPoolVolumeHeader(path: string): Promise<PoolVolumeHead
     if (probeImageFormat(head) !== 'qcow2') {
       if (isVmdkDescriptor(head)) head = await src.read(0, Math.min(src.size, VMDK_DESCRIPTOR_MAX_BYTES));
       const image = probeImage(head, src.size);
+      if (image?.format === 'vhdx') return { kind: 'probed', image: { ...image, capacity: await vhdxVirtualSize(src) } };
       return image === undefined ? undefined : { kind: 'probed', image };
     }
     try {
