@@ -83,7 +83,8 @@ export type PoolVolumeHeader = { readonly kind: 'qcow2'; readonly info: Qcow2Inf
 export async function readPoolVolumeHeader(path: string): Promise<PoolVolumeHeader | undefined> {
   return withImageFile(path, async (src) => {
     let head = await src.read(0, Math.min(src.size, PROBE_HEAD_BYTES));
-    if (probeImageFormat(head) !== 'qcow2') {
+    // Any "QFI\xfb" file but qcow v1 goes to the qcow2 reader, which refuses (and so warns about) an unknown version.
+    if (detectImageMagic(head) !== 'qcow2' || probeImageFormat(head) === 'qcow') {
       if (isVmdkDescriptor(head)) head = await src.read(0, Math.min(src.size, VMDK_DESCRIPTOR_MAX_BYTES));
       const image = probeImage(head, src.size);
       if (image?.format === 'vhdx') return { kind: 'probed', image: { ...image, capacity: await vhdxVirtualSize(src) } };
