@@ -6,6 +6,7 @@
  * can fail).
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -71,6 +72,18 @@ describe('vol-upload and vol-download --sparse', { timeout: 120_000 }, () => {
       assert.equal(statSync(part).size, 8 * MiB);
       assert.ok((await readFile(part)).equals((await readFile(src)).subarray(3 * MiB, 11 * MiB)));
       assert.ok(allocated(part) <= 512 * 1024 + 64 * 1024, `the range holds its 512 KiB (${allocated(part)})`);
+
+      // A qcow2 volume's file may grow: a source ending in zeros past its end still gives its length.
+      const image = join(d.root, 'img.qcow2');
+      execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', image, '16M']);
+      execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x77 0 1M', image]);
+      execFileSync('truncate', ['-s', `+${2 * MiB}`, image]);
+      assert.equal((await vk('vol-create-as', 'default', 'q.qcow2', '1M', '--format', 'qcow2')).code, 0);
+      assert.equal((await vk('vol-upload', 'q.qcow2', image, '--pool', 'default', '--sparse')).code, 0);
+      const q = join(d.layout.imagesDir, 'q.qcow2');
+      assert.equal(statSync(q).size, statSync(image).size);
+      assert.ok((await readFile(q)).equals(await readFile(image)));
+      execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'read -P 0x77 0 1M', q]);
     } finally {
       await d.close();
     }

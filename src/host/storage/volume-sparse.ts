@@ -45,6 +45,9 @@ export async function writeVolumeRangeSparse(path: string, range: ByteRange, sou
     if (taken !== range.length) {
       throw new VirtkitError('IO_ERROR', `sparse upload to ${path} ended after ${taken} of ${range.length} bytes`, { details: { path, written: taken, expected: range.length } });
     }
+    // A trailing hole past the old end (a file that may grow: not raw) still makes the file that long.
+    const end = range.offset + range.length;
+    if ((await fh.stat()).size < end) await fh.truncate(end);
     await fh.sync();
     return taken;
   } catch (e) {
