@@ -107,6 +107,11 @@ describe('pool volumes probed by magic (real qemu-img images)', { timeout: 120_0
       assert.equal((await vk('vol-clone', 'vbox', 'vbox2', '--pool', 'default')).code, 0);
       img(['compare', '-f', 'vdi', '-F', 'vdi', join(dir, 'vbox'), join(dir, 'vbox2')]);
       assert.equal((await vk('vol-delete', 'vbox2', '--pool', 'default')).code, 0);
+      // An encrypted volume's capacity is its payload's: resizing or wiping it without the key is refused.
+      for (const argv of [['vol-resize', 'luksraw', '8M'], ['vol-wipe', 'luksq']]) {
+        const r = await vk('--json', ...argv, '--pool', 'default');
+        assert.equal((JSON.parse(r.stderr) as { error: { code: string } }).error.code, 'UNSUPPORTED_OPERATION', r.stderr);
+      }
       await d.daemon.close();
       const again = await startDaemon({ layout: d.layout, log: quietLog(), autostart: false });
       try {

@@ -34,6 +34,12 @@ function resizable(v: VolumeRecord): VolumeRecord {
       details: { volume: v.name, format: v.format },
     });
   }
+  if (v.encryption !== undefined) {
+    // Its size is the payload's: qemu-img would need the key (--object secret, --image-opts) to resize it as such.
+    throw new VirtkitError('UNSUPPORTED_OPERATION', `cannot change volume '${v.name}': it is encrypted (${v.encryption}), and virtkit resizes and wipes plain raw and qcow2 volumes only`, {
+      details: { volume: v.name, format: v.format, encryption: v.encryption },
+    });
+  }
   return v;
 }
 
