@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Context } from './framework.js';
-import { progressBar, progressLine } from './progress.js';
+import { percentBar, progressBar, progressLine } from './progress.js';
 
 test('the progress line fills its bar by whole thirtieths and rounds the percent down', () => {
   assert.equal(progressLine('Uploading a', 0, 4 << 20), `Uploading a [${' '.repeat(30)}]   0% 0.00 B / 4.00 MiB`);
@@ -27,4 +27,23 @@ test('a bar is drawn only on a terminal, never with --json, and once per whole p
   bar.update(1000, 1000);
   bar.end();
   assert.deepEqual(lines.map((l) => l.replace(/\[.*\]/, '[]')), ['\rx []   0% 1.00 B / 1000.00 B', '\rx []   1% 10.00 B / 1000.00 B', '\rx [] 100% 1000.00 B / 1000.00 B', '\n']);
+});
+
+test('a percent bar (vol-clone, vol-create-from) is drawn as virsh draws a job, on a terminal only', () => {
+  const lines: string[] = [];
+  const ctx = (tty: boolean | undefined, json: boolean): Context => ({
+    io: { stdout: () => undefined, stderr: (t) => lines.push(t), env: {}, cwd: '/', ...(tty === undefined ? {} : { tty }) },
+    json, client: () => { throw new Error('no client'); }, print: () => undefined, printJson: () => undefined, bare: () => undefined,
+  });
+  assert.equal(percentBar(ctx(undefined, false), 'Clone'), undefined);
+  assert.equal(percentBar(ctx(false, false), 'Clone'), undefined);
+  assert.equal(percentBar(ctx(true, true), 'Clone'), undefined);
+  const silent = percentBar(ctx(true, false), 'Clone');
+  silent?.end();
+  assert.deepEqual(lines, [], 'nothing drawn, no newline');
+  const bar = percentBar(ctx(true, false), 'Clone');
+  assert.ok(bar);
+  for (const p of [0, 0.5, 7, 7.9, 100]) bar.update(p);
+  bar.end();
+  assert.deepEqual(lines, ['\rClone: [  0 %]', '\rClone: [  7 %]', '\rClone: [100 %]', '\n']);
 });

@@ -39,3 +39,29 @@ export function progressBar(ctx: Context, label: string): Progress | undefined {
     },
   };
 }
+
+export interface PercentProgress {
+  update(percent: number): void;
+  end(): void;
+}
+
+/**
+ * A job's progress in whole percent (the qemu-img convert of vol-clone and vol-create-from),
+ * drawn as virsh draws a job's ("Clone: [ 42 %]"), under the same rules as progressBar: on a
+ * terminal only, never with --json, once per whole percent, ended with a newline.
+ */
+export function percentBar(ctx: Context, label: string): PercentProgress | undefined {
+  if (ctx.json || ctx.io.tty !== true) return undefined;
+  let shown = -1;
+  return {
+    update(percent) {
+      const pct = Math.max(0, Math.min(100, Math.floor(percent)));
+      if (pct === shown) return;
+      shown = pct;
+      ctx.io.stderr(`\r${label}: [${String(pct).padStart(3)} %]`);
+    },
+    end() {
+      if (shown >= 0) ctx.io.stderr('\n');
+    },
+  };
+}

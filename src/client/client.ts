@@ -279,16 +279,24 @@ export class VirtkitClient {
 
   // Volume copies, clones, resizes, wipes, imports; the pool capabilities XML.
 
-  createVolumeFrom(pool: string, xml: string, input: { pool: string; volume: string }, opts: { preallocMetadata?: boolean } & JobOptions = {}): Promise<VolumeInfo> {
-    return this.#call('POST', `/v1/pools/${seg(pool)}/actions/volume-create-from${waitQuery(opts)}`, {
-      xml, inputPool: input.pool, inputVolume: input.volume, ...(opts.preallocMetadata ? { preallocMetadata: true } : {}),
-    });
+  /** `onProgress` (WebSocket) gets whole percentages of the copy. */
+  async createVolumeFrom(pool: string, xml: string, input: { pool: string; volume: string },
+    opts: { preallocMetadata?: boolean; onProgress?: (percent: number) => void } & JobOptions = {}): Promise<VolumeInfo> {
+    const body = { xml, inputPool: input.pool, inputVolume: input.volume, ...(opts.preallocMetadata ? { preallocMetadata: true } : {}) };
+    if (opts.onProgress === undefined) return this.#call('POST', `/v1/pools/${seg(pool)}/actions/volume-create-from${waitQuery(opts)}`, body);
+    await this.getPool(pool);
+    const { openVolumeJob } = await import('./websocket.js');
+    return openVolumeJob(this.#transport, `/v1/pools/${seg(pool)}/volume-create-from`, body, opts.onProgress, opts.wait, 'copy');
   }
 
-  cloneVolume(pool: string, vol: string, name: string, opts: { linked?: boolean; preallocMetadata?: boolean } & JobOptions = {}): Promise<VolumeInfo> {
-    return this.#call('POST', `/v1/pools/${seg(pool)}/volumes/${seg(vol)}/actions/clone${waitQuery(opts)}`, {
-      name, ...(opts.linked ? { linked: true } : {}), ...(opts.preallocMetadata ? { preallocMetadata: true } : {}),
-    });
+  /** `onProgress` (WebSocket) gets whole percentages of a full copy (a linked clone has none). */
+  async cloneVolume(pool: string, vol: string, name: string,
+    opts: { linked?: boolean; preallocMetadata?: boolean; onProgress?: (percent: number) => void } & JobOptions = {}): Promise<VolumeInfo> {
+    const body = { name, ...(opts.linked ? { linked: true } : {}), ...(opts.preallocMetadata ? { preallocMetadata: true } : {}) };
+    if (opts.onProgress === undefined) return this.#call('POST', `/v1/pools/${seg(pool)}/volumes/${seg(vol)}/actions/clone${waitQuery(opts)}`, body);
+    await this.getPool(pool);
+    const { openVolumeJob } = await import('./websocket.js');
+    return openVolumeJob(this.#transport, `/v1/pools/${seg(pool)}/volumes/${seg(vol)}/clone`, body, opts.onProgress, opts.wait, 'copy');
   }
 
   resizeVolume(pool: string, vol: string, capacity: number, opts: { allocate?: boolean; delta?: boolean; shrink?: boolean } & JobOptions = {}): Promise<VolumeInfo> {

@@ -22,6 +22,8 @@ export interface TransferOptions {
   readonly length?: number;
   /** Called as bytes move: done so far, and the total. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Zero blocks stay holes: in the volume (upload) or the local file (download); virsh's --sparse. */
+  readonly sparse?: boolean;
 }
 
 const CHUNK = 1 << 20;
@@ -69,7 +71,10 @@ async function failure(res: IncomingMessage): Promise<VirtkitError> {
 /** Sends `length` bytes of `source` to the volume at `offset`; the volume as the daemon then sees it. */
 export async function uploadStream(t: Transport, pool: string, vol: string, source: Readable, length: number,
   o: TransferOptions = {}): Promise<VolumeInfo> {
-  const q = o.offset ? `?offset=${o.offset}` : '';
+  const params = new URLSearchParams();
+  if (o.offset) params.set('offset', String(o.offset));
+  if (o.sparse === true) params.set('sparse', 'true');
+  const q = params.size === 0 ? '' : `?${params.toString()}`;
   const { req, res } = await send(t, 'PUT', `${contentPath(pool, vol)}${q}`, {
     'Content-Type': 'application/octet-stream', 'Content-Length': String(length), Accept: 'application/json',
   });
@@ -125,6 +130,13 @@ export async function downloadFile(t: Transport, pool: string, vol: string, file
     }
   };
   try {
+    if (o.sparse === true) {
+      const { writeSparse } = await import('./volume-sparse.js');
+      const got = await writeSparse(answer, fh, total, o.onProgress);
+      if (got !== total) throw new VirtkitError('IO_ERROR', `download of volume '${vol}' ended after ${got} of ${total} bytes`, { details: { written: got, expected: total } });
+      await fh.sync();
+      return total;
+    }
     const out = createWriteStream(file, { fd: fh.fd, autoClose: false, highWaterMark: CHUNK });
     await pipeline(answer, counter(total, progress), out);
     await syncing;

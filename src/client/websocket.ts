@@ -30,13 +30,19 @@ export interface ConsoleConnection {
   close(): void;
 }
 
-function open(t: Transport, path: string): Promise<WebSocket> {
+/**
+ * `attach` adds listeners at once, before the upgrade: a server that sends and closes right after
+ * it (a volume job failing at once) would otherwise deliver its message before `await open()`
+ * returned and anyone listened.
+ */
+function open(t: Transport, path: string, attach?: (ws: WebSocket) => void): Promise<WebSocket> {
   const e = t.endpoint;
   const url = e.kind === 'unix'
     ? `ws+unix://${e.socket}:${path}`
     : `${e.tls ? 'wss' : 'ws'}://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}${path}`;
   const o = t.connectOptions();
   const ws = new WebSocket(url, { headers: t.headers(), ...(o.ca === undefined ? {} : { ca: o.ca }) });
+  attach?.(ws);
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => {
@@ -106,21 +112,37 @@ type ImportMessage =
 
 /** vol-import over /v1/pools/{id}/volume-import: progress messages, then the volume or the error. */
 export async function openImport(t: Transport, pool: string, req: VolumeImportRequest, onProgress: (percent: number) => void, wait?: number): Promise<VolumeInfo> {
-  const q = new URLSearchParams(Object.entries({ ...req, ...(wait === undefined ? {} : { wait: String(wait) }) }).filter(([, v]) => v !== undefined) as [string, string][]);
-  const ws = await open(t, `/v1/pools/${encodeURIComponent(pool)}/volume-import?${q.toString()}`);
-  return new Promise((resolve, reject) => {
-    let settled = false;
+  return openVolumeJob(t, `/v1/pools/${encodeURIComponent(pool)}/volume-import`, { ...req }, onProgress, wait, 'import');
+}
+
+/**
+ * A volume job with progress over its WebSocket (vol-import, a full vol-clone, vol-create-from):
+ * `fields` (the REST body's) in the query, then progress messages, then the volume or the error.
+ */
+export async function openVolumeJob(t: Transport, path: string, fields: Readonly<Record<string, string | boolean | undefined>>, onProgress: (percent: number) => void,
+  wait: number | undefined, what: string): Promise<VolumeInfo> {
+  const entries = Object.entries({ ...fields, ...(wait === undefined ? {} : { wait: String(wait) }) }).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)]);
+  let settled = false;
+  let resolveJob: (v: VolumeInfo) => void = () => undefined;
+  let rejectJob: (e: Error) => void = () => undefined;
+  const job = new Promise<VolumeInfo>((resolve, reject) => {
+    resolveJob = resolve;
+    rejectJob = reject;
+  });
+  job.catch(() => undefined); // when the upgrade itself fails, open() throws that error instead
+  await open(t, `${path}?${new URLSearchParams(entries).toString()}`, (ws) => {
     ws.on('message', (data) => {
       const m = JSON.parse(String(data)) as ImportMessage;
       if (m.type === 'progress') onProgress(m.percent);
       else {
         settled = true;
-        if (m.type === 'done') resolve(m.volume);
-        else reject(toError(m, 500));
+        if (m.type === 'done') resolveJob(m.volume);
+        else rejectJob(toError(m, 500));
       }
     });
     ws.once('close', (_code, reason) => {
-      if (!settled) reject(new VirtkitError('DAEMON_UNREACHABLE', `the import stream ended before the import did: ${reason.toString('utf8') || 'connection closed'}`));
+      if (!settled) rejectJob(new VirtkitError('DAEMON_UNREACHABLE', `the ${what} stream ended before the ${what} did: ${reason.toString('utf8') || 'connection closed'}`));
     });
   });
+  return job;
 }

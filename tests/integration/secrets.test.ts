@@ -183,7 +183,8 @@ describe('secrets (CLI, real daemon)', { timeout: 60_000 }, () => {
       assert.equal(rawInfo['format'], 'luks');
       // An unknown secret: refused before anything is written.
       await assert.rejects(client.createVolume('default', volXml('none.qcow2', 'qcow2', `uuid='${U3}'`)), (e: unknown) => e instanceof VirtkitError && e.code === 'SECRET_NOT_FOUND');
-      assert.deepEqual((await readdir(images)).sort(), ['enc.qcow2', 'enc.raw']);
+      // Each made LUKS volume has its secret note beside it (docs/storage.md); the refused one left nothing.
+      assert.deepEqual((await readdir(images)).sort(), ['.enc.qcow2.vk-secret', '.enc.raw.vk-secret', 'enc.qcow2', 'enc.raw']);
       assert.deepEqual((await keyDirs()).filter((n) => !before.includes(n)), [], 'a key file was left behind');
       for (const v of [passphrase, Buffer.from(passphrase).toString('base64')]) assert.equal(d.log.join('\n').includes(v), false);
     } finally {

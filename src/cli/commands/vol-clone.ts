@@ -1,4 +1,5 @@
 import { command } from '../framework.js';
+import { percentBar } from '../progress.js';
 import { escapeXml, lookupVolume, onStorage, POOL_OPT, REFLINK_OPT, refuseReflink, VOL_ARG } from '../storage.js';
 
 export default command({
@@ -21,8 +22,12 @@ export default command({
       const xml = await onStorage({ pool: src.pool, vol }, undefined, () => client.volumeXml(src.pool, src.name));
       return ctx.print(xml.replace(/<name>[^<]*<\/name>/, `<name>${escapeXml(newname)}</name>`).trimEnd());
     }
+    // A full copy's progress on a terminal (none for --json, a pipe, or a linked clone: nothing is copied).
+    const bar = o.linked === true ? undefined : percentBar(ctx, 'Clone');
     const v = await onStorage({ pool: src.pool }, `Failed to clone vol from ${src.name}`,
-      () => client.cloneVolume(src.pool, src.name, newname, { linked: o.linked, preallocMetadata: o['prealloc-metadata'] }));
+      () => client.cloneVolume(src.pool, src.name, newname, {
+        linked: o.linked, preallocMetadata: o['prealloc-metadata'], ...(bar === undefined ? {} : { onProgress: (p: number) => bar.update(p) }),
+      })).finally(() => bar?.end());
     if (ctx.json) return ctx.printJson(v);
     ctx.print(`Vol ${v.name} cloned from ${src.name}`);
   },

@@ -1,6 +1,7 @@
 import { CliError, command } from '../framework.js';
 import { lookupVolume, onStorage, POOL_ARG, REFLINK_OPT, refuseReflink, VALIDATE_OPT, VOL_ARG } from '../storage.js';
 import { readXmlFile } from './define.js';
+import { percentBar } from '../progress.js';
 
 export default command({
   name: 'vol-create-from',
@@ -21,8 +22,12 @@ export default command({
       if (o.inputpool !== undefined || !(e instanceof CliError) || e.error?.code !== 'VOLUME_NOT_FOUND') throw e;
       throw new CliError([`failed to get vol '${vol}', specifying --inputpool might help`, ...e.lines.slice(1)], e.error);
     });
+    // The copy's progress on a terminal (none for --json or a pipe).
+    const bar = percentBar(ctx, 'Copy');
     const v = await onStorage({ pool }, `Failed to create vol from ${file}`,
-      () => client.createVolumeFrom(pool, xml, { pool: input.pool, volume: input.name }, { preallocMetadata: o['prealloc-metadata'] }));
+      () => client.createVolumeFrom(pool, xml, { pool: input.pool, volume: input.name }, {
+        preallocMetadata: o['prealloc-metadata'], ...(bar === undefined ? {} : { onProgress: (p: number) => bar.update(p) }),
+      })).finally(() => bar?.end());
     if (ctx.json) return ctx.printJson(v);
     ctx.print(`Vol ${v.name} created from input vol ${input.name}`);
   },

@@ -11,6 +11,7 @@ export default command({
     pool: POOL_OPT,
     offset: { type: 'string', help: 'volume offset to download from', arg: 'number' },
     length: { type: 'string', help: 'amount of data to download', arg: 'number' },
+    sparse: { type: 'boolean', help: 'preserve sparseness of volume' },
   },
   async run(ctx, { vol, file }, o) {
     const offset = o.offset === undefined ? 0 : parseSize(o.offset, 'offset');
@@ -21,7 +22,7 @@ export default command({
     const bytes = await onStorage({ pool: o.pool, vol }, `cannot download from volume ${vol}`, async () => {
       const found = await lookupVolume(client, vol, o.pool);
       try {
-        return await client.downloadVolume(found.pool, found.name, path, { offset, length, ...(bar ? { onProgress: bar.update } : {}) });
+        return await client.downloadVolume(found.pool, found.name, path, { offset, length, ...(o.sparse ? { sparse: true } : {}), ...(bar ? { onProgress: bar.update } : {}) });
       } finally {
         bar?.end();
       }

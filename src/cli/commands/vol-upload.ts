@@ -11,6 +11,7 @@ export default command({
     pool: POOL_OPT,
     offset: { type: 'string', help: 'volume offset to upload to', arg: 'number' },
     length: { type: 'string', help: 'amount of data to upload', arg: 'number' },
+    sparse: { type: 'boolean', help: 'preserve sparseness of volume' },
   },
   async run(ctx, { vol, file }, o) {
     const offset = o.offset === undefined ? 0 : parseSize(o.offset, 'offset');
@@ -21,7 +22,7 @@ export default command({
     const v = await onStorage({ pool: o.pool, vol }, `cannot upload to volume ${vol}`, async () => {
       const found = await lookupVolume(client, vol, o.pool);
       try {
-        return await client.uploadVolume(found.pool, found.name, path, { offset, length, ...(bar ? { onProgress: bar.update } : {}) });
+        return await client.uploadVolume(found.pool, found.name, path, { offset, length, ...(o.sparse ? { sparse: true } : {}), ...(bar ? { onProgress: bar.update } : {}) });
       } finally {
         bar?.end();
       }

@@ -19,6 +19,7 @@ const MAX = Number.MAX_SAFE_INTEGER;
 
 export const UPLOAD_QUERY = {
   offset: { kind: 'int', min: 0, max: MAX, description: 'Write from this byte of the volume\'s file (default 0)' },
+  sparse: { kind: 'bool', description: 'Keep the zero blocks of the body as holes: the range is punched first, then only data blocks are written (vol-upload --sparse)' },
   wait: WAIT,
 } as const satisfies QuerySpec;
 export const DOWNLOAD_QUERY = {
@@ -57,7 +58,7 @@ export async function handleVolumeContent(req: IncomingMessage, res: ServerRespo
     }
     const info = await engine.dispatch({
       kind: 'volUpload', pool: target.pool, volume: target.vol,
-      upload: { offset: q.offset ?? 0, length: Number(header), source: req },
+      upload: { offset: q.offset ?? 0, length: Number(header), source: req, ...(q.sparse === true ? { sparse: true } : {}) },
     }, q.wait === undefined ? {} : { wait: q.wait });
     return { status: 200, body: info };
   }

@@ -16,8 +16,9 @@ import { parseQuery } from './query.js';
 import { WAIT } from './query.js';
 import { loadSchemas } from './router.js';
 
-type ImportAction = Extract<Action, { kind: 'volImport' }>;
-export interface ImportCall { readonly action: ImportAction; readonly wait: number | undefined }
+/** The volume jobs that report qemu-img's progress: import, and full copies (volume-copy-ws.ts). */
+export type ProgressAction = Extract<Action, { kind: 'volImport' | 'volClone' | 'volCreateFrom' }>;
+export interface ImportCall { readonly action: ProgressAction; readonly wait: number | undefined }
 
 export async function importRequest(pool: string, search: URLSearchParams): Promise<ImportCall> {
   const q = parseQuery({ wait: WAIT }, new URLSearchParams(search.has('wait') ? { wait: search.get('wait') ?? '' } : {}));
@@ -25,7 +26,7 @@ export async function importRequest(pool: string, search: URLSearchParams): Prom
   for (const [k, v] of search) if (k !== 'wait') fields[k] = v;
   const s = await loadSchemas();
   const body = s.validate(s.VolumeImportBody, fields, 'query');
-  const action: ImportAction = {
+  const action: ProgressAction = {
     kind: 'volImport', pool, file: body.file, format: body.format,
     ...(body.name === undefined ? {} : { name: body.name }),
     ...(body.targetFormat === undefined ? {} : { targetFormat: body.targetFormat }),
@@ -51,5 +52,5 @@ export async function runImport(ws: WebSocket, call: ImportCall, engine: Engine)
   } catch (e) {
     send({ type: 'error', ...asVirtkitError(e).toJSON() });
   }
-  if (ws.readyState === ws.OPEN) ws.close(1000, 'import ended');
+  if (ws.readyState === ws.OPEN) ws.close(1000, call.action.kind === 'volImport' ? 'import ended' : 'copy ended');
 }

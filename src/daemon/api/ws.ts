@@ -16,7 +16,8 @@ import { VirtkitError } from '../../core/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { parseQuery } from './query.js';
 import { eventFeed } from './events-ws.js';
-import { CONSOLE_QUERY, WS_CONSOLE, WS_EVENTS, WS_VOLUME_IMPORT, matchWebSocketPath } from './ws-paths.js';
+import { CONSOLE_QUERY, WS_CONSOLE, WS_EVENTS, WS_VOLUME_CLONE, WS_VOLUME_CREATE_FROM, WS_VOLUME_IMPORT, matchWebSocketPath } from './ws-paths.js';
+import { cloneRequest, createFromRequest } from './volume-copy-ws.js';
 import { importRequest, runImport } from './volume-import-ws.js';
 
 export const CLOSE_ENDED_BY_SERVER = 4000;
@@ -64,8 +65,10 @@ export async function handleUpgrade(
     ws.on('close', () => session.close());
     return () => ws.close(1001, 'virtkitd is shutting down');
   }
-  if (match.path === WS_VOLUME_IMPORT) {
-    const action = await importRequest(match.params['id'] ?? '', url.searchParams);
+  if (match.path === WS_VOLUME_IMPORT || match.path === WS_VOLUME_CLONE || match.path === WS_VOLUME_CREATE_FROM) {
+    const pool = match.params['id'] ?? '';
+    const action = match.path === WS_VOLUME_IMPORT ? await importRequest(pool, url.searchParams)
+      : match.path === WS_VOLUME_CLONE ? await cloneRequest(pool, match.params['vol'] ?? '', url.searchParams) : await createFromRequest(pool, url.searchParams);
     const ws = await accept(req, socket, head);
     void runImport(ws, action, engine);
     return () => ws.close(1001, 'virtkitd is shutting down');

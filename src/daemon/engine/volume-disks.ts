@@ -13,6 +13,9 @@ import type { DomainDef } from '../domain-xml.js';
 import { lookupPool, volumeIn } from '../storage/queries.js';
 import type { StorageContext } from '../storage/context.js';
 
+/** The volume formats a volume disk without <driver type> takes from its pool. */
+const TAKEN_FORMATS = new Set(['raw', 'qcow2', 'iso']);
+
 export async function resolveVolumeDisk(storage: StorageContext, disk: DiskDef): Promise<DiskDef> {
   if (disk.type !== 'volume') return disk;
   const where = `/domain/devices/disk[target/@dev='${disk.target?.dev ?? '?'}']/source`;
@@ -26,6 +29,13 @@ export async function resolveVolumeDisk(storage: StorageContext, disk: DiskDef):
     throw new VirtkitError('OPERATION_INVALID', `${where}: volume '${volume}' of pool '${poolName}' is a directory, not a disk image`, { details: { path: where } });
   }
   const { pool: _p, volume: _v, mode: _m, ...rest } = disk.source ?? {};
+  // A format the pool knows only from the file's magic (vmdk, vdi, vhdx, vpc, qed, qcow) is never
+  // taken for a guest: the disk must say it (docs/storage.md). raw and qcow2 are what virtkit makes.
+  if (disk.driver?.type === undefined && !TAKEN_FORMATS.has(v.format)) {
+    throw new VirtkitError('XML_MISSING',
+      `${where}: volume '${volume}' of pool '${poolName}' looks like ${v.format} (by its magic bytes); a guest never gets a guessed format: name it with <driver type='${v.format}'/> if that is what it is`,
+      { details: { path: where, pool: poolName, volume, format: v.format } });
+  }
   const format = disk.driver?.type ?? (v.format === 'iso' ? 'raw' : v.format);
   if (v.type === 'network') {
     const src = pool.def.source;

@@ -7,7 +7,7 @@ import {
   buildPool, createPool, definePool, deletePool, destroyPool, refreshPool, setPoolAutostart, startPool, undefinePool,
 } from './pool-ops.js';
 import { findVolume, getPool, getVolume, listPools, listVolumes, lookupPool, poolXml, volumeIn, type PoolFilter } from './queries.js';
-import type { PoolInfo, VolumeInfo } from './records.js';
+import type { PoolInfo, VolumeInfo, VolumeRecord } from './records.js';
 import { createVolume, deleteVolume } from './volume-ops.js';
 import { poolCapabilitiesXml } from '../../core/storage/pool-capabilities.js';
 import { resizeVolume, wipeVolume } from './volume-change.js';
@@ -37,8 +37,16 @@ export type StorageAction =
   | ({ readonly kind: 'volDelete'; readonly volume: string } & Pool)
   | { readonly kind: 'volFind'; readonly keyOrPath: string }
   | { readonly kind: 'poolCapabilities' }
-  | ({ readonly kind: 'volCreateFrom'; readonly xml: string; readonly inputPool: string; readonly inputVolume: string; readonly preallocMetadata?: boolean } & Pool)
-  | ({ readonly kind: 'volClone'; readonly volume: string; readonly newName: string; readonly linked?: boolean; readonly preallocMetadata?: boolean } & Pool)
+  | ({
+    readonly kind: 'volCreateFrom'; readonly xml: string; readonly inputPool: string; readonly inputVolume: string; readonly preallocMetadata?: boolean;
+    /** Percentages of the copy (the WebSocket form sends them on). */
+    readonly onProgress?: (percent: number) => void;
+  } & Pool)
+  | ({
+    readonly kind: 'volClone'; readonly volume: string; readonly newName: string; readonly linked?: boolean; readonly preallocMetadata?: boolean;
+    /** Percentages of a full copy (the WebSocket form sends them on); a linked clone has none. */
+    readonly onProgress?: (percent: number) => void;
+  } & Pool)
   | ({ readonly kind: 'volResize'; readonly volume: string; readonly capacity: number; readonly allocate?: boolean; readonly delta?: boolean; readonly shrink?: boolean } & Pool)
   | ({ readonly kind: 'volWipe'; readonly volume: string; readonly algorithm?: string } & Pool)
   | ({
@@ -81,6 +89,11 @@ export interface StorageResults {
 type Of<K extends StorageAction['kind']> = Extract<StorageAction, { kind: K }>;
 type Handler<K extends StorageAction['kind']> = (ctx: EngineContext, a: Of<K>, o: Opts) => Promise<StorageResults[K]>;
 
+function encryptionOf(v: VolumeRecord): { format: 'luks' | 'qcow'; secret?: { type: 'passphrase'; uuid?: string; usage?: string } } {
+  const s = v.encryptionSecret;
+  return { format: v.encryption ?? 'luks', ...(s ? { secret: { type: 'passphrase', ...s } } : {}) };
+}
+
 /** A volume's XML: libvirt's, from what the pool knows about the file. */
 async function volXml(ctx: EngineContext, a: Of<'volXml'>): Promise<string> {
   const s = ctx.storage;
@@ -91,7 +104,9 @@ async function volXml(ctx: EngineContext, a: Of<'volXml'>): Promise<string> {
   return x.volumeXml({
     type: v.type, name: v.name, key: v.key,
     capacity: { value: info.capacity }, allocation: { value: info.allocation },
-    target: { path: v.path, format: { type: v.format as never } },
+    // After a refresh libvirt knows only the encryption's format (storageBackendProbeTarget); virtkit
+    // adds the secret it made the volume with, when it noted one (volume-secret-note.ts).
+    target: { path: v.path, format: { type: v.format as never }, ...(v.encryption ? { encryption: encryptionOf(v) } : {}) },
     ...(v.backing ? { backingStore: { path: v.backing.path, ...(v.backing.format ? { format: { type: v.backing.format as never } } : {}) } } : {}),
   });
 }
@@ -116,8 +131,8 @@ export const storageHandlers: { readonly [K in StorageAction['kind']]: Handler<K
   volDelete: (ctx, a, o) => deleteVolume(ctx.storage, a.pool, a.volume, o),
   volFind: async (ctx, a) => findVolume(ctx.storage, a.keyOrPath),
   poolCapabilities: async () => poolCapabilitiesXml(),
-  volCreateFrom: (ctx, a, o) => createVolumeFrom(ctx.storage, a.pool, a.xml, { pool: a.inputPool, volume: a.inputVolume }, { ...o, preallocMetadata: a.preallocMetadata }),
-  volClone: (ctx, a, o) => cloneVolume(ctx.storage, a.pool, a.volume, a.newName, { ...o, linked: a.linked, preallocMetadata: a.preallocMetadata }),
+  volCreateFrom: (ctx, a, o) => createVolumeFrom(ctx.storage, a.pool, a.xml, { pool: a.inputPool, volume: a.inputVolume }, { ...o, preallocMetadata: a.preallocMetadata, onProgress: a.onProgress }),
+  volClone: (ctx, a, o) => cloneVolume(ctx.storage, a.pool, a.volume, a.newName, { ...o, linked: a.linked, preallocMetadata: a.preallocMetadata, onProgress: a.onProgress }),
   volResize: (ctx, a, o) => resizeVolume(ctx.storage, a.pool, a.volume, a.capacity, { ...o, allocate: a.allocate, delta: a.delta, shrink: a.shrink }),
   volWipe: (ctx, a, o) => wipeVolume(ctx.storage, a.pool, a.volume, a.algorithm ?? 'zero', o),
   volImport: (ctx, a, o) => importVolume(ctx.storage, a.pool, { file: a.file, format: a.format, name: a.name, targetFormat: a.targetFormat }, { ...o, onProgress: a.onProgress }),

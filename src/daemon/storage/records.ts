@@ -19,6 +19,10 @@ export interface VolumeRecord {
   readonly capacity: number;
   allocation: number;
   readonly backing: { readonly path: string; readonly format: string | undefined } | undefined;
+  /** What the header says the data is encrypted with (libvirt's <encryption format>): qcow2/raw LUKS, or qcow's old AES. */
+  readonly encryption?: 'luks' | 'qcow' | undefined;
+  /** The secret virtkit made an encrypted volume with, from its note (volume-secret-note.ts). */
+  readonly encryptionSecret?: { readonly uuid?: string; readonly usage?: string } | undefined;
 }
 
 export interface PoolRecord {

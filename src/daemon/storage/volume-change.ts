@@ -1,7 +1,7 @@
 /**
  * Changing an existing volume, as its pool's one job: vol-resize (qemu-img
  * resize with the volume's explicit format; shrinking only when asked, as
- * virsh's --shrink) and vol-wipe (the volume's data made to read as zeros: a
+ * virsh's --shrink; crash-safe steps in volume-resize.ts) and vol-wipe (the volume's data made to read as zeros: a
  * fresh image of the same format and capacity is made under a temp name and
  * renamed over the old file in one step, so a kill -9 leaves either the old
  * volume or the wiped one).
@@ -16,6 +16,7 @@ import { volumeView, type VolumeInfo, type VolumeRecord } from './records.js';
 import { makeVolume, poolDir, requireSpace } from './volume-make.js';
 import { readVolume } from './volumes.js';
 import { isRbdPool, resizeRbdVolume } from './rbd-volumes.js';
+import { resizeFile } from './volume-resize.js';
 
 export interface ResizeOpts extends JobOpts {
   /** Allocate the added space rather than leave it sparse (--allocate). */
@@ -32,6 +33,12 @@ function resizable(v: VolumeRecord): VolumeRecord {
   if (v.type !== 'file' || !RESIZABLE.has(v.format)) {
     throw new VirtkitError('UNSUPPORTED_OPERATION', `cannot resize volume '${v.name}': virtkit resizes raw and qcow2 image files, not a ${v.type === 'file' ? v.format : v.type}`, {
       details: { volume: v.name, format: v.format },
+    });
+  }
+  if (v.encryption !== undefined) {
+    // Its size is the payload's: qemu-img would need the key (--object secret, --image-opts) to resize it as such.
+    throw new VirtkitError('UNSUPPORTED_OPERATION', `cannot change volume '${v.name}': it is encrypted (${v.encryption}), and virtkit resizes and wipes plain raw and qcow2 volumes only`, {
+      details: { volume: v.name, format: v.format, encryption: v.encryption },
     });
   }
   return v;
@@ -52,9 +59,8 @@ export function resizeVolume(ctx: StorageContext, poolRef: string, name: string,
     // An rbd image is thin: --allocate has nothing to preallocate there.
     if (rbd) return volumeView(p.name, await resizeRbdVolume(ctx, p, v, size));
     if (o.allocate === true && size > v.capacity) await requireSpace(p, dir, name, size - v.capacity);
-    await new QemuImg().resize({ path: v.path, format: v.format }, size, {
-      ...(size < v.capacity ? { shrink: true } : {}), ...(o.allocate === true && size > v.capacity ? { preallocation: 'falloc' as const } : {}),
-    });
+    // Crash-safe steps (volume-resize.ts): a kill -9 leaves the old or the new size, never a mix.
+    await resizeFile(ctx, dir, { volume: name, format: v.format as 'raw' | 'qcow2', from: v.capacity, to: size, allocate: o.allocate === true });
     const rec = await readVolume(ctx, dir, name);
     if (!rec) throw new VirtkitError('IO_ERROR', `volume ${v.path} vanished while it was resized`);
     p.volumes.set(name, rec);

@@ -11,6 +11,7 @@ import { VirtkitError } from '../../core/errors.js';
 import { downloadRange, uploadRange, type ByteRange, type VolumeExtent } from '../../core/storage/volume-range.js';
 import { fileSizes, fsSpace } from '../../host/storage/space.js';
 import { readVolumeRange, writeVolumeRange } from '../../host/storage/volume-stream.js';
+import { writeVolumeRangeSparse } from '../../host/storage/volume-sparse.js';
 import type { StorageContext } from './context.js';
 import { onPool, type JobOpts } from './pool-ops.js';
 import { lookupPool, volumeIn } from './queries.js';
@@ -22,6 +23,8 @@ export interface UploadRequest {
   /** The number of bytes `source` carries (the request's Content-Length). */
   readonly length: number;
   readonly source: Readable;
+  /** Keep zero blocks as holes (vol-upload --sparse; host/storage/volume-sparse.ts). */
+  readonly sparse?: boolean;
 }
 
 export interface Download {
@@ -44,7 +47,7 @@ export function uploadVolume(ctx: StorageContext, poolRef: string, name: string,
     const v = volumeIn(p, name);
     const range = uploadRange(await extentOf(v, p.name), r.offset, r.length);
     try {
-      await writeVolumeRange(v.path, range, r.source);
+      await (r.sparse === true ? writeVolumeRangeSparse(v.path, range, r.source, ctx.deps.run) : writeVolumeRange(v.path, range, r.source));
     } catch (e) {
       ctx.deps.log.warn(`pool '${p.name}': ${(e as Error).message}`);
       throw e;

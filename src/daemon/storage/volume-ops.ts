@@ -22,6 +22,7 @@ import { requireRunning, volumeIn } from './queries.js';
 import { volumeView, type VolumeInfo } from './records.js';
 import { readVolume } from './volumes.js';
 import { createRbdVolume, deleteRbdVolume, isRbdPool } from './rbd-volumes.js';
+import { removeSecretNote, writeSecretNote } from './volume-secret-note.js';
 
 export interface CreateVolumeOpts extends JobOpts {
   readonly preallocMetadata?: boolean;
@@ -83,9 +84,13 @@ export function createVolume(ctx: StorageContext, poolRef: string, xml: string, 
         // qemu-img reads the key from a 0600 file in a private temp dir, removed whatever happens.
         await (key === undefined ? run() : withKeyFile(key, run));
       }
+      // The secret is noted before the volume appears under its name: a listed encrypted volume has its note.
+      // (A stale note of an earlier volume of that name, deleted behind virtkit's back, goes.)
+      await (enc?.secret !== undefined ? writeSecretNote(dir, vol.name, enc.secret) : removeSecretNote(dir, vol.name));
       await publishVolume(temp, path);
     } catch (e) {
       await removeFile(temp).catch(() => undefined);
+      if (enc?.secret !== undefined) await removeSecretNote(dir, vol.name).catch(() => undefined);
       const err = fileError(`cannot create volume '${vol.name}' in pool '${p.name}'`, e);
       if (err.code === 'NO_SPACE') {
         throw new VirtkitError('NO_SPACE', `cannot create volume '${vol.name}' in pool '${p.name}': the pool is full (${err.message}); nothing was left behind`, {
@@ -123,6 +128,7 @@ export function deleteVolume(ctx: StorageContext, poolRef: string, name: string,
     }
     p.volumes.delete(name);
     const dir = p.def.target?.path;
+    if (dir !== undefined) await removeSecretNote(dir, name).catch(() => undefined);
     if (dir !== undefined) p.space = await fsSpace(dir);
     return volumeView(p.name, v);
   });

@@ -14,6 +14,8 @@ import type { StorageContext } from './context.js';
 import type { PoolDef } from './pool-xml.js';
 import type { VolumeRecord } from './records.js';
 import { isRbdPool, scanRbdPool } from './rbd-volumes.js';
+import { finishResizes, isResizeMarker } from './volume-resize.js';
+import { isSecretNote, pruneSecretNotes, readSecretNote } from './volume-secret-note.js';
 
 export function emptySpace(): PoolSpace {
   return { capacity: 0, allocation: 0, available: 0 };
@@ -33,12 +35,21 @@ export async function readVolume(ctx: StorageContext, dir: string, name: string)
     // virtkit's own header reader (core/storage/qcow2.ts), bounded and never following the
     // backing file: a pool volume's format is what its header says (libvirt probes pool
     // volumes too); a domain disk's format is always explicit.
-    const info = await readPoolVolumeHeader(path);
-    if (info === undefined) {
+    const head = await readPoolVolumeHeader(path);
+    if (head === undefined) {
       return { name, key: path, path, type: 'file', format: 'raw', capacity: s.length, allocation: s.allocation, backing: undefined };
     }
+    if (head.kind === 'probed') {
+      // vmdk, vdi, vhdx, vpc, qed, qcow v1 or raw LUKS, by magic only (core/storage/image-probe.ts).
+      const { format, capacity, encryption } = head.image;
+      const encryptionSecret = encryption === undefined ? undefined : await readSecretNote(dir, name);
+      return { name, key: path, path, type: 'file', format, capacity: capacity ?? s.length, allocation: s.allocation, backing: undefined, encryption, encryptionSecret };
+    }
+    const info = head.info;
     const backing = info.backingFile === undefined ? undefined : { path: info.backingFile, format: info.backingFormat };
-    return { name, key: path, path, type: 'file', format: 'qcow2', capacity: info.virtualSize, allocation: s.allocation, backing };
+    const encryption = info.encryption === 'luks' ? 'luks' : info.encryption === 'aes' ? 'qcow' : undefined;
+    const encryptionSecret = encryption === undefined ? undefined : await readSecretNote(dir, name);
+    return { name, key: path, path, type: 'file', format: 'qcow2', capacity: info.virtualSize, allocation: s.allocation, backing, encryption, encryptionSecret };
   } catch (e) {
     // A file the reader refuses (damaged or hostile header) is still a file in the pool: list it as raw.
     ctx.deps.log.warn(`pool volume ${path}: ${(e as Error).message}`);
@@ -52,7 +63,11 @@ export async function scanPool(ctx: StorageContext, def: PoolDef): Promise<{ vol
   if (dir === undefined) return { volumes: new Map(), space: emptySpace() };
   const removed = await removeTempVolumes(dir);
   if (removed.length > 0) ctx.deps.log.warn(`pool '${def.name}': removed ${removed.length} half-made volume(s): ${removed.join(', ')}`);
-  const names = (await readdir(dir)).filter((n) => !isTempVolume(n)).sort();
+  const finished = await finishResizes(ctx, dir, await readdir(dir));
+  if (finished.length > 0) ctx.deps.log.warn(`pool '${def.name}': finished ${finished.length} interrupted resize(s): ${finished.join(', ')}`);
+  const entries = await readdir(dir);
+  await pruneSecretNotes(dir, entries);
+  const names = entries.filter((n) => !isTempVolume(n) && !isResizeMarker(n) && !isSecretNote(n)).sort();
   const vols = await Promise.all(names.map((n) => readVolume(ctx, dir, n)));
   const volumes = new Map<string, VolumeRecord>();
   for (const v of vols) if (v) volumes.set(v.name, v);

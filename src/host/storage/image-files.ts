@@ -9,7 +9,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { VirtkitError, isVirtkitError } from '../../core/errors.js';
 import type { ChainReader } from '../../core/storage/backing-chain.js';
 import { detectImageMagic, type ImageMagic } from '../../core/storage/image-magic.js';
+import { PROBE_HEAD_BYTES, VMDK_DESCRIPTOR_MAX_BYTES, isVmdkDescriptor, probeImage, probeImageFormat, type ProbedImage } from '../../core/storage/image-probe.js';
 import { readQcow2, type ImageSource, type Qcow2Info } from '../../core/storage/qcow2-read.js';
+import { vhdxVirtualSize } from '../../core/storage/image-probe-vhdx.js';
 
 export interface ImageFileFacts {
   readonly path: string;
@@ -70,15 +72,26 @@ export async function readQcow2File(path: string): Promise<{ info: Qcow2Info; fa
   });
 }
 
+/** What a pool volume's first bytes say: a qcow2 header read in full, or another format probed by its magic. */
+export type PoolVolumeHeader = { readonly kind: 'qcow2'; readonly info: Qcow2Info } | { readonly kind: 'probed'; readonly image: ProbedImage };
+
 /**
- * A pool volume's header, in one open: the qcow2 header when the file starts with one, else
- * undefined (listed as raw). For listing pool volumes only; a disk's format is always explicit.
+ * A pool volume's header, in one open: the qcow2 header when the file starts with one, another
+ * format by its magic (core/storage/image-probe.ts: bounded reads), else undefined (listed as raw).
+ * For listing pool volumes only; a disk's format is always explicit.
  */
-export async function readPoolVolumeHeader(path: string): Promise<Qcow2Info | undefined> {
+export async function readPoolVolumeHeader(path: string): Promise<PoolVolumeHeader | undefined> {
   return withImageFile(path, async (src) => {
-    if (detectImageMagic(await src.read(0, Math.min(src.size, 4))) !== 'qcow2') return undefined;
+    let head = await src.read(0, Math.min(src.size, PROBE_HEAD_BYTES));
+    // Any "QFI\xfb" file but qcow v1 goes to the qcow2 reader, which refuses (and so warns about) an unknown version.
+    if (detectImageMagic(head) !== 'qcow2' || probeImageFormat(head) === 'qcow') {
+      if (isVmdkDescriptor(head)) head = await src.read(0, Math.min(src.size, VMDK_DESCRIPTOR_MAX_BYTES));
+      const image = probeImage(head, src.size);
+      if (image?.format === 'vhdx') return { kind: 'probed', image: { ...image, capacity: await vhdxVirtualSize(src) } };
+      return image === undefined ? undefined : { kind: 'probed', image };
+    }
     try {
-      return await readQcow2(src);
+      return { kind: 'qcow2', info: await readQcow2(src) };
     } catch (e) {
       if (!isVirtkitError(e)) throw e;
       throw new VirtkitError(e.code, `${path}: ${e.message}`, { details: { ...e.details, path }, cause: e });
