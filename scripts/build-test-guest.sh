@@ -29,7 +29,9 @@ BUSYBOX_PKG=busybox-static
 #    disks). ext4 (with jbd2, mbcache, crc16, crc32c), PCI hotplug (acpiphp) and
 #    devtmpfs are built into the cloud kernel (CONFIG_EXT4_FS=y,
 #    CONFIG_HOTPLUG_PCI_ACPI=y); virtio_blk notices a capacity change by itself.
-WANTED_MODULES=(button evdev pvpanic-mmio pvpanic-pci virtio_pci virtio_blk)
+#  - virtio_net (with net_failover, failover): virtio NICs, virtkit.net=...;
+#    packet sockets, which udhcpc needs, are built in (CONFIG_PACKET=y).
+WANTED_MODULES=(button evdev pvpanic-mmio pvpanic-pci virtio_pci virtio_blk virtio_net)
 
 script_path=$(readlink -f "${BASH_SOURCE[0]}")
 repo_root=$(dirname "$(dirname "$script_path")")
@@ -76,7 +78,7 @@ ensure_tools() {
 }
 
 # One hash over this script and the files it puts into the initramfs.
-script_hash=$(cat "$script_path" "$guest_src/init" "$guest_src/power-button" | sha256sum | cut -d' ' -f1)
+script_hash=$(cat "$script_path" "$guest_src/init" "$guest_src/power-button" "$guest_src/net" "$guest_src/udhcpc" | sha256sum | cut -d' ' -f1)
 kernel_out=$out_dir/vmlinuz
 initrd_out=$out_dir/initramfs.cpio.gz
 stamp_out=$out_dir/stamp
@@ -184,6 +186,12 @@ add_module() {
   for seen in "${load_order[@]}"; do [[ $seen == "$mod" ]] && return; done
   load_order+=("$mod")
 }
+# udhcpc needs packet sockets: load af_packet when this kernel builds it as a module.
+case $(grep -E '^CONFIG_PACKET=' "$kroot/boot/config-$kver" || true) in
+  CONFIG_PACKET=y) ;;
+  CONFIG_PACKET=m) WANTED_MODULES+=(af_packet) ;;
+  *) die "$kernel_pkg has no packet sockets (CONFIG_PACKET); udhcpc needs them" ;;
+esac
 for m in "${WANTED_MODULES[@]}"; do add_module "$m"; done
 
 case " ${load_order[*]}" in *.ko.xz*) ensure_tools xz:xz-utils ;; esac
@@ -218,6 +226,8 @@ log "modules: $(tr '\n' ' ' <"$root/etc/modules.load")"
 # built-in action table, runs /etc/acpi/PWRF/00000080 (run-parts on a dir).
 install -m 0755 "$guest_src/power-button" "$root/etc/acpi/PWRF/00000080"
 install -m 0755 "$guest_src/init" "$root/init"
+install -m 0755 "$guest_src/net" "$root/etc/virtkit-net"
+install -m 0755 "$guest_src/udhcpc" "$root/etc/udhcpc.script"
 
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible) \
   | gzip -9n >"$work/initramfs.cpio.gz"

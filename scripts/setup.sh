@@ -22,6 +22,8 @@ for p in ceph-mon ceph-osd ceph-common; do installed "$p" || need_apt+=("$p"); d
 new_ganesha=no
 installed nfs-ganesha-vfs || { need_apt+=(nfs-ganesha nfs-ganesha-vfs); new_ganesha=yes; }
 installed rpcbind || need_apt+=(rpcbind)
+# dnsmasq-base: the DHCP server the network tests start on their bridges (tests/helpers/net-lab.ts).
+command -v dnsmasq >/dev/null || need_apt+=(dnsmasq-base)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
