@@ -25,6 +25,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
 import { QemuLiveDisks } from './hotplug.js';
 import type { Prepare } from './launch-plan.js';
+import type { DomainTaps, TapDeps } from './net-taps.js';
 
 export interface QemuDomainParts {
   readonly record: QemuRuntimeRecord;
@@ -47,6 +48,9 @@ export interface QemuDomainParts {
   readonly caps: () => Promise<ArgvCaps>;
   readonly prepare: Prepare;
   readonly unplugTimeoutMs: number;
+  /** The taps this domain made (removed once QEMU is gone), and what NIC hotplug needs to make more. */
+  readonly taps: DomainTaps;
+  readonly tapDeps: TapDeps;
 }
 
 export class QemuDomain implements RunningDomain {
@@ -101,6 +105,8 @@ export class QemuDomain implements RunningDomain {
         await new Promise((r) => setTimeout(r, 5));
       }
     }
+    const failed = await this.p.taps.removeAll();
+    if (failed.length > 0) this.p.warn(`cannot remove the taps of QEMU ${this.pid}: ${failed.join('; ')}`);
     await removeRuntimeDir(this.p.paths.runDir).catch((e: unknown) => this.p.warn(`cannot remove ${this.p.paths.runDir}: ${(e as Error).message}`));
     this.#feed({ type: 'exit' });
   }

@@ -61,6 +61,9 @@ function netdev(ctx: BuildCtx, n: InterfaceDef, alias: string, w: string): Recor
         const dev = n.target?.dev;
         if (dev === undefined) throw refuse(w, `an interface of type '${n.type}' needs a pre-opened tap (RuntimePaths.taps) or <target dev>`);
         Object.assign(o, { ifname: dev, script: 'no', downscript: 'no' });
+        // QEMU opens N queues of the (multi-queue) tap itself, as it does for fds=.
+        const queues = n.driver?.queues;
+        if (queues !== undefined && queues > 1) o.queues = queues;
       }
       if (n.tune?.sndbuf !== undefined) o.sndbuf = n.tune.sndbuf;
       o.id = id;
