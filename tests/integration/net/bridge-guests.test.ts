@@ -1,0 +1,114 @@
+// Domain interfaces on a host bridge with real guests (TCG): the test makes its own bridge with an
+// address and a dnsmasq for DHCP on it (tests/helpers/net-lab.ts). Two guests with
+// <interface type='bridge'> get taps made by virtkit (vnetN, and a <target dev> of the test's
+// prefix), set up as libvirt sets them (MAC fe:..., the bridge's MTU, plugged, up); they get
+// leases, ping each other and the bridge; domstats shows the tap counters grow. The taps go when
+// QEMU is killed (-9), when the domain is destroyed, and survive a daemon restart (re-attach)
+// until the guest stops. Bad input (a long tap name, a missing bridge, a taken name) fails with
+// stable codes and leaves nothing. After each test: no tap, bridge or dnsmasq of the test.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { VirtkitError } from '../../../src/core/errors.js';
+import { assertNoLeftovers, createHarness } from '../lifecycle-harness.js';
+import type { Harness } from '../lifecycle-harness.js';
+import { GUEST_READY_MARKER, bridgeInterfaceXml, guestDomainXml, guestNetAppend, leaseLine } from '../../helpers/guest.js';
+import { GuestShell } from '../../helpers/guest-shell.js';
+import { hostLinks, linksNamed, startNetLab, type NetLab } from '../../helpers/net-lab.js';
+import { until } from '../../helpers/wait.js';
+
+const tag = `vkb${process.pid % 10000}`;
+const bridge = `${tag}br`;
+const mac = (i: number): string => `52:54:00:7b:00:${i.toString(16).padStart(2, '0')}`;
+
+/** The <target dev> of the domain's first interface in its live XML. */
+async function tapOf(h: Harness, name: string): Promise<string> {
+  const text = await h.engine.dispatch({ kind: 'dumpxml', name });
+  const m = /<interface type='bridge'>[^]*?<target dev='([^']+)'/.exec(text);
+  assert.ok(m?.[1] !== undefined, `live XML names the tap:\n${text}`);
+  return m[1];
+}
+
+async function boot(h: Harness, name: string, devices: string): Promise<GuestShell> {
+  await h.engine.dispatch({ kind: 'define', xml: await guestDomainXml(name, { append: guestNetAppend(name), devices }) });
+  await h.engine.dispatch({ kind: 'start', name });
+  await h.remember(name);
+  const shell = new GuestShell((await h.engine.dispatch({ kind: 'console', name })).stream);
+  await shell.waitFor(GUEST_READY_MARKER);
+  return shell;
+}
+
+const leaseOf = (shell: GuestShell, iface = 'eth0'): Promise<string> =>
+  until(`a DHCP lease on ${iface}`, () => leaseLine(iface).exec(shell.text)?.[1], 120_000);
+
+const gone = (tap: string): Promise<true> => until(`tap ${tap} removed`, async () => (await hostLinks.get(tap)) === undefined || undefined, 30_000);
+
+describe('domain interfaces on a host bridge', { timeout: 600_000 }, () => {
+  let lab: NetLab;
+  let h: Harness;
+  before(async () => {
+    lab = await startNetLab(bridge);
+    h = await createHarness();
+  });
+  after(async () => {
+    await h.close();
+    await lab.stop();
+    await assertNoLeftovers(h);
+    assert.deepEqual(await linksNamed(tag), [], 'no tap or bridge of the test is left');
+  });
+
+  it('two guests get taps and leases, ping each other and the bridge; counters grow; kill -9 and destroy remove the taps', async () => {
+    const g1 = await boot(h, `${tag}-g1`, bridgeInterfaceXml(bridge, mac(1)));
+    const g2 = await boot(h, `${tag}-g2`, bridgeInterfaceXml(bridge, mac(2), { target: `${tag}t2` }));
+    const tap1 = await tapOf(h, `${tag}-g1`);
+    const tap2 = await tapOf(h, `${tag}-g2`);
+    assert.match(tap1, /^vnet\d+$/);
+    assert.equal(tap2, `${tag}t2`);
+    const link1 = await hostLinks.get(tap1);
+    const br = await hostLinks.get(bridge);
+    assert.deepEqual([link1?.kind, link1?.mac, link1?.master, link1?.up, link1?.mtu], ['tun', 'fe:54:00:7b:00:01', bridge, true, br?.mtu]);
+    const [ip1, ip2] = await Promise.all([leaseOf(g1), leaseOf(g2)]);
+    assert.ok(ip1.startsWith(lab.subnetPrefix) && ip2.startsWith(lab.subnetPrefix), `${ip1}, ${ip2} in ${lab.subnetPrefix}0/24`);
+    assert.equal((await lab.leases()).length, 2);
+    const before1 = (await h.engine.dispatch({ kind: 'domstats', name: `${tag}-g1` })).running?.net.find((n) => n.device === tap1);
+    await g1.check(`ping -c 2 -W 5 ${ip2}`);
+    await g2.check(`ping -c 2 -W 5 ${ip1}`);
+    await g1.check(`ping -c 1 -W 5 ${lab.gateway}`);
+    const after1 = (await h.engine.dispatch({ kind: 'domstats', name: `${tag}-g1` })).running?.net.find((n) => n.device === tap1);
+    assert.ok(before1 !== undefined && after1 !== undefined, 'domstats lists the tap');
+    // The guest sent its pings (its tx is the tap's rx) and got answers.
+    assert.ok(after1.txPackets >= before1.txPackets + 3 && after1.rxPackets >= before1.rxPackets + 3, JSON.stringify({ before1, after1 }));
+
+    const pid2 = h.engine.ctx.registry.named(`${tag}-g2`).runtime?.pid;
+    assert.ok(pid2 !== undefined);
+    process.kill(pid2, 'SIGKILL');
+    await gone(tap2);
+    await h.engine.dispatch({ kind: 'destroy', name: `${tag}-g1` });
+    assert.equal(await hostLinks.get(tap1), undefined, 'destroy removed the tap');
+  });
+
+  it('a restarted daemon keeps the taps of a running guest and removes them when it stops', async () => {
+    const name = `${tag}-g3`;
+    await boot(h, name, bridgeInterfaceXml(bridge, mac(3)));
+    const tap = await tapOf(h, name);
+    await h.restart();
+    assert.equal((await hostLinks.get(tap))?.master, bridge, 'the tap is kept across the restart');
+    assert.equal(await tapOf(h, name), tap);
+    await h.engine.dispatch({ kind: 'destroy', name });
+    assert.equal(await hostLinks.get(tap), undefined, 'the re-attached domain removed its tap');
+  });
+
+  it('bad input: a tap name over 15 bytes, a missing bridge, a taken tap name; nothing is left behind', async () => {
+    const fails = async (name: string, devices: string, code: string, re: RegExp): Promise<void> => {
+      await h.engine.dispatch({ kind: 'define', xml: await guestDomainXml(name, { append: guestNetAppend(), devices }) });
+      await assert.rejects(h.engine.dispatch({ kind: 'start', name }), (e: unknown) =>
+        e instanceof VirtkitError && e.code === code && re.test(e.message));
+      assert.equal((await h.engine.dispatch({ kind: 'get', name })).state, 'shutoff');
+    };
+    await fails(`${tag}-b1`, bridgeInterfaceXml(bridge, mac(4), { target: `${tag}-too-long-name` }), 'IFACE_NAME_INVALID', /target\/@dev .*bytes long/);
+    await fails(`${tag}-b2`, bridgeInterfaceXml(`${tag}nobr`, mac(5)), 'BRIDGE_NOT_FOUND', new RegExp(`no bridge '${tag}nobr'`));
+    // The second NIC asks for the name of a link that exists (the bridge): the first NIC's tap is undone.
+    await fails(`${tag}-b3`, bridgeInterfaceXml(bridge, mac(6), { target: `${tag}t6` }) + bridgeInterfaceXml(bridge, mac(7), { target: bridge }),
+      'IFACE_EXISTS', /exists already/);
+    assert.deepEqual((await linksNamed(tag)).sort(), [bridge], 'only the test bridge is there');
+  });
+});
