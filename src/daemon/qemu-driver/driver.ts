@@ -106,8 +106,8 @@ export class QemuHypervisor implements Hypervisor {
     return { name: 'QEMU', version: `${v.major}.${v.minor}.${v.micro}` };
   }
 
-  #hotplugParts(): { caps: () => Promise<ArgvCaps>; prepare: Prepare; unplugTimeoutMs: number; tapDeps: TapDeps } {
-    return { caps: this.deps.caps, prepare: this.deps.prepare, unplugTimeoutMs: this.deps.unplugTimeoutMs ?? 30_000, tapDeps: this.#tapDeps };
+  #hotplugParts(): { caps: () => Promise<ArgvCaps>; prepare: Prepare; unplugTimeoutMs: number } {
+    return { caps: this.deps.caps, prepare: this.deps.prepare, unplugTimeoutMs: this.deps.unplugTimeoutMs ?? 30_000 };
   }
 
   #warn(message: string): void {

@@ -24,8 +24,9 @@ import { QemuBlockOps } from './live-disks.js';
 import type { ChildProcess } from 'node:child_process';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
 import { QemuLiveDisks } from './hotplug.js';
+import { QemuLiveNics } from './net-hotplug.js';
 import type { Prepare } from './launch-plan.js';
-import type { DomainTaps, TapDeps } from './net-taps.js';
+import type { DomainTaps } from './net-taps.js';
 
 export interface QemuDomainParts {
   readonly record: QemuRuntimeRecord;
@@ -48,9 +49,8 @@ export interface QemuDomainParts {
   readonly caps: () => Promise<ArgvCaps>;
   readonly prepare: Prepare;
   readonly unplugTimeoutMs: number;
-  /** The taps this domain made (removed once QEMU is gone), and what NIC hotplug needs to make more. */
+  /** The taps this domain made: removed once QEMU is gone; NIC hotplug adds and removes some. */
   readonly taps: DomainTaps;
-  readonly tapDeps: TapDeps;
 }
 
 export class QemuDomain implements RunningDomain {
@@ -62,6 +62,7 @@ export class QemuDomain implements RunningDomain {
   /** Changed by disk hotplug. */
   liveDef: DomainDef;
   readonly disks: QemuLiveDisks;
+  readonly nics: QemuLiveNics;
   readonly blockOps: QemuBlockOps;
   /** Resolves once QEMU is gone, its files are cleaned and `stopped` was reported. */
   readonly finished: Promise<void>;
@@ -80,6 +81,10 @@ export class QemuDomain implements RunningDomain {
     this.liveDef = p.liveDef;
     this.disks = new QemuLiveDisks({
       monitor: p.monitor, caps: p.caps, prepare: p.prepare, unplugTimeoutMs: p.unplugTimeoutMs, warn: p.warn,
+      live: () => this.liveDef, setLive: (def) => { this.liveDef = def; },
+    });
+    this.nics = new QemuLiveNics({
+      monitor: p.monitor, caps: p.caps, prepare: p.prepare, unplugTimeoutMs: p.unplugTimeoutMs, warn: p.warn, taps: p.taps,
       live: () => this.liveDef, setLive: (def) => { this.liveDef = def; },
     });
     this.#tracker = p.tracker;

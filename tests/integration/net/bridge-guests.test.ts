@@ -97,6 +97,32 @@ describe('domain interfaces on a host bridge', { timeout: 600_000 }, () => {
     assert.equal(await hostLinks.get(tap), undefined, 'the re-attached domain removed its tap');
   });
 
+  it('hotplug: a second NIC appears as eth1 and gets a lease; set_link down stops the ping; unplug removes NIC and tap', async () => {
+    const name = `${tag}-g4`;
+    const shell = await boot(h, name, bridgeInterfaceXml(bridge, mac(8)));
+    await leaseOf(shell);
+    const hot = `<interface type='bridge'><source bridge='${bridge}'/><mac address='${mac(9)}'/><model type='virtio'/></interface>`;
+    await h.engine.dispatch({ kind: 'attachDevice', name, xml: hot, live: true });
+    const live = await h.engine.dispatch({ kind: 'dumpxml', name });
+    const tap = new RegExp(`<mac address='${mac(9)}'/>[^]*?<target dev='([^']+)'`).exec(live)?.[1];
+    assert.ok(tap !== undefined, `the live XML names the new tap:\n${live}`);
+    assert.equal((await hostLinks.get(tap))?.master, bridge);
+    const ip = await leaseOf(shell, 'eth1');
+    assert.ok(ip.startsWith(lab.subnetPrefix));
+    await shell.check(`ping -c 1 -W 5 -I eth1 ${lab.gateway}`);
+    await h.engine.dispatch({ kind: 'ifSetLink', name, iface: mac(9), state: 'down' });
+    assert.match(await h.engine.dispatch({ kind: 'dumpxml', name }), /<link state='down'\/>/);
+    assert.notEqual((await shell.run(`ping -c 2 -W 2 -I eth1 ${lab.gateway}`)).code, 0, 'no ping with the link down');
+    await h.engine.dispatch({ kind: 'ifSetLink', name, iface: tap, state: 'up' });
+    assert.match(await h.engine.dispatch({ kind: 'dumpxml', name }), /<link state='up'\/>/);
+    await until('the ping with the link up again', async () => (await shell.run(`ping -c 1 -W 2 -I eth1 ${lab.gateway}`)).code === 0 || undefined, 60_000);
+    await h.engine.dispatch({ kind: 'detachDevice', name, xml: `<interface type='bridge'><mac address='${mac(9)}'/></interface>`, live: true });
+    await shell.waitFor('virtkit-guest: eth1 gone');
+    assert.equal(await hostLinks.get(tap), undefined, 'the tap of the unplugged NIC is gone');
+    assert.doesNotMatch(await h.engine.dispatch({ kind: 'dumpxml', name }), new RegExp(mac(9)));
+    await h.engine.dispatch({ kind: 'destroy', name });
+  });
+
   it('bad input: a tap name over 15 bytes, a missing bridge, a taken tap name; nothing is left behind', async () => {
     const fails = async (name: string, devices: string, code: string, re: RegExp): Promise<void> => {
       await h.engine.dispatch({ kind: 'define', xml: await guestDomainXml(name, { append: guestNetAppend(), devices }) });
