@@ -7,6 +7,7 @@
 // until the guest stops. Bad input (a long tap name, a missing bridge, a taken name) fails with
 // stable codes and leaves nothing. After each test: no tap, bridge or dnsmasq of the test.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { VirtkitError } from '../../../src/core/errors.js';
 import { assertNoLeftovers, createHarness } from '../lifecycle-harness.js';
@@ -121,6 +122,20 @@ describe('domain interfaces on a host bridge', { timeout: 600_000 }, () => {
     assert.equal(await hostLinks.get(tap), undefined, 'the tap of the unplugged NIC is gone');
     assert.doesNotMatch(await h.engine.dispatch({ kind: 'dumpxml', name }), new RegExp(mac(9)));
     await h.engine.dispatch({ kind: 'destroy', name });
+  });
+
+  it("<driver queues='2'>: a multi-queue tap, QEMU opens two queues, the guest gets its lease", async () => {
+    const name = `${tag}-g5`;
+    const shell = await boot(h, name, bridgeInterfaceXml(bridge, mac(10), { queues: 2 }));
+    const tap = await tapOf(h, name);
+    const flags = Number((await readFile(`/sys/class/net/${tap}/tun_flags`, 'utf8')).trim());
+    assert.notEqual(flags & 0x0100, 0, `IFF_MULTI_QUEUE in ${tap}'s tun_flags ${flags.toString(16)}`);
+    const argv = h.engine.ctx.registry.named(name).runtime?.handle?.argv ?? [];
+    assert.ok(argv.some((a) => a.includes(`"ifname":"${tap}"`) && a.includes('"queues":2')), argv.join(' '));
+    assert.ok(argv.some((a) => a.includes('"mq":true') && a.includes('"vectors":6')), argv.join(' '));
+    await leaseOf(shell);
+    await h.engine.dispatch({ kind: 'destroy', name });
+    assert.equal(await hostLinks.get(tap), undefined);
   });
 
   it('bad input: a tap name over 15 bytes, a missing bridge, a taken tap name; nothing is left behind', async () => {
