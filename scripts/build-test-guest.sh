@@ -29,9 +29,13 @@ BUSYBOX_PKG=busybox-static
 #    disks). ext4 (with jbd2, mbcache, crc16, crc32c), PCI hotplug (acpiphp) and
 #    devtmpfs are built into the cloud kernel (CONFIG_EXT4_FS=y,
 #    CONFIG_HOTPLUG_PCI_ACPI=y); virtio_blk notices a capacity change by itself.
-#  - virtio_net (with net_failover, failover): virtio NICs, virtkit.net=...;
+WANTED_MODULES=(button evdev pvpanic-mmio pvpanic-pci virtio_pci virtio_blk)
+# Loaded only with virtkit.net=... (/etc/modules.net), so that a guest without the switch
+# boots exactly as before and its virtio NICs stay driverless (a test reads their link state
+# through the device's legacy config space, which a driver would move):
+#  - virtio_net (with net_failover, failover): virtio NICs;
 #    packet sockets, which udhcpc needs, are built in (CONFIG_PACKET=y).
-WANTED_MODULES=(button evdev pvpanic-mmio pvpanic-pci virtio_pci virtio_blk virtio_net)
+NET_MODULES=(virtio_net)
 
 script_path=$(readlink -f "${BASH_SOURCE[0]}")
 repo_root=$(dirname "$(dirname "$script_path")")
@@ -189,10 +193,12 @@ add_module() {
 # udhcpc needs packet sockets: load af_packet when this kernel builds it as a module.
 case $(grep -E '^CONFIG_PACKET=' "$kroot/boot/config-$kver" || true) in
   CONFIG_PACKET=y) ;;
-  CONFIG_PACKET=m) WANTED_MODULES+=(af_packet) ;;
+  CONFIG_PACKET=m) NET_MODULES+=(af_packet) ;;
   *) die "$kernel_pkg has no packet sockets (CONFIG_PACKET); udhcpc needs them" ;;
 esac
 for m in "${WANTED_MODULES[@]}"; do add_module "$m"; done
+base_count=${#load_order[@]}
+for m in "${NET_MODULES[@]}"; do add_module "$m"; done
 
 case " ${load_order[*]}" in *.ko.xz*) ensure_tools xz:xz-utils ;; esac
 case " ${load_order[*]}" in *.ko.zst*) ensure_tools zstd:zstd ;; esac
@@ -207,7 +213,11 @@ done
 
 # busybox insmod cannot read compressed modules: store them decompressed.
 : >"$root/etc/modules.load"
-for mod in "${load_order[@]}"; do
+: >"$root/etc/modules.net"
+list=$root/etc/modules.load
+for i in "${!load_order[@]}"; do
+  mod=${load_order[i]}
+  [[ $i -lt $base_count ]] || list=$root/etc/modules.net
   rel=${mod%.ko*}.ko
   dst=$root/lib/modules/$kver/$rel
   mkdir -p "$(dirname "$dst")"
@@ -218,9 +228,9 @@ for mod in "${load_order[@]}"; do
     *.ko.gz) gzip -dc "$kmods/$mod" >"$dst" ;;
     *) die "unknown module compression: $mod" ;;
   esac
-  echo "/lib/modules/$kver/$rel" >>"$root/etc/modules.load"
+  echo "/lib/modules/$kver/$rel" >>"$list"
 done
-log "modules: $(tr '\n' ' ' <"$root/etc/modules.load")"
+log "modules: $(tr '\n' ' ' <"$root/etc/modules.load"); with virtkit.net: $(tr '\n' ' ' <"$root/etc/modules.net")"
 
 # busybox acpid turns KEY_POWER into the event "PWRF 00000080" and, with its
 # built-in action table, runs /etc/acpi/PWRF/00000080 (run-parts on a dir).
