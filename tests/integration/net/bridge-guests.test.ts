@@ -15,6 +15,7 @@ import type { Harness } from '../lifecycle-harness.js';
 import { GUEST_READY_MARKER, bridgeInterfaceXml, guestDomainXml, guestNetAppend, leaseLine } from '../../helpers/guest.js';
 import { GuestShell } from '../../helpers/guest-shell.js';
 import { hostLinks, linksNamed, startNetLab, type NetLab } from '../../helpers/net-lab.js';
+import { processesMentioning } from '../../helpers/qemu-spawn.js';
 import { until } from '../../helpers/wait.js';
 
 const tag = `vkb${process.pid % 10000}`;
@@ -55,6 +56,7 @@ describe('domain interfaces on a host bridge', { timeout: 600_000 }, () => {
     await lab.stop();
     await assertNoLeftovers(h);
     assert.deepEqual(await linksNamed(tag), [], 'no tap or bridge of the test is left');
+    assert.deepEqual(processesMentioning(`--interface=${bridge}`), [], 'no dnsmasq of the test is left');
   });
 
   it('two guests get taps and leases, ping each other and the bridge; counters grow; kill -9 and destroy remove the taps', async () => {

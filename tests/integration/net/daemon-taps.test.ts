@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { bridgeInterfaceXml, guestDomainXml, guestNetAppend } from '../../helpers/guest.js';
 import { hostLinks, linksNamed, startNetLab } from '../../helpers/net-lab.js';
+import { processesMentioning } from '../../helpers/qemu-spawn.js';
 import { until } from '../../helpers/wait.js';
 import { assertLeftNothing, cli, isAlive, spawnDaemon, tempRoot } from '../daemon-harness.js';
 
@@ -91,5 +92,6 @@ describe('interfaces through the CLI and a real daemon', { timeout: 300_000 }, (
     }
     await assertLeftNothing(root, layout, daemon.pid);
     assert.deepEqual(await linksNamed(tag), [], 'no tap or bridge of the test is left');
+    assert.deepEqual(processesMentioning(`--interface=${bridge}`), [], 'no dnsmasq of the test is left');
   });
 });
