@@ -126,10 +126,15 @@ describe('domain interfaces on a host bridge', { timeout: 600_000 }, () => {
     await h.engine.dispatch({ kind: 'destroy', name });
   });
 
-  it("<driver queues='2'>: a multi-queue tap, QEMU opens two queues, the guest gets its lease", async () => {
+  it("<driver queues='2'>: a multi-queue tap, QEMU opens two queues, the guest gets its lease; a managed ethernet tap is plugged nowhere", async () => {
     const name = `${tag}-g5`;
-    const shell = await boot(h, name, bridgeInterfaceXml(bridge, mac(10), { queues: 2 }));
+    const ethernet = `    <interface type='ethernet'><mac address='${mac(11)}'/><model type='virtio'/></interface>\n`;
+    const shell = await boot(h, name, bridgeInterfaceXml(bridge, mac(10), { queues: 2 }) + ethernet);
     const tap = await tapOf(h, name);
+    const eth = /<interface type='ethernet'>[^]*?<target dev='([^']+)'/.exec(await h.engine.dispatch({ kind: 'dumpxml', name }))?.[1] ?? '';
+    assert.match(eth, /^vnet\d+$/);
+    const ethLink = await hostLinks.get(eth);
+    assert.deepEqual([ethLink?.kind, ethLink?.mac, ethLink?.master, ethLink?.up], ['tun', 'fe:54:00:7b:00:0b', undefined, true]);
     const flags = Number((await readFile(`/sys/class/net/${tap}/tun_flags`, 'utf8')).trim());
     assert.notEqual(flags & 0x0100, 0, `IFF_MULTI_QUEUE in ${tap}'s tun_flags ${flags.toString(16)}`);
     const argv = h.engine.ctx.registry.named(name).runtime?.handle?.argv ?? [];
@@ -138,6 +143,7 @@ describe('domain interfaces on a host bridge', { timeout: 600_000 }, () => {
     await leaseOf(shell);
     await h.engine.dispatch({ kind: 'destroy', name });
     assert.equal(await hostLinks.get(tap), undefined);
+    assert.equal(await hostLinks.get(eth), undefined);
   });
 
   it('bad input: a tap name over 15 bytes, a missing bridge, a taken tap name; nothing is left behind', async () => {
