@@ -16,6 +16,7 @@ import { GUEST_READY_MARKER, bridgeInterfaceXml, guestDomainXml, guestNetAppend,
 import { GuestShell } from '../../helpers/guest-shell.js';
 import { hostLinks, linksNamed, startNetLab, type NetLab } from '../../helpers/net-lab.js';
 import { processesMentioning } from '../../helpers/qemu-spawn.js';
+import { isAlive } from '../daemon-harness.js';
 import { until } from '../../helpers/wait.js';
 
 const tag = `vkb${process.pid % 10000}`;
@@ -89,7 +90,7 @@ describe('domain interfaces on a host bridge', { timeout: 600_000 }, () => {
     assert.equal(await hostLinks.get(tap1), undefined, 'destroy removed the tap');
   });
 
-  it('a restarted daemon keeps the taps of a running guest and removes them when it stops', async () => {
+  it('a restarted daemon keeps the taps of a running guest and removes them when it stops, and those of a guest that died meanwhile', async () => {
     const name = `${tag}-g3`;
     await boot(h, name, bridgeInterfaceXml(bridge, mac(3)));
     const tap = await tapOf(h, name);
@@ -98,6 +99,19 @@ describe('domain interfaces on a host bridge', { timeout: 600_000 }, () => {
     assert.equal(await tapOf(h, name), tap);
     await h.engine.dispatch({ kind: 'destroy', name });
     assert.equal(await hostLinks.get(tap), undefined, 'the re-attached domain removed its tap');
+
+    // A guest that dies while no daemon runs: the next daemon finds it gone and removes its tap.
+    await boot(h, name, bridgeInterfaceXml(bridge, mac(3)));
+    const tap2 = await tapOf(h, name);
+    const pid = h.engine.ctx.registry.named(name).runtime?.pid;
+    assert.ok(pid !== undefined);
+    await h.engine.close();
+    process.kill(pid, 'SIGKILL');
+    await until(`QEMU ${pid} gone`, () => !isAlive(pid) || undefined, 30_000);
+    assert.equal((await hostLinks.get(tap2))?.kind, 'tun', 'nobody has removed the tap yet');
+    await h.restart();
+    assert.equal((await h.engine.dispatch({ kind: 'get', name })).state, 'shutoff');
+    assert.equal(await hostLinks.get(tap2), undefined, 'the next daemon removed the tap of the dead guest');
   });
 
   it('hotplug: a second NIC appears as eth1 and gets a lease; set_link down stops the ping; unplug removes NIC and tap', async () => {
