@@ -151,6 +151,11 @@ export class QemuHypervisor implements Hypervisor {
     const caps = await this.deps.caps();
     const prepared = this.deps.prepare(toCoreDef(def));
     const tapPlans = planTaps(prepared);
+    // What QEMU cannot run is refused before the host is touched: the command line of a copy
+    // whose taps have names yet to be made (a name only ever goes into ifname=).
+    const check = structuredClone(prepared);
+    setTapNames(check, Object.fromEntries(tapPlans.map((t) => [t.alias, t.name ?? 'vnet0'])));
+    planLaunchPrepared(check, caps, paths, this.deps.binary);
     // Taps of a run that nobody cleaned (a crash before re-attach could): its record is in the old runtime dir.
     await this.#removeRecordedTaps(def.name, paths.runDir);
     await createRuntimeDir(paths.runDir);
