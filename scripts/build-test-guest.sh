@@ -30,6 +30,12 @@ BUSYBOX_PKG=busybox-static
 #    devtmpfs are built into the cloud kernel (CONFIG_EXT4_FS=y,
 #    CONFIG_HOTPLUG_PCI_ACPI=y); virtio_blk notices a capacity change by itself.
 WANTED_MODULES=(button evdev pvpanic-mmio pvpanic-pci virtio_pci virtio_blk)
+# Loaded only with virtkit.net=... (/etc/modules.net), so that a guest without the switch
+# boots exactly as before and its virtio NICs stay driverless (a test reads their link state
+# through the device's legacy config space, which a driver would move):
+#  - virtio_net (with net_failover, failover): virtio NICs;
+#    packet sockets, which udhcpc needs, are built in (CONFIG_PACKET=y).
+NET_MODULES=(virtio_net)
 
 script_path=$(readlink -f "${BASH_SOURCE[0]}")
 repo_root=$(dirname "$(dirname "$script_path")")
@@ -76,7 +82,7 @@ ensure_tools() {
 }
 
 # One hash over this script and the files it puts into the initramfs.
-script_hash=$(cat "$script_path" "$guest_src/init" "$guest_src/power-button" | sha256sum | cut -d' ' -f1)
+script_hash=$(cat "$script_path" "$guest_src/init" "$guest_src/power-button" "$guest_src/net" "$guest_src/udhcpc" | sha256sum | cut -d' ' -f1)
 kernel_out=$out_dir/vmlinuz
 initrd_out=$out_dir/initramfs.cpio.gz
 stamp_out=$out_dir/stamp
@@ -184,7 +190,15 @@ add_module() {
   for seen in "${load_order[@]}"; do [[ $seen == "$mod" ]] && return; done
   load_order+=("$mod")
 }
+# udhcpc needs packet sockets: load af_packet when this kernel builds it as a module.
+case $(grep -E '^CONFIG_PACKET=' "$kroot/boot/config-$kver" || true) in
+  CONFIG_PACKET=y) ;;
+  CONFIG_PACKET=m) NET_MODULES+=(af_packet) ;;
+  *) die "$kernel_pkg has no packet sockets (CONFIG_PACKET); udhcpc needs them" ;;
+esac
 for m in "${WANTED_MODULES[@]}"; do add_module "$m"; done
+base_count=${#load_order[@]}
+for m in "${NET_MODULES[@]}"; do add_module "$m"; done
 
 case " ${load_order[*]}" in *.ko.xz*) ensure_tools xz:xz-utils ;; esac
 case " ${load_order[*]}" in *.ko.zst*) ensure_tools zstd:zstd ;; esac
@@ -199,7 +213,11 @@ done
 
 # busybox insmod cannot read compressed modules: store them decompressed.
 : >"$root/etc/modules.load"
-for mod in "${load_order[@]}"; do
+: >"$root/etc/modules.net"
+list=$root/etc/modules.load
+for i in "${!load_order[@]}"; do
+  mod=${load_order[i]}
+  [[ $i -lt $base_count ]] || list=$root/etc/modules.net
   rel=${mod%.ko*}.ko
   dst=$root/lib/modules/$kver/$rel
   mkdir -p "$(dirname "$dst")"
@@ -210,14 +228,16 @@ for mod in "${load_order[@]}"; do
     *.ko.gz) gzip -dc "$kmods/$mod" >"$dst" ;;
     *) die "unknown module compression: $mod" ;;
   esac
-  echo "/lib/modules/$kver/$rel" >>"$root/etc/modules.load"
+  echo "/lib/modules/$kver/$rel" >>"$list"
 done
-log "modules: $(tr '\n' ' ' <"$root/etc/modules.load")"
+log "modules: $(tr '\n' ' ' <"$root/etc/modules.load"); with virtkit.net: $(tr '\n' ' ' <"$root/etc/modules.net")"
 
 # busybox acpid turns KEY_POWER into the event "PWRF 00000080" and, with its
 # built-in action table, runs /etc/acpi/PWRF/00000080 (run-parts on a dir).
 install -m 0755 "$guest_src/power-button" "$root/etc/acpi/PWRF/00000080"
 install -m 0755 "$guest_src/init" "$root/init"
+install -m 0755 "$guest_src/net" "$root/etc/virtkit-net"
+install -m 0755 "$guest_src/udhcpc" "$root/etc/udhcpc.script"
 
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible) \
   | gzip -9n >"$work/initramfs.cpio.gz"

@@ -23,7 +23,8 @@ new_ganesha=no
 installed nfs-ganesha-vfs || { need_apt+=(nfs-ganesha nfs-ganesha-vfs); new_ganesha=yes; }
 installed rpcbind || need_apt+=(rpcbind)
 # dnsmasq serves a virtual network's DHCP and DNS (issue 8); tests/integration/dnsmasq-conf.test.ts
-# checks every configuration virtkit writes with `dnsmasq --test`. dnsmasq-base has no service.
+# checks every configuration virtkit writes with `dnsmasq --test`; the network tests start it on their
+# bridges (tests/helpers/net-lab.ts). dnsmasq-base has no service.
 installed dnsmasq-base || need_apt+=(dnsmasq-base)
 # Network firewalls (docs/firewall.md): nft applies each network's rules; iptables (iptables-nft) is
 # what Docker uses, and the firewall coexistence test installs Docker's rules with it.

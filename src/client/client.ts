@@ -206,6 +206,11 @@ export class VirtkitClient {
     return this.#call('POST', `${dom(ref)}/actions/blockresize${waitQuery(opts)}`, { disk, bytes });
   }
 
+  /** virsh domif-setlink: `iface` is a MAC, a host tap (target dev) or an alias. */
+  setInterfaceLink(ref: string, iface: string, state: 'up' | 'down', opts: { config?: boolean } & JobOptions = {}): Promise<DomainInfo> {
+    return this.#call('POST', `${dom(ref)}/actions/domif-setlink${waitQuery(opts)}`, { interface: iface, state, ...(opts.config === true ? { config: true } : {}) });
+  }
+
   blockInfo(ref: string, disk: string): Promise<BlockInfo> {
     return this.#call('GET', `${dom(ref)}/disks/${seg(disk)}/info`);
   }

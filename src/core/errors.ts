@@ -57,6 +57,10 @@ export const ERROR_CODES = [
   'SNAPSHOT_EXISTS', // a domain snapshot of that name exists already
   'OPERATION_ABORTED', // a long operation (a block job) was cancelled before it ended
   'FIREWALL_ERROR', // nft failed to apply, remove or list a network's rules; the message quotes it
+  'IFACE_NAME_INVALID', // a network interface name the kernel refuses (over 15 bytes, '/', ':', whitespace)
+  'IFACE_EXISTS', // a host network interface of that name exists already (a <target dev> in use)
+  'BRIDGE_NOT_FOUND', // an interface's <source bridge> names no bridge on the host
+  'HOST_NET_FAILED', // an iproute2 command (ip link/addr/tuntap/netns) failed; the message quotes it
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -21,6 +21,7 @@ import type { Duplex } from 'node:stream';
 import type { HostTopology } from '../core/qemu/host-caps/capabilities.js';
 import type { Medium } from '../core/qemu/hotplug/media-plan.js';
 import type { DiskDef } from '../core/xml/domain/index.js';
+import type { InterfaceDef } from '../core/xml/domain/schema/interface.js';
 import type { DomainDef } from './domain-xml.js';
 import type { DomainRuntimePaths } from './paths.js';
 import type { StateReason } from './state.js';
@@ -150,6 +151,20 @@ export interface LiveDisks {
   nodeNames(): Promise<string[]>;
 }
 
+/**
+ * The network interfaces of a running guest, changed live (the QEMU driver's net-hotplug.ts).
+ * An interface is named by its MAC, its host tap (<target dev>) or its alias. Each method
+ * resolves once QEMU has done it and returns the new live definition.
+ */
+export interface LiveNics {
+  /** Plugs in an interface (its tap made first, as at start). */
+  attach(iface: InterfaceDef): Promise<DomainDef>;
+  /** Unplugs it once the guest has released it, then removes its tap; `onLate` as for disks. */
+  detach(ref: string, onLate?: (live: DomainDef) => void): Promise<DomainDef>;
+  /** virsh domif-setlink: the NIC's link as the guest sees it (QMP set_link). */
+  setLink(ref: string, up: boolean): Promise<DomainDef>;
+}
+
 /** virsh domblkinfo's figures, in bytes; `source` is the file QEMU has open, null for an empty drive. */
 export interface BlockInfo {
   readonly target: string;
@@ -194,6 +209,8 @@ export interface LiveDiskOps {
 export interface RunningDomain {
   /** Absent when the driver cannot change a running guest's disks. */
   readonly disks?: LiveDisks;
+  /** Absent when the driver cannot change a running guest's network interfaces. */
+  readonly nics?: LiveNics;
   /** Snapshots and block jobs; absent where the driver has none. */
   readonly blockOps?: LiveDiskOps;
   readonly pid: number;

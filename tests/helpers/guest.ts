@@ -24,6 +24,22 @@ export const GUEST_APPEND = 'console=ttyS0 quiet';
 /** Kernel command line switch: a busybox shell on ttyS0 (chrooted into the root disk if one is mounted); see GuestShell. */
 export const GUEST_SHELL = 'virtkit.shell=1';
 
+/**
+ * Kernel command line switch: eth0, and every NIC hotplugged later, configured by DHCP (busybox udhcpc) in the
+ * background; the marker does not wait for the lease. `virtkit.net=static:IP/PREFIX[,GW]` gives eth0 a fixed address.
+ */
+export const GUEST_NET_DHCP = 'virtkit.net=dhcp';
+
+/** A networked guest with a console shell: DHCP on every NIC (GUEST_NET_DHCP), `hostname` its name if given. */
+export const guestNetAppend = (hostname?: string): string =>
+  `${GUEST_APPEND} ${GUEST_SHELL} ${GUEST_NET_DHCP}${hostname === undefined ? '' : ` virtkit.hostname=${hostname}`}`;
+
+/** The console line of a lease (or a static address) on `iface`: `virtkit-guest: eth0 got 192.168.x.y/24`; group 1 the address. */
+export const leaseLine = (iface = 'eth0'): RegExp => new RegExp(`virtkit-guest: ${iface} got (\\d+\\.\\d+\\.\\d+\\.\\d+)/(\\d+)`);
+
+/** The console line once the NIC `iface` has disappeared from the guest (unplugged). */
+export const ifaceGoneLine = (iface: string): string => `virtkit-guest: ${iface} gone`;
+
 /** Boots from the ext4 root disk on /dev/vda (the first virtio disk), runs its /virtkit/run, with a shell on ttyS0. */
 export const GUEST_ROOT_APPEND = `${GUEST_APPEND} virtkit.root=/dev/vda ${GUEST_SHELL}`;
 
@@ -90,6 +106,19 @@ export function virtioDiskXml(file: string, dev: string, format: 'raw' | 'qcow2'
       <source file='${file}'/>
       <target dev='${dev}' bus='virtio'/>
     </disk>
+`;
+}
+
+/**
+ * An `<interface>` for `guestDomainXml`'s `devices`: a virtio NIC on the host bridge `bridge` (a tap virtkit makes),
+ * with `mac`, and a `<target dev>` or `<driver queues>` when given.
+ */
+export function bridgeInterfaceXml(bridge: string, mac: string, opts: { target?: string; queues?: number } = {}): string {
+  return `    <interface type='bridge'>
+      <source bridge='${bridge}'/>
+      <mac address='${mac}'/>
+${opts.target === undefined ? '' : `      <target dev='${opts.target}'/>\n`}      <model type='virtio'/>
+${opts.queues === undefined ? '' : `      <driver queues='${opts.queues}'/>\n`}    </interface>
 `;
 }
 

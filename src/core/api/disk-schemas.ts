@@ -22,8 +22,8 @@ const impact = {
   persistent: flag('Change the definition, and the running domain too when it runs (virsh --persistent)'),
 };
 
-export const DeviceXmlBody = named('DeviceXmlRequest', 'A device to attach or detach (virsh attach-device / detach-device): a <disk> element', v.strictObject({
-  xml: described(nonEmpty, 'The device XML: one <disk> element'),
+export const DeviceXmlBody = named('DeviceXmlRequest', 'A device to attach or detach (virsh attach-device / detach-device): a <disk> or <interface> element', v.strictObject({
+  xml: described(nonEmpty, 'The device XML: one <disk> or <interface> element'),
   ...impact,
 }));
 

@@ -20,6 +20,8 @@ import { storageSchemas } from './storage-schemas.js';
 export { SecretDefineResult, SecretInfo, SecretList, SecretValue, SecretXmlBody } from './secret-schemas.js';
 export { BlockInfo, BlockResizeBody, ChangeMediaBody, DeviceXmlBody, DiskDetachBody } from './disk-schemas.js';
 import { diskSchemas } from './disk-schemas.js';
+export { IfaceLinkBody } from './iface-schemas.js';
+import { ifaceSchemas } from './iface-schemas.js';
 import { snapshotSchemas } from './snapshot-schemas.js';
 import { eventSchemas } from './event-schemas.js';
 export { OBJECT_EVENTS, ObjectEvent, type ObjectEventKind } from './event-schemas.js';
@@ -34,7 +36,7 @@ export {
 } from './storage-schemas.js';
 
 /** Named schemas: each becomes a component of the OpenAPI document. */
-export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...secretSchemas, ...diskSchemas, ...snapshotSchemas, ...eventSchemas]);
+export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...snapshotSchemas, ...eventSchemas]);
 
 const named = <T extends v.GenericSchema>(id: string, description: string, schema: T): T => {
   apiSchemas.set(schema, { id, description });

@@ -11,6 +11,7 @@ import { snapshotRoutes } from './snapshot-routes.js';
 import { storageRoutes } from './storage-routes.js';
 import { volumeRoutes } from './volume-routes.js';
 import { diskRoutes } from './disk-routes.js';
+import { ifaceRoutes } from './iface-routes.js';
 
 const ID = 'id';
 const dom = '/v1/domains/{id}';
@@ -217,6 +218,7 @@ export const routes: readonly Route[] = [
   ...(Object.keys(ACTION_SUMMARY) as LifecycleActionName[]).map(actionRoute),
   ...hostRoutes,
   ...diskRoutes,
+  ...ifaceRoutes,
   ...storageRoutes,
   ...volumeRoutes,
   ...secretRoutes,

@@ -15,7 +15,8 @@ import { storageHandlers, type StorageAction, type StorageResults } from '../sto
 import type { EngineContext } from './context.js';
 import { defineDomain, setAutostart, undefineDomain } from './config-ops.js';
 import { setMaxMemory, setMemory, setVcpus } from './domain-config.js';
-import { attachDevice, blockInfo, blockResize, changeMedia, detachDevice, detachDisk, type DiskImpact } from './disk-ops.js';
+import { blockInfo, blockResize, changeMedia, detachDisk, type DiskImpact } from './disk-ops.js';
+import { attachDeviceXml, detachDeviceXml, ifSetLink } from './iface-ops.js';
 import { capabilities, domainCapabilities, domxmlToNative } from './host-queries.js';
 import {
   createDomain, destroyDomain, rebootDomain, resetDomain, resumeDomain, shutdownDomain, startDomain, suspendDomain,
@@ -105,6 +106,7 @@ export type Action =
   | ({ readonly kind: 'attachDevice'; readonly xml: string } & DiskImpact & Ref)
   | ({ readonly kind: 'detachDevice'; readonly xml: string } & DiskImpact & Ref)
   | ({ readonly kind: 'detachDisk'; readonly disk: string } & DiskImpact & Ref)
+  | ({ readonly kind: 'ifSetLink'; readonly iface: string; readonly state: 'up' | 'down'; readonly config?: boolean } & Ref)
   | ({ readonly kind: 'blockResize'; readonly disk: string; readonly bytes: number } & Ref)
   | ({
     readonly kind: 'changeMedia'; readonly disk: string; readonly mode: 'eject' | 'insert' | 'update';
@@ -149,6 +151,7 @@ export interface ActionResults extends StorageResults, SecretResults, SnapshotRe
   detachDevice: DomainInfo;
   detachDisk: DomainInfo;
   blockResize: DomainInfo;
+  ifSetLink: DomainInfo;
   changeMedia: DomainInfo;
   blockInfo: BlockInfo;
 }
@@ -191,10 +194,11 @@ const handlers: { readonly [K in ActionKind]: Handler<K> } = {
   capabilities,
   domcapabilities: domainCapabilities,
   console: openConsole,
-  attachDevice,
-  detachDevice,
+  attachDevice: attachDeviceXml,
+  detachDevice: detachDeviceXml,
   detachDisk,
   blockResize,
+  ifSetLink,
   changeMedia,
   blockInfo,
   ...storageHandlers,

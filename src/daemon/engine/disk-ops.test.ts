@@ -39,7 +39,7 @@ describe('disk actions on the definition', () => {
     assert.match(stored ?? '', /<source file='\/b\.img'\/>\s*<target dev='vdb' bus='virtio'\/>\s*<address type='pci'/);
     await assert.rejects(engine.dispatch({ kind: 'attachDevice', name: 'vm1', xml: disk('/c.img', 'vdb'), config: true }), code('XML_DUPLICATE', /already has a disk with target 'vdb'/));
     await assert.rejects(engine.dispatch({ kind: 'attachDevice', name: 'vm1', xml: disk('/c.img', 'vdc'), live: true }), code('OPERATION_INVALID', /is not running/));
-    await assert.rejects(engine.dispatch({ kind: 'attachDevice', name: 'vm1', xml: '<interface type=\'user\'/>' }), code('XML_UNSUPPORTED', /only <disk> devices/));
+    await assert.rejects(engine.dispatch({ kind: 'attachDevice', name: 'vm1', xml: '<sound model=\'ich9\'/>' }), code('XML_UNSUPPORTED', /only <disk> and <interface> devices/));
     await engine.dispatch({ kind: 'detachDisk', name: 'vm1', disk: '/b.img', config: true });
     assert.doesNotMatch(await engine.dispatch({ kind: 'dumpxml', name: 'vm1' }), /b\.img/);
     await assert.rejects(engine.dispatch({ kind: 'detachDisk', name: 'vm1', disk: 'vdb' }), code('NOT_FOUND', /no disk whose target or source is 'vdb' in its persistent definition/));

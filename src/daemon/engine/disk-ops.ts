@@ -25,7 +25,7 @@ export interface DiskImpact {
   readonly persistent?: boolean;
 }
 
-function scope(rec: DomainRecord, f: DiskImpact): { live: boolean; config: boolean } {
+export function scope(rec: DomainRecord, f: DiskImpact): { live: boolean; config: boolean } {
   if (f.persistent === true) return impact(rec, { live: isActive(rec.state.state), config: true });
   return impact(rec, f);
 }
@@ -37,7 +37,7 @@ function liveDisks(ctx: EngineContext, rec: DomainRecord): LiveDisks {
 }
 
 /** The persistent definition with `change` applied, prepared and formatted but not saved. */
-async function nextConfig(ctx: EngineContext, rec: DomainRecord, change: (def: DomainDef) => void) {
+export async function nextConfig(ctx: EngineContext, rec: DomainRecord, change: (def: DomainDef) => void) {
   const x = await ctx.xml();
   const def = structuredClone(await ctx.defOf(rec));
   change(def);
@@ -45,7 +45,7 @@ async function nextConfig(ctx: EngineContext, rec: DomainRecord, change: (def: D
   return { def: checked, xml: x.formatDomain(checked), summary: x.summarizeDomain(checked) };
 }
 
-async function saveConfig(ctx: EngineContext, rec: DomainRecord, next: Awaited<ReturnType<typeof nextConfig>>): Promise<void> {
+export async function saveConfig(ctx: EngineContext, rec: DomainRecord, next: Awaited<ReturnType<typeof nextConfig>>): Promise<void> {
   await ctx.deps.config.save(rec.name, next.xml);
   rec.xml = next.xml;
   rec.def = next.def;
@@ -53,7 +53,7 @@ async function saveConfig(ctx: EngineContext, rec: DomainRecord, next: Awaited<R
   ctx.definitionsChanged();
 }
 
-async function afterLive(ctx: EngineContext, rec: DomainRecord): Promise<void> {
+export async function afterLive(ctx: EngineContext, rec: DomainRecord): Promise<void> {
   await refreshLive(ctx, rec);
   await ctx.writeStatus(rec);
 }
@@ -69,7 +69,7 @@ function noDisk(rec: DomainRecord, ref: string, where: string): VirtkitError {
   });
 }
 
-function onDomainJob(ctx: EngineContext, ref: string, job: string, opts: DispatchOptions, fn: (rec: DomainRecord) => Promise<void>): Promise<DomainInfo> {
+export function onDomainJob(ctx: EngineContext, ref: string, job: string, opts: DispatchOptions, fn: (rec: DomainRecord) => Promise<void>): Promise<DomainInfo> {
   const name = ctx.registry.resolve(ref).name;
   return ctx.job(name, job, opts, async () => {
     const rec = ctx.registry.named(name);

@@ -28,7 +28,11 @@ import type {
 import type { DomainRuntimePaths } from '../paths.js';
 import type { DomainStatus } from '../store/types.js';
 import type { Prepare } from './launch-plan.js';
-import { hasAgentChannel, planLaunch, planNative, policyOf, toCoreDef } from './launch-plan.js';
+import { hasAgentChannel, planLaunchPrepared, planNative, policyOf, toCoreDef } from './launch-plan.js';
+import { Links } from '../../host/net/links.js';
+import { planTaps, setTapNames } from './net-plan.js';
+import { DomainTaps, TapNamer } from './net-taps.js';
+import type { NetworkResolver, TapDeps } from './net-taps.js';
 import { writeDiskKeys } from './disk-keys.js';
 import { probeRbdDisks } from './rbd-probe.js';
 import { removeKeyFile } from '../../host/key-files.js';
@@ -76,14 +80,26 @@ export interface QemuDriverDeps {
   readonly unplugTimeoutMs?: number;
   readonly warn?: (message: string) => void;
   readonly now?: () => Date;
+  /** Host links for the taps the driver makes (default: iproute2 in the daemon's namespace). */
+  readonly links?: Links;
+  /** A virtual network's bridge, for type='network' interfaces; absent: they are refused at start. */
+  readonly resolveNetwork?: NetworkResolver;
 }
 
 export class QemuHypervisor implements Hypervisor {
   readonly name = 'QEMU';
   readonly #procRoot: string;
+  readonly #tapDeps: TapDeps;
 
   constructor(private readonly deps: QemuDriverDeps) {
     this.#procRoot = deps.procRoot ?? '/proc';
+    this.#tapDeps = { links: deps.links ?? new Links(), namer: new TapNamer(), resolveNetwork: deps.resolveNetwork };
+  }
+
+  /** Removes the taps an earlier run recorded in `runDir` (QEMU is gone), warning about any left. */
+  async #removeRecordedTaps(name: string, runDir: string): Promise<void> {
+    const failed = await (await DomainTaps.load(runDir, this.#tapDeps)).removeAll();
+    if (failed.length > 0) this.#warn(`domain '${name}': cannot remove its taps: ${failed.join('; ')}`);
   }
 
   async version(): Promise<HypervisorVersion> {
@@ -133,23 +149,47 @@ export class QemuHypervisor implements Hypervisor {
       const kvm = await this.deps.kvm();
       if (!kvm.usable) throw kvmUnavailableError(kvm.reason ?? 'KVM does not run guests');
     }
-    const plan = planLaunch(def, this.deps.prepare, await this.deps.caps(), paths, this.deps.binary);
+    const caps = await this.deps.caps();
+    const prepared = this.deps.prepare(toCoreDef(def));
+    const tapPlans = planTaps(prepared);
+    // What QEMU cannot run is refused before the host is touched: the command line of a copy
+    // whose taps have names yet to be made (a name only ever goes into ifname=).
+    const check = structuredClone(prepared);
+    setTapNames(check, Object.fromEntries(tapPlans.map((t) => [t.alias, t.name ?? 'vnet0'])));
+    planLaunchPrepared(check, caps, paths, this.deps.binary);
     // rbd disks are opened with the rbd tool first: a refused key fails here, bounded (rbd-probe.ts).
-    await probeRbdDisks(plan.prepared.devices?.disk ?? [], opts.diskKeys, (m) => this.#warn(m));
+    await probeRbdDisks(prepared.devices?.disk ?? [], opts.diskKeys, (m) => this.#warn(m));
+    // Taps of a run that nobody cleaned (a crash before re-attach could): its record is in the old runtime dir.
+    await this.#removeRecordedTaps(def.name, paths.runDir);
     await createRuntimeDir(paths.runDir);
-    await Promise.all([mkdir(dirname(paths.logFile), { recursive: true, mode: 0o700 }), mkdir(paths.libDir, { recursive: true, mode: 0o700 })]);
+    const taps = DomainTaps.empty(paths.runDir, this.#tapDeps);
+    const undo = async (): Promise<void> => {
+      const failed = await taps.removeAll();
+      if (failed.length > 0) this.#warn(`domain '${def.name}': cannot remove its taps: ${failed.join('; ')}`);
+      await removeRuntimeDir(paths.runDir);
+    };
+    let plan: ReturnType<typeof planLaunchPrepared>;
+    try {
+      for (const t of tapPlans) await taps.plug(t);
+      setTapNames(prepared, taps.names());
+      plan = planLaunchPrepared(prepared, caps, paths, this.deps.binary);
+      await Promise.all([mkdir(dirname(paths.logFile), { recursive: true, mode: 0o700 }), mkdir(paths.libDir, { recursive: true, mode: 0o700 })]);
+    } catch (e) {
+      await undo();
+      throw e;
+    }
     const now = this.deps.now ?? (() => new Date());
     // LUKS keys: 0600 files in the private run dir, read by QEMU's secret objects at start-up and
     // removed as soon as the monitor answers (QEMU has created its objects by then).
     const keyFiles = await writeDiskKeys(plan.prepared, paths.runDir, opts.diskKeys).catch(async (e: unknown) => {
-      await removeRuntimeDir(paths.runDir);
+      await undo();
       throw e;
     });
     const proc = await spawnQemu({
       binary: plan.argv.binary, args: plan.argv.args, env: plan.argv.env, logFile: paths.logFile,
       pidFile: `${paths.runDir}/qemu.pid`, procRoot: this.#procRoot, now,
     }).catch(async (e: unknown) => {
-      await removeRuntimeDir(paths.runDir);
+      await undo();
       throw e;
     });
     let monitor: Monitor | undefined;
@@ -171,7 +211,7 @@ export class QemuHypervisor implements Hypervisor {
       if (opts.paused) tracker = initialTracker(plan.policy, { state: 'paused', reason: 'user' });
       const dom = new QemuDomain({
         record, monitor, console, child: proc.child, childExited: proc.exited, tracker, liveDef: plan.liveDef, paths,
-        aliases: plan.aliases, hasAgentChannel: plan.hasAgentChannel, procRoot: this.#procRoot,
+        aliases: plan.aliases, hasAgentChannel: plan.hasAgentChannel, procRoot: this.#procRoot, taps,
         termTimeoutMs: this.deps.termTimeoutMs ?? 10_000, warn: (m) => this.#warn(m), ...this.#hotplugParts(),
       });
       if (!opts.paused) await dom.resume();
@@ -181,7 +221,7 @@ export class QemuHypervisor implements Hypervisor {
       monitor?.close();
       proc.child.kill('SIGKILL');
       await proc.exited;
-      await removeRuntimeDir(paths.runDir);
+      await undo();
       throw e;
     }
   }
@@ -189,6 +229,7 @@ export class QemuHypervisor implements Hypervisor {
   async reattach(def: DomainDef, status: DomainStatus, paths: DomainRuntimePaths): Promise<RunningDomain | undefined> {
     const record = await readRuntimeRecord(paths.runDir);
     if (record === undefined || !(await isSameProcess(record.pid, record.startTicks, this.#procRoot))) {
+      await this.#removeRecordedTaps(def.name, paths.runDir);
       await removeRuntimeDir(paths.runDir);
       return undefined;
     }
@@ -200,6 +241,7 @@ export class QemuHypervisor implements Hypervisor {
       if (await isSameProcess(record.pid, record.startTicks, this.#procRoot)) {
         throw new VirtkitError('QEMU_FAILED', `QEMU ${record.pid} of domain '${def.name}' runs but its monitor ${record.qmpSocket} does not answer: ${(e as Error).message}`, { cause: e });
       }
+      await this.#removeRecordedTaps(def.name, paths.runDir);
       await removeRuntimeDir(paths.runDir);
       return undefined;
     }
@@ -222,6 +264,7 @@ export class QemuHypervisor implements Hypervisor {
     const dom = new QemuDomain({
       record, monitor, console, ...(consoleLost === undefined ? {} : { consoleLost }), child: undefined, childExited: undefined, tracker, liveDef: def, paths,
       aliases: status.aliases, hasAgentChannel: hasAgentChannel(toCoreDef(def)), procRoot: this.#procRoot,
+      taps: await DomainTaps.load(paths.runDir, this.#tapDeps),
       termTimeoutMs: this.deps.termTimeoutMs ?? 10_000, warn: (m) => this.#warn(m), ...this.#hotplugParts(),
     });
     // What happened while nobody watched: a guest that powered off or panicked waits, paused, for its action.

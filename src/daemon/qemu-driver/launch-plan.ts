@@ -110,7 +110,11 @@ export function planNative(
 }
 
 export function planLaunch(def: DomainDef, prepare: Prepare, caps: ArgvCaps, paths: DomainRuntimePaths, binary: string | undefined): LaunchPlan {
-  const prepared = prepare(toCoreDef(def));
+  return planLaunchPrepared(prepare(toCoreDef(def)), caps, paths, binary);
+}
+
+/** planLaunch for a definition prepared already (the driver has made its taps and named them in it). */
+export function planLaunchPrepared(prepared: CoreDomainDef, caps: ArgvCaps, paths: DomainRuntimePaths, binary: string | undefined): LaunchPlan {
   const forQemu = structuredClone(prepared);
   const serial0 = forQemu.devices?.serial?.[0];
   let consoleSocket: string | undefined;

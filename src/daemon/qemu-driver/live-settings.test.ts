@@ -48,17 +48,18 @@ test('other settings nothing applies yet: vCPU cpuset, numad placement, NUMA pol
   assert.deepEqual(paths('', `<interface type='user'><model type='virtio'/><link state='down'/></interface>
     <interface type='bridge'><source bridge='br0'/><vlan><tag id='42'/></vlan></interface>
     <interface type='hostdev' managed='yes'><source><address type='pci' domain='0' bus='1' slot='0' function='1'/></source></interface>`),
-  ['/domain/devices/interface[2]/source', '/domain/devices/interface[2]/vlan', '/domain/devices/interface[3]']);
+  ['/domain/devices/interface[2]/vlan', '/domain/devices/interface[3]']);
 });
 
-test('host-side interface settings and a secure loader are refused until virtkit applies them; a managed tap and user addresses are not', () => {
+test('host-side interface settings and a secure loader are refused until virtkit applies them; a tap (made by the user or by virtkit) and user addresses are not', () => {
   const paths = (top: string, devices = '') => unappliedSettings(dom(top, devices)).map((u) => u.path);
   assert.deepEqual(paths('', `<interface type='ethernet'><target dev='vk0' managed='no'/><model type='virtio'/></interface>
+    <interface type='bridge'><source bridge='br0'/></interface><interface type='ethernet'/>
     <interface type='user'><ip address='172.17.2.0' family='ipv4' prefix='24'/></interface>`), []);
   assert.deepEqual(paths('', `<interface type='network'><source network='default'/><virtualport type='openvswitch'/></interface>
     <interface type='ethernet'><target dev='vk1'/><ip address='192.0.2.1' prefix='24'/><script path='/etc/qemu-ifup'/>
     <downscript path='/etc/qemu-ifdown'/><coalesce><rx><frames max='7'/></rx></coalesce></interface>`), [
-    '/domain/devices/interface[1]/source', '/domain/devices/interface[1]/virtualport', '/domain/devices/interface[2]/ip[1]',
+    '/domain/devices/interface[1]/virtualport', '/domain/devices/interface[2]/ip[1]',
     '/domain/devices/interface[2]/script', '/domain/devices/interface[2]/downscript', '/domain/devices/interface[2]/coalesce',
   ]);
   const loader = unappliedSettings(parseDomainXml(`<domain type='qemu'><name>g</name><memory>262144</memory>

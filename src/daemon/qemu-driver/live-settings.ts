@@ -83,15 +83,13 @@ export function unappliedSettings(def: CoreDomainDef): Unapplied[] {
 }
 
 /**
- * What an interface asks of the host side (the bridge or OVS port, the tap's addresses and
- * scripts) that virtkit does not do until it has networks: QEMU would get a tap that is not
- * plugged where the XML says.
+ * What an interface asks of the host side that virtkit does not do yet: QEMU would get a tap
+ * that is not set up as the XML says. The tap itself (type bridge, network, managed ethernet)
+ * is made by the driver (net-plan.ts, net-taps.ts); a type network interface is refused there
+ * while no network objects resolve its bridge.
  */
 function unappliedHostSide(n: InterfaceDef, w: string): Unapplied[] {
   const out: Unapplied[] = [];
-  if (n.type === 'bridge' || n.type === 'network') {
-    out.push({ path: `${w}/source`, why: `plugging a tap into a ${n.type === 'bridge' ? 'host bridge' : 'virtual network'} is not done yet; use type='ethernet' with a tap you manage (<target dev=... managed='no'/>) or type='user'` });
-  }
   if (n.vlan !== undefined) out.push({ path: `${w}/vlan`, why: 'VLAN tags are set on the host side of the interface, which virtkit does not do yet' });
   if (n.virtualport !== undefined) out.push({ path: `${w}/virtualport`, why: 'virtual port profiles (Open vSwitch, 802.1Qbg/h) are not applied yet' });
   if (n.type !== 'user') (n.ip ?? []).forEach((_, j) => out.push({ path: `${w}/ip[${j + 1}]`, why: "addresses on the host side of a tap are not set yet" }));

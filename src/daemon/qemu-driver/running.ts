@@ -24,7 +24,9 @@ import { QemuBlockOps } from './live-disks.js';
 import type { ChildProcess } from 'node:child_process';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
 import { QemuLiveDisks } from './hotplug.js';
+import { QemuLiveNics } from './net-hotplug.js';
 import type { Prepare } from './launch-plan.js';
+import type { DomainTaps } from './net-taps.js';
 
 export interface QemuDomainParts {
   readonly record: QemuRuntimeRecord;
@@ -47,6 +49,8 @@ export interface QemuDomainParts {
   readonly caps: () => Promise<ArgvCaps>;
   readonly prepare: Prepare;
   readonly unplugTimeoutMs: number;
+  /** The taps this domain made: removed once QEMU is gone; NIC hotplug adds and removes some. */
+  readonly taps: DomainTaps;
 }
 
 export class QemuDomain implements RunningDomain {
@@ -58,6 +62,7 @@ export class QemuDomain implements RunningDomain {
   /** Changed by disk hotplug. */
   liveDef: DomainDef;
   readonly disks: QemuLiveDisks;
+  readonly nics: QemuLiveNics;
   readonly blockOps: QemuBlockOps;
   /** Resolves once QEMU is gone, its files are cleaned and `stopped` was reported. */
   readonly finished: Promise<void>;
@@ -76,6 +81,10 @@ export class QemuDomain implements RunningDomain {
     this.liveDef = p.liveDef;
     this.disks = new QemuLiveDisks({
       monitor: p.monitor, caps: p.caps, prepare: p.prepare, unplugTimeoutMs: p.unplugTimeoutMs, warn: p.warn, runDir: p.paths.runDir,
+      live: () => this.liveDef, setLive: (def) => { this.liveDef = def; },
+    });
+    this.nics = new QemuLiveNics({
+      monitor: p.monitor, caps: p.caps, prepare: p.prepare, unplugTimeoutMs: p.unplugTimeoutMs, warn: p.warn, taps: p.taps,
       live: () => this.liveDef, setLive: (def) => { this.liveDef = def; },
     });
     this.#tracker = p.tracker;
@@ -101,6 +110,8 @@ export class QemuDomain implements RunningDomain {
         await new Promise((r) => setTimeout(r, 5));
       }
     }
+    const failed = await this.p.taps.removeAll();
+    if (failed.length > 0) this.p.warn(`cannot remove the taps of QEMU ${this.pid}: ${failed.join('; ')}`);
     await removeRuntimeDir(this.p.paths.runDir).catch((e: unknown) => this.p.warn(`cannot remove ${this.p.paths.runDir}: ${(e as Error).message}`));
     this.#feed({ type: 'exit' });
   }

@@ -17,7 +17,7 @@ import { buildCpu, buildIothreads, buildSmp } from './cpu.js';
 import { buildDisks, diskParts, type DiskParts } from './disks.js';
 import { buildMemory, buildNuma, numaCells } from './memory.js';
 import { buildBalloon, buildHostdevs, buildPanics, buildRngs, buildSmbios, buildWatchdogs, refuseUntranslated } from './misc-devices.js';
-import { buildNet } from './net.js';
+import { buildNet, netParts, type NetParts } from './net.js';
 import {
   buildBoot,
   buildClock,
@@ -79,6 +79,15 @@ export function buildDiskParts(
   if (d === undefined) throw new VirtkitError('INTERNAL_ERROR', `no disk with target '${dev}' in the prepared domain`);
   // A disk with <encryption> or <source><auth> gets its secret objects from the key files in `paths`.
   return diskParts(buildCtx(def, toArgvCaps(qemuCaps), { libDir: '', monitor: { path: '' }, ...paths }), d, n);
+}
+
+/** The netdev_add and device_add arguments of the prepared domain's interface with alias `alias` (NIC hotplug). */
+export function buildNetParts(def: PreparedDomain, qemuCaps: QemuCaps | ArgvCaps, alias: string): NetParts {
+  const list = def.devices?.interface ?? [];
+  const i = list.findIndex((x) => x.alias?.name === alias);
+  const n = list[i];
+  if (n === undefined) throw new VirtkitError('INTERNAL_ERROR', `no interface with alias '${alias}' in the prepared domain`);
+  return netParts(buildCtx(def, toArgvCaps(qemuCaps), { libDir: '', monitor: { path: '' } }), n, i);
 }
 
 export function buildQemuArgv(def: PreparedDomain, qemuCaps: QemuCaps | ArgvCaps, paths: RuntimePaths): QemuArgv {

@@ -61,6 +61,9 @@ function netdev(ctx: BuildCtx, n: InterfaceDef, alias: string, w: string): Recor
         const dev = n.target?.dev;
         if (dev === undefined) throw refuse(w, `an interface of type '${n.type}' needs a pre-opened tap (RuntimePaths.taps) or <target dev>`);
         Object.assign(o, { ifname: dev, script: 'no', downscript: 'no' });
+        // QEMU opens N queues of the (multi-queue) tap itself, as it does for fds=.
+        const queues = n.driver?.queues;
+        if (queues !== undefined && queues > 1) o.queues = queues;
       }
       if (n.tune?.sndbuf !== undefined) o.sndbuf = n.tune.sndbuf;
       o.id = id;
@@ -71,47 +74,59 @@ function netdev(ctx: BuildCtx, n: InterfaceDef, alias: string, w: string): Recor
   }
 }
 
+/** The -netdev backend and the -device front-end of one interface, as JSON objects (also what netdev_add / device_add take). */
+export interface NetParts {
+  readonly netdev: Record<string, unknown>;
+  readonly device: Record<string, unknown>;
+}
+
+/** The parts of the interface `n` (at index `i` of the domain's interfaces; not a hostdev). */
+export function netParts(ctx: BuildCtx, n: InterfaceDef, i: number): NetParts {
+  const w = where(n, i);
+  const alias = aliasOf(n, w);
+  const model = n.model?.type ?? 'virtio';
+  const driver = MODELS[model];
+  if (driver === undefined) throw refuse(`${w}/model/@type`, `NIC model '${model}' is not supported`);
+  needDevice(ctx.caps, driver, w);
+  const nd = netdev(ctx, n, alias, w);
+  needBackend(ctx.caps, 'netdev', nd.type as string, w);
+  const virtio = driver.startsWith('virtio');
+  const o: Record<string, unknown> = { driver };
+  const dr = n.driver;
+  if (virtio) {
+    if (dr?.queues !== undefined && dr.queues > 1) Object.assign(o, { mq: true, vectors: 2 * dr.queues + 2 });
+    if (dr?.txmode === 'timer') o.tx = 'timer';
+    else if (dr?.txmode === 'iothread') o.tx = 'bh';
+    if (dr?.ioeventfd !== undefined) o.ioeventfd = dr.ioeventfd;
+    if (dr?.event_idx !== undefined) o.event_idx = dr.event_idx;
+    if (dr?.rx_queue_size !== undefined) o.rx_queue_size = dr.rx_queue_size;
+    if (dr?.tx_queue_size !== undefined) o.tx_queue_size = dr.tx_queue_size;
+    if (n.mtu !== undefined) {
+      if (!propOk(ctx.caps, driver, 'host_mtu')) throw refuse(`${w}/mtu`, 'this QEMU has no host_mtu property');
+      o.host_mtu = n.mtu.size;
+    }
+  } else if (n.mtu !== undefined && n.type === 'user') {
+    throw refuse(`${w}/mtu`, 'an MTU needs a virtio NIC');
+  }
+  o.netdev = `host${alias}`;
+  o.id = alias;
+  if (n.mac === undefined) throw refuse(`${w}/mac`, 'no MAC address (prepareDomain generates one)');
+  o.mac = n.mac.address;
+  const boot = ctx.bootIndex.get(alias);
+  if (boot !== undefined) o.bootindex = boot;
+  if (n.rom?.bar !== undefined) o.rombar = n.rom.bar ? 1 : 0;
+  if (n.rom?.file !== undefined) o.romfile = n.rom.file;
+  if (n.rom?.enabled === 'no') o.romfile = '';
+  Object.assign(o, pciProps(ctx, n.address, w));
+  return { netdev: nd, device: o };
+}
+
 export function buildNet(ctx: BuildCtx): void {
   (ctx.devices.interface ?? []).forEach((n, i) => {
     if (n.type === 'hostdev') return;
-    const w = where(n, i);
-    const alias = aliasOf(n, w);
-    const model = n.model?.type ?? 'virtio';
-    const driver = MODELS[model];
-    if (driver === undefined) throw refuse(`${w}/model/@type`, `NIC model '${model}' is not supported`);
-    needDevice(ctx.caps, driver, w);
-    const nd = netdev(ctx, n, alias, w);
-    needBackend(ctx.caps, 'netdev', nd.type as string, w);
+    const { netdev: nd, device } = netParts(ctx, n, i);
     push(ctx, '-netdev', jsonOpt(nd));
-    const virtio = driver.startsWith('virtio');
-    const o: Record<string, unknown> = { driver };
-    const dr = n.driver;
-    if (virtio) {
-      if (dr?.queues !== undefined && dr.queues > 1) Object.assign(o, { mq: true, vectors: 2 * dr.queues + 2 });
-      if (dr?.txmode === 'timer') o.tx = 'timer';
-      else if (dr?.txmode === 'iothread') o.tx = 'bh';
-      if (dr?.ioeventfd !== undefined) o.ioeventfd = dr.ioeventfd;
-      if (dr?.event_idx !== undefined) o.event_idx = dr.event_idx;
-      if (dr?.rx_queue_size !== undefined) o.rx_queue_size = dr.rx_queue_size;
-      if (dr?.tx_queue_size !== undefined) o.tx_queue_size = dr.tx_queue_size;
-      if (n.mtu !== undefined) {
-        if (!propOk(ctx.caps, driver, 'host_mtu')) throw refuse(`${w}/mtu`, 'this QEMU has no host_mtu property');
-        o.host_mtu = n.mtu.size;
-      }
-    } else if (n.mtu !== undefined && n.type === 'user') {
-      throw refuse(`${w}/mtu`, 'an MTU needs a virtio NIC');
-    }
-    o.netdev = `host${alias}`;
-    o.id = alias;
-    if (n.mac === undefined) throw refuse(`${w}/mac`, 'no MAC address (prepareDomain generates one)');
-    o.mac = n.mac.address;
-    const boot = ctx.bootIndex.get(alias);
-    if (boot !== undefined) o.bootindex = boot;
-    if (n.rom?.bar !== undefined) o.rombar = n.rom.bar ? 1 : 0;
-    if (n.rom?.file !== undefined) o.romfile = n.rom.file;
-    if (n.rom?.enabled === 'no') o.romfile = '';
-    Object.assign(o, pciProps(ctx, n.address, w));
-    push(ctx, '-device', jsonOpt(o));
+    push(ctx, '-device', jsonOpt(device));
   });
 }
 

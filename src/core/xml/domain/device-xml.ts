@@ -12,7 +12,7 @@ import { diskSpec } from './schema/disk.js';
 export function parseDiskXml(xml: string): DiskDef {
   const root = parseXmlTree(xml);
   if (root.name !== 'disk') {
-    throw new VirtkitError('XML_UNSUPPORTED', `<${root.name}>: only <disk> devices can be attached or detached so far`, { details: { path: root.path } });
+    throw new VirtkitError('XML_UNSUPPORTED', `<${root.name}>: only <disk> and <interface> devices can be attached or detached so far`, { details: { path: root.path } });
   }
   const disk = parseWithSpec(diskSpec, root) as DiskDef;
   if (disk.target === undefined) throw new VirtkitError('XML_MISSING', `${root.path}/target: a disk needs <target dev=...>`, { details: { path: `${root.path}/target` } });

@@ -1,0 +1,144 @@
+/**
+ * NIC hotplug over a running QEMU's monitor, as libvirt's qemuDomainAttachNetDevice: the
+ * interface gets its alias, MAC and PCI address from prepareDomain run on the live definition,
+ * its tap is made as at start (net-taps.ts), then netdev_add and device_add with the same
+ * properties the command line would carry (core/qemu/argv net parts); a failed step undoes the
+ * ones before. Detach: device_del, wait for DEVICE_DELETED, netdev_del, the tap removed.
+ * domif-setlink is set_link on the NIC's alias, recorded as <link state> in the live XML.
+ */
+import { VirtkitError } from '../../core/errors.js';
+import type { ArgvCaps } from '../../core/qemu/argv/index.js';
+import { buildNetParts } from '../../core/qemu/argv/index.js';
+import type { InterfaceDef } from '../../core/xml/domain/schema/interface.js';
+import type { DomainDef } from '../domain-xml.js';
+import type { LiveNics } from '../driver.js';
+import type { Prepare } from './launch-plan.js';
+import type { Monitor } from './monitor.js';
+import { planTap, setTapNames } from './net-plan.js';
+import type { DomainTaps } from './net-taps.js';
+
+export interface LiveNicParts {
+  readonly monitor: Monitor;
+  readonly caps: () => Promise<ArgvCaps>;
+  readonly prepare: Prepare;
+  readonly live: () => DomainDef;
+  readonly setLive: (def: DomainDef) => void;
+  readonly taps: DomainTaps;
+  readonly unplugTimeoutMs: number;
+  readonly warn: (message: string) => void;
+}
+
+/** The interface `ref` names: its MAC (any case), its tap (<target dev>) or its alias. */
+export function findNic(def: DomainDef, ref: string): InterfaceDef | undefined {
+  const list = def.devices?.interface ?? [];
+  const mac = ref.toLowerCase();
+  return list.find((n) => n.mac?.address.toLowerCase() === mac) ?? list.find((n) => n.target?.dev === ref) ?? list.find((n) => n.alias?.name === ref);
+}
+
+export function noSuchNic(def: DomainDef, ref: string): VirtkitError {
+  return new VirtkitError('NOT_FOUND', `domain '${def.name}' has no interface whose MAC, target dev or alias is '${ref}'`, { details: { domain: def.name, interface: ref } });
+}
+
+export class QemuLiveNics implements LiveNics {
+  readonly #unplugged = new Map<string, () => void>();
+  readonly #pending = new Map<string, Promise<DomainDef>>();
+
+  constructor(private readonly p: LiveNicParts) {
+    p.monitor.onEvent((event, data) => {
+      if (event === 'DEVICE_DELETED' && typeof data['device'] === 'string') this.#unplugged.get(data['device'])?.();
+    });
+  }
+
+  async #run(command: string, args: Record<string, unknown>): Promise<unknown> {
+    try {
+      return await this.p.monitor.execute(command, args);
+    } catch (e) {
+      throw new VirtkitError('QEMU_FAILED', `${command} failed: ${(e as Error).message}`, { cause: e, details: { command } });
+    }
+  }
+
+  async attach(iface: InterfaceDef): Promise<DomainDef> {
+    const live = this.p.live();
+    const mac = iface.mac?.address.toLowerCase();
+    if (mac !== undefined && findNic(live, mac) !== undefined) {
+      throw new VirtkitError('XML_DUPLICATE', `domain '${live.name}' already has an interface with MAC ${mac}`, { details: { mac } });
+    }
+    if (iface.type !== 'user' && iface.type !== 'bridge' && iface.type !== 'ethernet' && iface.type !== 'network') {
+      throw new VirtkitError('XML_UNSUPPORTED', `/interface/@type: hot-plugging a '${iface.type}' interface is not supported (user, bridge, ethernet, network)`, { details: { path: '/interface/@type' } });
+    }
+    const next = structuredClone(live);
+    const devices = (next.devices ??= {});
+    const index = (devices.interface ?? []).length;
+    devices.interface = [...(devices.interface ?? []), structuredClone(iface)];
+    const prepared = this.p.prepare(next);
+    const placed = prepared.devices?.interface?.[index];
+    const alias = placed?.alias?.name;
+    if (placed === undefined || alias === undefined) throw new VirtkitError('INTERNAL_ERROR', 'the new interface has no alias after prepareDomain');
+    const plan = planTap(placed, `/domain/devices/interface[${index + 1}]`);
+    const caps = await this.p.caps();
+    if (plan !== undefined) setTapNames(prepared, { [alias]: await this.p.taps.plug(plan) });
+    const undoTap = (): Promise<void> => this.p.taps.unplug(alias).catch((e: unknown) => this.p.warn(`cannot remove the tap of '${alias}': ${(e as Error).message}`));
+    let parts;
+    try {
+      parts = buildNetParts(prepared, caps, alias);
+      await this.#run('netdev_add', parts.netdev);
+    } catch (e) {
+      await undoTap();
+      throw e;
+    }
+    try {
+      await this.#run('device_add', parts.device);
+      if (placed.link?.state === 'down') await this.#run('set_link', { name: alias, up: false });
+    } catch (e) {
+      await this.p.monitor.execute('device_del', { id: alias }).catch(() => undefined);
+      await this.p.monitor.execute('netdev_del', { id: `host${alias}` }).catch((u: unknown) => this.p.warn(`cannot undo netdev_add of '${alias}': ${(u as Error).message}`));
+      await undoTap();
+      throw e;
+    }
+    this.p.setLive(prepared);
+    return prepared;
+  }
+
+  async detach(ref: string, onLate?: (live: DomainDef) => void): Promise<DomainDef> {
+    const n = findNic(this.p.live(), ref);
+    const alias = n?.alias?.name;
+    if (n === undefined || alias === undefined) throw noSuchNic(this.p.live(), ref);
+    let removal = this.#pending.get(alias);
+    if (removal === undefined) {
+      const released = new Promise<void>((resolve) => this.#unplugged.set(alias, resolve));
+      await this.#run('device_del', { id: alias }).catch((e: unknown) => {
+        this.#unplugged.delete(alias);
+        throw e;
+      });
+      removal = released.then(async () => {
+        this.#unplugged.delete(alias);
+        await this.#run('netdev_del', { id: `host${alias}` });
+        await this.p.taps.unplug(alias);
+        const next = structuredClone(this.p.live());
+        if (next.devices) next.devices.interface = (next.devices.interface ?? []).filter((x) => x.alias?.name !== alias);
+        this.p.setLive(next);
+        return next;
+      }).finally(() => this.#pending.delete(alias));
+      this.#pending.set(alias, removal);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), this.p.unplugTimeoutMs); });
+    const done = await Promise.race([removal, timedOut]).finally(() => clearTimeout(timer));
+    if (done !== undefined) return done;
+    removal.then((live) => onLate?.(live), (e: unknown) => this.p.warn(`the guest released interface '${ref}' late, and removing it failed: ${(e as Error).message}`));
+    throw new VirtkitError('OPERATION_TIMEOUT', `the guest did not release interface '${ref}' within ${this.p.unplugTimeoutMs / 1000} s of the unplug request ` +
+      '(it needs ACPI PCI hotplug); the request stays: the interface and its tap go when the guest releases it', { details: { interface: ref } });
+  }
+
+  async setLink(ref: string, up: boolean): Promise<DomainDef> {
+    const n = findNic(this.p.live(), ref);
+    const alias = n?.alias?.name;
+    if (n === undefined || alias === undefined) throw noSuchNic(this.p.live(), ref);
+    await this.#run('set_link', { name: alias, up });
+    const next = structuredClone(this.p.live());
+    const m = (next.devices?.interface ?? []).find((x) => x.alias?.name === alias);
+    if (m !== undefined) m.link = { state: up ? 'up' : 'down' };
+    this.p.setLive(next);
+    return next;
+  }
+}

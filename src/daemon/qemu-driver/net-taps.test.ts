@@ -1,0 +1,111 @@
+// DomainTaps against a scripted `ip` (a fake IpRunner that keeps a table of links), for what
+// the real-kernel tests cannot stop at: the record is written before a tap is made, a failure
+// after the tap exists removes it and its record entry, a name that exists is never taken over,
+// and removal only deletes taps. The real taps, bridges and guests are in tests/integration/net/.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { VirtkitError } from '../../core/errors.js';
+import { ipFailure, type IpRunner } from '../../host/net/ip-runner.js';
+import { Links } from '../../host/net/links.js';
+import type { TapPlan } from './net-plan.js';
+import { DomainTaps, readTapRecord, TapNamer } from './net-taps.js';
+
+interface FakeLink { ifname: string; kind?: string; mtu: number; master?: string; address?: string; up?: boolean }
+
+/** A scripted `ip`: the links it knows, every call it got, and an optional failure for calls matching `failOn`. */
+function fakeIp(links: FakeLink[], failOn?: RegExp): { run: IpRunner; calls: string[]; links: FakeLink[] } {
+  const calls: string[] = [];
+  const run: IpRunner = (args) => {
+    const line = args.join(' ');
+    calls.push(line);
+    if (failOn?.test(line) === true) return Promise.reject(ipFailure(args, 'RTNETLINK answers: Operation not permitted'));
+    const dev = (k: string): FakeLink | undefined => links.find((l) => l.ifname === args[args.indexOf(k) + 1]);
+    if (line.startsWith('-j -d -s link show')) {
+      return Promise.resolve(JSON.stringify(links.map((l) => ({
+        ifname: l.ifname, ifindex: 1, mtu: l.mtu, address: l.address, master: l.master, flags: l.up === true ? ['UP'] : [],
+        ...(l.kind === undefined ? {} : { linkinfo: { info_kind: l.kind } }),
+      }))));
+    }
+    if (line.startsWith('tuntap add')) links.push({ ifname: args[3] ?? '', kind: 'tun', mtu: 1500 });
+    else if (line.startsWith('link del')) links.splice(links.findIndex((l) => l.ifname === args[3]), 1);
+    else if (line.startsWith('link set')) {
+      const l = dev('dev');
+      if (l === undefined) return Promise.reject(ipFailure(args, `Cannot find device "${args[3] ?? ''}"`));
+      if (args.includes('address')) l.address = args[args.indexOf('address') + 1] ?? '';
+      if (args.includes('mtu')) l.mtu = Number(args[args.indexOf('mtu') + 1]);
+      if (args.includes('master')) l.master = args[args.indexOf('master') + 1] ?? '';
+      if (args.includes('up')) l.up = true;
+    }
+    return Promise.resolve('');
+  };
+  return { run, calls, links };
+}
+
+const plan = (over: Partial<TapPlan> = {}): TapPlan => ({
+  alias: 'net0', path: '/domain/devices/interface[1]', name: undefined, uplink: { kind: 'bridge', bridge: 'br0' },
+  mac: 'fe:54:00:00:00:01', mtu: undefined, queues: 1, ...over,
+});
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'vk-taps-'));
+  try { await fn(dir); } finally { await rm(dir, { recursive: true, force: true }); }
+}
+
+const code = (c: string, re?: RegExp) => (e: unknown): boolean => e instanceof VirtkitError && e.code === c && (re === undefined || re.test(e.message));
+
+test('a tap on a bridge: recorded first, then made, MAC, the bridge MTU, plugged, up, in that order', () => withDir(async (dir) => {
+  const ip = fakeIp([{ ifname: 'br0', kind: 'bridge', mtu: 1400 }, { ifname: 'vnet0', kind: 'tun', mtu: 1500 }]);
+  const taps = DomainTaps.empty(dir, { links: new Links({ run: ip.run }), namer: new TapNamer(), resolveNetwork: undefined });
+  assert.equal(await taps.plug(plan()), 'vnet1', 'vnet0 is taken');
+  assert.deepEqual(ip.calls.slice(1), [
+    'tuntap add dev vnet1 mode tap', 'link set dev vnet1 address fe:54:00:00:00:01', 'link set dev vnet1 mtu 1400',
+    'link set dev vnet1 master br0', 'link set dev vnet1 up',
+  ]);
+  assert.deepEqual(await readTapRecord(dir), [{ alias: 'net0', name: 'vnet1' }]);
+  // The next name counts on from the last one handed out.
+  assert.equal(await taps.plug(plan({ alias: 'net1', queues: 4, mtu: 9000 })), 'vnet2');
+  assert.ok(ip.calls.includes('tuntap add dev vnet2 mode tap multi_queue'));
+  assert.ok(ip.calls.includes('link set dev vnet2 mtu 9000'));
+  assert.deepEqual(await taps.removeAll(), []);
+  assert.deepEqual(ip.links.map((l) => l.ifname), ['br0', 'vnet0'], 'only its own taps went');
+  assert.deepEqual(await readTapRecord(dir), []);
+}));
+
+test('a failure after the tap exists removes it and forgets it; a failed create leaves no record entry', () => withDir(async (dir) => {
+  const ip = fakeIp([{ ifname: 'br0', kind: 'bridge', mtu: 1500 }], /master/);
+  const taps = DomainTaps.empty(dir, { links: new Links({ run: ip.run }), namer: new TapNamer(), resolveNetwork: undefined });
+  await assert.rejects(taps.plug(plan({ name: 'mytap' })), code('HOST_NET_FAILED', /Operation not permitted/));
+  assert.deepEqual(ip.links.map((l) => l.ifname), ['br0']);
+  assert.deepEqual(await readTapRecord(dir), []);
+  const ip2 = fakeIp([{ ifname: 'br0', kind: 'bridge', mtu: 1500 }], /tuntap add/);
+  const taps2 = DomainTaps.empty(dir, { links: new Links({ run: ip2.run }), namer: new TapNamer(), resolveNetwork: undefined });
+  await assert.rejects(taps2.plug(plan()), code('HOST_NET_FAILED'));
+  assert.deepEqual(JSON.parse(await readFile(join(dir, 'taps.json'), 'utf8')), { taps: [] });
+}));
+
+test('a taken name, a missing bridge, a device that is not a bridge, a network without resolver: refused, nothing made', () => withDir(async (dir) => {
+  const ip = fakeIp([{ ifname: 'br0', kind: 'bridge', mtu: 1500 }, { ifname: 'eth9', mtu: 1500 }, { ifname: 'usertap', kind: 'tun', mtu: 1500 }]);
+  const taps = DomainTaps.empty(dir, { links: new Links({ run: ip.run }), namer: new TapNamer(), resolveNetwork: undefined });
+  await assert.rejects(taps.plug(plan({ name: 'usertap' })), code('IFACE_EXISTS', /'usertap' exists already/));
+  await assert.rejects(taps.plug(plan({ uplink: { kind: 'bridge', bridge: 'nobr' } })), code('BRIDGE_NOT_FOUND', /no bridge 'nobr'/));
+  await assert.rejects(taps.plug(plan({ uplink: { kind: 'bridge', bridge: 'eth9' } })), code('BRIDGE_NOT_FOUND', /'eth9' is a plain device, not a bridge/));
+  await assert.rejects(taps.plug(plan({ uplink: { kind: 'network', network: 'default' } })), code('XML_UNSUPPORTED', /network 'default' has no bridge/));
+  assert.ok(ip.calls.every((c) => c.startsWith('-j')), `only lookups: ${ip.calls.join('; ')}`);
+}));
+
+test('a network interface goes into the bridge its resolver names; a restarted daemon loads the record and removes only taps', () => withDir(async (dir) => {
+  const ip = fakeIp([{ ifname: 'virbr9', kind: 'bridge', mtu: 1500 }]);
+  const deps = { links: new Links({ run: ip.run }), namer: new TapNamer(), resolveNetwork: (n: string) => Promise.resolve({ bridge: n === 'default' ? 'virbr9' : 'x' }) };
+  const taps = DomainTaps.empty(dir, deps);
+  assert.equal(await taps.plug(plan({ uplink: { kind: 'network', network: 'default' } })), 'vnet0');
+  assert.equal(ip.links.find((l) => l.ifname === 'vnet0')?.master, 'virbr9');
+  // Meanwhile someone replaced vnet0 with a device of another kind: not ours to delete.
+  ip.links.splice(1, 1, { ifname: 'vnet0', kind: 'dummy', mtu: 1500 });
+  const loaded = await DomainTaps.load(dir, deps);
+  assert.deepEqual(loaded.names(), { net0: 'vnet0' });
+  assert.deepEqual(await loaded.removeAll(), []);
+  assert.deepEqual(ip.links.map((l) => l.ifname), ['virbr9', 'vnet0']);
+}));

@@ -1,0 +1,183 @@
+/**
+ * The taps a domain's QEMU runs on, made and removed by virtkit (net-plan.ts says which): each
+ * is recorded in the domain's runtime dir (taps.json, written atomically) before it is made, so
+ * that whoever finds the domain gone (this daemon when QEMU exits, a restarted daemon at
+ * re-attach, the next start) removes exactly the taps the domain made, and a re-attached domain
+ * keeps them. A tap is set up as libvirt does: MAC (the guest's with 0xFE first), MTU (<mtu>, else
+ * the bridge's), plugged into its bridge, up.
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { VirtkitError } from '../../core/errors.js';
+import { nextVnetName } from '../../host/net/link-names.js';
+import type { LinkInfo, Links } from '../../host/net/links.js';
+import type { TapPlan } from './net-plan.js';
+
+/** The bridge a virtual network's taps go into; the network objects provide it (a later part of issue 8). */
+export type NetworkResolver = (network: string) => Promise<{ readonly bridge: string }>;
+
+export interface TapEntry {
+  readonly alias: string;
+  readonly name: string;
+}
+
+const TAPS_FILE = 'taps.json';
+
+/** The taps recorded in `runDir` (none when the file is missing or does not parse). */
+export async function readTapRecord(runDir: string): Promise<TapEntry[]> {
+  try {
+    const v = JSON.parse(await readFile(join(runDir, TAPS_FILE), 'utf8')) as { taps?: TapEntry[] };
+    return (v.taps ?? []).filter((t) => typeof t.alias === 'string' && typeof t.name === 'string');
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Hands out vnetN names for the whole driver, one tap at a time: picking a name and making the
+ * tap happen under one lock, so two starts never take the same name.
+ */
+export class TapNamer {
+  #last = -1;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  next(inUse: ReadonlySet<string>): string {
+    const { name, index } = nextVnetName(inUse, this.#last);
+    this.#last = index;
+    return name;
+  }
+}
+
+export interface TapDeps {
+  readonly links: Links;
+  readonly namer: TapNamer;
+  readonly resolveNetwork: NetworkResolver | undefined;
+}
+
+export class DomainTaps {
+  #entries: TapEntry[];
+  #writes: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly runDir: string, private readonly deps: TapDeps, entries: TapEntry[]) {
+    this.#entries = entries;
+  }
+
+  /** A fresh domain (its runtime dir just made): no taps yet. */
+  static empty(runDir: string, deps: TapDeps): DomainTaps {
+    return new DomainTaps(runDir, deps, []);
+  }
+
+  /** The taps recorded by an earlier run (re-attach, or cleaning after a crash). */
+  static async load(runDir: string, deps: TapDeps): Promise<DomainTaps> {
+    return new DomainTaps(runDir, deps, await readTapRecord(runDir));
+  }
+
+  /** alias -> tap name. */
+  names(): Record<string, string> {
+    return Object.fromEntries(this.#entries.map((e) => [e.alias, e.name]));
+  }
+
+  nameOf(alias: string): string | undefined {
+    return this.#entries.find((e) => e.alias === alias)?.name;
+  }
+
+  #save(): Promise<void> {
+    const text = `${JSON.stringify({ taps: this.#entries }, null, 2)}\n`;
+    const path = join(this.runDir, TAPS_FILE);
+    const write = this.#writes.then(async () => {
+      await writeFile(`${path}.tmp`, text, { mode: 0o600 });
+      await rename(`${path}.tmp`, path);
+    });
+    this.#writes = write.catch(() => undefined);
+    return write;
+  }
+
+  async #uplink(p: TapPlan, links: readonly LinkInfo[]): Promise<LinkInfo | undefined> {
+    let bridge: string;
+    if (p.uplink.kind === 'none') return undefined;
+    if (p.uplink.kind === 'network') {
+      const resolve = this.deps.resolveNetwork;
+      if (resolve === undefined) {
+        throw new VirtkitError('XML_UNSUPPORTED', `${p.path}/source: virtual networks are not there yet, so network '${p.uplink.network}' has no bridge; ` +
+          "use type='bridge' with <source bridge='NAME'/>", { details: { path: `${p.path}/source`, paths: [`${p.path}/source`] } });
+      }
+      bridge = (await resolve(p.uplink.network)).bridge;
+    } else {
+      bridge = p.uplink.bridge;
+    }
+    const link = links.find((l) => l.name === bridge);
+    if (link?.kind !== 'bridge') {
+      throw new VirtkitError('BRIDGE_NOT_FOUND', `${p.path}/source: ${link === undefined ? `there is no bridge '${bridge}' on this host` : `'${bridge}' is a ${link.kind ?? 'plain'} device, not a bridge`}; ` +
+        `create it first (ip link add ${bridge} type bridge) or name another`, { details: { bridge, path: `${p.path}/source` } });
+    }
+    return link;
+  }
+
+  /** Makes, records and sets up the tap of `p`; returns its name. On failure nothing of it is left. */
+  plug(p: TapPlan): Promise<string> {
+    const { links, namer } = this.deps;
+    return namer.exclusive(async () => {
+      const all = await links.list();
+      const bridge = await this.#uplink(p, all);
+      const inUse = new Set(all.map((l) => l.name));
+      if (p.name !== undefined && inUse.has(p.name)) {
+        throw new VirtkitError('IFACE_EXISTS', `${p.path}/target/@dev: a network interface named '${p.name}' exists already on this host; ` +
+          'name another, or leave <target dev> out to get a vnetN', { details: { name: p.name, path: `${p.path}/target/@dev` } });
+      }
+      const name = p.name ?? namer.next(inUse);
+      // Recorded before it is made: a crash in between leaves a name to clean, never a tap nobody knows.
+      this.#entries = [...this.#entries, { alias: p.alias, name }];
+      await this.#save();
+      try {
+        await links.createTap(name, { multiQueue: p.queues > 1 });
+      } catch (e) {
+        this.#entries = this.#entries.filter((x) => x.name !== name);
+        await this.#save();
+        throw e;
+      }
+      try {
+        await links.setMac(name, p.mac);
+        const mtu = p.mtu ?? bridge?.mtu;
+        if (mtu !== undefined) await links.setMtu(name, mtu);
+        if (bridge !== undefined) await links.setMaster(name, bridge.name);
+        await links.setUp(name, true);
+      } catch (e) {
+        await this.unplug(p.alias).catch(() => undefined);
+        throw e;
+      }
+      return name;
+    });
+  }
+
+  /** Removes the tap of `alias` (if it still exists) and forgets it. */
+  async unplug(alias: string): Promise<void> {
+    const entry = this.#entries.find((e) => e.alias === alias);
+    if (entry === undefined) return;
+    await this.#delete(entry.name);
+    this.#entries = this.#entries.filter((e) => e !== entry);
+    await this.#save();
+  }
+
+  async #delete(name: string): Promise<void> {
+    const link = await this.deps.links.get(name);
+    // Only a tap: a name someone reused for another kind of device is not ours.
+    if (link?.kind === 'tun') await this.deps.links.delete(name);
+  }
+
+  /** Removes every recorded tap (QEMU is gone); the names of those that could not be removed, with why. */
+  async removeAll(): Promise<string[]> {
+    const failed: string[] = [];
+    for (const e of [...this.#entries].reverse()) {
+      await this.#delete(e.name).catch((err: unknown) => failed.push(`${e.name}: ${(err as Error).message}`));
+    }
+    this.#entries = [];
+    await this.#save().catch(() => undefined);
+    return failed;
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Host network links through iproute2 (`ip -j`, no hand-made netlink): list,
+ * bridges, persistent taps (QEMU opens them by ifname), veth pairs, master,
+ * MAC, MTU, up/down, addresses, counters. A `Links` works in the host's
+ * namespace or, with `netns`, inside a named network namespace (`ip -n NS`).
+ * Every name is checked against the kernel's rules first (IFACE_NAME_INVALID).
+ */
+import { checkIfName } from './link-names.js';
+import { runIp, type IpRunner } from './ip-runner.js';
+
+export interface LinkCounters {
+  readonly bytes: number;
+  readonly packets: number;
+  readonly errors: number;
+  readonly dropped: number;
+}
+
+export interface LinkInfo {
+  readonly name: string;
+  readonly index: number;
+  readonly mtu: number;
+  readonly mac: string | undefined;
+  /** IFF_UP: set administratively up. */
+  readonly up: boolean;
+  readonly operstate: string;
+  /** The bridge (or bond) it is plugged into. */
+  readonly master: string | undefined;
+  /** bridge, tun, veth, dummy...; undefined for a plain device. */
+  readonly kind: string | undefined;
+  readonly rx: LinkCounters | undefined;
+  readonly tx: LinkCounters | undefined;
+}
+
+export interface LinkAddress {
+  readonly family: 'inet' | 'inet6';
+  readonly local: string;
+  readonly prefixlen: number;
+}
+
+interface RawLink {
+  ifname: string; ifindex: number; mtu: number; address?: string; flags?: string[]; operstate?: string; master?: string;
+  linkinfo?: { info_kind?: string };
+  stats64?: { rx?: Partial<LinkCounters>; tx?: Partial<LinkCounters> };
+  addr_info?: { family: string; local: string; prefixlen: number }[];
+}
+
+const counters = (c: Partial<LinkCounters> | undefined): LinkCounters | undefined => c === undefined ? undefined : {
+  bytes: c.bytes ?? 0, packets: c.packets ?? 0, errors: c.errors ?? 0, dropped: c.dropped ?? 0,
+};
+
+function toLink(r: RawLink): LinkInfo {
+  return {
+    name: r.ifname, index: r.ifindex, mtu: r.mtu, mac: r.address, up: r.flags?.includes('UP') ?? false,
+    operstate: r.operstate ?? 'UNKNOWN', master: r.master, kind: r.linkinfo?.info_kind,
+    rx: counters(r.stats64?.rx), tx: counters(r.stats64?.tx),
+  };
+}
+
+export interface BridgeOptions {
+  /** Spanning tree; libvirt's networks run without it. Default: off. */
+  readonly stp?: boolean;
+  /** Forward delay in centiseconds (the kernel's unit); libvirt's networks use 0. Default: 0. */
+  readonly forwardDelayCs?: number;
+  readonly mtu?: number;
+  readonly mac?: string;
+}
+
+export interface TapOptions {
+  /** IFF_MULTI_QUEUE: needed for QEMU's queues=N with N > 1 (and refused by QEMU when queues=1). */
+  readonly multiQueue?: boolean;
+  /** The user (name or uid) allowed to open it; root when absent. */
+  readonly user?: string;
+}
+
+export class Links {
+  readonly #run: IpRunner;
+  readonly #ns: readonly string[];
+
+  constructor(opts: { run?: IpRunner; netns?: string } = {}) {
+    this.#run = opts.run ?? runIp;
+    this.#ns = opts.netns === undefined ? [] : ['-n', opts.netns];
+  }
+
+  #ip(args: readonly string[]): Promise<string> {
+    return this.#run([...this.#ns, ...args]);
+  }
+
+  /** Every link, with details (kind) and counters. */
+  async list(): Promise<LinkInfo[]> {
+    return (JSON.parse(await this.#ip(['-j', '-d', '-s', 'link', 'show'])) as RawLink[]).map(toLink);
+  }
+
+  /** The link `name`, or undefined when there is none. */
+  async get(name: string): Promise<LinkInfo | undefined> {
+    checkIfName(name);
+    return (await this.list()).find((l) => l.name === name);
+  }
+
+  async createBridge(name: string, opts: BridgeOptions = {}): Promise<void> {
+    checkIfName(name, 'bridge name');
+    await this.#ip(['link', 'add', 'name', name, ...this.#macMtu(opts), 'type', 'bridge',
+      'stp_state', opts.stp === true ? '1' : '0', 'forward_delay', String(opts.forwardDelayCs ?? 0)]);
+  }
+
+  /** A persistent tap, which QEMU then opens by ifname (`-netdev tap,ifname=NAME`). */
+  async createTap(name: string, opts: TapOptions = {}): Promise<void> {
+    checkIfName(name, 'tap name');
+    await this.#ip(['tuntap', 'add', 'dev', name, 'mode', 'tap',
+      ...(opts.multiQueue === true ? ['multi_queue'] : []), ...(opts.user === undefined ? [] : ['user', opts.user])]);
+  }
+
+  /** A veth pair `name` <-> `peer`; with `peerNetns` the peer is made in that namespace. */
+  async createVeth(name: string, peer: string, opts: { peerNetns?: string } = {}): Promise<void> {
+    checkIfName(name, 'veth name');
+    checkIfName(peer, 'veth peer name');
+    await this.#ip(['link', 'add', 'name', name, 'type', 'veth', 'peer', 'name', peer,
+      ...(opts.peerNetns === undefined ? [] : ['netns', opts.peerNetns])]);
+  }
+
+  /** Deletes a link (a veth takes its peer with it). */
+  async delete(name: string): Promise<void> {
+    checkIfName(name);
+    await this.#ip(['link', 'del', 'dev', name]);
+  }
+
+  /** Deletes `name` if it exists; true when it did. */
+  async deleteIfExists(name: string): Promise<boolean> {
+    if ((await this.get(name)) === undefined) return false;
+    await this.delete(name);
+    return true;
+  }
+
+  async setNetns(name: string, netns: string): Promise<void> {
+    checkIfName(name);
+    await this.#ip(['link', 'set', 'dev', name, 'netns', netns]);
+  }
+
+  /** Plugs `name` into the bridge `master`, or unplugs it (null). */
+  async setMaster(name: string, master: string | null): Promise<void> {
+    checkIfName(name);
+    if (master !== null) checkIfName(master, 'bridge name');
+    await this.#ip(['link', 'set', 'dev', name, ...(master === null ? ['nomaster'] : ['master', master])]);
+  }
+
+  async setMac(name: string, mac: string): Promise<void> {
+    checkIfName(name);
+    await this.#ip(['link', 'set', 'dev', name, 'address', mac]);
+  }
+
+  async setMtu(name: string, mtu: number): Promise<void> {
+    checkIfName(name);
+    await this.#ip(['link', 'set', 'dev', name, 'mtu', String(mtu)]);
+  }
+
+  async setUp(name: string, up: boolean): Promise<void> {
+    checkIfName(name);
+    await this.#ip(['link', 'set', 'dev', name, up ? 'up' : 'down']);
+  }
+
+  /** Adds `cidr` (e.g. 192.168.100.1/24 or fd00::1/64) to `name`. */
+  async addAddress(name: string, cidr: string): Promise<void> {
+    checkIfName(name);
+    await this.#ip(['addr', 'add', cidr, 'dev', name]);
+  }
+
+  async delAddress(name: string, cidr: string): Promise<void> {
+    checkIfName(name);
+    await this.#ip(['addr', 'del', cidr, 'dev', name]);
+  }
+
+  async addresses(name: string): Promise<LinkAddress[]> {
+    checkIfName(name);
+    const [raw] = JSON.parse(await this.#ip(['-j', 'addr', 'show', 'dev', name])) as RawLink[];
+    return (raw?.addr_info ?? []).flatMap((a) => a.family === 'inet' || a.family === 'inet6'
+      ? [{ family: a.family, local: a.local, prefixlen: a.prefixlen }] : []);
+  }
+
+  #macMtu(opts: { mtu?: number; mac?: string }): string[] {
+    return [...(opts.mtu === undefined ? [] : ['mtu', String(opts.mtu)]), ...(opts.mac === undefined ? [] : ['address', opts.mac])];
+  }
+}
