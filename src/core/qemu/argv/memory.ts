@@ -77,20 +77,27 @@ function backendProps(ctx: BuildCtx, id: string, kib: number, cellId: number | u
   const mb = ctx.def.memoryBacking;
   const hpDir = hugepageDir(ctx, cellId);
   const out: Record<string, unknown> = {};
+  const access = memAccess(ctx, cellId);
+  // libvirt: share=on for shared access, share=off for private, nothing when neither is said.
+  const share = access === 'shared' ? { share: true } : access === 'private' ? { share: false } : {};
   let type: string;
   if (hpDir !== undefined) {
     type = 'memory-backend-file';
     Object.assign(out, { 'qom-type': type, id, 'mem-path': hpDir });
     if (isPcRam) out['x-use-canonical-path-for-ramblock-id'] = false;
-    if (mb?.access?.mode === 'shared') out.share = true;
+    Object.assign(out, share);
     out.prealloc = true;
   } else if (mb?.source?.type === 'memfd') {
     type = 'memory-backend-memfd';
     Object.assign(out, { 'qom-type': type, id });
     if (isPcRam) out['x-use-canonical-path-for-ramblock-id'] = false;
-    if (mb.access?.mode === 'shared') out.share = true;
+    Object.assign(out, share);
   } else if (mb?.source?.type === 'file') {
     throw refuse('/domain/memoryBacking/source', "type='file' needs a memory backing dir, which virtkit does not provide yet");
+  } else if (access === 'shared') {
+    // libvirt puts shared anonymous memory in a file under its memory_backing_dir; virtkit has none.
+    const path = cellId === undefined ? '/domain/memoryBacking/access' : `/domain/cpu/numa/cell[@id='${cellId}']/@memAccess`;
+    throw refuse(path, "shared memory needs a file behind it: add <source type='memfd'/> or <hugepages/> to <memoryBacking>");
   } else {
     type = 'memory-backend-ram';
     Object.assign(out, { 'qom-type': type, id });
@@ -105,6 +112,12 @@ function backendProps(ctx: BuildCtx, id: string, kib: number, cellId: number | u
     out.policy = hn.policy;
   }
   return out;
+}
+
+/** A cell's memAccess, else memoryBacking's access mode (libvirt's virDomainNumaGetNodeMemoryAccessMode fallback). */
+function memAccess(ctx: BuildCtx, cellId: number | undefined): 'shared' | 'private' | undefined {
+  const cell = cellId === undefined ? undefined : numaCells(ctx).find((c, i) => (c.id ?? i) === cellId);
+  return cell?.memAccess ?? ctx.def.memoryBacking?.access?.mode;
 }
 
 /** -numa node per cell, each with its own backend object, then distances. */

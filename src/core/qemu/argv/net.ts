@@ -9,6 +9,7 @@ import { needBackend, needDevice, propOk } from './caps-view.js';
 import type { BuildCtx } from './context.js';
 import { aliasOf, pciProps, push, refuse } from './context.js';
 import { jsonOpt } from './escape.js';
+import { vhostUserChardev, vhostUserNetdev } from './net-vhostuser.js';
 
 const MODELS: Record<string, string> = {
   virtio: 'virtio-net-pci',
@@ -42,9 +43,12 @@ function netdev(ctx: BuildCtx, n: InterfaceDef, alias: string, w: string): Recor
       o.id = id;
       return o;
     }
+    case 'vhostuser':
+      return vhostUserNetdev(ctx, n, alias, w);
     case 'ethernet':
     case 'bridge':
-    case 'network': {
+    case 'network':
+    case 'direct': {
       const o: Record<string, unknown> = { type: 'tap' };
       const tap = ctx.paths.taps?.[alias];
       if (tap !== undefined) {
@@ -57,6 +61,8 @@ function netdev(ctx: BuildCtx, n: InterfaceDef, alias: string, w: string): Recor
           else o.vhostfds = tap.vhostfds.join(':');
         }
       } else {
+        // A macvtap is opened through its /dev/tapN char device, which QEMU cannot do by name.
+        if (n.type === 'direct') throw refuse(w, "a direct (macvtap) interface needs its /dev/tapN opened by the caller (RuntimePaths.taps)");
         // No pre-opened tap: QEMU opens the named tap itself (it must exist and be set up).
         const dev = n.target?.dev;
         if (dev === undefined) throw refuse(w, `an interface of type '${n.type}' needs a pre-opened tap (RuntimePaths.taps) or <target dev>`);
@@ -70,12 +76,14 @@ function netdev(ctx: BuildCtx, n: InterfaceDef, alias: string, w: string): Recor
       return o;
     }
     default:
-      throw refuse(`${w}/@type`, `interface type '${n.type}' is not supported (user, ethernet, bridge, network, hostdev)`);
+      throw refuse(`${w}/@type`, `interface type '${n.type}' is not supported (user, ethernet, bridge, network, direct, vhostuser, hostdev)`);
   }
 }
 
 /** The -netdev backend and the -device front-end of one interface, as JSON objects (also what netdev_add / device_add take). */
 export interface NetParts {
+  /** The -chardev value the netdev needs first (vhost-user's socket), if any. */
+  readonly chardev?: string;
   readonly netdev: Record<string, unknown>;
   readonly device: Record<string, unknown>;
 }
@@ -118,13 +126,14 @@ export function netParts(ctx: BuildCtx, n: InterfaceDef, i: number): NetParts {
   if (n.rom?.file !== undefined) o.romfile = n.rom.file;
   if (n.rom?.enabled === 'no') o.romfile = '';
   Object.assign(o, pciProps(ctx, n.address, w));
-  return { netdev: nd, device: o };
+  return { ...(n.type === 'vhostuser' ? { chardev: vhostUserChardev(n, alias, w) } : {}), netdev: nd, device: o };
 }
 
 export function buildNet(ctx: BuildCtx): void {
   (ctx.devices.interface ?? []).forEach((n, i) => {
     if (n.type === 'hostdev') return;
-    const { netdev: nd, device } = netParts(ctx, n, i);
+    const { chardev, netdev: nd, device } = netParts(ctx, n, i);
+    if (chardev !== undefined) push(ctx, '-chardev', chardev);
     push(ctx, '-netdev', jsonOpt(nd));
     push(ctx, '-device', jsonOpt(device));
   });
