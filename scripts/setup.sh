@@ -30,6 +30,9 @@ installed dnsmasq-base || need_apt+=(dnsmasq-base)
 # what Docker uses, and the firewall coexistence test installs Docker's rules with it.
 command -v nft >/dev/null || need_apt+=(nftables)
 command -v iptables >/dev/null || need_apt+=(iptables)
+# DPDK's testpmd is the real vhost-user backend of tests/integration/net/vhostuser.test.ts (dpdk-dev has
+# dpdk-testpmd; the vhost PMD and ring mempool are Recommends, so named).
+for p in dpdk-dev librte-net-vhost23 librte-mempool-ring23; do installed "$p" || need_apt+=("$p"); done
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

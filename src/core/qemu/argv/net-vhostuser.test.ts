@@ -13,8 +13,8 @@ const random = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => (
 
 const MEMFD = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>";
 
-function domain(devices: string, extra = MEMFD, cpu = ''): ReturnType<typeof prepareDomain> {
-  const xml = `<domain type='qemu'><name>t</name><memory>65536</memory>${extra}${cpu}<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>${devices}</devices></domain>`;
+function domain(devices: string, extra = MEMFD, cpu = '', type = 'kvm'): ReturnType<typeof prepareDomain> {
+  const xml = `<domain type='${type}'><name>t</name><memory>65536</memory>${extra}${cpu}<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>${devices}</devices></domain>`;
   return prepareDomain(parseDomainXml(xml), { random });
 }
 
@@ -59,6 +59,16 @@ test('vhostuser with <driver queues> gets queues on the netdev, mq and vectors o
   assert.equal(p.device.rx_queue_size, 512);
   assert.equal(p.device.tx_queue_size, 512);
   assert.equal(p.chardev, 'socket,id=charnet0,path=/tmp/v.sock');
+});
+
+test("under TCG (type='qemu') the vhost-user NIC gets vectors=0: QEMU 7.2 starts vhost-user without KVM only on INTx", () => {
+  const tcg = buildNetParts(domain(VHU('/tmp/v.sock', 'client', "<driver queues='2'/>"), MEMFD, '', 'qemu'), testArgvCaps(), 'net0');
+  assert.equal(tcg.device.vectors, 0);
+  assert.equal(tcg.device.mq, true);
+  const kvm = buildNetParts(domain(VHU('/tmp/v.sock', 'client')), testArgvCaps(), 'net0');
+  assert.equal(kvm.device.vectors, undefined);
+  const tap = buildNetParts(domain("<interface type='user'><mac address='52:54:00:ee:96:6b'/><model type='virtio'/></interface>", '', '', 'qemu'), testArgvCaps(), 'net0');
+  assert.equal(tap.device.vectors, undefined);
 });
 
 test('a comma in the socket path cannot add chardev options', () => {
