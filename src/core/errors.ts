@@ -59,6 +59,7 @@ export const ERROR_CODES = [
   'FIREWALL_ERROR', // nft failed to apply, remove or list a network's rules; the message quotes it
   'IFACE_NAME_INVALID', // a network interface name the kernel refuses (over 15 bytes, '/', ':', whitespace)
   'IFACE_EXISTS', // a host network interface of that name exists already (a <target dev> in use)
+  'IFACE_NOT_FOUND', // an interface's <source dev> (type='direct') names no network interface on the host
   'BRIDGE_NOT_FOUND', // an interface's <source bridge> names no bridge on the host
   'HOST_NET_FAILED', // an iproute2 command (ip link/addr/tuntap/netns) failed; the message quotes it
 ] as const;

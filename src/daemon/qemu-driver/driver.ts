@@ -7,7 +7,7 @@
  * Everything that touches the machine beyond src/host/qemu comes in through
  * QemuDriverDeps, so tests and the composition root choose.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
@@ -31,6 +31,8 @@ import type { Prepare } from './launch-plan.js';
 import { hasAgentChannel, planLaunchPrepared, planNative, policyOf, toCoreDef } from './launch-plan.js';
 import { Links } from '../../host/net/links.js';
 import { planTaps, setTapNames } from './net-plan.js';
+import { openMacvtap } from '../../host/net/macvtap.js';
+import { macvtapFdNumbers, planMacvtaps } from './net-macvtap.js';
 import { DomainTaps, TapNamer } from './net-taps.js';
 import type { NetworkResolver, TapDeps } from './net-taps.js';
 import { writeDiskKeys } from './disk-keys.js';
@@ -152,11 +154,14 @@ export class QemuHypervisor implements Hypervisor {
     const caps = await this.deps.caps();
     const prepared = this.deps.prepare(toCoreDef(def));
     const tapPlans = planTaps(prepared);
+    const macvtapPlans = planMacvtaps(prepared);
+    // The fds QEMU will see for the macvtaps (3, 4, ...): known before any is opened.
+    const macvtapFds = macvtapFdNumbers(macvtapPlans);
     // What QEMU cannot run is refused before the host is touched: the command line of a copy
     // whose taps have names yet to be made (a name only ever goes into ifname=).
     const check = structuredClone(prepared);
     setTapNames(check, Object.fromEntries(tapPlans.map((t) => [t.alias, t.name ?? 'vnet0'])));
-    planLaunchPrepared(check, caps, paths, this.deps.binary);
+    planLaunchPrepared(check, caps, paths, this.deps.binary, { taps: macvtapFds });
     // rbd disks are opened with the rbd tool first: a refused key fails here, bounded (rbd-probe.ts).
     await probeRbdDisks(prepared.devices?.disk ?? [], opts.diskKeys, (m) => this.#warn(m));
     // Taps of a run that nobody cleaned (a crash before re-attach could): its record is in the old runtime dir.
@@ -169,12 +174,20 @@ export class QemuHypervisor implements Hypervisor {
       await removeRuntimeDir(paths.runDir);
     };
     let plan: ReturnType<typeof planLaunchPrepared>;
+    // The macvtaps' char devices, open until QEMU has its copies (or the start fails).
+    const macvtapHandles: FileHandle[] = [];
+    const closeMacvtaps = (): Promise<unknown> => Promise.all(macvtapHandles.splice(0).map((fh) => fh.close().catch(() => undefined)));
     try {
       for (const t of tapPlans) await taps.plug(t);
+      for (const m of macvtapPlans) {
+        const { index } = await taps.plugMacvtap(m);
+        macvtapHandles.push(...(await openMacvtap(index, m.queues)));
+      }
       setTapNames(prepared, taps.names());
-      plan = planLaunchPrepared(prepared, caps, paths, this.deps.binary);
+      plan = planLaunchPrepared(prepared, caps, paths, this.deps.binary, { taps: macvtapFds });
       await Promise.all([mkdir(dirname(paths.logFile), { recursive: true, mode: 0o700 }), mkdir(paths.libDir, { recursive: true, mode: 0o700 })]);
     } catch (e) {
+      await closeMacvtaps();
       await undo();
       throw e;
     }
@@ -182,13 +195,14 @@ export class QemuHypervisor implements Hypervisor {
     // LUKS keys: 0600 files in the private run dir, read by QEMU's secret objects at start-up and
     // removed as soon as the monitor answers (QEMU has created its objects by then).
     const keyFiles = await writeDiskKeys(plan.prepared, paths.runDir, opts.diskKeys).catch(async (e: unknown) => {
+      await closeMacvtaps();
       await undo();
       throw e;
     });
     const proc = await spawnQemu({
       binary: plan.argv.binary, args: plan.argv.args, env: plan.argv.env, logFile: paths.logFile,
-      pidFile: `${paths.runDir}/qemu.pid`, procRoot: this.#procRoot, now,
-    }).catch(async (e: unknown) => {
+      pidFile: `${paths.runDir}/qemu.pid`, procRoot: this.#procRoot, now, passFds: macvtapHandles.map((fh) => fh.fd),
+    }).finally(closeMacvtaps).catch(async (e: unknown) => {
       await undo();
       throw e;
     });

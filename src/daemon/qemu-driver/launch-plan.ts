@@ -114,7 +114,9 @@ export function planLaunch(def: DomainDef, prepare: Prepare, caps: ArgvCaps, pat
 }
 
 /** planLaunch for a definition prepared already (the driver has made its taps and named them in it). */
-export function planLaunchPrepared(prepared: CoreDomainDef, caps: ArgvCaps, paths: DomainRuntimePaths, binary: string | undefined): LaunchPlan {
+export function planLaunchPrepared(
+  prepared: CoreDomainDef, caps: ArgvCaps, paths: DomainRuntimePaths, binary: string | undefined, run: Partial<RuntimePaths> = {},
+): LaunchPlan {
   const forQemu = structuredClone(prepared);
   const serial0 = forQemu.devices?.serial?.[0];
   let consoleSocket: string | undefined;
@@ -123,7 +125,7 @@ export function planLaunchPrepared(prepared: CoreDomainDef, caps: ArgvCaps, path
     serial0.type = 'unix';
     serial0.source = [{ mode: 'bind', path: consoleSocket }];
   }
-  const argv = buildQemuArgv(forQemu, caps, instanceRuntimePaths(paths, binary, forQemu));
+  const argv = buildQemuArgv(forQemu, caps, { ...run, ...instanceRuntimePaths(paths, binary, forQemu) });
   return {
     prepared, argv, policy: policyOf(prepared), consoleSocket, noReboot: argv.args.includes('-no-reboot'),
     hasAgentChannel: hasAgentChannel(prepared), aliases: aliasesOf(prepared), liveDef: prepared,

@@ -10,7 +10,11 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import { nextVnetName } from '../../host/net/link-names.js';
+import type { IpRunner } from '../../host/net/ip-runner.js';
 import type { LinkInfo, Links } from '../../host/net/links.js';
+import { createMacvtap } from '../../host/net/macvtap.js';
+import type { MacvtapPlan } from './net-macvtap.js';
+import { nextMacvtapName } from './net-macvtap.js';
 import type { TapPlan } from './net-plan.js';
 
 /** The bridge a virtual network's taps go into; the network objects provide it (a later part of issue 8). */
@@ -19,6 +23,8 @@ export type NetworkResolver = (network: string) => Promise<{ readonly bridge: st
 export interface TapEntry {
   readonly alias: string;
   readonly name: string;
+  /** A macvtap (type='direct', net-macvtap.ts) rather than a tun tap. */
+  readonly macvtap?: true;
 }
 
 const TAPS_FILE = 'taps.json';
@@ -27,7 +33,8 @@ const TAPS_FILE = 'taps.json';
 export async function readTapRecord(runDir: string): Promise<TapEntry[]> {
   try {
     const v = JSON.parse(await readFile(join(runDir, TAPS_FILE), 'utf8')) as { taps?: TapEntry[] };
-    return (v.taps ?? []).filter((t) => typeof t.alias === 'string' && typeof t.name === 'string');
+    return (v.taps ?? []).filter((t) => typeof t.alias === 'string' && typeof t.name === 'string')
+      .map((t) => (t.macvtap === true ? { alias: t.alias, name: t.name, macvtap: true } : { alias: t.alias, name: t.name }));
   } catch {
     return [];
   }
@@ -56,6 +63,8 @@ export class TapNamer {
 
 export interface TapDeps {
   readonly links: Links;
+  /** Runs `ip` for what Links does not do (macvtaps); default: iproute2 in the daemon's namespace. */
+  readonly run?: IpRunner;
   readonly namer: TapNamer;
   readonly resolveNetwork: NetworkResolver | undefined;
 }
@@ -155,26 +164,59 @@ export class DomainTaps {
     });
   }
 
+  /**
+   * Makes, records and sets up the macvtap of `p` on its source NIC; returns its name and
+   * ifindex (its char device is /dev/tapINDEX). On failure nothing of it is left.
+   */
+  plugMacvtap(p: MacvtapPlan): Promise<{ name: string; index: number }> {
+    const { links, namer } = this.deps;
+    return namer.exclusive(async () => {
+      const all = await links.list();
+      if (!all.some((l) => l.name === p.parent)) {
+        throw new VirtkitError('IFACE_NOT_FOUND', `${p.path}/source/@dev: there is no network interface '${p.parent}' on this host to put a macvtap on; ` +
+          'name an existing NIC', { details: { name: p.parent, path: `${p.path}/source/@dev` } });
+      }
+      const inUse = new Set(all.map((l) => l.name));
+      if (p.name !== undefined && inUse.has(p.name)) {
+        throw new VirtkitError('IFACE_EXISTS', `${p.path}/target/@dev: a network interface named '${p.name}' exists already on this host; ` +
+          'name another, or leave <target dev> out to get a macvtapN', { details: { name: p.name, path: `${p.path}/target/@dev` } });
+      }
+      const name = p.name ?? nextMacvtapName(inUse);
+      this.#entries = [...this.#entries, { alias: p.alias, name, macvtap: true }];
+      await this.#save();
+      try {
+        await createMacvtap(name, { parent: p.parent, mode: p.mode, mac: p.mac }, this.deps.run);
+        await links.setUp(name, true);
+        const link = await links.get(name);
+        if (link === undefined) throw new VirtkitError('HOST_NET_FAILED', `the macvtap '${name}' vanished as it was made`);
+        return { name, index: link.index };
+      } catch (e) {
+        await this.unplug(p.alias).catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
   /** Removes the tap of `alias` (if it still exists) and forgets it. */
   async unplug(alias: string): Promise<void> {
     const entry = this.#entries.find((e) => e.alias === alias);
     if (entry === undefined) return;
-    await this.#delete(entry.name);
+    await this.#delete(entry);
     this.#entries = this.#entries.filter((e) => e !== entry);
     await this.#save();
   }
 
-  async #delete(name: string): Promise<void> {
-    const link = await this.deps.links.get(name);
-    // Only a tap: a name someone reused for another kind of device is not ours.
-    if (link?.kind === 'tun') await this.deps.links.delete(name);
+  async #delete(entry: TapEntry): Promise<void> {
+    const link = await this.deps.links.get(entry.name);
+    // Only a tap (or macvtap): a name someone reused for another kind of device is not ours.
+    if (link?.kind === (entry.macvtap === true ? 'macvtap' : 'tun')) await this.deps.links.delete(entry.name);
   }
 
   /** Removes every recorded tap (QEMU is gone); the names of those that could not be removed, with why. */
   async removeAll(): Promise<string[]> {
     const failed: string[] = [];
     for (const e of [...this.#entries].reverse()) {
-      await this.#delete(e.name).catch((err: unknown) => failed.push(`${e.name}: ${(err as Error).message}`));
+      await this.#delete(e).catch((err: unknown) => failed.push(`${e.name}: ${(err as Error).message}`));
     }
     this.#entries = [];
     await this.#save().catch(() => undefined);

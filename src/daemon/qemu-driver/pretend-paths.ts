@@ -71,8 +71,9 @@ export function pretendRuntimePaths(def: DomainDef, host: HostMemoryFacts): Part
   for (const n of def.devices?.interface ?? []) {
     const alias = n.alias?.name;
     // A network that does not exist yet is printed as a tap, as one that does (virtkit's networks are bridges).
-    if (alias === undefined || !['ethernet', 'bridge', 'network'].includes(n.type)) continue;
-    const vhost = (n.model?.type ?? 'virtio').startsWith('virtio') && n.driver?.name !== 'qemu';
+    if (alias === undefined || !['ethernet', 'bridge', 'network', 'direct'].includes(n.type)) continue;
+    // A macvtap's fds are passed without vhost (docs/networking.md), at start as here.
+    const vhost = n.type !== 'direct' && (n.model?.type ?? 'virtio').startsWith('virtio') && n.driver?.name !== 'qemu';
     taps[alias] = tapPlaceholders(alias, n.driver?.queues ?? 1, vhost);
   }
   let nextPort = FIRST_GRAPHICS_PORT;

@@ -29,6 +29,8 @@ export interface SpawnQemuOptions {
   /** /proc, or a fake tree in tests. */
   readonly procRoot?: string;
   readonly now?: () => Date;
+  /** Open fds QEMU gets as 3, 4, ... (macvtap queues: `-netdev tap,fd=3`); the caller closes its copies. */
+  readonly passFds?: readonly number[];
 }
 
 export interface QemuProcess {
@@ -63,7 +65,7 @@ export function spawnQemu(opts: SpawnQemuOptions): Promise<QemuProcess> {
     writeSync(fd, header);
     // The file is opened for append: its size after the header is where QEMU's output starts.
     logOffset = fstatSync(fd).size;
-    child = spawn(opts.binary, [...opts.args], { detached: true, stdio: ['ignore', fd, fd], env: { ...env } });
+    child = spawn(opts.binary, [...opts.args], { detached: true, stdio: ['ignore', fd, fd, ...(opts.passFds ?? [])], env: { ...env } });
   } finally {
     closeSync(fd);
   }
