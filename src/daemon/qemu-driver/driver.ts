@@ -11,6 +11,7 @@ import { mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
+import type { HugepageDir } from '../../core/qemu/argv/types.js';
 import type { QemuCaps } from '../../core/qemu/caps.js';
 import { formatCapabilitiesXml, formatDomainCapabilitiesXml } from '../../core/qemu/host-caps/index.js';
 import { initialTracker, stateFromQueryStatus } from '../../core/qemu/lifecycle.js';
@@ -59,6 +60,11 @@ export interface KvmVerdict {
   readonly usable: boolean;
   /** Why not, in words that fit "on this host <reason>". */
   readonly reason?: string;
+}
+
+/** The host's hugetlbfs mounts as the argv builder takes them (the default page size's first). */
+function hugepageMounts(host: HostMemoryFacts): HugepageDir[] {
+  return host.hugetlbfs.map((m) => ({ sizeKiB: m.sizeKiB, dir: m.path, ...(m.sizeKiB === host.defaultHugepageKiB ? { default: true } : {}) }));
 }
 
 export interface QemuDriverDeps {
@@ -157,11 +163,13 @@ export class QemuHypervisor implements Hypervisor {
     const macvtapPlans = planMacvtaps(prepared);
     // The fds QEMU will see for the macvtaps (3, 4, ...): known before any is opened.
     const macvtapFds = macvtapFdNumbers(macvtapPlans);
+    // Huge pages: QEMU makes (and at once unlinks) its memory file on the hugetlbfs mount itself.
+    const run = { taps: macvtapFds, ...(prepared.memoryBacking?.hugepages === undefined ? {} : { hugepages: hugepageMounts(await this.deps.hostFacts()) }) };
     // What QEMU cannot run is refused before the host is touched: the command line of a copy
     // whose taps have names yet to be made (a name only ever goes into ifname=).
     const check = structuredClone(prepared);
     setTapNames(check, Object.fromEntries(tapPlans.map((t) => [t.alias, t.name ?? 'vnet0'])));
-    planLaunchPrepared(check, caps, paths, this.deps.binary, { taps: macvtapFds });
+    planLaunchPrepared(check, caps, paths, this.deps.binary, run);
     // rbd disks are opened with the rbd tool first: a refused key fails here, bounded (rbd-probe.ts).
     await probeRbdDisks(prepared.devices?.disk ?? [], opts.diskKeys, (m) => this.#warn(m));
     // Taps of a run that nobody cleaned (a crash before re-attach could): its record is in the old runtime dir.
@@ -184,7 +192,7 @@ export class QemuHypervisor implements Hypervisor {
         macvtapHandles.push(...(await openMacvtap(index, m.queues)));
       }
       setTapNames(prepared, taps.names());
-      plan = planLaunchPrepared(prepared, caps, paths, this.deps.binary, { taps: macvtapFds });
+      plan = planLaunchPrepared(prepared, caps, paths, this.deps.binary, run);
       await Promise.all([mkdir(dirname(paths.logFile), { recursive: true, mode: 0o700 }), mkdir(paths.libDir, { recursive: true, mode: 0o700 })]);
     } catch (e) {
       await closeMacvtaps();

@@ -8,7 +8,7 @@
 // socket of the test is left.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,12 +18,15 @@ import type { Harness } from '../lifecycle-harness.js';
 import { GUEST_APPEND, GUEST_READY_MARKER, GUEST_SHELL, guestDomainXml, leaseLine } from '../../helpers/guest.js';
 import { GuestShell } from '../../helpers/guest-shell.js';
 import { processesMentioning } from '../../helpers/qemu-spawn.js';
+import { giveBackHugepages, mountHugetlbfs, reserveHugepages, umount } from '../../helpers/hugepages.js';
 import { startTestpmd, testpmdMissing, type Testpmd } from '../../helpers/testpmd.js';
 import { until } from '../../helpers/wait.js';
 
 const tag = `vkvu${process.pid % 10000}`;
 const SUBNET = '10.231.77.';
 const MEMFD = "  <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>\n";
+const HUGE = "  <memoryBacking><hugepages/><access mode='shared'/></memoryBacking>\n";
+const HUGE_GUEST_MIB = 128;
 const mac = (i: number): string => `52:54:00:7c:00:${i.toString(16).padStart(2, '0')}`;
 
 const vhostUserXml = (socket: string, mode: 'client' | 'server', i: number): string =>
@@ -35,6 +38,8 @@ describe('vhost-user interfaces on DPDK testpmd', { timeout: 600_000, ...(missin
   let h: Harness;
   let dir: string;
   let pmd: Testpmd | undefined;
+  let mount: string | undefined;
+  let hugepagesTaken: { taken: number; free: number } | undefined;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), `${tag}-`));
     h = await createHarness();
@@ -42,15 +47,17 @@ describe('vhost-user interfaces on DPDK testpmd', { timeout: 600_000, ...(missin
   after(async () => {
     await h.close();
     await pmd?.stop();
+    if (mount !== undefined) await umount(mount);
+    if (hugepagesTaken !== undefined) await giveBackHugepages(hugepagesTaken.taken);
     await assertNoLeftovers(h);
     assert.deepEqual(processesMentioning(`--file-prefix=${tag}`), [], 'no testpmd of the test is left');
-    assert.deepEqual(await readdir(dir), [], 'no socket of the test is left');
+    assert.deepEqual((await readdir(dir)).filter((f) => f !== 'hugetlbfs'), [], 'no socket of the test is left');
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function boot(name: string, ip: string, iface: string): Promise<GuestShell> {
+  async function boot(name: string, ip: string, iface: string, memory: { extra: string; memoryMiB?: number } = { extra: MEMFD }): Promise<GuestShell> {
     const append = `${GUEST_APPEND} ${GUEST_SHELL} virtkit.net=static:${ip}/24`;
-    await h.engine.dispatch({ kind: 'define', xml: await guestDomainXml(name, { append, extra: MEMFD, devices: iface }) });
+    await h.engine.dispatch({ kind: 'define', xml: await guestDomainXml(name, { append, ...memory, devices: iface }) });
     await h.engine.dispatch({ kind: 'start', name });
     await h.remember(name);
     const shell = new GuestShell((await h.engine.dispatch({ kind: 'console', name })).stream);
@@ -81,6 +88,27 @@ describe('vhost-user interfaces on DPDK testpmd', { timeout: 600_000, ...(missin
     assert.ok(rx.every((n) => n >= 3), `both ports received the pings:\n${stats}`);
     await h.engine.dispatch({ kind: 'destroy', name: `${tag}-g2` });
     await h.engine.dispatch({ kind: 'destroy', name: `${tag}-g1` });
+    await pmd.stop();
+    pmd = undefined;
+  });
+
+  it('on 2 MiB huge pages (memory-backend-file on a hugetlbfs mount, share=on) the guests ping each other too', async () => {
+    const pages = await reserveHugepages(2 * (HUGE_GUEST_MIB / 2));
+    hugepagesTaken = pages;
+    mount = await mountHugetlbfs(join(dir, 'hugetlbfs'));
+    const sock0 = join(dir, 'huge0.sock');
+    const sock1 = join(dir, 'huge1.sock');
+    pmd = await startTestpmd(tag, [{ socket: sock0, client: false }, { socket: sock1, client: true }]);
+    const memory = { extra: HUGE, memoryMiB: HUGE_GUEST_MIB };
+    const g1 = await boot(`${tag}-h1`, `${SUBNET}11`, vhostUserXml(sock0, 'client', 11), memory);
+    await boot(`${tag}-h2`, `${SUBNET}12`, vhostUserXml(sock1, 'server', 12), memory);
+    const argv = h.engine.ctx.registry.named(`${tag}-h1`).runtime?.handle?.argv ?? [];
+    const ram = argv.find((a) => a.includes('"id":"pc.ram"')) ?? '';
+    assert.match(ram, new RegExp(`"qom-type":"memory-backend-file".*"mem-path":"${mount}".*"share":true`), argv.join(' '));
+    assert.ok(Number(/HugePages_Free:\s+(\d+)/.exec(await readFile('/proc/meminfo', 'utf8'))?.[1]) <= pages.free - pages.taken, 'the guests took their huge pages');
+    await until('the ping through testpmd', async () => (await g1.run(`ping -c 1 -W 2 ${SUBNET}12`)).code === 0 || undefined, 120_000);
+    await h.engine.dispatch({ kind: 'destroy', name: `${tag}-h2` });
+    await h.engine.dispatch({ kind: 'destroy', name: `${tag}-h1` });
     await pmd.stop();
     pmd = undefined;
   });
