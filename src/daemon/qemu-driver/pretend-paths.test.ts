@@ -23,6 +23,7 @@ test('taps, ports, cdroms and the nodeset of a pretend run', () => {
     <interface type='network'><source network='nowhere'/><model type='virtio'/><driver queues='2'/></interface>
     <interface type='bridge'><source bridge='br0'/><model type='virtio'/><driver name='qemu'/></interface>
     <interface type='user'/>
+    <interface type='direct'><source dev='eth0' mode='bridge'/><model type='virtio'/></interface>
     <graphics type='vnc' autoport='yes'/><graphics type='vnc' port='5905' autoport='no'/><graphics type='vnc' port='-1'/>
     <disk type='block' device='cdrom'><source dev='/dev/sr0'/><target dev='hdc' bus='ide'/></disk>
     <disk type='block' device='cdrom'><source dev='/dev/vg/iso'/><target dev='hdd' bus='ide'/></disk>`);
@@ -31,6 +32,7 @@ test('taps, ports, cdroms and the nodeset of a pretend run', () => {
     net0: { fds: ['@tapfd-net0@'] },
     net1: { fds: ['@tapfd-net1-0@', '@tapfd-net1-1@'], vhostfds: ['@vhostfd-net1-0@', '@vhostfd-net1-1@'] },
     net2: { fds: ['@tapfd-net2@'] },
+    net4: { fds: ['@tapfd-net4@'] }, // a macvtap: its fd without vhost, as at start
   });
   assert.deepEqual(p.graphicsPorts, [5900, 5905, 5901]);
   assert.deepEqual(p.hostCdroms, ['/dev/sr0']);
