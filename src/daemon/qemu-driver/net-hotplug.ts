@@ -9,6 +9,7 @@
 import { VirtkitError } from '../../core/errors.js';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
 import { buildNetParts } from '../../core/qemu/argv/index.js';
+import { vhostUserChardevId } from '../../core/qemu/argv/net-vhostuser.js';
 import type { InterfaceDef } from '../../core/xml/domain/schema/interface.js';
 import type { DomainDef } from '../domain-xml.js';
 import type { LiveNics } from '../driver.js';
@@ -63,8 +64,8 @@ export class QemuLiveNics implements LiveNics {
     if (mac !== undefined && findNic(live, mac) !== undefined) {
       throw new VirtkitError('XML_DUPLICATE', `domain '${live.name}' already has an interface with MAC ${mac}`, { details: { mac } });
     }
-    if (iface.type !== 'user' && iface.type !== 'bridge' && iface.type !== 'ethernet' && iface.type !== 'network') {
-      throw new VirtkitError('XML_UNSUPPORTED', `/interface/@type: hot-plugging a '${iface.type}' interface is not supported (user, bridge, ethernet, network)`, { details: { path: '/interface/@type' } });
+    if (!['user', 'bridge', 'ethernet', 'network', 'vhostuser'].includes(iface.type)) {
+      throw new VirtkitError('XML_UNSUPPORTED', `/interface/@type: hot-plugging a '${iface.type}' interface is not supported (user, bridge, ethernet, network, vhostuser)`, { details: { path: '/interface/@type' } });
     }
     const next = structuredClone(live);
     const devices = (next.devices ??= {});
@@ -79,10 +80,22 @@ export class QemuLiveNics implements LiveNics {
     if (plan !== undefined) setTapNames(prepared, { [alias]: await this.p.taps.plug(plan) });
     const undoTap = (): Promise<void> => this.p.taps.unplug(alias).catch((e: unknown) => this.p.warn(`cannot remove the tap of '${alias}': ${(e as Error).message}`));
     let parts;
+    let chardevAdded = false;
+    // A vhost-user interface's socket chardev goes first (chardev-add); netdev_del takes it away.
+    const undoChardev = async (): Promise<void> => {
+      if (chardevAdded) await this.p.monitor.execute('chardev-remove', { id: vhostUserChardevId(alias) }).catch((u: unknown) => this.p.warn(`cannot undo chardev-add of '${alias}': ${(u as Error).message}`));
+    };
     try {
       parts = buildNetParts(prepared, caps, alias);
+      if (parts.chardevAdd !== undefined) {
+        await this.#run('chardev-add', parts.chardevAdd);
+        chardevAdded = true;
+      }
       await this.#run('netdev_add', parts.netdev);
+      // The vhost-user netdev owns its chardev now: netdev_del deletes it with itself.
+      chardevAdded = false;
     } catch (e) {
+      await undoChardev();
       await undoTap();
       throw e;
     }

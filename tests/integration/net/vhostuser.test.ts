@@ -3,7 +3,9 @@
 // guest is on port 0, where testpmd listens and QEMU connects (mode='client'); the other on port 1,
 // where QEMU listens (mode='server', server=on,wait=off) and testpmd connects. Their memory is
 // memfd with access mode='shared', so testpmd can map it. With static addresses in one subnet
-// they ping each other through testpmd, whose port counters show the packets. A domain whose
+// they ping each other through testpmd, whose port counters show the packets; again on 2 MiB
+// huge pages (reserved and mounted by the test, given back after); and through a vhostuser NIC
+// hot-plugged into a running guest, then unplugged. A domain whose
 // memory is not shared is refused before anything starts. After the test: no testpmd, QEMU or
 // socket of the test is left.
 import assert from 'node:assert/strict';
@@ -37,7 +39,13 @@ const missing = testpmdMissing();
 describe('vhost-user interfaces on DPDK testpmd', { timeout: 600_000, ...(missing === undefined ? {} : { skip: missing }) }, () => {
   let h: Harness;
   let dir: string;
-  let pmd: Testpmd | undefined;
+  /** Every testpmd started, stopped in after() whatever a test did. */
+  const pmds: Testpmd[] = [];
+  const startPmd = async (ports: Parameters<typeof startTestpmd>[1]): Promise<Testpmd> => {
+    const p = await startTestpmd(tag, ports);
+    pmds.push(p);
+    return p;
+  };
   let mount: string | undefined;
   let hugepagesTaken: { taken: number; free: number } | undefined;
   before(async () => {
@@ -46,7 +54,7 @@ describe('vhost-user interfaces on DPDK testpmd', { timeout: 600_000, ...(missin
   });
   after(async () => {
     await h.close();
-    await pmd?.stop();
+    for (const p of pmds) await p.stop();
     if (mount !== undefined) await umount(mount);
     if (hugepagesTaken !== undefined) await giveBackHugepages(hugepagesTaken.taken);
     await assertNoLeftovers(h);
@@ -69,7 +77,7 @@ describe('vhost-user interfaces on DPDK testpmd', { timeout: 600_000, ...(missin
   it('two guests, one per testpmd port (QEMU as client and as server), ping each other through testpmd', async () => {
     const sock0 = join(dir, 'port0.sock');
     const sock1 = join(dir, 'port1.sock');
-    pmd = await startTestpmd(tag, [{ socket: sock0, client: false }, { socket: sock1, client: true }]);
+    const pmd = await startPmd([{ socket: sock0, client: false }, { socket: sock1, client: true }]);
     assert.ok(existsSync(sock0), 'testpmd listens on port 0');
     const g1 = await boot(`${tag}-g1`, `${SUBNET}1`, vhostUserXml(sock0, 'client', 1));
     const g2 = await boot(`${tag}-g2`, `${SUBNET}2`, vhostUserXml(sock1, 'server', 2));
@@ -89,7 +97,35 @@ describe('vhost-user interfaces on DPDK testpmd', { timeout: 600_000, ...(missin
     await h.engine.dispatch({ kind: 'destroy', name: `${tag}-g2` });
     await h.engine.dispatch({ kind: 'destroy', name: `${tag}-g1` });
     await pmd.stop();
-    pmd = undefined;
+  });
+
+  it('hotplug: a vhostuser NIC plugged into a running guest (chardev-add, netdev_add, device_add) carries its ping; unplug removes it', async () => {
+    const sock0 = join(dir, 'hot0.sock');
+    const sock1 = join(dir, 'hot1.sock');
+    const pmd = await startPmd([{ socket: sock0, client: false }, { socket: sock1, client: true }]);
+    const g1 = await boot(`${tag}-p1`, `${SUBNET}21`, vhostUserXml(sock0, 'client', 21));
+    // No NIC at boot: the hotplugged one is eth0 and gets the static address as it appears.
+    const name = `${tag}-p2`;
+    const append = `${GUEST_APPEND} ${GUEST_SHELL} virtkit.net=static:${SUBNET}22/24`;
+    await h.engine.dispatch({ kind: 'define', xml: await guestDomainXml(name, { append, extra: MEMFD }) });
+    await h.engine.dispatch({ kind: 'start', name });
+    await h.remember(name);
+    const g2 = new GuestShell((await h.engine.dispatch({ kind: 'console', name })).stream);
+    await g2.waitFor(GUEST_READY_MARKER);
+    await h.engine.dispatch({ kind: 'attachDevice', name, xml: vhostUserXml(sock1, 'server', 22), live: true });
+    await until('the static address on the hotplugged eth0', () => leaseLine('eth0').exec(g2.text)?.[1], 60_000);
+    const live = await h.engine.dispatch({ kind: 'dumpxml', name });
+    assert.ok(live.includes(mac(22)) && live.includes(`path='${sock1}'`), live);
+    await until('the ping through testpmd', async () => (await g2.run(`ping -c 1 -W 2 ${SUBNET}21`)).code === 0 || undefined, 120_000);
+    await h.engine.dispatch({ kind: 'detachDevice', name, xml: `<interface type='vhostuser'><mac address='${mac(22)}'/></interface>`, live: true });
+    await g2.waitFor('virtkit-guest: eth0 gone');
+    assert.doesNotMatch(await h.engine.dispatch({ kind: 'dumpxml', name }), new RegExp(mac(22)));
+    // netdev_del took the chardev with it, closing QEMU's listening socket.
+    await until(`${sock1} removed`, () => !existsSync(sock1) || undefined, 10_000);
+    assert.notEqual((await g1.run(`ping -c 1 -W 2 ${SUBNET}22`)).code, 0, 'no path to the unplugged NIC');
+    await h.engine.dispatch({ kind: 'destroy', name });
+    await h.engine.dispatch({ kind: 'destroy', name: `${tag}-p1` });
+    await pmd.stop();
   });
 
   it('on 2 MiB huge pages (memory-backend-file on a hugetlbfs mount, share=on) the guests ping each other too', async () => {
@@ -98,7 +134,7 @@ describe('vhost-user interfaces on DPDK testpmd', { timeout: 600_000, ...(missin
     mount = await mountHugetlbfs(join(dir, 'hugetlbfs'));
     const sock0 = join(dir, 'huge0.sock');
     const sock1 = join(dir, 'huge1.sock');
-    pmd = await startTestpmd(tag, [{ socket: sock0, client: false }, { socket: sock1, client: true }]);
+    const pmd = await startPmd([{ socket: sock0, client: false }, { socket: sock1, client: true }]);
     const memory = { extra: HUGE, memoryMiB: HUGE_GUEST_MIB };
     const g1 = await boot(`${tag}-h1`, `${SUBNET}11`, vhostUserXml(sock0, 'client', 11), memory);
     await boot(`${tag}-h2`, `${SUBNET}12`, vhostUserXml(sock1, 'server', 12), memory);
@@ -110,7 +146,6 @@ describe('vhost-user interfaces on DPDK testpmd', { timeout: 600_000, ...(missin
     await h.engine.dispatch({ kind: 'destroy', name: `${tag}-h2` });
     await h.engine.dispatch({ kind: 'destroy', name: `${tag}-h1` });
     await pmd.stop();
-    pmd = undefined;
   });
 
   it('a vhostuser interface on memory that is not shared is refused at start, and nothing is left', async () => {

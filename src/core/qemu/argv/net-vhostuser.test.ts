@@ -59,6 +59,10 @@ test('vhostuser with <driver queues> gets queues on the netdev, mq and vectors o
   assert.equal(p.device.rx_queue_size, 512);
   assert.equal(p.device.tx_queue_size, 512);
   assert.equal(p.chardev, 'socket,id=charnet0,path=/tmp/v.sock');
+  // The same socket for hotplug's chardev-add; QEMU listens without waiting in server mode.
+  assert.deepEqual(p.chardevAdd, { id: 'charnet0', backend: { type: 'socket', data: { addr: { type: 'unix', data: { path: '/tmp/v.sock' } }, server: false } } });
+  const server = buildNetParts(domain(VHU('/tmp/s.sock', 'server')), testArgvCaps(), 'net0');
+  assert.deepEqual(server.chardevAdd, { id: 'charnet0', backend: { type: 'socket', data: { addr: { type: 'unix', data: { path: '/tmp/s.sock' } }, server: true, wait: false } } });
 });
 
 test("under TCG (type='qemu') the vhost-user NIC gets vectors=0: QEMU 7.2 starts vhost-user without KVM only on INTx", () => {

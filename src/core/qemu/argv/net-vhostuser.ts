@@ -44,6 +44,14 @@ export function vhostUserChardev(n: InterfaceDef, alias: string, w: string): str
   return keyval('socket', pairs);
 }
 
+/** The same socket as QMP's chardev-add takes it (hotplug). */
+export function vhostUserChardevAdd(n: InterfaceDef, alias: string, w: string): Record<string, unknown> {
+  const s = source(n, w);
+  const data: Record<string, unknown> = { addr: { type: 'unix', data: { path: s.path } }, server: s.server };
+  if (s.server) data.wait = false;
+  return { id: vhostUserChardevId(alias), backend: { type: 'socket', data } };
+}
+
 /** The -netdev object of a vhost-user interface. */
 export function vhostUserNetdev(ctx: BuildCtx, n: InterfaceDef, alias: string, w: string): Record<string, unknown> {
   source(n, w);

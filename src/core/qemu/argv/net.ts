@@ -9,7 +9,7 @@ import { needBackend, needDevice, propOk } from './caps-view.js';
 import type { BuildCtx } from './context.js';
 import { aliasOf, pciProps, push, refuse } from './context.js';
 import { jsonOpt } from './escape.js';
-import { vhostUserChardev, vhostUserNetdev } from './net-vhostuser.js';
+import { vhostUserChardev, vhostUserChardevAdd, vhostUserNetdev } from './net-vhostuser.js';
 
 const MODELS: Record<string, string> = {
   virtio: 'virtio-net-pci',
@@ -84,6 +84,8 @@ function netdev(ctx: BuildCtx, n: InterfaceDef, alias: string, w: string): Recor
 export interface NetParts {
   /** The -chardev value the netdev needs first (vhost-user's socket), if any. */
   readonly chardev?: string;
+  /** That chardev as QMP's chardev-add arguments (hotplug). */
+  readonly chardevAdd?: Record<string, unknown>;
   readonly netdev: Record<string, unknown>;
   readonly device: Record<string, unknown>;
 }
@@ -129,7 +131,8 @@ export function netParts(ctx: BuildCtx, n: InterfaceDef, i: number): NetParts {
   if (n.rom?.file !== undefined) o.romfile = n.rom.file;
   if (n.rom?.enabled === 'no') o.romfile = '';
   Object.assign(o, pciProps(ctx, n.address, w));
-  return { ...(n.type === 'vhostuser' ? { chardev: vhostUserChardev(n, alias, w) } : {}), netdev: nd, device: o };
+  const chardev = n.type === 'vhostuser' ? { chardev: vhostUserChardev(n, alias, w), chardevAdd: vhostUserChardevAdd(n, alias, w) } : {};
+  return { ...chardev, netdev: nd, device: o };
 }
 
 export function buildNet(ctx: BuildCtx): void {
