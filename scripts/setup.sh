@@ -44,3 +44,4 @@ fi
 
 echo "setup: building"
 npx tsc -p tsconfig.json
+node scripts/build-cli-bundle.mjs
