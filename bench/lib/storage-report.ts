@@ -41,12 +41,17 @@ function rows(volumes: number, mib: number, vms: number): Row[] {
     { label: '  node -e \'\' (a bare node process)', unit: 'ms', cells: { cli: 'nodeStart' } },
     { label: '  virtkit version (CLI, one small API call)', unit: 'ms', cells: { cli: 'version' } },
     {
-      label: 'linked clone (API: vol with <backingStore>)', unit: 'ms', cells: { tool: 'clone', api: 'clone', libvirt: 'clone' },
+      label: 'linked clone (API: vol-clone --linked)', unit: 'ms', cells: { tool: 'clone', api: 'clone', libvirt: 'clone' },
       ratio: { text: 'API/qemu-img', of: [['api', 'clone'], ['tool', 'clone']] },
       target: {
         text: 'API <= qemu-img + 1 ms',
         check: (c) => { const a = med(c, ['api', 'clone']); const t = med(c, ['tool', 'clone']); return a === undefined || t === undefined ? undefined : a <= t + 1; },
       },
+    },
+    { label: '  API: vol with <backingStore> (vol-create-as)', unit: 'ms', cells: { api: 'cloneXml' }, ratio: { text: 'API/qemu-img', of: [['api', 'cloneXml'], ['tool', 'clone']] } },
+    {
+      label: '  API: vol-clone --linked, V8 default flags', unit: 'ms', cells: { api: 'cloneV8Defaults' },
+      ratio: { text: 'API/qemu-img', of: [['api', 'cloneV8Defaults'], ['tool', 'clone']] },
     },
     { label: '  linked clone, plan + qemu-img in process', unit: 'ms', cells: { api: 'clonePlan' }, ratio: { text: 'plan/qemu-img', of: [['api', 'clonePlan'], ['tool', 'clone']] } },
     rate('upload', 'vol-upload'),

@@ -73,25 +73,39 @@ export async function removeVolumes(vk: VirtkitInstance, dir: string): Promise<v
 
 /**
  * A linked clone of a qcow2 base: qemu-img alone (its own process), virtkit's qemu-img plan run in
- * process (planLinkedClone + runQemuImgRetrying: the path vol-clone will take), and through the API
- * (a volume with a <backingStore>, vol-create-as --backing-vol). Each clone is deleted after.
+ * process (planLinkedClone + runQemuImgRetrying: the path vol-clone takes, without the daemon), and
+ * through the API: `cloneVolume --linked` (vol-clone) and a volume with a <backingStore>
+ * (vol-create-as --backing-vol); `alt` is a second daemon (V8's default flags) for the same
+ * vol-clone, interleaved so that load hits both alike. Each clone is deleted after.
  */
-export async function benchLinkedClone(vk: VirtkitInstance, dir: string, p: StoragePlan, img: Samples, api: Samples): Promise<void> {
+export async function benchLinkedClone(vk: VirtkitInstance, dir: string, p: StoragePlan, img: Samples, api: Samples,
+  alt?: { vk: VirtkitInstance; dir: string }): Promise<void> {
   const base = join(dir, 'base.qcow2');
-  await runQemuImgRetrying(['create', '-q', '-f', 'qcow2', base, '1G']);
+  for (const d of alt ? [dir, alt.dir] : [dir]) await runQemuImgRetrying(['create', '-q', '-f', 'qcow2', join(d, 'base.qcow2'), '1G']);
   await vk.client.poolAction('default', 'refresh');
+  if (alt) await alt.vk.client.poolAction('default', 'refresh');
   const pool = { name: 'default', type: 'dir', target: { path: dir } };
-  for (let i = 0; i < p.cloneReps; i++) {
+  const timed = async (key: string, fn: () => Promise<unknown>): Promise<void> => {
+    const t0 = now();
+    await fn();
+    api.add(key, now() - t0);
+  };
+  // One uncounted round first: the daemons load their XML and storage code on the first clone.
+  for (let i = -1; i < p.cloneReps; i++) {
     const a = join(dir, `img-${i}.qcow2`);
-    img.add('clone', (await runTimed('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', base, '-F', 'qcow2', a])).ms);
+    const r = await runTimed('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', base, '-F', 'qcow2', a]);
+    if (i >= 0) img.add('clone', r.ms);
     const t0 = now();
     const plan = planLinkedClone({ pool: pool as never, vol: { name: `plan-${i}.qcow2`, target: { path: join(dir, `plan-${i}.qcow2`), format: { type: 'qcow2' } } } as never, source: { path: base, format: 'qcow2' } });
     for (const s of plan.steps) await runQemuImgRetrying(s.argv.slice(1));
-    api.add('clonePlan', now() - t0);
-    const t1 = now();
-    await vk.client.createVolume('default', vol(`api-${i}.qcow2`, 1 << 30, base));
-    api.add('clone', now() - t1);
+    if (i >= 0) api.add('clonePlan', now() - t0);
+    const k = i >= 0 ? '' : 'Warm';
+    await timed(`clone${k}`, () => vk.client.cloneVolume('default', 'base.qcow2', `api-${i}.qcow2`, { linked: true }));
+    await timed(`cloneXml${k}`, () => vk.client.createVolume('default', vol(`xml-${i}.qcow2`, 1 << 30, base)));
+    if (alt) await timed(`cloneV8Defaults${k}`, () => alt.vk.client.cloneVolume('default', 'base.qcow2', `api-${i}.qcow2`, { linked: true }));
     await vk.client.deleteVolume('default', `api-${i}.qcow2`);
+    await vk.client.deleteVolume('default', `xml-${i}.qcow2`);
+    if (alt) await alt.vk.client.deleteVolume('default', `api-${i}.qcow2`);
     await rm(a);
     await rm(plan.target);
   }
