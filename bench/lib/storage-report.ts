@@ -55,7 +55,15 @@ function rows(volumes: number, mib: number, vms: number): Row[] {
     },
     { label: '  linked clone, plan + qemu-img in process', unit: 'ms', cells: { api: 'clonePlan' }, ratio: { text: 'plan/qemu-img', of: [['api', 'clonePlan'], ['tool', 'clone']] } },
     rate('upload', 'vol-upload'),
-    { label: `  cp ${mib} MiB + sync`, unit: 'MiB/s', cells: { tool: 'copySync' } },
+    { label: `  cp ${mib} MiB + sync`, unit: 'MiB/s', cells: { tool: 'copySync' }, ratio: { text: 'API up/cp+sync', of: [['api', 'upload'], ['tool', 'copySync']] } },
+    {
+      label: '  bare node UNIX socket, 2 processes', unit: 'MiB/s', cells: { tool: 'socket' },
+      ratio: { text: 'API down/socket', of: [['api', 'download'], ['tool', 'socket']] },
+    },
+    {
+      label: '  ... into a file + fsync', unit: 'MiB/s', cells: { tool: 'socketFile' },
+      ratio: { text: 'API up/socket+file', of: [['api', 'upload'], ['tool', 'socketFile']] },
+    },
     rate('download', 'vol-download'),
     {
       label: `${vms} VM disks: linked (API) vs full (tool: qemu-img convert)`, unit: 'ms', cells: { tool: 'provisionFull', api: 'provisionLinked', libvirt: 'provisionLinked' },

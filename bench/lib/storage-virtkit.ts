@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { planLinkedClone } from '../../src/core/storage/qemu-img-plan.js';
 import { readQcow2File } from '../../src/host/storage/image-files.js';
 import { runQemuImgRetrying } from '../../src/host/storage/qemu-img.js';
+import { bareSocketRate } from './bare-socket.js';
 import { now, runTimed } from './proc.js';
 import { repeat, type Samples } from './stats.js';
 import type { VirtkitInstance } from './virtkit-instance.js';
@@ -123,7 +124,10 @@ export async function randomFile(file: string, mib: number): Promise<void> {
   }
 }
 
-/** vol-upload / vol-download of p.transferMiB through the API and the CLI, against cp (plain, and followed by sync). */
+/**
+ * vol-upload / vol-download of p.transferMiB through the API and the CLI, against cp (plain, and
+ * followed by sync) and a bare node UNIX-socket stream between two processes (bare-socket.ts).
+ */
 export async function benchTransfer(vk: VirtkitInstance, dir: string, work: string, p: StoragePlan, cp: Samples, api: Samples, cli: Samples): Promise<void> {
   const src = join(work, 'src.bin');
   await randomFile(src, p.transferMiB);
@@ -134,6 +138,9 @@ export async function benchTransfer(vk: VirtkitInstance, dir: string, work: stri
   for (let i = 0; i < p.transferReps; i++) {
     cp.add('copy', rate((await runTimed('cp', [src, out])).ms));
     cp.add('copySync', rate((await runTimed('sh', ['-c', 'cp "$0" "$1" && sync "$1"', src, out])).ms));
+    await rm(out);
+    cp.add('socket', await bareSocketRate(work, src));
+    cp.add('socketFile', await bareSocketRate(work, src, out));
     await rm(out);
     let t0 = now();
     await vk.client.uploadVolume('default', 't.raw', src);
