@@ -21,7 +21,7 @@ import { findStorageLibvirt, StorageLibvirt } from './lib/storage-libvirt.js';
 import { benchLibvirtStorage } from './lib/storage-libvirt-rows.js';
 import { VirtkitInstance } from './lib/virtkit-instance.js';
 
-const FULL: StoragePlan = { volumes: 500, listReps: 7, cloneReps: 11, transferMiB: 256, transferReps: 3, vms: 20, headerImages: 20 };
+const FULL: StoragePlan = { volumes: 500, listReps: 11, cloneReps: 21, transferMiB: 256, transferReps: 5, vms: 20, headerImages: 20 };
 const ROWS = ['list', 'clone', 'transfer', 'provision', 'header'] as const;
 type Row = (typeof ROWS)[number];
 const QUICK: StoragePlan = { volumes: 50, listReps: 2, cloneReps: 3, transferMiB: 32, transferReps: 1, vms: 4, headerImages: 4 };

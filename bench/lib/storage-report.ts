@@ -38,6 +38,10 @@ function rows(volumes: number, mib: number, vms: number): Row[] {
       ratio: { text: 'CLI/virsh', of: [['cli', 'volList'], ['libvirt', 'volList']] },
       target: { text: 'CLI <= 50 ms', check: (c) => { const v = med(c, ['cli', 'volList']); return v === undefined ? undefined : v <= 50; } },
     },
+    {
+      label: '  the same, CLI without its bundle (modules)', unit: 'ms', cells: { cli: 'volListModules' },
+      ratio: { text: 'bundle/modules', of: [['cli', 'volList'], ['cli', 'volListModules']] },
+    },
     { label: '  node -e \'\' (a bare node process)', unit: 'ms', cells: { cli: 'nodeStart' } },
     { label: '  virtkit version (CLI, one small API call)', unit: 'ms', cells: { cli: 'version' } },
     {

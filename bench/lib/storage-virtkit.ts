@@ -58,7 +58,14 @@ export async function benchVolList(vk: VirtkitInstance, dir: string, p: StorageP
   const out = await vk.cli(['vol-list', 'default', '--details']);
   const lines = out.stdout.split('\n').filter((l) => /\.(raw|qcow2) /.test(l)).length;
   if (lines !== p.volumes) throw new Error(`vol-list --details listed ${lines} volumes, not ${p.volumes}`);
-  await repeat(cli, 'volList', p.listReps, async () => (await vk.cli(['vol-list', 'default', '--details'])).ms);
+  // Through dist/cli-bundle (bin/virtkit's fast start) and through the modules themselves
+  // (VIRTKIT_CLI_BUNDLE=0), interleaved so that load hits both alike.
+  const bundle = await vk.cli(['version'], { VIRTKIT_CLI_TRACE: '1' });
+  if (!/cli bundle: used/.test(bundle.stderr)) throw new Error(`the CLI does not start from its bundle (run npm run build): ${bundle.stderr.trim()}`);
+  await repeat(cli, 'volList', p.listReps, async () => {
+    cli.add('volListModules', (await vk.cli(['vol-list', 'default', '--details'], { VIRTKIT_CLI_BUNDLE: '0' })).ms);
+    return (await vk.cli(['vol-list', 'default', '--details'])).ms;
+  });
   await repeat(cli, 'nodeStart', p.listReps, async () => (await runTimed(process.execPath, ['-e', ''], { env: { PATH: process.env['PATH'] ?? '' } })).ms);
   await repeat(cli, 'version', p.listReps, async () => (await vk.cli(['version'])).ms);
   await repeat(api, 'volList', p.listReps * 3, async () => {

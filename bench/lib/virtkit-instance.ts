@@ -76,9 +76,9 @@ export class VirtkitInstance {
     this.child = undefined;
   }
 
-  /** `virtkit --root DIR ARGS...` as its own process: wall time of the whole command. */
-  cli(args: readonly string[]): Promise<RunResult> {
-    return runTimed(process.execPath, [VIRTKIT, '--root', this.root, ...args], { env: { PATH: process.env['PATH'] ?? '' } });
+  /** `virtkit --root DIR ARGS...` as its own process: wall time of the whole command. `env` is added to PATH. */
+  cli(args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
+    return runTimed(process.execPath, [VIRTKIT, '--root', this.root, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env } });
   }
 
   /** Opens the console right away and resolves with the time the guest's marker arrived. */
