@@ -33,17 +33,40 @@ function relativeImports(code) {
   return [...out];
 }
 
+/** Package specifiers (not node:*) a module imports: the bundle require()s them, so they must be CommonJS. */
+function packageImports(code) {
+  // Import and export statements (one line each in tsc's output) and import() calls only: not a
+  // message that happens to say "from 'x'".
+  const re = /(?:^(?:import|export)\b[^;\n]*?\bfrom\s*|^import\s*|\bimport\(\s*)(['"])((?:@[\w.-]+\/)?[a-z][\w.:/-]*)\1/gm;
+  return [...code.matchAll(re)].map((m) => m[2]).filter((p) => !p.startsWith('node:'));
+}
+
 const modules = new Map(); // id (path under dist, posix) -> CommonJS source
+const packages = new Set();
 const queue = [ENTRY];
 while (queue.length > 0) {
   const id = queue.shift();
   if (modules.has(id)) continue;
   const esm = readFileSync(join(dist, id), 'utf8');
   for (const spec of relativeImports(esm)) queue.push(posix.normalize(posix.join(posix.dirname(id), spec)));
-  const cjs = ts.transpileModule(esm.replaceAll('import.meta.url', '__vk_url'), {
+  for (const p of packageImports(esm)) packages.add(p);
+  const body = esm.replaceAll('import.meta.url', '__vk_url');
+  // Anything else of import.meta has no CommonJS form: refuse here rather than fail at run time.
+  if (/\bimport\.meta\b/.test(body)) throw new Error(`build-cli-bundle: ${id} uses import.meta beyond import.meta.url; the CLI bundle cannot hold it`);
+  const cjs = ts.transpileModule(body, {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: false, sourceMap: false },
   }).outputText.replace(/\n\/\/# sourceMappingURL=.*$/m, '');
   modules.set(id, cjs);
+}
+
+// A package that only has an ES module entry cannot be require()d from the bundle: refuse now.
+const requireFromDist = createRequire(join(dist, 'cli-bundle', 'bundle.js'));
+for (const p of packages) {
+  try {
+    requireFromDist(p);
+  } catch (e) {
+    throw new Error(`build-cli-bundle: the CLI imports '${p}', which require() cannot load from ${dist} (${e.code ?? e.message}); the CLI bundle needs CommonJS packages`);
+  }
 }
 
 const ids = [...modules.keys()].sort();
@@ -88,4 +111,4 @@ renameSync(join(out, 'bundle.js.tmp'), join(out, 'bundle.js'));
 const st = statSync(join(out, 'bundle.js'));
 writeFileSync(join(out, 'manifest.json.tmp'), `${JSON.stringify({ entry: ENTRY, bundle: [st.size, st.mtimeMs], files })}\n`);
 renameSync(join(out, 'manifest.json.tmp'), join(out, 'manifest.json'));
-process.stdout.write(`cli bundle: ${ids.length} modules, ${(bundle.length / 1024).toFixed(0)} KiB -> ${pathToFileURL(out).pathname}\n`);
+process.stdout.write(`cli bundle: ${ids.length} modules, ${(bundle.length / 1024).toFixed(0)} KiB, packages ${[...packages].sort().join(", ") || "none"} -> ${pathToFileURL(out).pathname}\n`);
