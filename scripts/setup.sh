@@ -52,3 +52,4 @@ fi
 
 echo "setup: building"
 npx tsc -p tsconfig.json
+node scripts/build-cli-bundle.mjs
