@@ -60,4 +60,19 @@ describe('CLI bundle and code cache (bin/virtkit)', () => {
     rmSync(join(bundleDir(), 'manifest.json'));
     assert.match(virtkit().trace, /cli bundle: absent/);
   });
+
+  it('checks only tsc\'s build info when dist/ has it: a new build makes it stale, the modules run', () => {
+    const info = join(tmp, 'dist', '.tsbuildinfo');
+    writeFileSync(info, '{"version":"build 1"}\n');
+    const b = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build-cli-bundle.mjs'), '--dist', join(tmp, 'dist')], { encoding: 'utf8' });
+    assert.equal(b.status, 0, b.stderr);
+    assert.match(virtkit().trace, /cli bundle: used/);
+    // tsc rewrote a module and its build info: the bundle is not used, the new module runs.
+    const file = join(tmp, 'dist', 'src', 'cli', 'commands', 'vol-list.js');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/summary: 'list vols[^']*'/, "summary: 'list vols (rebuilt)'"));
+    writeFileSync(info, '{"version":"build 2, longer"}\n');
+    const r = virtkit();
+    assert.match(r.trace, /cli bundle: stale \(\.tsbuildinfo changed\)/);
+    assert.match(r.out, /vol-list - list vols \(rebuilt\)/);
+  });
 });
