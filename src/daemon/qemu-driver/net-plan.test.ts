@@ -47,3 +47,21 @@ test('the live definition names each tap by alias', () => {
   assert.deepEqual(def.devices?.interface?.map((n) => n.target), [{ dev: 'vnet3' }, { dev: 't1', managed: true }]);
   assert.equal(tapMac('52:54:00:12:34:56'), 'fe:54:00:12:34:56');
 });
+
+test("<virtualport type='openvswitch'> on a bridge interface: the tap's OVS port settings as libvirt sets them", () => {
+  const def = dom(`<interface type='bridge'><source bridge='ovsbr'/><mac address='52:54:00:AA:00:01'/>
+      <virtualport type='openvswitch'><parameters interfaceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f' profileid='gold'/></virtualport>
+      <vlan trunk='yes'><tag id='42' nativeMode='untagged'/><tag id='47'/></vlan></interface>
+    <interface type='bridge'><source bridge='ovsbr'/><virtualport type='openvswitch'/><vlan><tag id='10'/></vlan></interface>
+    <interface type='bridge'><source bridge='br0'/><vlan><tag id='10'/></vlan></interface>
+    <interface type='network'><source network='ovsnet'/><virtualport type='openvswitch'/></interface>`);
+  def.uuid = 'c7a5fdbd-edaf-9455-926a-d65c16db1809';
+  const plans = planTaps(def);
+  assert.deepEqual(plans.map((p) => p.ovs), [
+    { attachedMac: '52:54:00:aa:00:01', ifaceId: '09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f', profileId: 'gold', vmUuid: def.uuid,
+      vlan: { tags: [42, 47], trunk: true, native: { tag: 42, mode: 'untagged' } } },
+    { attachedMac: '52:54:00:00:00:01', vmUuid: def.uuid, vlan: { tags: [10], trunk: false } },
+    // A Linux bridge (no virtualport) has no OVS port; a network's virtualport is the network's to apply.
+    undefined, undefined,
+  ]);
+});

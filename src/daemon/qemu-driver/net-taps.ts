@@ -4,13 +4,16 @@
  * that whoever finds the domain gone (this daemon when QEMU exits, a restarted daemon at
  * re-attach, the next start) removes exactly the taps the domain made, and a re-attached domain
  * keeps them. A tap is set up as libvirt does: MAC (the guest's with 0xFE first), MTU (<mtu>, else
- * the bridge's), plugged into its bridge, up.
+ * the bridge's), plugged into its bridge, up. With <virtualport type='openvswitch'> the bridge is
+ * an Open vSwitch bridge and the tap becomes its port (VLANs, external-ids), recorded as such so
+ * that its removal takes the port out of OVS too.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import { nextVnetName } from '../../host/net/link-names.js';
 import type { LinkInfo, Links } from '../../host/net/links.js';
+import type { Ovs } from '../../host/net/ovs.js';
 import type { TapPlan } from './net-plan.js';
 
 /** The bridge a virtual network's taps go into; the network objects provide it (a later part of issue 8). */
@@ -19,6 +22,8 @@ export type NetworkResolver = (network: string) => Promise<{ readonly bridge: st
 export interface TapEntry {
   readonly alias: string;
   readonly name: string;
+  /** A port of an Open vSwitch bridge. */
+  readonly ovs?: true;
 }
 
 const TAPS_FILE = 'taps.json';
@@ -27,7 +32,8 @@ const TAPS_FILE = 'taps.json';
 export async function readTapRecord(runDir: string): Promise<TapEntry[]> {
   try {
     const v = JSON.parse(await readFile(join(runDir, TAPS_FILE), 'utf8')) as { taps?: TapEntry[] };
-    return (v.taps ?? []).filter((t) => typeof t.alias === 'string' && typeof t.name === 'string');
+    return (v.taps ?? []).filter((t) => typeof t.alias === 'string' && typeof t.name === 'string')
+      .map((t) => ({ alias: t.alias, name: t.name, ...(t.ovs === true ? { ovs: true as const } : {}) }));
   } catch {
     return [];
   }
@@ -58,6 +64,8 @@ export interface TapDeps {
   readonly links: Links;
   readonly namer: TapNamer;
   readonly resolveNetwork: NetworkResolver | undefined;
+  /** Open vSwitch, for taps with <virtualport type='openvswitch'>; absent: those are refused. */
+  readonly ovs?: Ovs;
 }
 
 export class DomainTaps {
@@ -112,9 +120,32 @@ export class DomainTaps {
       bridge = p.uplink.bridge;
     }
     const link = links.find((l) => l.name === bridge);
+    if (p.ovs !== undefined) return this.#ovsBridge(p, bridge, link);
+    if (link?.kind !== 'bridge' && link !== undefined && await this.#isOvsBridge(bridge)) {
+      throw new VirtkitError('BRIDGE_NOT_FOUND', `${p.path}/source: '${bridge}' is an Open vSwitch bridge, not a Linux bridge; ` +
+        "add <virtualport type='openvswitch'/> to the interface to plug it there", { details: { bridge, path: `${p.path}/source` } });
+    }
     if (link?.kind !== 'bridge') {
       throw new VirtkitError('BRIDGE_NOT_FOUND', `${p.path}/source: ${link === undefined ? `there is no bridge '${bridge}' on this host` : `'${bridge}' is a ${link.kind ?? 'plain'} device, not a bridge`}; ` +
         `create it first (ip link add ${bridge} type bridge) or name another`, { details: { bridge, path: `${p.path}/source` } });
+    }
+    return link;
+  }
+
+  async #isOvsBridge(bridge: string): Promise<boolean> {
+    return (await this.deps.ovs?.bridgeExists(bridge).catch(() => false)) ?? false;
+  }
+
+  /** The OVS bridge of `p` (its kernel link: the bridge's internal port, for the MTU). */
+  async #ovsBridge(p: TapPlan, bridge: string, link: LinkInfo | undefined): Promise<LinkInfo | undefined> {
+    const ovs = this.deps.ovs;
+    if (ovs === undefined) {
+      throw new VirtkitError('XML_UNSUPPORTED', `${p.path}/virtualport: this driver has no Open vSwitch connection`, { details: { path: `${p.path}/virtualport` } });
+    }
+    if (!await ovs.bridgeExists(bridge)) {
+      throw new VirtkitError('BRIDGE_NOT_FOUND', `${p.path}/source: there is no Open vSwitch bridge '${bridge}' (ovsdb ${ovs.db}); ` +
+        `create it first (ovs-vsctl add-br ${bridge}), name another, or drop <virtualport type='openvswitch'/> for a Linux bridge`,
+      { details: { bridge, path: `${p.path}/source`, db: ovs.db } });
     }
     return link;
   }
@@ -132,7 +163,7 @@ export class DomainTaps {
       }
       const name = p.name ?? namer.next(inUse);
       // Recorded before it is made: a crash in between leaves a name to clean, never a tap nobody knows.
-      this.#entries = [...this.#entries, { alias: p.alias, name }];
+      this.#entries = [...this.#entries, { alias: p.alias, name, ...(p.ovs === undefined ? {} : { ovs: true as const }) }];
       await this.#save();
       try {
         await links.createTap(name, { multiQueue: p.queues > 1 });
@@ -145,7 +176,11 @@ export class DomainTaps {
         await links.setMac(name, p.mac);
         const mtu = p.mtu ?? bridge?.mtu;
         if (mtu !== undefined) await links.setMtu(name, mtu);
-        if (bridge !== undefined) await links.setMaster(name, bridge.name);
+        if (p.ovs !== undefined && p.uplink.kind === 'bridge') {
+          await this.deps.ovs?.addPort({ ...p.ovs, bridge: p.uplink.bridge, port: name });
+        } else if (bridge !== undefined) {
+          await links.setMaster(name, bridge.name);
+        }
         await links.setUp(name, true);
       } catch (e) {
         await this.unplug(p.alias).catch(() => undefined);
@@ -159,12 +194,15 @@ export class DomainTaps {
   async unplug(alias: string): Promise<void> {
     const entry = this.#entries.find((e) => e.alias === alias);
     if (entry === undefined) return;
-    await this.#delete(entry.name);
+    await this.#delete(entry);
     this.#entries = this.#entries.filter((e) => e !== entry);
     await this.#save();
   }
 
-  async #delete(name: string): Promise<void> {
+  async #delete(entry: TapEntry): Promise<void> {
+    const { name } = entry;
+    // The port goes first: OVS would otherwise keep a port whose device is gone (and log about it).
+    if (entry.ovs === true) await this.deps.ovs?.delPort(name, { ifExists: true });
     const link = await this.deps.links.get(name);
     // Only a tap: a name someone reused for another kind of device is not ours.
     if (link?.kind === 'tun') await this.deps.links.delete(name);
@@ -174,7 +212,7 @@ export class DomainTaps {
   async removeAll(): Promise<string[]> {
     const failed: string[] = [];
     for (const e of [...this.#entries].reverse()) {
-      await this.#delete(e.name).catch((err: unknown) => failed.push(`${e.name}: ${(err as Error).message}`));
+      await this.#delete(e).catch((err: unknown) => failed.push(`${e.name}: ${(err as Error).message}`));
     }
     this.#entries = [];
     await this.#save().catch(() => undefined);
