@@ -43,7 +43,8 @@ test('addBridge uses the userspace datapath by default; an ovsdb remote is kept 
 });
 
 test("exit codes: br-exists 2 is 'no', port-to-br 1 is 'no port'; anything else is the error", async () => {
-  const fail = (exitCode: number): Promise<string> => Promise.reject(new VirtkitError('HOST_NET_FAILED', 'ovs-vsctl failed', { details: { exitCode } }));
+  const fail = (exitCode: number, stderr = 'ovs-vsctl: no port named vnet0'): Promise<string> =>
+    Promise.reject(new VirtkitError('HOST_NET_FAILED', 'ovs-vsctl failed', { details: { exitCode, stderr } }));
   let next = (): Promise<string> => fail(2);
   const ovs = new Ovs({ run: () => next() });
   assert.equal(await ovs.bridgeExists('ovsbr'), false);
@@ -51,6 +52,9 @@ test("exit codes: br-exists 2 is 'no', port-to-br 1 is 'no port'; anything else 
   assert.equal(await ovs.bridgeExists('ovsbr'), true);
   next = () => fail(1);
   assert.equal(await ovs.bridgeOf('vnet0'), undefined);
+  // A database it cannot reach is exit 1 too: an error, not 'no such port' or 'no such bridge'.
+  next = () => fail(1, 'ovs-vsctl: unix:/x/db.sock: database connection failed (No such file or directory)');
+  await assert.rejects(ovs.bridgeOf('vnet0'), (e: unknown) => e instanceof VirtkitError && e.code === 'HOST_NET_FAILED');
   await assert.rejects(ovs.bridgeExists('ovsbr'), (e: unknown) => e instanceof VirtkitError && e.code === 'HOST_NET_FAILED');
   next = () => Promise.resolve('ovsbr\n');
   assert.equal(await ovs.bridgeOf('vnet0'), 'ovsbr');

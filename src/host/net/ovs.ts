@@ -90,7 +90,10 @@ export interface OvsOptions {
   readonly run?: OvsRunner;
 }
 
-const exitCode = (e: unknown): unknown => e instanceof VirtkitError ? (e.details as { exitCode?: unknown } | undefined)?.exitCode : undefined;
+const detail = (e: unknown): { exitCode?: unknown; stderr?: unknown } | undefined =>
+  e instanceof VirtkitError ? e.details as { exitCode?: unknown; stderr?: unknown } | undefined : undefined;
+const exitCode = (e: unknown): unknown => detail(e)?.exitCode;
+const stderrOf = (e: unknown): string => String(detail(e)?.stderr ?? '');
 
 export class Ovs {
   readonly db: string;
@@ -150,12 +153,12 @@ export class Ovs {
     return lines(await this.vsctl(['list-ports', bridge]));
   }
 
-  /** The bridge that has `port`, or undefined (`port-to-br` exits 1 for an unknown port). */
+  /** The bridge that has `port`, or undefined (`port-to-br` exits 1 for an unknown port, as for a database it cannot reach: stderr tells them apart). */
   async bridgeOf(port: string): Promise<string | undefined> {
     try {
       return (await this.vsctl(['port-to-br', port])).trim();
     } catch (e) {
-      if (exitCode(e) === 1) return undefined;
+      if (exitCode(e) === 1 && /no port named/u.test(stderrOf(e))) return undefined;
       throw e;
     }
   }
