@@ -13,7 +13,7 @@ import { checkIfName, isGeneratedTapName } from '../../host/net/link-names.js';
 import type { OvsVlan } from '../../host/net/ovs.js';
 
 /** Where a managed tap is plugged. */
-export type TapUplink = { readonly kind: 'bridge'; readonly bridge: string } | { readonly kind: 'network'; readonly network: string } | { readonly kind: 'none' };
+export type TapUplink = { readonly kind: 'bridge'; readonly bridge: string } | { readonly kind: 'network'; readonly network: string; readonly portgroup?: string } | { readonly kind: 'none' };
 
 export interface TapPlan {
   /** The interface's device alias (net0...). */
@@ -31,6 +31,8 @@ export interface TapPlan {
   readonly queues: number;
   /** <virtualport type='openvswitch'> on a type='bridge' interface: the tap is a port of that OVS bridge, with these settings. */
   readonly ovs?: OvsPortPlan;
+  /** type='network': the port settings should the network turn out to be an OVS bridge (its resolver says so). */
+  readonly networkOvs?: OvsPortPlan;
 }
 
 /** What libvirt sets on an interface's OVS port (virNetDevOpenvswitchAddPort). */
@@ -92,7 +94,8 @@ export function planTap(n: InterfaceDef, path: string, vmUuid?: string): TapPlan
   } else if (n.type === 'network') {
     const network = n.source?.network;
     if (network === undefined) throw new VirtkitError('XML_MISSING', `${path}/source/@network: a network interface needs <source network='NAME'/>`, { details: { path: `${path}/source/@network` } });
-    uplink = { kind: 'network', network };
+    const portgroup = n.source?.portgroup;
+    uplink = { kind: 'network', network, ...(portgroup === undefined ? {} : { portgroup }) };
   }
   // libvirt ignores a requested name that looks generated (vnetN) and picks one itself, so
   // that a saved live XML never claims a name the counter will hand out again.
@@ -102,7 +105,8 @@ export function planTap(n: InterfaceDef, path: string, vmUuid?: string): TapPlan
   const queues = n.driver?.queues ?? 1;
   // A type='network' interface's virtualport is the network's business (its resolver), not the tap's.
   const ovs = n.type === 'bridge' ? ovsPortPlan(n, mac, vmUuid) : undefined;
-  return { alias, path, name, uplink, mac: tapMac(mac), mtu: n.mtu?.size, queues, ...(ovs === undefined ? {} : { ovs }) };
+  const networkOvs = n.type === 'network' ? ovsPortPlan({ ...n, virtualport: { type: 'openvswitch', ...(n.virtualport?.parameters === undefined ? {} : { parameters: n.virtualport.parameters }) } }, mac, vmUuid) : undefined;
+  return { alias, path, name, uplink, mac: tapMac(mac), mtu: n.mtu?.size, queues, ...(ovs === undefined ? {} : { ovs }), ...(networkOvs === undefined ? {} : { networkOvs }) };
 }
 
 /** The tap plans of every interface of a prepared definition, in order. */

@@ -13,11 +13,21 @@ import { join } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import { nextVnetName } from '../../host/net/link-names.js';
 import type { LinkInfo, Links } from '../../host/net/links.js';
-import type { Ovs } from '../../host/net/ovs.js';
-import type { TapPlan } from './net-plan.js';
+import type { Ovs, OvsVlan } from '../../host/net/ovs.js';
+import type { OvsPortPlan, TapPlan } from './net-plan.js';
 
-/** The bridge a virtual network's taps go into; the network objects provide it (a later part of issue 8). */
-export type NetworkResolver = (network: string) => Promise<{ readonly bridge: string }>;
+/**
+ * The bridge a virtual network's taps go into; the network objects provide it (a later part of issue 8).
+ * `ovs` when it is an Open vSwitch bridge (a network with <virtualport type='openvswitch'/>): the tap
+ * becomes a port there, with `vlan` (the <vlan> of the portgroup asked for, else the default portgroup's,
+ * else the network's) unless the interface has its own.
+ */
+export type NetworkResolver = (network: string, portgroup?: string) => Promise<{ readonly bridge: string; readonly ovs?: { readonly vlan?: OvsVlan } }>;
+
+interface Uplink {
+  readonly link?: LinkInfo;
+  readonly ovs?: { readonly bridge: string; readonly port: OvsPortPlan };
+}
 
 export interface TapEntry {
   readonly alias: string;
@@ -106,21 +116,26 @@ export class DomainTaps {
     return write;
   }
 
-  async #uplink(p: TapPlan, links: readonly LinkInfo[]): Promise<LinkInfo | undefined> {
+  /** Where the tap of `p` goes: a Linux bridge (its link), an OVS bridge (its name, its internal port's link and the port's settings), or nowhere. */
+  async #uplink(p: TapPlan, links: readonly LinkInfo[]): Promise<Uplink> {
     let bridge: string;
-    if (p.uplink.kind === 'none') return undefined;
+    let ovsPort = p.ovs;
+    if (p.uplink.kind === 'none') return {};
     if (p.uplink.kind === 'network') {
       const resolve = this.deps.resolveNetwork;
       if (resolve === undefined) {
         throw new VirtkitError('XML_UNSUPPORTED', `${p.path}/source: virtual networks are not there yet, so network '${p.uplink.network}' has no bridge; ` +
           "use type='bridge' with <source bridge='NAME'/>", { details: { path: `${p.path}/source`, paths: [`${p.path}/source`] } });
       }
-      bridge = (await resolve(p.uplink.network)).bridge;
+      const net = await resolve(p.uplink.network, p.uplink.portgroup);
+      bridge = net.bridge;
+      // An OVS network: the port gets the interface's own <vlan>, else the network's (portgroup's), as libvirt's actual interface does.
+      if (net.ovs !== undefined && p.networkOvs !== undefined) ovsPort = { ...(net.ovs.vlan === undefined ? {} : { vlan: net.ovs.vlan }), ...p.networkOvs };
     } else {
       bridge = p.uplink.bridge;
     }
     const link = links.find((l) => l.name === bridge);
-    if (p.ovs !== undefined) return this.#ovsBridge(p, bridge, link);
+    if (ovsPort !== undefined) return { ovs: { bridge, port: ovsPort }, ...await this.#ovsBridge(p, bridge, link) };
     if (link?.kind !== 'bridge' && link !== undefined && await this.#isOvsBridge(bridge)) {
       throw new VirtkitError('BRIDGE_NOT_FOUND', `${p.path}/source: '${bridge}' is an Open vSwitch bridge, not a Linux bridge; ` +
         "add <virtualport type='openvswitch'/> to the interface to plug it there", { details: { bridge, path: `${p.path}/source` } });
@@ -129,7 +144,7 @@ export class DomainTaps {
       throw new VirtkitError('BRIDGE_NOT_FOUND', `${p.path}/source: ${link === undefined ? `there is no bridge '${bridge}' on this host` : `'${bridge}' is a ${link.kind ?? 'plain'} device, not a bridge`}; ` +
         `create it first (ip link add ${bridge} type bridge) or name another`, { details: { bridge, path: `${p.path}/source` } });
     }
-    return link;
+    return { link };
   }
 
   async #isOvsBridge(bridge: string): Promise<boolean> {
@@ -137,7 +152,7 @@ export class DomainTaps {
   }
 
   /** The OVS bridge of `p` (its kernel link: the bridge's internal port, for the MTU). */
-  async #ovsBridge(p: TapPlan, bridge: string, link: LinkInfo | undefined): Promise<LinkInfo | undefined> {
+  async #ovsBridge(p: TapPlan, bridge: string, link: LinkInfo | undefined): Promise<{ link?: LinkInfo }> {
     const ovs = this.deps.ovs;
     if (ovs === undefined) {
       throw new VirtkitError('XML_UNSUPPORTED', `${p.path}/virtualport: this driver has no Open vSwitch connection`, { details: { path: `${p.path}/virtualport` } });
@@ -147,7 +162,7 @@ export class DomainTaps {
         `create it first (ovs-vsctl add-br ${bridge}), name another, or drop <virtualport type='openvswitch'/> for a Linux bridge`,
       { details: { bridge, path: `${p.path}/source`, db: ovs.db } });
     }
-    return link;
+    return link === undefined ? {} : { link };
   }
 
   /** Makes, records and sets up the tap of `p`; returns its name. On failure nothing of it is left. */
@@ -155,7 +170,7 @@ export class DomainTaps {
     const { links, namer } = this.deps;
     return namer.exclusive(async () => {
       const all = await links.list();
-      const bridge = await this.#uplink(p, all);
+      const { link: bridge, ovs } = await this.#uplink(p, all);
       const inUse = new Set(all.map((l) => l.name));
       if (p.name !== undefined && inUse.has(p.name)) {
         throw new VirtkitError('IFACE_EXISTS', `${p.path}/target/@dev: a network interface named '${p.name}' exists already on this host; ` +
@@ -163,7 +178,7 @@ export class DomainTaps {
       }
       const name = p.name ?? namer.next(inUse);
       // Recorded before it is made: a crash in between leaves a name to clean, never a tap nobody knows.
-      this.#entries = [...this.#entries, { alias: p.alias, name, ...(p.ovs === undefined ? {} : { ovs: true as const }) }];
+      this.#entries = [...this.#entries, { alias: p.alias, name, ...(ovs === undefined ? {} : { ovs: true as const }) }];
       await this.#save();
       try {
         await links.createTap(name, { multiQueue: p.queues > 1 });
@@ -176,8 +191,8 @@ export class DomainTaps {
         await links.setMac(name, p.mac);
         const mtu = p.mtu ?? bridge?.mtu;
         if (mtu !== undefined) await links.setMtu(name, mtu);
-        if (p.ovs !== undefined && p.uplink.kind === 'bridge') {
-          await this.deps.ovs?.addPort({ ...p.ovs, bridge: p.uplink.bridge, port: name });
+        if (ovs !== undefined) {
+          await this.deps.ovs?.addPort({ ...ovs.port, bridge: ovs.bridge, port: name });
         } else if (bridge !== undefined) {
           await links.setMaster(name, bridge.name);
         }
