@@ -3,15 +3,20 @@
  * ovs-vswitchd, both children of the test, with their database, sockets, pid files, logs and the
  * bridges' management sockets in a temp dir (OVS_RUNDIR and friends point there): nothing of the
  * host's own OVS (if any) is touched, and the package's service is not needed. Bridges use the
- * userspace datapath (datapath_type=netdev): this kernel has no openvswitch module. `stop()`
- * deletes the bridges the test left, asks ovs-vswitchd to exit with --cleanup, stops
- * ovsdb-server, reaps both and removes the dir.
+ * userspace datapath (datapath_type=netdev): this kernel has no openvswitch module. That datapath
+ * has one device per network namespace (`ovs-netdev`, a tap): a second ovs-vswitchd cannot open
+ * it and makes no bridge. So the labs of this host take turns: a lock dir in the temp dir (the
+ * holder's pid inside; a dead holder's lock is taken over), and then no `ovs-netdev` of anyone
+ * else's may exist. `stop()` deletes the bridges the test left, asks ovs-vswitchd to exit with
+ * --cleanup (which removes `ovs-netdev`), stops ovsdb-server, reaps both, removes the dir and
+ * releases the lock.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Links } from '../../src/host/net/links.js';
 import { Ovs } from '../../src/host/net/ovs.js';
 import { until } from './wait.js';
 
@@ -47,7 +52,39 @@ function daemon(bin: string, args: string[], env: NodeJS.ProcessEnv): ChildProce
   return child;
 }
 
+const LOCK = join(tmpdir(), 'virtkit-ovs-netdev.lock');
+
+const alive = (pid: number): boolean => {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+};
+
+/** Waits for this host's userspace-datapath lock; resolves its release. */
+async function lockNetdev(): Promise<() => Promise<void>> {
+  await until(`the Open vSwitch userspace datapath (${LOCK})`, async () => {
+    try {
+      await mkdir(LOCK);
+      await writeFile(join(LOCK, 'pid'), String(process.pid));
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number((await readFile(join(LOCK, 'pid'), 'utf8').catch(() => '')).trim());
+      const age = Date.now() - ((await stat(LOCK).catch(() => undefined))?.mtimeMs ?? Date.now());
+      // A holder that died, or one that died between mkdir and writing its pid.
+      if ((pid > 0 && !alive(pid)) || (!(pid > 0) && age > 60_000)) await rm(LOCK, { recursive: true, force: true });
+      return undefined;
+    }
+  }, 600_000);
+  return () => rm(LOCK, { recursive: true, force: true });
+}
+
 export async function startOvs(): Promise<OvsLab> {
+  const unlock = await lockNetdev();
+  try {
+    await until("no other ovs-vswitchd's userspace datapath (device ovs-netdev) on this host", async () => (await new Links().get('ovs-netdev')) === undefined || undefined, 120_000);
+  } catch (e) {
+    await unlock();
+    throw e;
+  }
   const dir = await mkdtemp(join(tmpdir(), 'vk-ovs-'));
   const env = { ...process.env, OVS_RUNDIR: dir, OVS_LOGDIR: dir, OVS_DBDIR: dir, OVS_SYSCONFDIR: dir, OVS_PKGDATADIR: '/usr/share/openvswitch' };
   const db = `unix:${join(dir, 'db.sock')}`;
@@ -65,6 +102,7 @@ export async function startOvs(): Promise<OvsLab> {
       await waitExit(server, 10_000);
     }
     await rm(dir, { recursive: true, force: true });
+    await unlock();
   };
   try {
     await run('ovsdb-tool', ['create', join(dir, 'conf.db'), SCHEMA], { env });

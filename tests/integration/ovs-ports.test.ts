@@ -1,6 +1,7 @@
 // src/host/net/ovs.ts against a real (private, userspace-datapath) Open vSwitch: a bridge with
 // datapath_type=netdev and its internal port as a kernel tap; ports with an access tag, trunks,
-// native-tagged and native-untagged VLAN modes, as OVS stores them; listing, port-to-br, del;
+// native-tagged and native-untagged VLAN modes, as OVS stores them; listing, port-to-br, del; a
+// port whose device does not exist is an error (ovs-vsctl alone would say nothing);
 // and a database nobody serves is an error, quickly. No guests. Nothing of the test is left.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -59,6 +60,10 @@ describe('the ovs-vsctl wrapper against a private Open vSwitch', { skip }, () =>
     await ovs.delPort(`${tag}t2`, { ifExists: true });
     await assert.rejects(ovs.delPort(`${tag}t2`), (e: unknown) => e instanceof VirtkitError && e.code === 'HOST_NET_FAILED' && /no port named/.test(e.message));
     assert.equal(await ovs.bridgeOf(`${tag}t2`), undefined);
+    // A port without a device: ovs-vsctl itself succeeds, ovs-vswitchd cannot open it; reported, and the record removed.
+    await assert.rejects(ovs.addPort({ bridge, port: `${tag}none` }), (e: unknown) =>
+      e instanceof VirtkitError && e.code === 'HOST_NET_FAILED' && new RegExp(`could not add port '${tag}none': could not open network device ${tag}none`).test(e.message));
+    assert.equal(await ovs.bridgeOf(`${tag}none`), undefined);
     await ovs.delBridge(bridge);
     assert.equal(await hostLinks.get(bridge), undefined, 'del-br removes the internal port');
     await ovs.delBridge(bridge, { ifExists: true });

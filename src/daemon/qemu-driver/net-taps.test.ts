@@ -120,7 +120,7 @@ function fakeOvs(bridges: string[]): { ovs: Ovs; calls: string[] } {
     if (a[0] === 'br-exists') {
       return bridges.includes(a[1] ?? '') ? Promise.resolve('') : Promise.reject(new VirtkitError('HOST_NET_FAILED', 'br-exists', { details: { exitCode: 2 } }));
     }
-    return Promise.resolve('');
+    return Promise.resolve(a[0] === 'get' ? '1\n[]\n' : '');
   } });
   return { ovs, calls };
 }
@@ -134,7 +134,8 @@ test('an OVS port: plugged with ovs-vsctl instead of a master, recorded as such;
   const port = { attachedMac: '52:54:00:00:00:01', vlan: { tags: [10], trunk: false } };
   assert.equal(await taps.plug(plan({ uplink: { kind: 'bridge', bridge: 'ovsbr' }, ovs: port })), 'vnet0');
   assert.deepEqual(calls, ['br-exists ovsbr',
-    '-- --if-exists del-port vnet0 -- add-port ovsbr vnet0 tag=10 -- set Interface vnet0 external-ids:attached-mac="52:54:00:00:00:01" -- set Interface vnet0 external-ids:iface-status="active"']);
+    '-- --if-exists del-port vnet0 -- add-port ovsbr vnet0 tag=10 -- set Interface vnet0 external-ids:attached-mac="52:54:00:00:00:01" -- set Interface vnet0 external-ids:iface-status="active"',
+    'get Interface vnet0 ofport error']);
   assert.deepEqual([ip.links[1]?.master, ip.links[1]?.mtu, ip.links[1]?.up], [undefined, 1450, true], "no master; the OVS bridge's MTU; up");
   assert.deepEqual(await readTapRecord(dir), [{ alias: 'net0', name: 'vnet0', ovs: true }]);
   calls.length = 0;

@@ -17,7 +17,7 @@ test('vlanArgs: access tag, trunk, native-tagged and native-untagged as libvirt 
 
 test('addPort: a stale port goes first, then add-port with the VLAN and the external-ids libvirt sets', async () => {
   const calls: string[][] = [];
-  const ovs = new Ovs({ db: '/tmp/x/db.sock', timeoutS: 3, run: (a) => { calls.push([...a]); return Promise.resolve(''); } });
+  const ovs = new Ovs({ db: '/tmp/x/db.sock', timeoutS: 3, run: (a) => { calls.push([...a]); return Promise.resolve(a.includes('get') ? '1\n[]\n' : ''); } });
   await ovs.addPort({ bridge: 'ovsbr', port: 'vnet0', vlan: { tags: [10], trunk: false }, attachedMac: '52:54:00:aa:00:01', ifaceId: 'id-1', vmUuid: 'vm-1' });
   assert.deepEqual(calls, [[
     '--db=unix:/tmp/x/db.sock', '--timeout=3', '--', '--if-exists', 'del-port', 'vnet0', '--', 'add-port', 'ovsbr', 'vnet0', 'tag=10',
@@ -25,21 +25,30 @@ test('addPort: a stale port goes first, then add-port with the VLAN and the exte
     '--', 'set', 'Interface', 'vnet0', 'external-ids:iface-id="id-1"',
     '--', 'set', 'Interface', 'vnet0', 'external-ids:iface-status="active"',
     '--', 'set', 'Interface', 'vnet0', 'external-ids:vm-id="vm-1"',
-  ]]);
+  ], ['--db=unix:/tmp/x/db.sock', '--timeout=3', 'get', 'Interface', 'vnet0', 'ofport', 'error']]);
   assert.deepEqual(addPortArgs({ bridge: 'b', port: 'p' }).slice(0, 9), ['--', '--if-exists', 'del-port', 'p', '--', 'add-port', 'b', 'p', '--']);
   await assert.rejects(ovs.addPort({ bridge: 'ovsbr', port: 'a-port-name-too-long' }), (e: unknown) => e instanceof VirtkitError && e.code === 'IFACE_NAME_INVALID');
-  assert.equal(calls.length, 1, 'a bad name never reaches ovs-vsctl');
+  assert.equal(calls.length, 2, 'a bad name never reaches ovs-vsctl');
 });
 
 test('addBridge uses the userspace datapath by default; an ovsdb remote is kept as given', async () => {
   const calls: string[][] = [];
-  const ovs = new Ovs({ db: 'tcp:127.0.0.1:6640', run: (a) => { calls.push([...a]); return Promise.resolve(''); } });
+  let got = '65534\n[]\n';
+  const ovs = new Ovs({ db: 'tcp:127.0.0.1:6640', run: (a) => { calls.push([...a]); return Promise.resolve(a.includes('get') ? got : ''); } });
   await ovs.addBridge('ovsbr');
   await ovs.delBridge('ovsbr', { ifExists: true });
-  assert.deepEqual(calls, [
-    ['--db=tcp:127.0.0.1:6640', '--timeout=5', '--', '--may-exist', 'add-br', 'ovsbr', '--', 'set', 'Bridge', 'ovsbr', 'datapath_type=netdev'],
-    ['--db=tcp:127.0.0.1:6640', '--timeout=5', '--if-exists', 'del-br', 'ovsbr'],
+  assert.deepEqual(calls.map((c) => c.slice(2).join(' ')), [
+    '-- --may-exist add-br ovsbr -- set Bridge ovsbr datapath_type=netdev', 'get Interface ovsbr ofport error', '--if-exists del-br ovsbr',
   ]);
+  assert.deepEqual(calls[0]?.slice(0, 2), ['--db=tcp:127.0.0.1:6640', '--timeout=5']);
+  // ovs-vswitchd could not make it (what a second userspace-datapath vswitchd does): removed again and reported.
+  calls.length = 0;
+  got = '[]\n[]\n';
+  await assert.rejects(ovs.addBridge('ovsbr'), (e: unknown) => e instanceof VirtkitError && e.code === 'HOST_NET_FAILED' && /could not add bridge 'ovsbr'.*ovs-netdev/.test(e.message));
+  assert.equal(calls.at(-1)?.slice(2).join(' '), '--if-exists del-br ovsbr');
+  got = '-1\n"could not open network device vnet9 (No such device)"\n';
+  await assert.rejects(ovs.addPort({ bridge: 'ovsbr', port: 'vnet9' }), (e: unknown) => e instanceof VirtkitError && /could not add port 'vnet9': could not open network device vnet9 \(No such device\)$/.test(e.message));
+  assert.equal(calls.at(-1)?.slice(2).join(' '), '--if-exists del-port vnet9');
 });
 
 test("exit codes: br-exists 2 is 'no', port-to-br 1 is 'no port'; anything else is the error", async () => {

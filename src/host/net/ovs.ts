@@ -114,6 +114,22 @@ export class Ovs {
   async addBridge(name: string, opts: { datapathType?: 'netdev' | 'system' } = {}): Promise<void> {
     checkIfName(name, 'bridge name');
     await this.vsctl(['--', '--may-exist', 'add-br', name, '--', 'set', 'Bridge', name, `datapath_type=${opts.datapathType ?? 'netdev'}`]);
+    await this.#checkInterface(name, 'bridge', () => this.delBridge(name, { ifExists: true }));
+  }
+
+  /**
+   * ovs-vsctl succeeds once the database has the record, whether or not ovs-vswitchd could make
+   * it work: a port whose device is missing gets ofport -1 and an `error`, a bridge whose datapath
+   * cannot open (a second ovs-vswitchd with the userspace datapath: its `ovs-netdev` device is
+   * per namespace) no ofport at all. Such a record is removed and the failure reported.
+   */
+  async #checkInterface(name: string, what: 'bridge' | 'port', undo: () => Promise<void>): Promise<void> {
+    const [ofport = '', error = '[]'] = lines(await this.vsctl(['get', 'Interface', name, 'ofport', 'error']));
+    if (/^\d+$/u.test(ofport) && error === '[]') return;
+    await undo().catch(() => undefined);
+    const why = error !== '[]' ? error.replace(/^"|"$/gu, '') : 'ovs-vswitchd gave it no OpenFlow port (is ovs-vswitchd running? see its log; ' +
+      "with the userspace datapath only one ovs-vswitchd per network namespace works: its datapath device 'ovs-netdev' is shared)";
+    throw new VirtkitError('HOST_NET_FAILED', `Open vSwitch could not add ${what} '${name}': ${why}`, { details: { [what]: name, ofport, error, db: this.db } });
   }
 
   async delBridge(name: string, opts: { ifExists?: boolean } = {}): Promise<void> {
@@ -140,6 +156,7 @@ export class Ovs {
     checkIfName(spec.bridge, 'bridge name');
     checkIfName(spec.port, 'port name');
     await this.vsctl(addPortArgs(spec));
+    await this.#checkInterface(spec.port, 'port', () => this.delPort(spec.port, { ifExists: true }));
   }
 
   /** Removes a port from whichever bridge has it; with `ifExists` a missing port is no error. */
