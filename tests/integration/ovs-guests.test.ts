@@ -16,6 +16,7 @@ import { GuestShell } from '../helpers/guest-shell.js';
 import { hostLinks, linksNamed } from '../helpers/net-lab.js';
 import { haveOvs, startOvs, type OvsLab } from '../helpers/ovs.js';
 import { processesMentioning } from '../helpers/qemu-spawn.js';
+import { isAlive } from './daemon-harness.js';
 import { runIp } from '../../src/host/net/ip-runner.js';
 import { until } from '../helpers/wait.js';
 
@@ -95,7 +96,7 @@ describe('domain interfaces on an Open vSwitch bridge (userspace datapath)', { t
 
   const ports = async (): Promise<string[]> => (await need().lab.ovs.listPorts(bridge)).sort();
 
-  it('two guests on the OVS bridge ping each other and the bridge; ports go at destroy, at kill -9 and after a daemon restart', async () => {
+  it('two guests on the OVS bridge ping each other and the bridge; ports go at destroy, at kill -9, across daemon restarts', async () => {
     const { h, lab } = need();
     const g1 = await boot(`${tag}-a`, `${net}11`, ovsInterface(1, { ifaceId: IFACE_ID }));
     const g2 = await boot(`${tag}-b`, `${net}12`, ovsInterface(2));
@@ -126,6 +127,20 @@ describe('domain interfaces on an Open vSwitch bridge (userspace datapath)', { t
     process.kill(pid2, 'SIGKILL');
     await until(`tap ${tap2} removed`, async () => (await hostLinks.get(tap2)) === undefined || undefined, 30_000);
     await until('no port left on the bridge', async () => (await ports()).length === 0 || undefined, 30_000);
+
+    // A guest that dies while no daemon runs: the next daemon removes its port and tap.
+    await boot(`${tag}-c`, `${net}13`, ovsInterface(3));
+    const tap3 = await tapOf(`${tag}-c`, mac(3));
+    const pid3 = h.engine.ctx.registry.named(`${tag}-c`).runtime?.pid;
+    assert.ok(pid3 !== undefined);
+    await h.engine.close();
+    process.kill(pid3, 'SIGKILL');
+    await until(`QEMU ${pid3} gone`, () => !isAlive(pid3) || undefined, 30_000);
+    assert.deepEqual(await ports(), [tap3], 'nobody has removed the port yet');
+    await h.restart();
+    assert.equal((await h.engine.dispatch({ kind: 'get', name: `${tag}-c` })).state, 'shutoff');
+    assert.deepEqual(await ports(), [], 'the next daemon removed the port of the dead guest');
+    assert.equal(await hostLinks.get(tap3), undefined, 'and its tap');
   });
 
   it('VLANs 10 and 20: each guest reaches its VLAN peer and not the other pair', async () => {
