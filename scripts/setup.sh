@@ -30,6 +30,9 @@ installed dnsmasq-base || need_apt+=(dnsmasq-base)
 # what Docker uses, and the firewall coexistence test installs Docker's rules with it.
 command -v nft >/dev/null || need_apt+=(nftables)
 command -v iptables >/dev/null || need_apt+=(iptables)
+# Open vSwitch (docs/networking.md): ovs-vsctl, ovsdb-server, ovs-vswitchd. The OVS tests run their own
+# ovsdb-server and ovs-vswitchd (userspace datapath; tests/helpers/ovs.ts), not the package's service.
+installed openvswitch-switch || need_apt+=(openvswitch-switch)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
