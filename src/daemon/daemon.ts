@@ -56,10 +56,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const releasePid = await acquirePidfile(layout.pidfile);
   try {
     // The driver is loaded lazily, after the engine exists: the resolver reaches it then.
-    let engineRef: Engine | undefined;
+    const ready: { engine?: Engine } = {};
     const resolveNetwork = (name: string): Promise<{ bridge: string }> => {
-      if (engineRef === undefined) throw new Error('the engine is not ready');
-      return engineRef.resolveNetwork(name);
+      if (ready.engine === undefined) throw new Error('the engine is not ready');
+      return ready.engine.resolveNetwork(name);
     };
     const engine = new Engine({
       layout,
@@ -73,7 +73,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       version: VIRTKIT_VERSION,
       log,
     });
-    engineRef = engine;
+    ready.engine = engine;
     const report = await engine.load();
     const server = new ApiServer({ engine, socket: layout.socket, socketMode: 0o600, log, ...(opts.tcp ? { tcp: opts.tcp } : {}) });
     await server.listen();

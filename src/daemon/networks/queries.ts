@@ -47,12 +47,12 @@ export async function getNetworkXml(ctx: NetworkContext, ref: string, inactive: 
 export interface NetworkDryRun {
   readonly network: string;
   readonly bridge: string;
-  readonly commands: readonly (readonly string[])[];
+  readonly commands: string[][];
   readonly nftRuleset: string;
   readonly dnsmasqConf: string;
   readonly hostsFile: string | null;
   readonly addnHosts: string | null;
-  readonly dnsmasqArgv: readonly string[];
+  readonly dnsmasqArgv: string[];
   readonly files: Record<string, string>;
 }
 
@@ -61,8 +61,8 @@ export async function dryRunStart(ctx: NetworkContext, ref: string): Promise<Net
   const n = await lookupNetwork(ctx, ref);
   const p = await planFor(ctx, n.def);
   return {
-    network: p.network, bridge: p.bridge, commands: p.commands, nftRuleset: p.nftRuleset, dnsmasqConf: p.dnsmasqConf,
-    hostsFile: p.hostsFile, addnHosts: p.addnHosts, dnsmasqArgv: p.dnsmasqArgv, files: { ...p.files },
+    network: p.network, bridge: p.bridge, commands: p.commands.map((c) => [...c]), nftRuleset: p.nftRuleset, dnsmasqConf: p.dnsmasqConf,
+    hostsFile: p.hostsFile, addnHosts: p.addnHosts, dnsmasqArgv: [...p.dnsmasqArgv], files: { ...p.files },
   };
 }
 
