@@ -5,7 +5,7 @@
  * Stop removes all of it and is safe to repeat: what is already gone is skipped, which is what
  * reconcile after a crash needs.
  */
-import { stat, rm } from 'node:fs/promises';
+import { chmod, rm, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { NetworkFiles, NetworkStartPlan } from '../../core/network/start-plan.js';
@@ -53,6 +53,8 @@ export async function makeNetwork(ctx: NetworkContext, plan: NetworkStartPlan, o
   const undo: (() => Promise<unknown>)[] = [];
   try {
     await ensureDir(ctx.deps.stateDir, 0o755);
+    // Made 0700 with the status store below it, maybe: this directory is virtkit's own.
+    await chmod(ctx.deps.stateDir, 0o755);
     await checkTraversable(ctx.deps.stateDir);
     const [add, ...rest] = plan.commands;
     if (add !== undefined) {
