@@ -21,6 +21,7 @@ test('a NAT network: bridge with MAC, MTU, STP and delay, its addresses, up; dns
     ['ip', 'link', 'add', 'name', 'vkb0', 'mtu', '9000', 'address', '52:54:00:aa:bb:cc', 'type', 'bridge', 'stp_state', '0', 'forward_delay', '200'],
     ['ip', 'addr', 'add', '10.210.0.1/24', 'dev', 'vkb0'],
     ['ip', 'link', 'set', 'dev', 'vkb0', 'up'],
+    ['sysctl', '-w', 'net.ipv4.ip_forward=1'],
   ]);
   assert.deepEqual(p.undoCommands, [['ip', 'link', 'del', 'dev', 'vkb0']]);
   assert.deepEqual(p.dnsmasqArgv, ['dnsmasq', '--keep-in-foreground', '--conf-file=/run/vk/network/n1.conf']);
@@ -37,6 +38,7 @@ test('an isolated network without DHCP: STP on by default with delay 0, no hosts
   const p = networkStartPlan(def, env);
   assert.deepEqual(p.commands[0]?.slice(-4), ['stp_state', '1', 'forward_delay', '0']);
   assert.equal(p.hostsFile, null);
+  assert.equal(p.commands.length, 3, 'an isolated network forwards nothing: no sysctl');
   assert.equal(firewallNetworkOf(def, 'vkb1')?.mode, 'isolated');
   assert.doesNotMatch(p.nftRuleset, /masquerade/);
 });

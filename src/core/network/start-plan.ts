@@ -35,7 +35,10 @@ export interface NetworkFiles {
 export interface NetworkStartPlan {
   readonly network: string;
   readonly bridge: string;
-  /** The iproute2 commands, in order (argv arrays, starting with 'ip'). */
+  /**
+   * The commands, in order, as argv arrays: iproute2 ('ip ...') for the bridge, then for a network
+   * that forwards `sysctl -w net.ipv4.ip_forward=1` (and IPv6's), which the daemon writes to /proc/sys.
+   */
   readonly commands: readonly (readonly string[])[];
   /** What removes everything the commands made (deleting the bridge takes its addresses with it). */
   readonly undoCommands: readonly (readonly string[])[];
@@ -101,12 +104,19 @@ export function networkStartPlan(def: NetworkDef, env: NetworkStartEnv): Network
     const r = resolveIp(ip);
     return r === undefined ? [] : [['ip', 'addr', 'add', `${formatIp(r.addr)}/${r.prefix}`, 'dev', bridge]];
   });
+  // As libvirt: a network that forwards turns the host's forwarding on, and never off again.
+  const forwards = mode === 'nat' || mode === 'route' || mode === 'open';
+  const families = new Set((def.ip ?? []).flatMap((ip) => resolveIp(ip)?.family ?? []));
+  const sysctls = forwards ? [
+    ...(families.has('ipv4') ? [['sysctl', '-w', 'net.ipv4.ip_forward=1']] : []),
+    ...(families.has('ipv6') ? [['sysctl', '-w', 'net.ipv6.conf.all.forwarding=1']] : []),
+  ] : [];
   const paths = dnsmasqPaths(env.stateDir, def.name);
   const dnsmasq = dnsmasqConfig(def, paths, { version: env.dnsmasqVersion });
   const firewall = firewallNetworkOf(def, bridge);
   return {
     network: def.name, bridge,
-    commands: [add, ...addrs, ['ip', 'link', 'set', 'dev', bridge, 'up']],
+    commands: [add, ...addrs, ['ip', 'link', 'set', 'dev', bridge, 'up'], ...sysctls],
     undoCommands: [['ip', 'link', 'del', 'dev', bridge]],
     firewall,
     nftRuleset: firewall === null ? '' : firewallPlan(firewall).ruleset,

@@ -82,6 +82,8 @@ export async function stopDnsmasq(h: DnsmasqHandle, confArg: string): Promise<vo
   if (child !== undefined) {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((r) => child.once('exit', r));
+    // Unref'd while it runs (it outlives the daemon): held again so that its exit is waited for.
+    child.ref();
     child.kill('SIGTERM');
     await gone;
     return;

@@ -5,7 +5,7 @@
  * Stop removes all of it and is safe to repeat: what is already gone is skipped, which is what
  * reconcile after a crash needs.
  */
-import { chmod, rm, stat } from 'node:fs/promises';
+import { chmod, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { NetworkFiles, NetworkStartPlan } from '../../core/network/start-plan.js';
@@ -43,8 +43,16 @@ async function removeFiles(files: NetworkFiles): Promise<void> {
   for (const f of [files.confFile, files.pidFile, files.hostsFile, files.addnHostsFile, files.leaseFile, logFileOf(files)]) await rm(f, { force: true });
 }
 
-/** Runs `argv` (starting with 'ip'). */
-function ip(ctx: NetworkContext, argv: readonly string[]): Promise<string> {
+/** Runs `argv`: 'ip ...' through the ip runner; 'sysctl -w KEY=VALUE' written to /proc/sys. */
+async function ip(ctx: NetworkContext, argv: readonly string[]): Promise<string> {
+  if (argv[0] === 'sysctl') {
+    const [key = '', value = ''] = (argv[2] ?? '').split('=');
+    if (!/^net\.[a-z0-9_.]+$/.test(key)) throw new VirtkitError('INTERNAL_ERROR', `not a sysctl virtkit sets: ${key}`);
+    await writeFile(`/proc/sys/${key.replace(/\./g, '/')}`, value).catch((e: unknown) => {
+      throw new VirtkitError('HOST_NET_FAILED', `cannot set ${key}=${value}: ${(e as Error).message}`, { details: { command: argv }, cause: e });
+    });
+    return '';
+  }
   return ctx.deps.ip(argv.slice(1));
 }
 
