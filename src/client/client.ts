@@ -13,7 +13,7 @@ import type {
   PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, ObjectEventKind, NativeArgv, VcpuCountReport, VcpuReport,
   BlockCommitRequest, BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
-  NetworkDefineResult, NetworkFilter, NetworkInfo, NetworkLease, NetworkStartPlan, NetworkUpdateRequest,
+  DomainIfAddrList, NetworkDefineResult, NetworkFilter, NetworkInfo, NetworkLease, NetworkStartPlan, NetworkUpdateRequest,
 } from './types.js';
 import type { ConsoleConnection, EventStream, ObjectEventStream, VolumeImportRequest } from './websocket.js';
 import type { TransferOptions } from './volume-content.js';
@@ -265,6 +265,15 @@ export class VirtkitClient {
   async networkLeases(network: string, mac?: string): Promise<NetworkLease[]> {
     const qs = mac === undefined ? '' : `?mac=${encodeURIComponent(mac)}`;
     return (await this.#call<{ leases: NetworkLease[] }>('GET', `/v1/networks/${seg(network)}/leases${qs}`)).leases;
+  }
+
+  /** domifaddr: a running domain's interface addresses (from its networks' leases). */
+  async domainIfAddr(ref: string, opts: { iface?: string; source?: string } = {}): Promise<DomainIfAddrList['interfaces']> {
+    const q = new URLSearchParams();
+    if (opts.iface !== undefined) q.set('interface', opts.iface);
+    if (opts.source !== undefined) q.set('source', opts.source);
+    const qs = q.toString();
+    return (await this.#call<DomainIfAddrList>('GET', `${dom(ref)}/interface-addresses${qs === '' ? '' : `?${qs}`}`)).interfaces;
   }
 
   // Storage pools and volumes. `pool` is a name or UUID; `default` is made on first use.

@@ -35,6 +35,7 @@ export type NetworkInfo = Api.NetworkInfo;
 export type NetworkDefineResult = Api.NetworkDefineResult;
 export type NetworkStartPlan = Api.NetworkStartPlan;
 export type NetworkLease = Api.NetworkLease;
+export type DomainIfAddrList = Api.DomainIfAddrList;
 export type NetworkUpdateRequest = Api.NetworkUpdateRequest;
 /** virsh domblkinfo. */
 export type BlockInfo = Api.BlockInfo;

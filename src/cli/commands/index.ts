@@ -57,6 +57,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   domblklist: { group: MONITOR, summary: 'list all domain blocks', load: () => import('./domblklist.js') },
   domblkinfo: { group: MONITOR, summary: 'domain block device size information', load: () => import('./domblkinfo.js') },
   domblkstat: { group: MONITOR, summary: 'get device block stats for a domain', load: () => import('./domblkstat.js') },
+  domifaddr: { group: MONITOR, summary: 'Get network interfaces\' addresses for a running domain', load: () => import('./domifaddr.js') },
   'domif-getlink': { group: MONITOR, summary: 'get link state of a virtual interface', load: () => import('./domif-getlink.js') },
   domiflist: { group: MONITOR, summary: 'list all domain virtual interfaces', load: () => import('./domiflist.js') },
   domifstat: { group: MONITOR, summary: 'get network interface stats for a domain', load: () => import('./domifstat.js') },

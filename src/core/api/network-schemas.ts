@@ -71,3 +71,11 @@ export const NetworkLease = named('NetworkLease', 'A DHCP lease given by a netwo
 }));
 
 export const NetworkLeaseList = named('NetworkLeaseList', 'DHCP leases of a network', v.strictObject({ leases: v.array(NetworkLease) }));
+
+export const DomainIfAddrList = named('DomainIfAddrList', "A running domain's interface addresses (domifaddr)", v.strictObject({
+  interfaces: v.array(v.strictObject({
+    name: described(str, "The interface's host side (its tap), '-' when unknown"),
+    mac: str,
+    addrs: v.array(v.strictObject({ type: v.picklist(['ipv4', 'ipv6']), addr: str, prefix: v.number() })),
+  })),
+}));

@@ -19,7 +19,7 @@ import { secretSchemas } from './secret-schemas.js';
 import { storageSchemas } from './storage-schemas.js';
 import { networkSchemas } from './network-schemas.js';
 export {
-  NetworkDefineResult, NetworkInfo, NetworkLease, NetworkLeaseList, NetworkList, NetworkStartPlan, NetworkUpdateBody, NetworkXmlBody,
+  DomainIfAddrList, NetworkDefineResult, NetworkInfo, NetworkLease, NetworkLeaseList, NetworkList, NetworkStartPlan, NetworkUpdateBody, NetworkXmlBody,
 } from './network-schemas.js';
 export { SecretDefineResult, SecretInfo, SecretList, SecretValue, SecretXmlBody } from './secret-schemas.js';
 export { BlockInfo, BlockResizeBody, ChangeMediaBody, DeviceXmlBody, DiskDetachBody } from './disk-schemas.js';

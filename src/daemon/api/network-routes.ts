@@ -111,4 +111,20 @@ export const networkRoutes: Route[] = [
       body: { leases: await engine.dispatch({ kind: 'netLeases', network: p(params), ...(query.mac === undefined ? {} : { mac: query.mac }) }) },
     }),
   }),
+  route({
+    method: 'GET', path: '/v1/domains/{id}/interface-addresses', operationId: 'getDomainInterfaceAddresses', tag: 'networks',
+    summary: "A running domain's interface addresses (domifaddr): its type='network' interfaces' DHCP leases, by MAC",
+    query: {
+      interface: { kind: 'string', description: 'Only this interface (its tap name or MAC)' },
+      source: { kind: 'string', description: "Where the addresses come from: 'lease' (the default; the only one)" },
+    },
+    response: 'DomainIfAddrList', errors: ['DOMAIN_NOT_FOUND', 'OPERATION_INVALID', 'UNSUPPORTED_OPERATION'],
+    handle: async ({ params, query, engine }) => ({
+      body: {
+        interfaces: await engine.dispatch({
+          kind: 'domIfAddr', name: p(params), ...(query.interface === undefined ? {} : { iface: query.interface }), ...(query.source === undefined ? {} : { source: query.source }),
+        }),
+      },
+    }),
+  }),
 ];

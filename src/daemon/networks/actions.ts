@@ -8,6 +8,7 @@ import { createNetwork, defineNetwork, destroyNetwork, setNetworkAutostart, star
 import { dryRunStart, getNetwork, getNetworkXml, listNetworks, networkLeases, type NetworkDryRun, type NetworkFilter } from './queries.js';
 import type { NetworkInfo, NetworkLease } from './records.js';
 import { updateNetwork } from './update-ops.js';
+import { domainIfAddr, type DomainIfAddr } from './domifaddr.js';
 
 type Net = { readonly network: string };
 type Opts = { readonly wait?: number };
@@ -24,7 +25,8 @@ export type NetworkAction =
   | ({ readonly kind: 'netDestroy' } & Net)
   | ({ readonly kind: 'netAutostart'; readonly enabled: boolean } & Net)
   | ({ readonly kind: 'netUpdate'; readonly update: NetworkUpdate; readonly live?: boolean; readonly config?: boolean } & Net)
-  | ({ readonly kind: 'netLeases'; readonly mac?: string } & Net);
+  | ({ readonly kind: 'netLeases'; readonly mac?: string } & Net)
+  | { readonly kind: 'domIfAddr'; readonly name: string; readonly iface?: string; readonly source?: string };
 
 export interface NetworkResults {
   netList: NetworkInfo[];
@@ -39,6 +41,7 @@ export interface NetworkResults {
   netAutostart: NetworkInfo;
   netUpdate: NetworkInfo;
   netLeases: NetworkLease[];
+  domIfAddr: DomainIfAddr[];
 }
 
 type Of<K extends NetworkAction['kind']> = Extract<NetworkAction, { kind: K }>;
@@ -57,4 +60,5 @@ export const networkHandlers: { readonly [K in NetworkAction['kind']]: Handler<K
   netAutostart: (ctx, a, o) => setNetworkAutostart(ctx.networks, a.network, a.enabled, o),
   netUpdate: (ctx, a, o) => updateNetwork(ctx.networks, a.network, a.update, { ...(a.live === undefined ? {} : { live: a.live }), ...(a.config === undefined ? {} : { config: a.config }) }, o),
   netLeases: (ctx, a) => networkLeases(ctx.networks, a.network, a.mac),
+  domIfAddr: (ctx, a) => domainIfAddr(ctx, a.name, { ...(a.iface === undefined ? {} : { iface: a.iface }), ...(a.source === undefined ? {} : { source: a.source }) }),
 };

@@ -109,6 +109,9 @@ describe('guests on virtkit networks (NAT, isolated)', { timeout: 600_000 }, () 
       [`${mac(1)} ${ip1}/24 ${tag}-g1`, `${mac(2)} ${ip2}/24 ${tag}-g2`]);
     assert.deepEqual((await h.engine.dispatch({ kind: 'netLeases', network: NAT, mac: mac(2) })).map((l) => l.ip), [ip2]);
 
+    const addrs = await h.engine.dispatch({ kind: 'domIfAddr', name: `${tag}-g1` });
+    assert.deepEqual(addrs.map((a) => [a.mac, a.addrs]), [[mac(1), [{ type: 'ipv4', addr: ip1, prefix: 24 }]]]);
+    assert.match(addrs[0]?.name ?? '', /^vnet\d+$/);
     await g1.check(`ping -c 2 -W 5 ${ip2}`);
     await g2.check(`ping -c 2 -W 5 ${ip1}`);
     await g1.check(`ping -c 1 -W 5 ${NAT_SUB}.1`);
