@@ -48,6 +48,9 @@ test('open has no firewall; a bridge network and one without bridge name have no
   assert.equal(networkStartPlan(open, env).nftRuleset, '');
   const hostBridge = prepared(`<network><name>h</name><forward mode='bridge'/><bridge name='br0'/></network>`);
   assert.throws(() => networkStartPlan(hostBridge, env), { code: 'OPERATION_INVALID' });
+  const linked = prepared(`<network xmlns:virtkit='https://virtkit.dev/xmlns/network/1'><name>l</name><bridge name='vkb3'/>
+    <virtkit:link dev='vkl0'><virtkit:peer network='other'/></virtkit:link></network>`);
+  assert.throws(() => networkStartPlan(linked, env), { code: 'XML_UNSUPPORTED' });
   const noName = prepared(`<network><name>x</name><ip address='10.213.0.1' prefix='24'/></network>`);
   assert.throws(() => networkStartPlan(noName, env), { code: 'XML_MISSING' });
 });

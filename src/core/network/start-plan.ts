@@ -95,6 +95,12 @@ export function networkStartPlan(def: NetworkDef, env: NetworkStartEnv): Network
       details: { path: '/network/bridge/@name', network: def.name },
     });
   }
+  if ((def.link ?? []).length > 0) {
+    // Never silently dropped: a start that would leave the described links out is refused.
+    throw new VirtkitError('XML_UNSUPPORTED', `/network/virtkit:link: network '${def.name}' describes veth links, which net-start does not make yet; remove them to start it`, {
+      details: { path: '/network/virtkit:link', network: def.name },
+    });
+  }
   const b = def.bridge ?? {};
   const add = ['ip', 'link', 'add', 'name', bridge,
     ...(def.mtu === undefined ? [] : ['mtu', String(def.mtu.size)]),

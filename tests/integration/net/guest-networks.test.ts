@@ -5,7 +5,7 @@
  * the gateway; the leases show in netLeases; a guest reaches an "outside" host (a network
  * namespace of the test, joined to the host by a veth pair) and the outside sees the host-side
  * address (masquerade); net-update adds a DHCP host live and a new guest with that MAC gets that
- * address while the old leases stay. An isolated network: guests reach each other, not the
+ * address while the old leases stay; a NIC hotplugged on the network gets a lease. An isolated network: guests reach each other, not the
  * outside. A domain on an inactive network is refused (NETWORK_INACTIVE). After the file: no
  * bridge, tap, veth, namespace, dnsmasq or nft table of the test is left.
  */
@@ -141,6 +141,16 @@ describe('guests on virtkit networks (NAT, isolated)', { timeout: 600_000 }, () 
     }, 30_000);
     assert.deepEqual(all.map((l) => l.ip).sort(), [ip1, ip2, `${NAT_SUB}.50`].sort());
     await g3.check(`ping -c 1 -W 5 ${ip1}`);
+
+    // Hotplug of a NIC on the network: eth1 gets a lease from its dnsmasq; unplugged again.
+    const hot = `<interface type='network'><source network='${NAT}'/><mac address='${mac(6)}'/><model type='virtio'/></interface>`;
+    await h.engine.dispatch({ kind: 'attachDevice', name: `${tag}-g2`, xml: hot, live: true });
+    const hotIp = await until('a DHCP lease on eth1', () => leaseLine('eth1').exec(g2.text)?.[1], 120_000);
+    assert.ok(hotIp.startsWith(`${NAT_SUB}.`), hotIp);
+    assert.deepEqual((await h.engine.dispatch({ kind: 'netLeases', network: NAT, mac: mac(6) })).map((l) => l.ip), [hotIp]);
+    await h.engine.dispatch({ kind: 'detachDevice', name: `${tag}-g2`, xml: `<interface type='network'><mac address='${mac(6)}'/></interface>`, live: true });
+    await g2.waitFor('virtkit-guest: eth1 gone');
+
     for (const g of ['g1', 'g2', 'g3']) await h.engine.dispatch({ kind: 'destroy', name: `${tag}-${g}` });
     await h.engine.dispatch({ kind: 'netDestroy', network: NAT });
     assert.deepEqual(await linksNamed(`${tag}g`), [], 'the bridge is gone');
