@@ -142,6 +142,17 @@ describe('virtual networks (CLI, real daemon, real ip, nft and dnsmasq)', { time
     assert.match((await vk('net-list', '--all')).stdout, new RegExp(`^ ${NET} +active +no +yes$`, 'm'));
     assert.match((await vk('net-info', NET)).stdout, new RegExp(`^Bridge: +${BR}$`, 'm'));
     assert.equal(errCode((await vk('--json', 'net-start', NET)).stderr), 'OPERATION_INVALID');
+    assert.match((await vk('net-dhcp-leases', NET)).stdout, /^ Expiry Time +MAC address +Protocol +IP address +Hostname +Client ID or DUID\n-+\n/);
+    assert.deepEqual(JSON.parse((await vk('--json', 'net-dhcp-leases', NET)).stdout), []);
+
+    // net-update, live and config: the hosts file is rewritten, dnsmasq reloaded (the same process).
+    const host = `<host mac='52:54:00:aa:00:01' name='fixed' ip='${SUBNET}.9'/>`;
+    assert.deepEqual(await vk('net-update', NET, 'add', 'ip-dhcp-host', host, '--live', '--config'),
+      { code: 0, stdout: `Updated network ${NET} persistent and live state\n\n`, stderr: '' });
+    assert.equal(readFileSync(join(layout.runDir, 'network', `${NET}.hostsfile`), 'utf8'), `52:54:00:aa:00:01,${SUBNET}.9,fixed\n`);
+    assert.equal(Number(readFileSync(pidFile, 'utf8')), pid1);
+    assert.match((await vk('net-dumpxml', NET, '--inactive')).stdout, /<host mac='52:54:00:aa:00:01' name='fixed'/);
+    assert.equal(errCode((await vk('--json', 'net-update', NET, 'add', 'ip-dhcp-host', host, '--live')).stderr), 'OPERATION_INVALID');
 
     // dnsmasq killed: started again, with an event.
     const events: ObjectEvent[] = [];
@@ -165,6 +176,12 @@ describe('virtual networks (CLI, real daemon, real ip, nft and dnsmasq)', { time
     assert.equal((await tables()).includes(TABLE), false);
     await until('dnsmasq gone', () => !alive(pid2), 10_000);
     assert.equal((await vk('net-undefine', NET)).code, 0);
+
+    // `default` is defined (not started) and marked autostart on first use: NAT on 192.168.N.0/24.
+    assert.equal((await vk('net-info', 'default')).code, 0);
+    assert.match((await vk('net-list', '--all')).stdout, /^ default +inactive +yes +yes$/m);
+    assert.match((await vk('net-dumpxml', 'default')).stdout, /<forward mode='nat'\/>[^]*<ip address='192\.168\.\d+\.1' netmask='255\.255\.255\.0'>/);
+    assert.equal((await vk('net-undefine', 'default')).code, 0);
     await d.close();
     daemons.delete(d);
     await assertLeftNothing(root, layout);
