@@ -151,7 +151,12 @@ describe('guests on virtkit networks (NAT, isolated)', { timeout: 600_000 }, () 
     await h.engine.dispatch({ kind: 'detachDevice', name: `${tag}-g2`, xml: `<interface type='network'><mac address='${mac(6)}'/></interface>`, live: true });
     await g2.waitFor('virtkit-guest: eth1 gone');
 
+    const taps = [];
+    for (const g of ['g1', 'g2', 'g3']) taps.push(...(await h.engine.dispatch({ kind: 'domIfAddr', name: `${tag}-${g}` })).map((a) => a.name));
+    assert.equal(taps.length, 3);
     for (const g of ['g1', 'g2', 'g3']) await h.engine.dispatch({ kind: 'destroy', name: `${tag}-${g}` });
+    const left = (JSON.parse((await run('ip', ['-j', 'link', 'show'])).stdout) as { ifname: string }[]).map((l) => l.ifname);
+    assert.deepEqual(taps.filter((t) => left.includes(t)), [], 'the guests\' taps are gone');
     await h.engine.dispatch({ kind: 'netDestroy', network: NAT });
     assert.deepEqual(await linksNamed(`${tag}g`), [], 'the bridge is gone');
   });
