@@ -9,7 +9,7 @@ import { VirtkitError } from '../../core/errors.js';
 import { networkStartPlan, type NetworkStartPlan } from '../../core/network/start-plan.js';
 import type { NetworkDef } from '../../core/xml/network/index.js';
 import type { NetworkContext } from './context.js';
-import { startDnsmasq } from './dnsmasq-proc.js';
+import { isOurDnsmasq, startDnsmasq } from './dnsmasq-proc.js';
 import { logFileOf, makeNetwork, unmakeNetwork } from './host-steps.js';
 import { checkHost, checkOtherNetworks, networkXml, parseStoredNetwork } from './network-xml.js';
 import type { NetworkRecord } from './records.js';
@@ -83,6 +83,29 @@ export async function respawnDnsmasq(ctx: NetworkContext, n: NetworkRecord): Pro
   await saveStatus(ctx, n, 'running', networkXml(n.def), plan.bridge, n.dnsmasq.pid);
 }
 
+const ADOPTED_POLL_MS = 2_000;
+
+/**
+ * A dnsmasq re-adopted after a daemon restart is no child of this daemon: its exit is noticed by
+ * looking at /proc now and then (until the network stops or dnsmasq is started again as a child).
+ */
+export function watchAdopted(ctx: NetworkContext, n: NetworkRecord, confArg: string): void {
+  const h = n.dnsmasq;
+  if (h === undefined || h.child !== undefined) return;
+  const timer = setInterval(() => {
+    if (n.stopping || !n.active || n.dnsmasq !== h) {
+      clearInterval(timer);
+      return;
+    }
+    void isOurDnsmasq(h.pid, confArg).then((alive) => {
+      if (alive || n.stopping || !n.active || n.dnsmasq !== h) return;
+      clearInterval(timer);
+      onDnsmasqExit(ctx, n, null, null);
+    });
+  }, ADOPTED_POLL_MS);
+  timer.unref();
+}
+
 const MAX_RESPAWNS = 5;
 const respawns = new WeakMap<NetworkRecord, number>();
 
@@ -90,7 +113,7 @@ function onDnsmasqExit(ctx: NetworkContext, n: NetworkRecord, code: number | nul
   if (n.stopping || !n.active) return;
   const count = (respawns.get(n) ?? 0) + 1;
   respawns.set(n, count);
-  const how = signal ?? `exit ${code}`;
+  const how = signal ?? (code === null ? 'found gone' : `exit ${code}`);
   if (count > MAX_RESPAWNS) {
     ctx.deps.log.error(`network '${n.name}': dnsmasq exited (${how}) ${count} times; not restarting it again (net-destroy and net-start the network)`);
     n.dnsmasq = undefined;

@@ -1,7 +1,8 @@
 /**
  * Start-up of the network side: definitions from the store, then the status files of networks
  * that were started, reconciled with the host. A 'running' network whose bridge is still there
- * is re-adopted: its dnsmasq found by its pid file (started again if gone), its firewall table
+ * is re-adopted: its dnsmasq found by its pid file (started again if gone; watched through /proc
+ * from then on, as it is no child of this daemon), its firewall table
  * made again in one transaction (replacing what is there: a flushed table or a missing pinhole
  * is repaired). One whose bridge is gone, and one left 'starting' by a daemon killed half-way,
  * is taken off the host (dnsmasq, table, bridge, files) and recorded inactive.
@@ -14,7 +15,7 @@ import { applyFirewall } from '../../host/net/nft.js';
 import type { NetworkContext } from './context.js';
 import { findDnsmasq } from './dnsmasq-proc.js';
 import { confArgOf, unmakeNetwork } from './host-steps.js';
-import { planFor, recordRunning, respawnDnsmasq } from './lifecycle.js';
+import { planFor, recordRunning, respawnDnsmasq, watchAdopted } from './lifecycle.js';
 import { hostLinkNames, parseStoredNetwork } from './network-xml.js';
 import { startNetwork } from './network-ops.js';
 import type { NetworkRecord, NetworkStatus } from './records.js';
@@ -72,6 +73,7 @@ async function reconcile(ctx: NetworkContext, st: NetworkStatus): Promise<boolea
     if (pid !== undefined) {
       n.dnsmasq = { pid, child: undefined };
       await recordRunning(ctx, n);
+      watchAdopted(ctx, n, confArgOf(plan.files));
     } else {
       ctx.deps.log.warn(`network '${st.name}': its dnsmasq is gone; starting it again`);
       await respawnDnsmasq(ctx, n);

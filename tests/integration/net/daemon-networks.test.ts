@@ -171,10 +171,19 @@ describe('virtual networks (CLI, real daemon, real ip, nft and dnsmasq)', { time
     d = await start();
     assert.match((await vk('net-list')).stdout, new RegExp(`^ ${NET} +active +no +yes$`, 'm'));
     assert.equal(Number(readFileSync(pidFile, 'utf8')), pid2);
+    // The re-adopted dnsmasq is no child of this daemon: killed, it is noticed and started again too.
+    const events2: ObjectEvent[] = [];
+    const unsub2 = d.engine.subscribeObjects('network', (e) => events2.push(e));
+    process.kill(pid2, 'SIGKILL');
+    await until('adopted dnsmasq restarted', () => events2.find((e) => e.event === 'dnsmasq-restarted'), 20_000);
+    unsub2();
+    const pid3 = Number(readFileSync(pidFile, 'utf8'));
+    assert.notEqual(pid3, pid2);
+    assert.equal(alive(pid3), true);
     assert.deepEqual(await vk('net-destroy', NET), { code: 0, stdout: `Network ${NET} destroyed\n\n`, stderr: '' });
     assert.equal((await links()).includes(BR), false);
     assert.equal((await tables()).includes(TABLE), false);
-    await until('dnsmasq gone', () => !alive(pid2), 10_000);
+    await until('dnsmasq gone', () => !alive(pid3), 10_000);
     assert.equal((await vk('net-undefine', NET)).code, 0);
 
     // `default` is defined (not started) and marked autostart on first use: NAT on 192.168.N.0/24.
