@@ -136,7 +136,7 @@ describe('virtual networks (CLI, real daemon, real ip, nft and dnsmasq)', { time
     assert.match(await tables(), new RegExp(`^table inet ${TABLE}$`, 'm'));
     const pidFile = join(layout.runDir, 'network', `${NET}.pid`);
     pidFiles.push(pidFile);
-    const pid1 = Number(readFileSync(pidFile, 'utf8'));
+    let pid1 = Number(readFileSync(pidFile, 'utf8'));
     assert.equal(alive(pid1), true);
     assert.equal(readFileSync(join(layout.runDir, 'network', `${NET}.conf`), 'utf8'), plan.dnsmasqConf);
     assert.match((await vk('net-list', '--all')).stdout, new RegExp(`^ ${NET} +active +no +yes$`, 'm'));
@@ -153,6 +153,15 @@ describe('virtual networks (CLI, real daemon, real ip, nft and dnsmasq)', { time
     assert.equal(Number(readFileSync(pidFile, 'utf8')), pid1);
     assert.match((await vk('net-dumpxml', NET, '--inactive')).stdout, /<host mac='52:54:00:aa:00:01' name='fixed'/);
     assert.equal(errCode((await vk('--json', 'net-update', NET, 'add', 'ip-dhcp-host', host, '--live')).stderr), 'OPERATION_INVALID');
+    // A second range needs a new configuration: dnsmasq is started again on it (the lease file stays).
+    assert.equal((await vk('net-update', NET, 'add', 'ip-dhcp-range', `<range start='${SUBNET}.2' end='${SUBNET}.8'/>`, '--live')).code, 0);
+    const conf = readFileSync(join(layout.runDir, 'network', `${NET}.conf`), 'utf8');
+    assert.match(conf, new RegExp(`^dhcp-range=${SUBNET.replace(/\./g, '\\.')}\\.2,`, 'm'));
+    const pidAfterRange = Number(readFileSync(pidFile, 'utf8'));
+    assert.notEqual(pidAfterRange, pid1);
+    assert.equal(alive(pidAfterRange), true);
+    await until(`dnsmasq ${pid1} gone`, () => !alive(pid1), 10_000);
+    pid1 = pidAfterRange;
 
     // dnsmasq killed: started again, with an event.
     const events: ObjectEvent[] = [];
