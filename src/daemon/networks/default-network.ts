@@ -11,9 +11,9 @@ import { defineNetwork, setNetworkAutostart } from './network-ops.js';
 
 export const DEFAULT_NETWORK = 'default';
 
-export function defaultNetworkXml(third: number, bridge: string | undefined): string {
+/** libvirt's default.xml on 192.168.THIRD.0/24; the bridge name (virbrN) is picked at define. */
+export function defaultNetworkXml(third: number): string {
   return `<network>\n  <name>${DEFAULT_NETWORK}</name>\n  <forward mode='nat'/>\n` +
-    (bridge === undefined ? '' : `  <bridge name='${bridge}' stp='on' delay='0'/>\n`) +
     `  <ip address='192.168.${third}.1' netmask='255.255.255.0'>\n    <dhcp>\n      <range start='192.168.${third}.2' end='192.168.${third}.254'/>\n    </dhcp>\n  </ip>\n</network>\n`;
 }
 
@@ -26,7 +26,7 @@ export async function ensureDefaultNetwork(ctx: NetworkContext): Promise<void> {
     p = (async () => {
       for (let third = 122; third < 255; third++) {
         try {
-          await defineNetwork(ctx, defaultNetworkXml(third, undefined), { wait: 30_000 });
+          await defineNetwork(ctx, defaultNetworkXml(third), { wait: 30_000 });
           if (third !== 122) ctx.deps.log.warn(`network 'default': 192.168.122.0/24 is in use on this host; took 192.168.${third}.0/24 instead`);
           break;
         } catch (e) {
