@@ -3,8 +3,21 @@
  * (--source lease, the default and the only source virtkit has), in virsh's layout
  * (" %-10s %-17s    %-12s %s"; an interface's further addresses with '-' for name and MAC).
  */
+import type { DomainIfAddrList } from '../../client/types.js';
 import { command } from '../framework.js';
 import { DOMAIN_ARG, onDomain } from '../domain.js';
+
+/** virsh's lines: the header, 79 dashes, one line per address. */
+export function domifaddrLines(list: DomainIfAddrList['interfaces'], full: boolean): string[] {
+  const lines = [` ${'Name'.padEnd(10)} ${'MAC address'.padEnd(20)} ${'Protocol'.padEnd(8)}     Address`, '-'.repeat(79)];
+  for (const i of list) {
+    i.addrs.forEach((a, k) => {
+      const first = k === 0 || full;
+      lines.push(` ${(first ? i.name : '-').padEnd(10)} ${(first ? i.mac : '-').padEnd(17)}    ${a.type.padEnd(12)} ${a.addr}/${a.prefix}`);
+    });
+  }
+  return lines;
+}
 
 export default command({
   name: 'domifaddr',
@@ -19,13 +32,6 @@ export default command({
       ...(iface === undefined ? {} : { iface }), ...(o.source === undefined ? {} : { source: o.source }),
     }));
     if (ctx.json) return ctx.printJson(list);
-    const lines = [` ${'Name'.padEnd(10)} ${'MAC address'.padEnd(20)} ${'Protocol'.padEnd(8)}     Address`, '-'.repeat(79)];
-    for (const i of list) {
-      i.addrs.forEach((a, k) => {
-        const first = k === 0 || o.full;
-        lines.push(` ${(first ? i.name : '-').padEnd(10)} ${(first ? i.mac : '-').padEnd(17)}    ${a.type.padEnd(12)} ${a.addr}/${a.prefix}`);
-      });
-    }
-    ctx.print(lines.join('\n'));
+    ctx.print(domifaddrLines(list, o.full).join('\n'));
   },
 });
