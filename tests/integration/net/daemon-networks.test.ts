@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
@@ -49,8 +49,11 @@ function alive(pid: number): boolean {
 }
 
 const daemons = new Set<RunningDaemon>();
+let testRoot: string | undefined;
 after(async () => {
   for (const d of daemons) await d.close().catch(() => undefined);
+  // After the daemons: a daemon closed after its root was removed would write its caches again.
+  if (testRoot !== undefined) await rm(testRoot, { recursive: true, force: true });
   for (const l of await links()) if (l.startsWith(`vkn8b${id}`) || l.startsWith(`vkn8x${id}`) || l.startsWith(`vkn8c${id}`)) await run('ip', ['link', 'del', l]).catch(() => undefined);
   for (const t of (await tables()).split('\n')) {
     const m = /^table inet (virtkit_vkn8\w*)$/.exec(t.trim());
@@ -79,6 +82,7 @@ const natXml = (name: string, bridge: string | undefined, subnet: string, range 
 describe('virtual networks (CLI, real daemon, real ip, nft and dnsmasq)', { timeout: 120_000 }, () => {
   it('dry run, start, refusals, a failed start, dnsmasq crash, daemon restart, destroy: nothing left', async () => {
     const { root, layout } = await tempRoot();
+    testRoot = root;
     // dnsmasq drops to an unprivileged user and rereads its hosts files as it: let it through.
     await chmod(root, 0o711);
     await mkdir(layout.runDir, { recursive: true, mode: 0o711 });

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { createHarness, type Harness } from '../lifecycle-harness.js';
@@ -70,7 +70,7 @@ describe('guests on virtkit networks (NAT, isolated)', { timeout: 600_000 }, () 
       if (r.runtime?.handle) await r.runtime.handle.destroy({ graceful: false }).catch(() => undefined);
     }
     for (const net of [NAT, ISO]) await h.engine.dispatch({ kind: 'netDestroy', network: net }).catch(() => undefined);
-    await h.close();
+    await h.close().catch(() => rm(h.root, { recursive: true, force: true }));
     await run('ip', ['netns', 'del', NS]).catch(() => undefined);
     await run('ip', ['link', 'del', `${tag}h`]).catch(() => undefined);
     assert.deepEqual(await linksNamed(tag), [], 'no bridge, tap or veth of the test is left');
