@@ -29,6 +29,8 @@ export interface NetworkDeps {
   readonly ip: IpRunner;
   readonly nft: NftRunner;
   readonly dnsmasqBin: string;
+  /** Sets a net.* sysctl (forwarding); default: written to /proc/sys of the daemon's namespace. */
+  readonly setSysctl?: (key: string, value: string) => Promise<void>;
   readonly now?: () => number;
   readonly log: { info(m: string): void; warn(m: string): void; error(m: string): void };
 }

@@ -48,7 +48,8 @@ async function ip(ctx: NetworkContext, argv: readonly string[]): Promise<string>
   if (argv[0] === 'sysctl') {
     const [key = '', value = ''] = (argv[2] ?? '').split('=');
     if (!/^net\.[a-z0-9_.]+$/.test(key)) throw new VirtkitError('INTERNAL_ERROR', `not a sysctl virtkit sets: ${key}`);
-    await writeFile(`/proc/sys/${key.replace(/\./g, '/')}`, value).catch((e: unknown) => {
+    const set = ctx.deps.setSysctl ?? ((k: string, v: string) => writeFile(`/proc/sys/${k.replace(/\./g, '/')}`, v));
+    await set(key, value).catch((e: unknown) => {
       throw new VirtkitError('HOST_NET_FAILED', `cannot set ${key}=${value}: ${(e as Error).message}`, { details: { command: argv }, cause: e });
     });
     return '';
