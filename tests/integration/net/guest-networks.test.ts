@@ -119,9 +119,8 @@ describe('guests on virtkit networks (NAT, isolated)', { timeout: 600_000 }, () 
     assert.match(await g2.check(`nslookup ${tag}-g1 ${NAT_SUB}.1`), new RegExp(`Address:? +(1: +)?${ip1.replace(/\./g, '\\.')}`));
 
     // The outside: reached through the host, seen from the host-side address.
-    // The test guest's udhcpc script adds the default route only when `ip route show default` prints
-    // nothing, and busybox's ip prints every route there: it never adds one. Added by hand here.
-    await g1.check(`ip route show | grep -q '^default' || ip route add default via ${NAT_SUB}.1 dev eth0`);
+    // The default route came with the lease (the network's address as the DHCP router option).
+    assert.match(await g1.check('ip route show'), new RegExp(`^default via ${NAT_SUB.replace(/\./g, '\\.')}\\.1 dev eth0`, 'm'));
     await g1.check(`ping -c 2 -W 5 ${OUT_SUB}.2`);
     const counted = (await run('ip', ['netns', 'exec', NS, 'nft', 'list', 'table', 'inet', 'probe'])).stdout;
     assert.match(counted, /counter packets [1-9]/, `the outside saw pings from ${OUT_SUB}.1:\n${counted}`);
