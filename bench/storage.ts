@@ -5,7 +5,7 @@
  * of 256 MiB (fsync'ed), 20 VMs' disks from one base (linked vs full) and the
  * qcow2 header read vs qemu-img info. Prints medians, ratios and the issue's
  * targets with PASS/MISS; targets never fail the run, errors do.
- *   npm run build && node dist/bench/storage.js [--quick] [--no-libvirt] [--json]
+ *   npm run build && node dist/bench/storage.js [--quick] [--no-libvirt] [--json] [--only list,clone,transfer,provision,header]
  * CLI processes run with PATH only in their environment (NODE_EXTRA_CA_CERTS unset, as in a
  * user's shell). What each row measures: docs/bench.md.
  */
@@ -21,23 +21,31 @@ import { findStorageLibvirt, StorageLibvirt } from './lib/storage-libvirt.js';
 import { benchLibvirtStorage } from './lib/storage-libvirt-rows.js';
 import { VirtkitInstance } from './lib/virtkit-instance.js';
 
-const FULL: StoragePlan = { volumes: 500, listReps: 7, cloneReps: 11, transferMiB: 256, transferReps: 3, vms: 20, headerImages: 20 };
+const FULL: StoragePlan = { volumes: 500, listReps: 11, cloneReps: 21, transferMiB: 256, transferReps: 5, vms: 20, headerImages: 20 };
+const ROWS = ['list', 'clone', 'transfer', 'provision', 'header'] as const;
+type Row = (typeof ROWS)[number];
 const QUICK: StoragePlan = { volumes: 50, listReps: 2, cloneReps: 3, transferMiB: 32, transferReps: 1, vms: 4, headerImages: 4 };
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean' }, 'no-libvirt': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      quick: { type: 'boolean' }, 'no-libvirt': { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
-    process.stdout.write('usage: node dist/bench/storage.js [--quick] [--no-libvirt] [--json]\n');
+    process.stdout.write(`usage: node dist/bench/storage.js [--quick] [--no-libvirt] [--json] [--only ROW,...]\n  ROW: ${ROWS.join(', ')} (--only skips libvirt)\n`);
     return 0;
   }
+  const only = values.only?.split(',') ?? [...ROWS];
+  const bad = only.filter((r) => !(ROWS as readonly string[]).includes(r));
+  if (bad.length > 0) throw new Error(`--only: unknown row ${bad.join(', ')}; rows: ${ROWS.join(', ')}`);
+  const want = (r: Row): boolean => only.includes(r);
   const plan = values.quick ? QUICK : FULL;
   const t0 = now();
   const log = (m: string): void => { process.stderr.write(`[${((now() - t0) / 1000).toFixed(1)}s load ${load1().toFixed(2)}] ${m}\n`); };
   const loadBefore = load1();
   const cols: StorageColumns = { tool: new Samples(), api: new Samples(), cli: new Samples(), libvirt: undefined };
-  const libvirt = values['no-libvirt'] ? '--no-libvirt' : await libvirtColumn(plan, cols, log);
+  const libvirt = values['no-libvirt'] ? '--no-libvirt' : values.only !== undefined ? '--only' : await libvirtColumn(plan, cols, log);
 
   const work = await mkdtemp(join(tmpdir(), 'vkb-st-'));
   const dropWork = onCleanup(() => rm(work, { recursive: true, force: true }));
@@ -45,23 +53,33 @@ async function main(): Promise<number> {
   await vk.startDaemon();
   const dir = (await vk.client.getPool('default')).target ?? '';
   log(`plan ${JSON.stringify(plan)}; pool default at ${dir}; libvirt: ${libvirt}`);
-  await benchVolList(vk, dir, plan, cols.cli, cols.api);
-  log(`vol-list --details of ${plan.volumes}: CLI ${cols.cli.get('volList')?.median.toFixed(1)} ms, API ${cols.api.get('volList')?.median.toFixed(1)} ms`);
-  await removeVolumes(vk, dir);
-  await benchLinkedClone(vk, dir, plan, cols.tool, cols.api);
-  log(`linked clone: qemu-img ${cols.tool.get('clone')?.median.toFixed(1)} ms, API ${cols.api.get('clone')?.median.toFixed(1)} ms`);
-  await removeVolumes(vk, dir);
-  await benchTransfer(vk, dir, work, plan, cols.tool, cols.api, cols.cli);
-  log(`transfer: upload ${cols.api.get('upload')?.median.toFixed(0)} MiB/s, download ${cols.api.get('download')?.median.toFixed(0)} MiB/s (API)`);
-  await removeVolumes(vk, dir);
-  await benchProvision(vk, dir, plan, cols.tool, cols.api);
-  await benchHeader(work, plan, cols.tool, cols.api);
+  if (want('list')) {
+    await benchVolList(vk, dir, plan, cols.cli, cols.api);
+    log(`vol-list --details of ${plan.volumes}: CLI ${cols.cli.get('volList')?.median.toFixed(1)} ms, API ${cols.api.get('volList')?.median.toFixed(1)} ms`);
+    await removeVolumes(vk, dir);
+  }
+  if (want('clone')) {
+    // A second daemon with V8's default flags (VIRTKITD_V8_DEFAULTS=1) for the same vol-clone.
+    const alt = await VirtkitInstance.create();
+    await alt.startDaemon({ VIRTKITD_V8_DEFAULTS: '1' });
+    await benchLinkedClone(vk, dir, plan, cols.tool, cols.api, { vk: alt, dir: (await alt.client.getPool('default')).target ?? '' });
+    await alt.dispose();
+    log(`linked clone: qemu-img ${cols.tool.get('clone')?.median.toFixed(1)} ms, API ${cols.api.get('clone')?.median.toFixed(1)} ms`);
+    await removeVolumes(vk, dir);
+  }
+  if (want('transfer')) {
+    await benchTransfer(vk, dir, work, plan, cols.tool, cols.api, cols.cli);
+    log(`transfer: upload ${cols.api.get('upload')?.median.toFixed(0)} MiB/s, download ${cols.api.get('download')?.median.toFixed(0)} MiB/s (API)`);
+    await removeVolumes(vk, dir);
+  }
+  if (want('provision')) await benchProvision(vk, dir, plan, cols.tool, cols.api);
+  if (want('header')) await benchHeader(work, plan, cols.tool, cols.api);
   await vk.dispose();
   dropWork();
   await rm(work, { recursive: true, force: true });
 
   const meta = {
-    date: new Date().toISOString(), quick: values.quick ?? false, plan, libvirt,
+    date: new Date().toISOString(), quick: values.quick ?? false, only, plan, libvirt,
     host: { cpus: cpus().length, loadBefore, loadAfter: load1(), node: process.version },
     seconds: Math.round((now() - t0) / 100) / 10,
   };

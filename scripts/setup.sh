@@ -30,6 +30,9 @@ installed dnsmasq-base || need_apt+=(dnsmasq-base)
 # what Docker uses, and the firewall coexistence test installs Docker's rules with it.
 command -v nft >/dev/null || need_apt+=(nftables)
 command -v iptables >/dev/null || need_apt+=(iptables)
+# Open vSwitch (docs/networking.md): ovs-vsctl, ovsdb-server, ovs-vswitchd. The OVS tests run their own
+# ovsdb-server and ovs-vswitchd (userspace datapath; tests/helpers/ovs.ts), not the package's service.
+installed openvswitch-switch || need_apt+=(openvswitch-switch)
 # DPDK's testpmd is the real vhost-user backend of tests/integration/net/vhostuser.test.ts (dpdk-dev has
 # dpdk-testpmd; the vhost PMD and ring mempool are Recommends, so named).
 for p in dpdk-dev librte-net-vhost23 librte-mempool-ring23; do installed "$p" || need_apt+=("$p"); done
@@ -55,3 +58,4 @@ fi
 
 echo "setup: building"
 npx tsc -p tsconfig.json
+node scripts/build-cli-bundle.mjs

@@ -38,19 +38,36 @@ function rows(volumes: number, mib: number, vms: number): Row[] {
       ratio: { text: 'CLI/virsh', of: [['cli', 'volList'], ['libvirt', 'volList']] },
       target: { text: 'CLI <= 50 ms', check: (c) => { const v = med(c, ['cli', 'volList']); return v === undefined ? undefined : v <= 50; } },
     },
+    {
+      label: '  the same, CLI without its bundle (modules)', unit: 'ms', cells: { cli: 'volListModules' },
+      ratio: { text: 'bundle/modules', of: [['cli', 'volList'], ['cli', 'volListModules']] },
+    },
     { label: '  node -e \'\' (a bare node process)', unit: 'ms', cells: { cli: 'nodeStart' } },
     { label: '  virtkit version (CLI, one small API call)', unit: 'ms', cells: { cli: 'version' } },
     {
-      label: 'linked clone (API: vol with <backingStore>)', unit: 'ms', cells: { tool: 'clone', api: 'clone', libvirt: 'clone' },
+      label: 'linked clone (API: vol-clone --linked)', unit: 'ms', cells: { tool: 'clone', api: 'clone', libvirt: 'clone' },
       ratio: { text: 'API/qemu-img', of: [['api', 'clone'], ['tool', 'clone']] },
       target: {
         text: 'API <= qemu-img + 1 ms',
         check: (c) => { const a = med(c, ['api', 'clone']); const t = med(c, ['tool', 'clone']); return a === undefined || t === undefined ? undefined : a <= t + 1; },
       },
     },
+    { label: '  API: vol with <backingStore> (vol-create-as)', unit: 'ms', cells: { api: 'cloneXml' }, ratio: { text: 'API/qemu-img', of: [['api', 'cloneXml'], ['tool', 'clone']] } },
+    {
+      label: '  API: vol-clone --linked, V8 default flags', unit: 'ms', cells: { api: 'cloneV8Defaults' },
+      ratio: { text: 'API/qemu-img', of: [['api', 'cloneV8Defaults'], ['tool', 'clone']] },
+    },
     { label: '  linked clone, plan + qemu-img in process', unit: 'ms', cells: { api: 'clonePlan' }, ratio: { text: 'plan/qemu-img', of: [['api', 'clonePlan'], ['tool', 'clone']] } },
     rate('upload', 'vol-upload'),
-    { label: `  cp ${mib} MiB + sync`, unit: 'MiB/s', cells: { tool: 'copySync' } },
+    { label: `  cp ${mib} MiB + sync`, unit: 'MiB/s', cells: { tool: 'copySync' }, ratio: { text: 'API up/cp+sync', of: [['api', 'upload'], ['tool', 'copySync']] } },
+    {
+      label: '  bare node UNIX socket, 2 processes', unit: 'MiB/s', cells: { tool: 'socket' },
+      ratio: { text: 'API down/socket', of: [['api', 'download'], ['tool', 'socket']] },
+    },
+    {
+      label: '  ... into a file + fsync', unit: 'MiB/s', cells: { tool: 'socketFile' },
+      ratio: { text: 'API up/socket+file', of: [['api', 'upload'], ['tool', 'socketFile']] },
+    },
     rate('download', 'vol-download'),
     {
       label: `${vms} VM disks: linked (API) vs full (tool: qemu-img convert)`, unit: 'ms', cells: { tool: 'provisionFull', api: 'provisionLinked', libvirt: 'provisionLinked' },

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { planLinkedClone } from '../../src/core/storage/qemu-img-plan.js';
 import { readQcow2File } from '../../src/host/storage/image-files.js';
 import { runQemuImgRetrying } from '../../src/host/storage/qemu-img.js';
+import { bareSocketRate } from './bare-socket.js';
 import { now, runTimed } from './proc.js';
 import { repeat, type Samples } from './stats.js';
 import type { VirtkitInstance } from './virtkit-instance.js';
@@ -57,7 +58,14 @@ export async function benchVolList(vk: VirtkitInstance, dir: string, p: StorageP
   const out = await vk.cli(['vol-list', 'default', '--details']);
   const lines = out.stdout.split('\n').filter((l) => /\.(raw|qcow2) /.test(l)).length;
   if (lines !== p.volumes) throw new Error(`vol-list --details listed ${lines} volumes, not ${p.volumes}`);
-  await repeat(cli, 'volList', p.listReps, async () => (await vk.cli(['vol-list', 'default', '--details'])).ms);
+  // Through dist/cli-bundle (bin/virtkit's fast start) and through the modules themselves
+  // (VIRTKIT_CLI_BUNDLE=0), interleaved so that load hits both alike.
+  const bundle = await vk.cli(['version'], { VIRTKIT_CLI_TRACE: '1' });
+  if (!/cli bundle: used/.test(bundle.stderr)) throw new Error(`the CLI does not start from its bundle (run npm run build): ${bundle.stderr.trim()}`);
+  await repeat(cli, 'volList', p.listReps, async () => {
+    cli.add('volListModules', (await vk.cli(['vol-list', 'default', '--details'], { VIRTKIT_CLI_BUNDLE: '0' })).ms);
+    return (await vk.cli(['vol-list', 'default', '--details'])).ms;
+  });
   await repeat(cli, 'nodeStart', p.listReps, async () => (await runTimed(process.execPath, ['-e', ''], { env: { PATH: process.env['PATH'] ?? '' } })).ms);
   await repeat(cli, 'version', p.listReps, async () => (await vk.cli(['version'])).ms);
   await repeat(api, 'volList', p.listReps * 3, async () => {
@@ -73,25 +81,39 @@ export async function removeVolumes(vk: VirtkitInstance, dir: string): Promise<v
 
 /**
  * A linked clone of a qcow2 base: qemu-img alone (its own process), virtkit's qemu-img plan run in
- * process (planLinkedClone + runQemuImgRetrying: the path vol-clone will take), and through the API
- * (a volume with a <backingStore>, vol-create-as --backing-vol). Each clone is deleted after.
+ * process (planLinkedClone + runQemuImgRetrying: the path vol-clone takes, without the daemon), and
+ * through the API: `cloneVolume --linked` (vol-clone) and a volume with a <backingStore>
+ * (vol-create-as --backing-vol); `alt` is a second daemon (V8's default flags) for the same
+ * vol-clone, interleaved so that load hits both alike. Each clone is deleted after.
  */
-export async function benchLinkedClone(vk: VirtkitInstance, dir: string, p: StoragePlan, img: Samples, api: Samples): Promise<void> {
+export async function benchLinkedClone(vk: VirtkitInstance, dir: string, p: StoragePlan, img: Samples, api: Samples,
+  alt?: { vk: VirtkitInstance; dir: string }): Promise<void> {
   const base = join(dir, 'base.qcow2');
-  await runQemuImgRetrying(['create', '-q', '-f', 'qcow2', base, '1G']);
+  for (const d of alt ? [dir, alt.dir] : [dir]) await runQemuImgRetrying(['create', '-q', '-f', 'qcow2', join(d, 'base.qcow2'), '1G']);
   await vk.client.poolAction('default', 'refresh');
+  if (alt) await alt.vk.client.poolAction('default', 'refresh');
   const pool = { name: 'default', type: 'dir', target: { path: dir } };
-  for (let i = 0; i < p.cloneReps; i++) {
+  const timed = async (key: string, fn: () => Promise<unknown>): Promise<void> => {
+    const t0 = now();
+    await fn();
+    api.add(key, now() - t0);
+  };
+  // One uncounted round first: the daemons load their XML and storage code on the first clone.
+  for (let i = -1; i < p.cloneReps; i++) {
     const a = join(dir, `img-${i}.qcow2`);
-    img.add('clone', (await runTimed('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', base, '-F', 'qcow2', a])).ms);
+    const r = await runTimed('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', base, '-F', 'qcow2', a]);
+    if (i >= 0) img.add('clone', r.ms);
     const t0 = now();
     const plan = planLinkedClone({ pool: pool as never, vol: { name: `plan-${i}.qcow2`, target: { path: join(dir, `plan-${i}.qcow2`), format: { type: 'qcow2' } } } as never, source: { path: base, format: 'qcow2' } });
     for (const s of plan.steps) await runQemuImgRetrying(s.argv.slice(1));
-    api.add('clonePlan', now() - t0);
-    const t1 = now();
-    await vk.client.createVolume('default', vol(`api-${i}.qcow2`, 1 << 30, base));
-    api.add('clone', now() - t1);
+    if (i >= 0) api.add('clonePlan', now() - t0);
+    const k = i >= 0 ? '' : 'Warm';
+    await timed(`clone${k}`, () => vk.client.cloneVolume('default', 'base.qcow2', `api-${i}.qcow2`, { linked: true }));
+    await timed(`cloneXml${k}`, () => vk.client.createVolume('default', vol(`xml-${i}.qcow2`, 1 << 30, base)));
+    if (alt) await timed(`cloneV8Defaults${k}`, () => alt.vk.client.cloneVolume('default', 'base.qcow2', `api-${i}.qcow2`, { linked: true }));
     await vk.client.deleteVolume('default', `api-${i}.qcow2`);
+    await vk.client.deleteVolume('default', `xml-${i}.qcow2`);
+    if (alt) await alt.vk.client.deleteVolume('default', `api-${i}.qcow2`);
     await rm(a);
     await rm(plan.target);
   }
@@ -109,7 +131,10 @@ export async function randomFile(file: string, mib: number): Promise<void> {
   }
 }
 
-/** vol-upload / vol-download of p.transferMiB through the API and the CLI, against cp (plain, and followed by sync). */
+/**
+ * vol-upload / vol-download of p.transferMiB through the API and the CLI, against cp (plain, and
+ * followed by sync) and a bare node UNIX-socket stream between two processes (bare-socket.ts).
+ */
 export async function benchTransfer(vk: VirtkitInstance, dir: string, work: string, p: StoragePlan, cp: Samples, api: Samples, cli: Samples): Promise<void> {
   const src = join(work, 'src.bin');
   await randomFile(src, p.transferMiB);
@@ -120,6 +145,9 @@ export async function benchTransfer(vk: VirtkitInstance, dir: string, work: stri
   for (let i = 0; i < p.transferReps; i++) {
     cp.add('copy', rate((await runTimed('cp', [src, out])).ms));
     cp.add('copySync', rate((await runTimed('sh', ['-c', 'cp "$0" "$1" && sync "$1"', src, out])).ms));
+    await rm(out);
+    cp.add('socket', await bareSocketRate(work, src));
+    cp.add('socketFile', await bareSocketRate(work, src, out));
     await rm(out);
     let t0 = now();
     await vk.client.uploadVolume('default', 't.raw', src);

@@ -44,12 +44,15 @@ export class VirtkitInstance {
   /**
    * Spawns virtkitd and times, from spawn(): its socket accepting a
    * connection, then the first `GET /v1/domains` answered (what `virtkit
-   * list` needs: the driver is not loaded for it).
+   * list` needs: the driver is not loaded for it). `env` is added to the
+   * bench's own environment (e.g. VIRTKITD_V8_DEFAULTS=1).
    */
-  async startDaemon(): Promise<{ t0: number; socketMs: number; listMs: number }> {
+  async startDaemon(env: Record<string, string> = {}): Promise<{ t0: number; socketMs: number; listMs: number }> {
     this.client.close();
     const t0 = now();
-    const child = spawn(process.execPath, [VIRTKITD, '--root', this.root, '--no-autostart'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [VIRTKITD, '--root', this.root, '--no-autostart'], {
+      stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env },
+    });
     this.child = child;
     this.#stderr = '';
     child.stderr?.setEncoding('utf8').on('data', (d: string) => { this.#stderr = (this.#stderr + d).slice(-4000); });
@@ -73,9 +76,9 @@ export class VirtkitInstance {
     this.child = undefined;
   }
 
-  /** `virtkit --root DIR ARGS...` as its own process: wall time of the whole command. */
-  cli(args: readonly string[]): Promise<RunResult> {
-    return runTimed(process.execPath, [VIRTKIT, '--root', this.root, ...args], { env: { PATH: process.env['PATH'] ?? '' } });
+  /** `virtkit --root DIR ARGS...` as its own process: wall time of the whole command. `env` is added to PATH. */
+  cli(args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
+    return runTimed(process.execPath, [VIRTKIT, '--root', this.root, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env } });
   }
 
   /** Opens the console right away and resolves with the time the guest's marker arrived. */

@@ -13,6 +13,7 @@ import type {
   PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, ObjectEventKind, NativeArgv, VcpuCountReport, VcpuReport,
   BlockCommitRequest, BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
+  DomainIfAddrList, NetworkDefineResult, NetworkFilter, NetworkInfo, NetworkLease, NetworkStartPlan, NetworkUpdateRequest,
 } from './types.js';
 import type { ConsoleConnection, EventStream, ObjectEventStream, VolumeImportRequest } from './websocket.js';
 import type { TransferOptions } from './volume-content.js';
@@ -170,7 +171,7 @@ export class VirtkitClient {
   }
 
   /** Pool, secret or snapshot events; a filter's object must exist (else its NOT_FOUND error). */
-  async objectEvents(kind: ObjectEventKind, filter: { domain?: string; pool?: string; secret?: string } = {}): Promise<ObjectEventStream> {
+  async objectEvents(kind: ObjectEventKind, filter: { domain?: string; network?: string; pool?: string; secret?: string } = {}): Promise<ObjectEventStream> {
     await this.listDomains({ active: true }); // a plain request first, as events(): it starts a daemon when none runs
     const { openObjectEvents } = await import('./websocket.js');
     return openObjectEvents(this.#transport, kind, filter);
@@ -213,6 +214,66 @@ export class VirtkitClient {
 
   blockInfo(ref: string, disk: string): Promise<BlockInfo> {
     return this.#call('GET', `${dom(ref)}/disks/${seg(disk)}/info`);
+  }
+
+  // Virtual networks. `network` is a name or UUID; `default` is defined on first use.
+
+  async listNetworks(f: NetworkFilter = {}): Promise<NetworkInfo[]> {
+    const q = new URLSearchParams();
+    for (const k of ['active', 'persistent', 'autostart'] as const) if (f[k] !== undefined) q.set(k, String(f[k]));
+    const qs = q.toString();
+    return (await this.#call<{ networks: NetworkInfo[] }>('GET', `/v1/networks${qs === '' ? '' : `?${qs}`}`)).networks;
+  }
+
+  getNetwork(network: string): Promise<NetworkInfo> {
+    return this.#call('GET', `/v1/networks/${seg(network)}`);
+  }
+
+  defineNetwork(xml: string, opts?: JobOptions): Promise<NetworkDefineResult> {
+    return this.#call('POST', `/v1/networks${waitQuery(opts)}`, { xml });
+  }
+
+  createNetwork(xml: string, opts?: JobOptions): Promise<NetworkInfo> {
+    return this.#call('POST', `/v1/actions/net-create${waitQuery(opts)}`, { xml });
+  }
+
+  undefineNetwork(network: string, opts?: JobOptions): Promise<NetworkInfo> {
+    return this.#call('DELETE', `/v1/networks/${seg(network)}${waitQuery(opts)}`);
+  }
+
+  networkAction(network: string, action: 'start' | 'destroy', opts?: JobOptions): Promise<NetworkInfo> {
+    return this.#call('POST', `/v1/networks/${seg(network)}/actions/${action}${waitQuery(opts)}`, {});
+  }
+
+  /** What net-start would do, without doing it. */
+  networkStartPlan(network: string): Promise<NetworkStartPlan> {
+    return this.#call('GET', `/v1/networks/${seg(network)}/start-plan`);
+  }
+
+  setNetworkAutostart(network: string, enabled: boolean, opts?: JobOptions): Promise<NetworkInfo> {
+    return this.#call('PUT', `/v1/networks/${seg(network)}/autostart${waitQuery(opts)}`, { enabled });
+  }
+
+  async networkXml(network: string, opts: { inactive?: boolean } = {}): Promise<string> {
+    return (await this.#call<{ xml: string }>('GET', `/v1/networks/${seg(network)}/xml${opts.inactive ? '?inactive=true' : ''}`)).xml;
+  }
+
+  updateNetwork(network: string, update: NetworkUpdateRequest, opts?: JobOptions): Promise<NetworkInfo> {
+    return this.#call('POST', `/v1/networks/${seg(network)}/actions/update${waitQuery(opts)}`, update);
+  }
+
+  async networkLeases(network: string, mac?: string): Promise<NetworkLease[]> {
+    const qs = mac === undefined ? '' : `?mac=${encodeURIComponent(mac)}`;
+    return (await this.#call<{ leases: NetworkLease[] }>('GET', `/v1/networks/${seg(network)}/leases${qs}`)).leases;
+  }
+
+  /** domifaddr: a running domain's interface addresses (from its networks' leases). */
+  async domainIfAddr(ref: string, opts: { iface?: string; source?: string } = {}): Promise<DomainIfAddrList['interfaces']> {
+    const q = new URLSearchParams();
+    if (opts.iface !== undefined) q.set('interface', opts.iface);
+    if (opts.source !== undefined) q.set('source', opts.source);
+    const qs = q.toString();
+    return (await this.#call<DomainIfAddrList>('GET', `${dom(ref)}/interface-addresses${qs === '' ? '' : `?${qs}`}`)).interfaces;
   }
 
   // Storage pools and volumes. `pool` is a name or UUID; `default` is made on first use.

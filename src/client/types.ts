@@ -31,6 +31,12 @@ export type ShutdownMode = Api.ShutdownMode;
 
 /** A storage pool (pool-list, pool-info). */
 export type PoolInfo = Api.PoolInfo;
+export type NetworkInfo = Api.NetworkInfo;
+export type NetworkDefineResult = Api.NetworkDefineResult;
+export type NetworkStartPlan = Api.NetworkStartPlan;
+export type NetworkLease = Api.NetworkLease;
+export type DomainIfAddrList = Api.DomainIfAddrList;
+export type NetworkUpdateRequest = Api.NetworkUpdateRequest;
 /** virsh domblkinfo. */
 export type BlockInfo = Api.BlockInfo;
 export type PoolDefineResult = Api.PoolDefineResult;
@@ -59,6 +65,12 @@ export interface SnapshotCreateOptions {
   redefine?: boolean;
   current?: boolean;
   quiesce?: boolean;
+}
+
+export interface NetworkFilter {
+  readonly active?: boolean;
+  readonly persistent?: boolean;
+  readonly autostart?: boolean;
 }
 
 export interface PoolFilter {

@@ -9,7 +9,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { VirtkitError } from '../core/errors.js';
 import { toError, type Transport } from './transport.js';
@@ -30,15 +30,12 @@ const CHUNK = 1 << 20;
 const SYNC_EVERY = 32 << 20;
 const contentPath = (pool: string, vol: string) => `/v1/pools/${encodeURIComponent(pool)}/volumes/${encodeURIComponent(vol)}/content`;
 
-function counter(total: number, onProgress: TransferOptions['onProgress']): Transform {
+/** Counts `stream`'s bytes for onProgress with a 'data' listener beside its pipe, not a Transform in it (a stream hop less per chunk). */
+function count(stream: Readable, total: number, onProgress: (done: number, total: number) => void): void {
   let done = 0;
-  return new Transform({
-    highWaterMark: CHUNK,
-    transform(chunk: Buffer, _enc, cb) {
-      done += chunk.length;
-      onProgress?.(done, total);
-      cb(null, chunk);
-    },
+  stream.on('data', (c: Buffer) => {
+    done += c.length;
+    onProgress(done, total);
   });
 }
 
@@ -79,8 +76,8 @@ export async function uploadStream(t: Transport, pool: string, vol: string, sour
     'Content-Type': 'application/octet-stream', 'Content-Length': String(length), Accept: 'application/json',
   });
   // The daemon may answer (a refusal) before it has read the body: the answer wins over a failed send.
-  // Without a progress callback the file goes straight into the request (one stream hop less per chunk).
-  const sent = (o.onProgress ? pipeline(source, counter(length, o.onProgress), req) : pipeline(source, req)).then(() => undefined, (e: unknown) => e);
+  if (o.onProgress) count(source, length, o.onProgress);
+  const sent = pipeline(source, req).then(() => undefined, (e: unknown) => e);
   const answer = await Promise.race([res, sent.then((e) => {
     if (e !== undefined) {
       req.destroy();
@@ -138,7 +135,8 @@ export async function downloadFile(t: Transport, pool: string, vol: string, file
       return total;
     }
     const out = createWriteStream(file, { fd: fh.fd, autoClose: false, highWaterMark: CHUNK });
-    await pipeline(answer, counter(total, progress), out);
+    count(answer, total, progress);
+    await pipeline(answer, out);
     await syncing;
     if (out.bytesWritten !== total) {
       throw new VirtkitError('IO_ERROR', `download of volume '${vol}' ended after ${out.bytesWritten} of ${total} bytes`, {

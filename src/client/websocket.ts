@@ -75,7 +75,7 @@ export async function openEvents(t: Transport, domain: string | undefined): Prom
   };
 }
 
-export async function openObjectEvents(t: Transport, kind: ObjectEventKind, filter: { domain?: string; pool?: string; secret?: string }): Promise<ObjectEventStream> {
+export async function openObjectEvents(t: Transport, kind: ObjectEventKind, filter: { domain?: string; network?: string; pool?: string; secret?: string }): Promise<ObjectEventStream> {
   const q = new URLSearchParams({ kind });
   for (const [k, v] of Object.entries(filter)) if (v !== undefined) q.set(k, v);
   const ws = await open(t, `/v1/events?${q.toString()}`);

@@ -62,6 +62,10 @@ export const ERROR_CODES = [
   'IFACE_NOT_FOUND', // an interface's <source dev> (type='direct') names no network interface on the host
   'BRIDGE_NOT_FOUND', // an interface's <source bridge> names no bridge on the host
   'HOST_NET_FAILED', // an iproute2 command (ip link/addr/tuntap/netns) failed; the message quotes it
+  'NETWORK_NOT_FOUND', // no virtual network has that name or UUID
+  'NETWORK_EXISTS', // a virtual network with that name or UUID exists already
+  'NETWORK_INACTIVE', // a domain interface names a virtual network that is not active (libvirt: network 'x' is not active)
+  'DNSMASQ_FAILED', // a network's dnsmasq could not be started (the message quotes its output)
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

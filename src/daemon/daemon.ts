@@ -55,18 +55,25 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   await Promise.all([layout.runDir, layout.logDir, layout.stateDir].map((d) => mkdir(d, { recursive: true, mode: layout.dirMode })));
   const releasePid = await acquirePidfile(layout.pidfile);
   try {
+    // The driver is loaded lazily, after the engine exists: the resolver reaches it then.
+    const ready: { engine?: Engine } = {};
+    const resolveNetwork = (name: string): Promise<{ bridge: string }> => {
+      if (ready.engine === undefined) throw new Error('the engine is not ready');
+      return ready.engine.resolveNetwork(name);
+    };
     const engine = new Engine({
       layout,
       config: new FileConfigStore(layout.domainsDir, layout.autostartDir, layout.dirMode),
       status: new FileStatusStore(layout.statusDir, (m) => log.warn(m)),
       // Keyed by version: a new virtkit (a new XML model) recomputes every summary once.
       summaries: new FileSummaryCache(join(layout.stateDir, 'cache', 'domain-summaries.json'), VIRTKIT_VERSION),
-      loadDriver: opts.loadDriver ?? (() => loadQemuHypervisor(log, opts.hostRoot)),
+      loadDriver: opts.loadDriver ?? (() => loadQemuHypervisor(log, opts.hostRoot, resolveNetwork)),
       nodeInfo: () => readNodeInfo(opts.hostRoot === undefined ? {} : { root: opts.hostRoot }),
       hostname,
       version: VIRTKIT_VERSION,
       log,
     });
+    ready.engine = engine;
     const report = await engine.load();
     const server = new ApiServer({ engine, socket: layout.socket, socketMode: 0o600, log, ...(opts.tcp ? { tcp: opts.tcp } : {}) });
     await server.listen();

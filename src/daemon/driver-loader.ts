@@ -9,10 +9,12 @@ import type { Hypervisor } from './driver.js';
 import type { Logger } from './engine/context.js';
 
 /** The QEMU driver; when its modules cannot load, a driver that refuses lifecycle actions and says why. */
-export async function loadQemuHypervisor(log: Logger, hostRoot?: string): Promise<Hypervisor> {
+export async function loadQemuHypervisor(log: Logger, hostRoot?: string, resolveNetwork?: (name: string) => Promise<{ readonly bridge: string }>): Promise<Hypervisor> {
   try {
     const m = await import('./qemu-driver/index.js');
-    return m.createQemuDriver({ warn: (message) => log.warn(message), ...(hostRoot === undefined ? {} : { hostRoot }) });
+    return m.createQemuDriver({
+      warn: (message) => log.warn(message), ...(hostRoot === undefined ? {} : { hostRoot }), ...(resolveNetwork === undefined ? {} : { resolveNetwork }),
+    });
   } catch (e) {
     const why = `the QEMU driver failed to load: ${(e as Error).message}`;
     log.error(why);

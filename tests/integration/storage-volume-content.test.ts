@@ -153,4 +153,28 @@ describe('vol-upload and vol-download (CLI, real daemon)', { timeout: 120_000 },
       await d.close();
     }
   });
+
+  it('reports progress up to the whole size, in order, on upload and download through the client', async () => {
+    const d = await inProcessDaemon();
+    const client = new VirtkitClient({ root: d.root, env: { PATH: process.env['PATH'] } });
+    try {
+      assert.equal((await cli(d.root, ['vol-create-as', 'default', 'p.raw', '8M'])).code, 0);
+      const data = Buffer.from(seeded(13)(8 * MiB));
+      await writeFile(join(d.root, 'in.bin'), data);
+      const seen = { up: [] as number[], down: [] as number[] };
+      await client.uploadVolume('default', 'p.raw', join(d.root, 'in.bin'), { onProgress: (done, total) => seen.up.push(done, total) });
+      await client.downloadVolume('default', 'p.raw', join(d.root, 'out.bin'), { onProgress: (done, total) => seen.down.push(done, total) });
+      sameBytes(await readFile(join(d.root, 'out.bin')), data, 'the downloaded file');
+      for (const [what, calls] of Object.entries(seen)) {
+        const done = calls.filter((_, i) => i % 2 === 0);
+        assert.ok(done.length > 1, `${what}: ${done.length} progress calls`);
+        assert.deepEqual(calls.slice(-2), [8 * MiB, 8 * MiB], `${what}: the last call is the whole size`);
+        assert.ok(done.every((n, i) => i === 0 || n > (done[i - 1] ?? 0)), `${what}: progress goes up`);
+        assert.ok(calls.filter((_, i) => i % 2 === 1).every((t) => t === 8 * MiB), `${what}: the total is the size`);
+      }
+    } finally {
+      client.close();
+      await d.close();
+    }
+  });
 });

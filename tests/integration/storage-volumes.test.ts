@@ -61,6 +61,9 @@ describe('volume commands (CLI, real daemon, real qemu-img)', { timeout: 120_000
 
       const linked = JSON.parse((await vk('--json', 'vol-clone', 'r.raw', 'lnk.qcow2', '--pool', 'default', '--linked')).stdout) as Record<string, unknown>;
       assert.deepEqual(linked['backing'], { path: raw, format: 'raw' });
+      // The daemon answers a linked clone from its plan, without reading it back: a rescan must agree.
+      await vk('pool-refresh', 'default');
+      assert.deepEqual(JSON.parse((await vk('--json', 'vol-info', 'lnk.qcow2', '--pool', 'default')).stdout), linked);
       const li = info(join(images, 'lnk.qcow2'));
       assert.deepEqual([li['format'], li['backing-filename'], li['backing-filename-format'], li['virtual-size']], ['qcow2', raw, 'raw', 4 << 20]);
       assert.equal(check(join(images, 'lnk.qcow2'), 'qcow2')['check-errors'], 0);

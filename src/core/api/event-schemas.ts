@@ -9,6 +9,7 @@ export const eventSchemas = new Map<v.GenericSchema, { readonly id: string; read
 
 /** What each kind of object reports: libvirt's pool and secret events, and virtkit's own for snapshots. */
 export const OBJECT_EVENTS = {
+  network: ['defined', 'undefined', 'started', 'stopped', 'dnsmasq-restarted'],
   pool: ['defined', 'undefined', 'started', 'stopped', 'created', 'deleted', 'refresh'],
   secret: ['defined', 'undefined', 'value-changed'],
   snapshot: ['created', 'reverted', 'deleted'],

@@ -17,6 +17,10 @@ import { issuesText, schemaIssues } from '../schema-issues.js';
 import { ALL_EVENT_DETAILS, ALL_STATE_REASONS, DOMAIN_STATES, EVENT_KINDS } from './domain-state.js';
 import { secretSchemas } from './secret-schemas.js';
 import { storageSchemas } from './storage-schemas.js';
+import { networkSchemas } from './network-schemas.js';
+export {
+  DomainIfAddrList, NetworkDefineResult, NetworkInfo, NetworkLease, NetworkLeaseList, NetworkList, NetworkStartPlan, NetworkUpdateBody, NetworkXmlBody,
+} from './network-schemas.js';
 export { SecretDefineResult, SecretInfo, SecretList, SecretValue, SecretXmlBody } from './secret-schemas.js';
 export { BlockInfo, BlockResizeBody, ChangeMediaBody, DeviceXmlBody, DiskDetachBody } from './disk-schemas.js';
 import { diskSchemas } from './disk-schemas.js';
@@ -36,7 +40,7 @@ export {
 } from './storage-schemas.js';
 
 /** Named schemas: each becomes a component of the OpenAPI document. */
-export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...snapshotSchemas, ...eventSchemas]);
+export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...snapshotSchemas, ...eventSchemas]);
 
 const named = <T extends v.GenericSchema>(id: string, description: string, schema: T): T => {
   apiSchemas.set(schema, { id, description });

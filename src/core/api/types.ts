@@ -29,6 +29,12 @@ export type DestroyOptions = v.InferInput<typeof S.DestroyBody>;
 export type ShutdownMode = NonNullable<ShutdownOptions['mode']>;
 
 export type PoolInfo = v.InferOutput<typeof S.PoolInfo>;
+export type NetworkInfo = v.InferOutput<typeof S.NetworkInfo>;
+export type NetworkDefineResult = v.InferOutput<typeof S.NetworkDefineResult>;
+export type NetworkStartPlan = v.InferOutput<typeof S.NetworkStartPlan>;
+export type NetworkLease = v.InferOutput<typeof S.NetworkLease>;
+export type DomainIfAddrList = v.InferOutput<typeof S.DomainIfAddrList>;
+export type NetworkUpdateRequest = v.InferInput<typeof S.NetworkUpdateBody>;
 export type BlockInfo = v.InferOutput<typeof S.BlockInfo>;
 export type PoolDefineResult = v.InferOutput<typeof S.PoolDefineResult>;
 export type VolumeInfo = v.InferOutput<typeof S.VolumeInfo>;

@@ -10,10 +10,10 @@ import type { Engine } from '../engine/engine.js';
 import { parseQuery } from './query.js';
 import { EVENTS_QUERY } from './ws-paths.js';
 
-const KINDS = ['domain', 'pool', 'secret', 'snapshot'] as const;
+const KINDS = ['domain', 'network', 'pool', 'secret', 'snapshot'] as const;
 type Kind = (typeof KINDS)[number];
 /** Which filter each kind takes. */
-const FILTER: Readonly<Record<Kind, 'domain' | 'pool' | 'secret'>> = { domain: 'domain', snapshot: 'domain', pool: 'pool', secret: 'secret' };
+const FILTER: Readonly<Record<Kind, 'domain' | 'network' | 'pool' | 'secret'>> = { domain: 'domain', snapshot: 'domain', network: 'network', pool: 'pool', secret: 'secret' };
 
 /** Subscribes `send` to the stream; returns the unsubscribe. */
 export type EventFeed = (send: (message: unknown) => void) => () => void;
@@ -24,13 +24,14 @@ export async function eventFeed(engine: Engine, search: URLSearchParams): Promis
   if (!KINDS.includes(kind)) {
     throw new VirtkitError('INVALID_ARGUMENT', `invalid query string: kind: '${String(q.kind)}' is not one of ${KINDS.join(', ')}`, { details: { parameter: 'kind' } });
   }
-  for (const f of ['domain', 'pool', 'secret'] as const) {
+  for (const f of ['domain', 'network', 'pool', 'secret'] as const) {
     if (q[f] !== undefined && FILTER[kind] !== f) {
       throw new VirtkitError('INVALID_ARGUMENT', `invalid query string: ${f}: ${kind} events are filtered with ${FILTER[kind]}=`, { details: { parameter: f } });
     }
   }
   let uuid: string | undefined;
   if (q.domain !== undefined) uuid = (await engine.dispatch({ kind: 'get', name: q.domain })).uuid;
+  if (q.network !== undefined) uuid = (await engine.dispatch({ kind: 'netGet', network: q.network })).uuid;
   if (q.pool !== undefined) uuid = (await engine.dispatch({ kind: 'poolGet', pool: q.pool })).uuid;
   if (q.secret !== undefined) uuid = (await engine.dispatch({ kind: 'secretGet', uuid: q.secret })).uuid;
   const filter = uuid === undefined ? {} : { uuid };

@@ -45,7 +45,7 @@ function queryParameters(spec: QuerySpec): Json[] {
 
 function pathParameters(path: string): Json[] {
   const describe = (name: string | undefined): string =>
-    name === 'vol' ? 'Volume name' : path.startsWith('/v1/pools/') ? 'Pool name or UUID' : 'Domain name, UUID or runtime id';
+    name === 'vol' ? 'Volume name' : path.startsWith('/v1/pools/') ? 'Pool name or UUID' : path.startsWith('/v1/networks/') ? 'Network name or UUID' : 'Domain name, UUID or runtime id';
   return [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
     name: m[1], in: 'path', required: true, description: describe(m[1]), schema: { type: 'string' },
   }));
@@ -58,7 +58,7 @@ function operation(r: Route): Json {
   const responses: Record<string, Json> = {
     [String(s.status ?? 200)]: { description: 'Success', content: json(schemaOf(s.response, 'output')) },
   };
-  if (s.operationId === 'defineDomain' || s.operationId === 'definePool') {
+  if (s.operationId === 'defineDomain' || s.operationId === 'definePool' || s.operationId === 'defineNetwork') {
     responses['200'] = { description: 'An existing definition was replaced', content: json(schemaOf(s.response, 'output')) };
   }
   const byStatus = new Map<number, string[]>();
@@ -162,7 +162,7 @@ export function openApiDocument(): Json {
     },
     servers: [{ url: 'http://localhost', description: 'UNIX socket of the instance, or --listen HOST:PORT' }],
     security: [{}, { bearer: [] }],
-    tags: ['domains', 'lifecycle', 'host', 'storage', 'secrets', 'disks', 'snapshots', 'websocket', 'meta'].map((name) => ({ name })),
+    tags: ['domains', 'lifecycle', 'host', 'storage', 'networks', 'secrets', 'disks', 'snapshots', 'websocket', 'meta'].map((name) => ({ name })),
     paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),
     components: {
       schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))),

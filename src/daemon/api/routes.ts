@@ -6,6 +6,7 @@ import type { ErrorCode } from '../../core/errors.js';
 import type { ActionOf } from '../engine/actions.js';
 import { WAIT, type QuerySpec } from './query.js';
 import { route, Router, type Route, type SchemaName } from './router.js';
+import { networkRoutes } from './network-routes.js';
 import { secretRoutes } from './secret-routes.js';
 import { snapshotRoutes } from './snapshot-routes.js';
 import { storageRoutes } from './storage-routes.js';
@@ -219,6 +220,7 @@ export const routes: readonly Route[] = [
   ...hostRoutes,
   ...diskRoutes,
   ...ifaceRoutes,
+  ...networkRoutes,
   ...storageRoutes,
   ...volumeRoutes,
   ...secretRoutes,

@@ -14,8 +14,9 @@ export const WS_VOLUME_CLONE = '/v1/pools/{id}/volumes/{vol}/clone';
 export const WS_VOLUME_CREATE_FROM = '/v1/pools/{id}/volume-create-from';
 
 export const EVENTS_QUERY = {
-  kind: { kind: 'string', description: 'Which events: domain (the default: LifecycleEvent messages), pool, secret or snapshot (ObjectEvent messages)' },
+  kind: { kind: 'string', description: 'Which events: domain (the default: LifecycleEvent messages), network, pool, secret or snapshot (ObjectEvent messages)' },
   domain: { kind: 'string', description: 'Only events of this domain (name, UUID or id): domain and snapshot events' },
+  network: { kind: 'string', description: 'Only events of this network (name or UUID): network events' },
   pool: { kind: 'string', description: 'Only events of this pool (name or UUID): pool events' },
   secret: { kind: 'string', description: 'Only events of this secret (UUID): secret events' },
 } as const satisfies QuerySpec;

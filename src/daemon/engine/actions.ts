@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { NodeInfo } from '../../host/nodeinfo.js';
 import type { BlockInfo, DomainCapsQuery, DomainStats, HypervisorVersion, NativeArgv, ShutdownMode } from '../driver.js';
 import type { DomainState, StateReason } from '../state.js';
+import { networkHandlers, type NetworkAction, type NetworkResults } from '../networks/actions.js';
 import { secretHandlers, type SecretAction, type SecretResults } from '../secrets/actions.js';
 import { snapshotHandlers, type SnapshotAction, type SnapshotResults } from '../snapshots/actions.js';
 import { storageHandlers, type StorageAction, type StorageResults } from '../storage/actions.js';
@@ -115,12 +116,14 @@ export type Action =
   | ({ readonly kind: 'blockInfo'; readonly disk: string } & Ref)
   // Storage pools and volumes (storage/actions.ts).
   | StorageAction
+  // Virtual networks (networks/actions.ts).
+  | NetworkAction
   // Secrets (secrets/actions.ts).
   | SecretAction
   // Domain snapshots and block jobs (snapshots/actions.ts).
   | SnapshotAction;
 
-export interface ActionResults extends StorageResults, SecretResults, SnapshotResults {
+export interface ActionResults extends StorageResults, NetworkResults, SecretResults, SnapshotResults {
   define: { readonly domain: DomainInfo; readonly created: boolean };
   undefine: DomainInfo;
   create: DomainInfo;
@@ -202,6 +205,7 @@ const handlers: { readonly [K in ActionKind]: Handler<K> } = {
   changeMedia,
   blockInfo,
   ...storageHandlers,
+  ...networkHandlers,
   ...secretHandlers,
   ...snapshotHandlers,
 };

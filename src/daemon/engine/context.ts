@@ -18,6 +18,7 @@ import { EventBus } from './events.js';
 import { JobLocks } from './job-lock.js';
 import { Registry, type DomainRecord } from './registry.js';
 import { defaultStorageDeps, StorageContext, type StorageDeps } from '../storage/context.js';
+import { defaultNetworkDeps, NetworkContext, type NetworkDeps } from '../networks/context.js';
 import { SecretContext } from '../secrets/context.js';
 import { FileSecretStore, type SecretStore } from '../secrets/store.js';
 import { ObjectEventBus } from '../objects/object-events.js';
@@ -43,6 +44,8 @@ export interface EngineDeps {
   readonly summaries?: SummaryCache;
   /** Storage pools' stores and host adapters (default: files under the layout, the real mount tools). */
   readonly storage?: Omit<StorageDeps, 'log' | 'now'>;
+  /** Virtual networks' stores and host adapters (default: files under the layout, the real ip, nft and dnsmasq). */
+  readonly networks?: Omit<NetworkDeps, 'log' | 'now'>;
   /** Where persistent secrets live (default: files under layout.secretsDir). */
   readonly secrets?: SecretStore;
 }
@@ -77,6 +80,7 @@ export class EngineContext {
   readonly events: EventBus;
   readonly consoles = new ConsoleManager();
   readonly storage: StorageContext;
+  readonly networks: NetworkContext;
   readonly secrets: SecretContext;
   /** virtkit's own snapshot events (docs/api.md): the object is the snapshot, `uuid` its domain's. */
   readonly snapshotEvents: ObjectEventBus<'snapshot', 'created' | 'reverted' | 'deleted'>;
@@ -95,6 +99,7 @@ export class EngineContext {
       this.log.error(`dropped an event subscriber that threw on ${ev.event}/${ev.detail} of domain '${ev.domain}': ${errorText(e)}`);
     });
     this.storage = new StorageContext({ ...(deps.storage ?? defaultStorageDeps(deps.layout, this.log)), log: this.log, now: this.now });
+    this.networks = new NetworkContext({ ...(deps.networks ?? defaultNetworkDeps(deps.layout, this.log)), log: this.log, now: this.now });
     this.secrets = new SecretContext({ store: deps.secrets ?? new FileSecretStore(deps.layout.secretsDir), log: this.log, now: this.now });
     this.snapshotEvents = new ObjectEventBus('snapshot', this.now, (e, ev) => this.log.error(`dropped a snapshot event subscriber that threw on ${ev.event}: ${errorText(e)}`));
     // Encrypted volumes get their keys from the secrets.

@@ -9,6 +9,8 @@ import { EngineContext, errorText, type EngineDeps } from './context.js';
 import { loadState, type LoadReport } from './load.js';
 import { autostartPools, loadPools } from '../storage/load.js';
 import { loadSecrets } from '../secrets/ops.js';
+import { autostartNetworks, loadNetworks } from '../networks/load.js';
+import { resolveNetworkBridge } from '../networks/queries.js';
 
 export class Engine {
   readonly ctx: EngineContext;
@@ -26,6 +28,11 @@ export class Engine {
       this.ctx.log.error(`cannot load the storage pools: ${errorText(e)}`);
       return undefined;
     });
+    const networks = await loadNetworks(this.ctx.networks).catch((e: unknown) => {
+      this.ctx.log.error(`cannot load the networks: ${errorText(e)}`);
+      return undefined;
+    });
+    if (networks !== undefined && networks.active > 0) this.ctx.log.info(`re-adopted ${networks.active} running network(s)`);
     // Reported only when there are pools: the domain report stays as it was for instances without any.
     return pools === undefined || (pools.pools === 0 && pools.skipped.length === 0) ? report : { ...report, pools };
   }
@@ -39,16 +46,25 @@ export class Engine {
   }
 
   /** Pool, secret or snapshot events; `uuid` filters (a snapshot's is its domain's). */
-  subscribeObjects(kind: 'pool' | 'secret' | 'snapshot', listener: (e: ObjectEvent) => void, filter?: { uuid?: string }): () => void {
+  subscribeObjects(kind: 'pool' | 'network' | 'secret' | 'snapshot', listener: (e: ObjectEvent) => void, filter?: { uuid?: string }): () => void {
     if (kind === 'pool') return this.ctx.storage.events.subscribe(listener, filter);
+    if (kind === 'network') return this.ctx.networks.events.subscribe(listener, filter);
     if (kind === 'secret') return this.ctx.secrets.events.subscribe(listener, filter);
     return this.ctx.snapshotEvents.subscribe(listener, filter);
+  }
+
+  /** For domain interfaces of type network (the QEMU driver's resolver): the running network's bridge. */
+  resolveNetwork(name: string): Promise<{ bridge: string }> {
+    return resolveNetworkBridge(this.ctx.networks, name);
   }
 
   /** Starts every inactive pool, then every inactive domain, marked autostart; failures are logged, not thrown. */
   async autostartAll(): Promise<number> {
     const pools = await autostartPools(this.ctx.storage);
     if (pools > 0) this.ctx.log.info(`autostarted ${pools} pool(s)`);
+    // Networks before domains: a domain's interface needs its network running.
+    const networks = await autostartNetworks(this.ctx.networks);
+    if (networks > 0) this.ctx.log.info(`autostarted ${networks} network(s)`);
     const todo = this.ctx.registry.all().filter((r) => r.autostart && !r.runtime);
     let started = 0;
     await Promise.all(todo.map(async (r) => {
@@ -68,6 +84,8 @@ export class Engine {
    */
   async close(): Promise<void> {
     this.ctx.consoles.closeAll('virtkitd is shutting down');
+    // Networks keep running (the next daemon re-adopts them): their dnsmasq's exit is no longer ours to handle.
+    for (const n of this.ctx.networks.networks.all()) n.stopping = true;
     const records = this.ctx.registry.all();
     await Promise.all(records.map(async (r) => {
       try {

@@ -34,6 +34,7 @@ import { Links } from '../../host/net/links.js';
 import { planTaps, setTapNames } from './net-plan.js';
 import { openMacvtap } from '../../host/net/macvtap.js';
 import { macvtapFdNumbers, planMacvtaps } from './net-macvtap.js';
+import type { Ovs } from '../../host/net/ovs.js';
 import { DomainTaps, TapNamer } from './net-taps.js';
 import type { NetworkResolver, TapDeps } from './net-taps.js';
 import { writeDiskKeys } from './disk-keys.js';
@@ -92,6 +93,8 @@ export interface QemuDriverDeps {
   readonly links?: Links;
   /** A virtual network's bridge, for type='network' interfaces; absent: they are refused at start. */
   readonly resolveNetwork?: NetworkResolver;
+  /** Open vSwitch (its ovsdb socket), for interfaces with <virtualport type='openvswitch'>; absent: they are refused at start. */
+  readonly ovs?: Ovs;
 }
 
 export class QemuHypervisor implements Hypervisor {
@@ -101,7 +104,7 @@ export class QemuHypervisor implements Hypervisor {
 
   constructor(private readonly deps: QemuDriverDeps) {
     this.#procRoot = deps.procRoot ?? '/proc';
-    this.#tapDeps = { links: deps.links ?? new Links(), namer: new TapNamer(), resolveNetwork: deps.resolveNetwork };
+    this.#tapDeps = { links: deps.links ?? new Links(), namer: new TapNamer(), resolveNetwork: deps.resolveNetwork, ...(deps.ovs === undefined ? {} : { ovs: deps.ovs }) };
   }
 
   /** Removes the taps an earlier run recorded in `runDir` (QEMU is gone), warning about any left. */

@@ -12,6 +12,7 @@ import { prepareDomain } from '../../core/xml/domain/defaults/index.js';
 import { readHostMemoryFacts } from '../../host/memory-facts.js';
 import { getKvmStatus } from '../../host/qemu/kvm-probe.js';
 import { getQemuCaps } from '../../host/qemu/probe-caps.js';
+import { DEFAULT_OVS_DB, Ovs } from '../../host/net/ovs.js';
 import type { QemuDriverDeps } from './driver.js';
 import { QemuHypervisor } from './driver.js';
 import { connectMonitor } from './monitor.js';
@@ -37,6 +38,11 @@ export interface QemuDriverOptions {
    * src/host/qemu/modules.ts).
    */
   readonly moduleDir?: string;
+  /**
+   * Open vSwitch's database (a socket path or an ovsdb remote) for interfaces with
+   * <virtualport type='openvswitch'>; default $VIRTKIT_OVS_DB, else unix:/var/run/openvswitch/db.sock.
+   */
+  readonly ovsDb?: string;
 }
 
 /** The production dependencies: QEMU capabilities, prepareDomain, the KVM probe and the QMP client. */
@@ -51,7 +57,8 @@ export function defaultQemuDriverDeps(opts: QemuDriverOptions = {}): QemuDriverD
   const caps = async () => capsView(await fullCaps());
   const kvm = () => getKvmStatus({ binary, cacheDir });
   const hostFacts = () => readHostMemoryFacts(opts.hostRoot === undefined ? {} : { root: opts.hostRoot });
-  return { caps, fullCaps, prepare, kvm, hostFacts, connectMonitor };
+  const ovs = new Ovs({ db: opts.ovsDb ?? process.env['VIRTKIT_OVS_DB'] ?? DEFAULT_OVS_DB });
+  return { caps, fullCaps, prepare, kvm, hostFacts, connectMonitor, ovs };
 }
 
 export function createQemuDriver(opts: QemuDriverOptions & Partial<QemuDriverDeps> = {}): QemuHypervisor {

@@ -62,6 +62,13 @@ test('host-side interface settings and a secure loader are refused until virtkit
     '/domain/devices/interface[1]/virtualport', '/domain/devices/interface[2]/ip[1]',
     '/domain/devices/interface[2]/script', '/domain/devices/interface[2]/downscript', '/domain/devices/interface[2]/coalesce',
   ]);
+  // Open vSwitch: an OVS port (type bridge) takes its virtualport and VLAN; other virtualports and a VLAN on a Linux bridge are still refused.
+  assert.deepEqual(paths('', `<interface type='bridge'><source bridge='ovs0'/><virtualport type='openvswitch'><parameters interfaceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f'/></virtualport>
+    <vlan trunk='yes'><tag id='42' nativeMode='untagged'/><tag id='47'/></vlan></interface>
+    <interface type='bridge'><source bridge='br0'/><vlan><tag id='10'/></vlan></interface>
+    <interface type='bridge'><source bridge='br0'/><virtualport type='802.1Qbh'><parameters profileid='p'/></virtualport></interface>`), [
+    '/domain/devices/interface[2]/vlan', '/domain/devices/interface[3]/virtualport',
+  ]);
   const loader = unappliedSettings(parseDomainXml(`<domain type='qemu'><name>g</name><memory>262144</memory>
     <os><type>hvm</type><loader readonly='yes' secure='yes' type='rom'>/usr/share/seabios/bios.bin</loader></os></domain>`));
   assert.deepEqual(loader.map((u) => u.path), ['/domain/os/loader/@secure']);

@@ -90,8 +90,10 @@ export function unappliedSettings(def: CoreDomainDef): Unapplied[] {
  */
 function unappliedHostSide(n: InterfaceDef, w: string): Unapplied[] {
   const out: Unapplied[] = [];
-  if (n.vlan !== undefined) out.push({ path: `${w}/vlan`, why: 'VLAN tags are set on the host side of the interface, which virtkit does not do yet' });
-  if (n.virtualport !== undefined) out.push({ path: `${w}/virtualport`, why: 'virtual port profiles (Open vSwitch, 802.1Qbg/h) are not applied yet' });
+  // A type='bridge' tap with an Open vSwitch virtualport is an OVS port, with its VLANs (net-taps.ts).
+  const ovsPort = n.type === 'bridge' && n.virtualport?.type === 'openvswitch';
+  if (n.vlan !== undefined && !ovsPort) out.push({ path: `${w}/vlan`, why: "VLAN tags are set only on an Open vSwitch port (type='bridge' with <virtualport type='openvswitch'/>) so far" });
+  if (n.virtualport !== undefined && !ovsPort) out.push({ path: `${w}/virtualport`, why: "virtual port profiles are applied only for type='bridge' with type='openvswitch' so far" });
   if (n.type !== 'user') (n.ip ?? []).forEach((_, j) => out.push({ path: `${w}/ip[${j + 1}]`, why: "addresses on the host side of a tap are not set yet" }));
   if (n.script !== undefined) out.push({ path: `${w}/script`, why: 'interface scripts are not run yet' });
   if (n.downscript !== undefined) out.push({ path: `${w}/downscript`, why: 'interface scripts are not run yet' });

@@ -75,7 +75,7 @@ export class QemuLiveNics implements LiveNics {
     const placed = prepared.devices?.interface?.[index];
     const alias = placed?.alias?.name;
     if (placed === undefined || alias === undefined) throw new VirtkitError('INTERNAL_ERROR', 'the new interface has no alias after prepareDomain');
-    const plan = planTap(placed, `/domain/devices/interface[${index + 1}]`);
+    const plan = planTap(placed, `/domain/devices/interface[${index + 1}]`, prepared.uuid);
     const caps = await this.p.caps();
     if (plan !== undefined) setTapNames(prepared, { [alias]: await this.p.taps.plug(plan) });
     const undoTap = (): Promise<void> => this.p.taps.unplug(alias).catch((e: unknown) => this.p.warn(`cannot remove the tap of '${alias}': ${(e as Error).message}`));

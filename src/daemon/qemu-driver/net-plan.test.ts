@@ -29,7 +29,9 @@ test('a bridge, a network and a managed ethernet interface get taps; a user one 
     { alias: 'net4', path: '/domain/devices/interface[5]', name: undefined, uplink: { kind: 'none' }, mac: 'fe:54:00:00:00:04', mtu: undefined, queues: 1 },
     { alias: 'net5', path: '/domain/devices/interface[6]', name: 'given0', uplink: { kind: 'none' }, mac: 'fe:54:00:00:00:05', mtu: undefined, queues: 1 },
     // A requested vnetN is ignored, as libvirt does: the driver picks the name.
-    { alias: 'net6', path: '/domain/devices/interface[7]', name: undefined, uplink: { kind: 'network', network: 'default' }, mac: 'fe:54:00:00:00:06', mtu: undefined, queues: 1 },
+    // networkOvs: what its port gets should the network be an Open vSwitch bridge.
+    { alias: 'net6', path: '/domain/devices/interface[7]', name: undefined, uplink: { kind: 'network', network: 'default' }, mac: 'fe:54:00:00:00:06', mtu: undefined, queues: 1,
+      networkOvs: { attachedMac: '52:54:00:00:00:06' } },
   ]);
 });
 
@@ -46,4 +48,23 @@ test('the live definition names each tap by alias', () => {
   setTapNames(def, { net0: 'vnet3', net1: 't1' });
   assert.deepEqual(def.devices?.interface?.map((n) => n.target), [{ dev: 'vnet3' }, { dev: 't1', managed: true }]);
   assert.equal(tapMac('52:54:00:12:34:56'), 'fe:54:00:12:34:56');
+});
+
+test("<virtualport type='openvswitch'> on a bridge interface: the tap's OVS port settings as libvirt sets them", () => {
+  const def = dom(`<interface type='bridge'><source bridge='ovsbr'/><mac address='52:54:00:AA:00:01'/>
+      <virtualport type='openvswitch'><parameters interfaceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f' profileid='gold'/></virtualport>
+      <vlan trunk='yes'><tag id='42' nativeMode='untagged'/><tag id='47'/></vlan></interface>
+    <interface type='bridge'><source bridge='ovsbr'/><virtualport type='openvswitch'/><vlan><tag id='10'/></vlan></interface>
+    <interface type='bridge'><source bridge='br0'/><vlan><tag id='10'/></vlan></interface>
+    <interface type='network'><source network='ovsnet' portgroup='engineering'/><virtualport type='openvswitch'/></interface>`);
+  def.uuid = 'c7a5fdbd-edaf-9455-926a-d65c16db1809';
+  const plans = planTaps(def);
+  assert.deepEqual(plans.map((p) => p.ovs), [
+    { attachedMac: '52:54:00:aa:00:01', ifaceId: '09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f', profileId: 'gold', vmUuid: def.uuid,
+      vlan: { tags: [42, 47], trunk: true, native: { tag: 42, mode: 'untagged' } } },
+    { attachedMac: '52:54:00:00:00:01', vmUuid: def.uuid, vlan: { tags: [10], trunk: false } },
+    // A Linux bridge (no virtualport) has no OVS port; a network's virtualport is the network's to apply (networkOvs, below).
+    undefined, undefined,
+  ]);
+  assert.deepEqual([plans[3]?.uplink, plans[3]?.networkOvs], [{ kind: 'network', network: 'ovsnet', portgroup: 'engineering' }, { attachedMac: '52:54:00:00:00:03', vmUuid: def.uuid }]);
 });

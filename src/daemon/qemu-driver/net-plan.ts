@@ -10,9 +10,10 @@ import { VirtkitError } from '../../core/errors.js';
 import type { DomainDef as CoreDomainDef } from '../../core/xml/domain/index.js';
 import type { InterfaceDef } from '../../core/xml/domain/schema/interface.js';
 import { checkIfName, isGeneratedTapName } from '../../host/net/link-names.js';
+import type { OvsVlan } from '../../host/net/ovs.js';
 
 /** Where a managed tap is plugged. */
-export type TapUplink = { readonly kind: 'bridge'; readonly bridge: string } | { readonly kind: 'network'; readonly network: string } | { readonly kind: 'none' };
+export type TapUplink = { readonly kind: 'bridge'; readonly bridge: string } | { readonly kind: 'network'; readonly network: string; readonly portgroup?: string } | { readonly kind: 'none' };
 
 export interface TapPlan {
   /** The interface's device alias (net0...). */
@@ -28,6 +29,40 @@ export interface TapPlan {
   readonly mtu: number | undefined;
   /** <driver queues=N>: a multi-queue tap for N > 1. */
   readonly queues: number;
+  /** <virtualport type='openvswitch'> on a type='bridge' interface: the tap is a port of that OVS bridge, with these settings. */
+  readonly ovs?: OvsPortPlan;
+  /** type='network': the port settings should the network turn out to be an OVS bridge (its resolver says so). */
+  readonly networkOvs?: OvsPortPlan;
+}
+
+/** What libvirt sets on an interface's OVS port (virNetDevOpenvswitchAddPort). */
+export interface OvsPortPlan {
+  readonly vlan?: OvsVlan;
+  /** The guest's MAC (external-ids:attached-mac). */
+  readonly attachedMac: string;
+  readonly ifaceId?: string;
+  readonly profileId?: string;
+  /** The domain's UUID (external-ids:vm-id). */
+  readonly vmUuid?: string;
+}
+
+/** The OVS port settings of an interface with <virtualport type='openvswitch'>, else undefined. */
+export function ovsPortPlan(n: InterfaceDef, guestMac: string, vmUuid: string | undefined): OvsPortPlan | undefined {
+  if (n.virtualport?.type !== 'openvswitch') return undefined;
+  const tags = n.vlan?.tag ?? [];
+  const native = tags.find((t) => t.nativeMode !== undefined);
+  const vlan: OvsVlan | undefined = tags.length === 0 ? undefined : {
+    tags: tags.map((t) => t.id), trunk: n.vlan?.trunk === true,
+    ...(native?.nativeMode === undefined ? {} : { native: { tag: native.id, mode: native.nativeMode } }),
+  };
+  const p = n.virtualport.parameters;
+  return {
+    attachedMac: guestMac.toLowerCase(),
+    ...(vlan === undefined ? {} : { vlan }),
+    ...(p?.interfaceid === undefined ? {} : { ifaceId: p.interfaceid }),
+    ...(p?.profileid === undefined ? {} : { profileId: p.profileid }),
+    ...(vmUuid === undefined ? {} : { vmUuid }),
+  };
 }
 
 /** The guest's MAC with the first byte 0xFE: what libvirt gives the host side of a tap. */
@@ -42,7 +77,7 @@ export function isManagedTap(n: InterfaceDef): boolean {
 }
 
 /** The tap plan of one interface of a prepared definition (alias and MAC set), or undefined when virtkit makes no tap for it. */
-export function planTap(n: InterfaceDef, path: string): TapPlan | undefined {
+export function planTap(n: InterfaceDef, path: string, vmUuid?: string): TapPlan | undefined {
   if (!isManagedTap(n)) return undefined;
   if ((n.type === 'bridge' || n.type === 'network') && n.target?.managed === false) {
     throw new VirtkitError('XML_CONFLICT', `${path}/target/@managed: managed='no' is only for type='ethernet' (a tap you made); a ${n.type} interface's tap is made by virtkit`, { details: { path: `${path}/target/@managed` } });
@@ -59,7 +94,8 @@ export function planTap(n: InterfaceDef, path: string): TapPlan | undefined {
   } else if (n.type === 'network') {
     const network = n.source?.network;
     if (network === undefined) throw new VirtkitError('XML_MISSING', `${path}/source/@network: a network interface needs <source network='NAME'/>`, { details: { path: `${path}/source/@network` } });
-    uplink = { kind: 'network', network };
+    const portgroup = n.source?.portgroup;
+    uplink = { kind: 'network', network, ...(portgroup === undefined ? {} : { portgroup }) };
   }
   // libvirt ignores a requested name that looks generated (vnetN) and picks one itself, so
   // that a saved live XML never claims a name the counter will hand out again.
@@ -67,13 +103,16 @@ export function planTap(n: InterfaceDef, path: string): TapPlan | undefined {
   if (name !== undefined && isGeneratedTapName(name)) name = undefined;
   if (name !== undefined) checkIfName(name, `${path}/target/@dev`);
   const queues = n.driver?.queues ?? 1;
-  return { alias, path, name, uplink, mac: tapMac(mac), mtu: n.mtu?.size, queues };
+  // A type='network' interface's virtualport is the network's business (its resolver), not the tap's.
+  const ovs = n.type === 'bridge' ? ovsPortPlan(n, mac, vmUuid) : undefined;
+  const networkOvs = n.type === 'network' ? ovsPortPlan({ ...n, virtualport: { type: 'openvswitch', ...(n.virtualport?.parameters === undefined ? {} : { parameters: n.virtualport.parameters }) } }, mac, vmUuid) : undefined;
+  return { alias, path, name, uplink, mac: tapMac(mac), mtu: n.mtu?.size, queues, ...(ovs === undefined ? {} : { ovs }), ...(networkOvs === undefined ? {} : { networkOvs }) };
 }
 
 /** The tap plans of every interface of a prepared definition, in order. */
 export function planTaps(def: CoreDomainDef): TapPlan[] {
   return (def.devices?.interface ?? []).flatMap((n, i) => {
-    const p = planTap(n, `/domain/devices/interface[${i + 1}]`);
+    const p = planTap(n, `/domain/devices/interface[${i + 1}]`, def.uuid);
     return p === undefined ? [] : [p];
   });
 }

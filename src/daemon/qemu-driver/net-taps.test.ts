@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { VirtkitError } from '../../core/errors.js';
 import { ipFailure, type IpRunner } from '../../host/net/ip-runner.js';
 import { Links } from '../../host/net/links.js';
+import { Ovs } from '../../host/net/ovs.js';
 import type { TapPlan } from './net-plan.js';
 import { DomainTaps, readTapRecord, TapNamer } from './net-taps.js';
 
@@ -108,4 +109,54 @@ test('a network interface goes into the bridge its resolver names; a restarted d
   assert.deepEqual(loaded.names(), { net0: 'vnet0' });
   assert.deepEqual(await loaded.removeAll(), []);
   assert.deepEqual(ip.links.map((l) => l.ifname), ['virbr9', 'vnet0']);
+}));
+
+/** A scripted ovs-vsctl: the OVS bridges it knows and every call (without --db/--timeout). */
+function fakeOvs(bridges: string[]): { ovs: Ovs; calls: string[] } {
+  const calls: string[] = [];
+  const ovs = new Ovs({ db: '/x/db.sock', run: (args) => {
+    const a = args.slice(2);
+    calls.push(a.join(' '));
+    if (a[0] === 'br-exists') {
+      return bridges.includes(a[1] ?? '') ? Promise.resolve('') : Promise.reject(new VirtkitError('HOST_NET_FAILED', 'br-exists', { details: { exitCode: 2 } }));
+    }
+    return Promise.resolve(a[0] === 'get' ? '1\n[]\n' : '');
+  } });
+  return { ovs, calls };
+}
+
+test('an OVS port: plugged with ovs-vsctl instead of a master, recorded as such; its removal deletes the port before the tap', () => withDir(async (dir) => {
+  // The userspace datapath's bridge device is a tap, not a bridge.
+  const ip = fakeIp([{ ifname: 'ovsbr', kind: 'tun', mtu: 1450 }]);
+  const { ovs, calls } = fakeOvs(['ovsbr']);
+  const deps = { links: new Links({ run: ip.run }), namer: new TapNamer(), resolveNetwork: undefined, ovs };
+  const taps = DomainTaps.empty(dir, deps);
+  const port = { attachedMac: '52:54:00:00:00:01', vlan: { tags: [10], trunk: false } };
+  assert.equal(await taps.plug(plan({ uplink: { kind: 'bridge', bridge: 'ovsbr' }, ovs: port })), 'vnet0');
+  assert.deepEqual(calls, ['br-exists ovsbr',
+    '-- --if-exists del-port vnet0 -- add-port ovsbr vnet0 tag=10 -- set Interface vnet0 external-ids:attached-mac="52:54:00:00:00:01" -- set Interface vnet0 external-ids:iface-status="active"',
+    'get Interface vnet0 ofport error']);
+  assert.deepEqual([ip.links[1]?.master, ip.links[1]?.mtu, ip.links[1]?.up], [undefined, 1450, true], "no master; the OVS bridge's MTU; up");
+  assert.deepEqual(await readTapRecord(dir), [{ alias: 'net0', name: 'vnet0', ovs: true }]);
+  calls.length = 0;
+  assert.deepEqual(await (await DomainTaps.load(dir, deps)).removeAll(), []);
+  assert.deepEqual(calls, ['--if-exists del-port vnet0']);
+  assert.deepEqual(ip.links.map((l) => l.ifname), ['ovsbr']);
+  // Without a virtualport, an OVS bridge is refused with a hint; with one, a missing OVS bridge is BRIDGE_NOT_FOUND before any tap.
+  await assert.rejects(taps.plug(plan({ uplink: { kind: 'bridge', bridge: 'ovsbr' } })), code('BRIDGE_NOT_FOUND', /is an Open vSwitch bridge.*add <virtualport/));
+  await assert.rejects(taps.plug(plan({ uplink: { kind: 'bridge', bridge: 'nobr' }, ovs: port })), code('BRIDGE_NOT_FOUND', /no Open vSwitch bridge 'nobr'/));
+  assert.deepEqual(ip.links.map((l) => l.ifname), ['ovsbr']);
+}));
+
+test("a network the resolver says is an OVS bridge: the port gets the portgroup's VLAN unless the interface has its own", () => withDir(async (dir) => {
+  const ip = fakeIp([{ ifname: 'ovsbr', kind: 'tun', mtu: 1500 }]);
+  const { ovs, calls } = fakeOvs(['ovsbr']);
+  const asked: unknown[] = [];
+  const resolveNetwork = (n: string, pg?: string) => { asked.push([n, pg]); return Promise.resolve({ bridge: 'ovsbr', ovs: { vlan: { tags: [20], trunk: false } } }); };
+  const taps = DomainTaps.empty(dir, { links: new Links({ run: ip.run }), namer: new TapNamer(), resolveNetwork, ovs });
+  await taps.plug(plan({ uplink: { kind: 'network', network: 'ovsnet', portgroup: 'eng' }, networkOvs: { attachedMac: '52:54:00:00:00:01' } }));
+  await taps.plug(plan({ alias: 'net1', uplink: { kind: 'network', network: 'ovsnet' }, networkOvs: { attachedMac: '52:54:00:00:00:02', vlan: { tags: [30], trunk: false } } }));
+  assert.deepEqual(asked, [['ovsnet', 'eng'], ['ovsnet', undefined]]);
+  assert.deepEqual(calls.filter((c) => c.includes('add-port')).map((c) => /add-port ovsbr (\S+) (tag=\d+)/.exec(c)?.slice(1)), [['vnet0', 'tag=20'], ['vnet1', 'tag=30']]);
+  assert.deepEqual((await readTapRecord(dir)).map((e) => e.ovs), [true, true]);
 }));

@@ -4,7 +4,9 @@
  * that whoever finds the domain gone (this daemon when QEMU exits, a restarted daemon at
  * re-attach, the next start) removes exactly the taps the domain made, and a re-attached domain
  * keeps them. A tap is set up as libvirt does: MAC (the guest's with 0xFE first), MTU (<mtu>, else
- * the bridge's), plugged into its bridge, up.
+ * the bridge's), plugged into its bridge, up. With <virtualport type='openvswitch'> the bridge is
+ * an Open vSwitch bridge and the tap becomes its port (VLANs, external-ids), recorded as such so
+ * that its removal takes the port out of OVS too.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,18 +15,31 @@ import { nextVnetName } from '../../host/net/link-names.js';
 import type { IpRunner } from '../../host/net/ip-runner.js';
 import type { LinkInfo, Links } from '../../host/net/links.js';
 import { createMacvtap } from '../../host/net/macvtap.js';
+import type { Ovs, OvsVlan } from '../../host/net/ovs.js';
 import type { MacvtapPlan } from './net-macvtap.js';
 import { nextMacvtapName } from './net-macvtap.js';
-import type { TapPlan } from './net-plan.js';
+import type { OvsPortPlan, TapPlan } from './net-plan.js';
 
-/** The bridge a virtual network's taps go into; the network objects provide it (a later part of issue 8). */
-export type NetworkResolver = (network: string) => Promise<{ readonly bridge: string }>;
+/**
+ * The bridge a virtual network's taps go into; the network objects provide it (a later part of issue 8).
+ * `ovs` when it is an Open vSwitch bridge (a network with <virtualport type='openvswitch'/>): the tap
+ * becomes a port there, with `vlan` (the <vlan> of the portgroup asked for, else the default portgroup's,
+ * else the network's) unless the interface has its own.
+ */
+export type NetworkResolver = (network: string, portgroup?: string) => Promise<{ readonly bridge: string; readonly ovs?: { readonly vlan?: OvsVlan } }>;
+
+interface Uplink {
+  readonly link?: LinkInfo;
+  readonly ovs?: { readonly bridge: string; readonly port: OvsPortPlan };
+}
 
 export interface TapEntry {
   readonly alias: string;
   readonly name: string;
   /** A macvtap (type='direct', net-macvtap.ts) rather than a tun tap. */
   readonly macvtap?: true;
+  /** A port of an Open vSwitch bridge. */
+  readonly ovs?: true;
 }
 
 const TAPS_FILE = 'taps.json';
@@ -34,7 +49,7 @@ export async function readTapRecord(runDir: string): Promise<TapEntry[]> {
   try {
     const v = JSON.parse(await readFile(join(runDir, TAPS_FILE), 'utf8')) as { taps?: TapEntry[] };
     return (v.taps ?? []).filter((t) => typeof t.alias === 'string' && typeof t.name === 'string')
-      .map((t) => (t.macvtap === true ? { alias: t.alias, name: t.name, macvtap: true } : { alias: t.alias, name: t.name }));
+      .map((t) => ({ alias: t.alias, name: t.name, ...(t.ovs === true ? { ovs: true as const } : {}), ...(t.macvtap === true ? { macvtap: true as const } : {}) }));
   } catch {
     return [];
   }
@@ -67,6 +82,8 @@ export interface TapDeps {
   readonly run?: IpRunner;
   readonly namer: TapNamer;
   readonly resolveNetwork: NetworkResolver | undefined;
+  /** Open vSwitch, for taps with <virtualport type='openvswitch'>; absent: those are refused. */
+  readonly ovs?: Ovs;
 }
 
 export class DomainTaps {
@@ -107,25 +124,53 @@ export class DomainTaps {
     return write;
   }
 
-  async #uplink(p: TapPlan, links: readonly LinkInfo[]): Promise<LinkInfo | undefined> {
+  /** Where the tap of `p` goes: a Linux bridge (its link), an OVS bridge (its name, its internal port's link and the port's settings), or nowhere. */
+  async #uplink(p: TapPlan, links: readonly LinkInfo[]): Promise<Uplink> {
     let bridge: string;
-    if (p.uplink.kind === 'none') return undefined;
+    let ovsPort = p.ovs;
+    if (p.uplink.kind === 'none') return {};
     if (p.uplink.kind === 'network') {
       const resolve = this.deps.resolveNetwork;
       if (resolve === undefined) {
         throw new VirtkitError('XML_UNSUPPORTED', `${p.path}/source: virtual networks are not there yet, so network '${p.uplink.network}' has no bridge; ` +
           "use type='bridge' with <source bridge='NAME'/>", { details: { path: `${p.path}/source`, paths: [`${p.path}/source`] } });
       }
-      bridge = (await resolve(p.uplink.network)).bridge;
+      const net = await resolve(p.uplink.network, p.uplink.portgroup);
+      bridge = net.bridge;
+      // An OVS network: the port gets the interface's own <vlan>, else the network's (portgroup's), as libvirt's actual interface does.
+      if (net.ovs !== undefined && p.networkOvs !== undefined) ovsPort = { ...(net.ovs.vlan === undefined ? {} : { vlan: net.ovs.vlan }), ...p.networkOvs };
     } else {
       bridge = p.uplink.bridge;
     }
     const link = links.find((l) => l.name === bridge);
+    if (ovsPort !== undefined) return { ovs: { bridge, port: ovsPort }, ...await this.#ovsBridge(p, bridge, link) };
+    if (link?.kind !== 'bridge' && link !== undefined && await this.#isOvsBridge(bridge)) {
+      throw new VirtkitError('BRIDGE_NOT_FOUND', `${p.path}/source: '${bridge}' is an Open vSwitch bridge, not a Linux bridge; ` +
+        "add <virtualport type='openvswitch'/> to the interface to plug it there", { details: { bridge, path: `${p.path}/source` } });
+    }
     if (link?.kind !== 'bridge') {
       throw new VirtkitError('BRIDGE_NOT_FOUND', `${p.path}/source: ${link === undefined ? `there is no bridge '${bridge}' on this host` : `'${bridge}' is a ${link.kind ?? 'plain'} device, not a bridge`}; ` +
         `create it first (ip link add ${bridge} type bridge) or name another`, { details: { bridge, path: `${p.path}/source` } });
     }
-    return link;
+    return { link };
+  }
+
+  async #isOvsBridge(bridge: string): Promise<boolean> {
+    return (await this.deps.ovs?.bridgeExists(bridge).catch(() => false)) ?? false;
+  }
+
+  /** The OVS bridge of `p` (its kernel link: the bridge's internal port, for the MTU). */
+  async #ovsBridge(p: TapPlan, bridge: string, link: LinkInfo | undefined): Promise<{ link?: LinkInfo }> {
+    const ovs = this.deps.ovs;
+    if (ovs === undefined) {
+      throw new VirtkitError('XML_UNSUPPORTED', `${p.path}/virtualport: this driver has no Open vSwitch connection`, { details: { path: `${p.path}/virtualport` } });
+    }
+    if (!await ovs.bridgeExists(bridge)) {
+      throw new VirtkitError('BRIDGE_NOT_FOUND', `${p.path}/source: there is no Open vSwitch bridge '${bridge}' (ovsdb ${ovs.db}); ` +
+        `create it first (ovs-vsctl add-br ${bridge}), name another, or drop <virtualport type='openvswitch'/> for a Linux bridge`,
+      { details: { bridge, path: `${p.path}/source`, db: ovs.db } });
+    }
+    return link === undefined ? {} : { link };
   }
 
   /** Makes, records and sets up the tap of `p`; returns its name. On failure nothing of it is left. */
@@ -133,7 +178,7 @@ export class DomainTaps {
     const { links, namer } = this.deps;
     return namer.exclusive(async () => {
       const all = await links.list();
-      const bridge = await this.#uplink(p, all);
+      const { link: bridge, ovs } = await this.#uplink(p, all);
       const inUse = new Set(all.map((l) => l.name));
       if (p.name !== undefined && inUse.has(p.name)) {
         throw new VirtkitError('IFACE_EXISTS', `${p.path}/target/@dev: a network interface named '${p.name}' exists already on this host; ` +
@@ -141,7 +186,7 @@ export class DomainTaps {
       }
       const name = p.name ?? namer.next(inUse);
       // Recorded before it is made: a crash in between leaves a name to clean, never a tap nobody knows.
-      this.#entries = [...this.#entries, { alias: p.alias, name }];
+      this.#entries = [...this.#entries, { alias: p.alias, name, ...(ovs === undefined ? {} : { ovs: true as const }) }];
       await this.#save();
       try {
         await links.createTap(name, { multiQueue: p.queues > 1 });
@@ -154,7 +199,11 @@ export class DomainTaps {
         await links.setMac(name, p.mac);
         const mtu = p.mtu ?? bridge?.mtu;
         if (mtu !== undefined) await links.setMtu(name, mtu);
-        if (bridge !== undefined) await links.setMaster(name, bridge.name);
+        if (ovs !== undefined) {
+          await this.deps.ovs?.addPort({ ...ovs.port, bridge: ovs.bridge, port: name });
+        } else if (bridge !== undefined) {
+          await links.setMaster(name, bridge.name);
+        }
         await links.setUp(name, true);
       } catch (e) {
         await this.unplug(p.alias).catch(() => undefined);
@@ -207,9 +256,12 @@ export class DomainTaps {
   }
 
   async #delete(entry: TapEntry): Promise<void> {
-    const link = await this.deps.links.get(entry.name);
+    const { name } = entry;
+    // The port goes first: OVS would otherwise keep a port whose device is gone (and log about it).
+    if (entry.ovs === true) await this.deps.ovs?.delPort(name, { ifExists: true });
+    const link = await this.deps.links.get(name);
     // Only a tap (or macvtap): a name someone reused for another kind of device is not ours.
-    if (link?.kind === (entry.macvtap === true ? 'macvtap' : 'tun')) await this.deps.links.delete(entry.name);
+    if (link?.kind === (entry.macvtap === true ? 'macvtap' : 'tun')) await this.deps.links.delete(name);
   }
 
   /** Removes every recorded tap (QEMU is gone); the names of those that could not be removed, with why. */

@@ -90,7 +90,12 @@ export async function cloneVolume(ctx: StorageContext, poolRef: string, volume: 
       const vol = x.prepareVolumeXml(volumeXmlOf(newName, src.capacity, 'qcow2'), p.def);
       return makeVolume(ctx, p, dir, newName, 'clone volume', (temp) => runPlan(planLinkedClone({
         pool: p.def, vol: { ...vol, target: { ...vol.target, path: temp } }, source: { path: src.path, format: src.format },
-      }), o));
+      }), o), {
+        // What planLinkedClone wrote: a qcow2 of the source's size backed by the source, its format recorded.
+        made: (path, allocation) => ({
+          name: newName, key: path, path, type: 'file', format: 'qcow2', capacity: src.capacity, allocation, backing: { path: src.path, format: src.format },
+        }),
+      });
     }
     const vol = x.prepareVolumeXml(volumeXmlOf(newName, src.capacity, src.format), p.def);
     await requireSpace(p, dir, newName, src.allocation);

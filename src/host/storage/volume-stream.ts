@@ -9,6 +9,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { VirtkitError } from '../../core/errors.js';
 import type { ByteRange } from '../../core/storage/volume-range.js';
 import { fileError } from './volume-files.js';
@@ -69,18 +70,24 @@ export async function writeVolumeRange(path: string, range: ByteRange, source: R
       let batch: Buffer[] = [];
       let size = 0;
       let received = 0;
-      for await (const chunk of source) {
-        const c = chunk as Buffer;
+      // 'data' events, the source paused while a full batch waits for the one in flight: not
+      // `for await`, whose promise per 64 KiB chunk cost ~20% more daemon CPU (docs/bench.md).
+      source.on('data', (c: Buffer) => {
         received += c.length;
-        if (received > range.length) throw new Error(`the source has more than ${range.length} bytes`);
+        if (received > range.length) {
+          source.destroy(new Error(`the source has more than ${range.length} bytes`));
+          return;
+        }
         batch.push(c);
         size += c.length;
-        if (size >= CHUNK) {
-          await flush(batch);
-          batch = [];
-          size = 0;
-        }
-      }
+        if (size < CHUNK) return;
+        const full = batch;
+        batch = [];
+        size = 0;
+        source.pause();
+        flush(full).then(() => source.resume(), (e: unknown) => source.destroy(e as Error));
+      });
+      await finished(source);
       if (size > 0) await flush(batch);
       await inFlight;
       await syncing;

@@ -1,0 +1,83 @@
+/**
+ * What every network action works with: the network registry (generic, ../objects), per-network
+ * job locks, the network event bus, the stores (definitions as the pools' are kept, status files
+ * of started networks), and the host: iproute2, nft, dnsmasq. Files of a running network
+ * (dnsmasq's conf, pid, leases, hosts files, log) live in `stateDir` (run/network).
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { runIp, type IpRunner } from '../../host/net/ip-runner.js';
+import { nftRunner, type NftRunner } from '../../host/net/nft-run.js';
+import type { InstanceLayout } from '../paths.js';
+import { JobLocks } from '../engine/job-lock.js';
+import { ObjectEventBus } from '../objects/object-events.js';
+import { ObjectRegistry } from '../objects/object-registry.js';
+import { FileConfigStore } from '../store/file-config-store.js';
+import { FileRecordStore, type RecordStore } from '../store/file-record-store.js';
+import type { ConfigStore } from '../store/types.js';
+import { networkView, parseNetworkStatus, type NetworkInfo, type NetworkRecord, type NetworkStatus } from './records.js';
+
+/** libvirt's network lifecycle events (virNetworkEventLifecycleType), and virtkit's dnsmasq restart. */
+export type NetworkEventName = 'defined' | 'undefined' | 'started' | 'stopped' | 'dnsmasq-restarted';
+
+export interface NetworkDeps {
+  readonly config: ConfigStore;
+  readonly status: RecordStore<NetworkStatus>;
+  /** Where running networks keep their dnsmasq files (readable by dnsmasq's unprivileged user). */
+  readonly stateDir: string;
+  readonly ip: IpRunner;
+  readonly nft: NftRunner;
+  readonly dnsmasqBin: string;
+  /** Sets a net.* sysctl (forwarding); default: written to /proc/sys of the daemon's namespace. */
+  readonly setSysctl?: (key: string, value: string) => Promise<void>;
+  readonly now?: () => number;
+  readonly log: { info(m: string): void; warn(m: string): void; error(m: string): void };
+}
+
+export class NetworkContext {
+  readonly networks = new ObjectRegistry<NetworkRecord>({ noun: 'network', notFound: 'NETWORK_NOT_FOUND', exists: 'NETWORK_EXISTS' });
+  readonly locks: JobLocks;
+  readonly events: ObjectEventBus<'network', NetworkEventName>;
+  #dnsmasqVersion: Promise<string> | undefined;
+
+  constructor(readonly deps: NetworkDeps) {
+    const now = deps.now ?? Date.now;
+    this.locks = new JobLocks(now, 'network');
+    this.events = new ObjectEventBus('network', now, (e, ev) => deps.log.error(`dropped a network event subscriber that threw on ${ev.event}: ${String(e)}`));
+  }
+
+  job<T>(name: string, job: string, wait: number | undefined, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(name, job, wait ?? 0, fn);
+  }
+
+  view(n: NetworkRecord): NetworkInfo {
+    return networkView(n);
+  }
+
+  /** `dnsmasq --version`'s number, asked once. */
+  dnsmasqVersion(): Promise<string> {
+    this.#dnsmasqVersion ??= promisify(execFile)(this.deps.dnsmasqBin, ['--version']).then(({ stdout }) => {
+      const v = /Dnsmasq version ([0-9.]+)/.exec(stdout)?.[1];
+      if (v === undefined) throw new Error(`cannot read dnsmasq's version from: ${stdout.split('\n')[0] ?? ''}`);
+      return v;
+    }).catch((e: unknown) => {
+      this.#dnsmasqVersion = undefined;
+      throw e;
+    });
+    return this.#dnsmasqVersion;
+  }
+}
+
+/** The instance's network files: definitions in etc/network, status and dnsmasq files in run/network. */
+export function defaultNetworkDeps(layout: InstanceLayout, log: { warn(m: string): void }): Omit<NetworkDeps, 'log' | 'now'> {
+  const stateDir = join(layout.runDir, 'network');
+  return {
+    config: new FileConfigStore(join(layout.configDir, 'network'), join(layout.configDir, 'network', 'autostart'), layout.dirMode, 'network'),
+    status: new FileRecordStore(join(stateDir, 'status'), 'network', parseNetworkStatus, (m) => log.warn(m), layout.dirMode),
+    stateDir,
+    ip: runIp,
+    nft: nftRunner(),
+    dnsmasqBin: 'dnsmasq',
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Carrying out a network's start plan on the host, and taking a network off it. Start walks
+ * the plan (bridge, addresses, up; dnsmasq's files; the firewall; dnsmasq) and on any failure
+ * undoes the steps done so far, newest first, so that nothing of a failed start is left.
+ * Stop removes all of it and is safe to repeat: what is already gone is skipped, which is what
+ * reconcile after a crash needs.
+ */
+import { chmod, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { VirtkitError } from '../../core/errors.js';
+import type { NetworkFiles, NetworkStartPlan } from '../../core/network/start-plan.js';
+import { applyFirewall, removeFirewall } from '../../host/net/nft.js';
+import { ensureDir, writeFileAtomic } from '../store/atomic.js';
+import type { NetworkContext } from './context.js';
+import { findDnsmasq, startDnsmasq, stopDnsmasq } from './dnsmasq-proc.js';
+import type { DnsmasqHandle } from './records.js';
+
+export const logFileOf = (files: NetworkFiles): string => files.confFile.replace(/\.conf$/, '.log');
+export const confArgOf = (files: NetworkFiles): string => `--conf-file=${files.confFile}`;
+
+/**
+ * dnsmasq drops to an unprivileged user and rereads the hosts files as it (at start and on
+ * SIGHUP): every directory above them must let others through (x), else it would serve no host.
+ */
+async function checkTraversable(dir: string): Promise<void> {
+  for (let d = dir; ; d = dirname(d)) {
+    const s = await stat(d);
+    if ((s.mode & 0o001) === 0) {
+      throw new VirtkitError('HOST_UNSUPPORTED', `dnsmasq (running as an unprivileged user) cannot reach ${dir}: directory ${d} has mode ${(s.mode & 0o777).toString(8)}; ` +
+        `let others through it (chmod o+x ${d})`, { details: { path: d } });
+    }
+    if (dirname(d) === d) return;
+  }
+}
+
+export async function writeHostFiles(ctx: NetworkContext, plan: Pick<NetworkStartPlan, 'files' | 'hostsFile' | 'addnHosts'>): Promise<void> {
+  const dir = ctx.deps.stateDir;
+  if (plan.hostsFile !== null) await writeFileAtomic(dir, basename(plan.files.hostsFile), plan.hostsFile, 0o644);
+  if (plan.addnHosts !== null) await writeFileAtomic(dir, basename(plan.files.addnHostsFile), plan.addnHosts, 0o644);
+}
+
+async function removeFiles(files: NetworkFiles): Promise<void> {
+  for (const f of [files.confFile, files.pidFile, files.hostsFile, files.addnHostsFile, files.leaseFile, logFileOf(files)]) await rm(f, { force: true });
+}
+
+/** Runs `argv`: 'ip ...' through the ip runner; 'sysctl -w KEY=VALUE' written to /proc/sys. */
+async function ip(ctx: NetworkContext, argv: readonly string[]): Promise<string> {
+  if (argv[0] === 'sysctl') {
+    const [key = '', value = ''] = (argv[2] ?? '').split('=');
+    if (!/^net\.[a-z0-9_.]+$/.test(key)) throw new VirtkitError('INTERNAL_ERROR', `not a sysctl virtkit sets: ${key}`);
+    const set = ctx.deps.setSysctl ?? ((k: string, v: string) => writeFile(`/proc/sys/${k.replace(/\./g, '/')}`, v));
+    await set(key, value).catch((e: unknown) => {
+      throw new VirtkitError('HOST_NET_FAILED', `cannot set ${key}=${value}: ${(e as Error).message}`, { details: { command: argv }, cause: e });
+    });
+    return '';
+  }
+  return ctx.deps.ip(argv.slice(1));
+}
+
+/** Carries out `plan`; returns dnsmasq. Nothing is left when it throws. */
+export async function makeNetwork(ctx: NetworkContext, plan: NetworkStartPlan, onDnsmasqExit: (code: number | null, signal: string | null) => void): Promise<DnsmasqHandle> {
+  const undo: (() => Promise<unknown>)[] = [];
+  try {
+    await ensureDir(ctx.deps.stateDir, 0o755);
+    // Made 0700 with the status store below it, maybe: this directory is virtkit's own.
+    await chmod(ctx.deps.stateDir, 0o755);
+    await checkTraversable(ctx.deps.stateDir);
+    const [add, ...rest] = plan.commands;
+    if (add !== undefined) {
+      await ip(ctx, add);
+      undo.push(() => Promise.all(plan.undoCommands.map((c) => ip(ctx, c))));
+    }
+    for (const c of rest) await ip(ctx, c);
+    undo.push(() => removeFiles(plan.files));
+    await writeFileAtomic(ctx.deps.stateDir, basename(plan.files.confFile), plan.dnsmasqConf, 0o644);
+    await writeHostFiles(ctx, plan);
+    if (plan.firewall !== null) {
+      const fw = plan.firewall;
+      undo.push(() => removeFirewall(fw.name, ctx.deps.nft));
+      await applyFirewall(fw, ctx.deps.nft);
+    }
+    return await startDnsmasq(plan.dnsmasqArgv, plan.files.pidFile, logFileOf(plan.files), onDnsmasqExit);
+  } catch (e) {
+    for (const u of undo.reverse()) {
+      await u().catch((err: unknown) => ctx.deps.log.error(`network '${plan.network}': undoing a failed start: ${(err as Error).message}`));
+    }
+    throw e;
+  }
+}
+
+export interface Teardown {
+  readonly network: string;
+  readonly bridge: string;
+  readonly files: NetworkFiles;
+  readonly dnsmasq: DnsmasqHandle | undefined;
+  /** Whether the network had a firewall table (all but 'open'); removal is tried anyway when unknown. */
+  readonly firewall: boolean;
+}
+
+/** Removes dnsmasq, the firewall, the bridge and the files of a network; what is gone already is skipped. */
+export async function unmakeNetwork(ctx: NetworkContext, t: Teardown): Promise<void> {
+  const confArg = confArgOf(t.files);
+  const pid = t.dnsmasq?.pid ?? (await findDnsmasq(t.files.pidFile, confArg));
+  if (pid !== undefined) await stopDnsmasq(t.dnsmasq ?? { pid, child: undefined }, confArg);
+  if (t.firewall) await removeFirewall(t.network, ctx.deps.nft);
+  const links = JSON.parse(await ctx.deps.ip(['-j', 'link', 'show'])) as { ifname: string }[];
+  if (links.some((l) => l.ifname === t.bridge)) await ctx.deps.ip(['link', 'del', 'dev', t.bridge]);
+  await removeFiles(t.files);
+}
