@@ -21,8 +21,8 @@ import { benchAttach, benchLease, benchPlugMany, benchStartDestroy, benchThrough
 import { Samples } from './lib/stats.js';
 import { VirtkitInstance } from './lib/virtkit-instance.js';
 
-const FULL: NetworkPlan = { startReps: 21, cliReps: 5, leaseReps: 5, attachReps: 20, plugCount: 50, plugBatch: 10, throughputMiB: 64, throughputReps: 3 };
-const QUICK: NetworkPlan = { startReps: 5, cliReps: 2, leaseReps: 2, attachReps: 5, plugCount: 10, plugBatch: 5, throughputMiB: 16, throughputReps: 1 };
+const FULL: NetworkPlan = { startReps: 21, cliReps: 5, leaseReps: 5, attachReps: 20, plugCount: 50, plugBatch: 10, throughputMiB: 16, throughputReps: 3 };
+const QUICK: NetworkPlan = { startReps: 5, cliReps: 2, leaseReps: 2, attachReps: 5, plugCount: 10, plugBatch: 5, throughputMiB: 4, throughputReps: 1 };
 const ROWS = ['start', 'lease', 'attach', 'plug', 'throughput'] as const;
 type Row = (typeof ROWS)[number];
 const run = promisify(execFile);
