@@ -10,7 +10,7 @@ import { basename, dirname } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { NetworkFiles, NetworkStartPlan } from '../../core/network/start-plan.js';
 import { runIpCommands } from '../../host/net/ip-batch.js';
-import { applyFirewall, removeFirewall } from '../../host/net/nft.js';
+import { applyFirewall, listRuleset, removeFirewall } from '../../host/net/nft.js';
 import { ensureDir, writeFileAtomic } from '../store/atomic.js';
 import type { NetworkContext } from './context.js';
 import { findDnsmasq, startDnsmasq, stopDnsmasq } from './dnsmasq-proc.js';
@@ -69,6 +69,9 @@ export async function makeNetwork(ctx: NetworkContext, plan: NetworkStartPlan, o
     // Made 0700 with the status store below it, maybe: this directory is virtkit's own.
     await chmod(ctx.deps.stateDir, 0o755);
     await checkTraversable(ctx.deps.stateDir);
+    // nft lists the ruleset (what the firewall's transaction is built from) while the bridge is made.
+    const listed = plan.firewall === null ? undefined : listRuleset(ctx.deps.nft);
+    listed?.catch(() => undefined);
     const [add, ...rest] = plan.commands;
     if (add !== undefined) {
       await ip(ctx, add);
@@ -86,7 +89,7 @@ export async function makeNetwork(ctx: NetworkContext, plan: NetworkStartPlan, o
     const fw = plan.firewall;
     if (fw !== null) undo.push(() => removeFirewall(fw.name, ctx.deps.nft));
     const [wall, dns] = await Promise.allSettled([
-      fw === null ? Promise.resolve() : applyFirewall(fw, ctx.deps.nft),
+      fw === null ? Promise.resolve() : applyFirewall(fw, ctx.deps.nft, listed),
       startDnsmasq(plan.dnsmasqArgv, plan.files.pidFile, logFileOf(plan.files), onDnsmasqExit),
     ]);
     if (dns.status === 'rejected') throw dns.reason;
