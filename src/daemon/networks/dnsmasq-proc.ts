@@ -8,9 +8,10 @@
  * (/proc/PID/cmdline), and counted gone once /proc says it is gone or a zombie (PID 1 reaps it
  * when it gets to it).
  */
-import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VirtkitError } from '../../core/errors.js';
 import type { DnsmasqHandle } from './records.js';
@@ -55,25 +56,54 @@ export async function startDnsmasq(argv: readonly string[], pidFile: string, log
   child.once('exit', (code, signal) => {
     exited = { code, signal };
   });
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    if (spawnError !== undefined) throw new VirtkitError('DNSMASQ_FAILED', `cannot run ${bin}: ${spawnError.message}`, { cause: spawnError });
-    if (exited !== undefined) {
-      const log = (await readFile(logFile, 'utf8').catch(() => '')).trim();
-      throw new VirtkitError('DNSMASQ_FAILED', `dnsmasq exited at start (${exited.signal ?? `exit ${exited.code}`}): ${log || 'no output'}`, {
-        details: { argv, exitCode: exited.code },
-      });
+  const wait = wakeOnChange(dirname(pidFile), child);
+  try {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (;;) {
+      if (spawnError !== undefined) throw new VirtkitError('DNSMASQ_FAILED', `cannot run ${bin}: ${spawnError.message}`, { cause: spawnError });
+      if (exited !== undefined) {
+        const log = (await readFile(logFile, 'utf8').catch(() => '')).trim();
+        throw new VirtkitError('DNSMASQ_FAILED', `dnsmasq exited at start (${exited.signal ?? `exit ${exited.code}`}): ${log || 'no output'}`, {
+          details: { argv, exitCode: exited.code },
+        });
+      }
+      if (child.pid !== undefined && (await readPid(pidFile)) === child.pid) break;
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new VirtkitError('DNSMASQ_FAILED', `dnsmasq did not write its pid file ${pidFile} within ${START_TIMEOUT_MS / 1000} s`, { details: { argv } });
+      }
+      await wait.next();
     }
-    if (child.pid !== undefined && (await readPid(pidFile)) === child.pid) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new VirtkitError('DNSMASQ_FAILED', `dnsmasq did not write its pid file ${pidFile} within ${START_TIMEOUT_MS / 1000} s`, { details: { argv } });
-    }
-    await sleep(POLL_MS);
+  } finally {
+    wait.close();
   }
   child.on('exit', (code, signal) => onExit(code, signal));
   child.unref();
   return { pid: child.pid as number, child };
+}
+
+/**
+ * Wakes the start's wait as soon as something changes in `dir` (inotify: dnsmasq wrote its pid
+ * file) or the child exits, else after POLL_MS (a watch may miss an event, or be unavailable).
+ */
+function wakeOnChange(dir: string, child: ChildProcess): { next(): Promise<void>; close(): void } {
+  let wake: (() => void) | undefined;
+  const nudge = (): void => wake?.();
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dir, nudge);
+    watcher.on('error', () => undefined);
+  } catch {
+    watcher = undefined;
+  }
+  child.once('exit', nudge);
+  return {
+    next: () => new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { wake = undefined; resolve(); }, POLL_MS);
+      wake = () => { clearTimeout(timer); wake = undefined; resolve(); };
+    }),
+    close: () => { watcher?.close(); child.off('exit', nudge); },
+  };
 }
 
 /** Stops dnsmasq and waits until it is gone. */

@@ -57,14 +57,16 @@ export function checkOtherNetworks(ctx: NetworkContext, def: NetworkDef): void {
 export async function checkHost(ctx: NetworkContext, def: NetworkDef, ownBridge: string | undefined): Promise<void> {
   if (!managesBridge(forwardMode(def))) return;
   const own = new Set(ownBridge === undefined ? [] : [ownBridge]);
-  const routes = [
-    ...hostRouteOwners(JSON.parse(await ctx.deps.ip(['-j', 'route', 'show'])), own),
-    ...hostRouteOwners(JSON.parse(await ctx.deps.ip(['-6', '-j', 'route', 'show'])), own),
-  ];
+  const br = def.bridge?.name;
+  // The three queries at once (each an `ip` process): net-start's time is mostly such processes.
+  const [v4, v6, links] = await Promise.all([
+    ctx.deps.ip(['-j', 'route', 'show']), ctx.deps.ip(['-6', '-j', 'route', 'show']),
+    br !== undefined && br !== ownBridge ? hostLinkNames(ctx) : Promise.resolve(new Set<string>()),
+  ]);
+  const routes = [...hostRouteOwners(JSON.parse(v4), own), ...hostRouteOwners(JSON.parse(v6), own)];
   const [overlap] = subnetOverlapProblems(def, routes);
   if (overlap) throw overlap;
-  const br = def.bridge?.name;
-  if (br !== undefined && br !== ownBridge && (await hostLinkNames(ctx)).has(br)) {
+  if (br !== undefined && br !== ownBridge && links.has(br)) {
     throw new VirtkitError('IFACE_EXISTS', `/network/bridge/@name: a network interface named '${br}' exists already on this host; ` +
       'virtkit makes the bridge of a network itself: choose another name or leave it out (virtkit picks a free virbrN)', {
       details: { path: '/network/bridge/@name', bridge: br },
