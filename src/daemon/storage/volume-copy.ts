@@ -17,7 +17,7 @@ import type { StorageContext } from './context.js';
 import { onPool, type JobOpts } from './pool-ops.js';
 import type { VolumeDef } from './pool-xml.js';
 import { lookupPool, volumeIn } from './queries.js';
-import type { PoolRecord, VolumeInfo, VolumeRecord } from './records.js';
+import type { VolumeInfo, VolumeRecord } from './records.js';
 import { makeVolume, poolDir, requireFree, requireSpace } from './volume-make.js';
 
 export interface CopyOpts extends JobOpts {
@@ -54,23 +54,6 @@ async function checkVolumeChain(ctx: StorageContext, v: VolumeRecord): Promise<v
   await checkChain(ctx, { path: v.path, format: v.format }, v.backing ? [v.backing.format] : undefined);
 }
 
-/** requireFree and checkVolumeChain, started together (both only read); their failures count in that order. */
-async function freeAndChain(ctx: StorageContext, p: PoolRecord, dir: string, name: string, src: VolumeRecord): Promise<void> {
-  const [free, chain] = await Promise.allSettled([requireFree(ctx, p, dir, name), checkVolumeChain(ctx, src)]);
-  if (free.status === 'rejected') throw free.reason;
-  if (chain.status === 'rejected') throw chain.reason;
-}
-
-/** Runs `fn` now; the function returned gives its result, or throws its error, when called. */
-function later<T>(fn: () => T): () => T {
-  try {
-    const v = fn();
-    return () => v;
-  } catch (e) {
-    return () => { throw e; };
-  }
-}
-
 /** vol-create-from: a new volume (from `xml`) holding a copy of `input` (qemu-img convert). */
 export async function createVolumeFrom(ctx: StorageContext, poolRef: string, xml: string, input: { pool: string; volume: string }, o: CopyOpts): Promise<VolumeInfo> {
   const ip = await lookupPool(ctx, input.pool);
@@ -100,15 +83,11 @@ export async function cloneVolume(ctx: StorageContext, poolRef: string, volume: 
   return onPool(ctx, poolRef, 'clone volume in', o, async (p) => {
     const dir = poolDir(p, 'clone a volume');
     const src = fileVolume(volumeIn(p, volume), 'clone');
-    // The name check (a stat) and the chain walk (the source's header) run in libuv's pool while
-    // the XML is prepared here; their errors still come in this order: name, chain, XML.
-    const checked = freeAndChain(ctx, p, dir, newName, src);
-    checked.catch(() => undefined); // awaited below
     const x = await ctx.xml();
-    const prepared = later(() => x.prepareVolumeXml(volumeXmlOf(newName, src.capacity, o.linked === true ? 'qcow2' : src.format), p.def));
-    await checked;
-    const vol = prepared();
+    await requireFree(ctx, p, dir, newName);
+    await checkVolumeChain(ctx, src);
     if (o.linked === true) {
+      const vol = x.prepareVolumeXml(volumeXmlOf(newName, src.capacity, 'qcow2'), p.def);
       return makeVolume(ctx, p, dir, newName, 'clone volume', (temp) => runPlan(planLinkedClone({
         pool: p.def, vol: { ...vol, target: { ...vol.target, path: temp } }, source: { path: src.path, format: src.format },
       }), o), {
@@ -118,6 +97,7 @@ export async function cloneVolume(ctx: StorageContext, poolRef: string, volume: 
         }),
       });
     }
+    const vol = x.prepareVolumeXml(volumeXmlOf(newName, src.capacity, src.format), p.def);
     await requireSpace(p, dir, newName, src.allocation);
     return makeVolume(ctx, p, dir, newName, 'clone volume', (temp) => runPlan(planVolumeCreate({
       pool: p.def, vol: { ...vol, target: { ...vol.target, path: temp } }, input: { pool: p.def, vol: recordDef(src) },

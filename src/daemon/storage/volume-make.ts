@@ -69,13 +69,10 @@ export async function makeVolume(ctx: StorageContext, p: PoolRecord, dir: string
     }
     throw err;
   }
-  // The pool's free space (a statfs) is read while the new volume is: two calls in libuv's pool at once.
-  const space = fsSpace(dir);
-  space.catch(() => undefined); // awaited below, after the volume's own failure if any
   const made = o.made;
   const rec = made === undefined ? await readVolume(ctx, dir, name) : await fileSizes(path).then((f) => made(path, f.allocation), () => undefined);
   if (!rec) throw new VirtkitError('IO_ERROR', `volume ${path} vanished right after it was made`);
   p.volumes.set(rec.name, rec);
-  p.space = await space;
+  p.space = await fsSpace(dir);
   return volumeView(p.name, rec);
 }
