@@ -6,12 +6,16 @@
  * qcow2 header read vs qemu-img info. Prints medians, ratios and the issue's
  * targets with PASS/MISS; targets never fail the run, errors do.
  *   npm run build && node dist/bench/storage.js [--quick] [--no-libvirt] [--json] [--only list,clone,transfer,provision,header]
+ *     [--clone-reps N] [--clone-against DIR]
+ * --clone-against DIR: the second daemon of the clone row runs another build (DIR/bin/virtkitd, a copy
+ * of a checkout's bin/, dist/ and package.json with its node_modules) instead of V8's default flags: A/B.
  * CLI processes run with PATH only in their environment (NODE_EXTRA_CA_CERTS unset, as in a
  * user's shell). What each row measures: docs/bench.md.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { load1, now, onCleanup, runCleanups, runTimed } from './lib/proc.js';
 import { renderStorageTable, type StorageColumns } from './lib/storage-report.js';
@@ -29,18 +33,22 @@ const QUICK: StoragePlan = { volumes: 50, listReps: 2, cloneReps: 3, transferMiB
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
-      quick: { type: 'boolean' }, 'no-libvirt': { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      quick: { type: 'boolean' }, 'no-libvirt': { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string' }, 'clone-reps': { type: 'string' }, 'clone-against': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
-    process.stdout.write(`usage: node dist/bench/storage.js [--quick] [--no-libvirt] [--json] [--only ROW,...]\n  ROW: ${ROWS.join(', ')} (--only skips libvirt)\n`);
+    process.stdout.write(`usage: node dist/bench/storage.js [--quick] [--no-libvirt] [--json] [--only ROW,...] [--clone-reps N] [--clone-against DIR]\n  ROW: ${ROWS.join(', ')} (--only skips libvirt)\n`);
     return 0;
   }
   const only = values.only?.split(',') ?? [...ROWS];
   const bad = only.filter((r) => !(ROWS as readonly string[]).includes(r));
   if (bad.length > 0) throw new Error(`--only: unknown row ${bad.join(', ')}; rows: ${ROWS.join(', ')}`);
   const want = (r: Row): boolean => only.includes(r);
-  const plan = values.quick ? QUICK : FULL;
+  const reps = values['clone-reps'] === undefined ? undefined : Number(values['clone-reps']);
+  if (reps !== undefined && !(Number.isInteger(reps) && reps > 0)) throw new Error(`--clone-reps: '${values['clone-reps']}' is not a positive integer`);
+  const against = values['clone-against'];
+  if (against !== undefined && !existsSync(join(against, 'bin', 'virtkitd'))) throw new Error(`--clone-against: no ${join(against, 'bin', 'virtkitd')}`);
+  const plan = { ...(values.quick ? QUICK : FULL), ...(reps === undefined ? {} : { cloneReps: reps }) };
   const t0 = now();
   const log = (m: string): void => { process.stderr.write(`[${((now() - t0) / 1000).toFixed(1)}s load ${load1().toFixed(2)}] ${m}\n`); };
   const loadBefore = load1();
@@ -59,10 +67,13 @@ async function main(): Promise<number> {
     await removeVolumes(vk, dir);
   }
   if (want('clone')) {
-    // A second daemon with V8's default flags (VIRTKITD_V8_DEFAULTS=1) for the same vol-clone.
+    // A second daemon for the same vol-clone: V8's default flags (VIRTKITD_V8_DEFAULTS=1), or another build.
     const alt = await VirtkitInstance.create();
-    await alt.startDaemon({ VIRTKITD_V8_DEFAULTS: '1' });
-    await benchLinkedClone(vk, dir, plan, cols.tool, cols.api, { vk: alt, dir: (await alt.client.getPool('default')).target ?? '' });
+    if (against === undefined) await alt.startDaemon({ VIRTKITD_V8_DEFAULTS: '1' });
+    else await alt.startDaemon({}, resolve(against, 'bin', 'virtkitd'));
+    await benchLinkedClone(vk, dir, plan, cols.tool, cols.api, {
+      vk: alt, dir: (await alt.client.getPool('default')).target ?? '', ...(against === undefined ? {} : { key: 'cloneOther' }),
+    });
     await alt.dispose();
     log(`linked clone: qemu-img ${cols.tool.get('clone')?.median.toFixed(1)} ms, API ${cols.api.get('clone')?.median.toFixed(1)} ms`);
     await removeVolumes(vk, dir);

@@ -57,6 +57,10 @@ function rows(volumes: number, mib: number, vms: number): Row[] {
       label: '  API: vol-clone --linked, V8 default flags', unit: 'ms', cells: { api: 'cloneV8Defaults' },
       ratio: { text: 'API/qemu-img', of: [['api', 'cloneV8Defaults'], ['tool', 'clone']] },
     },
+    {
+      label: '  API: vol-clone --linked, the --clone-against build', unit: 'ms', cells: { api: 'cloneOther' },
+      ratio: { text: 'other/this', of: [['api', 'cloneOther'], ['api', 'clone']] },
+    },
     { label: '  linked clone, plan + qemu-img in process', unit: 'ms', cells: { api: 'clonePlan' }, ratio: { text: 'plan/qemu-img', of: [['api', 'clonePlan'], ['tool', 'clone']] } },
     rate('upload', 'vol-upload'),
     { label: `  cp ${mib} MiB + sync`, unit: 'MiB/s', cells: { tool: 'copySync' }, ratio: { text: 'API up/cp+sync', of: [['api', 'upload'], ['tool', 'copySync']] } },

@@ -84,10 +84,11 @@ export async function removeVolumes(vk: VirtkitInstance, dir: string): Promise<v
  * process (planLinkedClone + runQemuImgRetrying: the path vol-clone takes, without the daemon), and
  * through the API: `cloneVolume --linked` (vol-clone) and a volume with a <backingStore>
  * (vol-create-as --backing-vol); `alt` is a second daemon (V8's default flags) for the same
- * vol-clone, interleaved so that load hits both alike. Each clone is deleted after.
+ * vol-clone, interleaved so that load hits both alike, its samples under `alt.key` (default
+ * cloneV8Defaults). Each clone is deleted after.
  */
 export async function benchLinkedClone(vk: VirtkitInstance, dir: string, p: StoragePlan, img: Samples, api: Samples,
-  alt?: { vk: VirtkitInstance; dir: string }): Promise<void> {
+  alt?: { vk: VirtkitInstance; dir: string; key?: string }): Promise<void> {
   const base = join(dir, 'base.qcow2');
   for (const d of alt ? [dir, alt.dir] : [dir]) await runQemuImgRetrying(['create', '-q', '-f', 'qcow2', join(d, 'base.qcow2'), '1G']);
   await vk.client.poolAction('default', 'refresh');
@@ -110,7 +111,7 @@ export async function benchLinkedClone(vk: VirtkitInstance, dir: string, p: Stor
     const k = i >= 0 ? '' : 'Warm';
     await timed(`clone${k}`, () => vk.client.cloneVolume('default', 'base.qcow2', `api-${i}.qcow2`, { linked: true }));
     await timed(`cloneXml${k}`, () => vk.client.createVolume('default', vol(`xml-${i}.qcow2`, 1 << 30, base)));
-    if (alt) await timed(`cloneV8Defaults${k}`, () => alt.vk.client.cloneVolume('default', 'base.qcow2', `api-${i}.qcow2`, { linked: true }));
+    if (alt) await timed(`${alt.key ?? 'cloneV8Defaults'}${k}`, () => alt.vk.client.cloneVolume('default', 'base.qcow2', `api-${i}.qcow2`, { linked: true }));
     await vk.client.deleteVolume('default', `api-${i}.qcow2`);
     await vk.client.deleteVolume('default', `xml-${i}.qcow2`);
     if (alt) await alt.vk.client.deleteVolume('default', `api-${i}.qcow2`);

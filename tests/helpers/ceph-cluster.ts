@@ -113,11 +113,12 @@ async function timed<T>(timings: Record<string, number>, name: string, step: () 
 /**
  * One cluster at a time on this machine: two clusters (two test files in parallel, or two
  * checkouts) once crossed wires (a client with another fsid at our monitor, EPERM, then a tool
- * waiting forever). The lock is flock(1) on a file in the temp dir, held by a child that lives
+ * waiting forever). The lock is flock(1) on /tmp/virtkit-ceph-cluster.lock (a fixed path, not
+ * TMPDIR: a test run with its own TMPDIR must still take turns), held by a child that lives
  * until release() ends its stdin; the kernel drops it if this process dies.
  */
 async function clusterLock(): Promise<() => Promise<void>> {
-  const holder = spawn('flock', [join(tmpdir(), 'virtkit-ceph-cluster.lock'), 'sh', '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const holder = spawn('flock', ['/tmp/virtkit-ceph-cluster.lock', 'sh', '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => holder.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     holder.stdout?.once('data', () => resolve());

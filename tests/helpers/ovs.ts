@@ -5,7 +5,7 @@
  * host's own OVS (if any) is touched, and the package's service is not needed. Bridges use the
  * userspace datapath (datapath_type=netdev): this kernel has no openvswitch module. That datapath
  * has one device per network namespace (`ovs-netdev`, a tap): a second ovs-vswitchd cannot open
- * it and makes no bridge. So the labs of this host take turns: a lock dir in the temp dir (the
+ * it and makes no bridge. So the labs of this host take turns: a lock dir, /tmp/virtkit-ovs-netdev.lock (the
  * holder's pid inside; a dead holder's lock is taken over), and then no `ovs-netdev` of anyone
  * else's may exist. `stop()` deletes the bridges the test left, asks ovs-vswitchd to exit with
  * --cleanup (which removes `ovs-netdev`), stops ovsdb-server, reaps both, removes the dir and
@@ -52,7 +52,8 @@ function daemon(bin: string, args: string[], env: NodeJS.ProcessEnv): ChildProce
   return child;
 }
 
-const LOCK = join(tmpdir(), 'virtkit-ovs-netdev.lock');
+// A fixed path, not TMPDIR: runs with their own TMPDIR must take turns too.
+const LOCK = '/tmp/virtkit-ovs-netdev.lock';
 
 const alive = (pid: number): boolean => {
   try { process.kill(pid, 0); return true; } catch { return false; }

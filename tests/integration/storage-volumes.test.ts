@@ -86,6 +86,12 @@ describe('volume commands (CLI, real daemon, real qemu-img)', { timeout: 120_000
       assert.equal((await vk('pool-refresh', 'default')).code, 0);
       assert.equal(errCode((await vk('--json', 'vol-clone', 'evil.qcow2', 'e2', '--pool', 'default')).stderr), 'BACKING_NOT_ALLOWED');
       assert.equal(errCode((await vk('--json', 'vol-clone', 'evil.qcow2', 'e3', '--pool', 'default', '--linked')).stderr), 'BACKING_NOT_ALLOWED');
+      // The name and the chain are checked at once (volume-copy.ts): a taken or bad name still wins.
+      for (const [name, code] of [['r.raw', 'VOLUME_EXISTS'], ['../x', 'INVALID_NAME']] as const) {
+        for (const linked of [[], ['--linked']]) {
+          assert.equal(errCode((await vk('--json', 'vol-clone', 'evil.qcow2', name, '--pool', 'default', ...linked)).stderr), code, `${name} ${linked.join('')}`);
+        }
+      }
       // A new volume's backing store outside every pool is refused before qemu-img opens it.
       await writeFile(join(d.root, 'o.xml'), `<volume><name>o.qcow2</name><capacity>1048576</capacity><target><format type='qcow2'/></target>
         <backingStore><path>${outside}</path><format type='raw'/></backingStore></volume>`);
