@@ -1,6 +1,6 @@
 /**
  * Carrying out a network's start plan on the host, and taking a network off it. Start walks
- * the plan (bridge, addresses, up; dnsmasq's files; the firewall; dnsmasq) and on any failure
+ * the plan (bridge, addresses, up, veth links; dnsmasq's files; the firewall; dnsmasq) and on any failure
  * undoes the steps done so far, newest first, so that nothing of a failed start is left.
  * Stop removes all of it and is safe to repeat: what is already gone is skipped, which is what
  * reconcile after a crash needs.
@@ -13,6 +13,7 @@ import { applyFirewall, removeFirewall } from '../../host/net/nft.js';
 import { ensureDir, writeFileAtomic } from '../store/atomic.js';
 import type { NetworkContext } from './context.js';
 import { findDnsmasq, startDnsmasq, stopDnsmasq } from './dnsmasq-proc.js';
+import { removeLinks } from './net-links.js';
 import type { DnsmasqHandle } from './records.js';
 
 export const logFileOf = (files: NetworkFiles): string => files.confFile.replace(/\.conf$/, '.log');
@@ -70,6 +71,7 @@ export async function makeNetwork(ctx: NetworkContext, plan: NetworkStartPlan, o
       await ip(ctx, add);
       undo.push(() => Promise.all(plan.undoCommands.map((c) => ip(ctx, c))));
     }
+    if (plan.links.length > 0) undo.push(() => removeLinks(ctx, plan.links));
     for (const c of rest) await ip(ctx, c);
     undo.push(() => removeFiles(plan.files));
     await writeFileAtomic(ctx.deps.stateDir, basename(plan.files.confFile), plan.dnsmasqConf, 0o644);
@@ -95,6 +97,8 @@ export interface Teardown {
   readonly dnsmasq: DnsmasqHandle | undefined;
   /** Whether the network had a firewall table (all but 'open'); removal is tried anyway when unknown. */
   readonly firewall: boolean;
+  /** The host ends of its veth links (those not there are skipped). */
+  readonly links: readonly string[];
 }
 
 /** Removes dnsmasq, the firewall, the bridge and the files of a network; what is gone already is skipped. */
@@ -103,6 +107,7 @@ export async function unmakeNetwork(ctx: NetworkContext, t: Teardown): Promise<v
   const pid = t.dnsmasq?.pid ?? (await findDnsmasq(t.files.pidFile, confArg));
   if (pid !== undefined) await stopDnsmasq(t.dnsmasq ?? { pid, child: undefined }, confArg);
   if (t.firewall) await removeFirewall(t.network, ctx.deps.nft);
+  await removeLinks(ctx, t.links);
   const links = JSON.parse(await ctx.deps.ip(['-j', 'link', 'show'])) as { ifname: string }[];
   if (links.some((l) => l.ifname === t.bridge)) await ctx.deps.ip(['link', 'del', 'dev', t.bridge]);
   await removeFiles(t.files);

@@ -12,6 +12,7 @@ import type { NetworkContext } from './context.js';
 import { isOurDnsmasq, startDnsmasq } from './dnsmasq-proc.js';
 import { logFileOf, makeNetwork, unmakeNetwork } from './host-steps.js';
 import { checkHost, checkOtherNetworks, networkXml, parseStoredNetwork } from './network-xml.js';
+import { attachWaitingLinks, detachPeerLinks, linkDevsOf, linkCommandsFor } from './net-links.js';
 import type { NetworkRecord } from './records.js';
 
 export interface JobOpts {
@@ -19,7 +20,9 @@ export interface JobOpts {
 }
 
 export async function planFor(ctx: NetworkContext, def: NetworkDef): Promise<NetworkStartPlan> {
-  return networkStartPlan(def, { stateDir: ctx.deps.stateDir, dnsmasqVersion: await ctx.dnsmasqVersion(), dnsmasqBin: ctx.deps.dnsmasqBin });
+  return networkStartPlan(def, {
+    stateDir: ctx.deps.stateDir, dnsmasqVersion: await ctx.dnsmasqVersion(), dnsmasqBin: ctx.deps.dnsmasqBin, linkCommands: linkCommandsFor(ctx, def),
+  });
 }
 
 export function requireInactive(n: NetworkRecord, what: string): void {
@@ -50,20 +53,22 @@ export async function activate(ctx: NetworkContext, n: NetworkRecord): Promise<v
     await saveStatus(ctx, n, 'running', xml, plan.bridge, n.dnsmasq.pid);
   } catch (e) {
     if (n.dnsmasq !== undefined) {
-      await unmakeNetwork(ctx, { network: n.name, bridge: plan.bridge, files: plan.files, dnsmasq: n.dnsmasq, firewall: plan.firewall !== null }).catch(() => undefined);
+      await unmakeNetwork(ctx, { network: n.name, bridge: plan.bridge, files: plan.files, dnsmasq: n.dnsmasq, firewall: plan.firewall !== null, links: plan.links }).catch(() => undefined);
       n.dnsmasq = undefined;
     }
     await ctx.deps.status.delete(n.name).catch(() => undefined);
     throw e;
   }
   n.active = true;
+  await attachWaitingLinks(ctx, n);
 }
 
 /** Takes `n` (its lock held, active) off the host and records it inactive. */
 export async function deactivate(ctx: NetworkContext, n: NetworkRecord): Promise<void> {
   const plan = await planFor(ctx, n.def);
   n.stopping = true;
-  await unmakeNetwork(ctx, { network: n.name, bridge: plan.bridge, files: plan.files, dnsmasq: n.dnsmasq, firewall: true });
+  await detachPeerLinks(ctx, n);
+  await unmakeNetwork(ctx, { network: n.name, bridge: plan.bridge, files: plan.files, dnsmasq: n.dnsmasq, firewall: true, links: linkDevsOf(n.def) });
   await ctx.deps.status.delete(n.name);
   n.dnsmasq = undefined;
   n.active = false;

@@ -17,6 +17,7 @@ import { findDnsmasq } from './dnsmasq-proc.js';
 import { confArgOf, unmakeNetwork } from './host-steps.js';
 import { planFor, recordRunning, respawnDnsmasq, watchAdopted } from './lifecycle.js';
 import { hostLinkNames, parseStoredNetwork } from './network-xml.js';
+import { linkDevsOf } from './net-links.js';
 import { startNetwork } from './network-ops.js';
 import type { NetworkRecord, NetworkStatus } from './records.js';
 
@@ -47,7 +48,13 @@ export async function loadNetworks(ctx: NetworkContext): Promise<NetworkLoadRepo
 }
 
 async function teardown(ctx: NetworkContext, st: NetworkStatus): Promise<void> {
-  await unmakeNetwork(ctx, { network: st.name, bridge: st.bridge, files: dnsmasqPaths(ctx.deps.stateDir, st.name), dnsmasq: undefined, firewall: true });
+  let links: string[] = [];
+  try {
+    links = linkDevsOf(parseStoredNetwork(st.xml));
+  } catch (e) {
+    ctx.deps.log.error(`network '${st.name}': its recorded XML does not parse (${(e as Error).message}); its veth links, if any, are left`);
+  }
+  await unmakeNetwork(ctx, { network: st.name, bridge: st.bridge, files: dnsmasqPaths(ctx.deps.stateDir, st.name), dnsmasq: undefined, firewall: true, links });
   await ctx.deps.status.delete(st.name);
 }
 
