@@ -30,7 +30,7 @@ import type { DomainStatus } from '../store/types.js';
 import type { Prepare } from './launch-plan.js';
 import { hasAgentChannel, planLaunchPrepared, planNative, policyOf, toCoreDef } from './launch-plan.js';
 import { Links } from '../../host/net/links.js';
-import { planTaps, setTapNames } from './net-plan.js';
+import { planTaps, setSourceBridges, setTapNames } from './net-plan.js';
 import type { Ovs } from '../../host/net/ovs.js';
 import { DomainTaps, TapNamer } from './net-taps.js';
 import type { NetworkResolver, TapDeps } from './net-taps.js';
@@ -175,6 +175,7 @@ export class QemuHypervisor implements Hypervisor {
     try {
       for (const t of tapPlans) await taps.plug(t);
       setTapNames(prepared, taps.names());
+      setSourceBridges(prepared, taps.bridges());
       plan = planLaunchPrepared(prepared, caps, paths, this.deps.binary);
       await Promise.all([mkdir(dirname(paths.logFile), { recursive: true, mode: 0o700 }), mkdir(paths.libDir, { recursive: true, mode: 0o700 })]);
     } catch (e) {

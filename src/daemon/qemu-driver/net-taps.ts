@@ -34,6 +34,8 @@ export interface TapEntry {
   readonly name: string;
   /** A port of an Open vSwitch bridge. */
   readonly ovs?: true;
+  /** The bridge a type='network' interface's network gave it (its live XML's <source bridge>). */
+  readonly bridge?: string;
 }
 
 const TAPS_FILE = 'taps.json';
@@ -43,7 +45,9 @@ export async function readTapRecord(runDir: string): Promise<TapEntry[]> {
   try {
     const v = JSON.parse(await readFile(join(runDir, TAPS_FILE), 'utf8')) as { taps?: TapEntry[] };
     return (v.taps ?? []).filter((t) => typeof t.alias === 'string' && typeof t.name === 'string')
-      .map((t) => ({ alias: t.alias, name: t.name, ...(t.ovs === true ? { ovs: true as const } : {}) }));
+      .map((t) => ({
+        alias: t.alias, name: t.name, ...(t.ovs === true ? { ovs: true as const } : {}), ...(typeof t.bridge === 'string' ? { bridge: t.bridge } : {}),
+      }));
   } catch {
     return [];
   }
@@ -99,6 +103,11 @@ export class DomainTaps {
   /** alias -> tap name. */
   names(): Record<string, string> {
     return Object.fromEntries(this.#entries.map((e) => [e.alias, e.name]));
+  }
+
+  /** alias -> the bridge of a type='network' interface's network. */
+  bridges(): Record<string, string> {
+    return Object.fromEntries(this.#entries.flatMap((e) => (e.bridge === undefined ? [] : [[e.alias, e.bridge]])));
   }
 
   nameOf(alias: string): string | undefined {
@@ -178,7 +187,8 @@ export class DomainTaps {
       }
       const name = p.name ?? namer.next(inUse);
       // Recorded before it is made: a crash in between leaves a name to clean, never a tap nobody knows.
-      this.#entries = [...this.#entries, { alias: p.alias, name, ...(ovs === undefined ? {} : { ovs: true as const }) }];
+      const netBridge = p.uplink.kind !== 'network' ? undefined : ovs?.bridge ?? bridge?.name;
+      this.#entries = [...this.#entries, { alias: p.alias, name, ...(ovs === undefined ? {} : { ovs: true as const }), ...(netBridge === undefined ? {} : { bridge: netBridge }) }];
       await this.#save();
       try {
         await links.createTap(name, { multiQueue: p.queues > 1 });

@@ -94,6 +94,10 @@ describe('joined networks: net-link between two networks, <virtkit:link> into a 
     const ga = await boot(`${tag}-ga`, ifaceXml(A, mac(1)));
     const gb = await boot(`${tag}-gb`, ifaceXml(B, mac(2)));
     assert.deepEqual(await Promise.all([leaseOf(ga), leaseOf(gb)]), [`${SA}.10`, `${SB}.10`]);
+    // The live XML names the network's bridge and the tap, as libvirt's does; the stored one neither.
+    const live = await h.engine.dispatch({ kind: 'dumpxml', name: `${tag}-ga` });
+    assert.match(live, new RegExp(`<source network='${A}' bridge='${A}'/>[^]*<target dev='vnet\\d+'/>`));
+    assert.doesNotMatch(await h.engine.dispatch({ kind: 'dumpxml', name: `${tag}-ga`, inactive: true }), /bridge=|<target dev='vnet/);
     await ga.check(`ip route add ${SB}.0/24 dev eth0`);
     await gb.check(`ip route add ${SA}.0/24 dev eth0`);
     assert.equal(await reaches(ga, `${SB}.10`), false, 'not joined yet: no way across');
