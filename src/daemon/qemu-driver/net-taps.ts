@@ -180,6 +180,14 @@ export class DomainTaps {
     return namer.exclusive(async () => {
       const all = await links.list();
       const { link: bridge, ovs } = await this.#uplink(p, all);
+      // Each tap carries its guest's MAC with 0xFE first: one already on this bridge is another interface with that MAC.
+      const twin = bridge === undefined ? undefined : all.find((l) => l.master === bridge.name && l.mac?.toLowerCase() === p.mac);
+      if (twin !== undefined) {
+        throw new VirtkitError('MAC_IN_USE', `${p.path}/mac: another running interface on bridge ${bridge?.name ?? ''} has this interface's MAC ` +
+          `(its tap ${twin.name} carries ${p.mac}, the guest MAC with 0xFE first); give this interface another MAC`, {
+          details: { tapMac: p.mac, bridge: bridge?.name, tap: twin.name, path: `${p.path}/mac` },
+        });
+      }
       const inUse = new Set(all.map((l) => l.name));
       if (p.name !== undefined && inUse.has(p.name)) {
         throw new VirtkitError('IFACE_EXISTS', `${p.path}/target/@dev: a network interface named '${p.name}' exists already on this host; ` +

@@ -94,6 +94,15 @@ describe('joined networks: net-link between two networks, <virtkit:link> into a 
     const ga = await boot(`${tag}-ga`, ifaceXml(A, mac(1)));
     const gb = await boot(`${tag}-gb`, ifaceXml(B, mac(2)));
     assert.deepEqual(await Promise.all([leaseOf(ga), leaseOf(gb)]), [`${SA}.10`, `${SB}.10`]);
+    // A second domain with ga's MAC on the same network: refused, nothing of it left.
+    const withMac = async (m: string): Promise<string[]> => (JSON.parse((await run('ip', ['-j', 'link', 'show'])).stdout) as { ifname: string; address?: string }[])
+      .filter((l) => l.address === `fe${m.slice(2)}`).map((l) => l.ifname);
+    const before = await withMac(mac(1));
+    assert.equal(before.length, 1, "ga's tap");
+    await h.engine.dispatch({ kind: 'define', xml: await guestDomainXml(`${tag}-dup`, { append: guestNetAppend(`${tag}-dup`), devices: ifaceXml(A, mac(1)) }) });
+    await assert.rejects(h.engine.dispatch({ kind: 'start', name: `${tag}-dup` }), { code: 'MAC_IN_USE' });
+    assert.deepEqual(await withMac(mac(1)), before, 'no tap of it left');
+    await h.engine.dispatch({ kind: 'undefine', name: `${tag}-dup` });
     // The live XML names the network's bridge and the tap, as libvirt's does; the stored one neither.
     const live = await h.engine.dispatch({ kind: 'dumpxml', name: `${tag}-ga` });
     assert.match(live, new RegExp(`<source network='${A}' bridge='${A}'/>[^]*<target dev='vnet\\d+'/>`));
