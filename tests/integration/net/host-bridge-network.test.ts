@@ -1,7 +1,7 @@
 /**
  * A network of forward mode 'bridge' on a Linux bridge of the host (made by the test, with its
  * own dnsmasq: tests/helpers/net-lab.ts): net-start only checks the bridge (a missing one is
- * BRIDGE_NOT_FOUND; an Open vSwitch one is refused clearly), a real guest with
+ * BRIDGE_NOT_FOUND; an 802.1Qbh virtualport is refused clearly), a real guest with
  * <interface type='network'> gets its tap in that bridge and a lease from the lab's dnsmasq, its
  * live XML names the bridge; net-destroy leaves the bridge alone. After the file: no bridge, tap
  * or dnsmasq of the test is left.
@@ -47,9 +47,9 @@ describe("networks of forward mode 'bridge' on a host Linux bridge", { timeout: 
   it('net-start checks the bridge; a guest on it gets a lease there; net-destroy leaves the bridge', async () => {
     await h.engine.dispatch({ kind: 'netDefine', xml: netXml(GONE, `${tag}x`) });
     await assert.rejects(h.engine.dispatch({ kind: 'netStart', network: GONE }), { code: 'BRIDGE_NOT_FOUND' });
-    await h.engine.dispatch({ kind: 'netDefine', xml: netXml(`${tag}ovs`, BR, "<virtualport type='openvswitch'/>") });
-    await assert.rejects(h.engine.dispatch({ kind: 'netStart', network: `${tag}ovs` }), { code: 'XML_UNSUPPORTED' });
-    await h.engine.dispatch({ kind: 'netUndefine', network: `${tag}ovs` });
+    await h.engine.dispatch({ kind: 'netDefine', xml: netXml(`${tag}vp`, BR, "<virtualport type='802.1Qbh'/>") });
+    await assert.rejects(h.engine.dispatch({ kind: 'netStart', network: `${tag}vp` }), { code: 'XML_UNSUPPORTED' });
+    await h.engine.dispatch({ kind: 'netUndefine', network: `${tag}vp` });
 
     await h.engine.dispatch({ kind: 'netDefine', xml: netXml(NET, BR) });
     await h.engine.dispatch({ kind: 'netStart', network: NET });
