@@ -254,6 +254,14 @@ export class VirtkitClient {
     return this.#call('PUT', `/v1/networks/${seg(network)}/autostart${waitQuery(opts)}`, { enabled });
   }
 
+  linkNetwork(network: string, peer: string, dev?: string, opts?: JobOptions): Promise<NetworkInfo> {
+    return this.#call('POST', `/v1/networks/${seg(network)}/actions/link${waitQuery(opts)}`, { peer, ...(dev === undefined ? {} : { dev }) });
+  }
+
+  unlinkNetwork(network: string, dev: string, opts?: JobOptions): Promise<NetworkInfo> {
+    return this.#call('POST', `/v1/networks/${seg(network)}/actions/unlink${waitQuery(opts)}`, { dev });
+  }
+
   async networkXml(network: string, opts: { inactive?: boolean } = {}): Promise<string> {
     return (await this.#call<{ xml: string }>('GET', `/v1/networks/${seg(network)}/xml${opts.inactive ? '?inactive=true' : ''}`)).xml;
   }

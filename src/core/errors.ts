@@ -61,6 +61,7 @@ export const ERROR_CODES = [
   'IFACE_EXISTS', // a host network interface of that name exists already (a <target dev> in use)
   'IFACE_NOT_FOUND', // an interface's <source dev> (type='direct') names no network interface on the host
   'BRIDGE_NOT_FOUND', // an interface's <source bridge> names no bridge on the host
+  'MAC_IN_USE', // another tap on the same bridge carries that guest MAC (another running domain's interface)
   'HOST_NET_FAILED', // an iproute2 command (ip link/addr/tuntap/netns) failed; the message quotes it
   'NETWORK_NOT_FOUND', // no virtual network has that name or UUID
   'NETWORK_EXISTS', // a virtual network with that name or UUID exists already

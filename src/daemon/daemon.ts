@@ -13,6 +13,7 @@ import { errorText, type Logger } from './engine/context.js';
 import { Engine } from './engine/engine.js';
 import type { LoadReport } from './engine/load.js';
 import { loadQemuHypervisor } from './driver-loader.js';
+import type { NetworkResolver } from './qemu-driver/net-taps.js';
 import { checkSocketPath, type InstanceLayout } from './paths.js';
 import { acquirePidfile } from './pidfile.js';
 import { FileConfigStore } from './store/file-config-store.js';
@@ -57,9 +58,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   try {
     // The driver is loaded lazily, after the engine exists: the resolver reaches it then.
     const ready: { engine?: Engine } = {};
-    const resolveNetwork = (name: string): Promise<{ bridge: string }> => {
+    const resolveNetwork: NetworkResolver = (name, portgroup) => {
       if (ready.engine === undefined) throw new Error('the engine is not ready');
-      return ready.engine.resolveNetwork(name);
+      return ready.engine.resolveNetwork(name, portgroup);
     };
     const engine = new Engine({
       layout,

@@ -7,9 +7,10 @@
 import { NoHypervisor } from './driver-none.js';
 import type { Hypervisor } from './driver.js';
 import type { Logger } from './engine/context.js';
+import type { NetworkResolver } from './qemu-driver/net-taps.js';
 
 /** The QEMU driver; when its modules cannot load, a driver that refuses lifecycle actions and says why. */
-export async function loadQemuHypervisor(log: Logger, hostRoot?: string, resolveNetwork?: (name: string) => Promise<{ readonly bridge: string }>): Promise<Hypervisor> {
+export async function loadQemuHypervisor(log: Logger, hostRoot?: string, resolveNetwork?: NetworkResolver): Promise<Hypervisor> {
   try {
     const m = await import('./qemu-driver/index.js');
     return m.createQemuDriver({

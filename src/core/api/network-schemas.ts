@@ -49,6 +49,15 @@ export const NetworkStartPlan = named('NetworkStartPlan', 'What net-start would 
   files: described(v.record(str, str), 'Where the files go (confFile, pidFile, leaseFile, hostsFile, addnHostsFile)'),
 }));
 
+export const NetworkLinkBody = named('NetworkLinkRequest', 'net-link: join the network to another one with a veth pair (kept in its definition)', v.strictObject({
+  peer: described(nonEmpty, 'The other network (name or UUID)'),
+  dev: v.optional(described(nonEmpty, "The host end's name on this network's bridge (default: vkl and 8 hex digits); the other end is it with a 'p'")),
+}));
+
+export const NetworkUnlinkBody = named('NetworkUnlinkRequest', 'net-unlink: remove a veth link of the network (from the host and its definition)', v.strictObject({
+  dev: described(nonEmpty, "The link's host end on this network's bridge"),
+}));
+
 export const NetworkUpdateBody = named('NetworkUpdateRequest', 'net-update: one change to one section', v.strictObject({
   command: described(v.picklist(['add', 'add-first', 'add-last', 'delete', 'modify']), 'What to do'),
   section: described(v.picklist(['ip-dhcp-host', 'ip-dhcp-range', 'dns-host', 'dns-txt', 'dns-srv', 'forward-interface', 'portgroup']), 'Which part of the definition'),

@@ -19,7 +19,8 @@ import { secretSchemas } from './secret-schemas.js';
 import { storageSchemas } from './storage-schemas.js';
 import { networkSchemas } from './network-schemas.js';
 export {
-  DomainIfAddrList, NetworkDefineResult, NetworkInfo, NetworkLease, NetworkLeaseList, NetworkList, NetworkStartPlan, NetworkUpdateBody, NetworkXmlBody,
+  DomainIfAddrList, NetworkDefineResult, NetworkInfo, NetworkLease, NetworkLeaseList, NetworkLinkBody, NetworkList, NetworkStartPlan, NetworkUnlinkBody, NetworkUpdateBody,
+  NetworkXmlBody,
 } from './network-schemas.js';
 export { SecretDefineResult, SecretInfo, SecretList, SecretValue, SecretXmlBody } from './secret-schemas.js';
 export { BlockInfo, BlockResizeBody, ChangeMediaBody, DeviceXmlBody, DiskDetachBody } from './disk-schemas.js';

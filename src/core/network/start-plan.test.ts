@@ -50,7 +50,27 @@ test('open has no firewall; a bridge network and one without bridge name have no
   assert.throws(() => networkStartPlan(hostBridge, env), { code: 'OPERATION_INVALID' });
   const linked = prepared(`<network xmlns:virtkit='https://virtkit.dev/xmlns/network/1'><name>l</name><bridge name='vkb3'/>
     <virtkit:link dev='vkl0'><virtkit:peer network='other'/></virtkit:link></network>`);
-  assert.throws(() => networkStartPlan(linked, env), { code: 'XML_UNSUPPORTED' });
+  assert.throws(() => networkStartPlan(linked, env), { code: 'XML_UNSUPPORTED' }, 'links are never dropped silently');
   const noName = prepared(`<network><name>x</name><ip address='10.213.0.1' prefix='24'/></network>`);
   assert.throws(() => networkStartPlan(noName, env), { code: 'XML_MISSING' });
+});
+
+test('veth links: their commands follow the bridge; a link whose peer waits is left out of the plan', () => {
+  const def = prepared(`<network xmlns:virtkit='https://virtkit.dev/xmlns/network/1'><name>l</name><forward mode='open'/><bridge name='vkb4'/>
+    <ip address='10.214.0.1' prefix='24'/>
+    <virtkit:link dev='vkl0'><virtkit:peer network='other'/></virtkit:link>
+    <virtkit:link dev='vkl1'><virtkit:peer netns='blue'/></virtkit:link></network>`);
+  const seen: string[] = [];
+  const p = networkStartPlan(def, {
+    ...env,
+    linkCommands: (link, i, bridge) => {
+      seen.push(`${i}:${String(link.dev)}@${bridge}`);
+      return link.peer?.netns === undefined ? null : [['link', 'add', 'name', String(link.dev)]];
+    },
+  });
+  assert.deepEqual(seen, ['0:vkl0@vkb4', '1:vkl1@vkb4']);
+  assert.deepEqual(p.links, ['vkl1']);
+  const up = p.commands.findIndex((c) => c.join(' ') === 'ip link set dev vkb4 up');
+  assert.deepEqual(p.commands.at(-1), ['ip', 'link', 'add', 'name', 'vkl1']);
+  assert.ok(up >= 0 && up < p.commands.length - 1, 'the link is made after the bridge is up');
 });

@@ -9,6 +9,7 @@
 import { VirtkitError } from '../errors.js';
 import { formatIp } from '../xml/network/address.js';
 import { hasDhcp, resolveIp } from '../xml/network/ipdef.js';
+import type { LinkDef } from '../xml/network/link-schema.js';
 import type { NetworkDef } from '../xml/network/schema.js';
 import { forwardMode, managesBridge } from '../xml/network/validate.js';
 import { dnsmasqConfig, dnsmasqPaths } from './dnsmasq.js';
@@ -22,6 +23,12 @@ export interface NetworkStartEnv {
   readonly dnsmasqVersion: string;
   /** The dnsmasq program (default 'dnsmasq'). */
   readonly dnsmasqBin?: string;
+  /**
+   * The `ip` argument arrays (without 'ip') that make `<virtkit:link>` number `index` on `bridge`
+   * (the daemon plans them: src/host/net/veth-link-plan.ts); null when the link waits for its
+   * peer network to start (it is made then). Without it a network with links has no plan.
+   */
+  readonly linkCommands?: (link: LinkDef, index: number, bridge: string) => readonly (readonly string[])[] | null;
 }
 
 export interface NetworkFiles {
@@ -37,10 +44,13 @@ export interface NetworkStartPlan {
   readonly bridge: string;
   /**
    * The commands, in order, as argv arrays: iproute2 ('ip ...') for the bridge, then for a network
-   * that forwards `sysctl -w net.ipv4.ip_forward=1` (and IPv6's), which the daemon writes to /proc/sys.
+   * that forwards `sysctl -w net.ipv4.ip_forward=1` (and IPv6's), which the daemon writes to /proc/sys,
+   * then the 'ip ...' commands of its `<virtkit:link>`s (those whose peer is ready).
    */
   readonly commands: readonly (readonly string[])[];
-  /** What removes everything the commands made (deleting the bridge takes its addresses with it). */
+  /** The host ends (dev=) of the veth links the commands make, after the bridge is up. */
+  readonly links: readonly string[];
+  /** What removes the bridge (taking its addresses with it); the links are removed by their dev= (`links`). */
   readonly undoCommands: readonly (readonly string[])[];
   /** The network's firewall: its model (null for 'open') and its ruleset as nft text ('' for none). */
   readonly firewall: FirewallNetwork | null;
@@ -95,12 +105,17 @@ export function networkStartPlan(def: NetworkDef, env: NetworkStartEnv): Network
       details: { path: '/network/bridge/@name', network: def.name },
     });
   }
-  if ((def.link ?? []).length > 0) {
-    // Never silently dropped: a start that would leave the described links out is refused.
-    throw new VirtkitError('XML_UNSUPPORTED', `/network/virtkit:link: network '${def.name}' describes veth links, which net-start does not make yet; remove them to start it`, {
+  const linkDefs = def.link ?? [];
+  if (linkDefs.length > 0 && env.linkCommands === undefined) {
+    // Never silently dropped: a plan that would leave the described links out is refused.
+    throw new VirtkitError('XML_UNSUPPORTED', `/network/virtkit:link: network '${def.name}' describes veth links, and nothing plans them here`, {
       details: { path: '/network/virtkit:link', network: def.name },
     });
   }
+  const links = linkDefs.flatMap((l, i) => {
+    const cmds = env.linkCommands?.(l, i, bridge) ?? null;
+    return cmds === null ? [] : [{ dev: l.dev ?? '', commands: cmds.map((c) => ['ip', ...c]) }];
+  });
   const b = def.bridge ?? {};
   const add = ['ip', 'link', 'add', 'name', bridge,
     ...(def.mtu === undefined ? [] : ['mtu', String(def.mtu.size)]),
@@ -122,7 +137,8 @@ export function networkStartPlan(def: NetworkDef, env: NetworkStartEnv): Network
   const firewall = firewallNetworkOf(def, bridge);
   return {
     network: def.name, bridge,
-    commands: [add, ...addrs, ['ip', 'link', 'set', 'dev', bridge, 'up'], ...sysctls],
+    commands: [add, ...addrs, ['ip', 'link', 'set', 'dev', bridge, 'up'], ...sysctls, ...links.flatMap((l) => l.commands)],
+    links: links.map((l) => l.dev),
     undoCommands: [['ip', 'link', 'del', 'dev', bridge]],
     firewall,
     nftRuleset: firewall === null ? '' : firewallPlan(firewall).ruleset,

@@ -105,6 +105,20 @@ export const networkRoutes: Route[] = [
     },
   }),
   route({
+    method: 'POST', path: `${net}/actions/link`, operationId: 'linkNetwork', tag: 'networks',
+    summary: 'net-link: join the network to another network with a veth pair (made now if both run, else when both do; kept in the definition)',
+    query: WaitQuery, body: 'NetworkLinkBody', response: 'NetworkInfo', errors: [...job, ...xmlErrors, ...hostErrors],
+    handle: async ({ params, query, body, engine }) => ({
+      body: await engine.dispatch({ kind: 'netLink', network: p(params), peer: body.peer, ...(body.dev === undefined ? {} : { dev: body.dev }) }, opts(query)),
+    }),
+  }),
+  route({
+    method: 'POST', path: `${net}/actions/unlink`, operationId: 'unlinkNetwork', tag: 'networks',
+    summary: 'net-unlink: remove a veth link of the network from the host and from its definition',
+    query: WaitQuery, body: 'NetworkUnlinkBody', response: 'NetworkInfo', errors: [...job, 'NOT_FOUND', ...hostErrors],
+    handle: async ({ params, query, body, engine }) => ({ body: await engine.dispatch({ kind: 'netUnlink', network: p(params), dev: body.dev }, opts(query)) }),
+  }),
+  route({
     method: 'GET', path: `${net}/leases`, operationId: 'listNetworkLeases', tag: 'networks', summary: "The DHCP leases of an active network (from its dnsmasq's lease file)",
     query: { mac: { kind: 'string', description: 'Only the leases of this MAC' } }, response: 'NetworkLeaseList', errors: [...lookup, 'OPERATION_INVALID'],
     handle: async ({ params, query, engine }) => ({

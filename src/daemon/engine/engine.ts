@@ -54,8 +54,8 @@ export class Engine {
   }
 
   /** For domain interfaces of type network (the QEMU driver's resolver): the running network's bridge. */
-  resolveNetwork(name: string): Promise<{ bridge: string }> {
-    return resolveNetworkBridge(this.ctx.networks, name);
+  resolveNetwork(name: string, portgroup?: string): ReturnType<typeof resolveNetworkBridge> {
+    return resolveNetworkBridge(this.ctx.networks, name, portgroup);
   }
 
   /** Starts every inactive pool, then every inactive domain, marked autostart; failures are logged, not thrown. */

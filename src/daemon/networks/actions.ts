@@ -8,6 +8,7 @@ import { createNetwork, defineNetwork, destroyNetwork, setNetworkAutostart, star
 import { dryRunStart, getNetwork, getNetworkXml, listNetworks, networkLeases, type NetworkDryRun, type NetworkFilter } from './queries.js';
 import type { NetworkInfo, NetworkLease } from './records.js';
 import { updateNetwork } from './update-ops.js';
+import { linkNetworks, unlinkNetworks } from './link-ops.js';
 import { domainIfAddr, type DomainIfAddr } from './domifaddr.js';
 
 type Net = { readonly network: string };
@@ -26,6 +27,8 @@ export type NetworkAction =
   | ({ readonly kind: 'netAutostart'; readonly enabled: boolean } & Net)
   | ({ readonly kind: 'netUpdate'; readonly update: NetworkUpdate; readonly live?: boolean; readonly config?: boolean } & Net)
   | ({ readonly kind: 'netLeases'; readonly mac?: string } & Net)
+  | ({ readonly kind: 'netLink'; readonly peer: string; readonly dev?: string } & Net)
+  | ({ readonly kind: 'netUnlink'; readonly dev: string } & Net)
   | { readonly kind: 'domIfAddr'; readonly name: string; readonly iface?: string; readonly source?: string };
 
 export interface NetworkResults {
@@ -41,6 +44,8 @@ export interface NetworkResults {
   netAutostart: NetworkInfo;
   netUpdate: NetworkInfo;
   netLeases: NetworkLease[];
+  netLink: NetworkInfo;
+  netUnlink: NetworkInfo;
   domIfAddr: DomainIfAddr[];
 }
 
@@ -60,5 +65,7 @@ export const networkHandlers: { readonly [K in NetworkAction['kind']]: Handler<K
   netAutostart: (ctx, a, o) => setNetworkAutostart(ctx.networks, a.network, a.enabled, o),
   netUpdate: (ctx, a, o) => updateNetwork(ctx.networks, a.network, a.update, { ...(a.live === undefined ? {} : { live: a.live }), ...(a.config === undefined ? {} : { config: a.config }) }, o),
   netLeases: (ctx, a) => networkLeases(ctx.networks, a.network, a.mac),
+  netLink: (ctx, a, o) => linkNetworks(ctx.networks, a.network, a.peer, a.dev, o),
+  netUnlink: (ctx, a, o) => unlinkNetworks(ctx.networks, a.network, a.dev, o),
   domIfAddr: (ctx, a) => domainIfAddr(ctx, a.name, { ...(a.iface === undefined ? {} : { iface: a.iface }), ...(a.source === undefined ? {} : { source: a.source }) }),
 };

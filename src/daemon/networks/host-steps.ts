@@ -1,6 +1,6 @@
 /**
  * Carrying out a network's start plan on the host, and taking a network off it. Start walks
- * the plan (bridge, addresses, up; dnsmasq's files; the firewall; dnsmasq) and on any failure
+ * the plan (bridge, addresses, up, veth links; dnsmasq's files; the firewall; dnsmasq) and on any failure
  * undoes the steps done so far, newest first, so that nothing of a failed start is left.
  * Stop removes all of it and is safe to repeat: what is already gone is skipped, which is what
  * reconcile after a crash needs.
@@ -14,6 +14,7 @@ import { applyFirewall, listRuleset, removeFirewall } from '../../host/net/nft.j
 import { ensureDir, writeFileAtomic } from '../store/atomic.js';
 import type { NetworkContext } from './context.js';
 import { findDnsmasq, startDnsmasq, stopDnsmasq } from './dnsmasq-proc.js';
+import { removeLinks } from './net-links.js';
 import type { DnsmasqHandle } from './records.js';
 
 export const logFileOf = (files: NetworkFiles): string => files.confFile.replace(/\.conf$/, '.log');
@@ -77,9 +78,12 @@ export async function makeNetwork(ctx: NetworkContext, plan: NetworkStartPlan, o
       await ip(ctx, add);
       undo.push(() => Promise.all(plan.undoCommands.map((c) => ip(ctx, c))));
     }
-    // The bridge's addresses and `up` in one `ip -batch` process, then the sysctls.
-    await runIpCommands(ctx.deps.ip, rest.filter((c) => c[0] === 'ip'), plan.files.confFile.replace(/\.conf$/, '.ip'));
-    for (const c of rest.filter((c) => c[0] !== 'ip')) await ip(ctx, c);
+    if (plan.links.length > 0) undo.push(() => removeLinks(ctx, plan.links));
+    // The bridge's addresses and `up` in one `ip -batch` process; then, one by one, the sysctls and
+    // the links (their `ip -n NS` commands cannot go in a batch).
+    const up = rest.findIndex((c) => c.join(' ') === `ip link set dev ${plan.bridge} up`) + 1;
+    await runIpCommands(ctx.deps.ip, rest.slice(0, up), plan.files.confFile.replace(/\.conf$/, '.ip'));
+    for (const c of rest.slice(up)) await ip(ctx, c);
     undo.push(() => removeFiles(plan.files));
     // Run-time files, written anew at every start before dnsmasq reads them: no fsync needed.
     await writeFile(plan.files.confFile, plan.dnsmasqConf, { mode: 0o644 });
@@ -113,12 +117,16 @@ export interface Teardown {
   readonly dnsmasq: DnsmasqHandle | undefined;
   /** Whether the network had a firewall table (all but 'open'); removal is tried anyway when unknown. */
   readonly firewall: boolean;
+  /** The host ends of its veth links (those not there are skipped). */
+  readonly links: readonly string[];
 }
 
 /** Removes dnsmasq, the firewall, the bridge and the files of a network; what is gone already is skipped. */
 export async function unmakeNetwork(ctx: NetworkContext, t: Teardown): Promise<void> {
   const confArg = confArgOf(t.files);
-  // dnsmasq, the firewall and the bridge go at once (the kernel takes ~45 ms to delete a bridge).
+  // The links first (a veth in the bridge goes with it, but one into a namespace would stay), then
+  // dnsmasq, the firewall and the bridge at once (the kernel takes ~45 ms to delete a bridge).
+  await removeLinks(ctx, t.links);
   const steps = await Promise.allSettled([
     (async () => {
       const pid = t.dnsmasq?.pid ?? (await findDnsmasq(t.files.pidFile, confArg));

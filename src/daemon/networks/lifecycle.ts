@@ -10,8 +10,10 @@ import { networkStartPlan, type NetworkStartPlan } from '../../core/network/star
 import type { NetworkDef } from '../../core/xml/network/index.js';
 import type { NetworkContext } from './context.js';
 import { isOurDnsmasq, startDnsmasq } from './dnsmasq-proc.js';
+import { checkHostBridge, onHostBridge } from './host-bridge.js';
 import { logFileOf, makeNetwork, unmakeNetwork } from './host-steps.js';
 import { checkHost, checkOtherNetworks, networkXml, parseStoredNetwork } from './network-xml.js';
+import { attachWaitingLinks, detachPeerLinks, linkDevsOf, linkCommandsFor } from './net-links.js';
 import type { NetworkRecord } from './records.js';
 
 export interface JobOpts {
@@ -19,7 +21,9 @@ export interface JobOpts {
 }
 
 export async function planFor(ctx: NetworkContext, def: NetworkDef): Promise<NetworkStartPlan> {
-  return networkStartPlan(def, { stateDir: ctx.deps.stateDir, dnsmasqVersion: await ctx.dnsmasqVersion(), dnsmasqBin: ctx.deps.dnsmasqBin });
+  return networkStartPlan(def, {
+    stateDir: ctx.deps.stateDir, dnsmasqVersion: await ctx.dnsmasqVersion(), dnsmasqBin: ctx.deps.dnsmasqBin, linkCommands: linkCommandsFor(ctx, def),
+  });
 }
 
 export function requireInactive(n: NetworkRecord, what: string): void {
@@ -40,6 +44,12 @@ async function saveStatus(ctx: NetworkContext, n: NetworkRecord, state: 'startin
 /** Starts `n` (its lock held, inactive). */
 export async function activate(ctx: NetworkContext, n: NetworkRecord): Promise<void> {
   checkOtherNetworks(ctx, n.def);
+  if (onHostBridge(n.def)) {
+    // The admin's bridge: checked, recorded, nothing made.
+    await saveStatus(ctx, n, 'running', networkXml(n.def), await checkHostBridge(ctx, n.def), null);
+    n.active = true;
+    return;
+  }
   await checkHost(ctx, n.def, undefined);
   const plan = await planFor(ctx, n.def);
   const xml = networkXml(n.def);
@@ -50,20 +60,24 @@ export async function activate(ctx: NetworkContext, n: NetworkRecord): Promise<v
     await saveStatus(ctx, n, 'running', xml, plan.bridge, n.dnsmasq.pid);
   } catch (e) {
     if (n.dnsmasq !== undefined) {
-      await unmakeNetwork(ctx, { network: n.name, bridge: plan.bridge, files: plan.files, dnsmasq: n.dnsmasq, firewall: plan.firewall !== null }).catch(() => undefined);
+      await unmakeNetwork(ctx, { network: n.name, bridge: plan.bridge, files: plan.files, dnsmasq: n.dnsmasq, firewall: plan.firewall !== null, links: plan.links }).catch(() => undefined);
       n.dnsmasq = undefined;
     }
     await ctx.deps.status.delete(n.name).catch(() => undefined);
     throw e;
   }
   n.active = true;
+  await attachWaitingLinks(ctx, n);
 }
 
 /** Takes `n` (its lock held, active) off the host and records it inactive. */
 export async function deactivate(ctx: NetworkContext, n: NetworkRecord): Promise<void> {
-  const plan = await planFor(ctx, n.def);
   n.stopping = true;
-  await unmakeNetwork(ctx, { network: n.name, bridge: plan.bridge, files: plan.files, dnsmasq: n.dnsmasq, firewall: true });
+  if (!onHostBridge(n.def)) {
+    const plan = await planFor(ctx, n.def);
+    await detachPeerLinks(ctx, n);
+    await unmakeNetwork(ctx, { network: n.name, bridge: plan.bridge, files: plan.files, dnsmasq: n.dnsmasq, firewall: true, links: linkDevsOf(n.def) });
+  }
   await ctx.deps.status.delete(n.name);
   n.dnsmasq = undefined;
   n.active = false;

@@ -17,6 +17,8 @@ import { findDnsmasq } from './dnsmasq-proc.js';
 import { confArgOf, unmakeNetwork } from './host-steps.js';
 import { planFor, recordRunning, respawnDnsmasq, watchAdopted } from './lifecycle.js';
 import { hostLinkNames, parseStoredNetwork } from './network-xml.js';
+import { onHostBridge } from './host-bridge.js';
+import { linkDevsOf } from './net-links.js';
 import { startNetwork } from './network-ops.js';
 import type { NetworkRecord, NetworkStatus } from './records.js';
 
@@ -47,12 +49,20 @@ export async function loadNetworks(ctx: NetworkContext): Promise<NetworkLoadRepo
 }
 
 async function teardown(ctx: NetworkContext, st: NetworkStatus): Promise<void> {
-  await unmakeNetwork(ctx, { network: st.name, bridge: st.bridge, files: dnsmasqPaths(ctx.deps.stateDir, st.name), dnsmasq: undefined, firewall: true });
+  let links: string[] = [];
+  try {
+    links = linkDevsOf(parseStoredNetwork(st.xml));
+  } catch (e) {
+    ctx.deps.log.error(`network '${st.name}': its recorded XML does not parse (${(e as Error).message}); its veth links, if any, are left`);
+  }
+  await unmakeNetwork(ctx, { network: st.name, bridge: st.bridge, files: dnsmasqPaths(ctx.deps.stateDir, st.name), dnsmasq: undefined, firewall: true, links });
   await ctx.deps.status.delete(st.name);
 }
 
 async function reconcile(ctx: NetworkContext, st: NetworkStatus): Promise<boolean> {
   let n: NetworkRecord | undefined = ctx.networks.byName(st.name);
+  // Never torn down: its bridge is the admin's.
+  if (isHostBridgeXml(st.xml)) return readoptHostBridge(ctx, st, n);
   try {
     if (st.state === 'starting' || !(await hostLinkNames(ctx)).has(st.bridge)) {
       ctx.deps.log.warn(`network '${st.name}': ${st.state === 'starting' ? 'its start was interrupted' : `its bridge ${st.bridge} is gone`}; removing what is left of it`);
@@ -86,6 +96,39 @@ async function reconcile(ctx: NetworkContext, st: NetworkStatus): Promise<boolea
     await teardown(ctx, st).catch((err: unknown) => ctx.deps.log.error(`network '${st.name}': ${(err as Error).message}`));
     return false;
   }
+}
+
+function isHostBridgeXml(xml: string): boolean {
+  try {
+    return onHostBridge(parseStoredNetwork(xml));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A network on a host bridge (host-bridge.ts) made nothing on the host, so nothing is removed:
+ * re-adopted while its bridge is there, else only its record is dropped.
+ */
+async function readoptHostBridge(ctx: NetworkContext, st: NetworkStatus, rec: NetworkRecord | undefined): Promise<boolean> {
+  if (st.state !== 'running') return dropRecord(ctx, st, 'its start was interrupted');
+  const def = parseStoredNetwork(st.xml);
+  if (rec !== undefined && rec.uuid !== st.uuid) return dropRecord(ctx, st, `its UUID ${st.uuid} is not the defined one, ${rec.uuid}`);
+  if (!(await hostLinkNames(ctx)).has(st.bridge)) return dropRecord(ctx, st, `its host bridge ${st.bridge} is gone`);
+  let n = rec;
+  if (n === undefined) {
+    n = { name: st.name, uuid: st.uuid, xml: st.xml, def, persistent: false, autostart: false, active: false, dnsmasq: undefined, stopping: false };
+    ctx.networks.add(n);
+  }
+  n.def = def;
+  n.active = true;
+  return true;
+}
+
+async function dropRecord(ctx: NetworkContext, st: NetworkStatus, why: string): Promise<false> {
+  ctx.deps.log.warn(`network '${st.name}': ${why}; recorded inactive (its host bridge is not virtkit's: nothing removed)`);
+  await ctx.deps.status.delete(st.name);
+  return false;
 }
 
 /** Starts every inactive network marked autostart; failures are logged, not thrown. */

@@ -3,6 +3,7 @@
  * resolver domain interfaces use, and the `default` network, defined on first use.
  */
 import { readFile } from 'node:fs/promises';
+import type { OvsVlan } from '../../host/net/ovs.js';
 import { VirtkitError } from '../../core/errors.js';
 import { parseDnsmasqLeases } from '../../core/network/dnsmasq-leases.js';
 import { dnsmasqPaths } from '../../core/network/dnsmasq.js';
@@ -85,8 +86,13 @@ export async function networkLeases(ctx: NetworkContext, ref: string, mac?: stri
     });
 }
 
-/** For a domain interface of type network: the bridge of the running network `name`. */
-export async function resolveNetworkBridge(ctx: NetworkContext, name: string): Promise<{ bridge: string }> {
+/**
+ * For a domain interface of type network: the bridge of the running network `name`; for an Open
+ * vSwitch network (<virtualport type='openvswitch'/>) also the VLAN of the interface's portgroup
+ * (else the default portgroup's, else the network's own <vlan>), which its tap port gets unless
+ * the interface has a <vlan> of its own.
+ */
+export async function resolveNetworkBridge(ctx: NetworkContext, name: string, portgroup?: string): Promise<{ bridge: string; ovs?: { vlan?: OvsVlan } }> {
   const n = await lookupNetwork(ctx, name);
   if (!n.active) {
     throw new VirtkitError('NETWORK_INACTIVE', `network '${n.name}' is not active; start it first (virtkit net-start ${n.name})`, { details: { network: n.name } });
@@ -95,5 +101,20 @@ export async function resolveNetworkBridge(ctx: NetworkContext, name: string): P
   if (bridge === undefined) {
     throw new VirtkitError('OPERATION_INVALID', `network '${n.name}' has no bridge of its own (forward mode ${n.def.forward?.mode ?? 'none'})`, { details: { network: n.name } });
   }
-  return { bridge };
+  const groups = n.def.portgroup ?? [];
+  const pg = portgroup === undefined ? groups.find((g) => g.default === true) : groups.find((g) => g.name === portgroup);
+  if (portgroup !== undefined && pg === undefined) {
+    throw new VirtkitError('XML_INVALID_VALUE', `/interface/source/@portgroup: network '${n.name}' has no portgroup '${portgroup}'`, {
+      details: { network: n.name, portgroup, path: '/interface/source/@portgroup' },
+    });
+  }
+  if (n.def.virtualport?.type !== 'openvswitch') return { bridge };
+  const v = pg?.vlan ?? n.def.vlan;
+  const tags = v?.tag ?? [];
+  const native = tags.find((t) => t.nativeMode !== undefined);
+  const vlan: OvsVlan | undefined = tags.length === 0 ? undefined : {
+    tags: tags.map((t) => t.id), trunk: v?.trunk === true || tags.length > 1,
+    ...(native?.nativeMode === undefined ? {} : { native: { tag: native.id, mode: native.nativeMode } }),
+  };
+  return { bridge, ovs: vlan === undefined ? {} : { vlan } };
 }

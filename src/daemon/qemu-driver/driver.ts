@@ -31,7 +31,7 @@ import type { DomainStatus } from '../store/types.js';
 import type { Prepare } from './launch-plan.js';
 import { hasAgentChannel, planLaunchPrepared, planNative, policyOf, toCoreDef } from './launch-plan.js';
 import { Links } from '../../host/net/links.js';
-import { planTaps, setTapNames } from './net-plan.js';
+import { planTaps, setSourceBridges, setTapNames } from './net-plan.js';
 import { openMacvtap } from '../../host/net/macvtap.js';
 import { macvtapFdNumbers, planMacvtaps } from './net-macvtap.js';
 import type { Ovs } from '../../host/net/ovs.js';
@@ -195,6 +195,7 @@ export class QemuHypervisor implements Hypervisor {
         macvtapHandles.push(...(await openMacvtap(index, m.queues)));
       }
       setTapNames(prepared, taps.names());
+      setSourceBridges(prepared, taps.bridges());
       plan = planLaunchPrepared(prepared, caps, paths, this.deps.binary, run);
       await Promise.all([mkdir(dirname(paths.logFile), { recursive: true, mode: 0o700 }), mkdir(paths.libDir, { recursive: true, mode: 0o700 })]);
     } catch (e) {

@@ -15,7 +15,7 @@ import type { DomainDef } from '../domain-xml.js';
 import type { LiveNics } from '../driver.js';
 import type { Prepare } from './launch-plan.js';
 import type { Monitor } from './monitor.js';
-import { planTap, setTapNames } from './net-plan.js';
+import { planTap, setSourceBridges, setTapNames } from './net-plan.js';
 import type { DomainTaps } from './net-taps.js';
 
 export interface LiveNicParts {
@@ -77,7 +77,10 @@ export class QemuLiveNics implements LiveNics {
     if (placed === undefined || alias === undefined) throw new VirtkitError('INTERNAL_ERROR', 'the new interface has no alias after prepareDomain');
     const plan = planTap(placed, `/domain/devices/interface[${index + 1}]`, prepared.uuid);
     const caps = await this.p.caps();
-    if (plan !== undefined) setTapNames(prepared, { [alias]: await this.p.taps.plug(plan) });
+    if (plan !== undefined) {
+      setTapNames(prepared, { [alias]: await this.p.taps.plug(plan) });
+      setSourceBridges(prepared, this.p.taps.bridges());
+    }
     const undoTap = (): Promise<void> => this.p.taps.unplug(alias).catch((e: unknown) => this.p.warn(`cannot remove the tap of '${alias}': ${(e as Error).message}`));
     let parts;
     let chardevAdded = false;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { VirtkitError } from '../../core/errors.js';
 import { parseDomainXml } from '../../core/xml/domain/index.js';
-import { planTaps, setTapNames, tapMac } from './net-plan.js';
+import { planTaps, setSourceBridges, setTapNames, tapMac } from './net-plan.js';
 
 /** A definition with these interfaces, aliased net0.. and with MACs, as prepareDomain leaves it. */
 function dom(ifaces: string): ReturnType<typeof parseDomainXml> {
@@ -48,6 +48,12 @@ test('the live definition names each tap by alias', () => {
   setTapNames(def, { net0: 'vnet3', net1: 't1' });
   assert.deepEqual(def.devices?.interface?.map((n) => n.target), [{ dev: 'vnet3' }, { dev: 't1', managed: true }]);
   assert.equal(tapMac('52:54:00:12:34:56'), 'fe:54:00:12:34:56');
+});
+
+test("the live definition names a type='network' interface's bridge in <source>, and only that type's", () => {
+  const def = dom("<interface type='network'><source network='n1' portgroup='pg'/></interface><interface type='bridge'><source bridge='br0'/></interface>");
+  setSourceBridges(def, { net0: 'virbr3', net1: 'other' });
+  assert.deepEqual(def.devices?.interface?.map((n) => n.source), [{ network: 'n1', portgroup: 'pg', bridge: 'virbr3' }, { bridge: 'br0' }]);
 });
 
 test("<virtualport type='openvswitch'> on a bridge interface: the tap's OVS port settings as libvirt sets them", () => {

@@ -126,3 +126,17 @@ export function setTapNames(def: CoreDomainDef, names: Readonly<Record<string, s
     n.target = { dev: name, ...(n.target?.managed === undefined ? {} : { managed: n.target.managed }) };
   }
 }
+
+/**
+ * Writes the bridge each type='network' interface's network gave it into the definition, by alias,
+ * as libvirt's live XML shows it (`<source network='N' bridge='virbrN'/>`; no portid: virtkit has
+ * no network port objects).
+ */
+export function setSourceBridges(def: CoreDomainDef, bridges: Readonly<Record<string, string>>): void {
+  for (const n of def.devices?.interface ?? []) {
+    const alias = n.alias?.name;
+    const bridge = alias === undefined ? undefined : bridges[alias];
+    if (bridge === undefined || n.type !== 'network' || n.source === undefined) continue;
+    n.source = { ...n.source, bridge };
+  }
+}

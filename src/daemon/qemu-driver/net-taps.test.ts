@@ -67,7 +67,7 @@ test('a tap on a bridge: recorded first, then made, MAC, the bridge MTU, plugged
   ]);
   assert.deepEqual(await readTapRecord(dir), [{ alias: 'net0', name: 'vnet1' }]);
   // The next name counts on from the last one handed out.
-  assert.equal(await taps.plug(plan({ alias: 'net1', queues: 4, mtu: 9000 })), 'vnet2');
+  assert.equal(await taps.plug(plan({ alias: 'net1', mac: 'fe:54:00:00:00:02', queues: 4, mtu: 9000 })), 'vnet2');
   assert.ok(ip.calls.includes('tuntap add dev vnet2 mode tap multi_queue'));
   assert.ok(ip.calls.includes('link set dev vnet2 mtu 9000'));
   assert.deepEqual(await taps.removeAll(), []);
@@ -159,4 +159,19 @@ test("a network the resolver says is an OVS bridge: the port gets the portgroup'
   assert.deepEqual(asked, [['ovsnet', 'eng'], ['ovsnet', undefined]]);
   assert.deepEqual(calls.filter((c) => c.includes('add-port')).map((c) => /add-port ovsbr (\S+) (tag=\d+)/.exec(c)?.slice(1)), [['vnet0', 'tag=20'], ['vnet1', 'tag=30']]);
   assert.deepEqual((await readTapRecord(dir)).map((e) => e.ovs), [true, true]);
+}));
+
+test('a MAC another tap on the same bridge carries: MAC_IN_USE, nothing made; on another bridge it is fine; a network tap records its bridge', () => withDir(async (dir) => {
+  const ip = fakeIp([
+    { ifname: 'br0', kind: 'bridge', mtu: 1500 }, { ifname: 'br1', kind: 'bridge', mtu: 1500 },
+    { ifname: 'vnet7', kind: 'tun', mtu: 1500, master: 'br0', address: 'FE:54:00:00:00:01' },
+  ]);
+  const taps = DomainTaps.empty(dir, { links: new Links({ run: ip.run }), namer: new TapNamer(), resolveNetwork: async () => ({ bridge: 'br1' }) });
+  await assert.rejects(taps.plug(plan()), code('MAC_IN_USE', /vnet7/));
+  assert.deepEqual(ip.calls.filter((c) => !c.startsWith('-j')), [], 'nothing was made');
+  assert.deepEqual(await readTapRecord(dir), []);
+  const name = await taps.plug(plan({ uplink: { kind: 'network', network: 'n1' } }));
+  assert.deepEqual(await readTapRecord(dir), [{ alias: 'net0', name, bridge: 'br1' }]);
+  assert.deepEqual(taps.bridges(), { net0: 'br1' });
+  assert.deepEqual(await taps.removeAll(), []);
 }));

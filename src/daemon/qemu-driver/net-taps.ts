@@ -40,6 +40,8 @@ export interface TapEntry {
   readonly macvtap?: true;
   /** A port of an Open vSwitch bridge. */
   readonly ovs?: true;
+  /** The bridge a type='network' interface's network gave it (its live XML's <source bridge>). */
+  readonly bridge?: string;
 }
 
 const TAPS_FILE = 'taps.json';
@@ -49,7 +51,10 @@ export async function readTapRecord(runDir: string): Promise<TapEntry[]> {
   try {
     const v = JSON.parse(await readFile(join(runDir, TAPS_FILE), 'utf8')) as { taps?: TapEntry[] };
     return (v.taps ?? []).filter((t) => typeof t.alias === 'string' && typeof t.name === 'string')
-      .map((t) => ({ alias: t.alias, name: t.name, ...(t.ovs === true ? { ovs: true as const } : {}), ...(t.macvtap === true ? { macvtap: true as const } : {}) }));
+      .map((t) => ({
+        alias: t.alias, name: t.name, ...(t.ovs === true ? { ovs: true as const } : {}), ...(t.macvtap === true ? { macvtap: true as const } : {}),
+        ...(typeof t.bridge === 'string' ? { bridge: t.bridge } : {}),
+      }));
   } catch {
     return [];
   }
@@ -107,6 +112,11 @@ export class DomainTaps {
   /** alias -> tap name. */
   names(): Record<string, string> {
     return Object.fromEntries(this.#entries.map((e) => [e.alias, e.name]));
+  }
+
+  /** alias -> the bridge of a type='network' interface's network. */
+  bridges(): Record<string, string> {
+    return Object.fromEntries(this.#entries.flatMap((e) => (e.bridge === undefined ? [] : [[e.alias, e.bridge]])));
   }
 
   nameOf(alias: string): string | undefined {
@@ -179,6 +189,14 @@ export class DomainTaps {
     return namer.exclusive(async () => {
       const all = await links.list();
       const { link: bridge, ovs } = await this.#uplink(p, all);
+      // Each tap carries its guest's MAC with 0xFE first: one already on this bridge is another interface with that MAC.
+      const twin = bridge === undefined ? undefined : all.find((l) => l.master === bridge.name && l.mac?.toLowerCase() === p.mac);
+      if (twin !== undefined) {
+        throw new VirtkitError('MAC_IN_USE', `${p.path}/mac: another running interface on bridge ${bridge?.name ?? ''} has this interface's MAC ` +
+          `(its tap ${twin.name} carries ${p.mac}, the guest MAC with 0xFE first); give this interface another MAC`, {
+          details: { tapMac: p.mac, bridge: bridge?.name, tap: twin.name, path: `${p.path}/mac` },
+        });
+      }
       const inUse = new Set(all.map((l) => l.name));
       if (p.name !== undefined && inUse.has(p.name)) {
         throw new VirtkitError('IFACE_EXISTS', `${p.path}/target/@dev: a network interface named '${p.name}' exists already on this host; ` +
@@ -186,7 +204,8 @@ export class DomainTaps {
       }
       const name = p.name ?? namer.next(inUse);
       // Recorded before it is made: a crash in between leaves a name to clean, never a tap nobody knows.
-      this.#entries = [...this.#entries, { alias: p.alias, name, ...(ovs === undefined ? {} : { ovs: true as const }) }];
+      const netBridge = p.uplink.kind !== 'network' ? undefined : ovs?.bridge ?? bridge?.name;
+      this.#entries = [...this.#entries, { alias: p.alias, name, ...(ovs === undefined ? {} : { ovs: true as const }), ...(netBridge === undefined ? {} : { bridge: netBridge }) }];
       await this.#save();
       try {
         await links.createTap(name, { multiQueue: p.queues > 1 });
