@@ -5,7 +5,7 @@
 //   all:         both
 // At the end it lists the skipped suites with their reasons (e.g. the shared reference cases are
 // absent: see docs/testing.md) and the files a VIRTKIT_REGENERATE_* run rewrote.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -48,8 +48,26 @@ const reporters = [
 // A watchdog for the whole run: a test that hangs in a child it cannot kill (node:test fails the
 // test on its timeout but waits for the file's process) must not hold CI until its own limit.
 const LIMIT_MS = Number(process.env.VIRTKIT_TEST_LIMIT_MS ?? 45 * 60_000);
+// The network tests start virtual networks, which turn the host's IP forwarding on and (as in
+// libvirt) never off: the run puts the host's settings back as it found them.
+const FORWARDING = ['/proc/sys/net/ipv4/ip_forward', '/proc/sys/net/ipv6/conf/all/forwarding'];
+const forwardingBefore = FORWARDING.map((f) => {
+  try {
+    return readFileSync(f, 'utf8');
+  } catch {
+    return undefined;
+  }
+});
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--enable-source-maps', ...reporters, ...files], {
   stdio: 'inherit', timeout: LIMIT_MS, killSignal: 'SIGKILL',
+});
+FORWARDING.forEach((f, i) => {
+  const was = forwardingBefore[i];
+  try {
+    if (was !== undefined && readFileSync(f, 'utf8') !== was) writeFileSync(f, was);
+  } catch {
+    // not root, or no IPv6: nothing the tests could have changed
+  }
 });
 if (r.error?.code === 'ETIMEDOUT') console.error(`run-tests: the run passed its ${LIMIT_MS / 60_000} minute limit and was killed (VIRTKIT_TEST_LIMIT_MS)`);
 let events = [];
