@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { isVirtkitError } from '../../core/errors.js';
 import { NoHypervisor } from '../driver-none.js';
 import type { Hypervisor } from '../driver.js';
@@ -10,6 +13,11 @@ import { MemoryConfigStore, MemoryStatusStore } from '../store/memory-stores.js'
 import type { CachedSummary, SummaryCache } from '../store/summary-cache.js';
 import { Engine } from './engine.js';
 import { FakeHypervisor } from './fake-driver.js';
+
+// The engine's network objects keep their directories on disk (etc/network, run/network): a
+// root of this run's own, removed afterwards.
+const ROOT = mkdtempSync(join(tmpdir(), 'vk-engine-test-'));
+after(() => rmSync(ROOT, { recursive: true, force: true }));
 
 const code = (c: string) => (e: unknown) => isVirtkitError(e) && e.code === c;
 const xml = (name: string, uuid?: string) =>
@@ -23,8 +31,8 @@ function setup(
   summaries?: SummaryCache,
 ) {
   const engine = new Engine({
-    layout: instanceLayout({ kind: 'root', root: '/tmp/vk-engine-test' }),
-    storage: memoryStorageDeps('/tmp/vk-engine-test/lib/images'),
+    layout: instanceLayout({ kind: 'root', root: ROOT }),
+    storage: memoryStorageDeps(join(ROOT, 'lib', 'images')),
     ...stores,
     ...(summaries ? { summaries } : {}),
     loadDriver: () => Promise.resolve(driver),
@@ -142,7 +150,7 @@ describe('engine without a driver', () => {
 });
 
 describe('engine with the fake driver: what must not be dropped', () => {
-  const fakeSetup = (root = '/tmp/vk-engine-test', status: MemoryStatusStore = new MemoryStatusStore()) => {
+  const fakeSetup = (root = ROOT, status: MemoryStatusStore = new MemoryStatusStore()) => {
     const driver = new FakeHypervisor();
     const log: string[] = [];
     const engine = new Engine({
@@ -178,7 +186,7 @@ describe('engine with the fake driver: what must not be dropped', () => {
         return Promise.reject(new Error('EROFS: read-only file system'));
       }
     }
-    const { engine, driver } = fakeSetup('/tmp/vk-engine-test', new BrokenStatus());
+    const { engine, driver } = fakeSetup(ROOT, new BrokenStatus());
     await engine.dispatch({ kind: 'define', xml: xml('vm1') });
     await assert.rejects(engine.dispatch({ kind: 'start', name: 'vm1' }), (e) =>
       isVirtkitError(e) && e.code === 'IO_ERROR' && /status could not be recorded \(EROFS: read-only file system\).*stopped again/.test(e.message));
