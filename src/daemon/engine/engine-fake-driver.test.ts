@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { isVirtkitError } from '../../core/errors.js';
 import { Engine } from './engine.js';
 import { FakeHypervisor } from './fake-driver.js';
@@ -8,13 +11,17 @@ import { memoryStorageDeps } from '../storage/context.js';
 import type { LifecycleEvent } from '../state.js';
 import { MemoryConfigStore, MemoryStatusStore } from '../store/memory-stores.js';
 
+// The engine's network objects keep their directories on disk: a root of this run's own.
+const ROOT = mkdtempSync(join(tmpdir(), 'vk-engine-fake-'));
+after(() => rmSync(ROOT, { recursive: true, force: true }));
+
 const code = (c: string) => (e: unknown) => isVirtkitError(e) && e.code === c;
 const xml = (name: string) => `<domain type='kvm'><name>${name}</name><memory>1024</memory></domain>`;
 
 function setup(stores = { config: new MemoryConfigStore(), status: new MemoryStatusStore() }, driver = new FakeHypervisor()) {
   const engine = new Engine({
-    layout: instanceLayout({ kind: 'root', root: '/tmp/vk-engine-test' }),
-    storage: memoryStorageDeps('/tmp/vk-engine-test/lib/images'),
+    layout: instanceLayout({ kind: 'root', root: ROOT }),
+    storage: memoryStorageDeps(join(ROOT, 'lib', 'images')),
     ...stores,
     loadDriver: () => Promise.resolve(driver),
     nodeInfo: () => Promise.reject(new Error('unused')),
