@@ -1,7 +1,8 @@
 /**
  * The installed QEMU relocated into a temp prefix with a chosen subset of its
- * module files: PREFIX/bin/<name> is a hard link to (else a copy of) the real
- * binary, PREFIX/lib/<multiarch>/qemu holds symlinks to the chosen modules.
+ * module files: PREFIX/bin/<name> is a copy of the real binary (not a hard link:
+ * linking changes the real binary's ctime, which is part of the caps cache's key,
+ * so every concurrent caps lookup would probe again), PREFIX/lib/<multiarch>/qemu holds symlinks to the chosen modules.
  * QEMU finds its modules relative to its own executable (modules.ts), so a
  * probe of the prefix binary sees exactly those modules and no others.
  *
@@ -9,7 +10,7 @@
  * types to module files by probing with one module left out, and the cache
  * test takes a module away without uninstalling anything.
  */
-import { copyFile, link, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { binaryIdentity } from './binary.js';
@@ -43,7 +44,7 @@ export async function makeQemuPrefix(binary: string, opts: QemuPrefixOptions = {
     const bin = join(dir, 'bin', basename(realPath));
     await mkdir(join(dir, 'bin'));
     // A hard link costs nothing; across file systems (or where links are not allowed) copy the ~20 MB.
-    await link(realPath, bin).catch(() => copyFile(realPath, bin));
+    await copyFile(realPath, bin);
     const moduleDir = defaultModuleDir(bin);
     await mkdir(moduleDir, { recursive: true });
     const include = opts.include ?? (() => true);
