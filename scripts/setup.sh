@@ -36,6 +36,8 @@ installed openvswitch-switch || need_apt+=(openvswitch-switch)
 # DPDK's testpmd is the real vhost-user backend of tests/integration/net/vhostuser.test.ts (dpdk-dev has
 # dpdk-testpmd; the vhost PMD and ring mempool are Recommends, so named).
 for p in dpdk-dev librte-net-vhost23 librte-mempool-ring23; do installed "$p" || need_apt+=("$p"); done
+# libosinfo's OS database (XML data only, no library): `virtkit install --osinfo` reads it (docs/install.md).
+installed osinfo-db || need_apt+=(osinfo-db)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -215,15 +215,16 @@ export class DomainTaps {
         throw e;
       }
       try {
-        await links.setMac(name, p.mac);
         const mtu = p.mtu ?? bridge?.mtu;
-        if (mtu !== undefined) await links.setMtu(name, mtu);
+        const settings = { mac: p.mac, ...(mtu === undefined ? {} : { mtu }) };
+        // One `ip link set` for a Linux bridge's tap (MAC, MTU, master, up); an OVS port is added between the two.
         if (ovs !== undefined) {
+          await links.set(name, settings);
           await this.deps.ovs?.addPort({ ...ovs.port, bridge: ovs.bridge, port: name });
-        } else if (bridge !== undefined) {
-          await links.setMaster(name, bridge.name);
+          await links.setUp(name, true);
+        } else {
+          await links.set(name, { ...settings, ...(bridge === undefined ? {} : { master: bridge.name }), up: true });
         }
-        await links.setUp(name, true);
       } catch (e) {
         await this.unplug(p.alias).catch(() => undefined);
         throw e;

@@ -152,6 +152,22 @@ export class Links {
     await this.#ip(['link', 'set', 'dev', name, 'mtu', String(mtu)]);
   }
 
+  /**
+   * Several settings in one `ip link set` (one netlink request, one process): the kernel applies the MAC and
+   * MTU first, then the flags (up), then the master, whatever order they are given in.
+   */
+  async set(name: string, s: { readonly mac?: string; readonly mtu?: number; readonly master?: string; readonly up?: boolean }): Promise<void> {
+    checkIfName(name);
+    if (s.master !== undefined) checkIfName(s.master, 'bridge name');
+    const args = [
+      ...(s.mac === undefined ? [] : ['address', s.mac]),
+      ...(s.mtu === undefined ? [] : ['mtu', String(s.mtu)]),
+      ...(s.master === undefined ? [] : ['master', s.master]),
+      ...(s.up === undefined ? [] : [s.up ? 'up' : 'down']),
+    ];
+    if (args.length > 0) await this.#ip(['link', 'set', 'dev', name, ...args]);
+  }
+
   async setUp(name: string, up: boolean): Promise<void> {
     checkIfName(name);
     await this.#ip(['link', 'set', 'dev', name, up ? 'up' : 'down']);

@@ -73,6 +73,10 @@ describe('host links in a namespace', () => {
     assert.equal((await links.get('tap0'))?.master, undefined);
     await links.setUp('tap0', false);
     assert.equal((await links.get('tap0'))?.up, false);
+    // All of it in one `ip link set` (what a domain's tap gets: net-taps.ts).
+    await links.set('tapmq', { mac: 'fe:54:00:12:34:57', mtu: 1400, master: 'br0', up: true });
+    const mq = await links.get('tapmq');
+    assert.deepEqual([mq?.mac, mq?.mtu, mq?.master, mq?.up], ['fe:54:00:12:34:57', 1400, 'br0', true]);
     assert.equal(await links.deleteIfExists('tapmq'), true);
     assert.equal(await links.deleteIfExists('tapmq'), false);
   });
