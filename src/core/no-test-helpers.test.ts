@@ -23,7 +23,8 @@ const ALLOWED: Record<string, string> = {
   'src/core/network/host-routes.ts': "issue 8: used by the daemon's network objects (next step)",
   'src/core/network/update.ts': "issue 8: used by the daemon's network objects (next step)",
   'src/core/options/install-argv.ts': 'issue 9: used by the `virtkit install` command (next step)',
-  'src/core/options/install-conflicts.ts': 'issue 9: used by the `virtkit install` command (next step)',
+  'src/core/install/build.ts': 'issue 9: buildInstallPlan, used by the daemon side of `virtkit install` (being written)',
+  'src/core/install/osinfo-request.ts': 'issue 9: which OS to look up, used by the daemon side of `virtkit install` (being written)',
   'src/core/xml/describe.ts': "renders the reference part of docs/domain-xml.md from the XML spec; docs.test.ts checks the committed copy",
 };
 
