@@ -15,6 +15,7 @@ import { hasInstallPhase, renderPhase, type InstallMethod, type PhaseInput } fro
 import { clockElement, draftOs, eventElements, featuresElement, isQ35, machineType, metadataElements, pmElement, sysinfoElement } from './build-platform.js';
 import type { Draft } from './draft.js';
 import { isWindows, osMetadataId } from './os-support.js';
+import { el, type XNode } from './xml-out.js';
 import type { HostFacts, InstallArgs, InstallPlan, InstallRandom, OsInfo, PlannedCloudInit } from './types.js';
 
 const basename = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
@@ -110,8 +111,8 @@ export function buildInstallPlan(args: InstallArgs, os: OsInfo, host: HostFacts,
   };
 }
 
-/** virt-install 4.1's CPU default under KVM on x86_64. */
-const hostPassthrough = () => ({ name: 'cpu', attrs: [['mode', 'host-passthrough'], ['check', 'none'], ['migratable', 'on']] as Array<[string, string]>, children: [], text: null });
+/** virt-install 4.1's CPU default under KVM on x86_64 (the reference cases' README). */
+const hostPassthrough = (): XNode => el('cpu', { mode: 'host-passthrough' });
 
 /** The next free target on the cdrom bus, for the cloud-init seed. */
 function cdromTarget(draft: Draft, q35: boolean): { bus: string; dev: string } {
