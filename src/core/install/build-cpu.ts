@@ -120,7 +120,9 @@ export function cpuElement(args: InstallArgs): XNode | null {
   if (c.has('cache.mode')) kids.push(el('cache', { level: c.get('cache.level'), mode: c.get('cache.mode') }));
   if (c.has('maxphysaddr.mode')) kids.push(el('maxphysaddr', { mode: c.get('maxphysaddr.mode'), bits: c.get('maxphysaddr.bits') }));
   for (const [k, v] of Opts.all(cpuUse)) {
-    if (POLICIES.has(k) && v !== null) kids.push(el('feature', { policy: k, name: v }));
+    if (!POLICIES.has(k) || v === null) continue;
+    c.touch(k);
+    kids.push(el('feature', { policy: k, name: v }));
   }
   const cells = [...c.indexed(/^numa\.cell([0-9]+)\.(.+)$/)];
   if (cells.length > 0) {

@@ -131,7 +131,10 @@ export function sysinfoElement(args: InstallArgs, extraSystem: Array<[string, st
   const s = last(args, 'sysinfo');
   const kids: XNode[] = [];
   for (const g of SYSINFO_GROUPS) {
-    const entries = Opts.all(uses(args, 'sysinfo').at(-1)).filter(([k]) => k.startsWith(`${g}.`)).map(([k, v]) => el('entry', { name: k.slice(g.length + 1) }, v ?? ''));
+    const entries = Opts.all(uses(args, 'sysinfo').at(-1)).filter(([k]) => k.startsWith(`${g}.`)).map(([k, v]) => {
+      s.touch(k);
+      return el('entry', { name: k.slice(g.length + 1) }, v ?? '');
+    });
     if (g === 'system') entries.push(...extraSystem.map(([k, v]) => el('entry', { name: k }, v)));
     if (entries.length > 0) kids.push(el(g, {}, entries));
   }

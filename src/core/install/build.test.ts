@@ -137,3 +137,10 @@ test('plan switches: --print-xml and --dry-run do not start, --wait, --autostart
   assert.deepEqual([p.start, p.waitMinutes, p.autostart, p.transient, p.autoconsole], [false, 5, true, false, 'none']);
   assert.equal(plan(['--import', '--disk', '/pool/base.qcow2', '--wait']).waitMinutes, -1);
 });
+
+test('a key virt-install accepts but the builder does not write is refused, never dropped', () => {
+  fails(() => plan(['--import', '--disk', '/pool/base.qcow2,geometry.cyls=10', '--graphics', 'vnc,mouse.mode=client']), 'INVALID_ARGUMENT',
+    /^not supported by virtkit yet: --disk geometry.cyls, --graphics mouse.mode /);
+  // --cloud-init's keys are the seed's content (cloud-init.ts), not the builder's
+  assert.equal(plan(['--import', '--disk', '/pool/base.qcow2', '--cloud-init', 'user-data=/u.yaml']).phases.length, 2);
+});

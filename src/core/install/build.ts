@@ -5,7 +5,7 @@
  */
 import { VirtkitError } from '../errors.js';
 import { checkInstallConflicts } from '../options/install-conflicts.js';
-import { has, last, raw, uses } from './build-args.js';
+import { has, last, raw, unreadKeys, uses } from './build-args.js';
 import { buildChars } from './build-chars.js';
 import { cpuElement, cputuneElement, iothreadElements, memoryBacking, memoryElements, numatuneElement, vcpuElement } from './build-cpu.js';
 import { buildControllers, buildGraphics, buildHostdevs, buildInputs, buildTail, buildVideoSound, graphicsType } from './build-devices.js';
@@ -17,6 +17,9 @@ import type { Draft } from './draft.js';
 import { isWindows, osMetadataId } from './os-support.js';
 import { el, type XNode } from './xml-out.js';
 import type { HostFacts, InstallArgs, InstallPlan, InstallRandom, OsInfo, PlannedCloudInit } from './types.js';
+
+/** Flags whose keys other parts read: the cloud-init seed's content (cloud-init.ts), the daemon's --check. */
+const READ_ELSEWHERE = new Set(['cloud-init', 'check']);
 
 const basename = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
 
@@ -99,6 +102,11 @@ export function buildInstallPlan(args: InstallArgs, os: OsInfo, host: HostFacts,
     method, virtType, location, perDeviceBoot: anyBootOrder(args),
     cloudInit: cloudInit ? { path: cloudInit.path, ...cdromTarget(draft, q35) } : null,
   };
+  const unread = unreadKeys(args, READ_ELSEWHERE);
+  if (unread.length > 0) {
+    const list = unread.map((u) => `--${u.flag} ${u.key}`).join(', ');
+    throw new VirtkitError('INVALID_ARGUMENT', `not supported by virtkit yet: ${list} (virt-install accepts it; leave it out or see docs/install.md)`, { details: { unsupported: unread } });
+  }
   const phases = hasInstallPhase(phase) ? [renderPhase(draft, true, phase), renderPhase(draft, false, phase)] : [renderPhase(draft, false, phase)];
   const dryRun = has(args, 'dry-run') || has(args, 'print-xml');
   const waitRaw = uses(args, 'wait').at(-1)?.raw;
