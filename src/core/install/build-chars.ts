@@ -5,7 +5,7 @@
  */
 import { VirtkitError } from '../errors.js';
 import { Opts, uses } from './build-args.js';
-import { addressNode } from './build-disks.js';
+import { addressNodes } from './build-disks.js';
 import type { DraftDevice } from './draft.js';
 import { supportsVirtio } from './os-support.js';
 import type { InstallArgs, OsInfo } from './types.js';
@@ -35,8 +35,7 @@ function charNode(kind: 'serial' | 'console' | 'channel', o: Opts): XNode {
   } else if (ttype !== undefined || o.has('target.port') || o.has('target.model.name')) {
     kids.push(el('target', { type: ttype, port: o.get('target.port') }, o.has('target.model.name') ? [el('model', { name: o.get('target.model.name') })] : []));
   }
-  const addr = addressNode(o);
-  if (addr) kids.push(addr);
+  kids.push(...addressNodes(o));
   return el(kind, { type }, kids);
 }
 

@@ -88,7 +88,7 @@ export function vcpuElement(args: InstallArgs): XNode {
   const v = last(args, 'vcpus');
   const { vcpus, max } = vcpuCount(args);
   const cpuset = v.get('cpuset') ?? v.get('vcpu.cpuset');
-  return el('vcpu', { placement: v.get('vcpu.placement'), cpuset, current: max !== null ? vcpus : undefined }, String(max ?? vcpus));
+  return el('vcpu', { placement: v.get('vcpu.placement'), cpuset, current: v.get('vcpu.current') ?? (max !== null ? vcpus : undefined) }, String(max ?? vcpus));
 }
 
 const MODES = new Set(['host-passthrough', 'host-model', 'maximum']);

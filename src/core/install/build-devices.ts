@@ -6,7 +6,7 @@
  */
 import { VirtkitError } from '../errors.js';
 import { Opts, has, last, uses } from './build-args.js';
-import { addressNode } from './build-disks.js';
+import { addressNodes } from './build-disks.js';
 import type { DraftDevice } from './draft.js';
 import { supportsUsb3, supportsVirtio } from './os-support.js';
 import type { HostFacts, InstallArgs, OsInfo } from './types.js';
@@ -16,10 +16,7 @@ import { el, type XNode } from './xml-out.js';
 export const PCIE_ROOT_PORTS = 14;
 
 const bad = (flag: string, msg: string): VirtkitError => new VirtkitError('INVALID_ARGUMENT', `--${flag}: ${msg}`, { details: { flag } });
-const withAddr = (o: Opts, kids: XNode[]): XNode[] => {
-  const a = addressNode(o);
-  return a ? [...kids, a] : kids;
-};
+const withAddr = (o: Opts, kids: XNode[]): XNode[] => [...kids, ...addressNodes(o)];
 
 /** The graphics type: --graphics as given (`none` -> null); else spice when the emulator has it, else vnc. */
 export function graphicsType(args: InstallArgs, host: HostFacts): string | null {
@@ -145,7 +142,7 @@ export function buildTail(args: InstallArgs, os: OsInfo, q35: boolean): { tpm: D
   const mb = has(args, 'memballoon') ? last(args, 'memballoon') : null;
   const mbModel = mb?.get('model') ?? (supportsVirtio(os, 'balloon') ? 'virtio' : null);
   const memballoon = mbModel === null ? [] : [{ node: el('memballoon', { model: mbModel, autodeflate: mb?.has('autodeflate') ? (mb.bool('autodeflate') ? 'on' : 'off') : undefined, freePageReporting: mb?.has('freePageReporting') ? (mb.bool('freePageReporting') ? 'on' : 'off') : undefined },
-    mb?.has('stats.period') ? [el('stats', { period: mb.get('stats.period') })] : []) }];
+    [...(mb?.has('stats.period') ? [el('stats', { period: mb.get('stats.period') })] : []), ...(mb ? addressNodes(mb) : [])]) }];
   let rng: DraftDevice[] = [];
   if (has(args, 'rng')) {
     const o = last(args, 'rng');

@@ -145,10 +145,12 @@ function diskNode(s: DiskSpec, dev: string): XNode {
   kids.push(el('driver', {
     name: o.get('driver.name') ?? 'qemu', type: s.format, cache: o.get('driver.cache'), discard: s.discard,
     detect_zeroes: o.get('driver.detect_zeroes'), io: o.get('driver.io'), error_policy: o.get('driver.error_policy'),
-    iothread: o.get('driver.iothread'), queues: o.get('driver.queues'), copy_on_read: o.get('driver.copy_on_read'),
+    iothread: o.get('driver.iothread'), queues: o.get('driver.queues'), queue_size: o.get('driver.queue_size'),
+    copy_on_read: o.get('driver.copy_on_read'),
   }));
-  if (s.path !== null) kids.push(el('source', s.type === 'block' ? { dev: s.path } : { file: s.path }));
-  kids.push(el('target', { dev, bus: s.bus, removable: o.get('target.removable') }));
+  const startupPolicy = o.get('source.startupPolicy');
+  if (s.path !== null) kids.push(el('source', s.type === 'block' ? { dev: s.path, startupPolicy } : { file: s.path, startupPolicy }));
+  kids.push(el('target', { dev, bus: s.bus, removable: o.get('target.removable'), rotation_rate: o.get('target.rotation_rate') }));
   if (s.device === 'cdrom' || o.bool('readonly')) kids.push(el('readonly'));
   if (o.bool('shareable')) kids.push(el('shareable'));
   if (o.bool('transient')) kids.push(el('transient'));
@@ -162,17 +164,22 @@ function diskNode(s: DiskSpec, dev: string): XNode {
   if (o.has('blockio.logical_block_size') || o.has('blockio.physical_block_size')) {
     kids.push(el('blockio', { logical_block_size: o.get('blockio.logical_block_size'), physical_block_size: o.get('blockio.physical_block_size') }));
   }
-  if (o.has('boot.order')) kids.push(el('boot', { order: o.get('boot.order'), loadparm: o.get('boot.loadparm') }));
-  const addr = addressNode(o);
-  if (addr) kids.push(addr);
+  if (o.has('geometry.cyls') || o.has('geometry.heads') || o.has('geometry.secs')) {
+    kids.push(el('geometry', { cyls: o.get('geometry.cyls'), heads: o.get('geometry.heads'), secs: o.get('geometry.secs'), trans: o.get('geometry.trans') }));
+  }
+  if (o.has('boot.order') || o.has('boot.loadparm')) kids.push(el('boot', { order: o.get('boot.order'), loadparm: o.get('boot.loadparm') }));
+  kids.push(...addressNodes(o));
   return el('disk', { type: s.type, device: s.device, snapshot: o.get('snapshot'), sgio: o.get('sgio'), rawio: o.get('rawio') }, kids);
 }
 
-/** address.* keys -> <address>, shared by every device flag. */
-export function addressNode(o: Opts): XNode | null {
+/** alias.name and address.* keys -> <alias>, <address>: every device flag takes them. */
+export function addressNodes(o: Opts): XNode[] {
+  const out: XNode[] = [];
+  const alias = o.get('alias.name');
+  if (alias !== undefined) out.push(el('alias', { name: alias }));
   const keys = ['type', 'domain', 'bus', 'slot', 'function', 'multifunction', 'controller', 'unit', 'port', 'target'];
-  if (!keys.some((k) => o.has(`address.${k}`))) return null;
-  return el('address', Object.fromEntries(keys.map((k) => [k, o.get(`address.${k}`)])));
+  if (keys.some((k) => o.has(`address.${k}`))) out.push(el('address', Object.fromEntries(keys.map((k) => [k, o.get(`address.${k}`)]))));
+  return out;
 }
 
 /** The boot order some disk or NIC carries (then virt-install writes no <boot dev>). */

@@ -5,7 +5,7 @@
  */
 import { VirtkitError } from '../errors.js';
 import { Opts, uses } from './build-args.js';
-import { addressNode } from './build-disks.js';
+import { addressNodes } from './build-disks.js';
 import type { DraftDevice } from './draft.js';
 import { supportsVirtio } from './os-support.js';
 import type { HostFacts, InstallArgs, OsInfo } from './types.js';
@@ -63,7 +63,6 @@ function iface(type: string, source: string | null, o: Opts, model: string, mac:
   if (o.has('mtu.size')) kids.push(el('mtu', { size: o.get('mtu.size') }));
   if (o.has('rom.bar') || o.has('rom.file')) kids.push(el('rom', { bar: o.get('rom.bar'), file: o.get('rom.file') }));
   if (o.has('boot.order')) kids.push(el('boot', { order: o.get('boot.order') }));
-  const addr = addressNode(o);
-  if (addr) kids.push(addr);
+  kids.push(...addressNodes(o));
   return el('interface', { type, trustGuestRxFilters: o.get('trustGuestRxFilters') }, kids);
 }

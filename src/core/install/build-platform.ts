@@ -58,7 +58,7 @@ export function featuresElement(args: InstallArgs, os: OsInfo, graphics: string 
   const kids: XNode[] = [];
   for (const k of ['acpi', 'apic', 'pae']) {
     const v = f.bool(k);
-    if (v ?? k !== 'pae') kids.push(el(k));
+    if (v ?? k !== 'pae') kids.push(el(k, k === 'apic' ? { eoi: f.has('apic.eoi') ? onOff(f, 'apic.eoi') : undefined } : {}));
   }
   const hv = new Map<string, Record<string, string | undefined>>();
   if (isWindows(os)) {

@@ -139,8 +139,16 @@ test('plan switches: --print-xml and --dry-run do not start, --wait, --autostart
 });
 
 test('a key virt-install accepts but the builder does not write is refused, never dropped', () => {
-  fails(() => plan(['--import', '--disk', '/pool/base.qcow2,geometry.cyls=10', '--graphics', 'vnc,mouse.mode=client']), 'INVALID_ARGUMENT',
-    /^not supported by virtkit yet: --disk geometry.cyls, --graphics mouse.mode /);
+  fails(() => plan(['--import', '--disk', '/pool/base.qcow2,transient.shareBacking=on', '--graphics', 'vnc,mouse.mode=client']), 'INVALID_ARGUMENT',
+    /^not supported by virtkit yet: --disk transient.shareBacking, --graphics mouse.mode /);
   // --cloud-init's keys are the seed's content (cloud-init.ts), not the builder's
   assert.equal(plan(['--import', '--disk', '/pool/base.qcow2', '--cloud-init', 'user-data=/u.yaml']).phases.length, 2);
+});
+
+test('device keys every flag shares: alias, address, boot.loadparm; disk geometry, queue size, rotation rate', () => {
+  const x = plan(['--import', '--disk', '/pool/base.qcow2,alias.name=ua-root,address.type=pci,address.slot=0x07,geometry.cyls=16,geometry.heads=4,geometry.secs=32,driver.queue_size=256,target.rotation_rate=1',
+    '--watchdog', 'i6300esb,alias.name=ua-wd']).phases[0] ?? '';
+  assert.match(x, /<driver name="qemu" type="qcow2" queue_size="256"\/>/);
+  assert.match(x, /<target dev="vda" bus="virtio" rotation_rate="1"\/>\s*<geometry cyls="16" heads="4" secs="32"\/>\s*<alias name="ua-root"\/>\s*<address type="pci" slot="0x07"\/>/);
+  assert.match(x, /<watchdog model="i6300esb">\s*<alias name="ua-wd"\/>/);
 });
