@@ -152,3 +152,11 @@ test('device keys every flag shares: alias, address, boot.loadparm; disk geometr
   assert.match(x, /<target dev="vda" bus="virtio" rotation_rate="1"\/>\s*<geometry cyls="16" heads="4" secs="32"\/>\s*<alias name="ua-root"\/>\s*<address type="pci" slot="0x07"\/>/);
   assert.match(x, /<watchdog model="i6300esb">\s*<alias name="ua-wd"\/>/);
 });
+
+test('--boot uefi needs firmware on the host; --autoconsole and --wait values are checked', () => {
+  fails(() => plan(['--import', '--disk', '/pool/base.qcow2', '--boot', 'uefi']), 'HOST_UNSUPPORTED', /Did not find any UEFI binary path for arch 'x86_64'/);
+  const h = host({ firmware: [{ code: '/ovmf/CODE.fd', varsTemplate: '/ovmf/VARS.fd', features: [] }] });
+  assert.match(plan(['--import', '--disk', '/pool/base.qcow2', '--boot', 'uefi'], linux, h).phases[0] ?? '', /<os firmware="efi">/);
+  fails(() => plan(['--import', '--disk', '/pool/base.qcow2', '--autoconsole', 'web']), 'INVALID_ARGUMENT', /one of text, graphical, none/);
+  fails(() => plan(['--import', '--disk', '/pool/base.qcow2', '--wait', 'soon']), 'INVALID_ARGUMENT', /a number of minutes/);
+});

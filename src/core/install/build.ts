@@ -18,6 +18,11 @@ import { isWindows, osMetadataId } from './os-support.js';
 import { el, type XNode } from './xml-out.js';
 import type { HostFacts, InstallArgs, InstallPlan, InstallRandom, OsInfo, PlannedCloudInit } from './types.js';
 
+const draftUefi = (args: InstallArgs): boolean => {
+  const b = last(args, 'boot');
+  return b.bool('uefi') === true || b.get('firmware') === 'efi';
+};
+
 /** Flags whose keys other parts read: the cloud-init seed's content (cloud-init.ts), the daemon's --check. */
 const READ_ELSEWHERE = new Set(['cloud-init', 'check']);
 
@@ -61,6 +66,9 @@ export function buildInstallPlan(args: InstallArgs, os: OsInfo, host: HostFacts,
   const virtType = raw(args, 'virt-type') ?? (host.virtTypes.includes('kvm') ? 'kvm' : 'qemu');
   if (!host.virtTypes.includes(virtType)) {
     throw new VirtkitError(virtType === 'kvm' ? 'KVM_UNAVAILABLE' : 'INVALID_ARGUMENT', `--virt-type ${virtType}: this host offers ${host.virtTypes.join(', ')}`, { details: { flag: 'virt-type' } });
+  }
+  if (draftUefi(args) && host.firmware.length === 0) {
+    throw new VirtkitError('HOST_UNSUPPORTED', `Did not find any UEFI binary path for arch '${host.arch}': install the ovmf package (its firmware descriptors in /usr/share/qemu/firmware)`, { details: { flag: 'boot' } });
   }
   const machine = machineType(args, os, host);
   const q35 = isQ35(machine, host);

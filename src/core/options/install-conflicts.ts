@@ -41,5 +41,9 @@ export function checkInstallConflicts(args: InstallArgs): void {
     const size = d.opts.find((o) => o.key === 'size')?.value;
     if (size !== undefined && (size === null || !/^[0-9]+(\.[0-9]+)?$/.test(size))) fail(`--disk: size=${String(size)} is not a number of GiB`, { flag: 'disk' });
   }
+  const ac = args['autoconsole']?.at(-1)?.raw;
+  if (ac !== undefined && !['text', 'graphical', 'none'].includes(ac)) fail(`--autoconsole ${ac}: one of text, graphical, none`, { flag: 'autoconsole' });
+  const wait = args['wait']?.at(-1)?.raw;
+  if (wait !== undefined && wait !== '' && !/^-?[0-9]+$/.test(wait)) fail(`--wait ${wait}: a number of minutes (-1 or no value waits without end)`, { flag: 'wait' });
   if (has(args, 'transient') && has(args, 'autostart')) fail('--transient and --autostart cannot be used together: a transient domain cannot autostart');
 }
