@@ -36,6 +36,9 @@ installed openvswitch-switch || need_apt+=(openvswitch-switch)
 # DPDK's testpmd is the real vhost-user backend of tests/integration/net/vhostuser.test.ts (dpdk-dev has
 # dpdk-testpmd; the vhost PMD and ring mempool are Recommends, so named).
 for p in dpdk-dev librte-net-vhost23 librte-mempool-ring23; do installed "$p" || need_apt+=("$p"); done
+# xorriso (its xorrisofs) writes the NoCloud seed ISO of `virtkit install --cloud-init`, as virt-install
+# does (docs/install.md); the tests read ISOs back with it.
+command -v xorrisofs >/dev/null || need_apt+=(xorriso)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
