@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { VirtkitError } from '../../src/core/errors.js';
 import { cloudInitFilePaths } from '../../src/core/install/cloud-init-options.js';
-import { cloudInitSeed } from '../../src/core/install/cloud-init.js';
+import { cloudInitIsoName, cloudInitSeed } from '../../src/core/install/cloud-init.js';
 import type { SubOption } from '../../src/core/install/types.js';
 import { secureRandomInt, writeNoCloudIso } from '../../src/host/iso/nocloud.js';
 import { isoDescriptors, listIsoFiles, readIsoFile } from '../helpers/iso-read.js';
@@ -45,7 +45,8 @@ describe('NoCloud seed ISO (real xorriso)', { timeout: 60_000 }, () => {
     await writeFile(src['network-config'], NETWORK);
     const seed = await seedFor(Object.entries(src).map(([key, value]) => ({ key, value })));
     const out = await mkdtemp(join(dir, 'boot-'));
-    const iso = join(out, 'virtinst-abcd1234-cloudinit.iso');
+    const name = cloudInitIsoName(secureRandomInt);
+    const iso = join(out, name);
     await writeNoCloudIso(iso, seed);
 
     assert.deepEqual(await listIsoFiles(iso), ['/meta-data', '/network-config', '/user-data']);
@@ -54,7 +55,7 @@ describe('NoCloud seed ISO (real xorriso)', { timeout: 60_000 }, () => {
     }
     assert.deepEqual(isoDescriptors(await readFile(iso)), { volumeId: 'cidata', joliet: true, rockRidge: true });
     assert.equal(await mode(iso), 0o600);
-    assert.deepEqual(await readdir(out), ['virtinst-abcd1234-cloudinit.iso']);
+    assert.deepEqual(await readdir(out), [name]);
   });
 
   it('bare --cloud-init: the generated user-data and an empty meta-data, no network-config; 0600 even with umask 0', async () => {

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { VirtkitError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { BARE_DEFAULT_WARNING, CLOUD_INIT_KEYS, cloudInitFilePaths, parseCloudInitOptions } from './cloud-init-options.js';
-import { cloudInitSeed } from './cloud-init.js';
+import { cloudInitIsoName, cloudInitSeed } from './cloud-init.js';
 import type { CloudInitFiles, RandomInt } from './cloud-init.js';
 import type { SubOption } from './types.js';
 
@@ -134,6 +134,17 @@ describe('--cloud-init seed content (virt-install 4.1)', () => {
     assert.equal(s.userData, '#cloud-config\n');
     assert.equal(s.generatedRootPassword, null);
     assert.deepEqual(s.warnings, ['--cloud-init user-data= is used as it is: root-password-generate, root-ssh-key, disable ignored, as virt-install ignores them (put them in the user-data file)']);
+  });
+});
+
+describe('--cloud-init ISO name', () => {
+  it('virtinst-, 8 of Python tempfile\'s [a-z0-9_], -cloudinit.iso (as in the shared case 18)', () => {
+    const picks = [0, 25, 26, 35, 36, 1, 2, 3];
+    assert.equal(cloudInitIsoName((bound) => {
+      assert.equal(bound, 37);
+      return picks.shift() ?? 0;
+    }), 'virtinst-az09_bcd-cloudinit.iso');
+    assert.match(cloudInitIsoName(counting()), /^virtinst-[a-z0-9_]{8}-cloudinit\.iso$/);
   });
 });
 

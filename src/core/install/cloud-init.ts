@@ -36,16 +36,24 @@ export interface CloudInitSeed {
 const PASSWORD_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const PASSWORD_LENGTH = 16;
 
-function generatePassword(rand: RandomInt): string {
+/** Python's tempfile names: 8 of these (virt-install names its ISO with NamedTemporaryFile). */
+const TEMP_NAME_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789_';
+
+function pick(rand: RandomInt, chars: string, count: number): string {
   let out = '';
-  for (let i = 0; i < PASSWORD_LENGTH; i++) {
-    const n = rand(PASSWORD_CHARS.length);
-    if (!Number.isInteger(n) || n < 0 || n >= PASSWORD_CHARS.length) {
-      throw new VirtkitError('INTERNAL_ERROR', `the random source gave ${n} for a number below ${PASSWORD_CHARS.length}`);
+  for (let i = 0; i < count; i++) {
+    const n = rand(chars.length);
+    if (!Number.isInteger(n) || n < 0 || n >= chars.length) {
+      throw new VirtkitError('INTERNAL_ERROR', `the random source gave ${n} for a number below ${chars.length}`);
     }
-    out += PASSWORD_CHARS.charAt(n);
+    out += chars.charAt(n);
   }
   return out;
+}
+
+/** The ISO's file name in the boot directory, as virt-install names it: `virtinst-XXXXXXXX-cloudinit.iso`. */
+export function cloudInitIsoName(rand: RandomInt): string {
+  return `virtinst-${pick(rand, TEMP_NAME_CHARS, 8)}-cloudinit.iso`;
 }
 
 /**
@@ -115,7 +123,7 @@ export function cloudInitSeed(opts: readonly SubOption[], files: CloudInitFiles,
     // still print a generated password that is in no file: here there is none.
     return { userData: readText(files, 'user-data', o.userData), metaData, networkConfig, generatedRootPassword: null, warnings: o.warnings };
   }
-  const generated = o.rootPasswordGenerate && o.rootPasswordFile === null ? generatePassword(rand) : null;
+  const generated = o.rootPasswordGenerate && o.rootPasswordFile === null ? pick(rand, PASSWORD_CHARS, PASSWORD_LENGTH) : null;
   const password = o.rootPasswordFile !== null ? firstLine(files, 'root-password-file', o.rootPasswordFile, 'password') : generated;
   return { userData: generatedUserData(o, files, password), metaData, networkConfig, generatedRootPassword: generated, warnings: o.warnings };
 }
