@@ -1,6 +1,6 @@
 // --cloud-init: the seed's files byte for byte as virt-install 4.1 writes them (virtinst/install/
-// cloudinit.py at 4.1.0; its test suite's cloud-init-options2 output shows the same layout), the one
-// deliberate change (clouduser-ssh-key, virt-manager issue #452) and the refusals.
+// cloudinit.py as of 4.1.0; the cloud-init-options2 output of its test suite, from the commit that added
+// clouduser-ssh-key=, shows the same user-data), and the refusals.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VirtkitError } from '../errors.js';
@@ -83,15 +83,16 @@ describe('--cloud-init seed content (virt-install 4.1)', () => {
     assert.equal(s.generatedRootPassword, null);
   });
 
-  it('clouduser-ssh-key: the default user\'s key in a top-level ssh_authorized_keys (virt-manager\'s fix of 4.1)', () => {
+  it('clouduser-ssh-key: a users: entry without a name (cloud-init gives it to the default user), the first line only', () => {
     const s = cloudInitSeed(subs('clouduser-ssh-key=/u.pub'), files({ '/u.pub': `${KEY2}\n${KEY}\n` }), never);
-    assert.equal(s.userData, `#cloud-config\nssh_authorized_keys:\n  - ${KEY2}\n`);
+    assert.equal(s.userData, `#cloud-config\nusers:\n  - ssh-authorized-keys: ${KEY2}\n`);
   });
 
-  it('root-ssh-key with clouduser-ssh-key: the default user kept first, then root, then the default user\'s key', () => {
-    const s = cloudInitSeed(subs('root-ssh-key=/r.pub,clouduser-ssh-key=/u.pub,disable=yes'), files({ '/r.pub': KEY, '/u.pub': KEY2 }), never);
-    assert.equal(s.userData, '#cloud-config\n' +
-      `users:\n  - default\n  - name: root\n    ssh_authorized_keys:\n      - ${KEY}\nssh_authorized_keys:\n  - ${KEY2}\n${DISABLE}`);
+  it('root-password-file, root-ssh-key, clouduser-ssh-key, disable: 4.1\'s order (as its cloud-init-options2 test output)', () => {
+    const s = cloudInitSeed(subs('root-ssh-key=/r.pub,clouduser-ssh-key=/u.pub,disable=yes,root-password-file=/pw'),
+      files({ '/r.pub': KEY, '/u.pub': KEY2, '/pw': 'pw\n' }), never);
+    assert.equal(s.userData, '#cloud-config\nchpasswd:\n  list: |\n    root:pw\n  expire: False\n' +
+      `users:\n  - name: root\n    ssh-authorized-keys:\n      - ${KEY}\n  - ssh-authorized-keys: ${KEY2}\n${DISABLE}`);
   });
 
   it('ssh-key= is the old name of root-ssh-key=', () => {

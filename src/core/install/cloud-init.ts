@@ -2,10 +2,11 @@
  * The NoCloud seed `--cloud-init` puts on its ISO (volume id `cidata`), as virt-install 4.1 writes it
  * (virtinst/install/cloudinit.py): `meta-data` (the meta-data= file, else empty), `user-data` (the
  * user-data= file, else a `#cloud-config` made from the other sub-options) and `network-config` (only
- * from a network-config= file that is not empty). One change on purpose: with clouduser-ssh-key= 4.1
- * writes a `users:` entry without a name, which cloud-init ignores (virt-manager issue #452), and no
- * `default` user; virtkit writes what virt-manager wrote after fixing it (`- default` first, the key in
- * a top-level `ssh_authorized_keys:`). docs/install.md, "--cloud-init".
+ * from a network-config= file that is not empty). clouduser-ssh-key= is 4.1's too: a `users:` entry
+ * with no name, which cloud-init gives to the image's default user (cloudinit/distros/ug_util.py
+ * _normalize_users: a dict without `name` is "default", `ssh-authorized-keys` becomes
+ * `ssh_authorized_keys`), though its docs say such an entry is ignored (virt-manager issue #452, after
+ * which virt-manager 5 writes a top-level `ssh_authorized_keys:`). docs/install.md, "--cloud-init".
  *
  * Pure: the caller reads the files (cloudInitFilePaths) and passes a random source; host/iso writes
  * the ISO (writeNoCloudIso).
@@ -96,13 +97,9 @@ function generatedUserData(o: CloudInitOptions, files: CloudInitFiles, password:
   else if (o.rootPasswordFile !== null) c += '  expire: False\n';
   const rootKey = o.rootSshKey === null ? null : firstLine(files, 'root-ssh-key', o.rootSshKey, 'public key');
   const userKey = o.clouduserSshKey === null ? null : firstLine(files, 'clouduser-ssh-key', o.clouduserSshKey, 'public key');
-  if (userKey === null) {
-    if (rootKey !== null) c += `users:\n  - name: root\n    ssh-authorized-keys:\n      - ${rootKey}\n`;
-  } else {
-    // virt-manager's fix of 4.1's clouduser-ssh-key (see the module comment).
-    if (rootKey !== null) c += `users:\n  - default\n  - name: root\n    ssh_authorized_keys:\n      - ${rootKey}\n`;
-    c += `ssh_authorized_keys:\n  - ${userKey}\n`;
-  }
+  if (rootKey !== null || userKey !== null) c += 'users:\n';
+  if (rootKey !== null) c += `  - name: root\n    ssh-authorized-keys:\n      - ${rootKey}\n`;
+  if (userKey !== null) c += `  - ssh-authorized-keys: ${userKey}\n`;
   if (o.disable) c += 'runcmd:\n- echo "Disabled by virt-install" > /etc/cloud/cloud-init.disabled\n';
   return c;
 }
