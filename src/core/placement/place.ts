@@ -7,7 +7,7 @@
  */
 import { VirtkitError } from '../errors.js';
 import { nodeCores, pickThreads, type ThreadPick } from './threads.js';
-import type { HostNumaTopology, NumaNode } from './topology.js';
+import type { HostCpu, HostNumaTopology, NumaNode } from './topology.js';
 import type { Holding, NodeShortfall, Placement, PlacementInput, PlacementRequest } from './types.js';
 
 /** "4 GiB", "1.5 GiB", "512 MiB", "640 KiB". */
@@ -44,21 +44,48 @@ interface Candidate {
   readonly freeAfter: number;
 }
 
+/** Memory and huge pages (by page size) the holdings are promised, per node. */
+interface Promised { kiB: number; pages: Map<number, number> }
+
+function promisedByNode(holdings: readonly Holding[]): Map<number, Promised> {
+  const out = new Map<number, Promised>();
+  const of = (node: number): Promised => {
+    let p = out.get(node);
+    if (p === undefined) out.set(node, (p = { kiB: 0, pages: new Map() }));
+    return p;
+  };
+  for (const h of holdings) {
+    for (const m of h.memory) of(m.node).kiB += m.kiB;
+    for (const hp of h.hugepages) { const p = of(hp.node); p.pages.set(hp.sizeKiB, (p.pages.get(hp.sizeKiB) ?? 0) + hp.pages); }
+  }
+  return out;
+}
+
 /** Normal memory and huge pages the node can still give (its free figures, less what holdings are promised). */
-function memoryShort(node: NumaNode, holdings: readonly Holding[], r: PlacementRequest): string[] {
+function memoryShort(node: NumaNode, promised: Promised | undefined, r: PlacementRequest): string[] {
   if (r.hugepageKiB !== undefined) {
     const size = r.hugepageKiB;
     const pages = Math.ceil(r.memoryKiB / size);
     const pool = node.hugepages.find((p) => p.sizeKiB === size);
     if (pool === undefined) return [`${formatKiB(size)} pages: ${pages} needed, the node has no pool of that size`];
-    const promised = holdings.flatMap((h) => h.hugepages).filter((p) => p.node === node.id && p.sizeKiB === size).reduce((s, p) => s + p.pages, 0);
-    const avail = Math.max(0, Math.min(pool.free, pool.total - promised));
+    const avail = Math.max(0, Math.min(pool.free, pool.total - (promised?.pages.get(size) ?? 0)));
     return avail >= pages ? [] : [`${formatKiB(size)} pages: ${pages} needed, ${avail} free`];
   }
   const pools = node.hugepages.reduce((s, p) => s + p.sizeKiB * p.total, 0);
-  const promised = holdings.flatMap((h) => h.memory).filter((m) => m.node === node.id).reduce((s, m) => s + m.kiB, 0);
-  const avail = Math.max(0, Math.min(node.memFreeKiB, node.memTotalKiB - pools - promised));
+  const avail = Math.max(0, Math.min(node.memFreeKiB, node.memTotalKiB - pools - (promised?.kiB ?? 0)));
   return avail >= r.memoryKiB ? [] : [`memory: ${formatKiB(r.memoryKiB)} needed, ${formatKiB(avail)} free`];
+}
+
+/** The host's CPUs by node, computed once per topology object (placement runs often on one host). */
+const byNodeCache = new WeakMap<HostNumaTopology, Map<number, HostCpu[]>>();
+function cpusByNode(host: HostNumaTopology): Map<number, HostCpu[]> {
+  let m = byNodeCache.get(host);
+  if (m === undefined) {
+    m = new Map(host.nodes.map((n) => [n.id, [] as HostCpu[]]));
+    for (const c of host.cpus) m.get(c.node)?.push(c);
+    byNodeCache.set(host, m);
+  }
+  return m;
 }
 
 /** Shared CPUs for the emulator: the node's own, else those of the nearest nodes (SLIT distance) that have some. */
@@ -74,7 +101,7 @@ function emulatorCpus(host: HostNumaTopology, node: NumaNode, shared: ReadonlySe
 
 function better(a: Candidate, b: Candidate): boolean {
   if (a.localEmulator !== b.localEmulator) return a.localEmulator;
-  if (a.pick.splitCores !== b.pick.splitCores) return a.pick.splitCores < b.pick.splitCores;
+  if (a.pick.sharedCores !== b.pick.sharedCores) return a.pick.sharedCores < b.pick.sharedCores;
   if (a.freeAfter !== b.freeAfter) return a.freeAfter < b.freeAfter; // pack: keep room on other nodes for big domains
   return a.node.id < b.node.id;
 }
@@ -86,15 +113,16 @@ export function placeDomain(input: PlacementInput): Placement {
   const shared = new Set(input.sharedCpus ?? defaultSharedCpus(host));
   const taken = new Set<number>(shared);
   for (const h of holdings) for (const c of h.cpus) taken.add(c);
+  const promised = promisedByNode(holdings);
+  const byNode = cpusByNode(host);
   const shortfalls: NodeShortfall[] = [];
   let best: Candidate | undefined;
   for (const node of host.nodes) {
     const short: string[] = [];
-    const onNode = new Set(node.cpus);
-    const cores = nodeCores(host.cpus.filter((c) => onNode.has(c.id)), taken);
+    const cores = nodeCores(byNode.get(node.id) ?? [], taken);
     const pick = node.cpus.length === 0 ? 'CPUs: the node has none' : pickThreads(cores, r.vcpus, smt);
     if (typeof pick === 'string') short.push(pick.startsWith('CPUs') ? pick : `CPUs: ${pick}`);
-    short.push(...memoryShort(node, holdings, r));
+    short.push(...memoryShort(node, promised.get(node.id), r));
     const emu = emulatorCpus(host, node, shared);
     if (emu.cpus.length === 0) short.push('emulator: no shared CPU on any node for the emulator threads');
     if (short.length > 0 || typeof pick === 'string') {

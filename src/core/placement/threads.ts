@@ -19,8 +19,8 @@ export interface ThreadPick {
   readonly vcpus: number[];
   /** Threads held idle beside them. */
   readonly idle: number[];
-  /** Cores the vCPUs share with another domain or leave a free thread on (prefer only). */
-  readonly splitCores: number;
+  /** Cores whose other threads another domain holds already (prefer only). */
+  readonly sharedCores: number;
   /** Threads per core when every vCPU came in whole cores of one size; else 1. */
   readonly guestThreads: number;
 }
@@ -51,7 +51,7 @@ export function pickThreads(cores: readonly Core[], n: number, policy: SmtPolicy
     const eligible = cores.filter(whole);
     if (eligible.length < n) return `${n} whole free cores for one vCPU each (isolate), it has ${eligible.length}`;
     const picked = eligible.slice(0, n);
-    return { vcpus: picked.map((c) => c.free[0] as number), idle: picked.flatMap((c) => c.free.slice(1)), splitCores: 0, guestThreads: 1 };
+    return { vcpus: picked.map((c) => c.free[0] as number), idle: picked.flatMap((c) => c.free.slice(1)), sharedCores: 0, guestThreads: 1 };
   }
   if (policy === 'require') {
     if (!cores.some((c) => c.threads.length > 1)) return 'SMT siblings (require), its cores have one thread each';
@@ -65,41 +65,39 @@ export function pickThreads(cores: readonly Core[], n: number, policy: SmtPolicy
     }
     if (got < n) return `${n} threads on whole free cores (require), it has ${eligible.reduce((s, c) => s + c.free.length, 0)} on ${eligible.length} cores`;
     const all = picked.flatMap((c) => c.free);
-    return { vcpus: all.slice(0, n), idle: all.slice(n), splitCores: 0, guestThreads: guestThreads(picked, n) };
+    return { vcpus: all.slice(0, n), idle: all.slice(n), sharedCores: 0, guestThreads: guestThreads(picked, n) };
   }
   return preferPick(cores, n);
 }
 
 /**
- * prefer: whole free cores while a whole core still fits in what is left; the rest on the core
- * that fits it most tightly (a partly free core before breaking a whole one); when nothing
- * holds the rest, the cores with most free threads first.
+ * prefer: whole free cores while a whole core still fits in what is left; the rest on a whole
+ * free core too while there is one (its spare thread stays free, no other domain beside this
+ * one yet); only then on the free threads of cores another domain holds part of, the core that
+ * fits the rest most tightly first, else the cores with most free threads.
  */
 function preferPick(cores: readonly Core[], n: number): ThreadPick | string {
   const free = cores.reduce((s, c) => s + c.free.length, 0);
   if (free < n) return `${n} free threads, it has ${free}`;
-  const left = [...cores].filter((c) => c.free.length > 0);
+  const left = cores.filter((c) => c.free.length > 0);
   const vcpus: number[] = [];
   const picked: Core[] = [];
-  let split = 0;
+  let shared = 0;
   while (vcpus.length < n) {
     const need = n - vcpus.length;
-    const wholeFit = left.findIndex((c) => whole(c) && c.free.length <= need);
-    let i = wholeFit;
+    let i = left.findIndex((c) => whole(c) && c.free.length <= need);
+    if (i < 0) i = left.findIndex(whole);
     if (i < 0) {
-      let best = -1;
       for (const [j, c] of left.entries()) {
-        if (c.free.length < need) continue;
-        const b = left[best];
-        if (b === undefined || c.free.length < b.free.length || (c.free.length === b.free.length && !whole(c) && whole(b))) best = j;
+        const b = left[i];
+        if (c.free.length >= need && (b === undefined || c.free.length < b.free.length)) i = j;
       }
-      i = best >= 0 ? best : left.reduce((m, c, j) => (c.free.length > (left[m]?.free.length ?? 0) ? j : m), 0);
     }
+    if (i < 0) i = left.reduce((m, c, j) => (c.free.length > (left[m]?.free.length ?? 0) ? j : m), 0);
     const c = left.splice(i, 1)[0] as Core;
-    const take = c.free.slice(0, need);
-    vcpus.push(...take);
+    if (!whole(c)) shared++;
+    vcpus.push(...c.free.slice(0, need));
     picked.push(c);
-    if (take.length < c.threads.length) split++;
   }
-  return { vcpus, idle: [], splitCores: split, guestThreads: split === 0 ? guestThreads(picked, n) : 1 };
+  return { vcpus, idle: [], sharedCores: shared, guestThreads: guestThreads(picked, n) };
 }
