@@ -4,6 +4,7 @@
  */
 export { formatCpuset } from './cpuset.js';
 export { defaultSharedCpus, formatKiB, placeDomain } from './place.js';
+export { placementRequest, type RequestContext } from './request.js';
 export { applyPlacement } from './tuning.js';
 export type { HostCpu, HostNumaTopology, HugepagePool, NumaNode } from './topology.js';
 export type { Holding, NodeShortfall, Placement, PlacementInput, PlacementRequest, SmtPolicy } from './types.js';
