@@ -156,7 +156,9 @@ truncate -s "${SIZE_MIB}M" "$disk"
   -d "$root" "$disk" "$((part_sectors / 2))k" >&2
 mount -o "loop,offset=$((PART_START * 512)),sizelimit=$((part_sectors * 512))" "$disk" "$mnt"
 cp --sparse=never "$boot/vmlinuz" "$boot/initrd.img" "$mnt/boot/"
-extlinux --install "$mnt/boot/extlinux" >&2
+# extlinux cannot ask a loop device for its geometry and says so; harmless here (SeaBIOS
+# reads by LBA), so its output shows only when it fails.
+out=$(extlinux --install "$mnt/boot/extlinux" 2>&1) || die "extlinux --install failed: $out"
 umount "$mnt"
 
 # Little-endian 32-bit value as printf escapes.

@@ -67,6 +67,7 @@ export const ERROR_CODES = [
   'NETWORK_EXISTS', // a virtual network with that name or UUID exists already
   'NETWORK_INACTIVE', // a domain interface names a virtual network that is not active (libvirt: network 'x' is not active)
   'DNSMASQ_FAILED', // a network's dnsmasq could not be started (the message quotes its output)
+  'IMAGE_BUILD_FAILED', // scripts/build-tiny-image.sh (virtkit image build) failed; the message quotes its last line
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
