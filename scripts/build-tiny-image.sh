@@ -64,7 +64,7 @@ done
 mke2fs=$(PATH=$PATH:/usr/sbin:/sbin command -v mke2fs)
 
 stamp="guest-sha256=$(sha256sum <"$guest_stamp" | cut -d' ' -f1)
-extlinux=$(dpkg-query -W -f '${Version}' extlinux syslinux-common 2>/dev/null | tr '\n' ' ')
+boot-loader=$(dpkg-query -W -f '${Package}=${Version}\n' extlinux syslinux-common 2>/dev/null | paste -sd ' ')
 mke2fs=$("$mke2fs" -V 2>&1 | head -n 1)
 size=${SIZE_MIB}M
 script-sha256=$(cat "$script_path" "$src"/* | sha256sum | cut -d' ' -f1)"

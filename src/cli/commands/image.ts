@@ -51,7 +51,7 @@ export default command({
     const image = await buildTinyImage(ctx.io, { force: o.force });
     if (existing !== undefined) await onStorage({ pool, vol: name }, `Failed to delete vol ${name}`, () => client.deleteVolume(pool, name));
     let drawn = false;
-    const onProgress = ctx.json ? undefined : (percent: number) => {
+    const onProgress = ctx.json || ctx.io.tty !== true ? undefined : (percent: number) => {
       drawn = true;
       ctx.io.stderr(`\rImport: [${String(percent).padStart(3)} %]`);
     };
