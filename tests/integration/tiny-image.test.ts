@@ -41,9 +41,10 @@ const netXml = `<network>
 </network>`;
 
 /**
- * What virt-install 4.1 prints for `--import --osinfo generic --disk PATH --network network=NET --cdrom ...
- * --graphics none` on q35 (../shared's 01-import-debian-headless case, with a SATA cdrom and the guest agent
- * channel left out), TCG and 256 MiB: the image must boot with no <kernel>, from the disk's boot loader.
+ * The domain XML virt-install 4.1 printed for an `--import --graphics none` of a Linux on q35 (../shared's
+ * 01-import-debian-headless case: virtio disk and NIC on pcie-root-ports, a pty console, the guest agent
+ * channel, memballoon, rng), with an empty SATA cdrom added, TCG and 256 MiB: the image boots with no
+ * <kernel>, from the disk's boot loader.
  */
 const domainXml = (disk: string): string => `<domain type='qemu'>
   <name>${VM}</name>
@@ -80,6 +81,10 @@ ${'    <controller type=\'pci\' model=\'pcie-root-port\'/>\n'.repeat(14)}    <in
       <model type='virtio'/>
     </interface>
     <console type='pty'/>
+    <channel type='unix'>
+      <source mode='bind'/>
+      <target type='virtio' name='org.qemu.guest_agent.0'/>
+    </channel>
     <memballoon model='virtio'/>
     <rng model='virtio'>
       <backend model='random'>/dev/urandom</backend>
