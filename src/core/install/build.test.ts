@@ -109,12 +109,12 @@ test('--location of a URL copies the tree\'s kernel and initrd; --pxe boots the 
   assert.match(pxe.phases[1] ?? '', /<boot dev="hd"\/>/);
 });
 
-test('--cloud-init alone generates a root password; the seed ISO goes under the boot directory', () => {
-  const p = plan(['--import', '--disk', '/pool/base.qcow2', '--cloud-init']);
-  assert.equal(p.cloudInit?.generatedRootPassword, 'pw');
+test('--cloud-init: the seed ISO goes under the boot directory and adds an install phase; its content is cloud-init.ts\'s', () => {
+  const p = plan(['--import', '--disk', '/pool/base.qcow2', '--cloud-init', 'root-ssh-key=/k.pub']);
   assert.match(p.cloudInit?.path ?? '', /^\/boot-dir\/virtinst-tok[0-9]-cloudinit\.iso$/);
   assert.equal(p.phases.length, 2);
-  assert.equal(plan(['--import', '--disk', '/pool/base.qcow2', '--cloud-init', 'root-ssh-key=/k.pub']).cloudInit?.generatedRootPassword, null);
+  assert.match(p.phases[0] ?? '', /<entry name="serial">ds=nocloud<\/entry>/);
+  assert.doesNotMatch(p.phases[1] ?? '', /cloudinit\.iso|ds=nocloud/);
 });
 
 test('KVM hosts get type="kvm" and host-passthrough; explicit --cpu wins', () => {

@@ -50,13 +50,14 @@ function locationFiles(args: InstallArgs, os: OsInfo, host: HostFacts): { kernel
   return { kernel, initrd, iso, base: loc };
 }
 
+/**
+ * The seed's place (virt-install's name, under the boot directory). Its content is cloud-init.ts's:
+ * TODO(coordinator): fill userData/metaData/networkConfig/generatedRootPassword from
+ * cloudInitSeed(args['cloud-init'] opts, the files cloudInitFilePaths names, randomInt) where the files are read.
+ */
 function cloudInitPlan(args: InstallArgs, host: HostFacts, rand: InstallRandom): PlannedCloudInit | null {
   if (!has(args, 'cloud-init')) return null;
-  const c = last(args, 'cloud-init');
-  const empty = uses(args, 'cloud-init').every((u) => u.opts.length === 0);
-  const generate = empty || c.bool('root-password-generate') === true;
-  // TODO(coordinator): user-data/meta-data/network-config come from cloud-init.ts (being written); wire it here.
-  return { path: `${host.bootDir}/virtinst-${rand.token()}-cloudinit.iso`, userData: '', metaData: '', networkConfig: null, generatedRootPassword: generate ? rand.password() : null };
+  return { path: `${host.bootDir}/virtinst-${rand.token()}-cloudinit.iso`, userData: '', metaData: '', networkConfig: null, generatedRootPassword: null };
 }
 
 export function buildInstallPlan(args: InstallArgs, os: OsInfo, host: HostFacts, rand: InstallRandom): InstallPlan {

@@ -18,6 +18,8 @@ export interface FlagGrammar {
   keys: string[];
   /** Keys that may be written bare, meaning `on` (`readonly`, `uefi`). */
   bare?: string[];
+  /** Another part validates the items (--cloud-init: cloud-init-options.ts): they pass through as written. */
+  delegated?: true;
 }
 
 const idx = (pattern: string): RegExp => new RegExp(`^${pattern.replace(/\./g, '\\.').replace(/\[0-9\]\*/g, '([0-9]+)')}$`);
@@ -78,7 +80,7 @@ const CORE: Record<string, FlagGrammar> = {
   osinfo: { first: 'name', keys: words('name short-id id detect require'), bare: ['detect', 'require'] },
   location: { first: 'location', keys: words('location kernel initrd') },
   'cloud-init': { keys: words('root-password-generate root-password-file disable root-ssh-key clouduser-ssh-key ' +
-    'user-data meta-data network-config'), bare: ['root-password-generate', 'disable'] },
+    'user-data meta-data network-config'), delegated: true },
   check: { keys: words('path_in_use disk_size path_exists mac_in_use all') },
 };
 

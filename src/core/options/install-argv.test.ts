@@ -56,6 +56,8 @@ test('bare words: boot devices, uefi, readonly; a key that needs a value is refu
   assert.deepEqual(kv('boot', 'hd,cdrom,menu=on'), ['boot0.dev=hd', 'boot1.dev=cdrom', 'bootmenu.enable=on']);
   assert.deepEqual(kv('boot', 'uefi'), ['uefi']);
   assert.deepEqual(kv('disk', '/a.raw,readonly'), ['path=/a.raw', 'readonly']);
+  // --cloud-init's items go to cloud-init-options.ts as written (it has its own checks and old names)
+  assert.deepEqual(kv('cloud-init', 'disable,ssh-key=/k'), ['disable', 'ssh-key=/k']);
   refused(() => kv('disk', '/a.raw,size'), '--disk: size needs a value (size=VALUE)');
 });
 

@@ -98,7 +98,7 @@ export function flagKeys(flag: string): string[] {
 export function resolveOptions(flag: string, raw: string): SubOption[] {
   const items = splitSubOptions(raw, flag);
   const g = FLAG_GRAMMAR[flag];
-  if (!g) return items;
+  if (!g || g.delegated) return items;
   const out: SubOption[] = [];
   const unknown: string[] = [];
   items.forEach((item, n) => {
