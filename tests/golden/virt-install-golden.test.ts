@@ -64,6 +64,7 @@ async function osFor(db: OsDb, args: InstallArgs): Promise<OsInfo> {
   };
   if (req.kind === 'name') return byName(req.name);
   if (req.kind === 'generic') return genericOs();
+  if (req.kind === 'list') throw new Error('--osinfo list is not an install');
   const iso = await readIsoIdentity(req.media);
   const found = iso ? (db.identify(iso, 'x86_64')?.os ?? null) : null;
   const r = detectedOrFallback(req, found);

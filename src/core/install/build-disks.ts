@@ -95,9 +95,11 @@ export function buildDisks(args: InstallArgs, os: OsInfo, host: HostFacts, name:
       volumes.push({ pool: pool.name, name: volName, path, format: fmt, capacity: Math.round(Number(size) * GiB), backing, cloneFrom: null, sparse });
       format = fmt;
       if (sparse && discard === undefined) discard = 'unmap';
-    } else if (path === null) {
+    } else if (path === null && device !== 'cdrom' && device !== 'floppy') {
       throw invalid('--disk needs a path, vol=POOL/VOL, or size=GiB for a new volume');
     }
+    // a block device is raw unless format= says otherwise; an empty cdrom/floppy drive has no format
+    if (path?.startsWith('/dev/')) format ??= 'raw';
     specs.push({ device, bus: o.get('target.bus') ?? defaultBus(device), type: path?.startsWith('/dev/') ? 'block' : 'file', path, format, discard, o, installMedia: false });
   }
   const media = [raw(args, 'cdrom'), has(args, 'location') ? isoLocation(args) : undefined].filter((p): p is string => p !== undefined);
@@ -109,10 +111,10 @@ export function buildDisks(args: InstallArgs, os: OsInfo, host: HostFacts, name:
   return { devices, volumes };
 }
 
-/** A --location that is a local ISO file (a URL or NFS tree is not attached). */
+/** A --location that is a local ISO file (a URL, an NFS tree or a local directory `DIR/` is not attached). */
 export function isoLocation(args: InstallArgs): string | undefined {
   const loc = new Opts('location', uses(args, 'location').at(-1)).get('location');
-  return loc !== undefined && loc.startsWith('/') ? loc : undefined;
+  return loc !== undefined && loc.startsWith('/') && !loc.endsWith('/') ? loc : undefined;
 }
 
 function nextTarget(s: DiskSpec, used: Set<string>): string {
@@ -142,7 +144,7 @@ function letters(i: number): string {
 function diskNode(s: DiskSpec, dev: string): XNode {
   const o = s.o;
   const kids: XNode[] = [];
-  kids.push(el('driver', {
+  if (s.path !== null) kids.push(el('driver', {
     name: o.get('driver.name') ?? 'qemu', type: s.format, cache: o.get('driver.cache'), discard: s.discard,
     detect_zeroes: o.get('driver.detect_zeroes'), io: o.get('driver.io'), error_policy: o.get('driver.error_policy'),
     iothread: o.get('driver.iothread'), queues: o.get('driver.queues'), queue_size: o.get('driver.queue_size'),

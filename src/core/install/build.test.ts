@@ -160,3 +160,12 @@ test('--boot uefi needs firmware on the host; --autoconsole and --wait values ar
   fails(() => plan(['--import', '--disk', '/pool/base.qcow2', '--autoconsole', 'web']), 'INVALID_ARGUMENT', /one of text, graphical, none/);
   fails(() => plan(['--import', '--disk', '/pool/base.qcow2', '--wait', 'soon']), 'INVALID_ARGUMENT', /a number of minutes/);
 });
+
+test('block devices are raw; an empty cdrom drive has no source; a --location directory is a tree, not a cdrom', () => {
+  const x = plan(['--import', '--disk', '/dev/vg0/lv1', '--disk', 'device=cdrom']).phases[0] ?? '';
+  assert.match(x, /<disk type="block" device="disk">\s*<driver name="qemu" type="raw"\/>\s*<source dev="\/dev\/vg0\/lv1"\/>/);
+  assert.match(x, /<disk type="file" device="cdrom">\s*<target dev="sda" bus="sata"\/>\s*<readonly\/>\s*<\/disk>/);
+  const t = plan(['--location', '/mnt/tree/', '--disk', 'size=1']);
+  assert.equal(t.copies[0]?.from, '/mnt/tree/images/pxeboot/vmlinuz');
+  assert.doesNotMatch(t.phases[0] ?? '', /device="cdrom"/);
+});

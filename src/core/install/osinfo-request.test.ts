@@ -35,3 +35,7 @@ test('after detection: the OS found, else the fallback, else generic; require=on
   assert.deepEqual(detectedOrFallback({ ...detect, fallback: 'debian11' }, null), { kind: 'name', name: 'debian11' });
   assert.throws(() => detectedOrFallback({ ...detect, require: true }, null), /Could not detect the OS of \/i.iso/);
 });
+
+test('--osinfo list asks for the list', () => {
+  assert.deepEqual(req('--osinfo', 'list'), { kind: 'list' });
+});

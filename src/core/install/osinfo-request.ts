@@ -12,6 +12,8 @@ import type { InstallArgs, OsInfo } from './types.js';
 export type OsinfoRequest =
   | { kind: 'name'; name: string }
   | { kind: 'generic' }
+  /** `--osinfo list`: print the database's OSes instead of installing. */
+  | { kind: 'list' }
   | { kind: 'detect'; media: string; from: 'cdrom' | 'location'; require: boolean; fallback: string | null };
 
 const REQUIRED = '--os-variant/--osinfo OS name is required, but no value was set or detected.';
@@ -32,6 +34,7 @@ export function osinfoRequest(args: InstallArgs): OsinfoRequest {
     if (media) return { kind: 'detect', ...media, require, fallback: name };
     if (require) throw new VirtkitError('INVALID_ARGUMENT', `${REQUIRED} There is no install media to detect it from (--cdrom or --location).`, { details: { flag: 'osinfo' } });
   }
+  if (name === 'list') return { kind: 'list' };
   if (name === null || name === 'generic' || name === 'none') return { kind: 'generic' };
   return { kind: 'name', name };
 }

@@ -57,7 +57,8 @@ const CORE: Record<string, FlagGrammar> = {
     'acpi.table acpi.table.type'),
     bare: ['uefi'],
     aliases: [[/^menu$/, 'bootmenu.enable'], [/^useserial$/, 'bios.useserial'], [/^kernel_args$/, 'cmdline'],
-      [/^extra_args$/, 'cmdline'], [/^loader_ro$/, 'loader.readonly'], [/^loader_type$/, 'loader.type']] },
+      [/^extra_args$/, 'cmdline'], [/^loader_ro$/, 'loader.readonly'], [/^loader_type$/, 'loader.type'],
+      [/^loader_secure$/, 'loader.secure'], [/^nvram_template$/, 'nvram.template']] },
   features: { keys: words('acpi apic pae apic.eoi pmu.state hyperv.relaxed.state hyperv.vapic.state hyperv.spinlocks.state ' +
     'hyperv.spinlocks.retries hyperv.vpindex.state hyperv.runtime.state hyperv.synic.state hyperv.stimer.state ' +
     'hyperv.stimer.direct.state hyperv.reset.state hyperv.frequencies.state hyperv.reenlightenment.state ' +
