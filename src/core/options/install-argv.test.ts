@@ -75,6 +75,8 @@ test('unknown flags, missing values and values given to switches are refused', (
   refused(() => parseInstallArgv(['--disk']), 'argument --disk: expected one argument');
   refused(() => parseInstallArgv(['--import=yes']), "argument --import: ignored explicit argument 'yes'");
   refused(() => parseInstallArgv(['--noapic']), /old virt-install/);
+  // optional values: taken unless the next word is a flag (a negative --wait is a value)
+  assert.deepEqual(parseInstallArgv(['--wait', '-1', '--cloud-init', '--import']), { wait: [{ raw: '-1', opts: [] }], 'cloud-init': [{ raw: '', opts: [] }], import: [{ raw: '', opts: [] }] });
 });
 
 test('--flag=? and --flag help list the flag\'s keys', () => {

@@ -68,7 +68,7 @@ export function parseInstallCommand(argv: readonly string[]): InstallCommand {
     if (raw === null && arity === 'value') {
       if (i + 1 >= argv.length) throw new VirtkitError('INVALID_ARGUMENT', `argument --${name}: expected one argument`, { details: { flag: name } });
       raw = argv[++i] ?? '';
-    } else if (raw === null && arity === 'optional' && i + 1 < argv.length && !(argv[i + 1] ?? '').startsWith('-')) {
+    } else if (raw === null && arity === 'optional' && i + 1 < argv.length && (!(argv[i + 1] ?? '').startsWith('-') || (name === 'wait' && /^-[0-9]+$/.test(argv[i + 1] ?? '')))) {
       raw = argv[++i] ?? '';
     }
     if (raw !== null && arity === 'switch') throw new VirtkitError('INVALID_ARGUMENT', `argument --${name}: ignored explicit argument '${raw}'`, { details: { flag: name } });
