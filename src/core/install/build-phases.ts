@@ -47,7 +47,8 @@ function osNode(draft: Draft, install: boolean, p: PhaseInput): XNode {
   else devs = ['hd'];
   kids.push(...devs.map((dev) => el('boot', { dev })));
   kids.push(...o.extra.filter((x) => x.name !== 'loader' && x.name !== 'nvram' && x.name !== 'bios'));
-  if (o.smbios || (install && p.cloudInit)) kids.push(el('smbios', { mode: 'sysinfo' }));
+  const smbios = install && p.cloudInit ? 'sysinfo' : o.smbios;
+  if (smbios !== null) kids.push(el('smbios', { mode: smbios }));
   kids.push(...o.extra.filter((x) => x.name === 'bios'));
   return el('os', { firmware: o.firmware }, kids);
 }

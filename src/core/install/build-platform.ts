@@ -46,8 +46,7 @@ export function draftOs(args: InstallArgs, machine: string, host: HostFacts): Dr
     bootDevs: devs,
     kernel: kernel !== undefined || b.has('initrd') || b.has('cmdline')
       ? { kernel: kernel ?? null, initrd: b.get('initrd') ?? null, cmdline: b.get('cmdline') ?? null } : null,
-    smbios: sysinfoMode(args) === 'sysinfo',
-    ...(b.has('smbios.mode') ? { smbios: b.get('smbios.mode') === 'sysinfo' } : {}),
+    smbios: b.get('smbios.mode') ?? sysinfoMode(args),
   };
 }
 
@@ -116,10 +115,13 @@ export function eventElements(args: InstallArgs): XNode[] {
 
 export const pmElement = (): XNode => el('pm', {}, [el('suspend-to-mem', { enabled: 'no' }), el('suspend-to-disk', { enabled: 'no' })]);
 
+/** --sysinfo's type as <smbios mode=>: smbios data is `sysinfo`; `host` and `emulate` are modes of their own. */
 function sysinfoMode(args: InstallArgs): string | null {
   if (!has(args, 'sysinfo')) return null;
   const t = last(args, 'sysinfo').get('type') ?? 'smbios';
-  return t === 'smbios' ? 'sysinfo' : t;
+  if (t === 'smbios') return 'sysinfo';
+  if (t === 'host' || t === 'emulate') return t;
+  throw new VirtkitError('INVALID_ARGUMENT', `--sysinfo type=${t}: one of smbios, host, emulate`, { details: { flag: 'sysinfo' } });
 }
 
 const SYSINFO_GROUPS = ['bios', 'system', 'baseBoard', 'chassis'];

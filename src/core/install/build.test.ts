@@ -169,3 +169,13 @@ test('block devices are raw; an empty cdrom drive has no source; a --location di
   assert.equal(t.copies[0]?.from, '/mnt/tree/images/pxeboot/vmlinuz');
   assert.doesNotMatch(t.phases[0] ?? '', /device="cdrom"/);
 });
+
+test('--sysinfo host and emulate set the smbios mode only; smbios data adds <sysinfo>', () => {
+  const x = plan(['--import', '--disk', '/pool/base.qcow2', '--sysinfo', 'host']).phases[0] ?? '';
+  assert.match(x, /<smbios mode="host"\/>/);
+  assert.doesNotMatch(x, /<sysinfo/);
+  const y = plan(['--import', '--disk', '/pool/base.qcow2', '--sysinfo', 'bios.vendor=Acme,oemStrings.entry0=a=b']).phases[0] ?? '';
+  assert.match(y, /<sysinfo type="smbios">\s*<bios>\s*<entry name="vendor">Acme<\/entry>\s*<\/bios>\s*<oemStrings>\s*<entry>a=b<\/entry>/);
+  assert.match(y, /<smbios mode="sysinfo"\/>/);
+  fails(() => plan(['--import', '--disk', '/pool/base.qcow2', '--sysinfo', 'bogus']), 'INVALID_ARGUMENT', /one of smbios, host, emulate/);
+});

@@ -26,8 +26,8 @@ export interface DraftOs {
   bootDevs: string[];
   /** Direct kernel boot given with --boot kernel= (kept in every phase). */
   kernel: { kernel: string | null; initrd: string | null; cmdline: string | null } | null;
-  /** <smbios mode="sysinfo"/>: --sysinfo was given. */
-  smbios: boolean;
+  /** <smbios mode=>: `sysinfo` with --sysinfo smbios data, `host`/`emulate` as --sysinfo or --boot smbios.mode says. */
+  smbios: string | null;
 }
 
 export interface Draft {
