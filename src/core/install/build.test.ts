@@ -81,6 +81,8 @@ test('disks that do not exist, volumes and pools that are missing are refused', 
   fails(() => plan(['--import', '--disk', 'vol=default/none.qcow2']), 'VOLUME_NOT_FOUND', /no volume 'none.qcow2' in pool 'default'/);
   fails(() => plan(['--import', '--disk', 'size=1'], linux, host({ pools: [] })), 'POOL_NOT_FOUND', /no storage pool 'default'/);
   fails(() => plan(['--import', '--disk', '/pool/base.qcow2', '--virt-type', 'kvm']), 'KVM_UNAVAILABLE', /this host offers qemu/);
+  fails(() => plan(['--import', '--disk', '/pool/base.qcow2', '--arch', 'aarch64']), 'HOST_UNSUPPORTED', /--arch aarch64: /);
+  fails(() => plan(['--import', '--disk', '/pool/base.qcow2', '--machine', 'virt']), 'INVALID_ARGUMENT', /no such machine type/);
 });
 
 test('without a default network the NIC uses user networking; --network none has none and cannot be combined', () => {

@@ -71,6 +71,10 @@ export function buildInstallPlan(args: InstallArgs, os: OsInfo, host: HostFacts,
   if (draftUefi(args) && host.firmware.length === 0) {
     throw new VirtkitError('HOST_UNSUPPORTED', `Did not find any UEFI binary path for arch '${host.arch}': install the ovmf package (its firmware descriptors in /usr/share/qemu/firmware)`, { details: { flag: 'boot' } });
   }
+  const arch = raw(args, 'arch');
+  if (arch !== undefined && arch !== host.arch) {
+    throw new VirtkitError('HOST_UNSUPPORTED', `--arch ${arch}: this host's emulator is ${host.emulator} (${host.arch}); other architectures are not supported`, { details: { flag: 'arch' } });
+  }
   const machine = machineType(args, os, host);
   const q35 = isQ35(machine, host);
   const graphics = graphicsType(args, host);
