@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { VirtkitError } from '../../src/core/errors.js';
 import { buildInstallPlan } from '../../src/core/install/build.js';
+import { cloudInitFilePaths } from '../../src/core/install/cloud-init-options.js';
 import { detectedOrFallback, osinfoRequest } from '../../src/core/install/osinfo-request.js';
 import type { InstallArgs, InstallRandom, OsInfo } from '../../src/core/install/types.js';
 import { genericOs } from '../../src/core/osinfo/resolve.js';
@@ -32,7 +33,7 @@ function fixedRandom(): InstallRandom {
   return {
     uuid: () => '00000000-0000-4000-8000-000000000000',
     mac: () => `52:54:00:00:00:${(++mac).toString(16).padStart(2, '0')}`,
-    password: () => 'generated-password',
+    int: (bound: number) => 5 % bound,
     token: () => 'tok3n_ab',
   };
 }
@@ -88,7 +89,8 @@ describe('virt-install 4.1 reference cases', needsVirtInstallCases(), () => {
       let xml: string[];
       try {
         const args = parseInstallArgv(c.argv);
-        const plan = buildInstallPlan(args, await osFor(db, args), oracleHost(), fixedRandom());
+        const seedFiles = new Map(cloudInitFilePaths(args['cloud-init']?.at(-1)?.opts ?? []).map((f) => [f, readFileSync(f)] as const));
+        const plan = buildInstallPlan(args, await osFor(db, args), oracleHost(), fixedRandom(), seedFiles);
         xml = plan.phases;
       } catch (err) {
         if (c.err === null || !(err instanceof VirtkitError)) throw err;

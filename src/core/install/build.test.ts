@@ -30,7 +30,7 @@ function host(over: Partial<HostFacts> = {}): HostFacts {
 
 const rand = (): InstallRandom => {
   let n = 0;
-  return { uuid: () => 'uuid-1', mac: () => `52:54:00:00:00:0${++n}`, password: () => 'pw', token: () => `tok${++n}` };
+  return { uuid: () => 'uuid-1', mac: () => `52:54:00:00:00:0${++n}`, int: (bound: number) => 7 % bound, token: () => `tok${++n}` };
 };
 
 const plan = (argv: string[], os: OsInfo = linux, h: HostFacts = host()): InstallPlan =>
@@ -112,7 +112,13 @@ test('--location of a URL copies the tree\'s kernel and initrd; --pxe boots the 
 });
 
 test('--cloud-init: the seed ISO goes under the boot directory and adds an install phase; its content is cloud-init.ts\'s', () => {
-  const p = plan(['--import', '--disk', '/pool/base.qcow2', '--cloud-init', 'root-ssh-key=/k.pub']);
+  const files = new Map([['/k.pub', new TextEncoder().encode('ssh-ed25519 AAAAkey user@host\n')]]);
+  const args = parseInstallArgv(['--name', 'vm1', '--memory', '512', '--osinfo', 'linux2020', '--import', '--disk', '/pool/base.qcow2', '--cloud-init', 'root-ssh-key=/k.pub']);
+  const p = buildInstallPlan(args, linux, host(), rand(), files);
+  assert.match(p.cloudInit?.userData ?? '', /ssh-ed25519 AAAAkey user@host/);
+  assert.equal(p.cloudInit?.generatedRootPassword, null);
+  // Nothing but root-ssh-key given: no password is generated, and the seed is the last --cloud-init's.
+  assert.throws(() => buildInstallPlan(args, linux, host(), rand()), /k\.pub/);
   assert.match(p.cloudInit?.path ?? '', /^\/boot-dir\/virtinst-tok[0-9]-cloudinit\.iso$/);
   assert.equal(p.phases.length, 2);
   assert.match(p.phases[0] ?? '', /<entry name="serial">ds=nocloud<\/entry>/);
@@ -144,7 +150,9 @@ test('a key virt-install accepts but the builder does not write is refused, neve
   fails(() => plan(['--import', '--disk', '/pool/base.qcow2,transient.shareBacking=on', '--graphics', 'vnc,mouse.mode=client']), 'INVALID_ARGUMENT',
     /^not supported by virtkit yet: --disk transient.shareBacking, --graphics mouse.mode /);
   // --cloud-init's keys are the seed's content (cloud-init.ts), not the builder's
-  assert.equal(plan(['--import', '--disk', '/pool/base.qcow2', '--cloud-init', 'user-data=/u.yaml']).phases.length, 2);
+  const args = parseInstallArgv(['--name', 'vm', '--memory', '512', '--import', '--disk', '/pool/base.qcow2', '--cloud-init', 'user-data=/u.yaml']);
+  const files = new Map([['/u.yaml', new TextEncoder().encode('#cloud-config\n')]]);
+  assert.equal(buildInstallPlan(args, linux, host(), rand(), files).cloudInit?.userData, '#cloud-config\n');
 });
 
 test('device keys every flag shares: alias, address, boot.loadparm; disk geometry, queue size, rotation rate', () => {

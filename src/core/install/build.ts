@@ -5,6 +5,7 @@
  */
 import { VirtkitError } from '../errors.js';
 import { checkInstallConflicts } from '../options/install-conflicts.js';
+import { cloudInitSeed, type CloudInitFiles } from './cloud-init.js';
 import { has, last, raw, unreadKeys, uses } from './build-args.js';
 import { buildChars } from './build-chars.js';
 import { cpuElement, cputuneElement, iothreadElements, memoryBacking, memoryElements, numatuneElement, vcpuElement } from './build-cpu.js';
@@ -51,16 +52,25 @@ function locationFiles(args: InstallArgs, os: OsInfo, host: HostFacts): { kernel
 }
 
 /**
- * The seed's place (virt-install's name, under the boot directory). Its content is cloud-init.ts's:
- * TODO(coordinator): fill userData/metaData/networkConfig/generatedRootPassword from
- * cloudInitSeed(args['cloud-init'] opts, the files cloudInitFilePaths names, randomInt) where the files are read.
+ * The seed: its place (virt-install's name, under the boot directory) and its content (cloud-init.ts), from the
+ * last --cloud-init (argparse keeps the last) and the files it names (`files`: cloudInitFilePaths' paths, read by
+ * the caller). Its warnings join the plan's.
  */
-function cloudInitPlan(args: InstallArgs, host: HostFacts, rand: InstallRandom): PlannedCloudInit | null {
-  if (!has(args, 'cloud-init')) return null;
-  return { path: `${host.bootDir}/virtinst-${rand.token()}-cloudinit.iso`, userData: '', metaData: '', networkConfig: null, generatedRootPassword: null };
+function cloudInitPlan(args: InstallArgs, host: HostFacts, rand: InstallRandom, files: CloudInitFiles): { plan: PlannedCloudInit; warnings: string[] } | null {
+  const use = uses(args, 'cloud-init').at(-1);
+  if (use === undefined) return null;
+  const seed = cloudInitSeed(use.opts, files, (bound) => rand.int(bound));
+  return {
+    plan: {
+      path: `${host.bootDir}/virtinst-${rand.token()}-cloudinit.iso`,
+      userData: seed.userData, metaData: seed.metaData, networkConfig: seed.networkConfig, generatedRootPassword: seed.generatedRootPassword,
+    },
+    warnings: seed.warnings,
+  };
 }
 
-export function buildInstallPlan(args: InstallArgs, os: OsInfo, host: HostFacts, rand: InstallRandom): InstallPlan {
+/** `cloudInitFiles`: the contents of the files --cloud-init names (cloudInitFilePaths), keyed by the path as given. */
+export function buildInstallPlan(args: InstallArgs, os: OsInfo, host: HostFacts, rand: InstallRandom, cloudInitFiles: CloudInitFiles = new Map()): InstallPlan {
   checkInstallConflicts(args);
   const meta = last(args, 'metadata');
   const name = meta.get('name') ?? raw(args, 'name') ?? '';
@@ -110,7 +120,8 @@ export function buildInstallPlan(args: InstallArgs, os: OsInfo, host: HostFacts,
     copies.push({ from: from(f.kernel), to: k, isoPath: f.iso }, { from: from(f.initrd), to: i, isoPath: f.iso });
     location = { kernel: k, initrd: i, cmdline: raw(args, 'extra-args') ?? null };
   }
-  const cloudInit = cloudInitPlan(args, host, rand);
+  const seed = cloudInitPlan(args, host, rand, cloudInitFiles);
+  const cloudInit = seed?.plan ?? null;
   const phase: PhaseInput = {
     method, virtType, location, perDeviceBoot: anyBootOrder(args),
     cloudInit: cloudInit ? { path: cloudInit.path, ...cdromTarget(draft, q35) } : null,
@@ -128,7 +139,7 @@ export function buildInstallPlan(args: InstallArgs, os: OsInfo, host: HostFacts,
     name, phases, volumes: disks.volumes, cloudInit, copies,
     autostart: has(args, 'autostart'), transient: has(args, 'transient'), autoconsole,
     waitMinutes: waitRaw === undefined ? null : waitRaw === '' ? -1 : Number(waitRaw),
-    noreboot: has(args, 'noreboot'), start: !dryRun, warnings: [],
+    noreboot: has(args, 'noreboot'), start: !dryRun, warnings: seed?.warnings ?? [],
   };
 }
 

@@ -96,8 +96,8 @@ export interface InstallRandom {
   uuid(): string;
   /** A MAC address in QEMU's 52:54:00 range. */
   mac(): string;
-  /** A generated root password (cloud-init root-password-generate). */
-  password(): string;
+  /** An integer in [0, bound): cloud-init's generated root password draws its characters with it. */
+  int(bound: number): number;
   /** 8 characters [a-z0-9_] for temporary file names (virt-install's `virtinst-XXXXXXXX-`). */
   token(): string;
 }
