@@ -67,6 +67,8 @@ export const ERROR_CODES = [
   'NETWORK_EXISTS', // a virtual network with that name or UUID exists already
   'NETWORK_INACTIVE', // a domain interface names a virtual network that is not active (libvirt: network 'x' is not active)
   'DNSMASQ_FAILED', // a network's dnsmasq could not be started (the message quotes its output)
+  'CLONE_TARGET_EXISTS', // virtkit clone would write a disk file or volume that exists (without --preserve-data)
+  'CLONE_TARGET_MISSING', // virtkit clone --preserve-data names a disk file or volume that does not exist
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
