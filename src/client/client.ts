@@ -9,7 +9,7 @@ import { resolveEndpoint, type Endpoint, type EndpointInput } from './endpoint.j
 import type { SpawnOptions } from './spawn.js';
 import { Transport, type Method } from './transport.js';
 import type {
-  ActionOptions, BlockInfo, ChangeMediaRequest, DiskImpactOptions, DefineResult, PoolDefineResult, SecretDefineResult, SecretFilter, SecretInfo,
+  ActionOptions, BlockInfo, CloneRequest, CloneResult, ChangeMediaRequest, DiskImpactOptions, DefineResult, PoolDefineResult, SecretDefineResult, SecretFilter, SecretInfo,
   PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, ObjectEventKind, NativeArgv, VcpuCountReport, VcpuReport,
   BlockCommitRequest, BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
@@ -87,6 +87,12 @@ export class VirtkitClient {
 
   createDomain(xml: string, opts: { paused?: boolean } & JobOptions = {}): Promise<DomainInfo> {
     return this.#call('POST', `/v1/actions/create${waitQuery(opts)}`, { xml, ...(opts.paused ? { paused: true } : {}) });
+  }
+
+  /** virtkit clone of a defined, shut-off domain; `originalXml` clones a domain given as XML instead (virt-clone --original-xml). */
+  cloneDomain(ref: string | { originalXml: string }, req: CloneRequest, opts?: JobOptions): Promise<CloneResult> {
+    if (typeof ref === 'string') return this.#call('POST', `${dom(ref)}/actions/clone${waitQuery(opts)}`, req);
+    return this.#call('POST', `/v1/actions/clone${waitQuery(opts)}`, { ...req, originalXml: ref.originalXml });
   }
 
   getDomain(ref: string): Promise<DomainInfo> {
