@@ -71,6 +71,8 @@ export default command({
     const ref = xmlFile === undefined ? (o.original ?? '') : { originalXml: await readXmlFile(ctx.io.cwd, xmlFile) };
     const r = await onDomain(typeof ref === 'string' ? ref : xmlFile ?? '', undefined, () => ctx.client().cloneDomain(ref, req));
     if (ctx.json) return ctx.printJson(r);
+    // virt-clone's output, without virsh's closing blank line.
+    ctx.bare();
     if (r.domain === null) return ctx.print(r.xml.trimEnd());
     for (const d of r.disks) if ((d.action === 'copy' || d.action === 'link') && d.path !== undefined) ctx.print(`Allocating '${d.path.slice(d.path.lastIndexOf('/') + 1)}'`);
     ctx.print('');
