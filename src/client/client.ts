@@ -15,7 +15,7 @@ import type {
   BlockCommitRequest, BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
   DomainIfAddrList, NetworkDefineResult, NetworkFilter, NetworkInfo, NetworkLease, NetworkStartPlan, NetworkUpdateRequest,
 } from './types.js';
-import type { ConsoleConnection, EventStream, ObjectEventStream, VolumeImportRequest } from './websocket.js';
+import type { CloneProgress, ConsoleConnection, EventStream, ObjectEventStream, VolumeImportRequest } from './websocket.js';
 import type { TransferOptions } from './volume-content.js';
 import type { Readable } from 'node:stream';
 
@@ -90,7 +90,13 @@ export class VirtkitClient {
   }
 
   /** virtkit clone of a defined, shut-off domain; `originalXml` clones a domain given as XML instead (virt-clone --original-xml). */
-  cloneDomain(ref: string | { originalXml: string }, req: CloneRequest, opts?: JobOptions): Promise<CloneResult> {
+  async cloneDomain(ref: string | { originalXml: string }, req: CloneRequest,
+    opts: { onProgress?: (p: CloneProgress) => void } & JobOptions = {}): Promise<CloneResult> {
+    if (typeof ref === 'string' && opts.onProgress !== undefined) {
+      // The WebSocket form: each disk copy's progress (the module loads only here).
+      const { openClone } = await import('./websocket.js');
+      return openClone(this.#transport, ref, req, opts.onProgress, opts.wait);
+    }
     if (typeof ref === 'string') return this.#call('POST', `${dom(ref)}/actions/clone${waitQuery(opts)}`, req);
     return this.#call('POST', `/v1/actions/clone${waitQuery(opts)}`, { ...req, originalXml: ref.originalXml });
   }

@@ -16,6 +16,8 @@ import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
+import { VirtkitClient } from '../../src/client/client.js';
+import type { CloneProgress } from '../../src/client/websocket.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
 import type { InstanceLayout } from '../../src/daemon/paths.js';
 import { GUEST_READY_MARKER, guestDomainXml, guestNetAppend, leaseLine } from '../helpers/guest.js';
@@ -104,6 +106,14 @@ async function cloneTest(t: { root: string; layout: InstanceLayout }, started: (
   assert.match(printed, new RegExp(`<name>${A}-clone</name>`));
   assert.deepEqual((await engine.dispatch({ kind: 'list', filter: {} })).map((d) => d.name), [A]);
 
+  // virt-clone's usage errors, refused flags; --original-xml takes a domain that need not be defined.
+  assert.equal(await fails('clone', '-o', A), 'INVALID_ARGUMENT');
+  assert.equal(await fails('clone', '--auto-clone'), 'INVALID_ARGUMENT');
+  assert.equal(await fails('clone', '-o', A, '--auto-clone', '--reflink'), 'UNSUPPORTED_OPERATION');
+  assert.equal(await fails('clone', '-o', A, '--auto-clone', '--check', 'path_exists=off'), 'INVALID_ARGUMENT');
+  await writeFile(join(t.root, 'a.xml'), await vk('dumpxml', A));
+  assert.match(await vk('clone', '--original-xml', 'a.xml', '-n', `${tag}-xml`, '--auto-clone', '--print-xml'), new RegExp(`<name>${tag}-xml</name>`));
+
   // virt-clone's names and messages: the volume named after the domain takes the new name.
   const B = `${A}-clone`;
   assert.equal(await vk('clone', '--original', A, '--auto-clone', '--mac', MAC_B), `Allocating '${B}.qcow2'\n\nClone '${B}' created successfully.\n`);
@@ -155,6 +165,17 @@ async function cloneTest(t: { root: string; layout: InstanceLayout }, started: (
   const info = JSON.parse((await run('qemu-img', ['info', '-U', '--output=json', '-f', 'qcow2', join(images, `${L}.qcow2`)])).stdout) as Record<string, unknown>;
   assert.equal(info['backing-filename'], join(images, `${A}.qcow2`));
   assert.equal(info['backing-filename-format'], 'qcow2');
+
+  // The WebSocket form: each disk copy's progress, from its start to 100 %, then the result; an error as the error.
+  const client = new VirtkitClient({ root: t.root, env: {} });
+  const seen: CloneProgress[] = [];
+  const P = `${tag}-p`;
+  const made = await client.cloneDomain(A, { name: P, autoClone: true }, { onProgress: (p) => seen.push(p) });
+  assert.equal(made.domain?.name, P);
+  assert.deepEqual(seen[0], { target: 'vda', file: `${P}.qcow2`, percent: 0 });
+  assert.deepEqual(seen.at(-1), { target: 'vda', file: `${P}.qcow2`, percent: 100 });
+  assert.ok(seen.every((p, i) => i === 0 || p.percent > (seen[i - 1]?.percent ?? 0)), `whole percentages that grow: ${seen.map((p) => p.percent).join(' ')}`);
+  await assert.rejects(client.cloneDomain(A, { name: P, autoClone: true }, { onProgress: () => undefined }), { code: 'DOMAIN_EXISTS' });
 
   // A failure half-way: the first disk copied, the second's directory missing. Nothing is left.
   const data = join(t.root, 'data.img');

@@ -5,7 +5,8 @@
  * shareable, cdrom, --skip-copy) or, with --preserve-data, replaced by existing images.
  */
 import type { CloneRequest } from '../../client/types.js';
-import { command, usageError } from '../framework.js';
+import type { CloneProgress } from '../../client/websocket.js';
+import { command, usageError, type Context } from '../framework.js';
 import { onDomain } from '../domain.js';
 import { refuseReflink } from '../storage.js';
 import { readXmlFile } from './define.js';
@@ -26,6 +27,25 @@ function parseCheck(values: readonly string[]): void {
       throw usageError(`--check ${part}: virtkit clone never overwrites an existing image; remove it, name another --file, or use --preserve-data`);
     }
   }
+}
+
+/**
+ * virt-clone's meter on a terminal (never with --json): `Allocating 'FILE' [ 42 %]` for each disk
+ * as the daemon copies it, on stderr, redrawn once per whole percent.
+ */
+function allocationMeter(ctx: Context): { update: (p: CloneProgress) => void; end: () => void } | undefined {
+  if (ctx.json || ctx.io.tty !== true) return undefined;
+  let current: string | undefined;
+  return {
+    update: (p) => {
+      if (current !== undefined && current !== p.target) ctx.io.stderr('\n');
+      current = p.target;
+      ctx.io.stderr(`\rAllocating '${p.file}' [${String(Math.floor(p.percent)).padStart(3)} %]`);
+    },
+    end: () => {
+      if (current !== undefined) ctx.io.stderr('\n');
+    },
+  };
 }
 
 export default command({
@@ -69,12 +89,17 @@ export default command({
       ...(o['print-xml'] ? { printXml: true } : {}),
     };
     const ref = xmlFile === undefined ? (o.original ?? '') : { originalXml: await readXmlFile(ctx.io.cwd, xmlFile) };
-    const r = await onDomain(typeof ref === 'string' ? ref : xmlFile ?? '', undefined, () => ctx.client().cloneDomain(ref, req));
+    const meter = typeof ref === 'string' && !o['print-xml'] ? allocationMeter(ctx) : undefined;
+    const r = await onDomain(typeof ref === 'string' ? ref : xmlFile ?? '', undefined,
+      () => ctx.client().cloneDomain(ref, req, meter === undefined ? {} : { onProgress: meter.update })).finally(() => meter?.end());
     if (ctx.json) return ctx.printJson(r);
     // virt-clone's output, without virsh's closing blank line.
     ctx.bare();
     if (r.domain === null) return ctx.print(r.xml.trimEnd());
-    for (const d of r.disks) if ((d.action === 'copy' || d.action === 'link') && d.path !== undefined) ctx.print(`Allocating '${d.path.slice(d.path.lastIndexOf('/') + 1)}'`);
+    // Without a terminal (no meter), the disks made are listed once the job is done.
+    if (meter === undefined) {
+      for (const d of r.disks) if ((d.action === 'copy' || d.action === 'link') && d.path !== undefined) ctx.print(`Allocating '${d.path.slice(d.path.lastIndexOf('/') + 1)}'`);
+    }
     ctx.print('');
     ctx.print(`Clone '${r.domain.name}' created successfully.`);
   },

@@ -19,7 +19,7 @@ const DESCRIPTION = 'One job: the disks are copied (or linked, or shared), the N
 type Body = { readonly [K in keyof CloneOptions]?: CloneOptions[K] | undefined } & { readonly name?: string | undefined };
 
 /** The body's options as the action takes them (`name` is the new name there). */
-function optionsOf(b: Body): CloneOptions {
+export function optionsOf(b: Body): CloneOptions {
   const o: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(b)) if (v !== undefined && k !== 'name' && k !== 'originalXml') o[k] = v;
   if (b.name !== undefined) o['newName'] = b.name;
