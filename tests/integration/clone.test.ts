@@ -12,7 +12,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
@@ -109,7 +110,7 @@ async function cloneTest(t: { root: string; layout: InstanceLayout }, started: (
   // virt-clone's usage errors, refused flags; --original-xml takes a domain that need not be defined.
   assert.equal(await fails('clone', '-o', A), 'INVALID_ARGUMENT');
   assert.equal(await fails('clone', '--auto-clone'), 'INVALID_ARGUMENT');
-  assert.equal(await fails('clone', '-o', A, '--auto-clone', '--reflink'), 'UNSUPPORTED_OPERATION');
+  assert.equal(await fails('clone', '-o', A, '--auto-clone', '--reflink', '--linked'), 'INVALID_ARGUMENT');
   assert.equal(await fails('clone', '-o', A, '--auto-clone', '--check', 'path_exists=off'), 'INVALID_ARGUMENT');
   await writeFile(join(t.root, 'a.xml'), await vk('dumpxml', A));
   assert.match(await vk('clone', '--original-xml', 'a.xml', '-n', `${tag}-xml`, '--auto-clone', '--print-xml'), new RegExp(`<name>${tag}-xml</name>`));
@@ -189,4 +190,26 @@ async function cloneTest(t: { root: string; layout: InstanceLayout }, started: (
   assert.deepEqual((await readdir(images)).sort(), before, 'no volume or temp file is left in the pool');
   assert.equal((await engine.dispatch({ kind: 'list', filter: {} })).some((d) => d.name === `${T}-c`), false, 'no domain is left');
   assert.equal((await engine.dispatch({ kind: 'volList', pool: 'default' })).some((v) => v.name === 'half.qcow2'), false);
+
+  // --reflink of the raw disk (the qcow2 one shared): extents shared where the file system can, else an error and nothing left.
+  const probe = join(t.root, 'probe');
+  await writeFile(probe, 'x');
+  const canReflink = await run('cp', ['--reflink=always', probe, `${probe}2`]).then(() => true, () => false);
+  const R = join(t.root, 'reflinked.img');
+  const rr = await cli(t.root, ['--json', 'clone', '-o', T, '-n', `${T}-r`, '--skip-copy', 'vda', '--file', R, '--reflink']);
+  if (canReflink) {
+    assert.equal(rr.code, 0, rr.stderr);
+    assert.deepEqual(await readFile(R), await readFile(data));
+  } else {
+    assert.equal(errCode(rr.stderr), 'STORAGE_FAILED');
+    assert.match(rr.stderr, /cp --reflink=always/);
+    assert.equal(existsSync(R), false);
+    assert.deepEqual((await readdir(t.root)).filter((f) => f.startsWith('.reflinked')), [], 'no temp file is left');
+    assert.equal((await engine.dispatch({ kind: 'list', filter: {} })).some((d) => d.name === `${T}-r`), false);
+  }
+
+  // --replace: a domain that has the new name is undefined first.
+  const oldL = (await engine.dispatch({ kind: 'get', name: L })).uuid;
+  assert.match(await vk('clone', '-o', A, '-n', L, '--auto-clone', '--replace'), new RegExp(`^Allocating '${L}-1\\.qcow2'\n\nClone '${L}' created successfully\\.\n$`));
+  assert.notEqual((await engine.dispatch({ kind: 'get', name: L })).uuid, oldL);
 }

@@ -8,7 +8,6 @@ import type { CloneRequest } from '../../client/types.js';
 import type { CloneProgress } from '../../client/websocket.js';
 import { command, usageError, type Context } from '../framework.js';
 import { onDomain } from '../domain.js';
-import { refuseReflink } from '../storage.js';
 import { readXmlFile } from './define.js';
 
 const CHECKS = new Set(['all', 'path_in_use', 'disk_size', 'path_exists', 'mac_in_use']);
@@ -63,13 +62,12 @@ export default command({
     nvram: { type: 'string', arg: 'FILE', help: 'new file for the NVRAM VARS (default: NEWNAME_VARS.fd beside the original)' },
     mac: { type: 'string', short: 'm', arg: 'MAC', multiple: true, help: 'fixed MAC for the next NIC (RANDOM: all random, the default)' },
     linked: { type: 'boolean', help: "each cloned disk a qcow2 overlay backed by the original's qcow2 image" },
-    reflink: { type: 'boolean', help: 'use btrfs COW lightweight copy (not supported: refused)' },
+    reflink: { type: 'boolean', help: 'use btrfs COW lightweight copy (raw disks; fails where the file system cannot)' },
     replace: { type: 'boolean', help: 'destroy and undefine an existing guest with the new name first' },
     'print-xml': { type: 'boolean', help: 'print the generated clone XML and exit without cloning' },
     check: { type: 'string', arg: 'KEY=on|off', multiple: true, help: 'enable or disable validation checks (virt-install --check)' },
   },
   async run(ctx, _args, o) {
-    refuseReflink(o.reflink);
     parseCheck(o.check);
     if (o.file.length === 0 && !o['auto-clone']) throw usageError("Either --auto-clone or --file is required, use '--auto-clone or --file' and try again.");
     const xmlFile = o['original-xml'];
@@ -84,6 +82,7 @@ export default command({
       ...(o['auto-clone'] ? { autoClone: true } : {}),
       ...(o['preserve-data'] ? { preserveData: true } : {}),
       ...(o.linked ? { linked: true } : {}),
+      ...(o.reflink ? { reflink: true } : {}),
       ...(o.nvram === undefined ? {} : { nvram: o.nvram }),
       ...(o.replace ? { replace: true } : {}),
       ...(o['print-xml'] ? { printXml: true } : {}),

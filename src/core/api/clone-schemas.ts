@@ -27,6 +27,7 @@ const cloneEntries = {
   autoClone: flag('Generate the name and the paths of disks without a files entry (virt-clone --auto-clone)'),
   preserveData: flag('Copy nothing: every files entry is an existing image, taken as it is (virt-clone --preserve-data)'),
   linked: flag("Each cloned disk a qcow2 overlay backed by the original's qcow2 image, instead of a full copy"),
+  reflink: flag('Copy raw disks by sharing their extents (cp --reflink=always: btrfs, XFS); fails where the file system cannot. Other formats are copied as usual (virt-clone --reflink)'),
   nvram: v.optional(described(nonEmpty, "The clone's NVRAM file (default: NEWNAME_VARS.fd beside the original's)")),
   replace: flag('Destroy and undefine a domain that has the new name first (virt-clone --replace)'),
   printXml: flag("Only answer the clone's XML; nothing is made (virt-clone --print-xml)"),

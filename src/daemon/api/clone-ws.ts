@@ -18,7 +18,7 @@ import { parseQuery, WAIT } from './query.js';
 import { loadSchemas } from './router.js';
 
 const ARRAYS = new Set(['files', 'macs', 'skipCopy']);
-const BOOLEANS = new Set(['autoClone', 'preserveData', 'linked', 'replace', 'printXml']);
+const BOOLEANS = new Set(['autoClone', 'preserveData', 'linked', 'reflink', 'replace', 'printXml']);
 
 export interface CloneCall { readonly action: ActionOf<'clone'>; readonly wait: number | undefined }
 

@@ -10,12 +10,15 @@ import { basename, dirname, join, posix } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { DiskAction, StorageRef } from '../../core/clone/plan.js';
 import { QemuImg } from '../../host/storage/qemu-img.js';
+import { reflinkCopy } from '../../host/storage/reflink.js';
 import { fileError, publishVolume, removeFile, tempVolumePath } from '../../host/storage/volume-files.js';
 import { checkChain } from '../storage/chain-policy.js';
 import type { StorageContext } from '../storage/context.js';
 import { lookupPool, volumeIn } from '../storage/queries.js';
 import type { PoolRecord } from '../storage/records.js';
 import { cloneVolume, importVolume } from '../storage/volume-copy.js';
+import { onPool } from '../storage/pool-ops.js';
+import { makeVolume, poolDir, requireFree } from '../storage/volume-make.js';
 import { deleteVolume } from '../storage/volume-ops.js';
 
 /** Where a disk's storage is on this host: a volume of an active pool, or a plain file. */
@@ -68,23 +71,50 @@ export function placeTaken(place: Place, exists: (path: string) => boolean): boo
   return (place.kind === 'volume' && place.pool.volumes.has(place.volume)) || exists(place.path);
 }
 
+/**
+ * --reflink of a raw disk (virt-clone reflinks raw images only): a pool volume made atomically in
+ * its pool's job, or an atomic file; no fallback to a full copy when the file system cannot.
+ */
+async function reflinkDisk(s: StorageContext, d: { target: string }, src: { path: string }, to: Place): Promise<Made> {
+  if (to.kind === 'volume') {
+    const pool = to.pool.name;
+    await onPool(s, pool, 'clone volume in', {}, async (p) => {
+      const dir = poolDir(p, 'clone a volume');
+      await requireFree(s, p, dir, to.volume);
+      return makeVolume(s, p, dir, to.volume, 'reflink volume', (temp) => reflinkCopy(src.path, temp));
+    });
+    return { what: `${pool}/${to.volume}`, undo: async () => { await deleteVolume(s, pool, to.volume, {}); } };
+  }
+  const temp = tempVolumePath(dirname(to.path), basename(to.path));
+  try {
+    await reflinkCopy(src.path, temp);
+    await publishVolume(temp, to.path);
+  } catch (e) {
+    await removeFile(temp).catch(() => undefined);
+    throw fileError(`cannot clone disk '${d.target}' to ${to.path}`, e);
+  }
+  return { what: to.path, undo: async () => { await removeFile(to.path); } };
+}
+
 /** Copies or links one disk; answers how to undo it. */
 export async function makeDisk(s: StorageContext, d: Extract<DiskAction, { action: 'copy' | 'link' }>, from: Place, to: Place, format: string | undefined,
-  onProgress?: (p: CopyProgress) => void): Promise<Made> {
+  o: { onProgress?: ((p: CopyProgress) => void) | undefined; reflink?: boolean | undefined } = {}): Promise<Made> {
   const src = sourceImage(from, format);
   const linked = d.action === 'link';
+  if (o.reflink === true && !linked && src.format === 'raw') return reflinkDisk(s, d, src, to);
+  const onProgress = o.onProgress;
   if (linked && src.format !== 'qcow2') {
     throw new VirtkitError('UNSUPPORTED_OPERATION', `disk '${d.target}' is ${src.format}: a linked clone needs a qcow2 original (full-clone it, or convert it first)`, {
       details: { target: d.target, format: src.format },
     });
   }
   const progress = onProgress === undefined ? undefined : (percent: number) => onProgress({ target: d.target, file: basename(to.path), percent });
-  const o = { ...(progress === undefined ? {} : { onProgress: progress }) };
+  const po = { ...(progress === undefined ? {} : { onProgress: progress }) };
   if (to.kind === 'volume') {
     const pool = to.pool.name;
     const undo = async () => { await deleteVolume(s, pool, to.volume, {}); };
     if (from.kind === 'volume' && from.pool === to.pool && from.pool.volumes.has(from.volume)) {
-      await cloneVolume(s, pool, from.volume, to.volume, { ...o, linked });
+      await cloneVolume(s, pool, from.volume, to.volume, { ...po, linked });
       return { what: `${pool}/${to.volume}`, undo };
     }
     if (linked) {
@@ -93,7 +123,7 @@ export async function makeDisk(s: StorageContext, d: Extract<DiskAction, { actio
     if (src.format !== 'raw' && src.format !== 'qcow2') {
       throw new VirtkitError('UNSUPPORTED_OPERATION', `disk '${d.target}' is ${src.format}: virtkit copies raw and qcow2 disks into a pool`, { details: { target: d.target, format: src.format } });
     }
-    await importVolume(s, pool, { file: src.path, format: src.format, name: to.volume, targetFormat: src.format }, o);
+    await importVolume(s, pool, { file: src.path, format: src.format, name: to.volume, targetFormat: src.format }, po);
     return { what: `${pool}/${to.volume}`, undo };
   }
   await checkChain(s, src);

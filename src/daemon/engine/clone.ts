@@ -32,6 +32,8 @@ export interface CloneOptions {
   readonly autoClone?: boolean;
   readonly preserveData?: boolean;
   readonly linked?: boolean;
+  /** Raw disks copied by sharing extents (cp --reflink=always); other formats copied as usual (virt-clone). */
+  readonly reflink?: boolean;
   readonly nvram?: string;
   /** Destroy and undefine a domain that has the new name first. */
   readonly replace?: boolean;
@@ -91,6 +93,7 @@ async function poolsOf(ctx: EngineContext, orig: DomainDef): Promise<Map<string,
 }
 
 async function cloneFrom(ctx: EngineContext, a: ActionOf<'clone'>, opts: DispatchOptions, orig: DomainDef): Promise<CloneResult> {
+  if (a.reflink === true && a.linked === true) throw new VirtkitError('INVALID_ARGUMENT', '--reflink and --linked do not go together: a linked clone copies nothing', {});
   const x = await ctx.xml();
   const name = newNameOf(ctx, a, orig);
   const pools = await poolsOf(ctx, orig);
@@ -112,7 +115,7 @@ async function cloneFrom(ctx: EngineContext, a: ActionOf<'clone'>, opts: Dispatc
   if (a.replace === true && ctx.registry.byName(name)) await replaceDomain(ctx, name, opts);
   return ctx.job(name, 'clone', opts, async () => {
     if (ctx.registry.byName(name)) throw new VirtkitError('DOMAIN_EXISTS', `domain '${name}' was defined meanwhile`, { details: { domain: name } });
-    const made = await makeStorage(ctx, orig, plan, a.onProgress);
+    const made = await makeStorage(ctx, orig, plan, { onProgress: a.onProgress, reflink: a.reflink });
     try {
       await ctx.deps.config.save(name, prepared.xml);
     } catch (e) {
@@ -146,7 +149,8 @@ async function replaceDomain(ctx: EngineContext, name: string, opts: DispatchOpt
 }
 
 /** Copies, links and NVRAM, in order; on a failure, what was made is undone before the error goes on. */
-async function makeStorage(ctx: EngineContext, orig: DomainDef, plan: ClonePlan, onProgress?: (p: CopyProgress) => void): Promise<Made[]> {
+async function makeStorage(ctx: EngineContext, orig: DomainDef, plan: ClonePlan, o: { onProgress?: ((p: CopyProgress) => void) | undefined; reflink?: boolean | undefined }): Promise<Made[]> {
+  const onProgress = o.onProgress;
   const made: Made[] = [];
   try {
     for (const d of plan.disks) {
@@ -154,7 +158,7 @@ async function makeStorage(ctx: EngineContext, orig: DomainDef, plan: ClonePlan,
       const format = orig.devices?.disk?.find((k) => k.target?.dev === d.target)?.driver?.type;
       const [from, to] = [await placeOf(ctx.storage, d.from), await placeOf(ctx.storage, d.to)];
       onProgress?.({ target: d.target, file: to.path.slice(to.path.lastIndexOf('/') + 1), percent: 0 });
-      made.push(await makeDisk(ctx.storage, d, from, to, format, onProgress));
+      made.push(await makeDisk(ctx.storage, d, from, to, format, o));
     }
     const nv = plan.nvram;
     if (nv !== undefined && !nv.preserve && existsSync(nv.from)) made.push(await copyNvram(nv.from, nv.to));
