@@ -5,7 +5,8 @@
  * and volume name virt-clone gives, virt-clone's messages, a new UUID and MAC; both guests boot
  * at the same time, each gets its own DHCP lease, the clone reads the original's bytes from its
  * own copy. Refusals with their codes (a running original, a name or file that exists, a missing
- * --preserve-data file). A linked clone is a qcow2 overlay backed by the original's volume. A
+ * --preserve-data file). A linked clone is a qcow2 overlay backed by the original's volume; the
+ * WebSocket form reports each copy's progress; --reflink; --replace; the NVRAM file is copied. A
  * clone that fails half-way (its second disk's directory does not exist) leaves no domain,
  * volume or file. After the file: no bridge, tap or dnsmasq of the test is left.
  */
@@ -212,4 +213,19 @@ async function cloneTest(t: { root: string; layout: InstanceLayout }, started: (
   const oldL = (await engine.dispatch({ kind: 'get', name: L })).uuid;
   assert.match(await vk('clone', '-o', A, '-n', L, '--auto-clone', '--replace'), new RegExp(`^Allocating '${L}-1\\.qcow2'\n\nClone '${L}' created successfully\\.\n$`));
   assert.notEqual((await engine.dispatch({ kind: 'get', name: L })).uuid, oldL);
+
+  // NVRAM: copied beside the original's as NEWNAME_VARS.fd; never over an existing file.
+  const NV = `${tag}-nv`;
+  const nvFile = join(t.root, `${NV}_VARS.fd`);
+  await writeFile(nvFile, 'nvram-bytes');
+  await engine.dispatch({
+    kind: 'define',
+    xml: `<domain type='qemu'><name>${NV}</name><memory unit='MiB'>64</memory><os><type arch='x86_64' machine='q35'>hvm</type>` +
+      `<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader><nvram>${nvFile}</nvram></os><devices/></domain>`,
+  });
+  assert.equal(await vk('clone', '-o', NV, '--auto-clone'), `\nClone '${NV}-clone' created successfully.\n`);
+  const nvClone = join(t.root, `${NV}-clone_VARS.fd`);
+  assert.equal(await readFile(nvClone, 'utf8'), 'nvram-bytes');
+  assert.match(await vk('dumpxml', `${NV}-clone`), new RegExp(`<nvram>${nvClone}</nvram>`));
+  assert.equal(await fails('clone', '-o', NV, '-n', `${NV}-2`, '--auto-clone', '--nvram', nvFile), 'CLONE_TARGET_EXISTS');
 }
