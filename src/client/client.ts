@@ -9,13 +9,13 @@ import { resolveEndpoint, type Endpoint, type EndpointInput } from './endpoint.j
 import type { SpawnOptions } from './spawn.js';
 import { Transport, type Method } from './transport.js';
 import type {
-  ActionOptions, BlockInfo, ChangeMediaRequest, DiskImpactOptions, DefineResult, PoolDefineResult, SecretDefineResult, SecretFilter, SecretInfo,
+  ActionOptions, BlockInfo, CloneRequest, CloneResult, ChangeMediaRequest, DiskImpactOptions, DefineResult, PoolDefineResult, SecretDefineResult, SecretFilter, SecretInfo,
   PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, ObjectEventKind, NativeArgv, VcpuCountReport, VcpuReport,
   BlockCommitRequest, BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
   DomainIfAddrList, NetworkDefineResult, NetworkFilter, NetworkInfo, NetworkLease, NetworkStartPlan, NetworkUpdateRequest,
 } from './types.js';
-import type { ConsoleConnection, EventStream, ObjectEventStream, VolumeImportRequest } from './websocket.js';
+import type { CloneProgress, ConsoleConnection, EventStream, ObjectEventStream, VolumeImportRequest } from './websocket.js';
 import type { TransferOptions } from './volume-content.js';
 import type { Readable } from 'node:stream';
 
@@ -87,6 +87,18 @@ export class VirtkitClient {
 
   createDomain(xml: string, opts: { paused?: boolean } & JobOptions = {}): Promise<DomainInfo> {
     return this.#call('POST', `/v1/actions/create${waitQuery(opts)}`, { xml, ...(opts.paused ? { paused: true } : {}) });
+  }
+
+  /** virtkit clone of a defined, shut-off domain; `originalXml` clones a domain given as XML instead (virt-clone --original-xml). */
+  async cloneDomain(ref: string | { originalXml: string }, req: CloneRequest,
+    opts: { onProgress?: (p: CloneProgress) => void } & JobOptions = {}): Promise<CloneResult> {
+    if (typeof ref === 'string' && opts.onProgress !== undefined) {
+      // The WebSocket form: each disk copy's progress (the module loads only here).
+      const { openClone } = await import('./websocket.js');
+      return openClone(this.#transport, ref, req, opts.onProgress, opts.wait);
+    }
+    if (typeof ref === 'string') return this.#call('POST', `${dom(ref)}/actions/clone${waitQuery(opts)}`, req);
+    return this.#call('POST', `/v1/actions/clone${waitQuery(opts)}`, { ...req, originalXml: ref.originalXml });
   }
 
   getDomain(ref: string): Promise<DomainInfo> {

@@ -11,6 +11,9 @@ export type { DomainState } from '../core/api/domain-state.js';
 
 export type DomainInfo = Api.DomainInfo;
 export type DefineResult = Api.DefineResult;
+/** virtkit clone's options (POST /v1/domains/{id}/actions/clone) and answer. */
+export type CloneRequest = Api.CloneRequest;
+export type CloneResult = Api.CloneResult;
 export type DomainStats = Api.DomainStats;
 export type NodeInfo = Api.NodeInfo;
 export type HostInfo = Api.HostInfo;

@@ -5,7 +5,7 @@
 import WebSocket from 'ws';
 import { VirtkitError } from '../core/errors.js';
 import type { Transport } from './transport.js';
-import type { LifecycleEvent, ObjectEvent, ObjectEventKind, VolumeInfo } from './types.js';
+import type { CloneRequest, CloneResult, LifecycleEvent, ObjectEvent, ObjectEventKind, VolumeInfo } from './types.js';
 import { toError } from './transport.js';
 
 export interface EventStream {
@@ -142,6 +142,47 @@ export async function openVolumeJob(t: Transport, path: string, fields: Readonly
     });
     ws.once('close', (_code, reason) => {
       if (!settled) rejectJob(new VirtkitError('DAEMON_UNREACHABLE', `the ${what} stream ended before the ${what} did: ${reason.toString('utf8') || 'connection closed'}`));
+    });
+  });
+  return job;
+}
+
+/** One disk copy's progress in a clone: its start (0), then whole percentages. */
+export interface CloneProgress { readonly target: string; readonly file: string; readonly percent: number }
+
+type CloneMessage =
+  | ({ type: 'progress' } & CloneProgress)
+  | { type: 'done'; result: CloneResult }
+  | { type: 'error'; error: { code: string; message: string; details?: unknown } };
+
+/** virtkit clone over /v1/domains/{id}/clone: the request in the query, progress messages, then the result or the error. */
+export async function openClone(t: Transport, ref: string, req: CloneRequest, onProgress: (p: CloneProgress) => void, wait?: number): Promise<CloneResult> {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(req)) {
+    if (Array.isArray(v)) for (const item of v as unknown[]) q.append(k, String(item));
+    else if (v !== undefined) q.set(k, String(v));
+  }
+  if (wait !== undefined) q.set('wait', String(wait));
+  let settled = false;
+  let resolveJob: (r: CloneResult) => void = () => undefined;
+  let rejectJob: (e: Error) => void = () => undefined;
+  const job = new Promise<CloneResult>((resolve, reject) => {
+    resolveJob = resolve;
+    rejectJob = reject;
+  });
+  job.catch(() => undefined); // when the upgrade itself fails, open() throws that error instead
+  await open(t, `/v1/domains/${encodeURIComponent(ref)}/clone?${q.toString()}`, (ws) => {
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as CloneMessage;
+      if (m.type === 'progress') onProgress({ target: m.target, file: m.file, percent: m.percent });
+      else {
+        settled = true;
+        if (m.type === 'done') resolveJob(m.result);
+        else rejectJob(toError(m, 500));
+      }
+    });
+    ws.once('close', (_code, reason) => {
+      if (!settled) rejectJob(new VirtkitError('DAEMON_UNREACHABLE', `the clone stream ended before the clone did: ${reason.toString('utf8') || 'connection closed'}`));
     });
   });
   return job;

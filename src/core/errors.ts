@@ -69,6 +69,8 @@ export const ERROR_CODES = [
   'DNSMASQ_FAILED', // a network's dnsmasq could not be started (the message quotes its output)
   'PLACEMENT_NO_FIT', // automatic placement found no NUMA node with the CPUs, memory and huge pages asked for; details say what each node is short of
   'IMAGE_BUILD_FAILED', // scripts/build-tiny-image.sh (virtkit image build) failed; the message quotes its last line
+  'CLONE_TARGET_EXISTS', // virtkit clone would write a disk file or volume that exists (without --preserve-data)
+  'CLONE_TARGET_MISSING', // virtkit clone --preserve-data names a disk file or volume that does not exist
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -22,6 +22,7 @@ const SNAPSHOT = 'Snapshot (help keyword \'snapshot\')';
 
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   autostart: { group: DOMAIN, summary: 'autostart a domain', load: () => import('./autostart.js') },
+  clone: { group: DOMAIN, summary: 'clone a shut-off domain: new name, UUID and MACs; disks copied, linked or shared (virt-clone)', load: () => import('./clone.js') },
   console: { group: DOMAIN, summary: 'connect to the guest console', load: () => import('./console.js') },
   create: { group: DOMAIN, summary: 'create a domain from an XML file', load: () => import('./create.js') },
   define: { group: DOMAIN, summary: 'define (but don\'t start) a domain from an XML file', load: () => import('./define.js') },

@@ -27,6 +27,8 @@ export { BlockInfo, BlockResizeBody, ChangeMediaBody, DeviceXmlBody, DiskDetachB
 import { diskSchemas } from './disk-schemas.js';
 export { IfaceLinkBody } from './iface-schemas.js';
 import { ifaceSchemas } from './iface-schemas.js';
+export { CloneBody, CloneDisk, CloneXmlBody } from './clone-schemas.js';
+import { CloneDisk, cloneSchemas } from './clone-schemas.js';
 import { snapshotSchemas } from './snapshot-schemas.js';
 import { eventSchemas } from './event-schemas.js';
 export { OBJECT_EVENTS, ObjectEvent, type ObjectEventKind } from './event-schemas.js';
@@ -41,7 +43,7 @@ export {
 } from './storage-schemas.js';
 
 /** Named schemas: each becomes a component of the OpenAPI document. */
-export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...snapshotSchemas, ...eventSchemas]);
+export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...cloneSchemas, ...snapshotSchemas, ...eventSchemas]);
 
 const named = <T extends v.GenericSchema>(id: string, description: string, schema: T): T => {
   apiSchemas.set(schema, { id, description });
@@ -95,6 +97,12 @@ export const DomainList = named('DomainList', 'Domains, sorted by name', v.stric
 export const DefineResult = named('DefineResult', 'A definition stored', v.strictObject({
   domain: DomainInfo,
   created: described(bool, 'false when an existing definition was replaced'),
+}));
+
+export const CloneResult = named('CloneResult', 'A clone made (or, with printXml, only planned)', v.strictObject({
+  domain: described(v.nullable(DomainInfo), 'The new domain; null with printXml'),
+  xml: described(str, "The clone's definition"),
+  disks: v.array(CloneDisk),
 }));
 
 export const DomainXml = named('DomainXml', 'Domain XML', v.strictObject({ xml: str }));

@@ -9,6 +9,8 @@ import type * as S from './schemas.js';
 export type DomainInfo = v.InferOutput<typeof S.DomainInfo>;
 export type DomainList = v.InferOutput<typeof S.DomainList>;
 export type DefineResult = v.InferOutput<typeof S.DefineResult>;
+export type CloneRequest = v.InferInput<typeof S.CloneBody>;
+export type CloneResult = v.InferOutput<typeof S.CloneResult>;
 export type DomainStats = v.InferOutput<typeof S.DomainStats>;
 export type DomStats = v.InferOutput<typeof S.DomStats>;
 export type VcpuReport = v.InferOutput<typeof S.VcpuReport>;

@@ -11,6 +11,7 @@ import { secretRoutes } from './secret-routes.js';
 import { snapshotRoutes } from './snapshot-routes.js';
 import { storageRoutes } from './storage-routes.js';
 import { volumeRoutes } from './volume-routes.js';
+import { cloneRoutes } from './clone-routes.js';
 import { diskRoutes } from './disk-routes.js';
 import { ifaceRoutes } from './iface-routes.js';
 
@@ -218,6 +219,7 @@ export const routes: readonly Route[] = [
   ...domainRoutes,
   ...(Object.keys(ACTION_SUMMARY) as LifecycleActionName[]).map(actionRoute),
   ...hostRoutes,
+  ...cloneRoutes,
   ...diskRoutes,
   ...ifaceRoutes,
   ...networkRoutes,

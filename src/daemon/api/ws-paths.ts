@@ -12,6 +12,8 @@ export const WS_VOLUME_IMPORT = '/v1/pools/{id}/volume-import';
 /** vol-clone and vol-create-from with progress: the REST body's fields in the query (volume-copy-ws.ts). */
 export const WS_VOLUME_CLONE = '/v1/pools/{id}/volumes/{vol}/clone';
 export const WS_VOLUME_CREATE_FROM = '/v1/pools/{id}/volume-create-from';
+/** virtkit clone with each disk copy's progress: the REST body's fields in the query (clone-ws.ts). */
+export const WS_DOMAIN_CLONE = '/v1/domains/{id}/clone';
 
 export const EVENTS_QUERY = {
   kind: { kind: 'string', description: 'Which events: domain (the default: LifecycleEvent messages), network, pool, secret or snapshot (ObjectEvent messages)' },
@@ -24,7 +26,7 @@ export const CONSOLE_QUERY = {
   force: { kind: 'bool', description: 'Take the console over from another session' },
 } as const satisfies QuerySpec;
 
-const templates = [WS_EVENTS, WS_CONSOLE, WS_VOLUME_IMPORT, WS_VOLUME_CLONE, WS_VOLUME_CREATE_FROM].map((p) => ({ path: p, segments: p.split('/').filter((x) => x !== '') }));
+const templates = [WS_EVENTS, WS_CONSOLE, WS_VOLUME_IMPORT, WS_VOLUME_CLONE, WS_VOLUME_CREATE_FROM, WS_DOMAIN_CLONE].map((p) => ({ path: p, segments: p.split('/').filter((x) => x !== '') }));
 
 /** Which endpoint `pathname` names, with its path parameters. */
 export function matchWebSocketPath(pathname: string): { path: string; params: Record<string, string> } | undefined {

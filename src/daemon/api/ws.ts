@@ -5,6 +5,7 @@
  *   /v1/domains/{id}/console   the guest's serial console, raw bytes both ways (?force=true
  *                              takes it over from another session)
  *   /v1/pools/{id}/volume-import  an import (volume-import-ws.ts): progress messages, then the volume or the error
+ *   /v1/domains/{id}/clone     virtkit clone (clone-ws.ts): each disk copy's progress, then the result or the error
  * Errors found before the upgrade (unknown domain, console busy) are
  * answered as ordinary HTTP errors. When the server ends a session it closes
  * with code 4000 and says why (taken over, domain stopped, daemon exiting).
@@ -16,9 +17,10 @@ import { VirtkitError } from '../../core/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { parseQuery } from './query.js';
 import { eventFeed } from './events-ws.js';
-import { CONSOLE_QUERY, WS_CONSOLE, WS_EVENTS, WS_VOLUME_CLONE, WS_VOLUME_CREATE_FROM, WS_VOLUME_IMPORT, matchWebSocketPath } from './ws-paths.js';
+import { CONSOLE_QUERY, WS_CONSOLE, WS_DOMAIN_CLONE, WS_EVENTS, WS_VOLUME_CLONE, WS_VOLUME_CREATE_FROM, WS_VOLUME_IMPORT, matchWebSocketPath } from './ws-paths.js';
 import { cloneRequest, createFromRequest } from './volume-copy-ws.js';
 import { importRequest, runImport } from './volume-import-ws.js';
+import { cloneWsRequest, runClone } from './clone-ws.js';
 
 export const CLOSE_ENDED_BY_SERVER = 4000;
 
@@ -71,6 +73,12 @@ export async function handleUpgrade(
       : match.path === WS_VOLUME_CLONE ? await cloneRequest(pool, match.params['vol'] ?? '', url.searchParams) : await createFromRequest(pool, url.searchParams);
     const ws = await accept(req, socket, head);
     void runImport(ws, action, engine);
+    return () => ws.close(1001, 'virtkitd is shutting down');
+  }
+  if (match.path === WS_DOMAIN_CLONE) {
+    const call = await cloneWsRequest(match.params['id'] ?? '', url.searchParams);
+    const ws = await accept(req, socket, head);
+    void runClone(ws, call, engine);
     return () => ws.close(1001, 'virtkitd is shutting down');
   }
   throw new VirtkitError('NOT_FOUND', `no WebSocket endpoint ${url.pathname}`);

@@ -19,6 +19,7 @@ import { setMaxMemory, setMemory, setVcpus } from './domain-config.js';
 import { blockInfo, blockResize, changeMedia, detachDisk, type DiskImpact } from './disk-ops.js';
 import { attachDeviceXml, detachDeviceXml, ifSetLink } from './iface-ops.js';
 import { capabilities, domainCapabilities, domxmlToNative } from './host-queries.js';
+import { cloneDomain, type CloneOptions, type CloneResult, type CopyProgress } from './clone.js';
 import {
   createDomain, destroyDomain, rebootDomain, resetDomain, resumeDomain, shutdownDomain, startDomain, suspendDomain,
 } from './lifecycle.js';
@@ -114,6 +115,12 @@ export type Action =
     readonly source?: string; readonly block?: boolean; readonly force?: boolean;
   } & DiskImpact & Ref)
   | ({ readonly kind: 'blockInfo'; readonly disk: string } & Ref)
+  // virtkit clone (clone.ts): the original by name, or its XML.
+  | ({
+    readonly kind: 'clone'; readonly name?: string; readonly originalXml?: string;
+    /** Each disk copy's start (0) and qemu-img's percentages. */
+    readonly onProgress?: (p: CopyProgress) => void;
+  } & CloneOptions)
   // Storage pools and volumes (storage/actions.ts).
   | StorageAction
   // Virtual networks (networks/actions.ts).
@@ -157,6 +164,7 @@ export interface ActionResults extends StorageResults, NetworkResults, SecretRes
   ifSetLink: DomainInfo;
   changeMedia: DomainInfo;
   blockInfo: BlockInfo;
+  clone: CloneResult;
 }
 
 export type ActionKind = Action['kind'];
@@ -204,6 +212,7 @@ const handlers: { readonly [K in ActionKind]: Handler<K> } = {
   ifSetLink,
   changeMedia,
   blockInfo,
+  clone: cloneDomain,
   ...storageHandlers,
   ...networkHandlers,
   ...secretHandlers,

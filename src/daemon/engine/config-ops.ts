@@ -70,12 +70,17 @@ export async function defineDomain(
       ctx.events.emit(existing, { event: 'defined', detail: 'updated' });
       return { domain: ctx.view(existing), created: false };
     }
-    const rec = newRecord(prepared, true);
-    ctx.registry.add(rec);
-    ctx.definitionsChanged();
-    ctx.events.emit(rec, { event: 'defined', detail: 'added' });
-    return { domain: ctx.view(rec), created: true };
+    return { domain: ctx.view(addDefinition(ctx, prepared)), created: true };
   });
+}
+
+/** A new persistent domain, its definition already saved: registered and announced. */
+export function addDefinition(ctx: EngineContext, prepared: Prepared): DomainRecord {
+  const rec = newRecord(prepared, true);
+  ctx.registry.add(rec);
+  ctx.definitionsChanged();
+  ctx.events.emit(rec, { event: 'defined', detail: 'added' });
+  return rec;
 }
 
 function requirePersistent(rec: DomainRecord, what: string): void {
