@@ -103,19 +103,21 @@ describe('a real cloud-init guest: Debian 12 from a NoCloud seed, a lease on def
   });
 
   after(async () => {
+    console.log(`timings (s): ${timings.map(([w, s]) => `${w} ${s.toFixed(1)}`).join('; ')}`);
     // Everything of the test goes, whether it passed or not: guest, volumes, network, daemon, root.
+    // Without a daemon (before failed) no command is sent: the CLI would start one.
+    if (daemon === undefined) return; // the harness removes a root it made
     const quiet = async (...argv: string[]) => cli(root, argv).catch(() => undefined);
     await quiet('destroy', name);
     await quiet('undefine', name);
     await quiet('vol-delete', `${name}.qcow2`, '--pool', 'default');
     await quiet('vol-delete', BASE_VOL, '--pool', 'default');
     await quiet('net-destroy', 'default');
-    const pid = daemon?.pid;
-    assert.equal(await daemon?.stop(), 0, `virtkitd exited cleanly: ${daemon?.stderr() ?? ''}`);
+    const pid = daemon.pid;
+    assert.equal(await daemon.stop(), 0, `virtkitd exited cleanly: ${daemon.stderr()}`);
     await assertLeftNothing(root, layout, pid);
     assert.deepEqual(processesMentioning(root), [], 'no QEMU or dnsmasq of the test is left');
-    if (bridge !== undefined) assert.deepEqual(await linksNamed(bridge), [], `the default network's bridge ${bridge} is gone`);
-    console.log(`timings (s): ${timings.map(([w, s]) => `${w} ${s.toFixed(1)}`).join('; ')}`);
+    if (bridge !== undefined) assert.ok(!(await linksNamed(bridge)).includes(bridge), `the default network's bridge ${bridge} is gone`);
   });
 
   it('installs the image, gets a lease, lets the default user in with the key, cloud-init done', async (t: TestContext) => {
