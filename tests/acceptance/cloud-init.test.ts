@@ -25,6 +25,7 @@ const BOOT_LIMIT_MS = Number(process.env['VIRTKIT_ACCEPTANCE_BOOT_MS'] ?? 20 * 6
 const BASE_VOL = 'debian-12-cloud.qcow2';
 
 type Vk = (...argv: string[]) => Promise<string>;
+const pause = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
 
 interface Installed {
   /** What cloud-init must report as the instance id, when the install step chose it. */
@@ -142,7 +143,9 @@ describe('a real cloud-init guest: Debian 12 from a NoCloud seed, a lease on def
 
     const iface = await timed('boot to lease', () => until('a DHCP lease for the guest (domifaddr)', async () => {
       const list = JSON.parse(await vk('--json', 'domifaddr', name)) as IfAddr[];
-      return list.find((i) => i.addrs.some((a) => a.type === 'ipv4'));
+      const found = list.find((i) => i.addrs.some((a) => a.type === 'ipv4'));
+      if (found === undefined) await pause(1000); // a boot takes tens of seconds: no need to ask 20 times a second
+      return found;
     }, BOOT_LIMIT_MS));
     const ip = iface.addrs.find((a) => a.type === 'ipv4')?.addr ?? '';
     const leases = JSON.parse(await vk('--json', 'net-dhcp-leases', 'default', '--mac', iface.mac)) as { ip: string }[];
@@ -153,7 +156,7 @@ describe('a real cloud-init guest: Debian 12 from a NoCloud seed, a lease on def
     await timed('lease to ssh', () => until(`an ssh login as ${DEBIAN_CLOUD_USER}@${ip} with the key`, async () => {
       const r = await ssh(key.file, DEBIAN_CLOUD_USER, ip, 'true', 60_000);
       last = `exit ${r.code}: ${r.stderr.trim()}`;
-      if (r.code !== 0) await new Promise((res) => setTimeout(res, 2000));
+      if (r.code !== 0) await pause(2000);
       return r.code === 0;
     }, BOOT_LIMIT_MS).catch((e: unknown) => { throw new Error(`${String(e)}; the last ssh: ${last}`); }));
     timings.push(['start to ssh', (performance.now() - bootStart) / 1000]);
