@@ -3,6 +3,9 @@
 //   unit:        dist/src/**/*.test.js (pure and fast; no QEMU)
 //   integration: dist/tests/**/*.test.js (real QEMU, real files)
 //   all:         both
+//   acceptance:  dist/tests/acceptance/**/*.test.js only: slow end-to-end checks with real
+//                distributions (minutes under TCG), left out of the other modes; each has its
+//                own script (scripts/cloud-init-acceptance.sh), see docs/testing.md
 // At the end it lists the skipped suites with their reasons (e.g. the shared reference cases are
 // absent: see docs/testing.md) and the files a VIRTKIT_REGENERATE_* run rewrote.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -12,9 +15,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const which = process.argv[2] ?? 'all';
-const roots = { unit: ['dist/src'], integration: ['dist/tests'], all: ['dist/src', 'dist/tests'] }[which];
+const ACCEPTANCE = join('dist', 'tests', 'acceptance');
+const roots = { unit: ['dist/src'], integration: ['dist/tests'], all: ['dist/src', 'dist/tests'], acceptance: [ACCEPTANCE] }[which];
 if (!roots) {
-  console.error(`usage: run-tests.mjs unit|integration|all [filter]`);
+  console.error(`usage: run-tests.mjs unit|integration|all|acceptance [filter]`);
   process.exit(2);
 }
 const filter = process.argv[3];
@@ -24,6 +28,7 @@ const walk = (dir) => {
   try { names = readdirSync(dir); } catch { return; }
   for (const n of names) {
     const p = join(dir, n);
+    if (p === ACCEPTANCE && which !== 'acceptance') continue;
     if (statSync(p).isDirectory()) walk(p);
     else if (n.endsWith('.test.js') && (!filter || p.includes(filter))) files.push(p);
   }
