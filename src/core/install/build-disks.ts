@@ -3,6 +3,7 @@
  * `size=` alone makes VMNAME.qcow2 in the default pool (VMNAME-1.qcow2... for more), `vol=POOL/VOL` and
  * paths inside pools use the volume's format, new sparse volumes get discard="unmap", buses default to
  * virtio when the OS has virtio-block (else sata on q35, ide on i440fx), targets are named per bus prefix.
+ * virtkit's `linked=on` makes a linked clone: a new qcow2 overlay (VMNAME.qcow2 in the volume's pool) on the named volume.
  */
 import { VirtkitError } from '../errors.js';
 import { Opts, has, raw, uses } from './build-args.js';
@@ -72,6 +73,20 @@ export function buildDisks(args: InstallArgs, os: OsInfo, host: HostFacts, name:
       const found = host.volumes.find((v) => v.path === path);
       if (!found) throw invalid(`--disk ${path}: Size must be specified for non existent volumes`, { path });
       format ??= found.format;
+    }
+    if (o.bool('linked') === true) {
+      // virtkit's extension: a qcow2 overlay named after the VM in the source volume's pool, backed by the volume.
+      const src = host.volumes.find((v) => v.path === path);
+      if (!src || size !== undefined) throw invalid('--disk linked=on: name an existing volume (vol=POOL/VOL or its path) and no size=; the overlay gets its capacity', { path });
+      const pool = host.pools.find((p) => p.name === src.pool);
+      if (!pool || pool.path === null) throw invalid(`--disk linked=on: pool '${src.pool}' has no directory to put the overlay in`, { pool: src.pool });
+      const volName = freeName(name, 'qcow2', (n) => taken(src.pool, n));
+      path = `${pool.path}/${volName}`;
+      volumes.push({ pool: src.pool, name: volName, path, format: 'qcow2', capacity: src.capacity, backing: { path: src.path, format: src.format }, cloneFrom: null, sparse: true });
+      format = 'qcow2';
+      discard ??= 'unmap';
+    } else if (vol !== undefined || (path !== null && !path.startsWith('/dev/') && (size === undefined || host.volumes.some((v) => v.path === path)))) {
+      // an existing volume or file, used as it is
     } else if (size !== undefined && (path === null || !path.startsWith('/dev/'))) {
       if (!/^[0-9]+(\.[0-9]+)?$/.test(size)) throw invalid(`--disk size=${size}: not a number of GiB`);
       const fmt = format ?? 'qcow2';

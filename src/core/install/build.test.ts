@@ -189,3 +189,16 @@ test('--sysinfo host and emulate set the smbios mode only; smbios data adds <sys
   assert.match(y, /<smbios mode="sysinfo"\/>/);
   fails(() => plan(['--import', '--disk', '/pool/base.qcow2', '--sysinfo', 'bogus']), 'INVALID_ARGUMENT', /one of smbios, host, emulate/);
 });
+
+test('--disk vol=POOL/VOL,linked=on: a qcow2 overlay named after the VM in that pool, backed by the volume (virtkit extension)', () => {
+  const p = plan(['--import', '--disk', 'vol=default/base.qcow2,linked=on']);
+  assert.deepEqual(p.volumes, [{
+    // vm.qcow2 exists in the test host's pool: the next free name, as for size=
+    pool: 'default', name: 'vm-1.qcow2', path: '/pool/vm-1.qcow2', format: 'qcow2', capacity: 1024 ** 3,
+    backing: { path: '/pool/base.qcow2', format: 'qcow2' }, cloneFrom: null, sparse: true,
+  }]);
+  assert.match(p.phases[0] ?? '', /<driver name="qemu" type="qcow2" discard="unmap"\/>\s*<source file="\/pool\/vm-1\.qcow2"\/>/);
+  // the bare word, and the volume's path instead of vol=
+  assert.equal(plan(['--import', '--disk', '/pool/base.qcow2,linked']).volumes[0]?.backing?.path, '/pool/base.qcow2');
+  fails(() => plan(['--import', '--disk', 'size=2,linked=on']), 'INVALID_ARGUMENT', /linked=on: name an existing volume/);
+});

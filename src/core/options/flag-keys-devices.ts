@@ -35,8 +35,8 @@ export const DEVICE_FLAG_KEYS: Record<string, FlagGrammar> = {
       'driver.copy_on_read driver.io driver.iothread driver.queues driver.error_policy driver.queue_size ' +
       'iotune.read_bytes_sec iotune.write_bytes_sec iotune.total_bytes_sec iotune.read_iops_sec ' +
       'iotune.write_iops_sec iotune.total_iops_sec blockio.logical_block_size blockio.physical_block_size ' +
-      'geometry.cyls geometry.heads geometry.secs geometry.trans'), ...BOOTABLE, ...DEVICE_COMMON],
-    bare: ['readonly', 'shareable', 'transient', 'sparse'],
+      'geometry.cyls geometry.heads geometry.secs geometry.trans linked'), ...BOOTABLE, ...DEVICE_COMMON],
+    bare: ['readonly', 'shareable', 'transient', 'sparse', 'linked'],
     // `cache=`, `io=`, `discard=`... are virt-install's short names of the driver.* keys
     aliases: [[/^cache$/, 'driver.cache'], [/^io$/, 'driver.io'], [/^discard$/, 'driver.discard'],
       [/^detect_zeroes$/, 'driver.detect_zeroes'], [/^error_policy$/, 'driver.error_policy'],
