@@ -13,6 +13,7 @@ import { storageRoutes } from './storage-routes.js';
 import { volumeRoutes } from './volume-routes.js';
 import { diskRoutes } from './disk-routes.js';
 import { ifaceRoutes } from './iface-routes.js';
+import { installRoutes } from './install-routes.js';
 
 const ID = 'id';
 const dom = '/v1/domains/{id}';
@@ -225,6 +226,7 @@ export const routes: readonly Route[] = [
   ...volumeRoutes,
   ...secretRoutes,
   ...snapshotRoutes,
+  ...installRoutes,
 ];
 
 export const router = new Router(routes);

@@ -1,0 +1,189 @@
+/**
+ * Carrying out install plans (src/daemon/install/execute.ts) in an in-process daemon, with real
+ * volumes in its `default` pool and the real test guest booted by `<kernel>`/`<initrd>` (the
+ * `--boot kernel=,initrd=` shape). The plans are written by hand: the plan builder is another
+ * part of `virtkit install`. Each test checks what is on the host afterwards: the pool listing and
+ * the pool's directory, the domain list, the boot dir.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { InstallPlan, PlannedVolume } from '../../src/core/install/types.js';
+import type { EngineContext } from '../../src/daemon/engine/context.js';
+import { executeInstall } from '../../src/daemon/install/execute.js';
+import { installBootDir } from '../../src/daemon/install/host-facts.js';
+import { installPhaseEnd } from '../../src/daemon/install/phases.js';
+import { GuestShell } from '../helpers/guest-shell.js';
+import { GUEST_APPEND, GUEST_READY_MARKER, GUEST_ROOT_APPEND, GUEST_SHELL, ensureTestGuest, ensureTestRootfs, guestDomainXml, rootMountedLine, virtioDiskXml } from '../helpers/guest.js';
+import { until } from '../helpers/wait.js';
+import { inProcessDaemon, type InProcess } from './daemon-harness.js';
+
+const MiB = 1024 * 1024;
+
+function plan(name: string, phases: string[], o: Partial<InstallPlan> = {}): InstallPlan {
+  return {
+    name, phases, volumes: [], cloudInit: null, copies: [], autostart: false, transient: false, autoconsole: 'none',
+    waitMinutes: null, noreboot: false, start: true, warnings: [], ...o,
+  };
+}
+
+function volume(d: InProcess, name: string, o: Partial<PlannedVolume> = {}): PlannedVolume {
+  return { pool: 'default', name, path: join(d.layout.imagesDir, name), format: 'qcow2', capacity: 16 * MiB, backing: null, cloneFrom: null, sparse: true, ...o };
+}
+
+/** The pool's volume names and the files in its directory (hidden temp files included). */
+async function poolContents(d: InProcess): Promise<{ volumes: string[]; files: string[] }> {
+  const vols = await d.daemon.engine.dispatch({ kind: 'volList', pool: 'default' });
+  return { volumes: vols.map((v) => v.name).sort(), files: (await readdir(d.layout.imagesDir)).sort() };
+}
+
+async function domainNames(ctx: EngineContext): Promise<string[]> {
+  return ctx.registry.all().map((r) => r.name);
+}
+
+async function stopAndUndefine(d: InProcess, name: string): Promise<void> {
+  const e = d.daemon.engine;
+  const r = await e.dispatch({ kind: 'get', name }).catch(() => undefined);
+  if (r === undefined) return;
+  if (r.state !== 'shutoff') await e.dispatch({ kind: 'destroy', name });
+  if (r.persistent) await e.dispatch({ kind: 'undefine', name }).catch(() => undefined);
+}
+
+/** A base raw volume holding the test guest's ext4 root, imported into `default`. */
+async function importRoot(d: InProcess): Promise<string> {
+  const v = await d.daemon.engine.dispatch({ kind: 'volImport', pool: 'default', file: await ensureTestRootfs(), format: 'raw', name: 'base.raw', targetFormat: 'raw' }, { wait: 60_000 });
+  return v.path;
+}
+
+test('a plan with a new qcow2 volume and a linked clone defines, autostarts and boots the guest from the clone', { timeout: 300_000 }, async () => {
+  const d = await inProcessDaemon();
+  const ctx = d.daemon.engine.ctx;
+  const name = 'vk-inst-boot';
+  try {
+    const base = await importRoot(d);
+    const root = volume(d, 'vk-inst-boot-root.qcow2', { capacity: 0, backing: { path: base, format: 'raw' } });
+    const data = volume(d, 'vk-inst-boot-data.qcow2');
+    const xml = await guestDomainXml(name, { append: GUEST_ROOT_APPEND, devices: virtioDiskXml(root.path, 'vda', 'qcow2') + virtioDiskXml(data.path, 'vdb', 'qcow2') });
+    const r = await executeInstall(ctx, plan(name, [xml], { volumes: [root, data], autostart: true }));
+    assert.equal(r.running, 'final');
+    assert.deepEqual(r.volumes.map((v) => v.path), [root.path, data.path]);
+    const info = await d.daemon.engine.dispatch({ kind: 'get', name });
+    assert.deepEqual([info.state, info.persistent, info.autostart], ['running', true, true]);
+    const clone = await d.daemon.engine.dispatch({ kind: 'volGet', pool: 'default', volume: root.name });
+    assert.deepEqual(clone.backing, { path: base, format: 'raw' }, 'the root volume is a linked clone of the base');
+    const shell = new GuestShell((await d.daemon.engine.dispatch({ kind: 'console', name })).stream);
+    await shell.waitFor(GUEST_READY_MARKER);
+    assert.ok(shell.text.includes(rootMountedLine()), `the guest mounted its root from the clone:\n${shell.text}`);
+    assert.equal((await shell.check('cat /sys/block/vdb/size')).trim(), String((16 * MiB) / 512), 'the new volume is the guest\'s vdb, 16 MiB');
+  } finally {
+    await stopAndUndefine(d, name);
+    await d.close();
+  }
+});
+
+test('a plan that fails half-way (a network that does not exist; a pool that does not exist) leaves no domain, volume or file', { timeout: 300_000 }, async () => {
+  const d = await inProcessDaemon();
+  const ctx = d.daemon.engine.ctx;
+  try {
+    const base = await importRoot(d);
+    const before = await poolContents(d);
+    assert.deepEqual(before.volumes, ['base.raw']);
+    const g = await ensureTestGuest();
+    const nic = "    <interface type='network'><source network='vk-inst-nonet'/><model type='virtio'/></interface>\n";
+
+    const root = volume(d, 'vk-inst-fail-root.qcow2', { capacity: 0, backing: { path: base, format: 'raw' } });
+    const data = volume(d, 'vk-inst-fail-data.qcow2');
+    const kernelCopy = join(installBootDir(ctx), 'virtinst-vkfail-vmlinuz');
+    const xml = await guestDomainXml('vk-inst-nonet', { devices: virtioDiskXml(root.path, 'vda', 'qcow2') + nic });
+    await assert.rejects(
+      executeInstall(ctx, plan('vk-inst-nonet', [xml], { volumes: [root, data], copies: [{ from: g.kernel, to: kernelCopy, isoPath: null }] })),
+      (e: { code?: string; message?: string; details?: { undo?: { undone: string[]; leftBehind: unknown[] } } }) => {
+        assert.equal(e.code, 'NETWORK_NOT_FOUND', e.message);
+        assert.match(e.message ?? '', /everything it had made was removed again/);
+        assert.deepEqual(e.details?.undo?.leftBehind, []);
+        assert.equal(e.details?.undo?.undone.length, 4, JSON.stringify(e.details?.undo));
+        return true;
+      },
+    );
+    assert.deepEqual(await domainNames(ctx), [], 'no domain is left');
+    assert.deepEqual(await poolContents(d), before, 'no volume (and no file) is left in the pool');
+    assert.equal(existsSync(kernelCopy), false, 'the copied kernel is gone');
+
+    // The second volume's pool does not exist: the first volume, already made, goes again.
+    const elsewhere = volume(d, 'vk-inst-fail-b.qcow2', { pool: 'vk-inst-nopool', path: '/nonexistent/vk-inst-fail-b.qcow2' });
+    const xml2 = await guestDomainXml('vk-inst-nopool', { devices: virtioDiskXml(data.path, 'vda', 'qcow2') });
+    await assert.rejects(executeInstall(ctx, plan('vk-inst-nopool', [xml2], { volumes: [data, elsewhere] })), { code: 'POOL_NOT_FOUND' });
+    assert.deepEqual(await domainNames(ctx), []);
+    assert.deepEqual(await poolContents(d), before);
+  } finally {
+    await d.close();
+  }
+});
+
+/** Phase 1 boots a copy of the kernel (as --location copies it out of the media) with on_reboot=destroy. */
+async function phasedPlan(d: InProcess, name: string, noreboot: boolean): Promise<{ plan: InstallPlan; kernelCopy: string }> {
+  const g = await ensureTestGuest();
+  const kernelCopy = join(installBootDir(d.daemon.engine.ctx), `virtinst-${name}-vmlinuz`);
+  const phase1 = (await guestDomainXml(name, { append: `${GUEST_APPEND} ${GUEST_SHELL} vk.phase=install`, extra: '  <on_reboot>destroy</on_reboot>\n' }))
+    .replace(`<kernel>${g.kernel}</kernel>`, `<kernel>${kernelCopy}</kernel>`);
+  const final = await guestDomainXml(name, { append: `${GUEST_APPEND} ${GUEST_SHELL} vk.phase=final` });
+  return { plan: plan(name, [phase1, final], { copies: [{ from: g.kernel, to: kernelCopy, isoPath: null }], noreboot }), kernelCopy };
+}
+
+async function endInstallPhase(d: InProcess, name: string): Promise<void> {
+  const shell = new GuestShell((await d.daemon.engine.dispatch({ kind: 'console', name })).stream);
+  await shell.waitFor(GUEST_READY_MARKER);
+  assert.match(await shell.check('cat /proc/cmdline'), /vk\.phase=install/, 'the install phase runs the phase-1 XML');
+  shell.stream.write('reboot -f\n'); // the installer's reboot: on_reboot=destroy ends the phase
+}
+
+test('an install phase runs as the live configuration; when the guest reboots the daemon starts the final definition', { timeout: 300_000 }, async () => {
+  const d = await inProcessDaemon();
+  const e = d.daemon.engine;
+  const name = 'vk-inst-phases';
+  try {
+    const { plan: p, kernelCopy } = await phasedPlan(d, name, false);
+    const r = await executeInstall(e.ctx, p);
+    assert.equal(r.running, 'install');
+    assert.deepEqual(r.files, [kernelCopy]);
+    assert.match(await e.dispatch({ kind: 'dumpxml', name }), /vk\.phase=install/, 'live XML: the install phase');
+    assert.match(await e.dispatch({ kind: 'dumpxml', name, inactive: true }), /vk\.phase=final/, 'persistent XML: the final definition');
+    const ended = installPhaseEnd(e.ctx, name);
+    assert.ok(ended, 'the daemon follows the install phase');
+    await endInstallPhase(d, name);
+    assert.deepEqual(await ended, { stopped: 'shutdown', restarted: true });
+    assert.equal(existsSync(kernelCopy), false, 'the copied kernel is removed once the install phase ended');
+    assert.equal((await e.dispatch({ kind: 'get', name })).state, 'running');
+    const shell = new GuestShell((await e.dispatch({ kind: 'console', name })).stream);
+    await shell.waitFor(GUEST_READY_MARKER);
+    assert.match(await shell.check('cat /proc/cmdline'), /vk\.phase=final/, 'the second boot runs the final definition');
+  } finally {
+    await stopAndUndefine(d, name);
+    await d.close();
+  }
+});
+
+test('--noreboot: the install phase ends and the domain stays off, defined with its final definition', { timeout: 300_000 }, async () => {
+  const d = await inProcessDaemon();
+  const e = d.daemon.engine;
+  const name = 'vk-inst-noreboot';
+  try {
+    const { plan: p, kernelCopy } = await phasedPlan(d, name, true);
+    await executeInstall(e.ctx, p);
+    const ended = installPhaseEnd(e.ctx, name);
+    await endInstallPhase(d, name);
+    assert.deepEqual(await ended, { stopped: 'shutdown', restarted: false });
+    const info = await until(`${name} shut off`, async () => {
+      const i = await e.dispatch({ kind: 'get', name });
+      return i.state === 'shutoff' ? i : undefined;
+    });
+    assert.equal(info.persistent, true);
+    assert.match(await e.dispatch({ kind: 'dumpxml', name }), /vk\.phase=final/);
+    assert.equal(existsSync(kernelCopy), false);
+  } finally {
+    await stopAndUndefine(d, name);
+    await d.close();
+  }
+});
