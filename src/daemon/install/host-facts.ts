@@ -45,7 +45,9 @@ export function namedStorage(args: InstallArgs): { paths: string[]; vols: string
   const paths: string[] = [];
   const vols: string[] = [];
   for (const use of args['disk'] ?? []) {
-    for (const o of use.opts) {
+    for (const [i, o] of use.opts.entries()) {
+      // The positional word (`--disk /a.qcow2,...`), before the option grammar names it `path`.
+      if (o.value === null && i === 0 && o.key.startsWith('/')) paths.push(o.key);
       if (o.value === null) continue;
       if (o.key === 'vol') vols.push(o.value);
       if (o.key === 'path' || o.key === 'backing_store' || o.key === 'source.file') paths.push(o.value);
