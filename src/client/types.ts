@@ -132,3 +132,6 @@ export interface DomainCapsQuery {
   machine?: string | undefined;
   virttype?: string | undefined;
 }
+
+export type InstallRequest = Api.InstallRequest;
+export type InstallResult = Api.InstallResult;
