@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { InstallPlan, PlannedVolume } from '../../src/core/install/types.js';
@@ -47,8 +47,8 @@ async function stopAndUndefine(d: InProcess, name: string): Promise<void> {
   const e = d.daemon.engine;
   const r = await e.dispatch({ kind: 'get', name }).catch(() => undefined);
   if (r === undefined) return;
-  if (r.state !== 'shutoff') await e.dispatch({ kind: 'destroy', name });
-  if (r.persistent) await e.dispatch({ kind: 'undefine', name }).catch(() => undefined);
+  if (r.state !== 'shutoff') await e.dispatch({ kind: 'destroy', name }, { wait: 60_000 });
+  if (r.persistent) await e.dispatch({ kind: 'undefine', name }, { wait: 60_000 }).catch(() => undefined);
 }
 
 /** A base raw volume holding the test guest's ext4 root, imported into `default`. */
@@ -117,20 +117,38 @@ test('a plan that fails half-way (a network that does not exist; a pool that doe
     await assert.rejects(executeInstall(ctx, plan('vk-inst-nopool', [xml2], { volumes: [data, elsewhere] })), { code: 'POOL_NOT_FOUND' });
     assert.deepEqual(await domainNames(ctx), []);
     assert.deepEqual(await poolContents(d), before);
+
+    // A cloud-init seed without a seed writer: refused once the volume is made, which goes again.
+    const seed = { path: join(installBootDir(ctx), 'virtinst-vkfail-cloudinit.iso'), userData: '', metaData: '', networkConfig: null, generatedRootPassword: null };
+    await assert.rejects(executeInstall(ctx, plan('vk-inst-noseed', [xml2], { volumes: [data], cloudInit: seed })), { code: 'UNSUPPORTED_OPERATION' });
+    assert.deepEqual(await poolContents(d), before);
+    assert.equal(existsSync(seed.path), false);
   } finally {
     await d.close();
   }
 });
 
-/** Phase 1 boots a copy of the kernel (as --location copies it out of the media) with on_reboot=destroy. */
-async function phasedPlan(d: InProcess, name: string, noreboot: boolean): Promise<{ plan: InstallPlan; kernelCopy: string }> {
+/**
+ * Phase 1 boots a copy of the kernel (as --location copies it out of the media) with on_reboot=destroy
+ * and the cloud-init seed as a CD-ROM (written by `writeSeed`: the real writer is another part).
+ */
+async function phasedPlan(d: InProcess, name: string, noreboot: boolean): Promise<{ plan: InstallPlan; kernelCopy: string; seed: string }> {
   const g = await ensureTestGuest();
-  const kernelCopy = join(installBootDir(d.daemon.engine.ctx), `virtinst-${name}-vmlinuz`);
-  const phase1 = (await guestDomainXml(name, { append: `${GUEST_APPEND} ${GUEST_SHELL} vk.phase=install`, extra: '  <on_reboot>destroy</on_reboot>\n' }))
+  const boot = installBootDir(d.daemon.engine.ctx);
+  const kernelCopy = join(boot, `virtinst-${name}-vmlinuz`);
+  const seed = join(boot, `virtinst-${name}-cloudinit.iso`);
+  const cdrom = `    <disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='${seed}'/><target dev='hdc' bus='ide'/><readonly/></disk>\n`;
+  const phase1 = (await guestDomainXml(name, { append: `${GUEST_APPEND} ${GUEST_SHELL} vk.phase=install`, extra: '  <on_reboot>destroy</on_reboot>\n', devices: cdrom }))
     .replace(`<kernel>${g.kernel}</kernel>`, `<kernel>${kernelCopy}</kernel>`);
   const final = await guestDomainXml(name, { append: `${GUEST_APPEND} ${GUEST_SHELL} vk.phase=final` });
-  return { plan: plan(name, [phase1, final], { copies: [{ from: g.kernel, to: kernelCopy, isoPath: null }], noreboot }), kernelCopy };
+  const cloudInit = { path: seed, userData: '#cloud-config\n', metaData: `instance-id: ${name}\n`, networkConfig: null, generatedRootPassword: null };
+  return { plan: plan(name, [phase1, final], { copies: [{ from: g.kernel, to: kernelCopy, isoPath: null }], cloudInit, noreboot }), kernelCopy, seed };
 }
+
+/** Stands in for the NoCloud ISO writer: the user-data's bytes, padded to a sector. */
+const writeSeed = async (s: { path: string; userData: string }): Promise<void> => {
+  await writeFile(s.path, Buffer.concat([Buffer.from(s.userData), Buffer.alloc(2048 - s.userData.length)]));
+};
 
 async function endInstallPhase(d: InProcess, name: string): Promise<void> {
   const shell = new GuestShell((await d.daemon.engine.dispatch({ kind: 'console', name })).stream);
@@ -144,17 +162,22 @@ test('an install phase runs as the live configuration; when the guest reboots th
   const e = d.daemon.engine;
   const name = 'vk-inst-phases';
   try {
-    const { plan: p, kernelCopy } = await phasedPlan(d, name, false);
-    const r = await executeInstall(e.ctx, p);
+    const { plan: p, kernelCopy, seed } = await phasedPlan(d, name, false);
+    const r = await executeInstall(e.ctx, p, { writeSeed });
     assert.equal(r.running, 'install');
-    assert.deepEqual(r.files, [kernelCopy]);
-    assert.match(await e.dispatch({ kind: 'dumpxml', name }), /vk\.phase=install/, 'live XML: the install phase');
+    assert.deepEqual(r.files, [seed, kernelCopy]);
+    assert.ok(existsSync(seed));
+    const live = await e.dispatch({ kind: 'dumpxml', name });
+    assert.match(live, /vk\.phase=install/, 'live XML: the install phase');
+    assert.ok(live.includes(seed), 'the install phase has the seed as a CD-ROM');
     assert.match(await e.dispatch({ kind: 'dumpxml', name, inactive: true }), /vk\.phase=final/, 'persistent XML: the final definition');
     const ended = installPhaseEnd(e.ctx, name);
     assert.ok(ended, 'the daemon follows the install phase');
     await endInstallPhase(d, name);
     assert.deepEqual(await ended, { stopped: 'shutdown', restarted: true });
     assert.equal(existsSync(kernelCopy), false, 'the copied kernel is removed once the install phase ended');
+    assert.equal(existsSync(seed), false, 'so is the cloud-init seed');
+    assert.ok(!(await e.dispatch({ kind: 'dumpxml', name })).includes(seed), 'the final boot has no seed');
     assert.equal((await e.dispatch({ kind: 'get', name })).state, 'running');
     const shell = new GuestShell((await e.dispatch({ kind: 'console', name })).stream);
     await shell.waitFor(GUEST_READY_MARKER);
@@ -170,8 +193,8 @@ test('--noreboot: the install phase ends and the domain stays off, defined with 
   const e = d.daemon.engine;
   const name = 'vk-inst-noreboot';
   try {
-    const { plan: p, kernelCopy } = await phasedPlan(d, name, true);
-    await executeInstall(e.ctx, p);
+    const { plan: p, kernelCopy, seed } = await phasedPlan(d, name, true);
+    await executeInstall(e.ctx, p, { writeSeed });
     const ended = installPhaseEnd(e.ctx, name);
     await endInstallPhase(d, name);
     assert.deepEqual(await ended, { stopped: 'shutdown', restarted: false });
@@ -181,7 +204,7 @@ test('--noreboot: the install phase ends and the domain stays off, defined with 
     });
     assert.equal(info.persistent, true);
     assert.match(await e.dispatch({ kind: 'dumpxml', name }), /vk\.phase=final/);
-    assert.equal(existsSync(kernelCopy), false);
+    assert.deepEqual([existsSync(kernelCopy), existsSync(seed)], [false, false]);
   } finally {
     await stopAndUndefine(d, name);
     await d.close();
