@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { test } from 'node:test';
 import type { HostFacts, InstallArgs, InstallPlan } from '../../src/core/install/types.js';
+import { run } from '../../src/cli/run.js';
 import { useInstallPlanner } from '../../src/daemon/install/planner.js';
 import { GuestShell } from '../helpers/guest-shell.js';
 import { GUEST_APPEND, GUEST_READY_MARKER, GUEST_SHELL, guestDomainXml } from '../helpers/guest.js';
@@ -99,6 +100,34 @@ test('install with --wait: the install phase runs, the guest powers off, the dae
     assert.ok(seen?.host.pools.some((p) => p.name === 'default' && p.active), 'the default pool is made for the planner');
     assert.equal(seen?.host.bootDir, `${d.layout.stateDir}/boot`);
     assert.ok(seen?.host.machines.includes('pc-q35-7.2') && seen.host.machineAliases['q35'] === 'pc-q35-7.2', JSON.stringify(seen?.host.machineAliases));
+  } finally {
+    restore();
+    await cleanup(d, name);
+    await d.close();
+  }
+});
+
+test('install with the console: it shows the install boot, then attaches again to the final boot the daemon starts', { timeout: 300_000 }, async () => {
+  const d = await inProcessDaemon();
+  const e = d.daemon.engine;
+  const name = 'vk-cli-console';
+  const restore = useInstallPlanner(async () => phased(name, { autoconsole: 'text' }));
+  let out = '';
+  let err = '';
+  try {
+    const code = run(['--root', d.root, 'install', '--name', name, '--import'], {
+      stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, env: { PATH: process.env['PATH'] }, cwd: d.root,
+    });
+    const markers = (): number => out.split(GUEST_READY_MARKER).length - 1;
+    await until('the install boot on the console', () => markers() >= 1);
+    await e.dispatch({ kind: 'shutdown', name }); // the install phase ends
+    await until('the final boot on the console', () => markers() >= 2 && out.indexOf('Restarting guest.') < out.lastIndexOf(GUEST_READY_MARKER));
+    assert.match(await e.dispatch({ kind: 'dumpxml', name }), /vk\.phase=final/);
+    await e.dispatch({ kind: 'shutdown', name }); // the installed guest powers off: the console ends, and the command
+    assert.equal(await code, 0, err);
+    assert.equal(out.split(`Connected to domain '${name}'`).length - 1, 2, out);
+    assert.ok(out.includes('\nDomain creation completed.\nRestarting guest.\n'), out);
+    assert.equal((await e.dispatch({ kind: 'get', name })).state, 'shutoff');
   } finally {
     restore();
     await cleanup(d, name);
