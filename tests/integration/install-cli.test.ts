@@ -24,11 +24,12 @@ async function phased(name: string, o: Partial<InstallPlan> = {}): Promise<Insta
   };
 }
 
+/** Undefines first (waiting for any job, the daemon's restart included), then stops what still runs. */
 async function cleanup(d: InProcess, name: string): Promise<void> {
   const e = d.daemon.engine;
+  if ((await e.dispatch({ kind: 'get', name }).catch(() => undefined))?.persistent === true) await e.dispatch({ kind: 'undefine', name }, { wait: 60_000 });
   const r = await e.dispatch({ kind: 'get', name }).catch(() => undefined);
   if (r !== undefined && r.state !== 'shutoff') await e.dispatch({ kind: 'destroy', name }, { wait: 60_000 });
-  if (r?.persistent === true) await e.dispatch({ kind: 'undefine', name }, { wait: 60_000 });
 }
 
 test('without a plan builder the route and the command refuse, saying so; bad flags are usage errors', async () => {
@@ -102,8 +103,11 @@ test('install with --wait: the install phase runs, the guest powers off, the dae
     assert.ok(seen?.host.machines.includes('pc-q35-7.2') && seen.host.machineAliases['q35'] === 'pc-q35-7.2', JSON.stringify(seen?.host.machineAliases));
   } finally {
     restore();
-    await cleanup(d, name);
-    await d.close();
+    try {
+      await cleanup(d, name);
+    } finally {
+      await d.close();
+    }
   }
 });
 
@@ -130,7 +134,10 @@ test('install with the console: it shows the install boot, then attaches again t
     assert.equal((await e.dispatch({ kind: 'get', name })).state, 'shutoff');
   } finally {
     restore();
-    await cleanup(d, name);
-    await d.close();
+    try {
+      await cleanup(d, name);
+    } finally {
+      await d.close();
+    }
   }
 });

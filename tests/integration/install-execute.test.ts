@@ -43,12 +43,12 @@ async function domainNames(ctx: EngineContext): Promise<string[]> {
   return ctx.registry.all().map((r) => r.name);
 }
 
+/** Undefines first (waiting for any job, the daemon's restart included), then stops what still runs. */
 async function stopAndUndefine(d: InProcess, name: string): Promise<void> {
   const e = d.daemon.engine;
+  if ((await e.dispatch({ kind: 'get', name }).catch(() => undefined))?.persistent === true) await e.dispatch({ kind: 'undefine', name }, { wait: 60_000 });
   const r = await e.dispatch({ kind: 'get', name }).catch(() => undefined);
-  if (r === undefined) return;
-  if (r.state !== 'shutoff') await e.dispatch({ kind: 'destroy', name }, { wait: 60_000 });
-  if (r.persistent) await e.dispatch({ kind: 'undefine', name }, { wait: 60_000 }).catch(() => undefined);
+  if (r !== undefined && r.state !== 'shutoff') await e.dispatch({ kind: 'destroy', name }, { wait: 60_000 });
 }
 
 /** A base raw volume holding the test guest's ext4 root, imported into `default`. */
@@ -78,8 +78,11 @@ test('a plan with a new qcow2 volume and a linked clone defines, autostarts and 
     assert.ok(shell.text.includes(rootMountedLine()), `the guest mounted its root from the clone:\n${shell.text}`);
     assert.equal((await shell.check('cat /sys/block/vdb/size')).trim(), String((16 * MiB) / 512), 'the new volume is the guest\'s vdb, 16 MiB');
   } finally {
-    await stopAndUndefine(d, name);
-    await d.close();
+    try {
+      await stopAndUndefine(d, name);
+    } finally {
+      await d.close();
+    }
   }
 });
 
@@ -183,8 +186,11 @@ test('an install phase runs as the live configuration; when the guest reboots th
     await shell.waitFor(GUEST_READY_MARKER);
     assert.match(await shell.check('cat /proc/cmdline'), /vk\.phase=final/, 'the second boot runs the final definition');
   } finally {
-    await stopAndUndefine(d, name);
-    await d.close();
+    try {
+      await stopAndUndefine(d, name);
+    } finally {
+      await d.close();
+    }
   }
 });
 
@@ -206,7 +212,10 @@ test('--noreboot: the install phase ends and the domain stays off, defined with 
     assert.match(await e.dispatch({ kind: 'dumpxml', name }), /vk\.phase=final/);
     assert.deepEqual([existsSync(kernelCopy), existsSync(seed)], [false, false]);
   } finally {
-    await stopAndUndefine(d, name);
-    await d.close();
+    try {
+      await stopAndUndefine(d, name);
+    } finally {
+      await d.close();
+    }
   }
 });
