@@ -36,6 +36,13 @@ installed openvswitch-switch || need_apt+=(openvswitch-switch)
 # DPDK's testpmd is the real vhost-user backend of tests/integration/net/vhostuser.test.ts (dpdk-dev has
 # dpdk-testpmd; the vhost PMD and ring mempool are Recommends, so named).
 for p in dpdk-dev librte-net-vhost23 librte-mempool-ring23; do installed "$p" || need_apt+=("$p"); done
+# libosinfo's OS database (XML data only, no library): `virtkit install --osinfo` reads it (docs/install.md).
+installed osinfo-db || need_apt+=(osinfo-db)
+# xorriso (its xorrisofs) writes the NoCloud seed ISO of `virtkit install --cloud-init`, as virt-install
+# does (docs/install.md); the tests read ISOs back with it.
+command -v xorrisofs >/dev/null || need_apt+=(xorriso)
+# The tiny bootable disk image (scripts/build-tiny-image.sh, docs/test-guest.md): extlinux is its boot loader.
+for p in extlinux syslinux-common; do installed "$p" || need_apt+=("$p"); done
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -22,6 +22,8 @@ const ALLOWED: Record<string, string> = {
   'src/core/network/dnsmasq-leases.ts': "issue 8: used by the daemon's network objects (next step)",
   'src/core/network/host-routes.ts': "issue 8: used by the daemon's network objects (next step)",
   'src/core/network/update.ts': "issue 8: used by the daemon's network objects (next step)",
+  'src/core/install/cloud-init.ts': 'issue 9: --cloud-init, used by the install plan (src/core/install/build*.ts, next step)',
+  'src/core/placement/index.ts': "issue 10: automatic placement, used by the daemon's <vcpu placement='auto'> (next step) and bench/placement",
   'src/core/options/install-argv.ts': 'issue 9: used by the `virtkit install` command (next step)',
   'src/core/xml/describe.ts': "renders the reference part of docs/domain-xml.md from the XML spec; docs.test.ts checks the committed copy",
 };

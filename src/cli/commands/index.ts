@@ -109,6 +109,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   'pool-start': { group: POOL, summary: 'start a (previously defined) inactive pool', load: () => import('./pool-start.js') },
   'pool-undefine': { group: POOL, summary: 'undefine an inactive pool', load: () => import('./pool-undefine.js') },
   'pool-uuid': { group: POOL, summary: 'convert a pool name to pool UUID', load: () => import('./pool-uuid.js') },
+  image: { group: VOLUME, summary: 'build the tiny bootable disk image into a pool (image build)', load: () => import('./image.js') },
   'vol-clone': { group: VOLUME, summary: 'clone a volume.', load: () => import('./vol-clone.js') },
   'vol-create': { group: VOLUME, summary: 'create a vol from an XML file', load: () => import('./vol-create.js') },
   'vol-create-from': { group: VOLUME, summary: 'create a vol, using another volume as input', load: () => import('./vol-create-from.js') },

@@ -4,6 +4,7 @@
  * carries it out.
  */
 import type { InstallArgs, InstallPlan } from '../../core/install/types.js';
+import { writeNoCloudIso } from '../../host/iso/nocloud.js';
 import type { EngineContext } from '../engine/context.js';
 import { executeInstall, type InstallHooks, type InstallResult } from './execute.js';
 import { gatherHostFacts } from './host-facts.js';
@@ -22,8 +23,8 @@ export interface InstallResults {
   install: { readonly plan: InstallPlan; readonly made: InstallResult | null };
 }
 
-/** The seed writer and ISO reader, once they are part of the build (execute.ts refuses without them). */
-const hooks: InstallHooks = {};
+/** The cloud-init seed's ISO writer; no ISO reader yet (execute.ts refuses --location of an ISO without one). */
+const hooks: InstallHooks = { writeSeed: (seed) => writeNoCloudIso(seed.path, seed) };
 
 async function install(ctx: EngineContext, a: InstallAction): Promise<InstallResults['install']> {
   const plan = await planInstall(a.args, await gatherHostFacts(ctx, a.args));

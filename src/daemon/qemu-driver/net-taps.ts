@@ -207,23 +207,21 @@ export class DomainTaps {
       const netBridge = p.uplink.kind !== 'network' ? undefined : ovs?.bridge ?? bridge?.name;
       this.#entries = [...this.#entries, { alias: p.alias, name, ...(ovs === undefined ? {} : { ovs: true as const }), ...(netBridge === undefined ? {} : { bridge: netBridge }) }];
       await this.#save();
+      const tapOpts = { multiQueue: p.queues > 1 };
+      const mtu = p.mtu ?? bridge?.mtu;
+      const settings = { mac: p.mac, ...(mtu === undefined ? {} : { mtu }) };
       try {
-        await links.createTap(name, { multiQueue: p.queues > 1 });
-      } catch (e) {
-        this.#entries = this.#entries.filter((x) => x.name !== name);
-        await this.#save();
-        throw e;
-      }
-      try {
-        await links.setMac(name, p.mac);
-        const mtu = p.mtu ?? bridge?.mtu;
-        if (mtu !== undefined) await links.setMtu(name, mtu);
         if (ovs !== undefined) {
+          // An OVS port is added between the settings and `up`.
+          await links.createTap(name, tapOpts);
+          await links.set(name, settings);
           await this.deps.ovs?.addPort({ ...ovs.port, bridge: ovs.bridge, port: name });
-        } else if (bridge !== undefined) {
-          await links.setMaster(name, bridge.name);
+          await links.setUp(name, true);
+        } else {
+          // A Linux bridge's tap: made, MAC, MTU, master and up in one `ip -batch` process.
+          const master = bridge === undefined ? {} : { master: bridge.name };
+          await links.createTapAndSet(name, tapOpts, { ...settings, ...master, up: true }, join(this.runDir, `tap-${name}.batch`));
         }
-        await links.setUp(name, true);
       } catch (e) {
         await this.unplug(p.alias).catch(() => undefined);
         throw e;

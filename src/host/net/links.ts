@@ -6,6 +6,7 @@
  * Every name is checked against the kernel's rules first (IFACE_NAME_INVALID).
  */
 import { checkIfName } from './link-names.js';
+import { runIpCommands } from './ip-batch.js';
 import { runIp, type IpRunner } from './ip-runner.js';
 
 export interface LinkCounters {
@@ -72,6 +73,30 @@ export interface TapOptions {
   readonly user?: string;
 }
 
+/** Settings `Links.set` applies in one request. */
+export interface LinkSettings {
+  readonly mac?: string;
+  readonly mtu?: number;
+  readonly master?: string;
+  readonly up?: boolean;
+}
+
+function tapArgs(name: string, opts: TapOptions): string[] {
+  checkIfName(name, 'tap name');
+  return ['tuntap', 'add', 'dev', name, 'mode', 'tap',
+    ...(opts.multiQueue === true ? ['multi_queue'] : []), ...(opts.user === undefined ? [] : ['user', opts.user])];
+}
+
+function setArgs(name: string, s: LinkSettings): string[] {
+  checkIfName(name);
+  if (s.master !== undefined) checkIfName(s.master, 'bridge name');
+  return ['link', 'set', 'dev', name,
+    ...(s.mac === undefined ? [] : ['address', s.mac]),
+    ...(s.mtu === undefined ? [] : ['mtu', String(s.mtu)]),
+    ...(s.master === undefined ? [] : ['master', s.master]),
+    ...(s.up === undefined ? [] : [s.up ? 'up' : 'down'])];
+}
+
 export class Links {
   readonly #run: IpRunner;
   readonly #ns: readonly string[];
@@ -104,9 +129,15 @@ export class Links {
 
   /** A persistent tap, which QEMU then opens by ifname (`-netdev tap,ifname=NAME`). */
   async createTap(name: string, opts: TapOptions = {}): Promise<void> {
-    checkIfName(name, 'tap name');
-    await this.#ip(['tuntap', 'add', 'dev', name, 'mode', 'tap',
-      ...(opts.multiQueue === true ? ['multi_queue'] : []), ...(opts.user === undefined ? [] : ['user', opts.user])]);
+    await this.#ip(tapArgs(name, opts));
+  }
+
+  /**
+   * A tap made and set up (`set`) in one `ip -batch` process; `batchFile` is a path the batch is written to and
+   * removed from. When it fails the tap may or may not exist: the caller removes it.
+   */
+  async createTapAndSet(name: string, opts: TapOptions, settings: LinkSettings, batchFile: string): Promise<void> {
+    await runIpCommands((args) => this.#ip(args), [['ip', ...tapArgs(name, opts)], ['ip', ...setArgs(name, settings)]], batchFile);
   }
 
   /** A veth pair `name` <-> `peer`; with `peerNetns` the peer is made in that namespace. */
@@ -150,6 +181,15 @@ export class Links {
   async setMtu(name: string, mtu: number): Promise<void> {
     checkIfName(name);
     await this.#ip(['link', 'set', 'dev', name, 'mtu', String(mtu)]);
+  }
+
+  /**
+   * Several settings in one `ip link set` (one netlink request, one process): the kernel applies the MAC and
+   * MTU first, then the flags (up), then the master, whatever order they are given in.
+   */
+  async set(name: string, s: LinkSettings): Promise<void> {
+    const args = setArgs(name, s);
+    if (args.length > 4) await this.#ip(args);
   }
 
   async setUp(name: string, up: boolean): Promise<void> {
