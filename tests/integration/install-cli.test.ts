@@ -5,7 +5,9 @@
  * guest, checking what the route hands it (the parsed command line and the host facts).
  */
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { open, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { HostFacts, InstallArgs, InstallPlan } from '../../src/core/install/types.js';
 import { run } from '../../src/cli/run.js';
@@ -15,8 +17,10 @@ import { GUEST_APPEND, GUEST_READY_MARKER, GUEST_SHELL, guestDomainXml } from '.
 import { until } from '../helpers/wait.js';
 import { api, cli, inProcessDaemon, type InProcess } from './daemon-harness.js';
 
-async function phased(name: string, o: Partial<InstallPlan> = {}): Promise<InstallPlan> {
-  const phase1 = await guestDomainXml(name, { append: `${GUEST_APPEND} ${GUEST_SHELL} vk.phase=install`, extra: '  <on_reboot>destroy</on_reboot>\n' });
+/** The test guest in two phases; with `seed`, phase 1 has it as an IDE CD-ROM. */
+async function phased(name: string, o: Partial<InstallPlan> = {}, seed?: string): Promise<InstallPlan> {
+  const cdrom = seed === undefined ? '' : `    <disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='${seed}'/><target dev='hdc' bus='ide'/><readonly/></disk>\n`;
+  const phase1 = await guestDomainXml(name, { append: `${GUEST_APPEND} ${GUEST_SHELL} vk.phase=install`, extra: '  <on_reboot>destroy</on_reboot>\n', devices: cdrom });
   const final = await guestDomainXml(name, { append: `${GUEST_APPEND} ${GUEST_SHELL} vk.phase=final` });
   return {
     name, phases: [phase1, final], volumes: [], cloudInit: null, copies: [], autostart: false, transient: false,
@@ -80,9 +84,12 @@ test('install with --wait: the install phase runs, the guest powers off, the dae
   const e = d.daemon.engine;
   const name = 'vk-cli-wait';
   let seen: { args: InstallArgs; host: HostFacts } | undefined;
+  let seed = '';
   const restore = useInstallPlanner(async (args, host) => {
     seen = { args, host };
-    return phased(name, { waitMinutes: -1 });
+    seed = join(host.bootDir, `virtinst-${name}-cloudinit.iso`);
+    const cloudInit = { path: seed, userData: '#cloud-config\n', metaData: `instance-id: ${name}\n`, networkConfig: null, generatedRootPassword: null };
+    return phased(name, { waitMinutes: -1, cloudInit }, seed);
   });
   try {
     const run = cli(d.root, ['install', '--name', name, '--import', '--noautoconsole', '--wait=-1']);
@@ -90,8 +97,17 @@ test('install with --wait: the install phase runs, the guest powers off, the dae
     const shell = new GuestShell((await e.dispatch({ kind: 'console', name })).stream);
     await shell.waitFor(GUEST_READY_MARKER);
     assert.match(await shell.check('cat /proc/cmdline'), /vk\.phase=install/);
+    // The seed, written by the daemon's ISO writer: an ISO 9660 image labelled cidata, 0600, on the install boot.
+    const pvd = Buffer.alloc(6);
+    const fh = await open(seed, 'r');
+    await fh.read(pvd, 0, 6, 16 * 2048 + 40);
+    assert.equal((await fh.stat()).mode & 0o777, 0o600);
+    await fh.close();
+    assert.equal(pvd.toString('latin1'), 'cidata');
+    assert.ok((await e.dispatch({ kind: 'dumpxml', name })).includes(seed));
     await e.dispatch({ kind: 'shutdown', name }); // the guest powers off: the install phase ends
     const r = await run;
+    assert.equal(existsSync(seed), false, 'the seed is deleted once the install phase ended');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '\nStarting install...\n\nDomain is still running. Installation may be in progress.\n' +
       'Waiting for the installation to complete.\nDomain has shutdown. Continuing.\nDomain creation completed.\nRestarting guest.\n\n');
