@@ -170,7 +170,7 @@ export async function executeInstall(ctx: EngineContext, plan: InstallPlan, hook
     throw withUndo(e, await undo.unwind(ctx.log));
   }
   if (outcome.running === 'install') {
-    followInstallPhase(ctx, { name: outcome.domain.name, uuid: outcome.domain.uuid, restart: !plan.noreboot && !plan.transient, files: made.files });
+    await followInstallPhase(ctx, { name: outcome.domain.name, uuid: outcome.domain.uuid, restart: !plan.noreboot && !plan.transient, files: made.files });
   } else {
     // Nothing boots from them any more (a plan that does not start, or has no install phase).
     await Promise.all(made.files.map((f) => removeFile(f).catch((e: unknown) => ctx.log.warn(`install: cannot remove ${f}: ${String(e)}`))));

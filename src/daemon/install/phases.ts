@@ -8,12 +8,15 @@
  *  - the final definition starts, unless --noreboot or --transient, or unless the install phase did
  *    not end by the guest powering off (destroyed by a user, crashed, failed: virt-install's "User
  *    stopped the VM. Not rebooting.").
- * The follower lives in this daemon's memory: a virtkitd restarted during the install phase
- * re-attaches to the guest but no longer restarts it when it powers off (as virt-install killed
- * mid-install), and leaves the boot dir's files of that install in place.
+ * What is followed is also written to the state dir (`install/UUID.json`), so that a virtkitd
+ * restarted during the install phase follows it again once it has re-attached to the guest
+ * (`resumeInstallPhases`, at load). A guest that stopped while no daemon ran is not started again
+ * (how it stopped is unknown): its files go and the log says to start it.
  */
-import { unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { errorText, type EngineContext } from '../engine/context.js';
+import { writeFileAtomic } from '../store/atomic.js';
 import { dispatch } from '../engine/actions.js';
 import type { LifecycleEvent } from '../state.js';
 
@@ -40,7 +43,22 @@ export function installPhaseEnd(ctx: EngineContext, name: string): Promise<Phase
   return pending.get(ctx)?.get(name);
 }
 
-export function followInstallPhase(ctx: EngineContext, f: PhaseFollow): void {
+const recordDir = (ctx: EngineContext): string => join(ctx.deps.layout.stateDir, 'install');
+const recordName = (f: PhaseFollow): string => `${f.uuid}.json`;
+
+/** Follows the install phase of a domain that runs it now, and records that it does. */
+export async function followInstallPhase(ctx: EngineContext, f: PhaseFollow): Promise<void> {
+  watch(ctx, f); // before any await: the guest may stop at any time
+  try {
+    const dir = recordDir(ctx);
+    await mkdir(dir, { recursive: true, mode: ctx.deps.layout.dirMode });
+    await writeFileAtomic(dir, recordName(f), `${JSON.stringify(f)}\n`);
+  } catch (e) {
+    ctx.log.warn(`install of '${f.name}': cannot record its install phase (a restarted virtkitd will not finish it): ${errorText(e)}`);
+  }
+}
+
+function watch(ctx: EngineContext, f: PhaseFollow): void {
   const byName = pending.get(ctx) ?? new Map<string, Promise<PhaseEnd>>();
   pending.set(ctx, byName);
   const ended = new Promise<PhaseEnd>((resolve) => {
@@ -56,12 +74,47 @@ export function followInstallPhase(ctx: EngineContext, f: PhaseFollow): void {
   });
 }
 
+function isFollow(v: unknown): v is PhaseFollow {
+  const o = v as Partial<PhaseFollow> | null;
+  return typeof o?.name === 'string' && typeof o.uuid === 'string' && typeof o.restart === 'boolean'
+    && Array.isArray(o.files) && o.files.every((x) => typeof x === 'string');
+}
+
+/** At load, once guests are re-attached: follows again the install phases a previous virtkitd followed. */
+export async function resumeInstallPhases(ctx: EngineContext): Promise<number> {
+  const dir = recordDir(ctx);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  let resumed = 0;
+  for (const n of names.filter((x) => x.endsWith('.json') && !x.startsWith('.'))) {
+    let f: unknown;
+    try {
+      f = JSON.parse(await readFile(join(dir, n), 'utf8'));
+    } catch (e) {
+      ctx.log.error(`ignoring install record ${join(dir, n)}: ${errorText(e)}`);
+      continue;
+    }
+    if (!isFollow(f)) {
+      ctx.log.error(`ignoring install record ${join(dir, n)}: not an install phase record`);
+      continue;
+    }
+    const rec = ctx.registry.byUuid(f.uuid);
+    if (rec?.runtime?.handle !== undefined) {
+      watch(ctx, f);
+      resumed++;
+    } else {
+      await finish(ctx, f, 'while no virtkitd ran');
+    }
+  }
+  return resumed;
+}
+
 async function finish(ctx: EngineContext, f: PhaseFollow, detail: string): Promise<PhaseEnd> {
   for (const file of f.files) {
     await unlink(file).catch((e: unknown) => {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') ctx.log.warn(`install of '${f.name}': cannot remove ${file}: ${errorText(e)}`);
     });
   }
+  await unlink(join(recordDir(ctx), recordName(f))).catch(() => undefined);
   if (!f.restart || detail !== 'shutdown') {
     ctx.log.info(`install of '${f.name}': the install phase ended (${detail}); not starting it again`);
     return { stopped: detail, restarted: false };
