@@ -51,7 +51,7 @@ export default command({
     const xmlStep = args['print-xml']?.at(-1)?.raw;
     const dry = args['dry-run'] !== undefined;
     if (xmlStep === undefined && !dry && !ctx.json) ctx.print('\nStarting install...');
-    const res: InstallResult = await ctx.client().install({ args });
+    const res: InstallResult = await ctx.client().install({ args, cwd: ctx.io.cwd });
     if (ctx.json && res.made === null) return ctx.printJson(res);
     if (xmlStep !== undefined) return printXml(ctx, xmlStep, res.plan.phases);
     if (dry) return ctx.print('Dry run completed successfully');

@@ -23,6 +23,7 @@ export const InstallBody = named('InstallRequest', 'A virtkit install command li
   args: described(v.record(v.string(), v.array(FlagUse)), 'Flag name (no dashes, aliases resolved) -> its uses in command-line order'),
   dryRun: v.optional(described(v.boolean(), 'Build the plan and make nothing (also --dry-run in args)')),
   printXml: v.optional(described(v.boolean(), 'Build the plan for its XML and make nothing (also --print-xml in args)')),
+  cwd: v.optional(described(v.pipe(v.string(), v.startsWith('/')), "The client's working directory: relative file paths in args (--cloud-init user-data=FILE...) are read from there")),
 }));
 
 const PlannedVolume = v.strictObject({

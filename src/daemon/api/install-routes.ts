@@ -21,6 +21,7 @@ export const installRoutes: Route[] = [
       const { plan, made } = await engine.dispatch({
         kind: 'install', args: body.args,
         ...(body.dryRun === undefined ? {} : { dryRun: body.dryRun }), ...(body.printXml === undefined ? {} : { printXml: body.printXml }),
+        ...(body.cwd === undefined ? {} : { cwd: body.cwd }),
       });
       return {
         status: made === null ? 200 : 201,
