@@ -3,7 +3,8 @@
  * builder (src/core/install: `buildInstallPlan(args, os, host, rand)`) and the OS database reader
  * (src/host/osinfo: `loadOsDb()`) are written apart from this module; until both are part of the
  * build, planning is refused with UNSUPPORTED_OPERATION and only a ready plan can be carried out
- * (execute.ts). Wiring them in changes `builtIn`; `useInstallPlanner` swaps the planner of this
+ * (execute.ts). Wiring them in changes `builtIn` (the OS from `hostOsDb()`, the random source
+ * `installRandom` of random.ts; the seed's content is filled in afterwards, cloud-init-files.ts); `useInstallPlanner` swaps the planner of this
  * process (the tests that drive the route and the CLI with hand-written plans).
  */
 import { VirtkitError } from '../../core/errors.js';
