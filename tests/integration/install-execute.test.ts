@@ -219,3 +219,47 @@ test('--noreboot: the install phase ends and the domain stays off, defined with 
     }
   }
 });
+
+test('a plan that does not start defines the domain only and removes the files it made for a boot', async () => {
+  const d = await inProcessDaemon();
+  const e = d.daemon.engine;
+  const name = 'vk-inst-nostart';
+  try {
+    const { plan: p, kernelCopy, seed } = await phasedPlan(d, name, true);
+    const r = await executeInstall(e.ctx, { ...p, start: false, autostart: true }, { writeSeed });
+    assert.equal(r.running, null);
+    const info = await e.dispatch({ kind: 'get', name });
+    assert.deepEqual([info.state, info.persistent, info.autostart], ['shutoff', true, true]);
+    assert.match(await e.dispatch({ kind: 'dumpxml', name }), /vk\.phase=final/);
+    assert.deepEqual([existsSync(kernelCopy), existsSync(seed)], [false, false]);
+  } finally {
+    try {
+      await stopAndUndefine(d, name);
+    } finally {
+      await d.close();
+    }
+  }
+});
+
+test('--transient: the install phase runs as a transient domain that is gone once it ends, with its files', { timeout: 300_000 }, async () => {
+  const d = await inProcessDaemon();
+  const e = d.daemon.engine;
+  const name = 'vk-inst-transient';
+  try {
+    const { plan: p, kernelCopy, seed } = await phasedPlan(d, name, false);
+    const r = await executeInstall(e.ctx, { ...p, transient: true }, { writeSeed });
+    assert.equal(r.running, 'install');
+    assert.equal((await e.dispatch({ kind: 'get', name })).persistent, false);
+    const ended = installPhaseEnd(e.ctx, name);
+    await endInstallPhase(d, name);
+    assert.deepEqual(await ended, { stopped: 'shutdown', restarted: false });
+    await assert.rejects(e.dispatch({ kind: 'get', name }), { code: 'DOMAIN_NOT_FOUND' });
+    assert.deepEqual([existsSync(kernelCopy), existsSync(seed)], [false, false]);
+  } finally {
+    try {
+      await stopAndUndefine(d, name);
+    } finally {
+      await d.close();
+    }
+  }
+});
