@@ -228,6 +228,18 @@ test('a plan that does not start defines the domain only and removes the files i
     const { plan: p, kernelCopy, seed } = await phasedPlan(d, name, true);
     const r = await executeInstall(e.ctx, { ...p, start: false, autostart: true }, { writeSeed });
     assert.equal(r.running, null);
+    // A name another install is still making (here: while it makes its volume, before it defines
+    // anything) is refused, as is the name of a defined domain.
+    const vol = volume(d, 'vk-inst-nostart-2.qcow2');
+    const [x, y] = await Promise.allSettled([
+      executeInstall(e.ctx, plan('vk-inst-twice', p.phases.slice(1).map((xml) => xml.replace(name, 'vk-inst-twice')), { volumes: [vol], start: false })),
+      executeInstall(e.ctx, plan('vk-inst-twice', [], { start: false })),
+    ]);
+    assert.equal(x.status, 'fulfilled');
+    assert.equal(y.status === 'rejected' && (y.reason as { code?: string }).code, 'DOMAIN_EXISTS');
+    assert.match(String(y.status === 'rejected' ? (y.reason as Error).message : ''), /another install is making it/);
+    await assert.rejects(executeInstall(e.ctx, plan(name, p.phases, { start: false })), { code: 'DOMAIN_EXISTS' });
+    await e.dispatch({ kind: 'undefine', name: 'vk-inst-twice' });
     const info = await e.dispatch({ kind: 'get', name });
     assert.deepEqual([info.state, info.persistent, info.autostart], ['shutoff', true, true]);
     assert.match(await e.dispatch({ kind: 'dumpxml', name }), /vk\.phase=final/);

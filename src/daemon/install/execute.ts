@@ -156,10 +156,25 @@ async function makeDomain(ctx: EngineContext, plan: InstallPlan, undo: UndoStack
  */
 export async function executeInstall(ctx: EngineContext, plan: InstallPlan, hooks: InstallHooks = {}): Promise<InstallResult> {
   // virt-install's validate_name: an existing name is refused before anything is made (a define
-  // of the same name without a UUID would otherwise replace that domain's definition).
-  if (ctx.registry.byName(plan.name)) {
-    throw new VirtkitError('DOMAIN_EXISTS', `domain '${plan.name}' already exists: choose another --name, or undefine it first`, { details: { domain: plan.name } });
+  // of the same name without a UUID would otherwise replace that domain's definition), and so is
+  // one another install is making right now.
+  const busy = installing.get(ctx) ?? new Set<string>();
+  installing.set(ctx, busy);
+  if (ctx.registry.byName(plan.name) || busy.has(plan.name)) {
+    throw new VirtkitError('DOMAIN_EXISTS', `domain '${plan.name}' already exists${busy.has(plan.name) ? ' (another install is making it)' : ''}: choose another --name, or undefine it first`, { details: { domain: plan.name } });
   }
+  busy.add(plan.name);
+  try {
+    return await carryOut(ctx, plan, hooks);
+  } finally {
+    busy.delete(plan.name);
+  }
+}
+
+/** Names being installed, per engine. */
+const installing = new WeakMap<EngineContext, Set<string>>();
+
+async function carryOut(ctx: EngineContext, plan: InstallPlan, hooks: InstallHooks): Promise<InstallResult> {
   const undo = new UndoStack();
   const made: { volumes: InstallResult['volumes'][number][]; files: string[] } = { volumes: [], files: [] };
   let outcome: { domain: DomainInfo; running: InstallResult['running'] };
