@@ -98,6 +98,8 @@ async function makeStorage(ctx: EngineContext, plan: InstallPlan, hooks: Install
       await mkdir(dirname(path), { recursive: true, mode: ctx.deps.layout.dirMode });
       await write();
     } catch (e) {
+      // A copy cut short leaves part of a file; one that was there already (EEXIST) is not ours.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') await removeFile(path).catch(() => undefined);
       const err = asVirtkitError(e, 'IO_ERROR');
       throw err === e ? err : new VirtkitError('IO_ERROR', `cannot write ${path}: ${err.message}`, { cause: e, details: { path } });
     }
