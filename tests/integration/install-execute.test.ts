@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { InstallPlan, PlannedVolume } from '../../src/core/install/types.js';
@@ -119,6 +119,13 @@ test('a plan that fails half-way (a network that does not exist; a pool that doe
     const xml2 = await guestDomainXml('vk-inst-nopool', { devices: virtioDiskXml(data.path, 'vda', 'qcow2') });
     await assert.rejects(executeInstall(ctx, plan('vk-inst-nopool', [xml2], { volumes: [data, elsewhere] })), { code: 'POOL_NOT_FOUND' });
     assert.deepEqual(await domainNames(ctx), []);
+    assert.deepEqual(await poolContents(d), before);
+
+    // A copy onto a file that is there already: refused, and that file is not ours to remove.
+    const theirs = join(installBootDir(ctx), 'virtinst-theirs-vmlinuz');
+    await writeFile(theirs, 'not ours');
+    await assert.rejects(executeInstall(ctx, plan('vk-inst-exists', [xml2], { volumes: [data], copies: [{ from: g.kernel, to: theirs, isoPath: null }] })), { code: 'IO_ERROR' });
+    assert.equal(await readFile(theirs, 'utf8'), 'not ours');
     assert.deepEqual(await poolContents(d), before);
 
     // A cloud-init seed without a seed writer: refused once the volume is made, which goes again.
