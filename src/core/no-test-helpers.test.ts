@@ -25,6 +25,8 @@ const ALLOWED: Record<string, string> = {
   'src/core/install/cloud-init.ts': 'issue 9: --cloud-init, used by the install plan (src/core/install/build*.ts, next step)',
   'src/core/placement/index.ts': "issue 10: automatic placement, used by the daemon's <vcpu placement='auto'> (next step) and bench/placement",
   'src/core/options/install-argv.ts': 'issue 9: used by the `virtkit install` command (next step)',
+  'src/core/install/build.ts': 'issue 9: buildInstallPlan, used by the daemon side of `virtkit install` (being written)',
+  'src/core/install/osinfo-request.ts': 'issue 9: which OS to look up, used by the daemon side of `virtkit install` (being written)',
   'src/core/xml/describe.ts': "renders the reference part of docs/domain-xml.md from the XML spec; docs.test.ts checks the committed copy",
 };
 

@@ -100,14 +100,3 @@ export function loadDomainCases(): DomainCase[] {
   return readDomainCases(requireSharedSet('domain'));
 }
 
-/**
- * shared/reference/virt-install-cases (virt-install 4.1's output for command lines); `{ skip }` describe/test
- * options like needsShared when it is absent and not required.
- */
-export function virtInstallCases(): { dir: string; skip?: string } {
-  const dir = join(sharedDir(), 'reference', 'virt-install-cases');
-  if (existsSync(join(dir, 'README.md')) || !sharedRequired()) {
-    return existsSync(join(dir, 'README.md')) ? { dir } : { dir, skip: `virt-install reference cases not found: no ${join(dir, 'README.md')}; put the shared/ folder beside the repository or set VIRTKIT_SHARED (docs/testing.md)` };
-  }
-  throw new Error(`virt-install reference cases not found in ${dir}; VIRTKIT_REQUIRE_SHARED=1 makes this a failure`);
-}

@@ -1,8 +1,8 @@
 /**
- * `virtkit install` through the CLI, the API route and the daemon, in-process. The plan builder is
- * another part of virtkit install: until it is wired in the daemon refuses to plan (tested here),
- * and the other tests give the daemon a planner that answers a hand-written plan for the test
- * guest, checking what the route hands it (the parsed command line and the host facts).
+ * `virtkit install` through the CLI, the API route and the daemon, in-process. Most tests give the
+ * daemon a planner that answers a hand-written plan for the test guest (two phases, a seed),
+ * checking what the route hands it (the parsed command line and the host facts); install-real.test.ts
+ * runs the real plan builder.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -36,17 +36,17 @@ async function cleanup(d: InProcess, name: string): Promise<void> {
   if (r !== undefined && r.state !== 'shutoff') await e.dispatch({ kind: 'destroy', name }, { wait: 60_000 });
 }
 
-test('without a plan builder the route and the command refuse, saying so; bad flags are usage errors', async () => {
+test('errors of the plan are the route\'s and the command\'s, with nothing made; bad flags are usage errors', async () => {
   const d = await inProcessDaemon();
   try {
-    const r = await api(d.layout, 'POST', '/v1/install', { args: { name: [{ raw: 'vk-x', opts: [] }] } });
-    assert.equal(r.status, 501);
-    assert.equal((r.body as { error: { code: string } }).error.code, 'UNSUPPORTED_OPERATION');
-    const c = await cli(d.root, ['install', '--name', 'vk-x', '--import', '--disk', 'none']);
+    const r = await api(d.layout, 'POST', '/v1/install', { args: { name: [{ raw: 'vk-x', opts: [] }], import: [{ raw: '', opts: [] }] } });
+    assert.equal(r.status, 400);
+    assert.match((r.body as { error: { message: string } }).error.message, /--os-variant\/--osinfo OS name is required/);
+    const c = await cli(d.root, ['install', '--name', 'vk-x', '--import', '--disk', 'none', '--osinfo', 'vk-no-such-os']);
     assert.equal(c.code, 1);
-    assert.match(c.stderr, /^error: this virtkitd cannot build install plans yet/m);
+    assert.match(c.stderr, /^error: --osinfo vk-no-such-os: no OS of that short-id or id/m);
     const bad = await cli(d.root, ['install', '--name', 'vk-x', '--bogus']);
-    assert.deepEqual([bad.code, bad.stderr], [1, 'error: unrecognized argument: --bogus\n']);
+    assert.deepEqual([bad.code, bad.stderr], [1, 'error: unrecognized arguments: --bogus\n']);
     const other = await cli(d.root, ['install', '--connect', 'qemu:///system', '--name', 'vk-x']);
     assert.equal(other.code, 1);
     assert.match(other.stderr, /give the URI before the command/);

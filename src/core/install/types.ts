@@ -87,6 +87,19 @@ export interface HostFacts {
   firmware: Array<{ code: string; varsTemplate: string | null; features: string[] }>;
   /** Directory for files the install makes (cloud-init ISO, copied kernels): virt-install's /var/lib/libvirt/boot. */
   bootDir: string;
+  /** Whether the emulator has spice: then spice is the default graphics (virt-install's rule), else vnc. Absent: no. */
+  spice?: boolean;
+}
+
+/** The randomness a plan needs, injected so that building stays pure and tests can fix it. */
+export interface InstallRandom {
+  uuid(): string;
+  /** A MAC address in QEMU's 52:54:00 range. */
+  mac(): string;
+  /** An integer in [0, bound): cloud-init's generated root password draws its characters with it. */
+  int(bound: number): number;
+  /** 8 characters [a-z0-9_] for temporary file names (virt-install's `virtinst-XXXXXXXX-`). */
+  token(): string;
 }
 
 /** A volume the install creates. Removed again if anything later fails. */

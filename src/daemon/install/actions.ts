@@ -7,7 +7,6 @@ import type { InstallArgs, InstallPlan } from '../../core/install/types.js';
 import { writeNoCloudIso } from '../../host/iso/nocloud.js';
 import type { EngineContext } from '../engine/context.js';
 import { executeInstall, type InstallHooks, type InstallResult } from './execute.js';
-import { fillCloudInit } from './cloud-init-files.js';
 import { gatherHostFacts } from './host-facts.js';
 import { planInstall } from './planner.js';
 
@@ -30,7 +29,7 @@ export interface InstallResults {
 const hooks: InstallHooks = { writeSeed: (seed) => writeNoCloudIso(seed.path, seed) };
 
 async function install(ctx: EngineContext, a: InstallAction): Promise<InstallResults['install']> {
-  const plan = await fillCloudInit(await planInstall(a.args, await gatherHostFacts(ctx, a.args)), a.args, a.cwd);
+  const plan = await planInstall(a.args, await gatherHostFacts(ctx, a.args), a.cwd);
   const dry = a.dryRun === true || a.printXml === true || a.args['dry-run'] !== undefined || a.args['print-xml'] !== undefined;
   if (dry) return { plan, made: null };
   const made = await executeInstall(ctx, plan, { ...hooks, ...(a.onProgress === undefined ? {} : { onProgress: a.onProgress }) });

@@ -1,25 +1,30 @@
 /**
- * The cloud-init seed's content, filled into the plan where the files are: the plan builder leaves
- * `cloudInit`'s user-data, meta-data and network-config to cloud-init.ts (`cloudInitSeed`), which is
- * pure; the daemon reads the files the `--cloud-init` sub-options name (`cloudInitFilePaths`) and
- * generates the root password with node's CSPRNG. A relative path is read from the client's working
+ * The files `--cloud-init`'s sub-options name (cloudInitFilePaths: user-data=, root-ssh-key=...),
+ * read by the daemon for the plan builder, which puts their content into the seed (cloud-init.ts
+ * is pure). They are keyed by the path as given; a relative one is read from the client's working
  * directory (the request's `cwd`).
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import { cloudInitFilePaths } from '../../core/install/cloud-init-options.js';
-import { cloudInitSeed, type RandomInt } from '../../core/install/cloud-init.js';
-import type { InstallArgs, InstallPlan } from '../../core/install/types.js';
-import { secureRandomInt } from '../../host/iso/nocloud.js';
+import type { CloudInitFiles } from '../../core/install/cloud-init.js';
+import type { InstallArgs } from '../../core/install/types.js';
 
-async function readFiles(paths: readonly string[], cwd: string | undefined): Promise<Map<string, Uint8Array>> {
+/** `path` made absolute against the client's cwd; a relative path without one is refused. */
+export function clientPath(path: string, cwd: string | undefined, flag: string): string {
+  if (isAbsolute(path)) return path;
+  if (cwd === undefined) {
+    throw new VirtkitError('INVALID_ARGUMENT', `--${flag}: '${path}' is a relative path and the request has no cwd to read it from; give an absolute path`, { details: { flag, path } });
+  }
+  return resolve(cwd, path);
+}
+
+/** The files the last `--cloud-init` of `args` names (none without one). */
+export async function readCloudInitFiles(args: InstallArgs, cwd: string | undefined): Promise<CloudInitFiles> {
   const files = new Map<string, Uint8Array>();
-  for (const p of paths) {
-    if (!isAbsolute(p) && cwd === undefined) {
-      throw new VirtkitError('INVALID_ARGUMENT', `--cloud-init: '${p}' is a relative path and the request has no cwd to read it from; give an absolute path`, { details: { flag: 'cloud-init', path: p } });
-    }
-    const abs = isAbsolute(p) ? p : resolve(cwd ?? '/', p);
+  for (const p of cloudInitFilePaths(args['cloud-init']?.at(-1)?.opts ?? [])) {
+    const abs = clientPath(p, cwd, 'cloud-init');
     try {
       files.set(p, await readFile(abs));
     } catch (e) {
@@ -27,19 +32,4 @@ async function readFiles(paths: readonly string[], cwd: string | undefined): Pro
     }
   }
   return files;
-}
-
-/** `plan` with its seed's content from the last `--cloud-init` of `args` (unchanged without one). */
-export async function fillCloudInit(plan: InstallPlan, args: InstallArgs, cwd: string | undefined, rand: RandomInt = secureRandomInt): Promise<InstallPlan> {
-  const use = args['cloud-init']?.at(-1);
-  if (plan.cloudInit === null || use === undefined) return plan;
-  const seed = cloudInitSeed(use.opts, await readFiles(cloudInitFilePaths(use.opts), cwd), rand);
-  return {
-    ...plan,
-    cloudInit: {
-      ...plan.cloudInit, userData: seed.userData, metaData: seed.metaData, networkConfig: seed.networkConfig,
-      generatedRootPassword: seed.generatedRootPassword,
-    },
-    warnings: [...plan.warnings, ...seed.warnings],
-  };
 }

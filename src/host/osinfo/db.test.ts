@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { virtInstallCases } from '../../../tests/helpers/shared-cases.js';
+import { filesDir, needsVirtInstallCases } from '../../../tests/helpers/virt-install-cases.js';
 import { hostOsDb, OsDb, readIsoIdentity } from './db.js';
 
 const Q35 = 'http://qemu.org/chipset/x86/q35';
@@ -58,10 +58,8 @@ test('osinfo-db: a later directory overrides an OS of an earlier one (libosinfo 
   }
 });
 
-test('osinfo-db: install ISOs are identified from their volume descriptor (virt-install detect=on)', async (t) => {
-  const cases = virtInstallCases();
-  if (cases.skip) return t.skip(cases.skip);
-  const files = join(cases.dir, 'files');
+test('osinfo-db: install ISOs are identified from their volume descriptor (virt-install detect=on)', needsVirtInstallCases(), async () => {
+  const files = filesDir();
   const db = await hostOsDb();
   const deb = await readIsoIdentity(join(files, 'debian-11-netinst.iso'));
   assert.equal(deb?.volumeId, 'Debian 11.9.0 amd64 n');
