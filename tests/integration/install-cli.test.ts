@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { open, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { HostFacts, InstallArgs, InstallPlan } from '../../src/core/install/types.js';
@@ -15,7 +15,7 @@ import { useInstallPlanner } from '../../src/daemon/install/planner.js';
 import { GuestShell } from '../helpers/guest-shell.js';
 import { GUEST_APPEND, GUEST_READY_MARKER, GUEST_SHELL, guestDomainXml } from '../helpers/guest.js';
 import { until } from '../helpers/wait.js';
-import { api, cli, inProcessDaemon, type InProcess } from './daemon-harness.js';
+import { api, cli, domainXml, inProcessDaemon, type InProcess } from './daemon-harness.js';
 
 /** The test guest in two phases; with `seed`, phase 1 has it as an IDE CD-ROM. */
 async function phased(name: string, o: Partial<InstallPlan> = {}, seed?: string): Promise<InstallPlan> {
@@ -152,6 +152,50 @@ test('install with the console: it shows the install boot, then attaches again t
     restore();
     try {
       await cleanup(d, name);
+    } finally {
+      await d.close();
+    }
+  }
+});
+
+test('--check: a disk or MAC another domain has, a volume path that exists, a disk larger than its pool are refused unless switched off', async () => {
+  const d = await inProcessDaemon();
+  const e = d.daemon.engine;
+  const shared = join(d.root, 'shared.raw');
+  await writeFile(shared, '');
+  await e.dispatch({ kind: 'define', xml: domainXml('vk-other', `  <devices>\n    <disk type='file' device='disk'><source file='${shared}'/><target dev='vda' bus='virtio'/></disk>\n` +
+    "    <interface type='user'><mac address='52:54:00:aa:bb:cc'/></interface>\n  </devices>\n") });
+  const name = 'vk-chk';
+  const xmlWith = (devices: string): string => domainXml(name, `  <devices>\n${devices}  </devices>\n`);
+  let p: InstallPlan = await phased(name);
+  const restore = useInstallPlanner(async () => p);
+  const install = (...extra: string[]) => cli(d.root, ['install', '--name', name, '--noautoconsole', ...extra]);
+  try {
+    p = { ...(await phased(name)), phases: [xmlWith(`    <disk type='file' device='disk'><source file='${shared}'/><target dev='vda' bus='virtio'/></disk>\n`)], start: false };
+    const inUse = await install();
+    assert.equal(inUse.code, 1);
+    assert.equal(inUse.stderr, `error: Disk ${shared} is already in use by other guests ['vk-other']. (Use --check path_in_use=off or --check all=off to override)\n`);
+    assert.equal((await install('--check', 'path_in_use=off')).code, 0, 'switched off: defined');
+    await e.dispatch({ kind: 'undefine', name });
+
+    p = { ...p, phases: [xmlWith("    <interface type='user'><mac address='52:54:00:AA:BB:CC'/></interface>\n")] };
+    assert.match((await install()).stderr, /^error: The MAC address '52:54:00:aa:bb:cc' is in use by another virtual machine\. \(Use --check mac_in_use=off/);
+    assert.equal((await install('--check', 'all=off')).code, 0);
+    await e.dispatch({ kind: 'undefine', name });
+
+    const vol = { pool: 'default', name: 'shared.raw', path: shared, format: 'raw' as const, capacity: 1, backing: null, cloneFrom: null, sparse: true };
+    p = { ...p, phases: [xmlWith('')], volumes: [vol] };
+    assert.match((await install()).stderr, new RegExp(`^error: This will overwrite the existing path '${shared}'`));
+    p = { ...p, volumes: [{ ...vol, name: 'huge.qcow2', path: join(d.layout.imagesDir, 'huge.qcow2'), format: 'qcow2', capacity: 2 ** 60 }] };
+    assert.match((await install()).stderr, /^error: The requested volume capacity will exceed the available pool space when the volume is fully allocated\. \(1099511627776 M requested capacity > \d+ M available\) \(Use --check disk_size=off/);
+    assert.match((await install('--check', 'bogus=off')).stderr, /^error: Unknown --check options: \['bogus'\]/);
+    assert.deepEqual((await e.dispatch({ kind: 'list', filter: {} })).map((x) => x.name), ['vk-other'], 'nothing else defined');
+    assert.deepEqual(await readdir(d.layout.imagesDir), [], 'no volume made');
+  } finally {
+    restore();
+    try {
+      await cleanup(d, name);
+      await e.dispatch({ kind: 'undefine', name: 'vk-other' });
     } finally {
       await d.close();
     }

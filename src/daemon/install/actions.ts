@@ -1,11 +1,12 @@
 /**
  * The install part of the engine's one typed action list (engine/actions.ts merges it): `install`
  * gathers the host's facts, builds the plan and, unless it is a dry run (--dry-run, --print-xml),
- * carries it out.
+ * runs virt-install's --check checks (checks.ts) and carries it out.
  */
 import type { InstallArgs, InstallPlan } from '../../core/install/types.js';
 import { writeNoCloudIso } from '../../host/iso/nocloud.js';
 import type { EngineContext } from '../engine/context.js';
+import { checkInstall } from './checks.js';
 import { executeInstall, type InstallHooks, type InstallResult } from './execute.js';
 import { gatherHostFacts } from './host-facts.js';
 import { planInstall } from './planner.js';
@@ -32,6 +33,7 @@ async function install(ctx: EngineContext, a: InstallAction): Promise<InstallRes
   const plan = await planInstall(a.args, await gatherHostFacts(ctx, a.args), a.cwd);
   const dry = a.dryRun === true || a.printXml === true || a.args['dry-run'] !== undefined || a.args['print-xml'] !== undefined;
   if (dry) return { plan, made: null };
+  await checkInstall(ctx, plan, a.args);
   const made = await executeInstall(ctx, plan, { ...hooks, ...(a.onProgress === undefined ? {} : { onProgress: a.onProgress }) });
   return { plan, made };
 }
