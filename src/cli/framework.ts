@@ -57,6 +57,8 @@ export interface Command<O extends Record<string, OptionSpec> = Record<string, O
   readonly summary: string;
   readonly args: A;
   readonly options: O;
+  /** The command parses its own arguments (virtkit install: virt-install's flags): `opts.argv` holds them, unparsed. */
+  readonly passthrough?: boolean;
   run(ctx: Context, args: ArgValues<A>, opts: OptionValues<O>): Promise<void>;
 }
 
@@ -89,6 +91,7 @@ export function usageError(message: string): CliError {
 }
 
 export function parseCommandArgs(cmd: Command, argv: string[]): { args: Record<string, string>; opts: Record<string, unknown> } {
+  if (cmd.passthrough === true) return { args: {}, opts: { argv } };
   const options: Record<string, { type: 'boolean' | 'string'; short?: string; multiple?: boolean }> = {};
   for (const [name, o] of Object.entries(cmd.options)) options[name] = { type: o.type, ...(o.short === undefined ? {} : { short: o.short }), ...(o.multiple === true ? { multiple: true } : {}) };
   for (const a of cmd.args) options[a.name] = { type: 'string' };

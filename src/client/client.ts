@@ -14,6 +14,7 @@ import type {
   LifecycleAction, LifecycleEvent, ListFilter, ObjectEventKind, NativeArgv, VcpuCountReport, VcpuReport,
   BlockCommitRequest, BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
   DomainIfAddrList, NetworkDefineResult, NetworkFilter, NetworkInfo, NetworkLease, NetworkStartPlan, NetworkUpdateRequest,
+  InstallRequest, InstallResult,
 } from './types.js';
 import type { CloneProgress, ConsoleConnection, EventStream, ObjectEventStream, VolumeImportRequest } from './websocket.js';
 import type { TransferOptions } from './volume-content.js';
@@ -505,6 +506,11 @@ export class VirtkitClient {
 
   abortBlockJobs(domain: string, disk: string): Promise<BlockJobsReport> {
     return this.#call('POST', `${dom(domain)}/disks/${seg(disk)}/actions/blockjob-abort`, {});
+  }
+
+  /** virtkit install: the parsed command line in; the plan, and unless it was a dry run what the install made. */
+  install(req: InstallRequest): Promise<InstallResult> {
+    return this.#call('POST', '/v1/install', req);
   }
 
   close(): void {

@@ -135,3 +135,6 @@ export interface DomainCapsQuery {
   machine?: string | undefined;
   virttype?: string | undefined;
 }
+
+export type InstallRequest = Api.InstallRequest;
+export type InstallResult = Api.InstallResult;

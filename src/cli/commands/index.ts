@@ -32,6 +32,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   domuuid: { group: DOMAIN, summary: 'convert a domain name or id to domain UUID', load: () => import('./domuuid.js') },
   'domxml-to-native': { group: DOMAIN, summary: 'Convert domain XML to native guest configuration format', load: () => import('./domxml-to-native.js') },
   dumpxml: { group: DOMAIN, summary: 'domain information in XML', load: () => import('./dumpxml.js') },
+  install: { group: DOMAIN, summary: 'create a virtual machine from virt-install\'s options', load: () => import('./install.js') },
   'attach-device': { group: DOMAIN, summary: 'attach device from an XML file', load: () => import('./attach-device.js') },
   'attach-disk': { group: DOMAIN, summary: 'attach disk device', load: () => import('./attach-disk.js') },
   'attach-interface': { group: DOMAIN, summary: 'attach network interface', load: () => import('./attach-interface.js') },

@@ -31,6 +31,8 @@ export { CloneBody, CloneDisk, CloneXmlBody } from './clone-schemas.js';
 import { CloneDisk, cloneSchemas } from './clone-schemas.js';
 import { snapshotSchemas } from './snapshot-schemas.js';
 import { eventSchemas } from './event-schemas.js';
+import { installSchemas } from './install-schemas.js';
+export { InstallBody, InstallPlan, InstallResult } from './install-schemas.js';
 export { OBJECT_EVENTS, ObjectEvent, type ObjectEventKind } from './event-schemas.js';
 export {
   BlockCommitBody, BlockCommitResult, BlockJob, BlockJobBody, BlockJobsReport, BlockPullResult, SnapshotCreateBody, SnapshotCreateResult, SnapshotCurrent, SnapshotInfo, SnapshotList,
@@ -43,7 +45,7 @@ export {
 } from './storage-schemas.js';
 
 /** Named schemas: each becomes a component of the OpenAPI document. */
-export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...cloneSchemas, ...snapshotSchemas, ...eventSchemas]);
+export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...cloneSchemas, ...snapshotSchemas, ...eventSchemas, ...installSchemas]);
 
 const named = <T extends v.GenericSchema>(id: string, description: string, schema: T): T => {
   apiSchemas.set(schema, { id, description });

@@ -47,3 +47,6 @@ export type SnapshotInfo = v.InferOutput<typeof S.SnapshotInfo>;
 export type BlockJobsReport = v.InferOutput<typeof S.BlockJobsReport>;
 export type BlockCommitRequest = v.InferOutput<typeof S.BlockCommitBody>;
 export type BlockCommitResult = v.InferOutput<typeof S.BlockCommitResult>;
+
+export type InstallRequest = v.InferInput<typeof S.InstallBody>;
+export type InstallResult = v.InferOutput<typeof S.InstallResult>;

@@ -14,6 +14,7 @@ import { volumeRoutes } from './volume-routes.js';
 import { cloneRoutes } from './clone-routes.js';
 import { diskRoutes } from './disk-routes.js';
 import { ifaceRoutes } from './iface-routes.js';
+import { installRoutes } from './install-routes.js';
 
 const ID = 'id';
 const dom = '/v1/domains/{id}';
@@ -227,6 +228,7 @@ export const routes: readonly Route[] = [
   ...volumeRoutes,
   ...secretRoutes,
   ...snapshotRoutes,
+  ...installRoutes,
 ];
 
 export const router = new Router(routes);

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { NodeInfo } from '../../host/nodeinfo.js';
 import type { BlockInfo, DomainCapsQuery, DomainStats, HypervisorVersion, NativeArgv, ShutdownMode } from '../driver.js';
 import type { DomainState, StateReason } from '../state.js';
+import { installHandlers, type InstallAction, type InstallResults } from '../install/actions.js';
 import { networkHandlers, type NetworkAction, type NetworkResults } from '../networks/actions.js';
 import { secretHandlers, type SecretAction, type SecretResults } from '../secrets/actions.js';
 import { snapshotHandlers, type SnapshotAction, type SnapshotResults } from '../snapshots/actions.js';
@@ -128,9 +129,11 @@ export type Action =
   // Secrets (secrets/actions.ts).
   | SecretAction
   // Domain snapshots and block jobs (snapshots/actions.ts).
-  | SnapshotAction;
+  | SnapshotAction
+  // virtkit install (install/actions.ts).
+  | InstallAction;
 
-export interface ActionResults extends StorageResults, NetworkResults, SecretResults, SnapshotResults {
+export interface ActionResults extends StorageResults, NetworkResults, SecretResults, SnapshotResults, InstallResults {
   define: { readonly domain: DomainInfo; readonly created: boolean };
   undefine: DomainInfo;
   create: DomainInfo;
@@ -217,6 +220,7 @@ const handlers: { readonly [K in ActionKind]: Handler<K> } = {
   ...networkHandlers,
   ...secretHandlers,
   ...snapshotHandlers,
+  ...installHandlers,
 };
 
 export function dispatch<A extends Action>(

@@ -11,6 +11,7 @@ import { autostartPools, loadPools } from '../storage/load.js';
 import { loadSecrets } from '../secrets/ops.js';
 import { autostartNetworks, loadNetworks } from '../networks/load.js';
 import { resolveNetworkBridge } from '../networks/queries.js';
+import { resumeInstallPhases } from '../install/phases.js';
 
 export class Engine {
   readonly ctx: EngineContext;
@@ -33,6 +34,8 @@ export class Engine {
       return undefined;
     });
     if (networks !== undefined && networks.active > 0) this.ctx.log.info(`re-adopted ${networks.active} running network(s)`);
+    // Install phases a previous virtkitd followed (the guests are re-attached by now).
+    await resumeInstallPhases(this.ctx).catch((e: unknown) => this.ctx.log.error(`cannot resume install phases: ${errorText(e)}`));
     // Reported only when there are pools: the domain report stays as it was for instances without any.
     return pools === undefined || (pools.pools === 0 && pools.skipped.length === 0) ? report : { ...report, pools };
   }
