@@ -3,7 +3,8 @@
 // after the tap exists removes it and its record entry, a name that exists is never taken over,
 // and removal only deletes taps. The real taps, bridges and guests are in tests/integration/net/.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -20,6 +21,11 @@ interface FakeLink { ifname: string; kind?: string; mtu: number; master?: string
 function fakeIp(links: FakeLink[], failOn?: RegExp): { run: IpRunner; calls: string[]; links: FakeLink[] } {
   const calls: string[] = [];
   const run: IpRunner = (args) => {
+    // `ip -batch FILE`: each line as its own call, stopping at the first failure, as ip does.
+    if (args[0] === '-batch') {
+      const lines = readFileSync(args[1] ?? '', 'utf8').split('\n').filter((l) => l !== '');
+      return lines.reduce<Promise<string>>((p, l) => p.then(() => run(l.split(' '))), Promise.resolve('')).then(() => '');
+    }
     const line = args.join(' ');
     calls.push(line);
     if (failOn?.test(line) === true) return Promise.reject(ipFailure(args, 'RTNETLINK answers: Operation not permitted'));
@@ -57,19 +63,17 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
 
 const code = (c: string, re?: RegExp) => (e: unknown): boolean => e instanceof VirtkitError && e.code === c && (re === undefined || re.test(e.message));
 
-test('a tap on a bridge: recorded first, then made, MAC, the bridge MTU, plugged, up, in that order', () => withDir(async (dir) => {
+test('a tap on a bridge: recorded first, then made and set up (MAC, the bridge MTU, master, up) in one ip -batch', () => withDir(async (dir) => {
   const ip = fakeIp([{ ifname: 'br0', kind: 'bridge', mtu: 1400 }, { ifname: 'vnet0', kind: 'tun', mtu: 1500 }]);
   const taps = DomainTaps.empty(dir, { links: new Links({ run: ip.run }), namer: new TapNamer(), resolveNetwork: undefined });
   assert.equal(await taps.plug(plan()), 'vnet1', 'vnet0 is taken');
-  assert.deepEqual(ip.calls.slice(1), [
-    'tuntap add dev vnet1 mode tap', 'link set dev vnet1 address fe:54:00:00:00:01', 'link set dev vnet1 mtu 1400',
-    'link set dev vnet1 master br0', 'link set dev vnet1 up',
-  ]);
+  assert.deepEqual(ip.calls.slice(1), ['tuntap add dev vnet1 mode tap', 'link set dev vnet1 address fe:54:00:00:00:01 mtu 1400 master br0 up']);
+  assert.deepEqual((await readdir(dir)).filter((f) => f.endsWith('.batch')), [], 'the batch file is removed');
   assert.deepEqual(await readTapRecord(dir), [{ alias: 'net0', name: 'vnet1' }]);
   // The next name counts on from the last one handed out.
   assert.equal(await taps.plug(plan({ alias: 'net1', mac: 'fe:54:00:00:00:02', queues: 4, mtu: 9000 })), 'vnet2');
   assert.ok(ip.calls.includes('tuntap add dev vnet2 mode tap multi_queue'));
-  assert.ok(ip.calls.includes('link set dev vnet2 mtu 9000'));
+  assert.ok(ip.calls.includes('link set dev vnet2 address fe:54:00:00:00:02 mtu 9000 master br0 up'));
   assert.deepEqual(await taps.removeAll(), []);
   assert.deepEqual(ip.links.map((l) => l.ifname), ['br0', 'vnet0'], 'only its own taps went');
   assert.deepEqual(await readTapRecord(dir), []);
