@@ -55,6 +55,14 @@ export interface InstanceLayout {
   readonly autostartedMarker: string;
   /** Mode of the directories this instance creates. */
   readonly dirMode: number;
+  /**
+   * Mode of the run directory (and, for a rooted instance, of the root when the daemon creates it): a network's
+   * dnsmasq drops to an unprivileged user and must get through to run/network, so it is 0711 (traverse, not list)
+   * where directories are otherwise 0700, and 0755 for the system instance (as /run/libvirt).
+   */
+  readonly runDirMode: number;
+  /** The instance root of a rooted instance (VIRTKIT_ROOT, qemu:///embed?root=), else null. */
+  readonly root: string | null;
 }
 
 export function instanceLayout(spec: InstanceSpec): InstanceLayout {
@@ -65,7 +73,7 @@ export function instanceLayout(spec: InstanceSpec): InstanceLayout {
         state: '/var/lib/virtkit',
         run: '/run/virtkit',
         log: '/var/log/virtkit',
-      }, 0o755);
+      }, 0o755, 0o755, null);
     case 'session': {
       const env = spec.env;
       const xdg = (name: string, fallback: string): string => {
@@ -83,7 +91,7 @@ export function instanceLayout(spec: InstanceSpec): InstanceLayout {
         state,
         run,
         log: join(state, 'log'),
-      }, 0o700);
+      }, 0o700, 0o700, null);
     }
     case 'root': {
       if (!isAbsolute(spec.root)) throw new Error(`instance root '${spec.root}' is not absolute: resolve it first`);
@@ -94,7 +102,7 @@ export function instanceLayout(spec: InstanceSpec): InstanceLayout {
         state: join(root, 'lib'),
         run: join(root, 'run'),
         log: join(root, 'log'),
-      }, 0o700);
+      }, 0o700, 0o711, root);
     }
   }
 }
@@ -104,6 +112,8 @@ function build(
   uri: string,
   d: { config: string; state: string; run: string; log: string },
   dirMode: number,
+  runDirMode: number,
+  root: string | null,
 ): InstanceLayout {
   return {
     kind,
@@ -125,5 +135,7 @@ function build(
     daemonLog: join(d.log, 'virtkitd.log'),
     autostartedMarker: join(d.run, 'autostarted'),
     dirMode,
+    runDirMode,
+    root,
   };
 }

@@ -3,7 +3,7 @@
  * one instance and returns a handle that stops them. main.ts calls it with
  * the command line's options; tests call it directly.
  */
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readNodeInfo } from '../host/nodeinfo.js';
@@ -14,7 +14,7 @@ import { Engine } from './engine/engine.js';
 import type { LoadReport } from './engine/load.js';
 import { loadQemuHypervisor } from './driver-loader.js';
 import type { NetworkResolver } from './qemu-driver/net-taps.js';
-import { checkSocketPath, type InstanceLayout } from './paths.js';
+import { checkSocketPath, makeInstanceDirs, type InstanceLayout } from './paths.js';
 import { acquirePidfile } from './pidfile.js';
 import { FileConfigStore } from './store/file-config-store.js';
 import { FileStatusStore } from './store/file-status-store.js';
@@ -53,7 +53,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const t0 = performance.now();
   const { layout, log } = opts;
   checkSocketPath(layout.socket);
-  await Promise.all([layout.runDir, layout.logDir, layout.stateDir].map((d) => mkdir(d, { recursive: true, mode: layout.dirMode })));
+  makeInstanceDirs(layout);
   const releasePid = await acquirePidfile(layout.pidfile);
   try {
     // The driver is loaded lazily, after the engine exists: the resolver reaches it then.

@@ -10,7 +10,7 @@ import { VirtkitError, asVirtkitError } from '../core/errors.js';
 import type { TcpOptions } from './api/server.js';
 import { startDaemon } from './daemon.js';
 import { fileLogger, stderrLogger } from './logger.js';
-import { instanceLayout, type InstanceSpec } from './paths.js';
+import { instanceLayout, makeInstanceDirs, type InstanceSpec } from './paths.js';
 import { VIRTKIT_VERSION } from '../core/version.js';
 
 const USAGE = `usage: virtkitd [--system | --session | --root DIR] [--listen HOST:PORT --token-file FILE
@@ -97,6 +97,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   if (parsed === 'help') return process.stdout.write(USAGE), 0;
   if (parsed === 'version') return process.stdout.write(`virtkitd ${VIRTKIT_VERSION}\n`), 0;
   const layout = instanceLayout(parsed.spec);
+  makeInstanceDirs(layout);
   const file = parsed.logToFile ? fileLogger(layout.daemonLog, layout.dirMode) : undefined;
   const log = file ?? stderrLogger();
   // Handlers first: a SIGTERM that arrives while starting must still stop us cleanly.

@@ -8,7 +8,8 @@
  * sockets use short fixed names and per-domain runtime dirs are named by UUID,
  * not by domain name. `checkSocketPath` refuses a path that would not fit.
  */
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { VirtkitError } from '../core/errors.js';
 import { instanceLayout as layoutOf, type InstanceLayout, type InstanceSpec } from '../core/instance-layout.js';
 
@@ -56,4 +57,23 @@ export function checkSocketPath(path: string): void {
       { details: { path, bytes, max: SOCKET_PATH_MAX } },
     );
   }
+}
+
+/**
+ * The instance's top directories, made where missing: a rooted instance's root and the run directory with
+ * runDirMode (others may pass through them to run/network, where a network's unprivileged dnsmasq reads its hosts
+ * files; see InstanceLayout.runDirMode), the state and log directories with dirMode. Existing directories keep
+ * their modes: a root the user made 0700 is theirs (a network start then says what to change).
+ */
+export function makeInstanceDirs(layout: InstanceLayout): void {
+  if (layout.root !== null) {
+    mkdirSync(dirname(layout.root), { recursive: true });
+    try {
+      mkdirSync(layout.root, { mode: layout.runDirMode });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  mkdirSync(layout.runDir, { recursive: true, mode: layout.runDirMode });
+  for (const d of [layout.logDir, layout.stateDir]) mkdirSync(d, { recursive: true, mode: layout.dirMode });
 }

@@ -88,5 +88,8 @@ export async function gatherHostFacts(ctx: EngineContext, args: InstallArgs, fir
     networks: ctx.networks.networks.all().map((n) => ({ name: n.name, active: n.active })),
     firmware,
     bootDir: installBootDir(ctx),
+    // virt-install picks spice when QEMU has it; its spice defaults (spicevmc channel, sound, USB redirection, qxl)
+    // are devices virtkit's domains do not run yet, so the default is VNC, as virt-install's on a QEMU without spice.
+    spice: false,
   };
 }

@@ -30,6 +30,7 @@ import type { DomainRuntimePaths } from '../paths.js';
 import type { DomainStatus } from '../store/types.js';
 import type { Prepare } from './launch-plan.js';
 import { hasAgentChannel, planLaunchPrepared, planNative, policyOf, toCoreDef } from './launch-plan.js';
+import { PortAllocator } from '../../host/net/ports.js';
 import { Links } from '../../host/net/links.js';
 import { planTaps, setSourceBridges, setTapNames } from './net-plan.js';
 import { openMacvtap } from '../../host/net/macvtap.js';
@@ -101,6 +102,8 @@ export class QemuHypervisor implements Hypervisor {
   readonly name = 'QEMU';
   readonly #procRoot: string;
   readonly #tapDeps: TapDeps;
+  /** VNC ports (libvirt's range: 5900-65535). */
+  readonly #vncPorts = new PortAllocator(5900, 65535, 'VNC');
 
   constructor(private readonly deps: QemuDriverDeps) {
     this.#procRoot = deps.procRoot ?? '/proc';
@@ -167,19 +170,31 @@ export class QemuHypervisor implements Hypervisor {
     // The fds QEMU will see for the macvtaps (3, 4, ...): known before any is opened.
     const macvtapFds = macvtapFdNumbers(macvtapPlans);
     // Huge pages: QEMU makes (and at once unlinks) its memory file on the hugetlbfs mount itself.
-    const run = { taps: macvtapFds, ...(prepared.memoryBacking?.hugepages === undefined ? {} : { hugepages: hugepageMounts(await this.deps.hostFacts()) }) };
+    // VNC autoport: a free port from 5900 up on the listen address, held until QEMU exits; the live XML shows it.
+    const graphicsPorts = await this.#allocateGraphicsPorts(prepared);
+    const releasePorts = (): void => { for (const p of graphicsPorts.held) this.#vncPorts.release(p); };
+    const run = {
+      taps: macvtapFds, graphicsPorts: graphicsPorts.ports,
+      ...(prepared.memoryBacking?.hugepages === undefined ? {} : { hugepages: hugepageMounts(await this.deps.hostFacts()) }),
+    };
     // What QEMU cannot run is refused before the host is touched: the command line of a copy
     // whose taps have names yet to be made (a name only ever goes into ifname=).
     const check = structuredClone(prepared);
     setTapNames(check, Object.fromEntries(tapPlans.map((t) => [t.alias, t.name ?? 'vnet0'])));
-    planLaunchPrepared(check, caps, paths, this.deps.binary, run);
-    // rbd disks are opened with the rbd tool first: a refused key fails here, bounded (rbd-probe.ts).
-    await probeRbdDisks(prepared.devices?.disk ?? [], opts.diskKeys, (m) => this.#warn(m));
-    // Taps of a run that nobody cleaned (a crash before re-attach could): its record is in the old runtime dir.
-    await this.#removeRecordedTaps(def.name, paths.runDir);
-    await createRuntimeDir(paths.runDir);
+    try {
+      planLaunchPrepared(check, caps, paths, this.deps.binary, run);
+      // rbd disks are opened with the rbd tool first: a refused key fails here, bounded (rbd-probe.ts).
+      await probeRbdDisks(prepared.devices?.disk ?? [], opts.diskKeys, (m) => this.#warn(m));
+      // Taps of a run that nobody cleaned (a crash before re-attach could): its record is in the old runtime dir.
+      await this.#removeRecordedTaps(def.name, paths.runDir);
+      await createRuntimeDir(paths.runDir);
+    } catch (e) {
+      releasePorts();
+      throw e;
+    }
     const taps = DomainTaps.empty(paths.runDir, this.#tapDeps);
     const undo = async (): Promise<void> => {
+      releasePorts();
       const failed = await taps.removeAll();
       if (failed.length > 0) this.#warn(`domain '${def.name}': cannot remove its taps: ${failed.join('; ')}`);
       await removeRuntimeDir(paths.runDir);
@@ -218,6 +233,7 @@ export class QemuHypervisor implements Hypervisor {
       await undo();
       throw e;
     });
+    void proc.exited.finally(releasePorts);
     let monitor: Monitor | undefined;
     let console: SerialConsole | undefined;
     try {
@@ -250,6 +266,31 @@ export class QemuHypervisor implements Hypervisor {
       await undo();
       throw e;
     }
+  }
+
+  /** Ports for the graphics with autoport (port -1 or none), written into `def` as the live XML shows them. */
+  async #allocateGraphicsPorts(def: CoreDomainDef): Promise<{ ports: number[]; held: number[] }> {
+    const held: number[] = [];
+    const ports: number[] = [];
+    try {
+      for (const g of def.devices?.graphics ?? []) {
+        const auto = g.type === 'vnc' && g.socket === undefined && g.listens?.[0]?.type !== 'socket' &&
+          (g.autoport === true || g.port === undefined || g.port === -1);
+        if (!auto) {
+          ports.push(g.port ?? -1);
+          continue;
+        }
+        const port = await this.#vncPorts.allocate(g.listens?.[0]?.address ?? g.listen ?? '127.0.0.1');
+        held.push(port);
+        ports.push(port);
+        g.port = port;
+        g.autoport = true;
+      }
+    } catch (e) {
+      for (const p of held) this.#vncPorts.release(p);
+      throw e;
+    }
+    return { ports, held };
   }
 
   async reattach(def: DomainDef, status: DomainStatus, paths: DomainRuntimePaths): Promise<RunningDomain | undefined> {
