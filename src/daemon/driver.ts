@@ -18,7 +18,7 @@
  */
 import type { NetDeviceCounters } from '../host/proc-stats.js';
 import type { Duplex } from 'node:stream';
-import type { HostTopology } from '../core/qemu/host-caps/capabilities.js';
+import type { CapabilitiesHost } from '../core/qemu/host-caps/host-xml.js';
 import type { Medium } from '../core/qemu/hotplug/media-plan.js';
 import type { DiskDef } from '../core/xml/domain/index.js';
 import type { InterfaceDef } from '../core/xml/domain/schema/interface.js';
@@ -106,7 +106,7 @@ export interface NativeArgv {
 }
 
 /** What the host looks like, for the capabilities XML. */
-export type HostDescription = HostTopology;
+export type HostDescription = CapabilitiesHost;
 
 export interface DomainCapsQuery {
   readonly emulator?: string;
