@@ -10,7 +10,7 @@ import type { SpawnOptions } from './spawn.js';
 import { Transport, type Method } from './transport.js';
 import type {
   ActionOptions, BlockInfo, ChangeMediaRequest, DiskImpactOptions, DefineResult, PoolDefineResult, SecretDefineResult, SecretFilter, SecretInfo,
-  PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
+  PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, HostNodeReport, AllocPagesRequest, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, ObjectEventKind, NativeArgv, VcpuCountReport, VcpuReport,
   BlockCommitRequest, BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
   DomainIfAddrList, NetworkDefineResult, NetworkFilter, NetworkInfo, NetworkLease, NetworkStartPlan, NetworkUpdateRequest,
@@ -159,6 +159,16 @@ export class VirtkitClient {
 
   host(): Promise<HostInfo> {
     return this.#call('GET', '/v1/host');
+  }
+
+  /** The host's NUMA cells, CPUs and page pools (freecell, freepages, nodecpumap). */
+  hostTopology(): Promise<HostNodeReport> {
+    return this.#call('GET', '/v1/host/topology');
+  }
+
+  /** Sizes a huge page pool (allocpages); the report after the change. */
+  allocPages(r: AllocPagesRequest): Promise<HostNodeReport> {
+    return this.#call('POST', '/v1/host/actions/allocpages', r);
   }
 
   /** The lifecycle event stream (loads the WebSocket library on first use). */

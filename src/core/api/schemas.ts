@@ -29,6 +29,8 @@ export { IfaceLinkBody } from './iface-schemas.js';
 import { ifaceSchemas } from './iface-schemas.js';
 import { snapshotSchemas } from './snapshot-schemas.js';
 import { eventSchemas } from './event-schemas.js';
+import { nodeSchemas } from './node-schemas.js';
+export { AllocPagesBody, HostNodeReport } from './node-schemas.js';
 export { OBJECT_EVENTS, ObjectEvent, type ObjectEventKind } from './event-schemas.js';
 export {
   BlockCommitBody, BlockCommitResult, BlockJob, BlockJobBody, BlockJobsReport, BlockPullResult, SnapshotCreateBody, SnapshotCreateResult, SnapshotCurrent, SnapshotInfo, SnapshotList,
@@ -41,7 +43,7 @@ export {
 } from './storage-schemas.js';
 
 /** Named schemas: each becomes a component of the OpenAPI document. */
-export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...snapshotSchemas, ...eventSchemas]);
+export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...snapshotSchemas, ...eventSchemas, ...nodeSchemas]);
 
 const named = <T extends v.GenericSchema>(id: string, description: string, schema: T): T => {
   apiSchemas.set(schema, { id, description });

@@ -18,6 +18,8 @@ export type VcpuCounts = NonNullable<VcpuCountReport['config']>;
 export type NativeArgv = v.InferOutput<typeof S.NativeArgv>;
 export type NodeInfo = v.InferOutput<typeof S.NodeInfo>;
 export type HostInfo = v.InferOutput<typeof S.HostInfo>;
+export type HostNodeReport = v.InferOutput<typeof S.HostNodeReport>;
+export type AllocPagesRequest = v.InferInput<typeof S.AllocPagesBody>;
 export type LifecycleEvent = v.InferOutput<typeof S.LifecycleEvent>;
 export type ObjectEvent = v.InferOutput<typeof S.ObjectEvent>;
 export type { ObjectEventKind } from './event-schemas.js';

@@ -3,9 +3,11 @@
  * nodecpumap...), all under one root: '/' on a real host, a fake tree in tests. The daemon's
  * composition root builds one with its `hostRoot` option; the engine only calls it.
  */
-import { readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostNumaTopology } from '../../core/placement/topology.js';
+import { parseCpuList } from '../cpu-list.js';
+import { setPagePool, type PagePoolRequest, type PagePoolResult } from './hugepages.js';
 import { readHostTopology } from './topology.js';
 
 export interface HostReader {
@@ -14,6 +16,10 @@ export interface HostReader {
   topology(): Promise<HostNumaTopology>;
   /** Whether the host has IOMMU groups (libvirt's virHostHasIOMMU: /sys/kernel/iommu_groups not empty). */
   iommu(): Promise<boolean>;
+  /** Present CPUs (cpu/present), online or not; the online ones where the file is missing. */
+  presentCpus(): Promise<number[]>;
+  /** Sizes a huge page pool (./hugepages.ts). */
+  setPagePool(r: PagePoolRequest): Promise<PagePoolResult>;
 }
 
 export function hostReader(root = '/'): HostReader {
@@ -21,5 +27,10 @@ export function hostReader(root = '/'): HostReader {
     root,
     topology: () => readHostTopology({ root }),
     iommu: async () => (await readdir(join(root, 'sys/kernel/iommu_groups')).catch(() => [])).length > 0,
+    presentCpus: async () => {
+      const text = await readFile(join(root, 'sys/devices/system/cpu/present'), 'utf8').catch(() => undefined);
+      return text === undefined ? (await readHostTopology({ root })).cpus.map((c) => c.id) : parseCpuList(text);
+    },
+    setPagePool: (r) => setPagePool(root, r),
   };
 }

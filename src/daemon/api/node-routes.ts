@@ -1,0 +1,32 @@
+/**
+ * REST routes of the host's NUMA cells, CPUs and huge page pools: the report freecell,
+ * freepages, nodecpumap and `capabilities --json` print, and allocpages.
+ */
+import type { HostNodeReport as Body } from '../../core/api/types.js';
+import type { HostNodeReport } from '../../core/node/node-report.js';
+import { route, type Route } from './router.js';
+
+/** The engine's report is the schema's shape with readonly arrays (the answer is only serialized). */
+const body = (r: HostNodeReport): Body => r as Body;
+
+export const nodeRoutes: Route[] = [
+  route({
+    method: 'GET', path: '/v1/host/topology', operationId: 'getHostTopology', tag: 'host',
+    summary: "The host's NUMA cells (CPUs, memory, free memory, distances, huge page pools) and CPUs (socket, die, core, siblings)",
+    description: 'Read from sysfs under the daemon\'s host root at each request (freecell, freepages, nodecpumap).',
+    query: {}, response: 'HostNodeReport', errors: ['IO_ERROR'],
+    handle: async ({ engine }) => ({ body: body(await engine.dispatch({ kind: 'nodeReport' })) }),
+  }),
+  route({
+    method: 'POST', path: '/v1/host/actions/allocpages', operationId: 'allocPages', tag: 'host',
+    summary: 'Size a huge page pool of one NUMA cell or of the host (virsh allocpages); answers the report after the change',
+    description: 'Writes nr_hugepages through sysfs (needs root). When the kernel gives fewer pages than asked, the pool is put back to its previous size and the answer is HUGEPAGES_SHORT.',
+    query: {}, body: 'AllocPagesBody', response: 'HostNodeReport', errors: ['INVALID_ARGUMENT', 'HUGEPAGES_SHORT', 'IO_ERROR'],
+    handle: async ({ body: b, engine }) => ({
+      body: body(await engine.dispatch({
+        kind: 'allocPages', pageSizeKiB: b.pageSizeKiB, count: b.count,
+        ...(b.cell === undefined ? {} : { cell: b.cell }), ...(b.add === undefined ? {} : { add: b.add }),
+      })),
+    }),
+  }),
+];
