@@ -10,7 +10,7 @@ import type { SpawnOptions } from './spawn.js';
 import { Transport, type Method } from './transport.js';
 import type {
   ActionOptions, BlockInfo, ChangeMediaRequest, DiskImpactOptions, DefineResult, PoolDefineResult, SecretDefineResult, SecretFilter, SecretInfo,
-  PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, HostNodeReport, AllocPagesRequest, ImpactOptions, JobOptions,
+  PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, HostNodeReport, AllocPagesRequest, NodeStats, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, ObjectEventKind, NativeArgv, VcpuCountReport, VcpuReport,
   BlockCommitRequest, BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
   DomainIfAddrList, NetworkDefineResult, NetworkFilter, NetworkInfo, NetworkLease, NetworkStartPlan, NetworkUpdateRequest,
@@ -164,6 +164,16 @@ export class VirtkitClient {
   /** The host's NUMA cells, CPUs and page pools (freecell, freepages, nodecpumap). */
   hostTopology(): Promise<HostNodeReport> {
     return this.#call('GET', '/v1/host/topology');
+  }
+
+  /** nodememstats: the host's memory counters, or one NUMA cell's. */
+  memoryStats(cell?: number): Promise<NodeStats> {
+    return this.#call('GET', `/v1/host/memory-stats${cell === undefined ? '' : `?cell=${cell}`}`);
+  }
+
+  /** nodecpustats: the host's CPU time counters, or one CPU's. */
+  cpuStats(cpu?: number): Promise<NodeStats> {
+    return this.#call('GET', `/v1/host/cpu-stats${cpu === undefined ? '' : `?cpu=${cpu}`}`);
   }
 
   /** Sizes a huge page pool (allocpages); the report after the change. */

@@ -1,7 +1,8 @@
 /**
  * The host commands against a real daemon (with the real QEMU driver) whose host root is a fake
  * two-node sysfs tree (tests/helpers/fake-sysfs.ts): capabilities, nodeinfo, freecell,
- * freepages, nodecpumap and allocpages print what that tree holds. Then allocpages once on this
+ * freepages, nodecpumap, nodememstats, nodecpustats and allocpages print what that tree holds;
+ * maxvcpus what the probed QEMU allows. Then allocpages once on this
  * machine's real 2 MiB pool, put back to its size afterwards.
  */
 import assert from 'node:assert/strict';
@@ -26,11 +27,12 @@ async function twoNodeHost(): Promise<FakeSysfs> {
   await put('proc/meminfo', 'MemTotal:        8388608 kB\nMemFree:         5242880 kB\nHugepagesize:       2048 kB\n');
   await put('proc/cpuinfo', 'processor\t: 0\ncpu MHz\t\t: 2600.000\n');
   await put('sys/devices/system/cpu/present', '0-7\n');
+  await put('proc/stat', 'cpu  100 20 300 4000 50 6 7 0 0 0\ncpu0 10 2 30 400 5 0 1 0 0 0\n');
   return host;
 }
 
 describe('host commands on a fake two-node host', () => {
-  it('capabilities, nodeinfo, freecell, freepages, nodecpumap, allocpages read and write the tree', { timeout: 120_000 }, async () => {
+  it('capabilities, nodeinfo, freecell, freepages, nodecpumap, node*stats, maxvcpus, allocpages read and write the tree', { timeout: 120_000 }, async () => {
     const host = await twoNodeHost();
     const d = await inProcessDaemon({ hostRoot: host.root });
     const ok = async (argv: string[]): Promise<string> => {
@@ -59,6 +61,13 @@ describe('host commands on a fake two-node host', () => {
       assert.equal(await ok(['nodecpumap']), 'CPUs present:   8\nCPUs online:    8\nCPU map:        yyyyyyyy\n\n');
       assert.equal(await ok(['nodecpumap', '--pretty']), 'CPUs present:   8\nCPUs online:    8\nCPU map:        0-7\n\n');
 
+      assert.equal(await ok(['nodememstats']), 'total  :              8388608 KiB\nfree   :              5242880 KiB\n\n');
+      assert.equal(await ok(['nodememstats', '1']), 'total  :              4194304 KiB\nfree   :              2097152 KiB\n\n');
+      assert.equal(await ok(['nodecpustats']), 'user:                     1200000000\nsystem:                   3130000000\nidle:                    40000000000\niowait:                    500000000\n\n');
+      assert.match(await ok(['nodecpustats', '--cpu', '0']), /^user: +120000000\nsystem: +310000000\n/);
+      assert.equal(await ok(['maxvcpus', '--type', 'qemu']), '255\n\n');
+      assert.deepEqual(JSON.parse(await ok(['--json', 'maxvcpus'])), { maxvcpus: 255 });
+
       assert.equal(await ok(['allocpages', '2M', '16', '--cellno', '1']), '\n');
       assert.equal(await ok(['allocpages', '--add', '2048', '4', '--cellno', '1']), '\n');
       assert.equal(await readFile(join(host.root, 'sys/devices/system/node/node1/hugepages/hugepages-2048kB/nr_hugepages'), 'utf8'), '20\n');
@@ -78,6 +87,9 @@ describe('host commands on a fake two-node host', () => {
       await fails(['allocpages', '2M', '1', '--cellno', '7'], /NUMA cell 7 does not exist \(this host has cells 0, 1\)/);
       await fails(['allocpages', '1G', '1', '--cellno', '0'], /page size 1048576KiB is not available on NUMA node 0/);
       await fails(['freecell', '3'], /NUMA cell 3 does not exist/);
+      await fails(['nodememstats', '2'], /NUMA cell 2 does not exist/);
+      await fails(['nodecpustats', '1'], /CPU 1 does not exist or is offline/);
+      await fails(['maxvcpus', '--type', 'xen'], /unknown domain type 'xen'/);
       await fails(['freecell', '1', '--all'], /Options --all and --cellno are mutually exclusive/);
       await fails(['freepages', '--cellno', '0'], /^error: missing pagesize argument\n/);
       await fails(['freepages', '0', '64'], /page size 64KiB is not supported by this host/);

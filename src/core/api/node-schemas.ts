@@ -41,3 +41,7 @@ export const AllocPagesBody = named('AllocPagesRequest', 'Size a huge page pool 
   cell: v.optional(described(count, 'A NUMA node; the host-wide pool when absent')),
   add: v.optional(described(v.boolean(), 'Add count pages to the pool rather than set its size')),
 }));
+
+export const NodeStats = named('NodeStats', 'Host counters (nodememstats: KiB; nodecpustats: ns), in libvirt\'s field names', v.strictObject({
+  stats: v.array(v.strictObject({ field: v.string(), value: count })),
+}));

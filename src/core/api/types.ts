@@ -20,6 +20,7 @@ export type NodeInfo = v.InferOutput<typeof S.NodeInfo>;
 export type HostInfo = v.InferOutput<typeof S.HostInfo>;
 export type HostNodeReport = v.InferOutput<typeof S.HostNodeReport>;
 export type AllocPagesRequest = v.InferInput<typeof S.AllocPagesBody>;
+export type NodeStats = v.InferOutput<typeof S.NodeStats>;
 export type LifecycleEvent = v.InferOutput<typeof S.LifecycleEvent>;
 export type ObjectEvent = v.InferOutput<typeof S.ObjectEvent>;
 export type { ObjectEventKind } from './event-schemas.js';

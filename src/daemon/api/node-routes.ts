@@ -18,6 +18,20 @@ export const nodeRoutes: Route[] = [
     handle: async ({ engine }) => ({ body: body(await engine.dispatch({ kind: 'nodeReport' })) }),
   }),
   route({
+    method: 'GET', path: '/v1/host/memory-stats', operationId: 'getHostMemoryStats', tag: 'host',
+    summary: "The host's memory counters in KiB (nodememstats): total, free, buffers, cached from /proc/meminfo; a cell's total and free",
+    query: { cell: { kind: 'int', min: 0, max: 65535, description: 'A NUMA cell (its nodeN/meminfo)' } },
+    response: 'NodeStats', errors: ['INVALID_ARGUMENT', 'IO_ERROR'],
+    handle: async ({ query, engine }) => ({ body: await engine.dispatch({ kind: 'nodeMemStats', ...(query.cell === undefined ? {} : { cell: query.cell }) }) }),
+  }),
+  route({
+    method: 'GET', path: '/v1/host/cpu-stats', operationId: 'getHostCpuStats', tag: 'host',
+    summary: "The host's CPU time counters in ns (nodecpustats): kernel, user, idle, iowait from /proc/stat, all CPUs or one",
+    query: { cpu: { kind: 'int', min: 0, max: 65535, description: 'One online CPU' } },
+    response: 'NodeStats', errors: ['INVALID_ARGUMENT', 'IO_ERROR'],
+    handle: async ({ query, engine }) => ({ body: await engine.dispatch({ kind: 'nodeCpuStats', ...(query.cpu === undefined ? {} : { cpu: query.cpu }) }) }),
+  }),
+  route({
     method: 'POST', path: '/v1/host/actions/allocpages', operationId: 'allocPages', tag: 'host',
     summary: 'Size a huge page pool of one NUMA cell or of the host (virsh allocpages); answers the report after the change',
     description: 'Writes nr_hugepages through sysfs (needs root). When the kernel gives fewer pages than asked, the pool is put back to its previous size and the answer is HUGEPAGES_SHORT.',

@@ -6,15 +6,20 @@
  */
 import { VirtkitError } from '../../core/errors.js';
 import type { HostNodeReport } from '../../core/node/node-report.js';
+import type { StatField } from '../../host/node-stats.js';
 import type { EngineContext } from '../engine/context.js';
 
 export type NodeAction =
   | { readonly kind: 'nodeReport' }
+  | { readonly kind: 'nodeMemStats'; readonly cell?: number }
+  | { readonly kind: 'nodeCpuStats'; readonly cpu?: number }
   | { readonly kind: 'allocPages'; readonly pageSizeKiB: number; readonly count: number; readonly cell?: number; readonly add?: boolean };
 
 export interface NodeResults {
   nodeReport: HostNodeReport;
   allocPages: HostNodeReport;
+  nodeMemStats: { readonly stats: StatField[] };
+  nodeCpuStats: { readonly stats: StatField[] };
 }
 
 /** x86's system page; virtkit runs x86_64 guests only. */
@@ -47,4 +52,6 @@ type Handler<K extends NodeAction['kind']> = (ctx: EngineContext, a: Of<K>) => P
 export const nodeHandlers: { readonly [K in NodeAction['kind']]: Handler<K> } = {
   nodeReport: (ctx) => nodeReport(ctx),
   allocPages,
+  nodeMemStats: async (ctx, a) => ({ stats: await ctx.host.memStats(a.cell) }),
+  nodeCpuStats: async (ctx, a) => ({ stats: await ctx.host.cpuStats(a.cpu) }),
 };

@@ -7,6 +7,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostNumaTopology } from '../../core/placement/topology.js';
 import { parseCpuList } from '../cpu-list.js';
+import { readCpuStats, readMemStats, type StatField } from '../node-stats.js';
 import { setPagePool, type PagePoolRequest, type PagePoolResult } from './hugepages.js';
 import { readHostTopology } from './topology.js';
 
@@ -20,6 +21,10 @@ export interface HostReader {
   presentCpus(): Promise<number[]>;
   /** Sizes a huge page pool (./hugepages.ts). */
   setPagePool(r: PagePoolRequest): Promise<PagePoolResult>;
+  /** nodememstats: the host's (or one cell's) memory counters, KiB. */
+  memStats(cell?: number): Promise<StatField[]>;
+  /** nodecpustats: the host's (or one CPU's) time counters, ns. */
+  cpuStats(cpu?: number): Promise<StatField[]>;
 }
 
 export function hostReader(root = '/'): HostReader {
@@ -32,5 +37,7 @@ export function hostReader(root = '/'): HostReader {
       return text === undefined ? (await readHostTopology({ root })).cpus.map((c) => c.id) : parseCpuList(text);
     },
     setPagePool: (r) => setPagePool(root, r),
+    memStats: (cell) => readMemStats(root, cell),
+    cpuStats: (cpu) => readCpuStats(root, cpu),
   };
 }
