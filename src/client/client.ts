@@ -166,6 +166,11 @@ export class VirtkitClient {
     return this.#call('GET', '/v1/host/topology');
   }
 
+  /** libvirt's host sysinfo XML (virsh sysinfo). */
+  async sysinfo(): Promise<string> {
+    return (await this.#call<{ xml: string }>('GET', '/v1/host/sysinfo')).xml;
+  }
+
   /** nodememstats: the host's memory counters, or one NUMA cell's. */
   memoryStats(cell?: number): Promise<NodeStats> {
     return this.#call('GET', `/v1/host/memory-stats${cell === undefined ? '' : `?cell=${cell}`}`);

@@ -1,7 +1,7 @@
 /**
  * The host commands against a real daemon (with the real QEMU driver) whose host root is a fake
  * two-node sysfs tree (tests/helpers/fake-sysfs.ts): capabilities, nodeinfo, freecell,
- * freepages, nodecpumap, nodememstats, nodecpustats and allocpages print what that tree holds;
+ * freepages, nodecpumap, nodememstats, nodecpustats, sysinfo and allocpages print what that tree holds;
  * maxvcpus what the probed QEMU allows. Then allocpages once on this
  * machine's real 2 MiB pool, put back to its size afterwards.
  */
@@ -27,6 +27,8 @@ async function twoNodeHost(): Promise<FakeSysfs> {
   await put('proc/meminfo', 'MemTotal:        8388608 kB\nMemFree:         5242880 kB\nHugepagesize:       2048 kB\n');
   await put('proc/cpuinfo', 'processor\t: 0\ncpu MHz\t\t: 2600.000\n');
   await put('sys/devices/system/cpu/present', '0-7\n');
+  await put('sys/class/dmi/id/sys_vendor', 'QEMU\n');
+  await put('sys/class/dmi/id/bios_vendor', 'SeaBIOS\n');
   await put('proc/stat', 'cpu  100 20 300 4000 50 6 7 0 0 0\ncpu0 10 2 30 400 5 0 1 0 0 0\n');
   return host;
 }
@@ -66,6 +68,7 @@ describe('host commands on a fake two-node host', () => {
       assert.equal(await ok(['nodecpustats']), 'user:                     1200000000\nsystem:                   3130000000\nidle:                    40000000000\niowait:                    500000000\n\n');
       assert.match(await ok(['nodecpustats', '--cpu', '0']), /^user: +120000000\nsystem: +310000000\n/);
       assert.equal(await ok(['maxvcpus', '--type', 'qemu']), '255\n\n');
+      assert.equal(await ok(['sysinfo']), "<sysinfo type='smbios'>\n  <bios>\n    <entry name='vendor'>SeaBIOS</entry>\n  </bios>\n  <system>\n    <entry name='manufacturer'>QEMU</entry>\n  </system>\n</sysinfo>\n\n");
       assert.deepEqual(JSON.parse(await ok(['--json', 'maxvcpus'])), { maxvcpus: 255 });
 
       assert.equal(await ok(['allocpages', '2M', '16', '--cellno', '1']), '\n');

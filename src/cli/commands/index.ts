@@ -77,6 +77,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   nodecpustats: { group: HOST, summary: 'Prints cpu stats of the node.', load: () => import('./nodecpustats.js') },
   nodeinfo: { group: HOST, summary: 'node information', load: () => import('./nodeinfo.js') },
   nodememstats: { group: HOST, summary: 'Prints memory stats of the node.', load: () => import('./nodememstats.js') },
+  sysinfo: { group: HOST, summary: 'print the hypervisor sysinfo', load: () => import('./sysinfo.js') },
   uri: { group: HOST, summary: 'print the hypervisor canonical URI', load: () => import('./uri.js') },
   version: { group: HOST, summary: 'show version', load: () => import('./version.js') },
   'net-autostart': { group: NETWORK, summary: 'autostart a network', load: () => import('./net-autostart.js') },

@@ -18,6 +18,12 @@ export const nodeRoutes: Route[] = [
     handle: async ({ engine }) => ({ body: body(await engine.dispatch({ kind: 'nodeReport' })) }),
   }),
   route({
+    method: 'GET', path: '/v1/host/sysinfo', operationId: 'getHostSysinfo', tag: 'host',
+    summary: "libvirt's host sysinfo XML (virsh sysinfo): the SMBIOS bios, system, baseBoard and chassis strings of /sys/class/dmi/id",
+    query: {}, response: 'XmlDocument', errors: ['IO_ERROR'],
+    handle: async ({ engine }) => ({ body: { xml: await engine.dispatch({ kind: 'nodeSysinfo' }) } }),
+  }),
+  route({
     method: 'GET', path: '/v1/host/memory-stats', operationId: 'getHostMemoryStats', tag: 'host',
     summary: "The host's memory counters in KiB (nodememstats): total, free, buffers, cached from /proc/meminfo; a cell's total and free",
     query: { cell: { kind: 'int', min: 0, max: 65535, description: 'A NUMA cell (its nodeN/meminfo)' } },

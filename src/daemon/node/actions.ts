@@ -6,11 +6,13 @@
  */
 import { VirtkitError } from '../../core/errors.js';
 import type { HostNodeReport } from '../../core/node/node-report.js';
+import { formatSysinfoXml } from '../../core/node/sysinfo.js';
 import type { StatField } from '../../host/node-stats.js';
 import type { EngineContext } from '../engine/context.js';
 
 export type NodeAction =
   | { readonly kind: 'nodeReport' }
+  | { readonly kind: 'nodeSysinfo' }
   | { readonly kind: 'nodeMemStats'; readonly cell?: number }
   | { readonly kind: 'nodeCpuStats'; readonly cpu?: number }
   | { readonly kind: 'allocPages'; readonly pageSizeKiB: number; readonly count: number; readonly cell?: number; readonly add?: boolean };
@@ -18,6 +20,7 @@ export type NodeAction =
 export interface NodeResults {
   nodeReport: HostNodeReport;
   allocPages: HostNodeReport;
+  nodeSysinfo: string;
   nodeMemStats: { readonly stats: StatField[] };
   nodeCpuStats: { readonly stats: StatField[] };
 }
@@ -52,6 +55,7 @@ type Handler<K extends NodeAction['kind']> = (ctx: EngineContext, a: Of<K>) => P
 export const nodeHandlers: { readonly [K in NodeAction['kind']]: Handler<K> } = {
   nodeReport: (ctx) => nodeReport(ctx),
   allocPages,
+  nodeSysinfo: async (ctx) => formatSysinfoXml(await ctx.host.dmi()),
   nodeMemStats: async (ctx, a) => ({ stats: await ctx.host.memStats(a.cell) }),
   nodeCpuStats: async (ctx, a) => ({ stats: await ctx.host.cpuStats(a.cpu) }),
 };

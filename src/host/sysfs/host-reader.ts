@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { HostNumaTopology } from '../../core/placement/topology.js';
 import { parseCpuList } from '../cpu-list.js';
 import { readCpuStats, readMemStats, type StatField } from '../node-stats.js';
+import { readDmi } from './dmi.js';
 import { setPagePool, type PagePoolRequest, type PagePoolResult } from './hugepages.js';
 import { readHostTopology } from './topology.js';
 
@@ -25,6 +26,8 @@ export interface HostReader {
   memStats(cell?: number): Promise<StatField[]>;
   /** nodecpustats: the host's (or one CPU's) time counters, ns. */
   cpuStats(cpu?: number): Promise<StatField[]>;
+  /** The SMBIOS strings of /sys/class/dmi/id, by file name. */
+  dmi(): Promise<Record<string, string>>;
 }
 
 export function hostReader(root = '/'): HostReader {
@@ -39,5 +42,6 @@ export function hostReader(root = '/'): HostReader {
     setPagePool: (r) => setPagePool(root, r),
     memStats: (cell) => readMemStats(root, cell),
     cpuStats: (cpu) => readCpuStats(root, cpu),
+    dmi: () => readDmi(root),
   };
 }
