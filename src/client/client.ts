@@ -166,6 +166,11 @@ export class VirtkitClient {
     return this.#call('GET', '/v1/host/topology');
   }
 
+  /** CPU model names for guests of `arch` (virsh cpu-models). */
+  async cpuModels(arch: string): Promise<string[]> {
+    return (await this.#call<{ models: string[] }>('GET', `/v1/cpu-models?arch=${encodeURIComponent(arch)}`)).models;
+  }
+
   /** libvirt's host sysinfo XML (virsh sysinfo). */
   async sysinfo(): Promise<string> {
     return (await this.#call<{ xml: string }>('GET', '/v1/host/sysinfo')).xml;

@@ -262,6 +262,8 @@ export interface Hypervisor {
   capabilitiesXml(host: HostDescription): Promise<string>;
   /** libvirt's domainCapabilities XML (virsh domcapabilities). */
   domainCapabilitiesXml(q: DomainCapsQuery): Promise<string>;
+  /** The CPU model names the hypervisor offers for guests of `arch` (virsh cpu-models), sorted. */
+  cpuModelNames(arch: string): Promise<string[]>;
 }
 
 /** Loads the driver on first use, so that start-up does not pay for it. */

@@ -2,7 +2,7 @@
  * The host commands against a real daemon (with the real QEMU driver) whose host root is a fake
  * two-node sysfs tree (tests/helpers/fake-sysfs.ts): capabilities, nodeinfo, freecell,
  * freepages, nodecpumap, nodememstats, nodecpustats, sysinfo and allocpages print what that tree holds;
- * maxvcpus what the probed QEMU allows. Then allocpages once on this
+ * maxvcpus and cpu-models what the probed QEMU allows. Then allocpages once on this
  * machine's real 2 MiB pool, put back to its size afterwards.
  */
 import assert from 'node:assert/strict';
@@ -70,6 +70,10 @@ describe('host commands on a fake two-node host', () => {
       assert.equal(await ok(['maxvcpus', '--type', 'qemu']), '255\n\n');
       assert.equal(await ok(['sysinfo']), "<sysinfo type='smbios'>\n  <bios>\n    <entry name='vendor'>SeaBIOS</entry>\n  </bios>\n  <system>\n    <entry name='manufacturer'>QEMU</entry>\n  </system>\n</sysinfo>\n\n");
       assert.deepEqual(JSON.parse(await ok(['--json', 'maxvcpus'])), { maxvcpus: 255 });
+      const models = (await ok(['cpu-models', 'x86_64'])).trimEnd().split('\n');
+      for (const m of ['qemu64', 'max', 'Skylake-Client', 'Skylake-Client-v1', 'EPYC']) assert.ok(models.includes(m), `cpu-models lists ${m}`);
+      assert.deepEqual(models, [...models].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      assert.deepEqual(JSON.parse(await ok(['--json', 'cpu-models', 'x86_64'])), { models });
 
       assert.equal(await ok(['allocpages', '2M', '16', '--cellno', '1']), '\n');
       assert.equal(await ok(['allocpages', '--add', '2048', '4', '--cellno', '1']), '\n');
@@ -93,6 +97,7 @@ describe('host commands on a fake two-node host', () => {
       await fails(['nodememstats', '2'], /NUMA cell 2 does not exist/);
       await fails(['nodecpustats', '1'], /CPU 1 does not exist or is offline/);
       await fails(['maxvcpus', '--type', 'xen'], /unknown domain type 'xen'/);
+      await fails(['cpu-models', 'aarch64'], /^error: failed to get CPU model names\nerror: no CPU models for architecture 'aarch64'/);
       await fails(['freecell', '1', '--all'], /Options --all and --cellno are mutually exclusive/);
       await fails(['freepages', '--cellno', '0'], /^error: missing pagesize argument\n/);
       await fails(['freepages', '0', '64'], /page size 64KiB is not supported by this host/);

@@ -68,6 +68,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   event: { group: MONITOR, summary: 'Domain Events', load: () => import('./event.js') },
   allocpages: { group: HOST, summary: 'Manipulate pages pool size', load: () => import('./allocpages.js') },
   capabilities: { group: HOST, summary: 'capabilities', load: () => import('./capabilities.js') },
+  'cpu-models': { group: HOST, summary: 'CPU models', load: () => import('./cpu-models.js') },
   domcapabilities: { group: HOST, summary: 'domain capabilities', load: () => import('./domcapabilities.js') },
   freecell: { group: HOST, summary: 'NUMA free memory', load: () => import('./freecell.js') },
   freepages: { group: HOST, summary: 'NUMA free pages', load: () => import('./freepages.js') },

@@ -45,3 +45,7 @@ export const AllocPagesBody = named('AllocPagesRequest', 'Size a huge page pool 
 export const NodeStats = named('NodeStats', 'Host counters (nodememstats: KiB; nodecpustats: ns), in libvirt\'s field names', v.strictObject({
   stats: v.array(v.strictObject({ field: v.string(), value: count })),
 }));
+
+export const CpuModelList = named('CpuModelList', 'CPU model names for an architecture (virsh cpu-models), sorted', v.strictObject({
+  models: v.array(v.string()),
+}));

@@ -30,7 +30,7 @@ import { ifaceSchemas } from './iface-schemas.js';
 import { snapshotSchemas } from './snapshot-schemas.js';
 import { eventSchemas } from './event-schemas.js';
 import { nodeSchemas } from './node-schemas.js';
-export { AllocPagesBody, HostNodeReport, NodeStats } from './node-schemas.js';
+export { AllocPagesBody, CpuModelList, HostNodeReport, NodeStats } from './node-schemas.js';
 export { OBJECT_EVENTS, ObjectEvent, type ObjectEventKind } from './event-schemas.js';
 export {
   BlockCommitBody, BlockCommitResult, BlockJob, BlockJobBody, BlockJobsReport, BlockPullResult, SnapshotCreateBody, SnapshotCreateResult, SnapshotCurrent, SnapshotInfo, SnapshotList,

@@ -18,6 +18,13 @@ export const nodeRoutes: Route[] = [
     handle: async ({ engine }) => ({ body: body(await engine.dispatch({ kind: 'nodeReport' })) }),
   }),
   route({
+    method: 'GET', path: '/v1/cpu-models', operationId: 'getCpuModels', tag: 'host',
+    summary: "The CPU models guests of an architecture may use (virsh cpu-models): the probed QEMU's query-cpu-definitions, from the capabilities cache",
+    query: { arch: { kind: 'string', description: 'The guest architecture (x86_64)' } },
+    response: 'CpuModelList', errors: ['INVALID_ARGUMENT', 'UNSUPPORTED_OPERATION', 'QEMU_FAILED'],
+    handle: async ({ query, engine }) => ({ body: await engine.dispatch({ kind: 'cpuModels', arch: query.arch ?? 'x86_64' }) }),
+  }),
+  route({
     method: 'GET', path: '/v1/host/sysinfo', operationId: 'getHostSysinfo', tag: 'host',
     summary: "libvirt's host sysinfo XML (virsh sysinfo): the SMBIOS bios, system, baseBoard and chassis strings of /sys/class/dmi/id",
     query: {}, response: 'XmlDocument', errors: ['IO_ERROR'],

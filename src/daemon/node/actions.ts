@@ -13,6 +13,7 @@ import type { EngineContext } from '../engine/context.js';
 export type NodeAction =
   | { readonly kind: 'nodeReport' }
   | { readonly kind: 'nodeSysinfo' }
+  | { readonly kind: 'cpuModels'; readonly arch: string }
   | { readonly kind: 'nodeMemStats'; readonly cell?: number }
   | { readonly kind: 'nodeCpuStats'; readonly cpu?: number }
   | { readonly kind: 'allocPages'; readonly pageSizeKiB: number; readonly count: number; readonly cell?: number; readonly add?: boolean };
@@ -21,6 +22,7 @@ export interface NodeResults {
   nodeReport: HostNodeReport;
   allocPages: HostNodeReport;
   nodeSysinfo: string;
+  cpuModels: { readonly models: string[] };
   nodeMemStats: { readonly stats: StatField[] };
   nodeCpuStats: { readonly stats: StatField[] };
 }
@@ -56,6 +58,7 @@ export const nodeHandlers: { readonly [K in NodeAction['kind']]: Handler<K> } = 
   nodeReport: (ctx) => nodeReport(ctx),
   allocPages,
   nodeSysinfo: async (ctx) => formatSysinfoXml(await ctx.host.dmi()),
+  cpuModels: async (ctx, a) => ({ models: await (await ctx.driver()).cpuModelNames(a.arch) }),
   nodeMemStats: async (ctx, a) => ({ stats: await ctx.host.memStats(a.cell) }),
   nodeCpuStats: async (ctx, a) => ({ stats: await ctx.host.cpuStats(a.cpu) }),
 };
