@@ -25,7 +25,7 @@ async function twoNodeHost(): Promise<FakeSysfs> {
     await writeFile(join(host.root, path), text);
   };
   await put('proc/meminfo', 'MemTotal:        8388608 kB\nMemFree:         5242880 kB\nHugepagesize:       2048 kB\n');
-  await put('proc/cpuinfo', 'processor\t: 0\ncpu MHz\t\t: 2600.000\n');
+  await put('proc/cpuinfo', 'processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\nstepping\t: 7\nmicrocode\t: 0x5003604\ncpu MHz\t\t: 2600.000\n');
   await put('sys/devices/system/cpu/present', '0-7\n');
   await put('sys/class/dmi/id/sys_vendor', 'QEMU\n');
   await put('sys/class/dmi/id/bios_vendor', 'SeaBIOS\n');
@@ -45,7 +45,7 @@ describe('host commands on a fake two-node host', () => {
     };
     try {
       const caps = await ok(['capabilities']);
-      assert.match(caps, /<topology sockets='1' dies='1' cores='2' threads='2'\/>\n\s+<pages unit='KiB' size='4'\/>\n\s+<pages unit='KiB' size='2048'\/>\n\s+<pages unit='KiB' size='1048576'\/>\n\s+<\/cpu>/);
+      assert.match(caps, /<arch>x86_64<\/arch>\n\s+<vendor>Intel<\/vendor>\n\s+<microcode version='83899908'\/>\n\s+<signature family='6' model='85' stepping='7'\/>\n\s+<topology sockets='1' dies='1' cores='2' threads='2'\/>\n\s+<pages unit='KiB' size='4'\/>\n\s+<pages unit='KiB' size='2048'\/>\n\s+<pages unit='KiB' size='1048576'\/>\n\s+<\/cpu>/);
       assert.match(caps, /<iommu support='no'\/>\n\s+<topology>\n\s+<cells num='2'>\n\s+<cell id='0'>\n\s+<memory unit='KiB'>4194304<\/memory>\n\s+<pages unit='KiB' size='4'>1044480<\/pages>\n\s+<pages unit='KiB' size='2048'>8<\/pages>/);
       assert.match(caps, /<cell id='1'>[\s\S]*?<pages unit='KiB' size='1048576'>1<\/pages>\n\s+<distances>\n\s+<sibling id='0' value='21'\/>\n\s+<sibling id='1' value='10'\/>\n\s+<\/distances>\n\s+<cpus num='4'>\n\s+<cpu id='2' socket_id='1' die_id='0' core_id='0' siblings='2,6'\/>/);
       // the guest part is still the probed QEMU's

@@ -6,6 +6,8 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostNumaTopology } from '../../core/placement/topology.js';
+import type { HostCpuId } from '../../core/qemu/host-caps/host-xml.js';
+import { readCpuId } from '../cpuinfo.js';
 import { parseCpuList } from '../cpu-list.js';
 import { readCpuStats, readMemStats, type StatField } from '../node-stats.js';
 import { readDmi } from './dmi.js';
@@ -26,6 +28,8 @@ export interface HostReader {
   memStats(cell?: number): Promise<StatField[]>;
   /** nodecpustats: the host's (or one CPU's) time counters, ns. */
   cpuStats(cpu?: number): Promise<StatField[]>;
+  /** The host CPU's vendor, signature and microcode (/proc/cpuinfo); undefined without one. */
+  cpuId(): Promise<HostCpuId | undefined>;
   /** The SMBIOS strings of /sys/class/dmi/id, by file name. */
   dmi(): Promise<Record<string, string>>;
 }
@@ -43,5 +47,6 @@ export function hostReader(root = '/'): HostReader {
     memStats: (cell) => readMemStats(root, cell),
     cpuStats: (cpu) => readCpuStats(root, cpu),
     dmi: () => readDmi(root),
+    cpuId: () => readCpuId(root),
   };
 }

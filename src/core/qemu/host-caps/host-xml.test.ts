@@ -11,9 +11,13 @@ test("capabilities <host>: two nodes of 2 cores x 2 threads, huge page pools, di
     hugepages: [{ sizeKiB: 2048, total: 512, free: 500 }],
     node: { 1: { memTotalKiB: 8 * GiB, hugepages: [{ sizeKiB: 1048576, total: 2, free: 2 }] } },
   });
-  assert.equal(hostXmlLines({ arch: 'x86_64', topology, iommu: true, pageKiB: 4 }).join('\n'), `\
+  const cpuid = { vendor: 'AMD', microcode: 16777317, signature: { family: 25, model: 17, stepping: 1 } };
+  assert.equal(hostXmlLines({ arch: 'x86_64', cpuid, topology, iommu: true, pageKiB: 4 }).join('\n'), `\
     <cpu>
       <arch>x86_64</arch>
+      <vendor>AMD</vendor>
+      <microcode version='16777317'/>
+      <signature family='25' model='17' stepping='1'/>
       <topology sockets='1' dies='1' cores='2' threads='2'/>
       <pages unit='KiB' size='4'/>
       <pages unit='KiB' size='2048'/>

@@ -1,7 +1,7 @@
 /**
  * The `<host>` part of libvirt's capabilities XML (virCapabilitiesFormatXML in libvirt 9.0)
- * from the host topology that src/host/sysfs/topology.ts reads: `<cpu>` with its topology and
- * page sizes, `<iommu support>`, and `<topology><cells>` with, per NUMA cell, its memory, pages
+ * from the host topology that src/host/sysfs/topology.ts reads: `<cpu>` with the vendor,
+ * microcode and signature of /proc/cpuinfo, its topology and page sizes, `<iommu support>`, and `<topology><cells>` with, per NUMA cell, its memory, pages
  * per size, distances and CPUs (socket, die, core, siblings). Pure.
  *
  * Per cell, the system page count is what the node's memory holds beyond its huge page pools
@@ -15,8 +15,18 @@ import { pageSizes } from '../../node/node-report.js';
 import { summarizeTopology } from '../../node/summary.js';
 import { escapeXmlAttr as xmlEscape } from '../../xml/tree.js';
 
+/** What /proc/cpuinfo says of the host CPU (src/host/cpuinfo.ts). */
+export interface HostCpuId {
+  /** libvirt's vendor name: Intel, AMD, Hygon. */
+  readonly vendor?: string;
+  readonly signature?: { readonly family: number; readonly model: number; readonly stepping: number };
+  readonly microcode?: number;
+}
+
 export interface CapabilitiesHost {
   readonly arch: string;
+  /** Vendor, microcode and signature; none of them when absent. */
+  readonly cpuid?: HostCpuId;
   readonly topology: HostNumaTopology;
   /** Whether the host has IOMMU groups (/sys/kernel/iommu_groups is not empty). */
   readonly iommu: boolean;
@@ -58,6 +68,17 @@ function cellXml(node: NumaNode, cpus: ReadonlyMap<number, HostCpu>, sizes: read
   return out;
 }
 
+/** libvirt's order after <arch> (and <model>, which virtkit does not decode yet): vendor, microcode, signature. */
+function cpuIdLines(id: HostCpuId | undefined): string[] {
+  if (id === undefined) return [];
+  const sig = id.signature;
+  return [
+    ...(id.vendor === undefined ? [] : [`      <vendor>${xmlEscape(id.vendor)}</vendor>`]),
+    ...(id.microcode === undefined ? [] : [`      <microcode version='${id.microcode}'/>`]),
+    ...(sig === undefined ? [] : [`      <signature family='${sig.family}' model='${sig.model}' stepping='${sig.stepping}'/>`]),
+  ];
+}
+
 /** The lines of `<host>` from `<cpu>` to `</topology>` (secmodel and the rest are the caller's). */
 export function hostXmlLines(host: CapabilitiesHost): string[] {
   const s = summarizeTopology(host.topology);
@@ -66,6 +87,7 @@ export function hostXmlLines(host: CapabilitiesHost): string[] {
   return [
     '    <cpu>',
     `      <arch>${xmlEscape(host.arch)}</arch>`,
+    ...cpuIdLines(host.cpuid),
     `      <topology sockets='${s.sockets}' dies='${s.dies}' cores='${s.cores}' threads='${s.threads}'/>`,
     ...sizes.map((size) => `      <pages unit='KiB' size='${size}'/>`),
     '    </cpu>',
