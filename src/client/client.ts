@@ -10,7 +10,7 @@ import type { SpawnOptions } from './spawn.js';
 import { Transport, type Method } from './transport.js';
 import type {
   ActionOptions, BlockInfo, CloneRequest, CloneResult, ChangeMediaRequest, DiskImpactOptions, DefineResult, PoolDefineResult, SecretDefineResult, SecretFilter, SecretInfo,
-  PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, ImpactOptions, JobOptions,
+  PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, HostNodeReport, AllocPagesRequest, NodeStats, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, ObjectEventKind, NativeArgv, VcpuCountReport, VcpuReport,
   BlockCommitRequest, BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
   DomainIfAddrList, NetworkDefineResult, NetworkFilter, NetworkInfo, NetworkLease, NetworkStartPlan, NetworkUpdateRequest,
@@ -172,6 +172,36 @@ export class VirtkitClient {
 
   host(): Promise<HostInfo> {
     return this.#call('GET', '/v1/host');
+  }
+
+  /** The host's NUMA cells, CPUs and page pools (freecell, freepages, nodecpumap). */
+  hostTopology(): Promise<HostNodeReport> {
+    return this.#call('GET', '/v1/host/topology');
+  }
+
+  /** CPU model names for guests of `arch` (virsh cpu-models). */
+  async cpuModels(arch: string): Promise<string[]> {
+    return (await this.#call<{ models: string[] }>('GET', `/v1/cpu-models?arch=${encodeURIComponent(arch)}`)).models;
+  }
+
+  /** libvirt's host sysinfo XML (virsh sysinfo). */
+  async sysinfo(): Promise<string> {
+    return (await this.#call<{ xml: string }>('GET', '/v1/host/sysinfo')).xml;
+  }
+
+  /** nodememstats: the host's memory counters, or one NUMA cell's. */
+  memoryStats(cell?: number): Promise<NodeStats> {
+    return this.#call('GET', `/v1/host/memory-stats${cell === undefined ? '' : `?cell=${cell}`}`);
+  }
+
+  /** nodecpustats: the host's CPU time counters, or one CPU's. */
+  cpuStats(cpu?: number): Promise<NodeStats> {
+    return this.#call('GET', `/v1/host/cpu-stats${cpu === undefined ? '' : `?cpu=${cpu}`}`);
+  }
+
+  /** Sizes a huge page pool (allocpages); the report after the change. */
+  allocPages(r: AllocPagesRequest): Promise<HostNodeReport> {
+    return this.#call('POST', '/v1/host/actions/allocpages', r);
   }
 
   /** The lifecycle event stream (loads the WebSocket library on first use). */

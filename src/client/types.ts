@@ -17,6 +17,11 @@ export type CloneResult = Api.CloneResult;
 export type DomainStats = Api.DomainStats;
 export type NodeInfo = Api.NodeInfo;
 export type HostInfo = Api.HostInfo;
+/** The host's NUMA cells, CPUs and page pools (GET /v1/host/topology). */
+export type HostNodeReport = Api.HostNodeReport;
+export type AllocPagesRequest = Api.AllocPagesRequest;
+/** nodememstats (KiB) and nodecpustats (ns) counters. */
+export type NodeStats = Api.NodeStats;
 export type LifecycleEvent = Api.LifecycleEvent;
 export type ObjectEvent = Api.ObjectEvent;
 export type ObjectEventKind = Api.ObjectEventKind;

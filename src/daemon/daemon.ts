@@ -7,6 +7,7 @@ import { access, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readNodeInfo } from '../host/nodeinfo.js';
+import { hostReader } from '../host/sysfs/host-reader.js';
 import { ApiServer, type TcpOptions } from './api/server.js';
 import type { HypervisorLoader } from './driver.js';
 import { errorText, type Logger } from './engine/context.js';
@@ -70,6 +71,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       summaries: new FileSummaryCache(join(layout.stateDir, 'cache', 'domain-summaries.json'), VIRTKIT_VERSION),
       loadDriver: opts.loadDriver ?? (() => loadQemuHypervisor(log, opts.hostRoot, resolveNetwork)),
       nodeInfo: () => readNodeInfo(opts.hostRoot === undefined ? {} : { root: opts.hostRoot }),
+      host: hostReader(opts.hostRoot),
       hostname,
       version: VIRTKIT_VERSION,
       log,

@@ -38,4 +38,8 @@ export class NoHypervisor implements Hypervisor {
   domainCapabilitiesXml(): Promise<string> {
     return Promise.reject(this.#refuse('report the domain capabilities'));
   }
+
+  cpuModelNames(): Promise<string[]> {
+    return Promise.reject(this.#refuse('list CPU models'));
+  }
 }

@@ -18,7 +18,7 @@
  */
 import type { NetDeviceCounters } from '../host/proc-stats.js';
 import type { Duplex } from 'node:stream';
-import type { HostTopology } from '../core/qemu/host-caps/capabilities.js';
+import type { CapabilitiesHost } from '../core/qemu/host-caps/host-xml.js';
 import type { Medium } from '../core/qemu/hotplug/media-plan.js';
 import type { DiskDef } from '../core/xml/domain/index.js';
 import type { InterfaceDef } from '../core/xml/domain/schema/interface.js';
@@ -106,7 +106,7 @@ export interface NativeArgv {
 }
 
 /** What the host looks like, for the capabilities XML. */
-export type HostDescription = HostTopology;
+export type HostDescription = CapabilitiesHost;
 
 export interface DomainCapsQuery {
   readonly emulator?: string;
@@ -262,6 +262,8 @@ export interface Hypervisor {
   capabilitiesXml(host: HostDescription): Promise<string>;
   /** libvirt's domainCapabilities XML (virsh domcapabilities). */
   domainCapabilitiesXml(q: DomainCapsQuery): Promise<string>;
+  /** The CPU model names the hypervisor offers for guests of `arch` (virsh cpu-models), sorted. */
+  cpuModelNames(arch: string): Promise<string[]>;
 }
 
 /** Loads the driver on first use, so that start-up does not pay for it. */

@@ -11,6 +11,7 @@ import type { BlockInfo, DomainCapsQuery, DomainStats, HypervisorVersion, Native
 import type { DomainState, StateReason } from '../state.js';
 import { installHandlers, type InstallAction, type InstallResults } from '../install/actions.js';
 import { networkHandlers, type NetworkAction, type NetworkResults } from '../networks/actions.js';
+import { nodeHandlers, type NodeAction, type NodeResults } from '../node/actions.js';
 import { secretHandlers, type SecretAction, type SecretResults } from '../secrets/actions.js';
 import { snapshotHandlers, type SnapshotAction, type SnapshotResults } from '../snapshots/actions.js';
 import { storageHandlers, type StorageAction, type StorageResults } from '../storage/actions.js';
@@ -126,6 +127,8 @@ export type Action =
   | StorageAction
   // Virtual networks (networks/actions.ts).
   | NetworkAction
+  // The host's cells, CPUs and page pools (node/actions.ts).
+  | NodeAction
   // Secrets (secrets/actions.ts).
   | SecretAction
   // Domain snapshots and block jobs (snapshots/actions.ts).
@@ -133,7 +136,7 @@ export type Action =
   // virtkit install (install/actions.ts).
   | InstallAction;
 
-export interface ActionResults extends StorageResults, NetworkResults, SecretResults, SnapshotResults, InstallResults {
+export interface ActionResults extends StorageResults, NetworkResults, NodeResults, SecretResults, SnapshotResults, InstallResults {
   define: { readonly domain: DomainInfo; readonly created: boolean };
   undefine: DomainInfo;
   create: DomainInfo;
@@ -218,6 +221,7 @@ const handlers: { readonly [K in ActionKind]: Handler<K> } = {
   clone: cloneDomain,
   ...storageHandlers,
   ...networkHandlers,
+  ...nodeHandlers,
   ...secretHandlers,
   ...snapshotHandlers,
   ...installHandlers,

@@ -5,6 +5,7 @@
  */
 import { VirtkitError } from '../../core/errors.js';
 import type { NodeInfo } from '../../host/nodeinfo.js';
+import { hostReader, type HostReader } from '../../host/sysfs/host-reader.js';
 import type * as DomainXml from '../domain-xml.js';
 import type { DomainDef, PrepareContext } from '../domain-xml.js';
 import type { DriverEvent, Hypervisor, HypervisorLoader, RunningDomain } from '../driver.js';
@@ -35,6 +36,8 @@ export interface EngineDeps {
   readonly status: StatusStore;
   readonly loadDriver: HypervisorLoader;
   readonly nodeInfo: () => Promise<NodeInfo>;
+  /** The host's topology, IOMMU and huge page pools under the daemon's host root (default: '/'). */
+  readonly host?: HostReader;
   readonly hostname: () => string;
   readonly version: string;
   readonly now?: () => number;
@@ -86,6 +89,8 @@ export class EngineContext {
   readonly snapshotEvents: ObjectEventBus<'snapshot', 'created' | 'reverted' | 'deleted'>;
   readonly log: Logger;
   readonly now: () => number;
+  /** The host's sysfs and procfs (deps.host, else '/'). */
+  readonly host: HostReader;
   #driver: Promise<Hypervisor> | undefined;
   #xml: Promise<typeof DomainXml> | undefined;
   #summaryTimer: NodeJS.Timeout | undefined;
@@ -94,6 +99,7 @@ export class EngineContext {
   constructor(readonly deps: EngineDeps) {
     this.now = deps.now ?? Date.now;
     this.log = deps.log ?? silent;
+    this.host = deps.host ?? hostReader();
     this.locks = new JobLocks(this.now);
     this.events = new EventBus(this.now, (e, ev) => {
       this.log.error(`dropped an event subscriber that threw on ${ev.event}/${ev.detail} of domain '${ev.domain}': ${errorText(e)}`);

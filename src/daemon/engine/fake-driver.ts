@@ -137,4 +137,8 @@ export class FakeHypervisor implements Hypervisor {
   domainCapabilitiesXml(): Promise<string> {
     return Promise.resolve('<domainCapabilities/>\n');
   }
+
+  cpuModelNames(): Promise<string[]> {
+    return Promise.resolve(['qemu64']);
+  }
 }

@@ -16,11 +16,9 @@ export async function domxmlToNative(ctx: EngineContext, a: ActionOf<'domxmlToNa
 }
 
 export async function capabilities(ctx: EngineContext): Promise<ActionResults['capabilities']> {
-  const [node, driver] = await Promise.all([ctx.deps.nodeInfo(), ctx.driver()]);
-  return driver.capabilitiesXml({
-    arch: node.model, cpus: node.cpus, sockets: node.sockets, cores: node.cores, threads: node.threads,
-    nodes: node.nodes, memoryKiB: node.memoryKiB,
-  });
+  const [node, topology, iommu, cpuid, driver] = await Promise.all([ctx.deps.nodeInfo(), ctx.host.topology(), ctx.host.iommu(), ctx.host.cpuId(), ctx.driver()]);
+  // x86's system page; virtkit runs x86_64 guests only (the guest part says so too)
+  return driver.capabilitiesXml({ arch: node.model, topology, iommu, pageKiB: 4, ...(cpuid === undefined ? {} : { cpuid }) });
 }
 
 export async function domainCapabilities(ctx: EngineContext, a: ActionOf<'domcapabilities'>): Promise<ActionResults['domcapabilities']> {

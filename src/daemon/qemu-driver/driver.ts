@@ -145,6 +145,14 @@ export class QemuHypervisor implements Hypervisor {
     return formatCapabilitiesXml({ host, caps, kvmUsable: kvm.usable, emulator: caps.binary });
   }
 
+  async cpuModelNames(arch: string): Promise<string[]> {
+    const caps = await this.#fullCaps();
+    // the QEMU driver runs x86_64 guests only (the capabilities' <guest> says so too)
+    if (arch !== 'x86_64') throw new VirtkitError('INVALID_ARGUMENT', `no CPU models for architecture '${arch}': this daemon's QEMU (${caps.binary}) runs x86_64 guests`, { details: { arch } });
+    // query-cpu-definitions of the probed QEMU, from the capabilities cache
+    return caps.cpuModels.map((m) => m.name);
+  }
+
   async domainCapabilitiesXml(q: DomainCapsQuery): Promise<string> {
     const [caps, kvm] = await Promise.all([this.#fullCaps(), this.deps.kvm()]);
     if (q.emulator !== undefined && q.emulator !== caps.binary) {

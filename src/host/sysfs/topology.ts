@@ -11,7 +11,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostCpu, HostNumaTopology, HugepagePool, NumaNode } from '../../core/placement/topology.js';
-import { parseCpuList } from '../nodeinfo.js';
+import { parseCpuList } from '../cpu-list.js';
 
 const read = (path: string): Promise<string | undefined> => readFile(path, 'utf8').catch(() => undefined);
 const num = (s: string | undefined, fallback: number): number => {

@@ -1,24 +1,15 @@
 /**
  * libvirt's capabilities XML (virsh capabilities) for the QEMU driver, from
- * the host's topology and the probed QEMU capabilities. Pure: the daemon
+ * the host's topology (the <host> part is ./host-xml.ts) and the probed QEMU capabilities. Pure: the daemon
  * passes what it read and probed. Only what is known is written: the guest
  * gets domain type 'kvm' only when the KVM probe found it really runs guests.
  */
 import type { QemuCaps } from '../caps.js';
 import { escapeXmlAttr as xmlEscape } from '../../xml/tree.js';
-
-export interface HostTopology {
-  readonly arch: string;
-  readonly cpus: number;
-  readonly sockets: number;
-  readonly cores: number;
-  readonly threads: number;
-  readonly nodes: number;
-  readonly memoryKiB: number;
-}
+import { hostXmlLines, type CapabilitiesHost } from './host-xml.js';
 
 export interface CapabilitiesInput {
-  readonly host: HostTopology;
+  readonly host: CapabilitiesHost;
   readonly caps: QemuCaps;
   /** Whether KVM really runs guests here (src/host/qemu/kvm-probe.ts). */
   readonly kvmUsable: boolean;
@@ -39,30 +30,12 @@ function machines(caps: QemuCaps, indent: string): string[] {
 
 export function formatCapabilitiesXml(input: CapabilitiesInput): string {
   const { host, caps } = input;
-  const perCell = Math.max(1, Math.floor(host.cpus / Math.max(1, host.nodes)));
-  const cells: string[] = [];
-  for (let n = 0; n < host.nodes; n++) {
-    cells.push(`        <cell id='${n}'>`, `          <memory unit='KiB'>${Math.floor(host.memoryKiB / host.nodes)}</memory>`, `          <cpus num='${perCell}'>`);
-    for (let c = n * perCell; c < (n + 1) * perCell; c++) cells.push(`            <cpu id='${c}'/>`);
-    cells.push('          </cpus>', '        </cell>');
-  }
   const domains = ["      <domain type='qemu'/>", ...(input.kvmUsable && caps.accelerators.includes('kvm') ? ["      <domain type='kvm'/>"] : [])];
   return [
     '<capabilities>',
     '',
     '  <host>',
-    '    <cpu>',
-    `      <arch>${xmlEscape(host.arch)}</arch>`,
-    `      <topology sockets='${host.sockets}' dies='1' cores='${host.cores}' threads='${host.threads}'/>`,
-    "      <pages unit='KiB' size='4'/>",
-    '    </cpu>',
-    '    <power_management/>',
-    "    <iommu support='no'/>",
-    '    <topology>',
-    `      <cells num='${host.nodes}'>`,
-    ...cells,
-    '      </cells>',
-    '    </topology>',
+    ...hostXmlLines(host),
     '    <secmodel>',
     '      <model>none</model>',
     '      <doi>0</doi>',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fakeTopology } from '../../../../tests/helpers/fake-sysfs.js';
 import { repoRoot } from '../../../../tests/helpers/paths.js';
 import { isVirtkitError } from '../../errors.js';
 import { parseQemuCaps } from '../caps.js';
@@ -9,13 +10,13 @@ import { parseDomainXml } from '../../xml/domain/index.js';
 import { formatCapabilitiesXml, formatDomainCapabilitiesXml } from './index.js';
 
 const caps = parseQemuCaps(JSON.parse(readFileSync(join(repoRoot, 'tests', 'fixtures', 'qemu-caps', 'qemu-7.2.json'), 'utf8')));
-const host = { arch: 'x86_64', cpus: 2, sockets: 1, cores: 2, threads: 1, nodes: 1, memoryKiB: 4_000_000 };
+const host = { arch: 'x86_64', topology: fakeTopology({ nodes: 1, cores: 2, threads: 1 }), iommu: false, pageKiB: 4 };
 const emulator = '/usr/bin/qemu-system-x86_64';
 
 test('capabilities: host topology, machines with their aliases, kvm only when usable', () => {
   const tcg = formatCapabilitiesXml({ host, caps, kvmUsable: false, emulator });
   assert.match(tcg, /<arch>x86_64<\/arch>\n\s+<topology sockets='1' dies='1' cores='2' threads='1'\/>/);
-  assert.match(tcg, /<cells num='1'>[\s\S]*<cpu id='1'\/>/);
+  assert.match(tcg, /<cells num='1'>[\s\S]*<cpu id='1' socket_id='0' die_id='0' core_id='1' siblings='1'\/>/);
   assert.match(tcg, /<machine canonical='pc-i440fx-7\.2' maxCpus='255'>pc<\/machine>/);
   assert.match(tcg, /<domain type='qemu'\/>/);
   assert.doesNotMatch(tcg, /<domain type='kvm'\/>/);
