@@ -27,6 +27,8 @@ import { QemuLiveDisks } from './hotplug.js';
 import { QemuLiveNics } from './net-hotplug.js';
 import type { Prepare } from './launch-plan.js';
 import type { DomainTaps } from './net-taps.js';
+import { removeTuning } from './tuning.js';
+import type { TuningHost } from './tuning.js';
 
 export interface QemuDomainParts {
   readonly record: QemuRuntimeRecord;
@@ -51,6 +53,8 @@ export interface QemuDomainParts {
   readonly unplugTimeoutMs: number;
   /** The taps this domain made: removed once QEMU is gone; NIC hotplug adds and removes some. */
   readonly taps: DomainTaps;
+  /** Where its cgroup lives (tuning.ts): removed once QEMU is gone. */
+  readonly tuning: TuningHost;
 }
 
 export class QemuDomain implements RunningDomain {
@@ -112,6 +116,8 @@ export class QemuDomain implements RunningDomain {
     }
     const failed = await this.p.taps.removeAll();
     if (failed.length > 0) this.p.warn(`cannot remove the taps of QEMU ${this.pid}: ${failed.join('; ')}`);
+    const cg = await removeTuning(this.pid, this.p.tuning).catch((e: unknown) => [(e as Error).message]);
+    if (cg.length > 0) this.p.warn(`cannot remove the cgroup of QEMU ${this.pid}: ${cg.join('; ')}`);
     await removeRuntimeDir(this.p.paths.runDir).catch((e: unknown) => this.p.warn(`cannot remove ${this.p.paths.runDir}: ${(e as Error).message}`));
     this.#feed({ type: 'exit' });
   }
