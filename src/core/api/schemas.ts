@@ -28,6 +28,8 @@ import { diskSchemas } from './disk-schemas.js';
 export { IfaceLinkBody } from './iface-schemas.js';
 import { ifaceSchemas } from './iface-schemas.js';
 import { snapshotSchemas } from './snapshot-schemas.js';
+export { TuningBody, TuningReport } from './tuning-schemas.js';
+import { tuningSchemas } from './tuning-schemas.js';
 import { eventSchemas } from './event-schemas.js';
 export { OBJECT_EVENTS, ObjectEvent, type ObjectEventKind } from './event-schemas.js';
 export {
@@ -41,7 +43,7 @@ export {
 } from './storage-schemas.js';
 
 /** Named schemas: each becomes a component of the OpenAPI document. */
-export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...snapshotSchemas, ...eventSchemas]);
+export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...snapshotSchemas, ...eventSchemas, ...tuningSchemas]);
 
 const named = <T extends v.GenericSchema>(id: string, description: string, schema: T): T => {
   apiSchemas.set(schema, { id, description });

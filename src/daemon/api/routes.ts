@@ -13,6 +13,7 @@ import { storageRoutes } from './storage-routes.js';
 import { volumeRoutes } from './volume-routes.js';
 import { diskRoutes } from './disk-routes.js';
 import { ifaceRoutes } from './iface-routes.js';
+import { tuningRoutes } from './tuning-routes.js';
 
 const ID = 'id';
 const dom = '/v1/domains/{id}';
@@ -220,6 +221,7 @@ export const routes: readonly Route[] = [
   ...hostRoutes,
   ...diskRoutes,
   ...ifaceRoutes,
+  ...tuningRoutes,
   ...networkRoutes,
   ...storageRoutes,
   ...volumeRoutes,

@@ -27,7 +27,8 @@ import { QemuLiveDisks } from './hotplug.js';
 import { QemuLiveNics } from './net-hotplug.js';
 import type { Prepare } from './launch-plan.js';
 import type { DomainTaps } from './net-taps.js';
-import { removeTuning } from './tuning.js';
+import { applyTuning, readSched, removeTuning } from './tuning.js';
+import type { LiveTuning } from '../live-tuning.js';
 import type { TuningHost } from './tuning.js';
 
 export interface QemuDomainParts {
@@ -68,6 +69,7 @@ export class QemuDomain implements RunningDomain {
   readonly disks: QemuLiveDisks;
   readonly nics: QemuLiveNics;
   readonly blockOps: QemuBlockOps;
+  readonly tuning: LiveTuning;
   /** Resolves once QEMU is gone, its files are cleaned and `stopped` was reported. */
   readonly finished: Promise<void>;
   readonly #listeners: ((e: DriverEvent) => void)[] = [];
@@ -93,6 +95,13 @@ export class QemuDomain implements RunningDomain {
     });
     this.#tracker = p.tracker;
     this.blockOps = new QemuBlockOps(p.monitor);
+    this.tuning = {
+      retune: async (def) => {
+        await applyTuning(p.monitor, toCoreDef(def), this.pid, p.tuning);
+        this.liveDef = def;
+      },
+      sched: () => readSched(this.pid, p.tuning),
+    };
     const gone = p.childExited ?? p.monitor.closed;
     this.#target = { pid: r.pid, startTicks: r.startTicks, gone, procRoot: p.procRoot, ...(p.child ? { child: p.child } : {}) };
     p.monitor.onEvent((event, data) => this.#feed({ type: 'qmp', event, data }));

@@ -5,6 +5,7 @@
  * docs/tuning.md says which host facility does what.
  */
 import { VirtkitError } from '../../core/errors.js';
+import type { SchedValues } from '../../core/tuning/change.js';
 import type { QemuThreads, TuningPlan } from '../../core/tuning/plan.js';
 import { planTuning } from '../../core/tuning/plan.js';
 import type { DomainDef } from '../../core/xml/domain/index.js';
@@ -73,4 +74,16 @@ export async function applyTuning(monitor: Monitor, def: DomainDef, pid: number,
 export async function removeTuning(pid: number, host: TuningHost): Promise<string[]> {
   const cg = await domainCgroup(host, pid);
   return cg === undefined ? [] : cg.remove();
+}
+
+/** schedinfo of a running domain: read from its cgroup groups, the kernel's defaults where a group is absent. */
+export async function readSched(pid: number, host: TuningHost): Promise<SchedValues> {
+  const cg = await domainCgroup(host, pid);
+  const none = { shares: cg?.mount.version === 2 ? 100 : 1024, period: 100_000, quota: -1 };
+  const of = async (group: string): Promise<{ shares: number; period: number; quota: number }> => ({ ...none, ...((await cg?.readCpu(group)) ?? {}) });
+  const [top, vcpu, emulator, iothread] = await Promise.all([of(''), of('vcpu0'), of('emulator'), of('iothread1')]);
+  return {
+    cpu_shares: top.shares, vcpu_period: vcpu.period, vcpu_quota: vcpu.quota, emulator_period: emulator.period, emulator_quota: emulator.quota,
+    global_period: top.period, global_quota: top.quota, iothread_period: iothread.period, iothread_quota: iothread.quota,
+  };
 }

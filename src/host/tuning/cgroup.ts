@@ -10,7 +10,7 @@ import { access, mkdir, readdir, readFile, rmdir, unlink, writeFile } from 'node
 import { join } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { CgroupVersion, CgroupWrite } from '../../core/tuning/cgroup-files.js';
-import { cpuWrites, memsWrite } from '../../core/tuning/cgroup-files.js';
+import { cpuWrites, memsWrite, parseCpuMax } from '../../core/tuning/cgroup-files.js';
 import type { CgroupPlan, CpuBandwidth } from '../../core/tuning/plan.js';
 
 export const DEFAULT_CGROUP_ROOT = '/sys/fs/cgroup';
@@ -65,7 +65,7 @@ export class DomainCgroup {
     }
     for (const g of plan.groups) {
       if (g.name !== '') {
-        await mkdir(this.dir('cpu', g.name)).catch((e: unknown) => { throw fail(`cannot make ${this.dir('cpu', g.name)}`, e); });
+        await mkdir(this.dir('cpu', g.name), { recursive: true }).catch((e: unknown) => { throw fail(`cannot make ${this.dir('cpu', g.name)}`, e); });
         if (v === 2) await this.#write(this.dir('cpu', g.name), 'cgroup.type', 'threaded');
       }
       for (const w of cpuWrites(v, g.cpu)) await this.#write(this.dir(w.controller, g.name), w.file, w.value);
@@ -106,6 +106,22 @@ export class DomainCgroup {
   /** Sets the CPU bandwidth of a group of a running domain (schedinfo --set). */
   async setCpu(group: string, b: CpuBandwidth): Promise<void> {
     for (const w of cpuWrites(this.mount.version, b)) await this.#write(this.dir(w.controller, group), w.file, w.value);
+  }
+
+  /** The CPU bandwidth a group has now; undefined where the group does not exist. */
+  async readCpu(group = ''): Promise<CpuBandwidth | undefined> {
+    const num = async (file: string): Promise<number | undefined> => {
+      const t = await this.read('cpu', file, group);
+      return t === undefined || t === '' ? undefined : Number(t);
+    };
+    if (this.mount.version === 1) {
+      const [shares, period, quota] = await Promise.all([num('cpu.shares'), num('cpu.cfs_period_us'), num('cpu.cfs_quota_us')]);
+      if (shares === undefined && period === undefined) return undefined;
+      return { ...(shares === undefined ? {} : { shares }), ...(period === undefined ? {} : { period }), ...(quota === undefined ? {} : { quota }) };
+    }
+    const [weight, max] = await Promise.all([num('cpu.weight'), this.read('cpu', 'cpu.max', group)]);
+    if (weight === undefined && max === undefined) return undefined;
+    return { ...(weight === undefined ? {} : { shares: weight }), ...(max === undefined ? {} : parseCpuMax(max)) };
   }
 
   /** Reads a file of the domain group; undefined when the group or the file is absent. */
