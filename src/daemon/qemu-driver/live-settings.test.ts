@@ -1,7 +1,8 @@
 // Run-time settings: what a start refuses (accepted by define, not applied yet) and the QMP
 // commands that apply the rest before `cont`.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
+import { loadDomainCases, needsShared } from '../../../tests/helpers/shared-cases.js';
 import { isVirtkitError } from '../../core/errors.js';
 import { parseDomainXml, prepareDomain, validateDomain } from '../../core/xml/domain/index.js';
 import { liveSettingSteps, refuseUnapplied, unappliedSettings } from './live-settings.js';
@@ -28,6 +29,14 @@ test('the reference cputune validates, and a start no longer refuses any of it (
   assert.deepEqual(unappliedSettings(def), []);
   refuseUnapplied(def);
 });
+
+describe("libvirt's reference case cputune", needsShared('domain'), () => test('a start refuses none of it any more', () => {
+  const c = loadDomainCases().find((x) => x.name === 'cputune');
+  assert.ok(c, 'INDEX.tsv lists cputune');
+  const def = parseDomainXml(c.inputXml);
+  assert.equal(def.cputune?.vcpupin?.length, 2);
+  assert.deepEqual(unappliedSettings(def), []);
+}));
 
 test('other settings nothing applies yet: numad placement, a process-wide NUMA policy, per-cell restrictive, VF MAC, VLAN', () => {
   const paths = (top: string, devices = '') => unappliedSettings(dom(top, devices)).map((u) => u.path);
