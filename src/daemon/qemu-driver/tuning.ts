@@ -65,6 +65,8 @@ export async function applyTuningPlan(plan: TuningPlan, pid: number, host: Tunin
 
 /** Plans and applies the tuning of `def` on the running QEMU `pid`. */
 export async function applyTuning(monitor: Monitor, def: DomainDef, pid: number, host: TuningHost): Promise<void> {
+  // Most domains have none of it: no QMP round trips, no /proc reads for them.
+  if (def.cputune === undefined && def.vcpu?.cpuset === undefined && def.numatune?.memory === undefined) return;
   const plan = planTuning(def, await qemuThreads(monitor, pid, host.procRoot));
   if (plan.steps.length === 0 && plan.cgroup === undefined) return;
   await applyTuningPlan(plan, pid, host);
