@@ -26,6 +26,12 @@ function monitorOf(h: Harness, name: string): Monitor {
 const allowed = async (pid: number, tid: number): Promise<string> =>
   /Cpus_allowed_list:\s*(\S+)/.exec(await readFile(`/proc/${pid}/task/${tid}/status`, 'utf8'))?.[1] ?? '?';
 
+/** A thread's scheduling policy (field 41 of /proc/PID/task/TID/stat, counted after the command name). */
+async function policy(pid: number, tid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+}
+
 async function twoVcpuGuest(name: string, extra: string): Promise<string> {
   return (await guestDomainXml(name, { extra })).replace('<vcpu>1</vcpu>', '<vcpu>2</vcpu>');
 }
@@ -41,18 +47,23 @@ async function started(h: Harness, name: string, xml: string): Promise<{ pid: nu
 }
 
 describe('cputune and numatune on a real guest', { skip: !v1 || !twoCpus ? 'needs a cgroup v1 cpu hierarchy at /sys/fs/cgroup and 2 host CPUs' : false }, () => {
-  test('vcpupin, emulatorpin and shares are applied at start; the cgroup goes when the domain stops', { timeout: 120_000 }, async () => {
+  test('vcpupin, emulatorpin, vcpusched and shares are applied at start; the cgroup goes when the domain stops, after a daemon restart too', { timeout: 120_000 }, async () => {
     const h = await createHarness();
     try {
       const { pid, vcpuTids } = await started(h, 'tune1', await twoVcpuGuest('tune1', `<cputune><shares>512</shares>
-    <vcpupin vcpu='0' cpuset='1'/><vcpupin vcpu='1' cpuset='0'/><emulatorpin cpuset='1'/></cputune>\n`));
+    <vcpupin vcpu='0' cpuset='1'/><vcpupin vcpu='1' cpuset='0'/><emulatorpin cpuset='1'/>
+    <vcpusched vcpus='1' scheduler='batch'/></cputune>\n`));
       assert.equal(vcpuTids.length, 2);
       assert.equal(await allowed(pid, vcpuTids[0] as number), '1');
       assert.equal(await allowed(pid, vcpuTids[1] as number), '0');
       assert.equal(await allowed(pid, pid), '1', 'the main (emulator) thread');
+      // SCHED_BATCH is policy 3 (field 41 of stat); vCPU 0 keeps SCHED_OTHER (0). No fifo/rr here: a TCG vCPU at real-time priority would starve the host.
+      assert.deepEqual(await Promise.all(vcpuTids.map((t) => policy(pid, t))), [0, 3]);
       const dir = `${CG}/cpu/virtkit/qemu-${pid}`;
       assert.equal((await readFile(`${dir}/cpu.shares`, 'utf8')).trim(), '512');
       assert.match(await readFile(`/proc/${pid}/cgroup`, 'utf8'), new RegExp(`:cpu:/virtkit/qemu-${pid}\\n`));
+      // A restarted daemon takes the domain back and still removes its cgroup when it stops.
+      await h.restart();
       await h.engine.dispatch({ kind: 'destroy', name: 'tune1' });
       assert.equal(existsSync(dir), false, `${dir} is left`);
       await assertNoLeftovers(h);
