@@ -30,8 +30,10 @@ export default command({
       const params = parseSchedSet(o.set) as Extract<TuningRequest['change'], { what: 'sched' }>['params'];
       await onDomain(domain, undefined, () => client.setTuning(domain, { what: 'sched', params }, impact));
     }
-    if (impact.live === true && impact.config === true) throw usageError('Options --live and --config are mutually exclusive when querying');
-    const r = await onDomain(domain, undefined, () => client.tuning(domain, impact.config === true ? { config: true } : {}));
+    const both = impact.live === true && impact.config === true;
+    if (both && o.set.length === 0) throw usageError('Options --live and --config are mutually exclusive when querying');
+    // After a --set to both, the running domain's values are printed.
+    const r = await onDomain(domain, undefined, () => client.tuning(domain, impact.config === true && !both ? { config: true } : {}));
     if (ctx.json) return ctx.printJson({ scheduler: 'posix', ...r.sched });
     ctx.print(schedinfoLines(r));
   },
