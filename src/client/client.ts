@@ -11,7 +11,7 @@ import { Transport, type Method } from './transport.js';
 import type {
   ActionOptions, BlockInfo, CloneRequest, CloneResult, ChangeMediaRequest, DiskImpactOptions, DefineResult, PoolDefineResult, SecretDefineResult, SecretFilter, SecretInfo,
   PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, HostNodeReport, AllocPagesRequest, NodeStats, ImpactOptions, JobOptions,
-  LifecycleAction, LifecycleEvent, ListFilter, ObjectEventKind, NativeArgv, VcpuCountReport, VcpuReport,
+  LifecycleAction, LifecycleEvent, ListFilter, ObjectEventKind, NativeArgv, TuningReport, TuningRequest, VcpuCountReport, VcpuReport,
   BlockCommitRequest, BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
   DomainIfAddrList, NetworkDefineResult, NetworkFilter, NetworkInfo, NetworkLease, NetworkStartPlan, NetworkUpdateRequest,
   InstallRequest, InstallResult,
@@ -141,6 +141,15 @@ export class VirtkitClient {
 
   vcpuInfo(ref: string): Promise<VcpuReport> {
     return this.#call('GET', `${dom(ref)}/vcpuinfo`);
+  }
+
+  /** vcpupin, emulatorpin, iothreadinfo, schedinfo and numatune read this (docs/tuning.md). */
+  tuning(ref: string, opts: { config?: boolean } = {}): Promise<TuningReport> {
+    return this.#call('GET', `${dom(ref)}/tuning${opts.config ? '?config=true' : ''}`);
+  }
+
+  setTuning(ref: string, change: TuningRequest['change'], opts: ImpactOptions & JobOptions = {}): Promise<DomainInfo> {
+    return this.#call('POST', `${dom(ref)}/actions/tune${waitQuery(opts)}`, { change, ...impact(opts) });
   }
 
   vcpuCount(ref: string): Promise<VcpuCountReport> {

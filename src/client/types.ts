@@ -33,6 +33,8 @@ export type VcpuReport = Api.VcpuReport;
 export type VcpuCounts = Api.VcpuCounts;
 /** virsh vcpucount. */
 export type VcpuCountReport = Api.VcpuCountReport;
+export type TuningReport = Api.TuningReport;
+export type TuningRequest = Api.TuningRequest;
 /** A QEMU command line (domxml-to-native). */
 export type NativeArgv = Api.NativeArgv;
 export type ShutdownMode = Api.ShutdownMode;

@@ -40,6 +40,7 @@ export const ERROR_CODES = [
   'INVALID_NAME', // an object name that cannot be a file name ('/', '..', a leading '.', control characters)
   'NO_SPACE', // the pool (its file system) has no room for what was asked; nothing was left behind
   'STORAGE_FAILED', // a storage tool (mount, umount, qemu-img, mke2fs) failed; the message quotes it
+  'HOST_TUNING_FAILED', // pinning a QEMU thread (taskset, chrt) or writing the domain's cgroup failed; the message quotes it
   'HOST_UNSUPPORTED', // this host lacks what the request needs (a kernel file system such as nfs)
   'IMAGE_INVALID', // a disk image whose header or tables are malformed or point past the end of the file
   'IMAGE_NOT_IN_CHAIN', // blockcommit --top/--base naming an image that is not in the disk's backing chain (or not beneath --top)

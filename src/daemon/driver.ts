@@ -16,6 +16,7 @@
  *  - `detach` lets go of the guest (closes the monitor) without stopping it:
  *    the daemon is exiting and a later `reattach` will pick it up again.
  */
+import type { LiveTuning } from './live-tuning.js';
 import type { NetDeviceCounters } from '../host/proc-stats.js';
 import type { Duplex } from 'node:stream';
 import type { CapabilitiesHost } from '../core/qemu/host-caps/host-xml.js';
@@ -213,6 +214,8 @@ export interface RunningDomain {
   readonly nics?: LiveNics;
   /** Snapshots and block jobs; absent where the driver has none. */
   readonly blockOps?: LiveDiskOps;
+  /** CPU pinning, scheduler bandwidth and NUMA nodes of the running guest; absent where the driver cannot change them. */
+  readonly tuning?: LiveTuning;
   readonly pid: number;
   readonly qmpSocket: string;
   readonly argv: readonly string[];

@@ -1,17 +1,16 @@
 // Settings that do not go on QEMU's command line, on real TCG guests: a NIC's
 // <link state='down'/> (read back from the virtio-net device's own status register)
 // and the balloon's stats period are applied over QMP before the vCPUs run (and hold
-// after a daemon restart); <cputune> pinning, which nothing
-// applies yet, is accepted by define but refused by start, before any QEMU runs.
+// after a daemon restart); a NUMA policy nothing applies yet is accepted by define but
+// refused by start, before any QEMU runs.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { test } from 'node:test';
 import { isVirtkitError } from '../../src/core/errors.js';
 import type { Monitor } from '../../src/daemon/qemu-driver/monitor.js';
 import { QemuDomain } from '../../src/daemon/qemu-driver/running.js';
 import { GUEST_READY_MARKER, guestDomainXml as guestXml } from '../helpers/guest.js';
-import { loadDomainCases, needsShared } from '../helpers/shared-cases.js';
 import { ConsoleReader, assertNoLeftovers, createHarness } from './lifecycle-harness.js';
 import type { Harness } from './lifecycle-harness.js';
 
@@ -79,46 +78,29 @@ test('link down and the balloon stats period are applied before cont, and still 
   }
 });
 
-test('a domain with <cputune> pinning defines, but its start is refused with XML_UNSUPPORTED naming each element', { timeout: 60_000 }, async () => {
+test('a domain with a NUMA policy virtkit cannot apply defines, but its start is refused with XML_UNSUPPORTED naming each element', { timeout: 60_000 }, async () => {
   const h = await createHarness();
   try {
-    const cputune = `<cputune>
-    <shares>2048</shares>
-    <vcpupin vcpu='0' cpuset='0'/>
-    <emulatorpin cpuset='0'/>
-    <vcpusched vcpus='0' scheduler='batch'/>
-  </cputune>`;
-    await h.engine.dispatch({ kind: 'define', xml: await guestXml('pin1', { extra: cputune }) });
+    // interleave without guest NUMA cells is a policy of the whole process (tuning-guest.test.ts applies the rest of numatune and cputune).
+    const numatune = `<numatune><memory mode='interleave' nodeset='0'/></numatune>
+  <vcpu placement='auto'>1</vcpu>`;
+    await h.engine.dispatch({ kind: 'define', xml: (await guestXml('pin1', { extra: numatune })).replace('<vcpu>1</vcpu>', '') });
     await assert.rejects(h.engine.dispatch({ kind: 'start', name: 'pin1' }), (e) => {
       assert.ok(isVirtkitError(e), String(e));
       assert.equal(e.code, 'XML_UNSUPPORTED');
-      for (const p of ['/domain/cputune/shares', '/domain/cputune/vcpupin[1]', '/domain/cputune/emulatorpin', '/domain/cputune/vcpusched[1]']) {
+      for (const p of ['/domain/numatune/memory', '/domain/vcpu/@placement']) {
         assert.ok(e.message.includes(p), `${p} not named in: ${e.message}`);
       }
-      assert.match(e.message, /vCPU pinning is not applied yet/);
+      assert.match(e.message, /mode='interleave' without guest NUMA cells/);
       return true;
     });
     const d = await h.engine.dispatch({ kind: 'get', name: 'pin1' });
     assert.equal(`${d.state}/${d.reason}`, 'shutoff/failed');
-    // Nothing ran: no QEMU log, no runtime dir; the definition keeps its <cputune>.
+    // Nothing ran: no QEMU log, no runtime dir; the definition keeps its <numatune>.
     assert.equal(existsSync(join(h.layout.logDir, 'qemu', 'pin1.log')), false);
-    assert.match(await h.engine.dispatch({ kind: 'dumpxml', name: 'pin1' }), /<vcpupin vcpu='0' cpuset='0'\/>/);
+    assert.match(await h.engine.dispatch({ kind: 'dumpxml', name: 'pin1' }), /<memory mode='interleave' nodeset='0'\/>/);
     await assertNoLeftovers(h);
   } finally {
     await h.close();
   }
 });
-
-describe('the cputune reference case', needsShared('domain'), () => test("libvirt's reference case cputune is refused at start, naming vcpupin", { timeout: 60_000 }, async () => {
-  const c = loadDomainCases().find((x) => x.name === 'cputune');
-  assert.ok(c, 'INDEX.tsv lists cputune');
-  const h = await createHarness();
-  try {
-    await h.engine.dispatch({ kind: 'define', xml: c.inputXml });
-    await assert.rejects(h.engine.dispatch({ kind: 'start', name: 'QEMUGuest1' }),
-      (e) => isVirtkitError(e) && e.code === 'XML_UNSUPPORTED' && e.message.includes('/domain/cputune/vcpupin[2]: vCPU pinning is not applied yet'));
-    await assertNoLeftovers(h);
-  } finally {
-    await h.close();
-  }
-}));

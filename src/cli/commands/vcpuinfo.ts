@@ -1,17 +1,22 @@
-/** virsh vcpuinfo: per vCPU its host CPU, state, CPU time and affinity, as `%-15s %s` fields. */
+/**
+ * virsh vcpuinfo: per vCPU its host CPU, state, CPU time and affinity, as `%-15s %s` fields;
+ * the affinity as a y/- map, or with --pretty as a CPU list.
+ */
 import { command } from '../framework.js';
 import { DOMAIN_ARG, onDomain } from '../domain.js';
 import { fields } from '../format.js';
+import { formatCpuset } from '../../core/placement/cpuset.js';
 
 export default command({
   name: 'vcpuinfo',
   summary: 'detailed domain vcpu information',
   args: [DOMAIN_ARG],
-  options: {},
-  async run(ctx, { domain }) {
+  options: { pretty: { type: 'boolean', help: 'return human readable output' } },
+  async run(ctx, { domain }, o) {
     const r = await onDomain(domain, undefined, () => ctx.client().vcpuInfo(domain));
     if (ctx.json) return ctx.printJson(r);
-    const map = (cpus: readonly number[] | undefined) =>
+    const all = Array.from({ length: r.hostCpus }, (_, i) => i);
+    const map = (cpus: readonly number[] | undefined) => o.pretty ? formatCpuset(cpus ?? all) :
       Array.from({ length: r.hostCpus }, (_, i) => (cpus === undefined || cpus.includes(i) ? 'y' : '-')).join('');
     const blocks = r.vcpus === null
       ? Array.from({ length: r.maximum }, (_, i) => fields(15, [

@@ -30,6 +30,8 @@ import { ifaceSchemas } from './iface-schemas.js';
 export { CloneBody, CloneDisk, CloneXmlBody } from './clone-schemas.js';
 import { CloneDisk, cloneSchemas } from './clone-schemas.js';
 import { snapshotSchemas } from './snapshot-schemas.js';
+export { TuningBody, TuningReport } from './tuning-schemas.js';
+import { tuningSchemas } from './tuning-schemas.js';
 import { eventSchemas } from './event-schemas.js';
 import { installSchemas } from './install-schemas.js';
 export { InstallBody, InstallPlan, InstallResult } from './install-schemas.js';
@@ -47,7 +49,7 @@ export {
 } from './storage-schemas.js';
 
 /** Named schemas: each becomes a component of the OpenAPI document. */
-export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...cloneSchemas, ...snapshotSchemas, ...eventSchemas, ...installSchemas, ...nodeSchemas]);
+export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...cloneSchemas, ...snapshotSchemas, ...eventSchemas, ...installSchemas, ...nodeSchemas, ...tuningSchemas]);
 
 const named = <T extends v.GenericSchema>(id: string, description: string, schema: T): T => {
   apiSchemas.set(schema, { id, description });

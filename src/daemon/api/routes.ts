@@ -16,6 +16,7 @@ import { cloneRoutes } from './clone-routes.js';
 import { diskRoutes } from './disk-routes.js';
 import { ifaceRoutes } from './iface-routes.js';
 import { installRoutes } from './install-routes.js';
+import { tuningRoutes } from './tuning-routes.js';
 
 const ID = 'id';
 const dom = '/v1/domains/{id}';
@@ -225,6 +226,7 @@ export const routes: readonly Route[] = [
   ...nodeRoutes,
   ...diskRoutes,
   ...ifaceRoutes,
+  ...tuningRoutes,
   ...networkRoutes,
   ...storageRoutes,
   ...volumeRoutes,

@@ -27,6 +27,8 @@ import {
 } from './lifecycle.js';
 import { domainStatsReport, vcpuCountReport, vcpuInfoReport } from './stats-queries.js';
 import type { DomStats, VcpuCountReport, VcpuReport } from './stats-queries.js';
+import { setTuning, tuningReport } from './tuning-ops.js';
+import type { TuningChange, TuningReport } from './tuning-ops.js';
 import { dumpXml, getDomain, hostInfo, listDomains, openConsole, domainStats } from './queries.js';
 
 /** virsh list's --state-* groups; 'other' is every state but running, paused and shut off. */
@@ -93,6 +95,7 @@ export type Action =
   | ({ readonly kind: 'setMemory'; readonly kib: number } & Impact & Ref)
   | ({ readonly kind: 'setMaxMemory'; readonly kib: number } & Impact & Ref)
   | ({ readonly kind: 'setVcpus'; readonly count: number; readonly maximum?: boolean } & Impact & Ref)
+  | ({ readonly kind: 'setTuning'; readonly change: TuningChange } & Impact & Ref)
   // Queries: never wait behind a job.
   | { readonly kind: 'list'; readonly filter: ListFilter }
   | ({ readonly kind: 'get' } & Ref)
@@ -101,6 +104,7 @@ export type Action =
   | ({ readonly kind: 'domstats' } & Ref)
   | ({ readonly kind: 'vcpuinfo' } & Ref)
   | ({ readonly kind: 'vcpucount' } & Ref)
+  | ({ readonly kind: 'tuning'; readonly config?: boolean } & Ref)
   | { readonly kind: 'host' }
   | { readonly kind: 'domxmlToNative'; readonly format: 'qemu-argv'; readonly xml: string }
   | { readonly kind: 'capabilities' }
@@ -151,6 +155,7 @@ export interface ActionResults extends StorageResults, NetworkResults, NodeResul
   setMemory: DomainInfo;
   setMaxMemory: DomainInfo;
   setVcpus: DomainInfo;
+  setTuning: DomainInfo;
   list: DomainInfo[];
   get: DomainInfo;
   dumpxml: string;
@@ -158,6 +163,7 @@ export interface ActionResults extends StorageResults, NetworkResults, NodeResul
   domstats: DomStats;
   vcpuinfo: VcpuReport;
   vcpucount: VcpuCountReport;
+  tuning: TuningReport;
   host: HostInfo;
   domxmlToNative: NativeArgv;
   capabilities: string;
@@ -199,6 +205,7 @@ const handlers: { readonly [K in ActionKind]: Handler<K> } = {
   setMemory,
   setMaxMemory,
   setVcpus,
+  setTuning,
   list: listDomains,
   get: getDomain,
   dumpxml: dumpXml,
@@ -206,6 +213,7 @@ const handlers: { readonly [K in ActionKind]: Handler<K> } = {
   domstats: domainStatsReport,
   vcpuinfo: vcpuInfoReport,
   vcpucount: vcpuCountReport,
+  tuning: tuningReport,
   host: hostInfo,
   domxmlToNative,
   capabilities,

@@ -27,7 +27,7 @@ export function impact(rec: DomainRecord, f: Impact): { live: boolean; config: b
 }
 
 /** Rewrites the stored definition of `rec` with `change` applied. */
-async function updateConfig(ctx: EngineContext, rec: DomainRecord, change: (def: DomainDef) => void): Promise<void> {
+export async function updateConfig(ctx: EngineContext, rec: DomainRecord, change: (def: DomainDef) => void): Promise<void> {
   const x = await ctx.xml();
   const def = structuredClone(await ctx.defOf(rec));
   change(def);
@@ -46,7 +46,7 @@ export async function refreshLive(ctx: EngineContext, rec: DomainRecord): Promis
   if (rec.runtime && h) rec.runtime = { ...rec.runtime, liveDef: h.liveDef, liveSummary: summarizeDomain(h.liveDef) };
 }
 
-function onDomainJob(ctx: EngineContext, ref: string, job: string, opts: DispatchOptions, fn: (rec: DomainRecord) => Promise<void>): Promise<DomainInfo> {
+export function onDomainJob(ctx: EngineContext, ref: string, job: string, opts: DispatchOptions, fn: (rec: DomainRecord) => Promise<void>): Promise<DomainInfo> {
   const name = ctx.registry.resolve(ref).name;
   return ctx.job(name, job, opts, async () => {
     const rec = ctx.registry.named(name);

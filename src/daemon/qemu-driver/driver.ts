@@ -45,6 +45,8 @@ import { pretendRuntimePaths } from './pretend-paths.js';
 import type { Monitor, MonitorConnector } from './monitor.js';
 import { QemuDomain } from './running.js';
 import { liveSettingSteps, refuseUnapplied } from './live-settings.js';
+import { applyTuning, removeTuning } from './tuning.js';
+import type { TuningHost } from './tuning.js';
 import type { DomainDef as CoreDomainDef } from '../../core/xml/domain/index.js';
 
 /** Carries out the run-time settings (live-settings.ts) over QMP; a failure names the element. */
@@ -96,6 +98,8 @@ export interface QemuDriverDeps {
   readonly resolveNetwork?: NetworkResolver;
   /** Open vSwitch (its ovsdb socket), for interfaces with <virtualport type='openvswitch'>; absent: they are refused at start. */
   readonly ovs?: Ovs;
+  /** The cgroup hierarchy for <cputune> shares/bandwidth and <numatune> (default /sys/fs/cgroup; docs/tuning.md). */
+  readonly cgroupRoot?: string;
 }
 
 export class QemuHypervisor implements Hypervisor {
@@ -111,6 +115,10 @@ export class QemuHypervisor implements Hypervisor {
   }
 
   /** Removes the taps an earlier run recorded in `runDir` (QEMU is gone), warning about any left. */
+  #tuningHost(): TuningHost {
+    return { procRoot: this.#procRoot, ...(this.deps.cgroupRoot === undefined ? {} : { cgroupRoot: this.deps.cgroupRoot }) };
+  }
+
   async #removeRecordedTaps(name: string, runDir: string): Promise<void> {
     const failed = await (await DomainTaps.load(runDir, this.#tapDeps)).removeAll();
     if (failed.length > 0) this.#warn(`domain '${name}': cannot remove its taps: ${failed.join('; ')}`);
@@ -250,6 +258,7 @@ export class QemuHypervisor implements Hypervisor {
       await Promise.all(keyFiles.map(removeKeyFile));
       if (plan.consoleSocket !== undefined) console = await SerialConsole.connect(plan.consoleSocket);
       // While the vCPUs are still stopped (-S), as libvirt does: the guest never sees them otherwise.
+      await applyTuning(monitor, plan.prepared, proc.pid, this.#tuningHost());
       await applyLiveSettings(monitor, plan.prepared);
       const record: QemuRuntimeRecord = {
         version: 1, pid: proc.pid, startTicks: proc.startTicks, qmpSocket: paths.qmpSocket, consoleSocket: plan.consoleSocket,
@@ -263,6 +272,7 @@ export class QemuHypervisor implements Hypervisor {
         record, monitor, console, child: proc.child, childExited: proc.exited, tracker, liveDef: plan.liveDef, paths,
         aliases: plan.aliases, hasAgentChannel: plan.hasAgentChannel, procRoot: this.#procRoot, taps,
         termTimeoutMs: this.deps.termTimeoutMs ?? 10_000, warn: (m) => this.#warn(m), ...this.#hotplugParts(),
+        tuning: this.#tuningHost(),
       });
       if (!opts.paused) await dom.resume();
       return dom;
@@ -271,6 +281,7 @@ export class QemuHypervisor implements Hypervisor {
       monitor?.close();
       proc.child.kill('SIGKILL');
       await proc.exited;
+      await removeTuning(proc.pid, this.#tuningHost()).catch(() => undefined);
       await undo();
       throw e;
     }
@@ -341,6 +352,7 @@ export class QemuHypervisor implements Hypervisor {
       aliases: status.aliases, hasAgentChannel: hasAgentChannel(toCoreDef(def)), procRoot: this.#procRoot,
       taps: await DomainTaps.load(paths.runDir, this.#tapDeps),
       termTimeoutMs: this.deps.termTimeoutMs ?? 10_000, warn: (m) => this.#warn(m), ...this.#hotplugParts(),
+      tuning: this.#tuningHost(),
     });
     // What happened while nobody watched: a guest that powered off or panicked waits, paused, for its action.
     // Replayed after the engine has subscribed (it does so as soon as this resolves).

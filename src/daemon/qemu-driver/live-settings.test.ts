@@ -1,7 +1,8 @@
 // Run-time settings: what a start refuses (accepted by define, not applied yet) and the QMP
 // commands that apply the rest before `cont`.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
+import { loadDomainCases, needsShared } from '../../../tests/helpers/shared-cases.js';
 import { isVirtkitError } from '../../core/errors.js';
 import { parseDomainXml, prepareDomain, validateDomain } from '../../core/xml/domain/index.js';
 import { liveSettingSteps, refuseUnapplied, unappliedSettings } from './live-settings.js';
@@ -22,27 +23,34 @@ const CPUTUNE = `<cputune><shares>2048</shares><period>1000000</period><quota>-1
 let n = 0;
 const prepared = (top: string, devices = '') => prepareDomain(dom(top, devices), { random: (k) => Buffer.alloc(k, ++n) });
 
-test('the reference cputune validates, and a start refuses each of its elements by path', () => {
+test('the reference cputune validates, and a start no longer refuses any of it (tuning.ts applies it)', () => {
   const def = dom(CPUTUNE);
   validateDomain(def);
-  assert.deepEqual(unappliedSettings(def).map((u) => u.path), [
-    '/domain/cputune/shares', '/domain/cputune/period', '/domain/cputune/quota', '/domain/cputune/global_period',
-    '/domain/cputune/global_quota', '/domain/cputune/iothread_period', '/domain/cputune/iothread_quota',
-    '/domain/cputune/vcpupin[1]', '/domain/cputune/vcpupin[2]', '/domain/cputune/emulatorpin',
-    '/domain/cputune/vcpusched[1]', '/domain/cputune/vcpusched[2]', '/domain/cputune/vcpusched[3]',
-    '/domain/cputune/iothreadsched[1]', '/domain/cputune/iothreadsched[2]',
-  ]);
-  assert.throws(() => refuseUnapplied(def), (e) => isVirtkitError(e) && e.code === 'XML_UNSUPPORTED'
-    && e.message.includes('/domain/cputune/vcpupin[1]: vCPU pinning is not applied yet')
-    && e.message.includes('/domain/cputune/shares: CPU shares') && e.details?.['path'] === '/domain/cputune/shares');
+  assert.deepEqual(unappliedSettings(def), []);
+  refuseUnapplied(def);
 });
 
-test('other settings nothing applies yet: vCPU cpuset, numad placement, NUMA policy without cells, VF MAC, VLAN', () => {
+describe("libvirt's reference case cputune", needsShared('domain'), () => test('a start refuses none of it any more', () => {
+  const c = loadDomainCases().find((x) => x.name === 'cputune');
+  assert.ok(c, 'INDEX.tsv lists cputune');
+  const def = parseDomainXml(c.inputXml);
+  assert.equal(def.cputune?.vcpupin?.length, 2);
+  assert.deepEqual(unappliedSettings(def), []);
+}));
+
+test('other settings nothing applies yet: numad placement, a process-wide NUMA policy, per-cell restrictive, VF MAC, VLAN', () => {
   const paths = (top: string, devices = '') => unappliedSettings(dom(top, devices)).map((u) => u.path);
   assert.deepEqual(paths(''), []);
   assert.deepEqual(unappliedSettings(parseDomainXml(`<domain type='qemu'><name>g</name><memory>262144</memory>
-    <vcpu placement='auto' cpuset='0-1'>2</vcpu><os><type>hvm</type></os></domain>`)).map((u) => u.path), ['/domain/vcpu/@cpuset', '/domain/vcpu/@placement']);
-  assert.deepEqual(paths("<numatune><memory mode='strict' nodeset='0'/></numatune>"), ['/domain/numatune/memory']);
+    <vcpu placement='auto' cpuset='0-1'>2</vcpu><os><type>hvm</type></os></domain>`)).map((u) => u.path), ['/domain/vcpu/@placement']);
+  // strict and restrictive without cells go through cpuset.mems; preferred and interleave would need the process's own policy.
+  assert.deepEqual(paths("<numatune><memory mode='strict' nodeset='0'/></numatune>"), []);
+  assert.deepEqual(paths("<numatune><memory mode='restrictive' nodeset='0'/></numatune>"), []);
+  assert.deepEqual(paths("<numatune><memory mode='interleave' nodeset='0'/></numatune>"), ['/domain/numatune/memory']);
+  assert.throws(() => refuseUnapplied(dom("<numatune><memory mode='preferred' nodeset='0'/></numatune>")),
+    (e) => isVirtkitError(e) && e.code === 'XML_UNSUPPORTED' && /mode='preferred' without guest NUMA cells/.test(e.message));
+  assert.deepEqual(paths(`<numatune><memory mode='interleave' nodeset='0'/></numatune>
+    <cpu><numa><cell id='0' cpus='0-3' memory='262144'/></numa></cpu>`), []);
   assert.deepEqual(paths(`<numatune><memory mode='strict' nodeset='0'/><memnode cellid='0' mode='restrictive' nodeset='0'/></numatune>
     <cpu><numa><cell id='0' cpus='0-3' memory='262144'/></numa></cpu>`), ['/domain/numatune/memnode[1]']);
   assert.deepEqual(paths('', `<interface type='user'><model type='virtio'/><link state='down'/></interface>

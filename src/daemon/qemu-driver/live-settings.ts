@@ -25,45 +25,19 @@ export interface Unapplied {
   readonly why: string;
 }
 
-const CPUTUNE_WHY: Record<string, string> = {
-  shares: 'CPU shares (cgroup cpu.weight) are not applied yet',
-  period: 'the vCPU bandwidth period (cgroup cpu.max) is not applied yet',
-  quota: 'the vCPU bandwidth quota (cgroup cpu.max) is not applied yet',
-  global_period: 'the domain bandwidth period (cgroup cpu.max) is not applied yet',
-  global_quota: 'the domain bandwidth quota (cgroup cpu.max) is not applied yet',
-  emulator_period: 'the emulator bandwidth period (cgroup cpu.max) is not applied yet',
-  emulator_quota: 'the emulator bandwidth quota (cgroup cpu.max) is not applied yet',
-  iothread_period: 'the I/O thread bandwidth period (cgroup cpu.max) is not applied yet',
-  iothread_quota: 'the I/O thread bandwidth quota (cgroup cpu.max) is not applied yet',
-  vcpupin: 'vCPU pinning is not applied yet',
-  emulatorpin: 'emulator thread pinning is not applied yet',
-  iothreadpin: 'I/O thread pinning is not applied yet',
-  vcpusched: 'vCPU scheduler policies are not applied yet',
-  emulatorsched: 'the emulator thread scheduler policy is not applied yet',
-  iothreadsched: 'I/O thread scheduler policies are not applied yet',
-};
-
 /** Every setting of `def` that virtkit accepts but does not apply yet, with its element path. */
 export function unappliedSettings(def: CoreDomainDef): Unapplied[] {
   const out: Unapplied[] = [];
-  const ct = def.cputune as Record<string, unknown> | undefined;
-  for (const [key, why] of Object.entries(CPUTUNE_WHY)) {
-    const v = ct?.[key];
-    if (v === undefined) continue;
-    if (Array.isArray(v)) v.forEach((_, i) => out.push({ path: `/domain/cputune/${key}[${i + 1}]`, why }));
-    else out.push({ path: `/domain/cputune/${key}`, why });
-  }
-  if (def.vcpu?.cpuset !== undefined) out.push({ path: '/domain/vcpu/@cpuset', why: 'pinning the vCPUs to host CPUs is not applied yet' });
+  // <cputune>, <vcpu cpuset> and the cgroup part of <numatune> are applied by tuning.ts.
   if (def.vcpu?.placement === 'auto') out.push({ path: '/domain/vcpu/@placement', why: "placement='auto' (numad) is not applied yet" });
   const nt = def.numatune;
   const cells = def.cpu?.numa?.cell ?? [];
-  if (nt?.memory !== undefined && (cells.length === 0 || nt.memory.mode === 'restrictive')) {
-    out.push({ path: '/domain/numatune/memory', why: cells.length === 0
-      ? 'a host NUMA policy without guest NUMA cells is applied through cgroups, which virtkit does not do yet'
-      : "mode='restrictive' is applied through cgroups, which virtkit does not do yet" });
+  const mode = nt?.memory?.mode ?? 'strict';
+  if (nt?.memory !== undefined && cells.length === 0 && (mode === 'preferred' || mode === 'interleave')) {
+    out.push({ path: '/domain/numatune/memory', why: `mode='${mode}' without guest NUMA cells is a policy of the whole QEMU process, which virtkit does not set yet; define a guest NUMA cell (<cpu><numa><cell .../></numa></cpu>) or use mode='strict'` });
   }
   (nt?.memnode ?? []).forEach((m, i) => {
-    if (m.mode === 'restrictive') out.push({ path: `/domain/numatune/memnode[${i + 1}]`, why: "mode='restrictive' is applied through cgroups, which virtkit does not do yet" });
+    if (m.mode === 'restrictive') out.push({ path: `/domain/numatune/memnode[${i + 1}]`, why: "a per-cell mode='restrictive' is applied through cgroups per cell, which virtkit does not do yet; set <memory mode='restrictive'> for the whole domain" });
   });
   (def.devices?.interface ?? []).forEach((n, i) => {
     const w = `/domain/devices/interface[${i + 1}]`;

@@ -27,6 +27,9 @@ import { QemuLiveDisks } from './hotplug.js';
 import { QemuLiveNics } from './net-hotplug.js';
 import type { Prepare } from './launch-plan.js';
 import type { DomainTaps } from './net-taps.js';
+import { applyTuning, readSched, removeTuning } from './tuning.js';
+import type { LiveTuning } from '../live-tuning.js';
+import type { TuningHost } from './tuning.js';
 
 export interface QemuDomainParts {
   readonly record: QemuRuntimeRecord;
@@ -51,6 +54,8 @@ export interface QemuDomainParts {
   readonly unplugTimeoutMs: number;
   /** The taps this domain made: removed once QEMU is gone; NIC hotplug adds and removes some. */
   readonly taps: DomainTaps;
+  /** Where its cgroup lives (tuning.ts): removed once QEMU is gone. */
+  readonly tuning: TuningHost;
 }
 
 export class QemuDomain implements RunningDomain {
@@ -64,6 +69,7 @@ export class QemuDomain implements RunningDomain {
   readonly disks: QemuLiveDisks;
   readonly nics: QemuLiveNics;
   readonly blockOps: QemuBlockOps;
+  readonly tuning: LiveTuning;
   /** Resolves once QEMU is gone, its files are cleaned and `stopped` was reported. */
   readonly finished: Promise<void>;
   readonly #listeners: ((e: DriverEvent) => void)[] = [];
@@ -89,6 +95,13 @@ export class QemuDomain implements RunningDomain {
     });
     this.#tracker = p.tracker;
     this.blockOps = new QemuBlockOps(p.monitor);
+    this.tuning = {
+      retune: async (def) => {
+        await applyTuning(p.monitor, toCoreDef(def), this.pid, p.tuning);
+        this.liveDef = def;
+      },
+      sched: () => readSched(this.pid, p.tuning),
+    };
     const gone = p.childExited ?? p.monitor.closed;
     this.#target = { pid: r.pid, startTicks: r.startTicks, gone, procRoot: p.procRoot, ...(p.child ? { child: p.child } : {}) };
     p.monitor.onEvent((event, data) => this.#feed({ type: 'qmp', event, data }));
@@ -112,6 +125,8 @@ export class QemuDomain implements RunningDomain {
     }
     const failed = await this.p.taps.removeAll();
     if (failed.length > 0) this.p.warn(`cannot remove the taps of QEMU ${this.pid}: ${failed.join('; ')}`);
+    const cg = await removeTuning(this.pid, this.p.tuning).catch((e: unknown) => [(e as Error).message]);
+    if (cg.length > 0) this.p.warn(`cannot remove the cgroup of QEMU ${this.pid}: ${cg.join('; ')}`);
     await removeRuntimeDir(this.p.paths.runDir).catch((e: unknown) => this.p.warn(`cannot remove ${this.p.paths.runDir}: ${(e as Error).message}`));
     this.#feed({ type: 'exit' });
   }
