@@ -69,6 +69,10 @@ export const ERROR_CODES = [
   'DNSMASQ_FAILED', // a network's dnsmasq could not be started (the message quotes its output)
   'PLACEMENT_NO_FIT', // automatic placement found no NUMA node with the CPUs, memory and huge pages asked for; details say what each node is short of
   'IMAGE_BUILD_FAILED', // scripts/build-tiny-image.sh (virtkit image build) failed; the message quotes its last line
+  'NODEDEV_NOT_FOUND', // no host (PCI) device of that name or address
+  'NODEDEV_FAILED', // a sysfs write to bind, unbind or reset a host PCI device failed, or the kernel did not bind it as asked
+  'IOMMU_GROUP_BUSY', // another device of a PCI device's IOMMU group is bound to a host driver; details.blockers names each
+  'VF_POOL_EXHAUSTED', // every VF of a <forward mode='hostdev'> network is in use
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

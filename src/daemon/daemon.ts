@@ -7,6 +7,7 @@ import { access, mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readNodeInfo } from '../host/nodeinfo.js';
+import { defaultNodedevDeps } from './nodedev/context.js';
 import { ApiServer, type TcpOptions } from './api/server.js';
 import type { HypervisorLoader } from './driver.js';
 import { errorText, type Logger } from './engine/context.js';
@@ -71,6 +72,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       loadDriver: opts.loadDriver ?? (() => loadQemuHypervisor(log, opts.hostRoot, resolveNetwork)),
       nodeInfo: () => readNodeInfo(opts.hostRoot === undefined ? {} : { root: opts.hostRoot }),
       hostname,
+      nodedevs: defaultNodedevDeps(opts.hostRoot ?? '/'),
       version: VIRTKIT_VERSION,
       log,
     });

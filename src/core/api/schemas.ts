@@ -27,6 +27,8 @@ export { BlockInfo, BlockResizeBody, ChangeMediaBody, DeviceXmlBody, DiskDetachB
 import { diskSchemas } from './disk-schemas.js';
 export { IfaceLinkBody } from './iface-schemas.js';
 import { ifaceSchemas } from './iface-schemas.js';
+export { NodedevBindResult, NodedevList } from './nodedev-schemas.js';
+import { nodedevSchemas } from './nodedev-schemas.js';
 import { snapshotSchemas } from './snapshot-schemas.js';
 import { eventSchemas } from './event-schemas.js';
 export { OBJECT_EVENTS, ObjectEvent, type ObjectEventKind } from './event-schemas.js';
@@ -41,7 +43,7 @@ export {
 } from './storage-schemas.js';
 
 /** Named schemas: each becomes a component of the OpenAPI document. */
-export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...snapshotSchemas, ...eventSchemas]);
+export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...nodedevSchemas, ...snapshotSchemas, ...eventSchemas]);
 
 const named = <T extends v.GenericSchema>(id: string, description: string, schema: T): T => {
   apiSchemas.set(schema, { id, description });

@@ -7,6 +7,7 @@ import type { ActionOf } from '../engine/actions.js';
 import { WAIT, type QuerySpec } from './query.js';
 import { route, Router, type Route, type SchemaName } from './router.js';
 import { networkRoutes } from './network-routes.js';
+import { nodedevRoutes } from './nodedev-routes.js';
 import { secretRoutes } from './secret-routes.js';
 import { snapshotRoutes } from './snapshot-routes.js';
 import { storageRoutes } from './storage-routes.js';
@@ -221,6 +222,7 @@ export const routes: readonly Route[] = [
   ...diskRoutes,
   ...ifaceRoutes,
   ...networkRoutes,
+  ...nodedevRoutes,
   ...storageRoutes,
   ...volumeRoutes,
   ...secretRoutes,

@@ -10,6 +10,7 @@ import type { NodeInfo } from '../../host/nodeinfo.js';
 import type { BlockInfo, DomainCapsQuery, DomainStats, HypervisorVersion, NativeArgv, ShutdownMode } from '../driver.js';
 import type { DomainState, StateReason } from '../state.js';
 import { networkHandlers, type NetworkAction, type NetworkResults } from '../networks/actions.js';
+import { nodedevHandlers, type NodedevAction, type NodedevResults } from '../nodedev/actions.js';
 import { secretHandlers, type SecretAction, type SecretResults } from '../secrets/actions.js';
 import { snapshotHandlers, type SnapshotAction, type SnapshotResults } from '../snapshots/actions.js';
 import { storageHandlers, type StorageAction, type StorageResults } from '../storage/actions.js';
@@ -118,12 +119,14 @@ export type Action =
   | StorageAction
   // Virtual networks (networks/actions.ts).
   | NetworkAction
+  // Host devices (nodedev/actions.ts).
+  | NodedevAction
   // Secrets (secrets/actions.ts).
   | SecretAction
   // Domain snapshots and block jobs (snapshots/actions.ts).
   | SnapshotAction;
 
-export interface ActionResults extends StorageResults, NetworkResults, SecretResults, SnapshotResults {
+export interface ActionResults extends StorageResults, NetworkResults, NodedevResults, SecretResults, SnapshotResults {
   define: { readonly domain: DomainInfo; readonly created: boolean };
   undefine: DomainInfo;
   create: DomainInfo;
@@ -206,6 +209,7 @@ const handlers: { readonly [K in ActionKind]: Handler<K> } = {
   blockInfo,
   ...storageHandlers,
   ...networkHandlers,
+  ...nodedevHandlers,
   ...secretHandlers,
   ...snapshotHandlers,
 };

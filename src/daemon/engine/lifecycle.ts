@@ -14,6 +14,7 @@ import { errorText, type EngineContext } from './context.js';
 import type { DomainRecord } from './registry.js';
 import { resolveVolumeDisks } from './volume-disks.js';
 import { diskKeys } from './disk-key-values.js';
+import { prepareHostdevs, releaseHostdevs } from '../nodedev/hostdevs.js';
 
 /** Starts `def` as the running configuration of `rec` (inside its job). */
 export async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainDef, paused: boolean): Promise<void> {
@@ -27,8 +28,16 @@ export async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainD
   const keys = diskKeys(ctx, resolved.devices?.disk ?? []);
   let handle: RunningDomain;
   try {
+    // Host PCI devices to vfio-pci, SR-IOV VFs' MAC/VLAN (docs/passthrough.md).
+    await prepareHostdevs(ctx, rec.name, resolved);
+  } catch (e) {
+    ctx.setState(rec, { state: 'shutoff', reason: 'failed' });
+    throw e;
+  }
+  try {
     handle = await driver.start(resolved, paths, { paused, ...(keys === undefined ? {} : { diskKeys: keys }) });
   } catch (e) {
+    await releaseHostdevs(ctx, rec.name, resolved);
     ctx.setState(rec, { state: 'shutoff', reason: 'failed' });
     throw e;
   }
