@@ -7,7 +7,7 @@ import { access, mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readNodeInfo } from '../host/nodeinfo.js';
-import { defaultNodedevDeps } from './nodedev/context.js';
+import { defaultNodedevDeps, type NodedevDeps } from './nodedev/context.js';
 import { ApiServer, type TcpOptions } from './api/server.js';
 import type { HypervisorLoader } from './driver.js';
 import { errorText, type Logger } from './engine/context.js';
@@ -30,6 +30,8 @@ export interface DaemonOptions {
   readonly loadDriver?: HypervisorLoader;
   /** Prefix for /proc and /sys: node facts, and the QEMU driver's host facts (tests point it at a fake tree). */
   readonly hostRoot?: string;
+  /** Host PCI devices and the ip runner for SR-IOV VFs (default: the real ones under hostRoot or '/'). */
+  readonly nodedevs?: NodedevDeps;
   /** Start autostart domains (once per boot of the run dir). Default true. */
   readonly autostart?: boolean;
 }
@@ -72,7 +74,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       loadDriver: opts.loadDriver ?? (() => loadQemuHypervisor(log, opts.hostRoot, resolveNetwork)),
       nodeInfo: () => readNodeInfo(opts.hostRoot === undefined ? {} : { root: opts.hostRoot }),
       hostname,
-      nodedevs: defaultNodedevDeps(opts.hostRoot ?? '/'),
+      nodedevs: opts.nodedevs ?? defaultNodedevDeps(opts.hostRoot ?? '/'),
       version: VIRTKIT_VERSION,
       log,
     });
