@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { isVirtkitError } from '../errors.js';
 import { detachWrites, reattachWrites } from './bind-plan.js';
 import { groupBlockers } from './iommu-group.js';
+import { vfSetupCommands, vfTeardownCommands } from './vf-config.js';
+import { allocateVf, vfPool } from './vf-pool.js';
 import { nodedevEntries, nodedevTree } from './list.js';
 import { nodedevName, pciAddressOf, sysfsAddressOfXml } from './pci-address.js';
 import type { PciDeviceInfo } from './types.js';
@@ -113,5 +115,31 @@ describe('node devices', () => {
     ].map((d) => [d.address, { ...d, iommuGroup: 7, iommuGroupMembers: g }] as const));
     assert.deepEqual(groupBlockers(['0000:04:00.0'], m).map((b) => `${b.address} ${b.driver}`), ['0000:04:00.3 snd_hda_intel']);
     assert.deepEqual(groupBlockers(['0000:04:00.0', '0000:04:00.3'], m), []);
+  });
+
+  it('VF pools: a PF\'s VFs or an address list, first free first; exhausted and non-PF refused', () => {
+    const pf = dev('0000:03:00.0', { net: [{ name: 'eth0', mac: null }], virtfns: ['0000:03:10.0', '0000:03:10.2'] });
+    const pool = vfPool('n', { pf: [{ dev: 'eth0' }] }, [pf]);
+    assert.deepEqual(pool, ['0000:03:10.0', '0000:03:10.2']);
+    assert.deepEqual(vfPool('n', { address: [{ domain: 0, bus: 5, slot: 0x10, function: 1 }] }, []), ['0000:05:10.1']);
+    assert.equal(allocateVf('n', pool, new Set(['0000:03:10.0'])), '0000:03:10.2');
+    assert.throws(() => allocateVf('n', pool, new Set(pool)), (e: unknown) => isVirtkitError(e) && e.code === 'VF_POOL_EXHAUSTED');
+    assert.throws(() => vfPool('n', { pf: [{ dev: 'eth9' }] }, [pf]), (e: unknown) => isVirtkitError(e) && e.code === 'OPERATION_INVALID' && /eth9/.test(e.message));
+  });
+
+  it('VF MAC/VLAN commands go to the PF with the VF\'s index, in interface order', () => {
+    const m = new Map([
+      dev('0000:03:00.0', { net: [{ name: 'enp3s0f0', mac: null }], virtfns: ['0000:03:10.0', '0000:03:10.2', '0000:03:10.4'] }),
+      dev('0000:03:10.4', { physfn: '0000:03:00.0' }), dev('0000:03:10.0', { physfn: '0000:03:00.0' }),
+    ].map((d) => [d.address, d] as const));
+    const items = [
+      { address: '0000:03:10.4', managed: true, where: 'i1', vf: { mac: '52:54:00:00:00:01', vlan: 10 } },
+      { address: '0000:03:10.0', managed: true, where: 'i2', vf: { mac: '52:54:00:00:00:02', vlan: undefined } },
+    ];
+    assert.deepEqual(vfSetupCommands(items, m), [
+      ['link', 'set', 'enp3s0f0', 'vf', '2', 'mac', '52:54:00:00:00:01', 'vlan', '10'],
+      ['link', 'set', 'enp3s0f0', 'vf', '0', 'mac', '52:54:00:00:00:02'],
+    ]);
+    assert.deepEqual(vfTeardownCommands(items, m), [['link', 'set', 'enp3s0f0', 'vf', '2', 'vlan', '0']]);
   });
 });

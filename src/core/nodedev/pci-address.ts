@@ -48,7 +48,14 @@ export function pciAddressOf(nameOrAddress: string): string {
 }
 
 /** A domain XML <address domain= bus= slot= function=/> (hex or decimal strings) as a sysfs address. */
-export function sysfsAddressOfXml(a: { readonly domain?: string | undefined; readonly bus?: string | undefined; readonly slot?: string | undefined; readonly function?: string | undefined }): string {
-  const n = (v: string | undefined): number => Number(v ?? '0');
+export interface XmlPciAddress {
+  readonly domain?: string | number | undefined;
+  readonly bus?: string | number | undefined;
+  readonly slot?: string | number | undefined;
+  readonly function?: string | number | undefined;
+}
+
+export function sysfsAddressOfXml(a: XmlPciAddress): string {
+  const n = (v: string | number | undefined): number => Number(v ?? 0);
   return formatSysfsAddress({ domain: n(a.domain), bus: n(a.bus), slot: n(a.slot), function: n(a.function) });
 }

@@ -27,17 +27,18 @@ export async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainD
   const resolved = await resolveVolumeDisks(ctx.storage, def);
   const keys = diskKeys(ctx, resolved.devices?.disk ?? []);
   let handle: RunningDomain;
+  let ready: DomainDef;
   try {
-    // Host PCI devices to vfio-pci, SR-IOV VFs' MAC/VLAN (docs/passthrough.md).
-    await prepareHostdevs(ctx, rec.name, resolved);
+    // Host PCI devices to vfio-pci, VFs from hostdev networks, SR-IOV VFs' MAC/VLAN (docs/passthrough.md).
+    ready = await prepareHostdevs(ctx, rec.name, resolved);
   } catch (e) {
     ctx.setState(rec, { state: 'shutoff', reason: 'failed' });
     throw e;
   }
   try {
-    handle = await driver.start(resolved, paths, { paused, ...(keys === undefined ? {} : { diskKeys: keys }) });
+    handle = await driver.start(ready, paths, { paused, ...(keys === undefined ? {} : { diskKeys: keys }) });
   } catch (e) {
-    await releaseHostdevs(ctx, rec.name, resolved);
+    await releaseHostdevs(ctx, rec.name, ready);
     ctx.setState(rec, { state: 'shutoff', reason: 'failed' });
     throw e;
   }

@@ -27,8 +27,10 @@ export interface NodedevResults {
   nodedevReset: BindResult;
 }
 
-/** The running domain that holds PCI device `address`, if any. */
+/** The domain that holds PCI device `address` (starting or running), if any. */
 export function holderOf(ctx: EngineContext, address: string): string | undefined {
+  const claimed = ctx.nodedevs.claims.get(address);
+  if (claimed !== undefined) return claimed;
   for (const rec of ctx.registry.all()) {
     const def = rec.runtime?.liveDef;
     if (def !== undefined && domainPciDevices(def).some((d) => d.address === address)) return rec.name;

@@ -19,6 +19,8 @@ export function defaultNodedevDeps(root = '/'): NodedevDeps {
 export class NodedevContext {
   readonly pci: PciHost;
   readonly ip: IpRunner;
+  /** PCI devices held by a domain from its start (before it counts as running) to its release. */
+  readonly claims = new Map<string, string>();
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(deps: NodedevDeps) {

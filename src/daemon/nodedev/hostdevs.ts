@@ -3,7 +3,9 @@
  * them; an unmanaged one must be on vfio-pci already (nodedev-detach); the managed ones are
  * detached (their IOMMU groups checked with every device of the domain counted as assigned);
  * then each SR-IOV VF of an <interface type='hostdev'> gets its MAC and VLAN through its PF,
- * in interface order. A failure undoes what was done. After stop: the VLAN tags come off and
+ * in interface order. A failure undoes what was done. An interface on a <forward mode='hostdev'>
+ * network first gets a VF of the network's pool (network-vfs.ts). The devices are claimed for
+ * the domain from then until their release. After stop: the VLAN tags come off and
  * every managed device goes back to its host driver (as libvirt: also one that was on vfio-pci
  * before the start). Nothing is read from the host for a domain without such devices.
  */
@@ -16,16 +18,23 @@ import { pciDeviceMap } from '../../host/pci/read.js';
 import type { DomainDef } from '../domain-xml.js';
 import type { EngineContext } from '../engine/context.js';
 import { holderOf } from './actions.js';
+import { assignNetworkVfs } from './network-vfs.js';
 
-/** Prepares `def`'s PCI devices for domain `name` to start. */
-export function prepareHostdevs(ctx: EngineContext, name: string, def: DomainDef): Promise<void> {
-  const items = domainPciDevices(def);
-  if (items.length === 0) return Promise.resolve();
+/**
+ * Prepares `def`'s PCI devices for domain `name` to start; returns `def` with each interface on
+ * a hostdev network turned into the VF interface it got (network-vfs.ts).
+ */
+export function prepareHostdevs(ctx: EngineContext, name: string, def: DomainDef): Promise<DomainDef> {
+  const ifaces = def.devices?.interface ?? [];
+  if (domainPciDevices(def).length === 0 && !ifaces.some((n) => n.type === 'network')) return Promise.resolve(def);
   return ctx.nodedevs.serial(async () => {
+    const ready = await assignNetworkVfs(ctx, name, def);
+    const items = domainPciDevices(ready);
+    if (items.length === 0) return ready;
     for (const it of items) {
       const holder = holderOf(ctx, it.address);
       if (holder !== undefined && holder !== name) {
-        throw new VirtkitError('OPERATION_INVALID', `${it.where}: PCI device ${it.address} is in use by running domain '${holder}'`, { details: { address: it.address, domain: holder } });
+        throw new VirtkitError('OPERATION_INVALID', `${it.where}: PCI device ${it.address} is in use by domain '${holder}'`, { details: { address: it.address, domain: holder } });
       }
     }
     const devices = await pciDeviceMap(ctx.nodedevs.pci.root);
@@ -45,6 +54,8 @@ export function prepareHostdevs(ctx: EngineContext, name: string, def: DomainDef
       for (const r of detached.reverse()) if (r.writes.length > 0) await ctx.nodedevs.pci.reattach(r.address).catch(() => undefined);
       throw e;
     }
+    for (const it of items) ctx.nodedevs.claims.set(it.address, name);
+    return ready;
   });
 }
 
@@ -59,6 +70,7 @@ export function releaseHostdevs(ctx: EngineContext, name: string, def: DomainDef
     } catch (e) {
       log('clearing the VF VLAN tags', e);
     }
+    for (const it of items) if (ctx.nodedevs.claims.get(it.address) === name) ctx.nodedevs.claims.delete(it.address);
     for (const it of items.filter((x: DomainPciDevice) => x.managed)) {
       await ctx.nodedevs.pci.reattach(it.address).catch((e: unknown) => log(`reattaching PCI device ${it.address}`, e));
     }

@@ -107,4 +107,29 @@ describe('node devices through the engine (fake sysfs)', () => {
       await done();
     }
   });
+
+  it('a <forward mode=\'hostdev\'> network hands out its PF\'s VFs, first free first, and refuses when none is left', async () => {
+    const { engine, pci, ip, done } = await setup();
+    try {
+      await engine.dispatch({ kind: 'netCreate', xml: "<network><name>vfs</name><forward mode='hostdev' managed='yes'><pf dev='eth0'/></forward><vlan><tag id='7'/></vlan></network>" });
+      const nic = (mac: string): string => `<interface type='network'><mac address='${mac}'/><source network='vfs'/></interface>`;
+      const vm = (name: string, mac: string): string => domain(nic(mac)).replace('<name>pt</name>', `<name>${name}</name>`);
+      await engine.dispatch({ kind: 'create', xml: vm('a', '52:54:00:00:00:0a') });
+      await engine.dispatch({ kind: 'create', xml: vm('b', '52:54:00:00:00:0b') });
+      assert.deepEqual(ip, ['link set eth0 vf 0 mac 52:54:00:00:00:0a vlan 7', 'link set eth0 vf 1 mac 52:54:00:00:00:0b vlan 7']);
+      assert.equal(await pci.driverOf('0000:03:10.2'), 'vfio-pci');
+      assert.match(await engine.dispatch({ kind: 'dumpxml', name: 'b' }), /<interface type='hostdev' managed='yes'>[\s\S]*<address type='pci' domain='0x0000' bus='0x03' slot='0x10' function='0x2'\/>/);
+      await assert.rejects(engine.dispatch({ kind: 'create', xml: vm('c', '52:54:00:00:00:0c') }), (e: unknown) => code('VF_POOL_EXHAUSTED')(e) && /network 'vfs' has no free VF: all 2/.test((e as Error).message));
+      await engine.dispatch({ kind: 'destroy', name: 'a' });
+      await settled(engine);
+      assert.equal(await pci.driverOf('0000:03:10.0'), 'ixgbevf');
+      await engine.dispatch({ kind: 'create', xml: vm('c', '52:54:00:00:00:0c') });
+      assert.equal(ip.at(-1), 'link set eth0 vf 0 mac 52:54:00:00:00:0c vlan 7');
+      for (const n of ['b', 'c']) await engine.dispatch({ kind: 'destroy', name: n });
+      await settled(engine);
+      await engine.dispatch({ kind: 'netDestroy', network: 'vfs' });
+    } finally {
+      await done();
+    }
+  });
 });
