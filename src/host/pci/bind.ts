@@ -69,6 +69,10 @@ export class PciHost {
     if (!vfio && addresses.some((a) => devices.get(a)?.driver !== VFIO_DRIVER)) {
       throw new VirtkitError('HOST_UNSUPPORTED', `the ${VFIO_DRIVER} driver is not loaded on this host (no /sys/bus/pci/drivers/${VFIO_DRIVER}): load it (modprobe ${VFIO_DRIVER}) and enable the IOMMU (intel_iommu=on or amd_iommu=on)`);
     }
+    const noGroup = addresses.filter((a) => devices.get(a)?.iommuGroup === null && devices.get(a)?.driver !== VFIO_DRIVER);
+    if (noGroup.length > 0) {
+      throw new VirtkitError('HOST_UNSUPPORTED', `PCI device${noGroup.length > 1 ? 's' : ''} ${noGroup.join(', ')} ${noGroup.length > 1 ? 'are' : 'is'} in no IOMMU group, so VFIO cannot assign ${noGroup.length > 1 ? 'them' : 'it'}: enable the IOMMU (intel_iommu=on or amd_iommu=on on the kernel command line, VT-d/AMD-Vi in the firmware)`, { details: { addresses: noGroup } });
+    }
     checkGroups([...new Set([...addresses, ...together])], devices);
     const done: BindResult[] = [];
     try {

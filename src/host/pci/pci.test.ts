@@ -101,7 +101,7 @@ describe('host PCI devices from sysfs', () => {
     assert.equal((await h.detach(['0000:04:00.1']))[0]?.after, 'vfio-pci');
   }));
 
-  it('a bind that does not take is undone and reported; so is a missing vfio-pci driver', async () => {
+  it('a bind that does not take is undone and reported; a device without IOMMU group and a missing vfio-pci driver are refused', async () => {
     await withHost({ devices: [{ address: '0000:05:00.0', driver: 'igb', iommuGroup: 5, refuses: 'vfio-pci' }] }, async (f, h) => {
       await assert.rejects(h.detach(['0000:05:00.0']), (e: unknown) => isVirtkitError(e) && e.code === 'NODEDEV_FAILED' && /unbound after the probe/.test(e.message));
       assert.equal(await f.driverOf('0000:05:00.0'), 'igb');
@@ -112,6 +112,10 @@ describe('host PCI devices from sysfs', () => {
         'sys/bus/pci/devices/0000:05:00.0/driver_override',
         'sys/bus/pci/drivers_probe 0000:05:00.0',
       ]);
+    });
+    await withHost({ devices: [{ address: '0000:05:00.0', driver: 'igb' }] }, async (f, h) => {
+      await assert.rejects(h.detach(['0000:05:00.0']), (e: unknown) => isVirtkitError(e) && e.code === 'HOST_UNSUPPORTED' && /in no IOMMU group/.test(e.message));
+      assert.deepEqual(f.writes, []);
     });
     await withHost({ vfio: false, devices: [{ address: '0000:05:00.0', driver: 'igb', iommuGroup: 5 }] }, async (f, h) => {
       await assert.rejects(h.detach(['0000:05:00.0']), (e: unknown) => isVirtkitError(e) && e.code === 'HOST_UNSUPPORTED' && /modprobe vfio-pci/.test(e.message));
