@@ -4,11 +4,13 @@
  * the daemon's driver is never loaded by these commands.
  */
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { PciHost } from '../../src/host/pci/bind.js';
 import { NoHypervisor } from '../../src/daemon/driver-none.js';
 import { fakePci, TWO_NIC_HOST } from '../helpers/fake-pci.js';
-import { cli, inProcessDaemon } from './daemon-harness.js';
+import { cli, domainXml, inProcessDaemon } from './daemon-harness.js';
 
 describe('nodedev commands against a daemon on a fake PCI tree', () => {
   it('list, tree, dumpxml, detach, reattach, reset, and the IOMMU group refusal', async () => {
@@ -44,6 +46,28 @@ describe('nodedev commands against a daemon on a fake PCI tree', () => {
       const missing = await cli(d.root, ['nodedev-dumpxml', 'pci_0000_0a_00_0']);
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /Could not find matching device 'pci_0000_0a_00_0'\nerror: no PCI device 0000:0a:00\.0 on this host/);
+    } finally {
+      await d.close();
+      await pci.remove();
+    }
+  });
+
+  it('domxml-to-native: a managed <hostdev> and an interface on a VF pool network become vfio-pci with the host address (the real QEMU driver\'s argv, no guest started)', async () => {
+    const pci = await fakePci(TWO_NIC_HOST);
+    const d = await inProcessDaemon({ nodedevs: { pci: new PciHost({ root: pci.root, write: pci.write }), ip: () => Promise.reject(new Error('no ip in this test')) } });
+    try {
+      await writeFile(join(d.root, 'vfs.xml'), "<network><name>vfs</name><forward mode='hostdev' managed='yes'><pf dev='eth0'/></forward></network>");
+      assert.equal((await cli(d.root, ['net-create', 'vfs.xml'])).code, 0);
+      await writeFile(join(d.root, 'pt.xml'), domainXml('pt', `  <devices>
+    <hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x04' slot='0x00' function='0x1'/></source></hostdev>
+    <interface type='network'><mac address='52:54:00:00:00:0a'/><source network='vfs'/></interface>
+  </devices>
+`));
+      const r = await cli(d.root, ['domxml-to-native', 'qemu-argv', 'pt.xml']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /-device '\{"driver":"vfio-pci","host":"0000:03:10\.0","id":"hostdev0"/);
+      assert.match(r.stdout, /-device '\{"driver":"vfio-pci","host":"0000:04:00\.1","id":"hostdev1"/);
+      assert.deepEqual(pci.writes, [], 'a pretend run writes nothing');
     } finally {
       await d.close();
       await pci.remove();
