@@ -17,12 +17,12 @@ after(() => rmSync(ROOT, { recursive: true, force: true }));
 
 const code = (c: string) => (e: unknown): boolean => isVirtkitError(e) && e.code === c;
 
-async function setup(): Promise<{ engine: Engine; pci: FakePci; ip: string[]; done: () => Promise<void> }> {
-  const pci = await fakePci(TWO_NIC_HOST);
+async function setup(root = ROOT, fake?: FakePci): Promise<{ engine: Engine; pci: FakePci; ip: string[]; done: () => Promise<void> }> {
+  const pci = fake ?? await fakePci(TWO_NIC_HOST);
   const ip: string[] = [];
   const engine = new Engine({
-    layout: instanceLayout({ kind: 'root', root: ROOT }),
-    storage: memoryStorageDeps(join(ROOT, 'lib', 'images')),
+    layout: instanceLayout({ kind: 'root', root }),
+    storage: memoryStorageDeps(join(root, 'lib', 'images')),
     config: new MemoryConfigStore(), status: new MemoryStatusStore(),
     loadDriver: () => Promise.resolve(new FakeHypervisor()),
     nodeInfo: () => Promise.reject(new Error('unused')),
@@ -130,6 +130,22 @@ describe('node devices through the engine (fake sysfs)', () => {
       await engine.dispatch({ kind: 'netDestroy', network: 'vfs' });
     } finally {
       await done();
+    }
+  });
+
+  it('a VF pool network is re-adopted by the next daemon (nothing on the host to look for)', async () => {
+    const root = mkdtempSync(join(ROOT, 'restart-'));
+    const first = await setup(root);
+    try {
+      await first.engine.dispatch({ kind: 'netCreate', xml: "<network><name>vfs</name><forward mode='hostdev'><pf dev='eth0'/></forward></network>" });
+      await first.engine.close();
+      const second = await setup(root, first.pci);
+      await second.engine.load();
+      assert.equal((await second.engine.dispatch({ kind: 'netGet', network: 'vfs' })).active, true);
+      await second.engine.dispatch({ kind: 'netDestroy', network: 'vfs' });
+      await second.engine.close();
+    } finally {
+      await first.done();
     }
   });
 });
