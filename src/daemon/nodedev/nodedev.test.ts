@@ -17,13 +17,13 @@ after(() => rmSync(ROOT, { recursive: true, force: true }));
 
 const code = (c: string) => (e: unknown): boolean => isVirtkitError(e) && e.code === c;
 
-async function setup(root = ROOT, fake?: FakePci): Promise<{ engine: Engine; pci: FakePci; ip: string[]; done: () => Promise<void> }> {
+async function setup(root = ROOT, fake?: FakePci, stores = { config: new MemoryConfigStore(), status: new MemoryStatusStore() }): Promise<{ engine: Engine; pci: FakePci; ip: string[]; done: () => Promise<void> }> {
   const pci = fake ?? await fakePci(TWO_NIC_HOST);
   const ip: string[] = [];
   const engine = new Engine({
     layout: instanceLayout({ kind: 'root', root }),
     storage: memoryStorageDeps(join(root, 'lib', 'images')),
-    config: new MemoryConfigStore(), status: new MemoryStatusStore(),
+    ...stores,
     loadDriver: () => Promise.resolve(new FakeHypervisor()),
     nodeInfo: () => Promise.reject(new Error('unused')),
     hostname: () => 'host', version: '0.0.0',
@@ -143,6 +143,26 @@ describe('node devices through the engine (fake sysfs)', () => {
       await second.engine.load();
       assert.equal((await second.engine.dispatch({ kind: 'netGet', network: 'vfs' })).active, true);
       await second.engine.dispatch({ kind: 'netDestroy', network: 'vfs' });
+      await second.engine.close();
+    } finally {
+      await first.done();
+    }
+  });
+
+  it('a domain that stopped while no daemon ran gives its managed devices back when the next daemon finds it gone', async () => {
+    const stores = { config: new MemoryConfigStore(), status: new MemoryStatusStore() };
+    const first = await setup(ROOT, undefined, stores);
+    try {
+      await first.engine.dispatch({ kind: 'define', xml: domain(HOSTDEV) });
+      await first.engine.dispatch({ kind: 'start', name: 'pt' });
+      assert.equal(await first.pci.driverOf('0000:03:10.2'), 'vfio-pci');
+      await first.engine.close();
+      // The next daemon's driver finds no such guest alive.
+      const second = await setup(ROOT, first.pci, stores);
+      await second.engine.load();
+      await settled(second.engine);
+      assert.equal((await second.engine.dispatch({ kind: 'get', name: 'pt' })).state, 'shutoff');
+      assert.equal(await first.pci.driverOf('0000:03:10.2'), 'ixgbevf');
       await second.engine.close();
     } finally {
       await first.done();
