@@ -13,7 +13,7 @@ import type {
   PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, HostNodeReport, AllocPagesRequest, NodeStats, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, ObjectEventKind, NativeArgv, TuningReport, TuningRequest, VcpuCountReport, VcpuReport,
   BlockCommitRequest, BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
-  DomainIfAddrList, NetworkDefineResult, NetworkFilter, NetworkInfo, NetworkLease, NetworkStartPlan, NetworkUpdateRequest,
+  DomainIfAddrList, NodedevBindResult, NodedevEntry, NetworkDefineResult, NetworkFilter, NetworkInfo, NetworkLease, NetworkStartPlan, NetworkUpdateRequest,
   InstallRequest, InstallResult,
 } from './types.js';
 import type { CloneProgress, ConsoleConnection, EventStream, ObjectEventStream, VolumeImportRequest } from './websocket.js';
@@ -484,6 +484,20 @@ export class VirtkitClient {
 
   undefineSecret(uuid: string, opts?: JobOptions): Promise<SecretInfo> {
     return this.#call('DELETE', `/v1/secrets/${seg(uuid)}${waitQuery(opts)}`);
+  }
+
+  // Host devices (nodedev-*): `name` is pci_0000_03_00_0 (or net_...), or a PCI address.
+  async listNodedevs(caps?: readonly ('pci' | 'net')[]): Promise<NodedevEntry[]> {
+    const q = caps === undefined || caps.length === 0 ? '' : `?cap=${caps.join(',')}`;
+    return (await this.#call<{ devices: NodedevEntry[] }>('GET', `/v1/nodedevs${q}`)).devices;
+  }
+
+  async nodedevXml(name: string): Promise<string> {
+    return (await this.#call<{ xml: string }>('GET', `/v1/nodedevs/${seg(name)}/xml`)).xml;
+  }
+
+  nodedevAction(name: string, action: 'detach' | 'reattach' | 'reset'): Promise<NodedevBindResult> {
+    return this.#call('POST', `/v1/nodedevs/${seg(name)}/${action}`);
   }
 
   async secretXml(uuid: string): Promise<string> {

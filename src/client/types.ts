@@ -22,6 +22,9 @@ export type HostNodeReport = Api.HostNodeReport;
 export type AllocPagesRequest = Api.AllocPagesRequest;
 /** nodememstats (KiB) and nodecpustats (ns) counters. */
 export type NodeStats = Api.NodeStats;
+export type NodedevList = Api.NodedevList;
+export type NodedevEntry = Api.NodedevList['devices'][number];
+export type NodedevBindResult = Api.NodedevBindResult;
 export type LifecycleEvent = Api.LifecycleEvent;
 export type ObjectEvent = Api.ObjectEvent;
 export type ObjectEventKind = Api.ObjectEventKind;

@@ -73,6 +73,10 @@ export const ERROR_CODES = [
   'IMAGE_BUILD_FAILED', // scripts/build-tiny-image.sh (virtkit image build) failed; the message quotes its last line
   'CLONE_TARGET_EXISTS', // virtkit clone would write a disk file or volume that exists (without --preserve-data)
   'CLONE_TARGET_MISSING', // virtkit clone --preserve-data names a disk file or volume that does not exist
+  'NODEDEV_NOT_FOUND', // no host (PCI) device of that name or address
+  'NODEDEV_FAILED', // a sysfs write to bind, unbind or reset a host PCI device failed, or the kernel did not bind it as asked
+  'IOMMU_GROUP_BUSY', // another device of a PCI device's IOMMU group is bound to a host driver; details.blockers names each
+  'VF_POOL_EXHAUSTED', // every VF of a <forward mode='hostdev'> network is in use
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readNodeInfo } from '../host/nodeinfo.js';
 import { hostReader } from '../host/sysfs/host-reader.js';
+import { defaultNodedevDeps, type NodedevDeps } from './nodedev/context.js';
 import { ApiServer, type TcpOptions } from './api/server.js';
 import type { HypervisorLoader } from './driver.js';
 import { errorText, type Logger } from './engine/context.js';
@@ -30,6 +31,8 @@ export interface DaemonOptions {
   readonly loadDriver?: HypervisorLoader;
   /** Prefix for /proc and /sys: node facts, and the QEMU driver's host facts (tests point it at a fake tree). */
   readonly hostRoot?: string;
+  /** Host PCI devices and the ip runner for SR-IOV VFs (default: the real ones under hostRoot or '/'). */
+  readonly nodedevs?: NodedevDeps;
   /** Start autostart domains (once per boot of the run dir). Default true. */
   readonly autostart?: boolean;
 }
@@ -73,6 +76,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       nodeInfo: () => readNodeInfo(opts.hostRoot === undefined ? {} : { root: opts.hostRoot }),
       host: hostReader(opts.hostRoot),
       hostname,
+      nodedevs: opts.nodedevs ?? defaultNodedevDeps(opts.hostRoot ?? '/'),
       version: VIRTKIT_VERSION,
       log,
     });

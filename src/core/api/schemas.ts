@@ -29,6 +29,8 @@ export { IfaceLinkBody } from './iface-schemas.js';
 import { ifaceSchemas } from './iface-schemas.js';
 export { CloneBody, CloneDisk, CloneXmlBody } from './clone-schemas.js';
 import { CloneDisk, cloneSchemas } from './clone-schemas.js';
+export { NodedevBindResult, NodedevList } from './nodedev-schemas.js';
+import { nodedevSchemas } from './nodedev-schemas.js';
 import { snapshotSchemas } from './snapshot-schemas.js';
 export { TuningBody, TuningReport } from './tuning-schemas.js';
 import { tuningSchemas } from './tuning-schemas.js';
@@ -49,7 +51,7 @@ export {
 } from './storage-schemas.js';
 
 /** Named schemas: each becomes a component of the OpenAPI document. */
-export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...cloneSchemas, ...snapshotSchemas, ...eventSchemas, ...installSchemas, ...nodeSchemas, ...tuningSchemas]);
+export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...cloneSchemas, ...snapshotSchemas, ...eventSchemas, ...installSchemas, ...nodeSchemas, ...tuningSchemas, ...nodedevSchemas]);
 
 const named = <T extends v.GenericSchema>(id: string, description: string, schema: T): T => {
   apiSchemas.set(schema, { id, description });

@@ -47,6 +47,8 @@ export type PoolDefineResult = v.InferOutput<typeof S.PoolDefineResult>;
 export type VolumeInfo = v.InferOutput<typeof S.VolumeInfo>;
 export type SecretInfo = v.InferOutput<typeof S.SecretInfo>;
 export type SecretDefineResult = v.InferOutput<typeof S.SecretDefineResult>;
+export type NodedevList = v.InferOutput<typeof S.NodedevList>;
+export type NodedevBindResult = v.InferOutput<typeof S.NodedevBindResult>;
 
 export type SnapshotInfo = v.InferOutput<typeof S.SnapshotInfo>;
 export type BlockJobsReport = v.InferOutput<typeof S.BlockJobsReport>;

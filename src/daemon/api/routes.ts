@@ -8,6 +8,7 @@ import { WAIT, type QuerySpec } from './query.js';
 import { route, Router, type Route, type SchemaName } from './router.js';
 import { networkRoutes } from './network-routes.js';
 import { nodeRoutes } from './node-routes.js';
+import { nodedevRoutes } from './nodedev-routes.js';
 import { secretRoutes } from './secret-routes.js';
 import { snapshotRoutes } from './snapshot-routes.js';
 import { storageRoutes } from './storage-routes.js';
@@ -228,6 +229,7 @@ export const routes: readonly Route[] = [
   ...ifaceRoutes,
   ...tuningRoutes,
   ...networkRoutes,
+  ...nodedevRoutes,
   ...storageRoutes,
   ...volumeRoutes,
   ...secretRoutes,

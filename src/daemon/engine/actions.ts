@@ -12,6 +12,7 @@ import type { DomainState, StateReason } from '../state.js';
 import { installHandlers, type InstallAction, type InstallResults } from '../install/actions.js';
 import { networkHandlers, type NetworkAction, type NetworkResults } from '../networks/actions.js';
 import { nodeHandlers, type NodeAction, type NodeResults } from '../node/actions.js';
+import { nodedevHandlers, type NodedevAction, type NodedevResults } from '../nodedev/actions.js';
 import { secretHandlers, type SecretAction, type SecretResults } from '../secrets/actions.js';
 import { snapshotHandlers, type SnapshotAction, type SnapshotResults } from '../snapshots/actions.js';
 import { storageHandlers, type StorageAction, type StorageResults } from '../storage/actions.js';
@@ -133,6 +134,8 @@ export type Action =
   | NetworkAction
   // The host's cells, CPUs and page pools (node/actions.ts).
   | NodeAction
+  // Host devices (nodedev/actions.ts).
+  | NodedevAction
   // Secrets (secrets/actions.ts).
   | SecretAction
   // Domain snapshots and block jobs (snapshots/actions.ts).
@@ -140,7 +143,7 @@ export type Action =
   // virtkit install (install/actions.ts).
   | InstallAction;
 
-export interface ActionResults extends StorageResults, NetworkResults, NodeResults, SecretResults, SnapshotResults, InstallResults {
+export interface ActionResults extends StorageResults, NetworkResults, NodeResults, NodedevResults, SecretResults, SnapshotResults, InstallResults {
   define: { readonly domain: DomainInfo; readonly created: boolean };
   undefine: DomainInfo;
   create: DomainInfo;
@@ -230,6 +233,7 @@ const handlers: { readonly [K in ActionKind]: Handler<K> } = {
   ...storageHandlers,
   ...networkHandlers,
   ...nodeHandlers,
+  ...nodedevHandlers,
   ...secretHandlers,
   ...snapshotHandlers,
   ...installHandlers,

@@ -23,6 +23,8 @@ import { defaultNetworkDeps, NetworkContext, type NetworkDeps } from '../network
 import { SecretContext } from '../secrets/context.js';
 import { FileSecretStore, type SecretStore } from '../secrets/store.js';
 import { ObjectEventBus } from '../objects/object-events.js';
+import { defaultNodedevDeps, NodedevContext, type NodedevDeps } from '../nodedev/context.js';
+import { releaseHostdevs } from '../nodedev/hostdevs.js';
 
 export interface Logger {
   info(message: string): void;
@@ -51,6 +53,8 @@ export interface EngineDeps {
   readonly networks?: Omit<NetworkDeps, 'log' | 'now'>;
   /** Where persistent secrets live (default: files under layout.secretsDir). */
   readonly secrets?: SecretStore;
+  /** Host PCI devices (sysfs) and the ip runner for SR-IOV VFs (default: the real ones under '/'). */
+  readonly nodedevs?: NodedevDeps;
 }
 
 /** An error's message with its chain of causes, for the log. */
@@ -85,6 +89,7 @@ export class EngineContext {
   readonly storage: StorageContext;
   readonly networks: NetworkContext;
   readonly secrets: SecretContext;
+  readonly nodedevs: NodedevContext;
   /** virtkit's own snapshot events (docs/api.md): the object is the snapshot, `uuid` its domain's. */
   readonly snapshotEvents: ObjectEventBus<'snapshot', 'created' | 'reverted' | 'deleted'>;
   readonly log: Logger;
@@ -106,6 +111,7 @@ export class EngineContext {
     });
     this.storage = new StorageContext({ ...(deps.storage ?? defaultStorageDeps(deps.layout, this.log)), log: this.log, now: this.now });
     this.networks = new NetworkContext({ ...(deps.networks ?? defaultNetworkDeps(deps.layout, this.log)), log: this.log, now: this.now });
+    this.nodedevs = new NodedevContext(deps.nodedevs ?? defaultNodedevDeps());
     this.secrets = new SecretContext({ store: deps.secrets ?? new FileSecretStore(deps.layout.secretsDir), log: this.log, now: this.now });
     this.snapshotEvents = new ObjectEventBus('snapshot', this.now, (e, ev) => this.log.error(`dropped a snapshot event subscriber that threw on ${ev.event}: ${errorText(e)}`));
     // Encrypted volumes get their keys from the secrets.
@@ -269,7 +275,10 @@ export class EngineContext {
   /** Records that the guest of `handle` is gone; idempotent. Transient domains disappear. */
   markStopped(rec: DomainRecord, handle: RunningDomain | undefined, reason: StateReason<'shutoff'>): void {
     if (!rec.runtime || rec.runtime.handle !== handle) return;
+    const liveDef = rec.runtime.liveDef;
     rec.runtime = undefined;
+    // Host PCI devices go back to their drivers (a domain without any reads nothing).
+    void releaseHostdevs(this, rec.name, liveDef);
     this.consoles.close(rec.uuid, 'the domain stopped');
     rec.state = { state: 'shutoff', reason };
     this.events.emit(rec, { event: 'stopped', detail: STOP_DETAIL[reason] });

@@ -3,6 +3,7 @@
  * domxml-to-native, capabilities, domcapabilities. The driver answers them
  * from the real QEMU capabilities and KVM probe.
  */
+import { assignNetworkVfs } from '../nodedev/network-vfs.js';
 import { domainRuntimePaths } from '../paths.js';
 import type { ActionOf, ActionResults } from './actions.js';
 import { prepareFor } from './config-ops.js';
@@ -12,7 +13,9 @@ import type { EngineContext } from './context.js';
 export async function domxmlToNative(ctx: EngineContext, a: ActionOf<'domxmlToNative'>): Promise<ActionResults['domxmlToNative']> {
   const { def, summary } = await prepareFor(ctx, a.xml);
   const driver = await ctx.driver();
-  return driver.nativeArgv(def, domainRuntimePaths(ctx.deps.layout, summary.name, summary.uuid));
+  // An interface on a hostdev network shows the VF a start would take now (nothing is claimed).
+  const withVfs = await assignNetworkVfs(ctx, summary.name, def);
+  return driver.nativeArgv(withVfs, domainRuntimePaths(ctx.deps.layout, summary.name, summary.uuid));
 }
 
 export async function capabilities(ctx: EngineContext): Promise<ActionResults['capabilities']> {

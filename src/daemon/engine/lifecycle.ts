@@ -14,6 +14,7 @@ import { errorText, type EngineContext } from './context.js';
 import type { DomainRecord } from './registry.js';
 import { resolveVolumeDisks } from './volume-disks.js';
 import { diskKeys } from './disk-key-values.js';
+import { prepareHostdevs, releaseHostdevs } from '../nodedev/hostdevs.js';
 
 /** Starts `def` as the running configuration of `rec` (inside its job). */
 export async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainDef, paused: boolean): Promise<void> {
@@ -26,9 +27,18 @@ export async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainD
   const resolved = await resolveVolumeDisks(ctx.storage, def);
   const keys = diskKeys(ctx, resolved.devices?.disk ?? []);
   let handle: RunningDomain;
+  let ready: DomainDef;
   try {
-    handle = await driver.start(resolved, paths, { paused, ...(keys === undefined ? {} : { diskKeys: keys }) });
+    // Host PCI devices to vfio-pci, VFs from hostdev networks, SR-IOV VFs' MAC/VLAN (docs/passthrough.md).
+    ready = await prepareHostdevs(ctx, rec.name, resolved);
   } catch (e) {
+    ctx.setState(rec, { state: 'shutoff', reason: 'failed' });
+    throw e;
+  }
+  try {
+    handle = await driver.start(ready, paths, { paused, ...(keys === undefined ? {} : { diskKeys: keys }) });
+  } catch (e) {
+    await releaseHostdevs(ctx, rec.name, ready);
     ctx.setState(rec, { state: 'shutoff', reason: 'failed' });
     throw e;
   }

@@ -17,6 +17,15 @@ export function onHostBridge(def: NetworkDef): boolean {
   return forwardMode(def) === 'bridge' && def.bridge?.name !== undefined;
 }
 
+/**
+ * A <forward mode='hostdev'> network is a pool of SR-IOV VFs: starting it makes nothing on the
+ * host (no bridge); a domain interface on it takes a VF at the domain's start
+ * (daemon/nodedev/network-vfs.ts). Recorded with an empty bridge name.
+ */
+export function isVfPool(def: NetworkDef): boolean {
+  return forwardMode(def) === 'hostdev';
+}
+
 /** Refuses what virtkit does not start yet; checks that the host bridge is there. Returns its name. */
 export async function checkHostBridge(ctx: NetworkContext, def: NetworkDef): Promise<string> {
   const bridge = def.bridge?.name ?? '';

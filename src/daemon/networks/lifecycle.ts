@@ -10,7 +10,7 @@ import { networkStartPlan, type NetworkStartPlan } from '../../core/network/star
 import type { NetworkDef } from '../../core/xml/network/index.js';
 import type { NetworkContext } from './context.js';
 import { isOurDnsmasq, startDnsmasq } from './dnsmasq-proc.js';
-import { checkHostBridge, onHostBridge } from './host-bridge.js';
+import { checkHostBridge, isVfPool, onHostBridge } from './host-bridge.js';
 import { logFileOf, makeNetwork, unmakeNetwork } from './host-steps.js';
 import { checkHost, checkOtherNetworks, networkXml, parseStoredNetwork } from './network-xml.js';
 import { attachWaitingLinks, detachPeerLinks, linkDevsOf, linkCommandsFor } from './net-links.js';
@@ -44,6 +44,11 @@ async function saveStatus(ctx: NetworkContext, n: NetworkRecord, state: 'startin
 /** Starts `n` (its lock held, inactive). */
 export async function activate(ctx: NetworkContext, n: NetworkRecord): Promise<void> {
   checkOtherNetworks(ctx, n.def);
+  if (isVfPool(n.def)) {
+    await saveStatus(ctx, n, 'running', networkXml(n.def), '', null);
+    n.active = true;
+    return;
+  }
   if (onHostBridge(n.def)) {
     // The admin's bridge: checked, recorded, nothing made.
     await saveStatus(ctx, n, 'running', networkXml(n.def), await checkHostBridge(ctx, n.def), null);
@@ -73,7 +78,7 @@ export async function activate(ctx: NetworkContext, n: NetworkRecord): Promise<v
 /** Takes `n` (its lock held, active) off the host and records it inactive. */
 export async function deactivate(ctx: NetworkContext, n: NetworkRecord): Promise<void> {
   n.stopping = true;
-  if (!onHostBridge(n.def)) {
+  if (!onHostBridge(n.def) && !isVfPool(n.def)) {
     const plan = await planFor(ctx, n.def);
     await detachPeerLinks(ctx, n);
     await unmakeNetwork(ctx, { network: n.name, bridge: plan.bridge, files: plan.files, dnsmasq: n.dnsmasq, firewall: true, links: linkDevsOf(n.def) });

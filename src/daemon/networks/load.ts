@@ -17,7 +17,7 @@ import { findDnsmasq } from './dnsmasq-proc.js';
 import { confArgOf, unmakeNetwork } from './host-steps.js';
 import { planFor, recordRunning, respawnDnsmasq, watchAdopted } from './lifecycle.js';
 import { hostLinkNames, parseStoredNetwork } from './network-xml.js';
-import { onHostBridge } from './host-bridge.js';
+import { isVfPool, onHostBridge } from './host-bridge.js';
 import { linkDevsOf } from './net-links.js';
 import { startNetwork } from './network-ops.js';
 import type { NetworkRecord, NetworkStatus } from './records.js';
@@ -100,21 +100,23 @@ async function reconcile(ctx: NetworkContext, st: NetworkStatus): Promise<boolea
 
 function isHostBridgeXml(xml: string): boolean {
   try {
-    return onHostBridge(parseStoredNetwork(xml));
+    const def = parseStoredNetwork(xml);
+    return onHostBridge(def) || isVfPool(def);
   } catch {
     return false;
   }
 }
 
 /**
- * A network on a host bridge (host-bridge.ts) made nothing on the host, so nothing is removed:
+ * A network on a host bridge, or a VF pool (host-bridge.ts), made nothing on the host, so nothing is removed:
  * re-adopted while its bridge is there, else only its record is dropped.
  */
 async function readoptHostBridge(ctx: NetworkContext, st: NetworkStatus, rec: NetworkRecord | undefined): Promise<boolean> {
   if (st.state !== 'running') return dropRecord(ctx, st, 'its start was interrupted');
   const def = parseStoredNetwork(st.xml);
   if (rec !== undefined && rec.uuid !== st.uuid) return dropRecord(ctx, st, `its UUID ${st.uuid} is not the defined one, ${rec.uuid}`);
-  if (!(await hostLinkNames(ctx)).has(st.bridge)) return dropRecord(ctx, st, `its host bridge ${st.bridge} is gone`);
+  // A VF pool (bridge '') has no link to look for.
+  if (st.bridge !== '' && !(await hostLinkNames(ctx)).has(st.bridge)) return dropRecord(ctx, st, `its host bridge ${st.bridge} is gone`);
   let n = rec;
   if (n === undefined) {
     n = { name: st.name, uuid: st.uuid, xml: st.xml, def, persistent: false, autostart: false, active: false, dnsmasq: undefined, stopping: false };

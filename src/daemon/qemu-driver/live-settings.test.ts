@@ -38,7 +38,7 @@ describe("libvirt's reference case cputune", needsShared('domain'), () => test('
   assert.deepEqual(unappliedSettings(def), []);
 }));
 
-test('other settings nothing applies yet: numad placement, a process-wide NUMA policy, per-cell restrictive, VF MAC, VLAN', () => {
+test('other settings nothing applies yet: numad placement, a process-wide NUMA policy, per-cell restrictive, VLAN (a VF\'s trunk)', () => {
   const paths = (top: string, devices = '') => unappliedSettings(dom(top, devices)).map((u) => u.path);
   assert.deepEqual(paths(''), []);
   assert.deepEqual(unappliedSettings(parseDomainXml(`<domain type='qemu'><name>g</name><memory>262144</memory>
@@ -55,8 +55,10 @@ test('other settings nothing applies yet: numad placement, a process-wide NUMA p
     <cpu><numa><cell id='0' cpus='0-3' memory='262144'/></numa></cpu>`), ['/domain/numatune/memnode[1]']);
   assert.deepEqual(paths('', `<interface type='user'><model type='virtio'/><link state='down'/></interface>
     <interface type='bridge'><source bridge='br0'/><vlan><tag id='42'/></vlan></interface>
-    <interface type='hostdev' managed='yes'><source><address type='pci' domain='0' bus='1' slot='0' function='1'/></source></interface>`),
-  ['/domain/devices/interface[2]/vlan', '/domain/devices/interface[3]']);
+    <interface type='hostdev' managed='yes'><source><address type='pci' domain='0' bus='1' slot='0' function='1'/></source><vlan><tag id='7'/></vlan></interface>
+    <interface type='hostdev' managed='yes'><source><address type='pci' domain='0' bus='1' slot='0' function='2'/></source><vlan trunk='yes'><tag id='7'/><tag id='8'/></vlan></interface>`),
+  // a VF's MAC and single VLAN tag are set through its PF (docs/passthrough.md); a trunk is not
+  ['/domain/devices/interface[2]/vlan', '/domain/devices/interface[4]/vlan']);
 });
 
 test('host-side interface settings and a secure loader are refused until virtkit applies them; a tap (made by the user or by virtkit) and user addresses are not', () => {

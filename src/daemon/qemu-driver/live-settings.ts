@@ -42,7 +42,12 @@ export function unappliedSettings(def: CoreDomainDef): Unapplied[] {
   (def.devices?.interface ?? []).forEach((n, i) => {
     const w = `/domain/devices/interface[${i + 1}]`;
     if (n.type === 'hostdev') {
-      out.push({ path: w, why: "the MAC address (and VLAN) of an SR-IOV VF are set through its PF, which virtkit does not do yet; assign the device with <hostdev> instead" });
+      // The VF's MAC and one VLAN tag are set through its PF before start (daemon/nodedev/hostdevs.ts).
+      const tags = n.vlan?.tag ?? [];
+      if (n.vlan?.trunk === true || tags.length > 1 || tags.some((t) => t.nativeMode !== undefined)) {
+        out.push({ path: `${w}/vlan`, why: 'an SR-IOV VF takes one VLAN tag (ip link set PF vf N vlan TAG), not a trunk or a native VLAN' });
+      }
+      if (n.virtualport !== undefined) out.push({ path: `${w}/virtualport`, why: 'virtual port profiles are not applied to SR-IOV VFs' });
       return;
     }
     out.push(...unappliedHostSide(n, w));

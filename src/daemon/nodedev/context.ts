@@ -1,0 +1,37 @@
+/**
+ * The engine's host devices: the PCI host (sysfs under a root; tests give a fake tree and its
+ * "kernel" writer), the ip runner for SR-IOV VF settings, and one queue for every change, since
+ * an IOMMU group check reads devices that another detach may be moving.
+ */
+import type { IpRunner } from '../../host/net/ip-runner.js';
+import { runIp } from '../../host/net/ip-runner.js';
+import { PciHost } from '../../host/pci/bind.js';
+
+export interface NodedevDeps {
+  readonly pci: PciHost;
+  readonly ip: IpRunner;
+}
+
+export function defaultNodedevDeps(root = '/'): NodedevDeps {
+  return { pci: new PciHost({ root }), ip: runIp };
+}
+
+export class NodedevContext {
+  readonly pci: PciHost;
+  readonly ip: IpRunner;
+  /** PCI devices held by a domain from its start (before it counts as running) to its release. */
+  readonly claims = new Map<string, string>();
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(deps: NodedevDeps) {
+    this.pci = deps.pci;
+    this.ip = deps.ip;
+  }
+
+  /** Runs `fn` after every change queued before it. */
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}
