@@ -4,6 +4,7 @@
  * runs virt-install's --check checks (checks.ts) and carries it out.
  */
 import type { InstallArgs, InstallPlan } from '../../core/install/types.js';
+import { extractFromIso } from '../../host/iso/extract.js';
 import { writeNoCloudIso } from '../../host/iso/nocloud.js';
 import type { EngineContext } from '../engine/context.js';
 import { checkInstall } from './checks.js';
@@ -26,8 +27,11 @@ export interface InstallResults {
   install: { readonly plan: InstallPlan; readonly made: InstallResult | null };
 }
 
-/** The cloud-init seed's ISO writer; no ISO reader yet (execute.ts refuses --location of an ISO without one). */
-const hooks: InstallHooks = { writeSeed: (seed) => writeNoCloudIso(seed.path, seed) };
+/** The cloud-init seed's ISO writer and the --location ISO's reader (both Debian's xorriso, src/host/iso). */
+const hooks: InstallHooks = {
+  writeSeed: (seed) => writeNoCloudIso(seed.path, seed),
+  extractFromIso: (iso, from, to) => extractFromIso(iso, from, to),
+};
 
 async function install(ctx: EngineContext, a: InstallAction): Promise<InstallResults['install']> {
   const plan = await planInstall(a.args, await gatherHostFacts(ctx, a.args), a.cwd);
