@@ -32,7 +32,7 @@ import { CloneDisk, cloneSchemas } from './clone-schemas.js';
 import { snapshotSchemas } from './snapshot-schemas.js';
 import { eventSchemas } from './event-schemas.js';
 import { installSchemas } from './install-schemas.js';
-export { InstallBody, InstallPlan, InstallResult } from './install-schemas.js';
+export { InstallBody, InstallPlan, InstallResult, OsinfoList } from './install-schemas.js';
 export { OBJECT_EVENTS, ObjectEvent, type ObjectEventKind } from './event-schemas.js';
 export {
   BlockCommitBody, BlockCommitResult, BlockJob, BlockJobBody, BlockJobsReport, BlockPullResult, SnapshotCreateBody, SnapshotCreateResult, SnapshotCurrent, SnapshotInfo, SnapshotList,

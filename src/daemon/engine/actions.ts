@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { NodeInfo } from '../../host/nodeinfo.js';
 import type { BlockInfo, DomainCapsQuery, DomainStats, HypervisorVersion, NativeArgv, ShutdownMode } from '../driver.js';
 import type { DomainState, StateReason } from '../state.js';
-import { installHandlers, type InstallAction, type InstallResults } from '../install/actions.js';
+import { installHandlers, type InstallAction, type InstallResults, type OsinfoListAction } from '../install/actions.js';
 import { networkHandlers, type NetworkAction, type NetworkResults } from '../networks/actions.js';
 import { secretHandlers, type SecretAction, type SecretResults } from '../secrets/actions.js';
 import { snapshotHandlers, type SnapshotAction, type SnapshotResults } from '../snapshots/actions.js';
@@ -131,7 +131,8 @@ export type Action =
   // Domain snapshots and block jobs (snapshots/actions.ts).
   | SnapshotAction
   // virtkit install (install/actions.ts).
-  | InstallAction;
+  | InstallAction
+  | OsinfoListAction;
 
 export interface ActionResults extends StorageResults, NetworkResults, SecretResults, SnapshotResults, InstallResults {
   define: { readonly domain: DomainInfo; readonly created: boolean };
