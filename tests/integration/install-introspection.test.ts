@@ -47,6 +47,21 @@ describe('virtkit install: lists instead of an install', { timeout: 120_000 }, (
     assert.equal(ours.stdout, theirs);
   });
 
+  it('osinfo-query os prints the database in osinfo-query\'s columns, sorted by short-id', async () => {
+    const r = await cli(d.root, ['osinfo-query', 'os']);
+    assert.deepEqual([r.code, r.stderr], [0, '']);
+    const lines = r.stdout.split('\n');
+    assert.equal(lines[0], ` ${'Short ID'.padEnd(20)} | ${'Name'.padEnd(50)} | ${'Version'.padEnd(8)} | ${'ID'.padEnd(40)}`);
+    assert.equal(lines[1], `-${'-'.repeat(20)}-+-${'-'.repeat(50)}-+-${'-'.repeat(8)}-+-${'-'.repeat(40)}`);
+    assert.ok(lines.includes(` ${'debian11'.padEnd(20)} | ${'Debian 11'.padEnd(50)} | ${'11'.padEnd(8)} | ${'http://debian.org/debian/11'.padEnd(40)}`), r.stdout.slice(0, 2000));
+    const ids = lines.slice(2, -1).map((l) => l.slice(1, 21).trimEnd());
+    assert.deepEqual(ids, [...ids].sort(), 'sorted by short-id (code points)');
+    assert.ok(!ids.includes('generic'));
+    const bad = await cli(d.root, ['osinfo-query', 'device']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /Unknown type 'device' requested/);
+  });
+
   it('--disk=? and --network help print the flag\'s keys on stdout as virt-install does (address.* first) and install nothing', async () => {
     const r = await cli(d.root, ['install', '--name', 'x', '--disk=?']);
     assert.deepEqual([r.code, r.stderr], [0, '']);

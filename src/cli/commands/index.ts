@@ -72,6 +72,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   domcapabilities: { group: HOST, summary: 'domain capabilities', load: () => import('./domcapabilities.js') },
   hostname: { group: HOST, summary: 'print the hypervisor hostname', load: () => import('./hostname.js') },
   nodeinfo: { group: HOST, summary: 'node information', load: () => import('./nodeinfo.js') },
+  'osinfo-query': { group: HOST, summary: 'list the operating systems of the host\'s osinfo database', load: () => import('./osinfo-query.js') },
   uri: { group: HOST, summary: 'print the hypervisor canonical URI', load: () => import('./uri.js') },
   version: { group: HOST, summary: 'show version', load: () => import('./version.js') },
   'net-autostart': { group: NETWORK, summary: 'autostart a network', load: () => import('./net-autostart.js') },

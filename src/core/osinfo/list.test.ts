@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GENERIC_LIST_ENTRY, osinfoListLine, virtInstallOsOrder, type OsListEntry } from './list.js';
+import { GENERIC_LIST_ENTRY, osinfoListLine, osinfoQueryTable, virtInstallOsOrder, type OsListEntry } from './list.js';
 
 const os = (...shortIds: string[]): OsListEntry => ({ id: `http://example.org/${shortIds[0] ?? ''}`, shortIds, name: shortIds[0] ?? '', version: null, family: 'linux' });
 
@@ -17,4 +17,13 @@ test('virt-install\'s list_os order: natural, numbers in reverse, case-insensiti
 test('a list line is the short-ids, deduplicated and sorted by code point, joined with ", "', () => {
   assert.equal(osinfoListLine(os('debian6', 'debiansqueeze', 'debian6.0', 'debian6')), 'debian6, debian6.0, debiansqueeze');
   assert.equal(osinfoListLine(GENERIC_LIST_ENTRY), 'generic');
+});
+
+test('osinfo-query os: padded by bytes as C does, longer values not cut, strcmp order, no generic', () => {
+  const t = osinfoQueryTable([os('b1'), GENERIC_LIST_ENTRY, { ...os('a-é'), name: 'É'.repeat(20), version: '1' }, { ...os('B'), id: 'x'.repeat(45) }]);
+  const rows = t.split('\n');
+  assert.equal(rows.length, 6);
+  assert.deepEqual(rows.slice(2, 5).map((r) => r.slice(1, 4)), ['B  ', 'a-é', 'b1 ']);
+  assert.equal(rows[3], ` a-é${' '.repeat(16)} | ${'É'.repeat(20)}${' '.repeat(10)} | 1${' '.repeat(7)} | http://example.org/a-é${' '.repeat(17)}`);
+  assert.ok(rows[2]?.endsWith(` | ${'x'.repeat(45)}`));
 });

@@ -44,3 +44,35 @@ export function virtInstallOsOrder<T extends OsListEntry>(entries: readonly T[])
 
 /** One line of `--osinfo list`: the OS's short-ids, deduplicated and sorted, joined with `, `. */
 export const osinfoListLine = (e: OsListEntry): string => [...new Set(e.shortIds)].sort().join(', ');
+
+/** libosinfo's `osinfo-query os` default columns: property, label, width (tools/osinfo-query.c `os_labels`). */
+const QUERY_COLUMNS: ReadonlyArray<{ readonly label: string; readonly width: number; readonly value: (e: OsListEntry) => string }> = [
+  { label: 'Short ID', width: 20, value: (e) => e.shortIds[0] ?? '' },
+  { label: 'Name', width: 50, value: (e) => e.name },
+  { label: 'Version', width: 8, value: (e) => e.version ?? '' },
+  { label: 'ID', width: 40, value: (e) => e.id },
+];
+
+/** A cell padded to `width` bytes (osinfo-query pads by strlen: a longer value is not cut). */
+const utf8 = new TextEncoder();
+const pad = (text: string, width: number): string => text + ' '.repeat(Math.max(0, width - utf8.encode(text).length));
+
+/** C's strcmp over UTF-8 bytes. */
+function strcmp(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return (a[i] ?? 0) - (b[i] ?? 0);
+  return a.length - b.length;
+}
+
+/**
+ * `osinfo-query os` as libosinfo's tool prints it: a header, a `---+---` rule, then one row per OS of the
+ * database (not virt-install's `generic`), sorted by the first short-id with strcmp (stable).
+ */
+export function osinfoQueryTable(entries: readonly OsListEntry[]): string {
+  const rows = entries.filter((e) => e.id !== GENERIC_LIST_ENTRY.id)
+    .map((e) => ({ e, key: utf8.encode(e.shortIds[0] ?? '') }))
+    .sort((a, b) => strcmp(a.key, b.key));
+  const line = (cells: string[]): string => ` ${cells.join(' | ')}\n`;
+  return line(QUERY_COLUMNS.map((c) => pad(c.label, c.width)))
+    + `-${QUERY_COLUMNS.map((c) => '-'.repeat(c.width)).join('-+-')}\n`
+    + rows.map(({ e }) => line(QUERY_COLUMNS.map((c) => pad(c.value(e), c.width)))).join('');
+}
