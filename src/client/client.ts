@@ -14,7 +14,7 @@ import type {
   LifecycleAction, LifecycleEvent, ListFilter, ObjectEventKind, NativeArgv, TuningReport, TuningRequest, VcpuCountReport, VcpuReport,
   BlockCommitRequest, BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
   DomainIfAddrList, NodedevBindResult, NodedevEntry, NetworkDefineResult, NetworkFilter, NetworkInfo, NetworkLease, NetworkStartPlan, NetworkUpdateRequest,
-  InstallRequest, InstallResult,
+  InstallRequest, InstallResult, OsinfoList,
 } from './types.js';
 import type { CloneProgress, ConsoleConnection, EventStream, ObjectEventStream, VolumeImportRequest } from './websocket.js';
 import type { TransferOptions } from './volume-content.js';
@@ -564,6 +564,11 @@ export class VirtkitClient {
   /** virtkit install: the parsed command line in; the plan, and unless it was a dry run what the install made. */
   install(req: InstallRequest): Promise<InstallResult> {
     return this.#call('POST', '/v1/install', req);
+  }
+
+  /** virtkit install --osinfo list, virtkit osinfo-query os: the host's OS database, in virt-install's order. */
+  osinfoList(): Promise<OsinfoList> {
+    return this.#call('GET', '/v1/osinfo');
   }
 
   close(): void {

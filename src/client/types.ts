@@ -148,3 +148,4 @@ export interface DomainCapsQuery {
 
 export type InstallRequest = Api.InstallRequest;
 export type InstallResult = Api.InstallResult;
+export type OsinfoList = Api.OsinfoList;

@@ -1,10 +1,10 @@
 /**
  * The real cloud-init guest of the acceptance test (tests/acceptance/cloud-init.test.ts,
  * docs/testing.md): the Debian 12 image scripts/build-debian-cloud-image.sh builds and caches,
- * a NoCloud seed made with xorriso, an ssh key pair, and ssh into the guest with that key.
+ * an ssh key pair, and ssh into the guest with that key (the seed is `virtkit install --cloud-init`'s).
  */
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from './paths.js';
@@ -49,27 +49,6 @@ export async function makeSshKey(dir: string, name = 'id_ed25519'): Promise<SshK
   await execFileP('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'virtkit-acceptance', '-f', file]);
   const pubFile = `${file}.pub`;
   return { file, pubFile, pub: (await readFile(pubFile, 'utf8')).trim() };
-}
-
-export interface NoCloudSeed {
-  readonly iso: string;
-  readonly userData: string;
-  readonly metaData: string;
-}
-
-/**
- * A NoCloud seed ISO (volume id `cidata`, with `user-data` and `meta-data` at its root) that gives
- * the default cloud user `sshKey`, made with Debian's xorriso as virt-install makes its own.
- */
-export async function makeNoCloudSeed(dir: string, o: { instanceId: string; hostname: string; sshKey: string }): Promise<NoCloudSeed> {
-  const userData = `#cloud-config\nssh_authorized_keys:\n  - ${o.sshKey}\n`;
-  const metaData = `instance-id: ${o.instanceId}\nlocal-hostname: ${o.hostname}\n`;
-  await writeFile(join(dir, 'user-data'), userData);
-  await writeFile(join(dir, 'meta-data'), metaData);
-  const iso = join(dir, 'seed.iso');
-  await execFileP('xorriso', ['-as', 'mkisofs', '-quiet', '-volid', 'cidata', '-joliet', '-rock', '-output', iso,
-    join(dir, 'user-data'), join(dir, 'meta-data')]);
-  return { iso, userData, metaData };
 }
 
 /** The options of every ssh to a guest: key only, no prompt, a new guest's host key taken and not kept. */

@@ -88,6 +88,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   nodeinfo: { group: HOST, summary: 'node information', load: () => import('./nodeinfo.js') },
   nodememstats: { group: HOST, summary: 'Prints memory stats of the node.', load: () => import('./nodememstats.js') },
   sysinfo: { group: HOST, summary: 'print the hypervisor sysinfo', load: () => import('./sysinfo.js') },
+  'osinfo-query': { group: HOST, summary: 'list the operating systems of the host\'s osinfo database', load: () => import('./osinfo-query.js') },
   uri: { group: HOST, summary: 'print the hypervisor canonical URI', load: () => import('./uri.js') },
   version: { group: HOST, summary: 'show version', load: () => import('./version.js') },
   'net-autostart': { group: NETWORK, summary: 'autostart a network', load: () => import('./net-autostart.js') },

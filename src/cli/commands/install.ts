@@ -6,18 +6,37 @@
  */
 import { VirtkitError } from '../../core/errors.js';
 import type { InstallArgs } from '../../core/install/types.js';
-import { parseInstallArgv } from '../../core/options/install-argv.js';
+import { osinfoListLine } from '../../core/osinfo/list.js';
+import { parseInstallCommand, type InstallCommand } from '../../core/options/install-argv.js';
 import type { InstallResult } from '../../client/types.js';
 import { CliError, command, type Context } from '../framework.js';
 import { followInstall } from '../install-follow.js';
 
-function parse(argv: readonly string[]): InstallArgs {
+/** virt-install's order for `--flag=?`: clearxml first, then address.*, then the rest (a plain code-point sort). */
+const introspectionOrder = (keys: readonly string[]): string[] => {
+  const key = (k: string): string => `${k === 'clearxml' ? '0' : k.startsWith('address.') ? '1' : k.startsWith('xpath') ? '2' : ''}${k}`;
+  return [...keys].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+};
+
+function parse(argv: readonly string[]): InstallCommand {
   try {
-    return parseInstallArgv(argv);
+    return parseInstallCommand(argv);
   } catch (e) {
-    if (e instanceof VirtkitError) throw new CliError([e.message], e, true);
-    throw e;
+    if (!(e instanceof VirtkitError)) throw e;
+    // An unknown key: virt-install's message, then the keys the flag takes (details.valid).
+    const valid = e.details?.['valid'];
+    const flag = e.details?.['flag'];
+    const more = Array.isArray(valid) && typeof flag === 'string' ? [`valid --${flag} options: ${valid.join(' ')} (see --${flag}=?)`] : [];
+    throw new CliError([e.message, ...more], e, true);
   }
+}
+
+/** virt-install's `--osinfo list`: each OS's short-ids, in its order, then where to see more. */
+async function printOsinfoList(ctx: Context): Promise<void> {
+  const { oses } = await ctx.client().osinfoList();
+  if (ctx.json) return ctx.printJson({ oses });
+  ctx.io.stdout(`${oses.map((o) => `${osinfoListLine(o)}\n`).join('')}\nYou can see additional information with:\n\n  osinfo-query os\n\n`);
+  ctx.bare();
 }
 
 /** virt-install's --print-xml [1|2|all]: the install phase, the final definition, or both. */
@@ -46,7 +65,14 @@ export default command({
   options: {},
   passthrough: true,
   async run(ctx, _args, o) {
-    const args = parse((o as unknown as { argv: string[] }).argv);
+    const cmd = parse((o as unknown as { argv: string[] }).argv);
+    if (cmd.kind === 'help') {
+      // virt-install's option introspection (`--disk=?`, `--disk help`): the keys on stdout, nothing else done.
+      ctx.io.stdout(`--${cmd.flag} options:\n${introspectionOrder(cmd.keys).map((k) => `  ${k}\n`).join('')}\n`);
+      return ctx.bare();
+    }
+    const args = cmd.args;
+    if (args['osinfo']?.at(-1)?.raw === 'list') return printOsinfoList(ctx);
     checkConnect(ctx, args);
     const xmlStep = args['print-xml']?.at(-1)?.raw;
     const dry = args['dry-run'] !== undefined;

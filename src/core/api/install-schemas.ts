@@ -52,6 +52,16 @@ export const InstallPlan = named('InstallPlan', 'What an install makes: volumes,
   warnings: v.array(v.string()),
 }));
 
+export const OsinfoList = named('OsinfoList', "The host's OS database (Debian's osinfo-db) in virt-install's order, with virt-install's generic entry", v.strictObject({
+  oses: v.array(v.strictObject({
+    id: described(v.string(), "libosinfo's id URI (http://debian.org/debian/11); generic for the generic OS"),
+    shortIds: described(v.array(v.string()), 'The short-ids in the database\'s order; the first is the name virt-install uses'),
+    name: v.string(),
+    version: v.nullable(v.string()),
+    family: v.string(),
+  })),
+}));
+
 export const InstallResult = named('InstallResult', 'The plan and, unless it was a dry run, what the install made', v.strictObject({
   plan: InstallPlan,
   made: v.nullable(v.strictObject({

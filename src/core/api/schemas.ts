@@ -36,7 +36,7 @@ export { TuningBody, TuningReport } from './tuning-schemas.js';
 import { tuningSchemas } from './tuning-schemas.js';
 import { eventSchemas } from './event-schemas.js';
 import { installSchemas } from './install-schemas.js';
-export { InstallBody, InstallPlan, InstallResult } from './install-schemas.js';
+export { InstallBody, InstallPlan, InstallResult, OsinfoList } from './install-schemas.js';
 import { nodeSchemas } from './node-schemas.js';
 export { AllocPagesBody, CpuModelList, HostNodeReport, NodeStats } from './node-schemas.js';
 export { OBJECT_EVENTS, ObjectEvent, type ObjectEventKind } from './event-schemas.js';

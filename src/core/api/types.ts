@@ -57,3 +57,4 @@ export type BlockCommitResult = v.InferOutput<typeof S.BlockCommitResult>;
 
 export type InstallRequest = v.InferInput<typeof S.InstallBody>;
 export type InstallResult = v.InferOutput<typeof S.InstallResult>;
+export type OsinfoList = v.InferOutput<typeof S.OsinfoList>;

@@ -13,6 +13,12 @@ const errors: ErrorCode[] = [
 
 export const installRoutes: Route[] = [
   route({
+    method: 'GET', path: '/v1/osinfo', operationId: 'listOsinfo', tag: 'host',
+    summary: "The host's OS database (Debian's osinfo-db) as virt-install --osinfo list orders it",
+    query: {}, response: 'OsinfoList', errors: ['INTERNAL_ERROR'],
+    handle: async ({ engine }) => ({ body: { oses: (await engine.dispatch({ kind: 'osinfoList' })).oses.map((o) => ({ ...o, shortIds: [...o.shortIds] })) } }),
+  }),
+  route({
     method: 'POST', path: '/v1/install', operationId: 'install', tag: 'domains',
     summary: 'virt-install: build a domain from its command line, make its disks, define and start it',
     description: 'With dryRun or printXml (or --dry-run / --print-xml in args) only the plan is built (answered with 200, not 201). On a failure ' +

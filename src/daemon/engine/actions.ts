@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { NodeInfo } from '../../host/nodeinfo.js';
 import type { BlockInfo, DomainCapsQuery, DomainStats, HypervisorVersion, NativeArgv, ShutdownMode } from '../driver.js';
 import type { DomainState, StateReason } from '../state.js';
-import { installHandlers, type InstallAction, type InstallResults } from '../install/actions.js';
+import { installHandlers, type InstallAction, type InstallResults, type OsinfoListAction } from '../install/actions.js';
 import { networkHandlers, type NetworkAction, type NetworkResults } from '../networks/actions.js';
 import { nodeHandlers, type NodeAction, type NodeResults } from '../node/actions.js';
 import { nodedevHandlers, type NodedevAction, type NodedevResults } from '../nodedev/actions.js';
@@ -141,7 +141,8 @@ export type Action =
   // Domain snapshots and block jobs (snapshots/actions.ts).
   | SnapshotAction
   // virtkit install (install/actions.ts).
-  | InstallAction;
+  | InstallAction
+  | OsinfoListAction;
 
 export interface ActionResults extends StorageResults, NetworkResults, NodeResults, NodedevResults, SecretResults, SnapshotResults, InstallResults {
   define: { readonly domain: DomainInfo; readonly created: boolean };

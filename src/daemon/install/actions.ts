@@ -4,7 +4,10 @@
  * runs virt-install's --check checks (checks.ts) and carries it out.
  */
 import type { InstallArgs, InstallPlan } from '../../core/install/types.js';
+import type { OsListEntry } from '../../core/osinfo/list.js';
+import { extractFromIso } from '../../host/iso/extract.js';
 import { writeNoCloudIso } from '../../host/iso/nocloud.js';
+import { hostOsDb } from '../../host/osinfo/db.js';
 import type { EngineContext } from '../engine/context.js';
 import { checkInstall } from './checks.js';
 import { executeInstall, type InstallHooks, type InstallResult } from './execute.js';
@@ -22,12 +25,19 @@ export type InstallAction = {
   readonly onProgress?: (volume: string, percent: number) => void;
 };
 
+/** The host's OS database as a list (`--osinfo list`, `osinfo-query os`). */
+export type OsinfoListAction = { readonly kind: 'osinfoList' };
+
 export interface InstallResults {
   install: { readonly plan: InstallPlan; readonly made: InstallResult | null };
+  osinfoList: { readonly oses: OsListEntry[] };
 }
 
-/** The cloud-init seed's ISO writer; no ISO reader yet (execute.ts refuses --location of an ISO without one). */
-const hooks: InstallHooks = { writeSeed: (seed) => writeNoCloudIso(seed.path, seed) };
+/** The cloud-init seed's ISO writer and the --location ISO's reader (both Debian's xorriso, src/host/iso). */
+const hooks: InstallHooks = {
+  writeSeed: (seed) => writeNoCloudIso(seed.path, seed),
+  extractFromIso: (iso, from, to) => extractFromIso(iso, from, to),
+};
 
 async function install(ctx: EngineContext, a: InstallAction): Promise<InstallResults['install']> {
   const plan = await planInstall(a.args, await gatherHostFacts(ctx, a.args), a.cwd);
@@ -40,4 +50,5 @@ async function install(ctx: EngineContext, a: InstallAction): Promise<InstallRes
 
 export const installHandlers = {
   install: (ctx: EngineContext, a: InstallAction) => install(ctx, a),
+  osinfoList: async (): Promise<InstallResults['osinfoList']> => ({ oses: (await hostOsDb()).list() }),
 };

@@ -57,7 +57,7 @@ async function writePrivate(path: string, data: string | Uint8Array): Promise<vo
 }
 
 /** xorriso's own lines that say what went wrong (FAILURE, SORRY, FATAL), else its last lines. */
-function quote(stderr: string): string {
+export function quoteXorriso(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   const bad = lines.filter((l) => / : (FAILURE|SORRY|FATAL|ABORT) : /.test(l));
   return (bad.length > 0 ? bad : lines.slice(-3)).join('; ') || '(no message)';
@@ -75,7 +75,7 @@ function runXorrisofs(bin: string, args: readonly string[], timeoutMs: number): 
             details: { command: cmd }, cause: err,
           }));
         }
-        const why = e.killed === true ? `did not finish within ${timeoutMs / 1000} s` : `failed: ${quote(stderr)}`;
+        const why = e.killed === true ? `did not finish within ${timeoutMs / 1000} s` : `failed: ${quoteXorriso(stderr)}`;
         const code = /No space left on device|ENOSPC|Disk quota exceeded/i.test(stderr) ? 'NO_SPACE' : 'STORAGE_FAILED';
         rej(new VirtkitError(code, `${cmd} ${why}`, { details: { command: cmd, stderr }, cause: err }));
       });

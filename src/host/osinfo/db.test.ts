@@ -39,7 +39,7 @@ test('osinfo-db: windows 10 has no virtio NIC, generic has no devices, unknown n
   assert.equal(g?.generic, true);
   assert.deepEqual(g.devices, []);
   assert.equal(db.lookup('no-such-os-42'), null);
-  assert.ok(db.list().some((o) => o.shortId === 'fedora37'));
+  assert.ok(db.list().some((o) => o.shortIds[0] === 'fedora37'));
 });
 
 test('osinfo-db: a later directory overrides an OS of an earlier one (libosinfo local overrides)', async () => {

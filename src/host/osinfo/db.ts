@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { OsInfo } from '../../core/install/types.js';
 import { PVD_LENGTH, PVD_OFFSET, parseIsoIdentity, type IsoIdentity } from '../../core/osinfo/iso9660.js';
+import { GENERIC_LIST_ENTRY, virtInstallOsOrder, type OsListEntry } from '../../core/osinfo/list.js';
 import { identifyMedia } from '../../core/osinfo/media.js';
 import { parseOsinfoXml, type RawOs } from '../../core/osinfo/parse.js';
 import { genericOs, resolveOs } from '../../core/osinfo/resolve.js';
@@ -66,12 +67,12 @@ export class OsDb {
     return raw ? resolveOs(raw, this.byId) : null;
   }
 
-  /** Every OS, for listings (`--osinfo list`): short-id, name, id. */
-  list(): Array<{ shortId: string; name: string; id: string }> {
-    return this.oses
+  /** Every OS with a short-id and virt-install's `generic`, in virt-install's order (`--osinfo list`, `osinfo-query os`). */
+  list(): OsListEntry[] {
+    const oses = this.oses
       .filter((o) => o.shortIds.length > 0)
-      .map((o) => ({ shortId: o.shortIds[0] ?? '', name: o.name, id: o.id }))
-      .sort((a, b) => a.shortId.localeCompare(b.shortId));
+      .map((o): OsListEntry => ({ id: o.id, shortIds: o.shortIds, name: o.name, version: o.version, family: o.family }));
+    return virtInstallOsOrder([...oses, GENERIC_LIST_ENTRY]);
   }
 
   /** The OS an install ISO belongs to, with the kernel/initrd paths of the matching media, or null. */
