@@ -94,7 +94,7 @@ describe('NoCloud seed ISO (real xorriso)', { timeout: 60_000 }, () => {
     await writeFile(iso, 'old');
     const seed = { userData: '#cloud-config\n', metaData: '', networkConfig: 'version: 2\n' };
     const is = (code: string, re: RegExp) => (e: unknown) => e instanceof VirtkitError && e.code === code && re.test(e.message);
-    await assert.rejects(writeNoCloudIso(iso, seed, { xorrisofs: '/bin/false' }), is('STORAGE_FAILED', /^\/bin\/false -o .* -V cidata .* failed/));
+    await assert.rejects(writeNoCloudIso(iso, seed, { xorrisofs: '/bin/false' }), is('STORAGE_FAILED', /^cannot make the cloud-init ISO: \/bin\/false -o .* -V cidata .* failed/));
     await assert.rejects(writeNoCloudIso(iso, seed, { xorrisofs: join(out, 'no-such-xorrisofs') }), is('HOST_UNSUPPORTED', /apt install xorriso/));
     assert.equal(await readFile(iso, 'utf8'), 'old');
     assert.deepEqual(await readdir(out), ['seed.iso']);

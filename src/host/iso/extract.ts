@@ -7,11 +7,10 @@
  * target's name, so that, like `copyFile(..., COPYFILE_EXCL)`, a file already at the target is never
  * overwritten (EEXIST) and no half-extracted file ever has the target's name.
  */
-import { execFile } from 'node:child_process';
 import { chmod, link, mkdtemp, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
-import { quoteXorriso } from './nocloud.js';
+import { runXorriso } from './xorriso.js';
 
 export interface ExtractOptions {
   /** The xorriso binary (Debian's xorriso package); default `xorriso` on PATH. */
@@ -30,28 +29,6 @@ export function extractArgs(iso: string, pathInIso: string, dest: string): strin
 /** `install.amd/vmlinuz` (osinfo-db's form) and `/install.amd/vmlinuz` are the same file of the image. */
 const absolute = (p: string): string => (p.startsWith('/') ? p : `/${p}`);
 
-function runXorriso(bin: string, args: readonly string[], timeoutMs: number, what: string): Promise<void> {
-  return new Promise((res, rej) => {
-    execFile(bin, [...args], { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 << 20, env: { ...process.env, LC_ALL: 'C' } },
-      (err, _stdout, stderr) => {
-        if (!err) return res();
-        const e = err as NodeJS.ErrnoException & { killed?: boolean };
-        const cmd = [bin, ...args].join(' ');
-        if (e.code === 'ENOENT') {
-          return rej(new VirtkitError('HOST_UNSUPPORTED', `cannot ${what}: ${bin} is not installed; install Debian's xorriso package (apt install xorriso)`, {
-            details: { command: cmd }, cause: err,
-          }));
-        }
-        if (/Cannot determine attributes of \(ISO\) source file/.test(stderr)) {
-          return rej(new VirtkitError('INVALID_ARGUMENT', `cannot ${what}: the image has no such file (or is no ISO 9660 image)`, { details: { command: cmd, stderr }, cause: err }));
-        }
-        const why = e.killed === true ? `did not finish within ${timeoutMs / 1000} s` : `failed: ${quoteXorriso(stderr)}`;
-        const code = /No space left on device|ENOSPC|Disk quota exceeded/i.test(stderr) ? 'NO_SPACE' : 'STORAGE_FAILED';
-        rej(new VirtkitError(code, `cannot ${what}: ${cmd} ${why}`, { details: { command: cmd, stderr }, cause: err }));
-      });
-  });
-}
-
 /**
  * Extracts `pathInIso` of the ISO image `iso` to `to` (a new file: EEXIST when one is there). Errors:
  * INVALID_ARGUMENT when the image has no such file, HOST_UNSUPPORTED without xorriso, STORAGE_FAILED
@@ -64,7 +41,10 @@ export async function extractFromIso(iso: string, pathInIso: string, to: string,
   const tmp = await mkdtemp(join(dirname(target), `.${basename(target)}.tmp-`));
   try {
     const out = join(tmp, 'file');
-    await runXorriso(o.xorriso ?? 'xorriso', extractArgs(iso, from, out), o.timeoutMs ?? 120_000, `copy ${from} out of ${iso}`);
+    await runXorriso(o.xorriso ?? 'xorriso', extractArgs(iso, from, out), o.timeoutMs ?? 120_000, `copy ${from} out of ${iso}`, (stderr, cmd) =>
+      (/Cannot determine attributes of \(ISO\) source file/.test(stderr)
+        ? new VirtkitError('INVALID_ARGUMENT', `cannot copy ${from} out of ${iso}: the image has no such file (or is no ISO 9660 image)`, { details: { command: cmd, stderr } })
+        : undefined));
     // xorriso gives the copy the image's permissions (often 0444 or 0555): QEMU only reads it, root owns it.
     await chmod(out, 0o644);
     await link(out, target);

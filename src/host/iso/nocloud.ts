@@ -9,12 +9,12 @@
  * beside the target, and the finished ISO is renamed into place (atomic on one file system), so no
  * one else can read it at any point and no half-written ISO ever has the target's name.
  */
-import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { RandomInt } from '../../core/install/cloud-init.js';
+import { runXorriso } from './xorriso.js';
 
 /** What goes on the ISO (core/install/cloud-init.ts cloudInitSeed gives it, as does PlannedCloudInit). */
 export interface NoCloudSeed {
@@ -56,32 +56,6 @@ async function writePrivate(path: string, data: string | Uint8Array): Promise<vo
   }
 }
 
-/** xorriso's own lines that say what went wrong (FAILURE, SORRY, FATAL), else its last lines. */
-export function quoteXorriso(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-  const bad = lines.filter((l) => / : (FAILURE|SORRY|FATAL|ABORT) : /.test(l));
-  return (bad.length > 0 ? bad : lines.slice(-3)).join('; ') || '(no message)';
-}
-
-function runXorrisofs(bin: string, args: readonly string[], timeoutMs: number): Promise<void> {
-  return new Promise((res, rej) => {
-    execFile(bin, [...args], { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 << 20, env: { ...process.env, LC_ALL: 'C' } },
-      (err, _stdout, stderr) => {
-        if (!err) return res();
-        const e = err as NodeJS.ErrnoException & { killed?: boolean };
-        const cmd = [bin, ...args].join(' ');
-        if (e.code === 'ENOENT') {
-          return rej(new VirtkitError('HOST_UNSUPPORTED', `cannot make the cloud-init ISO: ${bin} is not installed; install Debian's xorriso package (apt install xorriso)`, {
-            details: { command: cmd }, cause: err,
-          }));
-        }
-        const why = e.killed === true ? `did not finish within ${timeoutMs / 1000} s` : `failed: ${quoteXorriso(stderr)}`;
-        const code = /No space left on device|ENOSPC|Disk quota exceeded/i.test(stderr) ? 'NO_SPACE' : 'STORAGE_FAILED';
-        rej(new VirtkitError(code, `${cmd} ${why}`, { details: { command: cmd, stderr }, cause: err }));
-      });
-  });
-}
-
 /**
  * Writes the NoCloud ISO for `seed` to `path` (replacing a file there), mode 0600. Errors: HOST_UNSUPPORTED
  * without xorrisofs, STORAGE_FAILED when it fails (quoting it), NO_SPACE, IO_ERROR (the directory is
@@ -107,7 +81,7 @@ export async function writeNoCloudIso(path: string, seed: NoCloudSeed, o: WriteN
     } catch (e) {
       throw ioError(`write the cloud-init files in ${tmp}`, e);
     }
-    await runXorrisofs(o.xorrisofs ?? 'xorrisofs', xorrisofsArgs(iso, root), o.timeoutMs ?? 60_000);
+    await runXorriso(o.xorrisofs ?? 'xorrisofs', xorrisofsArgs(iso, root), o.timeoutMs ?? 60_000, 'make the cloud-init ISO');
     try {
       await chmod(iso, 0o600);
       const fd = await open(iso, 'r');
