@@ -84,7 +84,8 @@ export class LibvirtInstallSide {
   run(name: string, mac: string): InstallRun {
     const args = ['--connect', this.lv.uri, '--name', name, ...GUEST_ARGS,
       '--disk', `size=1,backing_store=${this.image},backing_format=qcow2`, '--network', `network=${this.network},mac=${mac}`];
-    return { cmd: this.virtInstall, args, env: { PATH: process.env['PATH'] ?? '', LC_ALL: 'C' }, name, leaseFile: this.leaseFile, mac };
+    const pidFile = join(this.lv.dir, 'run', 'libvirt', 'qemu', `${name}.pid`);
+    return { cmd: this.virtInstall, args, env: { PATH: process.env['PATH'] ?? '', LC_ALL: 'C' }, name, leaseFile: this.leaseFile, mac, pidFiles: () => [pidFile] };
   }
 
   async remove(name: string): Promise<void> {

@@ -5,6 +5,7 @@
  * per repetition `virtkit install --import` of a linked clone of the image as a whole CLI process.
  * After each repetition (not timed): destroy, undefine, the clone's volume deleted.
  */
+import { readdirSync } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dnsmasqPaths } from '../../src/core/network/dnsmasq.js';
@@ -49,7 +50,17 @@ export class VirtkitInstallSide {
   run(name: string, mac: string): InstallRun {
     const args = [VIRTKIT, '--root', this.vk.root, 'install', '--name', name, ...GUEST_ARGS,
       '--disk', 'vol=default/tiny.qcow2,linked=on', '--network', `network=${this.network},mac=${mac}`];
-    return { cmd: process.execPath, args, env: { PATH: process.env['PATH'] ?? '' }, name, leaseFile: this.leaseFile, mac };
+    return { cmd: process.execPath, args, env: { PATH: process.env['PATH'] ?? '' }, name, leaseFile: this.leaseFile, mac, pidFiles: () => this.pidFiles() };
+  }
+
+  /** Each domain's runtime dir has its QEMU's pid file (the dir is named by the UUID). */
+  pidFiles(): string[] {
+    const d = join(this.vk.root, 'run', 'd');
+    try {
+      return readdirSync(d).map((u) => join(d, u, 'qemu.pid'));
+    } catch {
+      return [];
+    }
   }
 
   /** The guest gone: destroyed, undefined, its linked clone deleted. */

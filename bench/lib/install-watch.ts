@@ -1,12 +1,15 @@
 /**
  * The install bench's stopwatch, the same for virtkit and libvirt: spawns an install command (a CLI
  * process, `PATH` and what the caller adds as its whole environment) and times, from spawn(), three
- * phases: the command's exit, the guest's QEMU seen in /proc (a process whose executable is
- * qemu-system-* with `guest=NAME` on its command line), and the guest's MAC in the network's lease
- * file. /proc and the lease file are polled every POLL_MS (10 ms): that is the phases' resolution.
+ * phases: the command's exit, the guest's QEMU seen (the daemon's pid file for the guest names a
+ * process whose executable is qemu-system-* with `guest=NAME` on its command line: libvirt writes
+ * its pid file before the exec, virtkit right after it, and the exec is waited for either way), and
+ * the guest's MAC in the network's lease file. The pid files and the lease file are polled every
+ * POLL_MS (10 ms): that is the phases' resolution. (Not a scan of /proc: pids wrap around on this
+ * busy machine, and a pid judged "not QEMU" once can come back as the guest's.)
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { now, sleep } from './proc.js';
 
@@ -27,39 +30,23 @@ export interface InstallRun {
   env: Record<string, string>;
   /** The domain's name: unique to the run, found as `guest=NAME` in QEMU's command line. */
   name: string;
+  /** The pid files where the daemon may write the guest's QEMU pid. */
+  pidFiles: () => readonly string[];
   /** The network's lease file (dnsmasq's, or libvirt's `BRIDGE.status`) and the guest's MAC. */
   leaseFile: string;
   mac: string;
   timeoutMs?: number;
 }
 
-/**
- * Processes that may still exec QEMU: a fork of a daemon has its parent's executable until its
- * exec, so these are looked at again at every poll; any other pid is judged once.
- */
-const MAY_EXEC = /\/(node|libvirtd|virtqemud)( \(deleted\))?$/;
+/** The pid is a QEMU (exec done) with `guest=NAME` on its command line. */
+export function isGuestQemu(pid: number, name: string): boolean {
+  if (!/\/qemu-system-[^/]*$/.test(exe(String(pid)))) return false;
+  return readOr(`/proc/${pid}/cmdline`).split('\0').some((a) => a === `guest=${name}` || a.startsWith(`guest=${name},`));
+}
 
-class QemuSpotter {
-  readonly #judged = new Set<string>();
-
-  constructor(readonly name: string) {
-    // Everything already running is not the new guest's QEMU.
-    for (const p of readdirSync('/proc')) if (/^\d+$/.test(p) && !MAY_EXEC.test(exe(p))) this.#judged.add(p);
-  }
-
-  /** True once a QEMU with `guest=NAME` on its command line runs. */
-  seen(): boolean {
-    for (const p of readdirSync('/proc')) {
-      if (!/^\d+$/.test(p) || this.#judged.has(p)) continue;
-      const x = exe(p);
-      if (x === '' || MAY_EXEC.test(x)) continue;
-      this.#judged.add(p);
-      if (!/\/qemu-system-[^/]*$/.test(x)) continue;
-      const cmdline = readOr(`/proc/${p}/cmdline`).split('\0');
-      if (cmdline.some((a) => a === `guest=${this.name}` || a.startsWith(`guest=${this.name},`))) return true;
-    }
-    return false;
-  }
+/** The pids in the files given, those that exist and are numbers. */
+export function pidsFrom(files: readonly string[]): number[] {
+  return files.map((f) => Number(readOr(f).trim())).filter((p) => Number.isInteger(p) && p > 0);
 }
 
 function exe(pid: string): string {
@@ -80,7 +67,6 @@ function readOr(path: string): string {
 
 /** Runs the install command and resolves with its phases once the lease is there; throws on a failed command or a timeout. */
 export async function timeInstall(run: InstallRun): Promise<InstallPhases> {
-  const spotter = new QemuSpotter(run.name);
   const mac = run.mac.toLowerCase();
   const deadline = now() + (run.timeoutMs ?? 180_000);
   const t0 = now();
@@ -98,7 +84,7 @@ export async function timeInstall(run: InstallRun): Promise<InstallPhases> {
   let qemu: number | undefined;
   for (;;) {
     if (failed !== undefined) throw new Error(`${run.cmd} ${run.args.join(' ')}: ${failed}`);
-    if (qemu === undefined && spotter.seen()) qemu = now() - t0;
+    if (qemu === undefined && pidsFrom(run.pidFiles()).some((p) => isGuestQemu(p, run.name))) qemu = now() - t0;
     if (qemu !== undefined && (await readFile(run.leaseFile, 'utf8').catch(() => '')).toLowerCase().includes(mac)) {
       const lease = now() - t0;
       while (returned === undefined) {
