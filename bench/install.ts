@@ -41,6 +41,11 @@ async function once(side: Side, name: string, m: string, out: Samples, first: bo
     out.add('qemu', p.qemu);
     out.add('lease', p.lease);
     out.add('qemuToLease', p.lease - p.qemu);
+    if (p.marker !== undefined) {
+      out.add('marker', p.marker);
+      out.add('qemuToMarker', p.marker - p.qemu);
+      out.add('markerToLease', p.lease - p.marker);
+    }
   }
   await side.remove(name);
   return p;
@@ -80,7 +85,7 @@ async function main(): Promise<number> {
   }
   log(`libvirt: ${libvirtNote}`);
   const cols: InstallColumns = { virtkit: new Samples(), libvirt: lv ? new Samples() : undefined };
-  const show = (who: string, p: InstallPhases): void => log(`${who}: returned ${p.returned.toFixed(0)} ms, QEMU ${p.qemu.toFixed(0)} ms, lease ${p.lease.toFixed(0)} ms`);
+  const show = (who: string, p: InstallPhases): void => log(`${who}: returned ${p.returned.toFixed(0)} ms, QEMU ${p.qemu.toFixed(0)} ms, marker ${p.marker?.toFixed(0) ?? '-'} ms, lease ${p.lease.toFixed(0)} ms`);
 
   show('virtkit first', await once(vk, `${PREFIX}-v-first`, mac(0x7f), cols.virtkit, true));
   if (lv && cols.libvirt) show('libvirt first', await once(lv, `${PREFIX}-l-first`, mac(0xff), cols.libvirt, true));

@@ -8,13 +8,14 @@
  * which virt-install makes on first use under the private /var). After each repetition (not timed):
  * `virsh destroy`, `virsh undefine --remove-all-storage`.
  */
-import { accessSync, constants } from 'node:fs';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { accessSync, constants, openSync } from 'node:fs';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ReadStream } from 'node:tty';
 import { findLibvirt } from './libvirt-bench.js';
 import { LibvirtInstance, type LibvirtBins } from './libvirt-instance.js';
 import { GUEST_ARGS } from './install-virtkit.js';
-import type { InstallRun } from './install-watch.js';
+import type { GuestConsole, InstallRun } from './install-watch.js';
 import { natNetworkXml } from './network-virtkit.js';
 import { onCleanup } from './proc.js';
 
@@ -85,7 +86,23 @@ export class LibvirtInstallSide {
     const args = ['--connect', this.lv.uri, '--name', name, ...GUEST_ARGS,
       '--disk', `size=1,backing_store=${this.image},backing_format=qcow2`, '--network', `network=${this.network},mac=${mac}`];
     const pidFile = join(this.lv.dir, 'run', 'libvirt', 'qemu', `${name}.pid`);
-    return { cmd: this.virtInstall, args, env: { PATH: process.env['PATH'] ?? '', LC_ALL: 'C' }, name, leaseFile: this.leaseFile, mac, pidFiles: () => [pidFile] };
+    return { cmd: this.virtInstall, args, env: { PATH: process.env['PATH'] ?? '', LC_ALL: 'C' }, name, leaseFile: this.leaseFile, mac, pidFiles: () => [pidFile],
+      openConsole: () => this.console(name) };
+  }
+
+  /**
+   * The guest's `<console type='pty'>`: its tty from libvirt's status XML (written once QEMU runs,
+   * before the guest's CPUs are resumed), read directly (virsh console is interactive). QEMU made
+   * the pty raw; nothing else reads it.
+   */
+  async console(name: string): Promise<GuestConsole | undefined> {
+    const status = await readFile(join(this.lv.dir, 'run', 'libvirt', 'qemu', `${name}.xml`), 'utf8').catch(() => '');
+    const tty = /<console type='pty' tty='(\/dev\/pts\/\d+)'/.exec(status)?.[1];
+    if (tty === undefined) return undefined;
+    const fd = openSync(tty, constants.O_RDWR | constants.O_NOCTTY);
+    const stream = new ReadStream(fd);
+    stream.on('error', () => undefined); // EIO once QEMU closes its side
+    return { onData: (l) => stream.on('data', (d: Buffer) => l(d)), close: () => stream.destroy() };
   }
 
   async remove(name: string): Promise<void> {

@@ -14,6 +14,9 @@ const ROWS: readonly { key: string; label: string }[] = [
   { key: 'qemu', label: 'QEMU started (process seen)' },
   { key: 'lease', label: 'DHCP lease (in the network\'s leases)' },
   { key: 'qemuToLease', label: '  QEMU started -> lease (boot + DHCP)' },
+  { key: 'marker', label: 'guest ready marker on the serial console' },
+  { key: 'qemuToMarker', label: '  QEMU started -> marker (boot)' },
+  { key: 'markerToLease', label: '  marker -> lease (DHCP)' },
   { key: 'firstReturned', label: 'first install after daemon start: returns' },
   { key: 'firstLease', label: 'first install after daemon start: lease' },
 ];

@@ -50,7 +50,8 @@ export class VirtkitInstallSide {
   run(name: string, mac: string): InstallRun {
     const args = [VIRTKIT, '--root', this.vk.root, 'install', '--name', name, ...GUEST_ARGS,
       '--disk', 'vol=default/tiny.qcow2,linked=on', '--network', `network=${this.network},mac=${mac}`];
-    return { cmd: process.execPath, args, env: { PATH: process.env['PATH'] ?? '' }, name, leaseFile: this.leaseFile, mac, pidFiles: () => this.pidFiles() };
+    return { cmd: process.execPath, args, env: { PATH: process.env['PATH'] ?? '' }, name, leaseFile: this.leaseFile, mac, pidFiles: () => this.pidFiles(),
+      openConsole: () => this.vk.client.console(name) };
   }
 
   /** Each domain's runtime dir has its QEMU's pid file (the dir is named by the UUID). */

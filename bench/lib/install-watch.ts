@@ -4,13 +4,16 @@
  * phases: the command's exit, the guest's QEMU seen (the daemon's pid file for the guest names a
  * process whose executable is qemu-system-* with `guest=NAME` on its command line: libvirt writes
  * its pid file before the exec, virtkit right after it, and the exec is waited for either way), and
- * the guest's MAC in the network's lease file. The pid files and the lease file are polled every
+ * the guest's MAC in the network's lease file; and on the way, the guest's ready marker on its serial
+ * console (opened as soon as QEMU is seen: both daemons start QEMU with its CPUs stopped, so nothing
+ * the guest prints goes by unread). The pid files and the lease file are polled every
  * POLL_MS (10 ms): that is the phases' resolution. (Not a scan of /proc: pids wrap around on this
  * busy machine, and a pid judged "not QEMU" once can come back as the guest's.)
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { GUEST_READY_MARKER } from './guest.js';
 import { now, sleep } from './proc.js';
 
 export const POLL_MS = 10;
@@ -22,6 +25,14 @@ export interface InstallPhases {
   qemu: number;
   /** spawn -> the MAC in the lease file. */
   lease: number;
+  /** spawn -> the guest's ready marker on its serial console (undefined: the console was not opened in time). */
+  marker: number | undefined;
+}
+
+/** A guest's serial console, as the bench reads it. */
+export interface GuestConsole {
+  onData(listener: (data: Buffer) => void): void;
+  close(): void;
 }
 
 export interface InstallRun {
@@ -32,6 +43,8 @@ export interface InstallRun {
   name: string;
   /** The pid files where the daemon may write the guest's QEMU pid. */
   pidFiles: () => readonly string[];
+  /** The guest's serial console once QEMU runs (tried at each poll until it gives one; a throw is "not yet"). */
+  openConsole: () => Promise<GuestConsole | undefined>;
   /** The network's lease file (dnsmasq's, or libvirt's `BRIDGE.status`) and the guest's MAC. */
   leaseFile: string;
   mac: string;
@@ -82,22 +95,42 @@ export async function timeInstall(run: InstallRun): Promise<InstallPhases> {
     if (code !== 0) failed = `exited with ${code}: ${out.trim().slice(-800)}`;
   });
   let qemu: number | undefined;
-  for (;;) {
-    if (failed !== undefined) throw new Error(`${run.cmd} ${run.args.join(' ')}: ${failed}`);
-    if (qemu === undefined && pidsFrom(run.pidFiles()).some((p) => isGuestQemu(p, run.name))) qemu = now() - t0;
-    if (qemu !== undefined && (await readFile(run.leaseFile, 'utf8').catch(() => '')).toLowerCase().includes(mac)) {
-      const lease = now() - t0;
-      while (returned === undefined) {
-        if (failed !== undefined) break;
-        await sleep(POLL_MS);
-      }
+  let con: GuestConsole | undefined;
+  let text = '';
+  let marker: number | undefined;
+  const onData = (d: Buffer): void => {
+    if (marker !== undefined) return;
+    text = (text + d.toString('latin1')).slice(-200);
+    if (text.includes(GUEST_READY_MARKER)) marker = now() - t0;
+  };
+  try {
+    return await poll();
+  } finally {
+    con?.close();
+  }
+
+  async function poll(): Promise<InstallPhases> {
+    for (;;) {
       if (failed !== undefined) throw new Error(`${run.cmd} ${run.args.join(' ')}: ${failed}`);
-      return { returned: returned as number, qemu, lease };
+      if (qemu === undefined && pidsFrom(run.pidFiles()).some((p) => isGuestQemu(p, run.name))) qemu = now() - t0;
+      if (qemu !== undefined && con === undefined) {
+        con = await run.openConsole().catch(() => undefined);
+        con?.onData(onData);
+      }
+      if (qemu !== undefined && (await readFile(run.leaseFile, 'utf8').catch(() => '')).toLowerCase().includes(mac)) {
+        const lease = now() - t0;
+        while (returned === undefined) {
+          if (failed !== undefined) break;
+          await sleep(POLL_MS);
+        }
+        if (failed !== undefined) throw new Error(`${run.cmd} ${run.args.join(' ')}: ${failed}`);
+        return { returned: returned as number, qemu, lease, marker };
+      }
+      if (now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`${run.name}: no ${qemu === undefined ? 'QEMU process' : `lease for ${mac} in ${run.leaseFile}`} within ${run.timeoutMs ?? 180_000} ms (command output: ${out.trim().slice(-400)})`);
+      }
+      await sleep(POLL_MS);
     }
-    if (now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${run.name}: no ${qemu === undefined ? 'QEMU process' : `lease for ${mac} in ${run.leaseFile}`} within ${run.timeoutMs ?? 180_000} ms (command output: ${out.trim().slice(-400)})`);
-    }
-    await sleep(POLL_MS);
   }
 }
