@@ -95,14 +95,19 @@ export class LibvirtInstance {
     return (l + v) / 1024;
   }
 
-  /** Spawns virtlogd + libvirtd; resolves with spawn -> the first `virsh list --all` answered, in ms. */
-  async startDaemon(): Promise<number> {
+  /**
+   * Spawns virtlogd + libvirtd; resolves with spawn -> the first `virsh list --all` answered, in ms.
+   * `wrap` goes in front of the command (e.g. `ip netns exec NS`: the daemons, their dnsmasq, QEMU and
+   * firewall rules then live in that network namespace).
+   */
+  async startDaemon(wrap: readonly string[] = []): Promise<number> {
     // Paths go in as positional parameters ($0 the dir, $1 virtlogd, $2 libvirtd), never into the script.
     const script = 'set -e; d="$0"; mount --bind "$d/etc" /etc/libvirt; mount --bind "$d/passwd" /etc/passwd; ' +
       'mount --bind "$d/group" /etc/group; mount --bind "$d/run" /run; mount --bind "$d/var" /var; "$1" & exec "$2"';
     const t0 = now();
-    // unshare execs sh, which execs libvirtd: the child's pid is libvirtd's. virtlogd is its own process (pidfile).
-    const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, this.dir, this.bins.virtlogd, this.bins.libvirtd], {
+    // unshare (and `ip netns exec`) execs sh, which execs libvirtd: the child's pid is libvirtd's. virtlogd is its own process (pidfile).
+    const argv = [...wrap, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, this.dir, this.bins.virtlogd, this.bins.libvirtd];
+    const child = spawn(argv[0] as string, argv.slice(1), {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.child = child;

@@ -45,12 +45,15 @@ export class VirtkitInstance {
    * Spawns virtkitd and times, from spawn(): its socket accepting a
    * connection, then the first `GET /v1/domains` answered (what `virtkit
    * list` needs: the driver is not loaded for it). `env` is added to the
-   * bench's own environment (e.g. VIRTKITD_V8_DEFAULTS=1); `bin` another build's virtkitd (A/B).
+   * bench's own environment (e.g. VIRTKITD_V8_DEFAULTS=1); `bin` another build's virtkitd (A/B); `wrap`
+   * goes in front of the command (`ip netns exec NS`: the daemon's networks and guests live there; the
+   * socket is a path, reached from any network namespace).
    */
-  async startDaemon(env: Record<string, string> = {}, bin = VIRTKITD): Promise<{ t0: number; socketMs: number; listMs: number }> {
+  async startDaemon(env: Record<string, string> = {}, bin = VIRTKITD, wrap: readonly string[] = []): Promise<{ t0: number; socketMs: number; listMs: number }> {
     this.client.close();
     const t0 = now();
-    const child = spawn(process.execPath, [bin, '--root', this.root, '--no-autostart'], {
+    const argv = [...wrap, process.execPath, bin, '--root', this.root, '--no-autostart'];
+    const child = spawn(argv[0] as string, argv.slice(1), {
       stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env },
     });
     this.child = child;
