@@ -140,7 +140,9 @@ export class DomainCgroup {
 
 /**
  * rmdir bottom-up. A cgroupfs directory goes with its control files (unlinking them is refused,
- * EPERM, and ignored); a fake tree's files are removed first.
+ * EPERM, and ignored); a fake tree's files are removed first. EBUSY is retried for up to 2 s, as libvirt
+ * does: QEMU's last threads may still be leaving the group when the process is seen gone (a QEMU that is
+ * not our child, after a daemon restart, is reaped by PID 1 only later).
  */
 async function removeTree(dir: string, failed: string[]): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
@@ -149,5 +151,17 @@ async function removeTree(dir: string, failed: string[]): Promise<void> {
     if (e.isDirectory()) await removeTree(join(dir, e.name), failed);
     else await unlink(join(dir, e.name)).catch(() => undefined);
   }
-  await rmdir(dir).catch((e: unknown) => failed.push(`${dir}: ${(e as Error).message}`));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await rmdir(dir);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      if ((e as NodeJS.ErrnoException).code !== 'EBUSY' || attempt >= 20) {
+        failed.push(`${dir}: ${(e as Error).message}`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
