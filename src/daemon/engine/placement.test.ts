@@ -71,6 +71,14 @@ describe('automatic placement at start (fake four-node host, fake driver)', () =
     assert.equal(inactive.cputune, undefined);
     const st = (await status.loadAll()).find((s) => s.name === 'vnf');
     assert.deepEqual(st?.placement, { domain: 'vnf', cpus: [17, 18, 49, 50], memory: [], hugepages: [{ node: 2, sizeKiB: 2048, pages: 2048 }] });
+    // virtkit placement: the holdings by domain, and per node what they hold.
+    const view = await engine.dispatch({ kind: 'placement' });
+    assert.deepEqual(view.holdings.map((h) => h.domain), ['other', 'vnf']);
+    assert.deepEqual(view.nodes.map((n) => [n.node, n.heldCpus.length, n.memoryKiB, n.hugepages]), [
+      [0, 14, 1024 * 1024, []], [1, 0, 0, []], [2, 4, 0, [{ sizeKiB: 2048, pages: 2048 }]], [3, 0, 0, []],
+    ]);
+    await engine.dispatch({ kind: 'destroy', name: 'vnf' });
+    assert.deepEqual((await engine.dispatch({ kind: 'placement' })).holdings.map((h) => h.domain), ['other']);
     await engine.close();
   });
 

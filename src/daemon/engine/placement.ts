@@ -10,7 +10,7 @@
  * Between the choice and the runtime record a start keeps a reservation, and every choice is
  * made under one daemon-wide lock: two starts never take the same CPUs.
  */
-import { applyPlacement, placeDomain, placementRequest, type Holding } from '../../core/placement/index.js';
+import { applyPlacement, heldPerNode, placeDomain, placementRequest, type Holding, type NodeHeld } from '../../core/placement/index.js';
 import { readHostMemoryFacts } from '../../host/memory-facts.js';
 import type { DomainDef } from '../domain-xml.js';
 import type { EngineContext } from './context.js';
@@ -84,4 +84,15 @@ export function holdingFrom(v: unknown): Holding | undefined {
   const ok = typeof o['domain'] === 'string' && ints(o['cpus']) && objs(o['memory'], ['node', 'kiB']) &&
     objs(o['hugepages'], ['node', 'sizeKiB', 'pages']);
   return ok ? (o as unknown as Holding) : undefined;
+}
+
+export interface PlacementView {
+  readonly holdings: readonly Holding[];
+  readonly nodes: readonly NodeHeld[];
+}
+
+/** `virtkit placement`: the holdings by domain name, and per node what they hold. */
+export async function placementView(ctx: EngineContext): Promise<PlacementView> {
+  const holdings = currentHoldings(ctx).sort((a, b) => a.domain.localeCompare(b.domain));
+  return { holdings, nodes: heldPerNode(await ctx.host.topology(), holdings) };
 }
