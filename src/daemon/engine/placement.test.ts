@@ -128,6 +128,17 @@ describe('automatic placement at start (fake four-node host, fake driver)', () =
     await second.engine.close();
   });
 
+  it("takes the SMT policy from virtkit's metadata: isolate holds each vCPU's sibling idle", async () => {
+    const { engine, status } = setup();
+    const meta = "<metadata><virtkit:placement xmlns:virtkit='https://virtkit.dev/xmlns/placement/1' smt='isolate'/></metadata>";
+    await run(engine, dedicated('iso', 2).replace('<memory', `${meta}<memory`));
+    assert.deepEqual(await pinned(engine, 'iso'), [1, 2]);
+    assert.deepEqual((await status.loadAll()).find((s) => s.name === 'iso')?.placement?.cpus, [1, 2, 33, 34]);
+    await engine.dispatch({ kind: 'define', xml: dedicated('bad', 1).replace('<memory', meta.replace('isolate', 'split') + '<memory') });
+    await assert.rejects(engine.dispatch({ kind: 'start', name: 'bad' }), code('XML_INVALID_VALUE'));
+    await engine.close();
+  });
+
   it('refuses a domain no node can hold before anything runs', async () => {
     const { engine, driver } = setup();
     await engine.dispatch({ kind: 'define', xml: vnfXml("<vcpu placement='auto'>15</vcpu>", 'big') });

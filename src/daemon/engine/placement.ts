@@ -10,7 +10,7 @@
  * Between the choice and the runtime record a start keeps a reservation, and every choice is
  * made under one daemon-wide lock: two starts never take the same CPUs.
  */
-import { applyPlacement, heldPerNode, placeDomain, placementRequest, type Holding, type NodeHeld } from '../../core/placement/index.js';
+import { applyPlacement, heldPerNode, placeDomain, placementRequest, smtPolicyOf, type Holding, type NodeHeld } from '../../core/placement/index.js';
 import { readHostMemoryFacts } from '../../host/memory-facts.js';
 import type { DomainDef } from '../domain-xml.js';
 import type { EngineContext } from './context.js';
@@ -65,7 +65,8 @@ export async function placeForStart(ctx: EngineContext, def: DomainDef): Promise
   await before;
   try {
     const [host, facts] = await Promise.all([ctx.host.topology(), readHostMemoryFacts({ root: ctx.host.root })]);
-    const request = placementRequest(def, { defaultHugepageKiB: facts.defaultHugepageKiB });
+    const smt = smtPolicyOf(def);
+    const request = placementRequest(def, { defaultHugepageKiB: facts.defaultHugepageKiB, ...(smt === undefined ? {} : { smt }) });
     const p = placeDomain({ host, holdings: currentHoldings(ctx), request });
     s.reserved.set(def.name, p.holding);
     return { def: applyPlacement(def, p), holding: p.holding, done: () => { s.reserved.delete(def.name); } };
