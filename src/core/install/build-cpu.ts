@@ -98,6 +98,18 @@ export function dedicated(args: InstallArgs): boolean {
   return true;
 }
 
+const SMT = new Set(['prefer', 'isolate', 'require']);
+
+/** `--cpu policy=dedicated,smt=...`: virtkit's metadata element that carries the SMT policy, or null. */
+export function placementMetadata(args: InstallArgs): XNode | null {
+  const smt = new Opts('cpu', uses(args, 'cpu').at(-1)).get('smt');
+  if (smt === undefined) return null;
+  if (!dedicated(args) || !SMT.has(smt)) {
+    throw new VirtkitError('INVALID_ARGUMENT', `--cpu: smt=${smt} goes with policy=dedicated and is one of prefer, isolate, require`, { details: { flag: 'cpu', key: 'smt' } });
+  }
+  return el('virtkit:placement', { 'xmlns:virtkit': 'https://virtkit.dev/xmlns/placement/1', smt });
+}
+
 export function vcpuElement(args: InstallArgs): XNode {
   const v = last(args, 'vcpus');
   const { vcpus, max } = vcpuCount(args);
@@ -125,7 +137,7 @@ export function cpuElement(args: InstallArgs): XNode | null {
     : null);
   if (!cpuUse && !topo) return null;
   // policy=dedicated alone says nothing about the CPU model: the default one (host-passthrough under KVM) stays.
-  if (!topo && dedicated(args) && (cpuUse?.opts ?? []).every((o) => o.key === 'policy')) return null;
+  if (!topo && dedicated(args) && (cpuUse?.opts ?? []).every((o) => o.key === 'policy' || o.key === 'smt')) return null;
   const model = c.get('model');
   const attrs: Record<string, string | undefined> = {};
   const kids: XNode[] = [];

@@ -144,6 +144,10 @@ test('--cpu policy=dedicated asks for automatic placement: <vcpu placement=auto>
   assert.match(withModel, /<cpu mode="host-model"\/>/);
   assert.match(withModel, /<vcpu placement="auto">2<\/vcpu>/);
   fails(() => plan(['--import', '--disk', '/pool/base.qcow2', '--cpu', 'policy=shared']), 'INVALID_ARGUMENT', /policy=shared is not a CPU policy/);
+  const iso = plan(['--import', '--disk', '/pool/base.qcow2', '--cpu', 'policy=dedicated,smt=isolate'], linux, h).phases[0] ?? '';
+  assert.match(iso, /<metadata>\s*<libosinfo:libosinfo[^]*<\/libosinfo:libosinfo>\s*<virtkit:placement xmlns:virtkit="https:\/\/virtkit.dev\/xmlns\/placement\/1" smt="isolate"\/>\s*<\/metadata>/);
+  assert.match(iso, /<cpu mode="host-passthrough"\/>/);
+  fails(() => plan(['--import', '--disk', '/pool/base.qcow2', '--cpu', 'smt=isolate']), 'INVALID_ARGUMENT', /smt=isolate goes with policy=dedicated/);
   fails(() => plan(['--import', '--disk', '/pool/base.qcow2', '--vcpus', '2,cpuset=1', '--cpu', 'policy=dedicated']), 'INVALID_ARGUMENT', /places the vCPUs itself/);
 });
 
