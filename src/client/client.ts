@@ -10,7 +10,7 @@ import type { SpawnOptions } from './spawn.js';
 import { Transport, type Method } from './transport.js';
 import type {
   ActionOptions, BlockInfo, CloneRequest, CloneResult, ChangeMediaRequest, DiskImpactOptions, DefineResult, PoolDefineResult, SecretDefineResult, SecretFilter, SecretInfo,
-  PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, HostNodeReport, AllocPagesRequest, NodeStats, ImpactOptions, JobOptions,
+  PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, HostNodeReport, PlacementReport, AllocPagesRequest, NodeStats, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, ObjectEventKind, NativeArgv, TuningReport, TuningRequest, VcpuCountReport, VcpuReport,
   BlockCommitRequest, BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
   DomainIfAddrList, NodedevBindResult, NodedevEntry, NetworkDefineResult, NetworkFilter, NetworkInfo, NetworkLease, NetworkStartPlan, NetworkUpdateRequest,
@@ -186,6 +186,11 @@ export class VirtkitClient {
   /** The host's NUMA cells, CPUs and page pools (freecell, freepages, nodecpumap). */
   hostTopology(): Promise<HostNodeReport> {
     return this.#call('GET', '/v1/host/topology');
+  }
+
+  /** What domains placed automatically hold on the host (virtkit placement). */
+  placement(): Promise<PlacementReport> {
+    return this.#call('GET', '/v1/placement');
   }
 
   /** CPU model names for guests of `arch` (virsh cpu-models). */

@@ -22,6 +22,8 @@ export type HostNodeReport = Api.HostNodeReport;
 export type AllocPagesRequest = Api.AllocPagesRequest;
 /** nodememstats (KiB) and nodecpustats (ns) counters. */
 export type NodeStats = Api.NodeStats;
+/** What domains placed automatically hold (GET /v1/placement). */
+export type PlacementReport = Api.PlacementReport;
 export type NodedevList = Api.NodedevList;
 export type NodedevEntry = Api.NodedevList['devices'][number];
 export type NodedevBindResult = Api.NodedevBindResult;

@@ -20,6 +20,7 @@ const EXTRA: Record<string, string[]> = {
   rng: ['backend.source.mode', 'backend.source.host', 'backend.source.service', 'backend.source.connect_host',
     'backend.source.connect_service', 'backend.source.bind_host', 'backend.source.bind_service'], // the egd backend's source
   controller: ['ports'], // USB controller ports, written by virt-install's own defaults
+  cpu: ['policy', 'smt'], // virtkit's policy=dedicated,smt=...: automatic placement (docs/placement.md)
   disk: ['linked'], // virtkit's linked clone: a qcow2 overlay on the named volume (docs/install.md)
 };
 

@@ -87,6 +87,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   nodecpustats: { group: HOST, summary: 'Prints cpu stats of the node.', load: () => import('./nodecpustats.js') },
   nodeinfo: { group: HOST, summary: 'node information', load: () => import('./nodeinfo.js') },
   nodememstats: { group: HOST, summary: 'Prints memory stats of the node.', load: () => import('./nodememstats.js') },
+  placement: { group: HOST, summary: 'host CPUs and memory held by domains placed automatically', load: () => import('./placement.js') },
   sysinfo: { group: HOST, summary: 'print the hypervisor sysinfo', load: () => import('./sysinfo.js') },
   'osinfo-query': { group: HOST, summary: 'list the operating systems of the host\'s osinfo database', load: () => import('./osinfo-query.js') },
   uri: { group: HOST, summary: 'print the hypervisor canonical URI', load: () => import('./uri.js') },

@@ -39,6 +39,8 @@ import { installSchemas } from './install-schemas.js';
 export { InstallBody, InstallPlan, InstallResult, OsinfoList } from './install-schemas.js';
 import { nodeSchemas } from './node-schemas.js';
 export { AllocPagesBody, CpuModelList, HostNodeReport, NodeStats } from './node-schemas.js';
+import { placementSchemas } from './placement-schemas.js';
+export { PlacementReport } from './placement-schemas.js';
 export { OBJECT_EVENTS, ObjectEvent, type ObjectEventKind } from './event-schemas.js';
 export {
   BlockCommitBody, BlockCommitResult, BlockJob, BlockJobBody, BlockJobsReport, BlockPullResult, SnapshotCreateBody, SnapshotCreateResult, SnapshotCurrent, SnapshotInfo, SnapshotList,
@@ -51,7 +53,7 @@ export {
 } from './storage-schemas.js';
 
 /** Named schemas: each becomes a component of the OpenAPI document. */
-export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...cloneSchemas, ...snapshotSchemas, ...eventSchemas, ...installSchemas, ...nodeSchemas, ...tuningSchemas, ...nodedevSchemas]);
+export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...cloneSchemas, ...snapshotSchemas, ...eventSchemas, ...installSchemas, ...nodeSchemas, ...tuningSchemas, ...nodedevSchemas, ...placementSchemas]);
 
 const named = <T extends v.GenericSchema>(id: string, description: string, schema: T): T => {
   apiSchemas.set(schema, { id, description });

@@ -25,6 +25,7 @@ export type HostInfo = v.InferOutput<typeof S.HostInfo>;
 export type HostNodeReport = v.InferOutput<typeof S.HostNodeReport>;
 export type AllocPagesRequest = v.InferInput<typeof S.AllocPagesBody>;
 export type NodeStats = v.InferOutput<typeof S.NodeStats>;
+export type PlacementReport = v.InferOutput<typeof S.PlacementReport>;
 export type LifecycleEvent = v.InferOutput<typeof S.LifecycleEvent>;
 export type ObjectEvent = v.InferOutput<typeof S.ObjectEvent>;
 export type { ObjectEventKind } from './event-schemas.js';

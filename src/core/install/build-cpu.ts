@@ -84,11 +84,44 @@ export function vcpuCount(args: InstallArgs): { vcpus: number; max: number | nul
   return { vcpus, max: maxv ?? null, topology: topo ? { sockets: s ?? 1, dies: d, cores: c ?? 1, threads: t ?? 1 } : null };
 }
 
+/**
+ * `--cpu policy=dedicated` (a virtkit extension, docs/placement.md): the domain asks to be placed
+ * by virtkit at start, as <vcpu placement='auto'> and <numatune><memory mode='strict' placement='auto'/>.
+ */
+export function dedicated(args: InstallArgs): boolean {
+  const policy = new Opts('cpu', uses(args, 'cpu').at(-1)).get('policy');
+  if (policy === undefined) return false;
+  if (policy !== 'dedicated') {
+    throw new VirtkitError('INVALID_ARGUMENT', `--cpu: policy=${policy} is not a CPU policy virtkit knows; the one there is is policy=dedicated (docs/placement.md)`,
+      { details: { flag: 'cpu', key: 'policy' } });
+  }
+  return true;
+}
+
+const SMT = new Set(['prefer', 'isolate', 'require']);
+
+/** `--cpu policy=dedicated,smt=...`: virtkit's metadata element that carries the SMT policy, or null. */
+export function placementMetadata(args: InstallArgs): XNode | null {
+  const smt = new Opts('cpu', uses(args, 'cpu').at(-1)).get('smt');
+  if (smt === undefined) return null;
+  if (!dedicated(args) || !SMT.has(smt)) {
+    throw new VirtkitError('INVALID_ARGUMENT', `--cpu: smt=${smt} goes with policy=dedicated and is one of prefer, isolate, require`, { details: { flag: 'cpu', key: 'smt' } });
+  }
+  return el('virtkit:placement', { 'xmlns:virtkit': 'https://virtkit.dev/xmlns/placement/1', smt });
+}
+
 export function vcpuElement(args: InstallArgs): XNode {
   const v = last(args, 'vcpus');
   const { vcpus, max } = vcpuCount(args);
   const cpuset = v.get('cpuset') ?? v.get('vcpu.cpuset');
-  return el('vcpu', { placement: v.get('vcpu.placement'), cpuset, current: v.get('vcpu.current') ?? (max !== null ? vcpus : undefined) }, String(max ?? vcpus));
+  let placement = v.get('vcpu.placement');
+  if (dedicated(args)) {
+    if ((placement ?? 'auto') !== 'auto' || cpuset !== undefined) {
+      throw new VirtkitError('INVALID_ARGUMENT', '--cpu policy=dedicated places the vCPUs itself: drop --vcpus placement= and cpuset=', { details: { flag: 'cpu', key: 'policy' } });
+    }
+    placement = 'auto';
+  }
+  return el('vcpu', { placement, cpuset, current: v.get('vcpu.current') ?? (max !== null ? vcpus : undefined) }, String(max ?? vcpus));
 }
 
 const MODES = new Set(['host-passthrough', 'host-model', 'maximum']);
@@ -103,6 +136,8 @@ export function cpuElement(args: InstallArgs): XNode | null {
     ? { sockets: c.int('topology.sockets') ?? 1, dies: c.int('topology.dies') ?? 1, cores: c.int('topology.cores') ?? 1, threads: c.int('topology.threads') ?? 1 }
     : null);
   if (!cpuUse && !topo) return null;
+  // policy=dedicated alone says nothing about the CPU model: the default one (host-passthrough under KVM) stays.
+  if (!topo && dedicated(args) && (cpuUse?.opts ?? []).every((o) => o.key === 'policy' || o.key === 'smt')) return null;
   const model = c.get('model');
   const attrs: Record<string, string | undefined> = {};
   const kids: XNode[] = [];
@@ -137,7 +172,7 @@ export function cpuElement(args: InstallArgs): XNode | null {
 }
 
 export function numatuneElement(args: InstallArgs): XNode | null {
-  if (!has(args, 'numatune')) return null;
+  if (!has(args, 'numatune')) return dedicated(args) ? el('numatune', {}, [el('memory', { mode: 'strict', placement: 'auto' })]) : null;
   const n = last(args, 'numatune');
   const kids: XNode[] = [];
   if (n.has('memory.mode') || n.has('memory.nodeset') || n.has('memory.placement')) {

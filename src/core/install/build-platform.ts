@@ -3,6 +3,7 @@
  * --metadata, with virt-install's defaults for x86_64 (acpi+apic, rtc/pit/hpet timers, no suspend; Hyper-V
  * enlightenments and a localtime clock for Windows; vmport off with spice).
  */
+import { placementMetadata } from './build-cpu.js';
 import { VirtkitError } from '../errors.js';
 import { Opts, has, last, raw, uses } from './build-args.js';
 import type { DraftOs } from './draft.js';
@@ -153,8 +154,10 @@ export function metadataElements(args: InstallArgs, osId: string | null): XNode[
   if (m.has('title')) out.push(el('title', {}, m.get('title') ?? ''));
   if (m.has('description')) out.push(el('description', {}, m.get('description') ?? ''));
   const id = m.get('os_full_id') ?? osId;
-  if (id !== null) {
-    out.push(el('metadata', {}, [el('libosinfo:libosinfo', { 'xmlns:libosinfo': 'http://libosinfo.org/xmlns/libvirt/domain/1.0' }, [el('libosinfo:os', { id })])]));
-  }
+  const kids: XNode[] = [];
+  if (id !== null) kids.push(el('libosinfo:libosinfo', { 'xmlns:libosinfo': 'http://libosinfo.org/xmlns/libvirt/domain/1.0' }, [el('libosinfo:os', { id })]));
+  const placement = placementMetadata(args);
+  if (placement !== null) kids.push(placement);
+  if (kids.length > 0) out.push(el('metadata', {}, kids));
   return out;
 }

@@ -133,6 +133,24 @@ test('KVM hosts get type="kvm" and host-passthrough; explicit --cpu wins', () =>
   assert.match(plan(['--import', '--disk', '/pool/base.qcow2', '--cpu', 'host-model'], linux, h).phases[0] ?? '', /<cpu mode="host-model"\/>/);
 });
 
+test('--cpu policy=dedicated asks for automatic placement: <vcpu placement=auto> and numatune placement=auto', () => {
+  const h = host({ virtTypes: ['qemu', 'kvm'] });
+  const x = plan(['--import', '--disk', '/pool/base.qcow2', '--vcpus', '4', '--memorybacking', 'hugepages=on', '--cpu', 'policy=dedicated'], linux, h).phases[0] ?? '';
+  assert.match(x, /<vcpu placement="auto">4<\/vcpu>/);
+  assert.match(x, /<numatune>\s*<memory mode="strict" placement="auto"\/>\s*<\/numatune>/);
+  assert.match(x, /<cpu mode="host-passthrough"\/>/);
+  assert.match(x, /<hugepages\/>/);
+  const withModel = plan(['--import', '--disk', '/pool/base.qcow2', '--cpu', 'host-model,policy=dedicated', '--numatune', 'memory.mode=strict,memory.placement=auto'], linux, h).phases[0] ?? '';
+  assert.match(withModel, /<cpu mode="host-model"\/>/);
+  assert.match(withModel, /<vcpu placement="auto">2<\/vcpu>/);
+  fails(() => plan(['--import', '--disk', '/pool/base.qcow2', '--cpu', 'policy=shared']), 'INVALID_ARGUMENT', /policy=shared is not a CPU policy/);
+  const iso = plan(['--import', '--disk', '/pool/base.qcow2', '--cpu', 'policy=dedicated,smt=isolate'], linux, h).phases[0] ?? '';
+  assert.match(iso, /<metadata>\s*<libosinfo:libosinfo[^]*<\/libosinfo:libosinfo>\s*<virtkit:placement xmlns:virtkit="https:\/\/virtkit.dev\/xmlns\/placement\/1" smt="isolate"\/>\s*<\/metadata>/);
+  assert.match(iso, /<cpu mode="host-passthrough"\/>/);
+  fails(() => plan(['--import', '--disk', '/pool/base.qcow2', '--cpu', 'smt=isolate']), 'INVALID_ARGUMENT', /smt=isolate goes with policy=dedicated/);
+  fails(() => plan(['--import', '--disk', '/pool/base.qcow2', '--vcpus', '2,cpuset=1', '--cpu', 'policy=dedicated']), 'INVALID_ARGUMENT', /places the vCPUs itself/);
+});
+
 test('--boot order words, per-device boot.order, menu and explicit graphics ports', () => {
   const x = plan(['--import', '--disk', '/pool/base.qcow2', '--boot', 'network,hd,menu=on', '--graphics', 'spice,port=5930']).phases[0] ?? '';
   assert.match(x, /<boot dev="network"\/>\s*<boot dev="hd"\/>\s*<bootmenu enable="yes"\/>/);

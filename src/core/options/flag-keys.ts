@@ -34,7 +34,7 @@ const CORE: Record<string, FlagGrammar> = {
     aliases: [[/^vcpu$/, 'vcpus'], [/^placement$/, 'vcpu.placement']] },
   cpu: { first: 'model', keys: words('model model.fallback model.vendor_id vendor mode match check migratable ' +
     'topology.sockets topology.dies topology.cores topology.threads cache.level cache.mode maxphysaddr.mode maxphysaddr.bits ' +
-    'force require optional disable forbid secure ' +
+    'force require optional disable forbid secure policy smt ' +
     'numa.cell[0-9]*.id numa.cell[0-9]*.cpus numa.cell[0-9]*.memory numa.cell[0-9]*.unit numa.cell[0-9]*.memAccess ' +
     'numa.cell[0-9]*.discard numa.cell[0-9]*.distances.sibling[0-9]*.id numa.cell[0-9]*.distances.sibling[0-9]*.value'),
     // virt-install's older NUMA syntax: cellN.* is numa.cellN.*

@@ -8,3 +8,5 @@ export { placementRequest, type RequestContext } from './request.js';
 export { applyPlacement } from './tuning.js';
 export type { HostCpu, HostNumaTopology, HugepagePool, NumaNode } from './topology.js';
 export type { Holding, NodeShortfall, Placement, PlacementInput, PlacementRequest, SmtPolicy } from './types.js';
+export { heldPerNode, type NodeHeld } from './report.js';
+export { smtPolicyOf, VIRTKIT_PLACEMENT_XMLNS } from './metadata.js';

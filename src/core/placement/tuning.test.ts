@@ -1,52 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fakeTopology } from '../../../tests/helpers/fake-sysfs.js';
+import { VNF_ASKED, VNF_BUSY_CPUS, VNF_EXPERT, VNF_HOST, vnfXml } from '../../../tests/helpers/placement-vnf.js';
 import { formatDomainXml, parseDomainXml, validateDomain } from '../xml/domain/index.js';
 import { placeDomain } from './place.js';
 import { placementRequest } from './request.js';
 import { applyPlacement } from './tuning.js';
 
 const GiB = 1024 * 1024;
-/**
- * 4 nodes x 8 cores x 2 threads, a 2 MiB pool of 2048 pages per node. Node n has cores
- * 8n..8n+7 with siblings 32+8n..; its first core is shared (emulator threads). Node 0's other
- * cores are held by another dedicated domain, node 1 has only 100 free pages: node 2 it is.
- */
-const host = fakeTopology({
-  nodes: 4, cores: 8, threads: 2, hugepages: [{ sizeKiB: 2048, total: 2048, free: 2048 }],
-  node: { 1: { hugepages: [{ sizeKiB: 2048, total: 2048, free: 100 }] } },
-});
-const busy = { domain: 'other', cpus: [1, 2, 3, 4, 5, 6, 7, 33, 34, 35, 36, 37, 38, 39], memory: [], hugepages: [] };
-
-const OS = "<os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>";
-const vnf = (body: string): string => `<domain type='kvm'><name>vnf</name><memory unit='GiB'>4</memory>${body}${OS}</domain>`;
+const host = fakeTopology(VNF_HOST);
+const busy = { domain: 'other', cpus: VNF_BUSY_CPUS, memory: [], hugepages: [] };
+const vnf = (body: string): string => vnfXml(body);
 
 describe('a placement written into the definition', () => {
   it('carries what an expert writes by hand for a telco VNF on the four-node host', () => {
-    const asked = vnf("<vcpu placement='auto'>4</vcpu><numatune><memory mode='strict' placement='auto'/></numatune>" +
-      "<memoryBacking><hugepages/></memoryBacking><cpu mode='host-passthrough'/>");
     const p = placeDomain({ host, holdings: [busy], request: { domain: 'vnf', vcpus: 4, memoryKiB: 4 * GiB, hugepageKiB: 2048, smt: 'prefer' } });
-    const placed = applyPlacement(parseDomainXml(asked), p);
+    const placed = applyPlacement(parseDomainXml(VNF_ASKED), p);
     validateDomain(placed);
-    const expert = vnf(`
-      <memoryBacking><hugepages><page size='2048' unit='KiB' nodeset='0'/></hugepages></memoryBacking>
-      <vcpu placement='static'>4</vcpu>
-      <cputune>
-        <vcpupin vcpu='0' cpuset='17'/>
-        <vcpupin vcpu='1' cpuset='49'/>
-        <vcpupin vcpu='2' cpuset='18'/>
-        <vcpupin vcpu='3' cpuset='50'/>
-        <emulatorpin cpuset='16,48'/>
-      </cputune>
-      <numatune>
-        <memory mode='strict' nodeset='2'/>
-        <memnode cellid='0' mode='strict' nodeset='2'/>
-      </numatune>
-      <cpu mode='host-passthrough'>
-        <topology sockets='1' dies='1' cores='2' threads='2'/>
-        <numa><cell id='0' cpus='0-3' memory='4' unit='GiB'/></numa>
-      </cpu>`);
-    assert.equal(formatDomainXml(placed), formatDomainXml(parseDomainXml(expert)));
+    assert.equal(formatDomainXml(placed), formatDomainXml(parseDomainXml(VNF_EXPERT)));
   });
 
   it("keeps the guest's own NUMA cells and topology: a memnode per cell, pages for every cell", () => {

@@ -2,7 +2,7 @@
  * REST routes of the host's NUMA cells, CPUs and huge page pools: the report freecell,
  * freepages, nodecpumap and `capabilities --json` print, and allocpages.
  */
-import type { HostNodeReport as Body } from '../../core/api/types.js';
+import type { HostNodeReport as Body, PlacementReport } from '../../core/api/types.js';
 import type { HostNodeReport } from '../../core/node/node-report.js';
 import { route, type Route } from './router.js';
 
@@ -16,6 +16,13 @@ export const nodeRoutes: Route[] = [
     description: 'Read from sysfs under the daemon\'s host root at each request (freecell, freepages, nodecpumap).',
     query: {}, response: 'HostNodeReport', errors: ['IO_ERROR'],
     handle: async ({ engine }) => ({ body: body(await engine.dispatch({ kind: 'nodeReport' })) }),
+  }),
+  route({
+    method: 'GET', path: '/v1/placement', operationId: 'getPlacement', tag: 'host',
+    summary: 'What domains placed automatically hold: host CPUs, memory and huge pages per NUMA node (virtkit placement)',
+    description: 'From the daemon\'s holdings (running domains and starts in progress) and the topology under its host root.',
+    query: {}, response: 'PlacementReport', errors: ['IO_ERROR'],
+    handle: async ({ engine }) => ({ body: await engine.dispatch({ kind: 'placement' }) as PlacementReport }),
   }),
   route({
     method: 'GET', path: '/v1/cpu-models', operationId: 'getCpuModels', tag: 'host',

@@ -223,7 +223,7 @@ export class EngineContext {
     return {
       name: rec.name, uuid: rec.uuid, id: rt.id, pid: rt.pid, qmpSocket: rt.qmpSocket,
       startedAt: rt.startedAt.toISOString(), argv: rt.argv, aliases: rt.aliases,
-      xml, persistent: rec.persistent, ...rec.state,
+      xml, persistent: rec.persistent, ...rec.state, ...(rt.placement === undefined ? {} : { placement: rt.placement }),
     } as DomainStatus;
   }
 

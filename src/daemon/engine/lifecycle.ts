@@ -14,6 +14,7 @@ import { errorText, type EngineContext } from './context.js';
 import type { DomainRecord } from './registry.js';
 import { resolveVolumeDisks } from './volume-disks.js';
 import { diskKeys } from './disk-key-values.js';
+import { placeForStart, type Placed } from './placement.js';
 import { prepareHostdevs, releaseHostdevs } from '../nodedev/hostdevs.js';
 
 /** Starts `def` as the running configuration of `rec` (inside its job). */
@@ -28,16 +29,21 @@ export async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainD
   const keys = diskKeys(ctx, resolved.devices?.disk ?? []);
   let handle: RunningDomain;
   let ready: DomainDef;
+  let placed: Placed | undefined;
   try {
+    // <vcpu placement='auto'>: the host's CPUs and memory chosen, reserved until the runtime record holds them.
+    placed = await placeForStart(ctx, resolved);
     // Host PCI devices to vfio-pci, VFs from hostdev networks, SR-IOV VFs' MAC/VLAN (docs/passthrough.md).
-    ready = await prepareHostdevs(ctx, rec.name, resolved);
+    ready = await prepareHostdevs(ctx, rec.name, placed.def);
   } catch (e) {
+    placed?.done();
     ctx.setState(rec, { state: 'shutoff', reason: 'failed' });
     throw e;
   }
   try {
     handle = await driver.start(ready, paths, { paused, ...(keys === undefined ? {} : { diskKeys: keys }) });
   } catch (e) {
+    placed.done();
     await releaseHostdevs(ctx, rec.name, ready);
     ctx.setState(rec, { state: 'shutoff', reason: 'failed' });
     throw e;
@@ -46,8 +52,9 @@ export async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainD
   rec.runtime = {
     id: ctx.registry.allocateId(), handle, liveDef: handle.liveDef, liveSummary: summarizeDomain(handle.liveDef),
     pid: handle.pid, qmpSocket: handle.qmpSocket, startedAt: handle.startedAt, argv: handle.argv,
-    aliases: handle.aliases,
+    aliases: handle.aliases, ...(placed.holding === undefined ? {} : { placement: placed.holding }),
   };
+  placed.done();
   ctx.watch(rec, handle);
   ctx.setState(rec, { state: 'running', reason: 'booted' }, { event: 'started', detail: 'booted' });
   if (paused) ctx.setState(rec, { state: 'paused', reason: 'user' }, { event: 'suspended', detail: 'paused' });

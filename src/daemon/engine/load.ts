@@ -10,6 +10,7 @@ import { hashXml, noSummaryCache } from '../store/summary-cache.js';
 import type { DomainStatus, StoredDomain } from '../store/types.js';
 import { newRecord } from './config-ops.js';
 import type { EngineContext } from './context.js';
+import { holdingFrom } from './placement.js';
 import type { DomainRecord } from './registry.js';
 import type { StorageLoadReport } from '../storage/load.js';
 
@@ -83,7 +84,7 @@ async function reattach(ctx: EngineContext, st: DomainStatus): Promise<boolean> 
   }
   const base = {
     id: st.id, liveDef, liveSummary: x.summarizeDomain(liveDef), pid: st.pid, qmpSocket: st.qmpSocket,
-    startedAt: new Date(st.startedAt), argv: st.argv, aliases: st.aliases,
+    startedAt: new Date(st.startedAt), argv: st.argv, aliases: st.aliases, ...placementOf(st),
   };
   rec.state = { state: st.state, reason: st.reason } as DomainRecord['state'];
   try {
@@ -107,4 +108,10 @@ async function reattach(ctx: EngineContext, st: DomainStatus): Promise<boolean> 
     ctx.log.error(`cannot reconnect to running domain '${st.name}' (pid ${st.pid}): ${why}`);
     return true;
   }
+}
+
+/** The holding a status file records (a damaged one is dropped, and logged by nobody: the pins stay in the live XML). */
+function placementOf(st: DomainStatus): { placement?: NonNullable<ReturnType<typeof holdingFrom>> } {
+  const h = holdingFrom(st.placement);
+  return h === undefined ? {} : { placement: h };
 }

@@ -4,6 +4,7 @@
  * inside jobs and persists them through the stores.
  */
 import { VirtkitError } from '../../core/errors.js';
+import type { Holding } from '../../core/placement/index.js';
 import type { DomainDef, DomainSummary } from '../domain-xml.js';
 import type { RunningDomain } from '../driver.js';
 import type { StateReason, StateWithReason } from '../state.js';
@@ -20,6 +21,8 @@ export interface Runtime {
   readonly startedAt: Date;
   readonly argv: readonly string[];
   readonly aliases: Readonly<Record<string, string>>;
+  /** What automatic placement gave it (engine/placement.ts): held until the record goes. */
+  readonly placement?: Holding;
   /** Set by destroy so that the driver's `stopped` event is recorded as 'destroyed'. */
   expectedStop?: StateReason<'shutoff'>;
 }

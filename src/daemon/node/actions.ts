@@ -9,6 +9,7 @@ import type { HostNodeReport } from '../../core/node/node-report.js';
 import { formatSysinfoXml } from '../../core/node/sysinfo.js';
 import type { StatField } from '../../host/node-stats.js';
 import type { EngineContext } from '../engine/context.js';
+import { placementView, type PlacementView } from '../engine/placement.js';
 
 export type NodeAction =
   | { readonly kind: 'nodeReport' }
@@ -16,6 +17,7 @@ export type NodeAction =
   | { readonly kind: 'cpuModels'; readonly arch: string }
   | { readonly kind: 'nodeMemStats'; readonly cell?: number }
   | { readonly kind: 'nodeCpuStats'; readonly cpu?: number }
+  | { readonly kind: 'placement' }
   | { readonly kind: 'allocPages'; readonly pageSizeKiB: number; readonly count: number; readonly cell?: number; readonly add?: boolean };
 
 export interface NodeResults {
@@ -25,6 +27,7 @@ export interface NodeResults {
   cpuModels: { readonly models: string[] };
   nodeMemStats: { readonly stats: StatField[] };
   nodeCpuStats: { readonly stats: StatField[] };
+  placement: PlacementView;
 }
 
 /** x86's system page; virtkit runs x86_64 guests only. */
@@ -61,4 +64,5 @@ export const nodeHandlers: { readonly [K in NodeAction['kind']]: Handler<K> } = 
   cpuModels: async (ctx, a) => ({ models: await (await ctx.driver()).cpuModelNames(a.arch) }),
   nodeMemStats: async (ctx, a) => ({ stats: await ctx.host.memStats(a.cell) }),
   nodeCpuStats: async (ctx, a) => ({ stats: await ctx.host.cpuStats(a.cpu) }),
+  placement: placementView,
 };

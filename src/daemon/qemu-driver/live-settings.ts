@@ -29,7 +29,8 @@ export interface Unapplied {
 export function unappliedSettings(def: CoreDomainDef): Unapplied[] {
   const out: Unapplied[] = [];
   // <cputune>, <vcpu cpuset> and the cgroup part of <numatune> are applied by tuning.ts.
-  if (def.vcpu?.placement === 'auto') out.push({ path: '/domain/vcpu/@placement', why: "placement='auto' (numad) is not applied yet" });
+  // virtkitd resolves placement='auto' into pins before it calls the driver (daemon/engine/placement.ts): one left here was not placed.
+  if (def.vcpu?.placement === 'auto') out.push({ path: '/domain/vcpu/@placement', why: "placement='auto' reached the QEMU driver unplaced: virtkitd places such a domain at start (docs/placement.md)" });
   const nt = def.numatune;
   const cells = def.cpu?.numa?.cell ?? [];
   const mode = nt?.memory?.mode ?? 'strict';

@@ -8,6 +8,7 @@
  * configuration because it describes a process, not a wish.
  */
 import { VirtkitError } from '../../core/errors.js';
+import type { Holding } from '../../core/placement/index.js';
 import type { StateWithReason } from '../state.js';
 
 export interface StoredDomain {
@@ -44,6 +45,8 @@ export type DomainStatus = StateWithReason & {
   /** The live definition (transient domains have no other copy). */
   readonly xml: string;
   readonly persistent: boolean;
+  /** What automatic placement gave the domain (docs/placement.md), so a restarted daemon keeps it held. */
+  readonly placement?: Holding;
 };
 
 export interface StatusStore {
