@@ -5,8 +5,15 @@
  * - a UUID; a <forward> without mode= becomes mode='nat';
  * - <forward dev='X'> without <interface> gains <interface dev='X'/> (libvirt's);
  * - a network virtkit runs on its own bridge (isolated, nat, route, open) gets
- *   stp='on' delay='0' on its bridge when not given, and a bridge MAC
- *   (52:54:00:xx:xx:xx) when it has none.
+ *   stp='off' delay='0' on its bridge when not given (libvirt: stp='on'; see below; 'on' when
+ *   it declares <virtkit:link>s to other networks, which can make loops), and a
+ *   bridge MAC (52:54:00:xx:xx:xx) when it has none.
+ *
+ * STP defaults to off, unlike libvirt: the kernel's STP raises a bridge's forward delay to its
+ * 2 s minimum whatever delay= says, so every new port (a guest's tap) listens and learns for 4 s
+ * before it forwards, and a guest's first DHCP requests are dropped; that was most of a guest's
+ * time to its first lease here (bench/network, docs/networks.md). A bridge virtkit makes holds the
+ * guests' taps only, where STP has no loop to break; stp='on' written in the XML is honoured.
  * The bridge name (virbrN) is chosen by the daemon at define time, knowing
  * which names are in use: nextFreeBridgeName.
  */
@@ -31,7 +38,8 @@ export function prepareNetwork(input: NetworkDef, ctx: NetworkPrepareContext): N
   }
   if (managesBridge(forwardMode(def))) {
     const b = (def.bridge ??= {});
-    b.stp ??= true;
+    // Off, unless the network joins others with virtkit links (two links can make a loop).
+    b.stp ??= (def.link ?? []).length > 0;
     b.delay ??= 0;
     def.mac ??= { address: generateMac(ctx, ctx.macsInUse ?? new Set()) };
   }

@@ -104,14 +104,17 @@ test('<virtkit:link>: one peer (a network or a namespace), namespace-only addres
   assert.deepEqual(problems(net("<virtkit:link dev='much-too-long-name'/>", ns)), ['XML_INVALID_VALUE /network/virtkit:link/@dev', 'XML_MISSING /network/virtkit:link/virtkit:peer']);
 });
 
-test('defaults: UUID, NAT for a bare <forward>, interface from forward dev, STP on with delay 0, a bridge MAC', () => {
+test('defaults: UUID, NAT for a bare <forward>, interface from forward dev, STP off (on with links) with delay 0, a bridge MAC', () => {
   const def = prepareNetwork(parseNetworkXml(net("<forward dev='eth1'/><ip address='10.1.0.1' prefix='24'/>")), { random: seeded(7) });
   assert.match(def.uuid ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   assert.deepEqual(def.forward, { dev: 'eth1', mode: 'nat', interface: [{ dev: 'eth1' }] });
-  assert.deepEqual(def.bridge, { stp: true, delay: 0 });
+  assert.deepEqual(def.bridge, { stp: false, delay: 0 }, "STP off unless asked for (libvirt: on; defaults.ts says why)");
   assert.match(def.mac?.address ?? '', /^52:54:00(:[0-9a-f]{2}){3}$/);
   const kept = prepareNetwork(parseNetworkXml(net("<bridge name='b' stp='off' delay='2'/><mac address='52:54:00:01:02:03'/>")), { random: seeded(7) });
   assert.deepEqual(kept.bridge, { name: 'b', stp: false, delay: 2 });
+  const ns = " xmlns:virtkit='https://virtkit.dev/xmlns/network/1'";
+  const linked = prepareNetwork(parseNetworkXml(net("<virtkit:link dev='vk-n-m'><virtkit:peer network='m'/></virtkit:link>", ns)), { random: seeded(7) });
+  assert.deepEqual(linked.bridge, { stp: true, delay: 0 }, 'a network joined to others by links runs STP (loops)');
   assert.equal(kept.mac?.address, '52:54:00:01:02:03');
   const bridged = prepareNetwork(parseNetworkXml(net("<forward mode='bridge'/><bridge name='br0'/>")), { random: seeded(7) });
   assert.deepEqual([bridged.bridge, bridged.mac], [{ name: 'br0' }, undefined]);
