@@ -4,7 +4,7 @@
 // and removal only deletes taps. The real taps, bridges and guests are in tests/integration/net/.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -63,12 +63,11 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
 
 const code = (c: string, re?: RegExp) => (e: unknown): boolean => e instanceof VirtkitError && e.code === c && (re === undefined || re.test(e.message));
 
-test('a tap on a bridge: recorded first, then made and set up (MAC, the bridge MTU, master, up) in one ip -batch', () => withDir(async (dir) => {
+test('a tap on a bridge: recorded first, then made, then set up (MAC, the bridge MTU, master, up) in one ip link set', () => withDir(async (dir) => {
   const ip = fakeIp([{ ifname: 'br0', kind: 'bridge', mtu: 1400 }, { ifname: 'vnet0', kind: 'tun', mtu: 1500 }]);
   const taps = DomainTaps.empty(dir, { links: new Links({ run: ip.run }), namer: new TapNamer(), resolveNetwork: undefined });
   assert.equal(await taps.plug(plan()), 'vnet1', 'vnet0 is taken');
   assert.deepEqual(ip.calls.slice(1), ['tuntap add dev vnet1 mode tap', 'link set dev vnet1 address fe:54:00:00:00:01 mtu 1400 master br0 up']);
-  assert.deepEqual((await readdir(dir)).filter((f) => f.endsWith('.batch')), [], 'the batch file is removed');
   assert.deepEqual(await readTapRecord(dir), [{ alias: 'net0', name: 'vnet1' }]);
   // The next name counts on from the last one handed out.
   assert.equal(await taps.plug(plan({ alias: 'net1', mac: 'fe:54:00:00:00:02', queues: 4, mtu: 9000 })), 'vnet2');
@@ -89,6 +88,22 @@ test('a failure after the tap exists removes it and forgets it; a failed create 
   const taps2 = DomainTaps.empty(dir, { links: new Links({ run: ip2.run }), namer: new TapNamer(), resolveNetwork: undefined });
   await assert.rejects(taps2.plug(plan()), code('HOST_NET_FAILED'));
   assert.deepEqual(JSON.parse(await readFile(join(dir, 'taps.json'), 'utf8')), { taps: [] });
+}));
+
+test('a name another program takes between the listing and the making: its tap is left alone, the plug fails, nothing recorded', () => withDir(async (dir) => {
+  // The listing does not show vnet0 yet; by the time of `tuntap add` someone else has it.
+  const ip = fakeIp([{ ifname: 'br0', kind: 'bridge', mtu: 1500 }], /tuntap add dev vnet0/);
+  const taps = DomainTaps.empty(dir, { links: new Links({ run: ip.run }), namer: new TapNamer(), resolveNetwork: undefined });
+  const theirs = () => ip.links.push({ ifname: 'vnet0', kind: 'tun', mtu: 1500 });
+  const run = ip.run;
+  let listed = false;
+  const racing = new Links({ run: (args) => run(args).then((out) => { if (!listed && args[0] === '-j') { listed = true; theirs(); } return out; }) });
+  const racy = DomainTaps.empty(dir, { links: racing, namer: new TapNamer(), resolveNetwork: undefined });
+  await assert.rejects(racy.plug(plan()), code('HOST_NET_FAILED'));
+  assert.ok(ip.links.some((l) => l.ifname === 'vnet0'), "the other program's tap is still there");
+  assert.ok(!ip.calls.some((c) => c.startsWith('link del')), `no delete: ${ip.calls.join('; ')}`);
+  assert.deepEqual(await readTapRecord(dir), []);
+  assert.deepEqual(taps.names(), {});
 }));
 
 test('a taken name, a missing bridge, a device that is not a bridge, a network without resolver: refused, nothing made', () => withDir(async (dir) => {

@@ -210,21 +210,31 @@ export class DomainTaps {
       const tapOpts = { multiQueue: p.queues > 1 };
       const mtu = p.mtu ?? bridge?.mtu;
       const settings = { mac: p.mac, ...(mtu === undefined ? {} : { mtu }) };
+      // A failure before the tap exists only drops its record: a tap of that name is someone else's (a
+      // concurrent program took the name after the listing) and must not be removed.
+      const forget = async (e: unknown): Promise<never> => {
+        this.#entries = this.#entries.filter((x) => x.name !== name);
+        await this.#save();
+        throw e;
+      };
+      const remove = async (e: unknown): Promise<never> => {
+        await this.unplug(p.alias).catch(() => undefined);
+        throw e;
+      };
+      // Its own process, so that its failure is known to be the making's.
+      await links.createTap(name, tapOpts).catch(forget);
       try {
         if (ovs !== undefined) {
           // An OVS port is added between the settings and `up`.
-          await links.createTap(name, tapOpts);
           await links.set(name, settings);
           await this.deps.ovs?.addPort({ ...ovs.port, bridge: ovs.bridge, port: name });
           await links.setUp(name, true);
         } else {
-          // A Linux bridge's tap: made, MAC, MTU, master and up in one `ip -batch` process.
-          const master = bridge === undefined ? {} : { master: bridge.name };
-          await links.createTapAndSet(name, tapOpts, { ...settings, ...master, up: true }, join(this.runDir, `tap-${name}.batch`));
+          // A Linux bridge's tap: MAC, MTU, master and up in one `ip link set`.
+          await links.set(name, { ...settings, ...(bridge === undefined ? {} : { master: bridge.name }), up: true });
         }
       } catch (e) {
-        await this.unplug(p.alias).catch(() => undefined);
-        throw e;
+        await remove(e);
       }
       return name;
     });

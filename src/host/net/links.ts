@@ -6,7 +6,6 @@
  * Every name is checked against the kernel's rules first (IFACE_NAME_INVALID).
  */
 import { checkIfName } from './link-names.js';
-import { runIpCommands } from './ip-batch.js';
 import { runIp, type IpRunner } from './ip-runner.js';
 
 export interface LinkCounters {
@@ -130,14 +129,6 @@ export class Links {
   /** A persistent tap, which QEMU then opens by ifname (`-netdev tap,ifname=NAME`). */
   async createTap(name: string, opts: TapOptions = {}): Promise<void> {
     await this.#ip(tapArgs(name, opts));
-  }
-
-  /**
-   * A tap made and set up (`set`) in one `ip -batch` process; `batchFile` is a path the batch is written to and
-   * removed from. When it fails the tap may or may not exist: the caller removes it.
-   */
-  async createTapAndSet(name: string, opts: TapOptions, settings: LinkSettings, batchFile: string): Promise<void> {
-    await runIpCommands((args) => this.#ip(args), [['ip', ...tapArgs(name, opts)], ['ip', ...setArgs(name, settings)]], batchFile);
   }
 
   /** A veth pair `name` <-> `peer`; with `peerNetns` the peer is made in that namespace. */
