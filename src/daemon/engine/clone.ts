@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { planClone, type ClonePlan, type DiskAction, type StorageRef } from '../../core/clone/plan.js';
+import { planClone, type ClonePlan, type CloneRequest, type DiskAction, type StorageRef } from '../../core/clone/plan.js';
 import { cloneName } from '../../core/clone/names.js';
 import { VirtkitError } from '../../core/errors.js';
 import type { DomainDef } from '../domain-xml.js';
@@ -23,18 +23,12 @@ import { errorText, type EngineContext } from './context.js';
 
 export type { CopyProgress } from './clone-disks.js';
 
-export interface CloneOptions {
+/** The clone request of core/clone (files, macs, skipCopy, autoClone, preserveData, linked, nvram) as the engine takes it. */
+export interface CloneOptions extends Omit<CloneRequest, 'name' | 'uuid'> {
   /** The new domain's name (default with autoClone: NAME-clone). */
   readonly newName?: string;
-  readonly files?: readonly string[];
-  readonly macs?: readonly string[];
-  readonly skipCopy?: readonly string[];
-  readonly autoClone?: boolean;
-  readonly preserveData?: boolean;
-  readonly linked?: boolean;
   /** Raw disks copied by sharing extents (cp --reflink=always); other formats copied as usual (virt-clone). */
   readonly reflink?: boolean;
-  readonly nvram?: string;
   /** Destroy and undefine a domain that has the new name first. */
   readonly replace?: boolean;
   /** Only plan: answer the clone's XML, make nothing (virt-clone --print-xml). */
