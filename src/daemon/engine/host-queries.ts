@@ -3,6 +3,8 @@
  * domxml-to-native, capabilities, domcapabilities. The driver answers them
  * from the real QEMU capabilities and KVM probe.
  */
+import { machine } from 'node:os';
+import { SYSTEM_PAGE_KIB } from '../node/actions.js';
 import { assignNetworkVfs } from '../nodedev/network-vfs.js';
 import { domainRuntimePaths } from '../paths.js';
 import type { ActionOf, ActionResults } from './actions.js';
@@ -19,9 +21,9 @@ export async function domxmlToNative(ctx: EngineContext, a: ActionOf<'domxmlToNa
 }
 
 export async function capabilities(ctx: EngineContext): Promise<ActionResults['capabilities']> {
-  const [node, topology, iommu, cpuid, driver] = await Promise.all([ctx.deps.nodeInfo(), ctx.host.topology(), ctx.host.iommu(), ctx.host.cpuId(), ctx.driver()]);
-  // x86's system page; virtkit runs x86_64 guests only (the guest part says so too)
-  return driver.capabilitiesXml({ arch: node.model, topology, iommu, pageKiB: 4, ...(cpuid === undefined ? {} : { cpuid }) });
+  // The topology is read once (nodeInfo would read it again only for the arch, which is the machine's).
+  const [topology, iommu, cpuid, driver] = await Promise.all([ctx.host.topology(), ctx.host.iommu(), ctx.host.cpuId(), ctx.driver()]);
+  return driver.capabilitiesXml({ arch: machine(), topology, iommu, pageKiB: SYSTEM_PAGE_KIB, ...(cpuid === undefined ? {} : { cpuid }) });
 }
 
 export async function domainCapabilities(ctx: EngineContext, a: ActionOf<'domcapabilities'>): Promise<ActionResults['domcapabilities']> {

@@ -25,7 +25,7 @@ export async function tuningReport(ctx: EngineContext, a: ActionOf<'tuning'>): P
   const rt = rec.runtime;
   const live = a.config !== true && rt !== undefined;
   if (a.config === true && !rec.persistent) throw new VirtkitError('OPERATION_INVALID', `transient domain '${rec.name}' has no persistent definition`);
-  const hostCpus = (await ctx.deps.nodeInfo()).cpus;
+  const hostCpus = (await ctx.host.topology()).cpus.length;
   const def = live ? rt.liveDef : await ctx.defOf(rec);
   const handle = live ? rt.handle : undefined;
   const sched = handle?.tuning !== undefined ? await handle.tuning.sched() : schedFromDef(def);
@@ -35,7 +35,7 @@ export async function tuningReport(ctx: EngineContext, a: ActionOf<'tuning'>): P
 export const setTuning = (ctx: EngineContext, a: ActionOf<'setTuning'>, opts: DispatchOptions): Promise<DomainInfo> =>
   onDomainJob(ctx, a.name, 'tune', opts, async (rec) => {
     const to = impact(rec, a);
-    const hostCpus = (await ctx.deps.nodeInfo()).cpus;
+    const hostCpus = (await ctx.host.topology()).cpus.length;
     // Both are checked before either changes: a refused config change leaves the live one undone too.
     const config = to.config ? applyTuningChange(await ctx.defOf(rec), a.change, { live: false, hostCpus }) : undefined;
     if (to.live) {

@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseCpuList } from '../cpu-list.js';
 import { VirtkitError } from '../../core/errors.js';
 import { formatCpuset } from '../../core/placement/cpuset.js';
 import type { SchedPolicy } from '../../core/tuning/plan.js';
@@ -55,14 +56,7 @@ export async function setScheduler(tids: readonly number[], policy: SchedPolicy,
 export async function allowedCpus(pid: number, tid: number, procRoot = '/proc'): Promise<number[] | undefined> {
   const text = await readFile(join(procRoot, String(pid), 'task', String(tid), 'status'), 'utf8').catch(() => undefined);
   const line = text?.split('\n').find((l) => l.startsWith('Cpus_allowed_list:'));
-  if (line === undefined) return undefined;
-  const out: number[] = [];
-  for (const part of line.slice(line.indexOf(':') + 1).trim().split(',')) {
-    const [a, b] = part.split('-').map(Number);
-    if (a === undefined || Number.isNaN(a)) continue;
-    for (let i = a; i <= (b ?? a); i++) out.push(i);
-  }
-  return out;
+  return line === undefined ? undefined : parseCpuList(line.slice(line.indexOf(':') + 1).trim());
 }
 
 /** Every thread id of a process (/proc/PID/task). */
