@@ -11,6 +11,7 @@ import type { DraftDevice } from './draft.js';
 import { supportsVirtio } from './os-support.js';
 import type { HostFacts, InstallArgs, OsInfo, PlannedVolume } from './types.js';
 import { el, type XNode } from './xml-out.js';
+import { generateName } from '../clone/names.js';
 
 const GiB = 1024 * 1024 * 1024;
 const dirname = (p: string): string => p.slice(0, Math.max(p.lastIndexOf('/'), 1));
@@ -32,14 +33,6 @@ interface DiskSpec {
 export interface DiskResult {
   devices: DraftDevice[];
   volumes: PlannedVolume[];
-}
-
-/** The name of the n-th new volume named after the VM in a pool (VMNAME.qcow2, VMNAME-1.qcow2, ...). */
-function freeName(base: string, ext: string, taken: (n: string) => boolean): string {
-  for (let i = 0; ; i++) {
-    const n = i === 0 ? `${base}.${ext}` : `${base}-${i}.${ext}`;
-    if (!taken(n)) return n;
-  }
 }
 
 export function buildDisks(args: InstallArgs, os: OsInfo, host: HostFacts, name: string, q35: boolean): DiskResult {
@@ -80,7 +73,7 @@ export function buildDisks(args: InstallArgs, os: OsInfo, host: HostFacts, name:
       if (!src || size !== undefined) throw invalid('--disk linked=on: name an existing volume (vol=POOL/VOL or its path) and no size=; the overlay gets its capacity', { path });
       const pool = host.pools.find((p) => p.name === src.pool);
       if (!pool || pool.path === null) throw invalid(`--disk linked=on: pool '${src.pool}' has no directory to put the overlay in`, { pool: src.pool });
-      const volName = freeName(name, 'qcow2', (n) => taken(src.pool, n));
+      const volName = generateName(name, (n) => taken(src.pool, n), { suffix: '.qcow2' });
       path = `${pool.path}/${volName}`;
       volumes.push({ pool: src.pool, name: volName, path, format: 'qcow2', capacity: src.capacity, backing: { path: src.path, format: src.format }, cloneFrom: null, sparse: true });
       format = 'qcow2';
@@ -101,7 +94,7 @@ export function buildDisks(args: InstallArgs, os: OsInfo, host: HostFacts, name:
         pool = host.pools.find((p) => p.name === (poolName ?? 'default'));
         if (!pool || pool.path === null) throw new VirtkitError('POOL_NOT_FOUND', `--disk: no storage pool '${poolName ?? 'default'}' to create the volume in`, { details: { flag: 'disk', pool: poolName ?? 'default' } });
         const pname = pool.name;
-        volName = freeName(name, fmt === 'raw' ? 'img' : 'qcow2', (n) => taken(pname, n));
+        volName = generateName(name, (n) => taken(pname, n), { suffix: fmt === 'raw' ? '.img' : '.qcow2' });
         path = `${pool.path}/${volName}`;
       }
       const sparse = o.bool('sparse') ?? true;

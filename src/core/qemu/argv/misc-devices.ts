@@ -9,6 +9,7 @@ import { aliasOf, pciProps, push, refuse, usbProps } from './context.js';
 import { jsonOpt, keyval } from './escape.js';
 import type { OptPair } from './escape.js';
 import { interfaceHostdevs } from './net.js';
+import { sysfsAddressOfXml } from '../../nodedev/pci-address.js';
 
 export function refuseUntranslated(ctx: BuildCtx): void {
   const d = ctx.devices;
@@ -57,7 +58,7 @@ export function buildHostdevs(ctx: BuildCtx): void {
     const a = n.source?.hostAddress;
     if (a === undefined) throw refuse(`${w}/source/address`, 'a hostdev interface needs a PCI source address');
     needDevice(ctx.caps, 'vfio-pci', w);
-    const o: Record<string, unknown> = { driver: 'vfio-pci', host: hostPci(a), id: aliasOf(n, w) };
+    const o: Record<string, unknown> = { driver: 'vfio-pci', host: sysfsAddressOfXml(a), id: aliasOf(n, w) };
     const boot = ctx.bootIndex.get(aliasOf(n, w));
     if (boot !== undefined) o.bootindex = boot;
     push(ctx, '-device', jsonOpt({ ...o, ...pciProps(ctx, n.address, w) }));
@@ -71,7 +72,7 @@ export function buildHostdevs(ctx: BuildCtx): void {
       const a = h.source?.address;
       if (a === undefined) throw refuse(`${w}/source/address`, 'a PCI host device needs a source address');
       needDevice(ctx.caps, 'vfio-pci', w);
-      const o: Record<string, unknown> = { driver: 'vfio-pci', host: hostPci(a), id: alias };
+      const o: Record<string, unknown> = { driver: 'vfio-pci', host: sysfsAddressOfXml(a), id: alias };
       if (boot !== undefined) o.bootindex = boot;
       if (h.rom?.bar !== undefined) o.rombar = h.rom.bar ? 1 : 0;
       if (h.rom?.file !== undefined) o.romfile = h.rom.file;
@@ -101,11 +102,6 @@ export function buildHostdevs(ctx: BuildCtx): void {
       throw refuse(`${w}/@type`, `host device type '${h.type}' is not supported (pci, usb)`);
     }
   });
-}
-
-function hostPci(a: { domain?: string; bus?: string; slot?: string; function?: string }): string {
-  const h = (v: string | undefined, wdt: number): string => Number(v ?? '0').toString(16).padStart(wdt, '0');
-  return `${h(a.domain, 4)}:${h(a.bus, 2)}:${h(a.slot, 2)}.${Number(a.function ?? '0').toString(16)}`;
 }
 
 export function buildBalloon(ctx: BuildCtx): void {
