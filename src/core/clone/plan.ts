@@ -56,7 +56,7 @@ export type Taken = (ref: StorageRef) => boolean;
 const invalid = (message: string, details: Record<string, unknown>) => new VirtkitError('INVALID_ARGUMENT', message, { details });
 
 /** Why virt-clone shares this disk rather than copying it, or undefined. */
-export function shareReason(d: DiskDef): string | undefined {
+function shareReason(d: DiskDef): string | undefined {
   if (d.source === undefined || (d.source.file === undefined && d.source.dev === undefined && d.source.volume === undefined
     && d.source.name === undefined && d.source.dir === undefined)) return 'no storage to clone';
   if (d.readonly !== undefined || d.device === 'cdrom') return 'read only';

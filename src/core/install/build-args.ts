@@ -82,7 +82,7 @@ export function unreadKeys(args: InstallArgs, skip: ReadonlySet<string>): Array<
   return out;
 }
 
-export function parseBool(flag: string, key: string, v: string): boolean {
+function parseBool(flag: string, key: string, v: string): boolean {
   const l = v.toLowerCase();
   if (['on', 'yes', 'true', '1', 'y'].includes(l)) return true;
   if (['off', 'no', 'false', '0', 'n'].includes(l)) return false;

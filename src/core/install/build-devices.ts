@@ -13,7 +13,7 @@ import type { HostFacts, InstallArgs, OsInfo } from './types.js';
 import { el, type XNode } from './xml-out.js';
 
 /** virt-install's default number of pcie-root-ports on q35. */
-export const PCIE_ROOT_PORTS = 14;
+const PCIE_ROOT_PORTS = 14;
 
 const bad = (flag: string, msg: string): VirtkitError => new VirtkitError('INVALID_ARGUMENT', `--${flag}: ${msg}`, { details: { flag } });
 const withAddr = (o: Opts, kids: XNode[]): XNode[] => [...kids, ...addressNodes(o)];

@@ -28,8 +28,6 @@ export const supportsUsb3 = (os: OsInfo): boolean =>
 
 export const isWindows = (os: OsInfo): boolean => os.family === 'winnt' || os.distro === 'win';
 
-export const isLinux = (os: OsInfo): boolean => os.family === 'linux';
-
 /** The libosinfo metadata virt-install writes: every OS but the generic one. */
 export const osMetadataId = (os: OsInfo): string | null => (os.generic ? null : os.id);
 

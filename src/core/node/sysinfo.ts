@@ -9,7 +9,7 @@
 import { escapeXmlAttr, escapeXmlText } from '../xml/tree.js';
 
 /** Each block's entries: libvirt's entry name, then the /sys/class/dmi/id file it comes from. */
-export const SYSINFO_BLOCKS: readonly (readonly [string, readonly (readonly [string, string])[]])[] = [
+const SYSINFO_BLOCKS: readonly (readonly [string, readonly (readonly [string, string])[]])[] = [
   ['bios', [['vendor', 'bios_vendor'], ['version', 'bios_version'], ['date', 'bios_date'], ['release', 'bios_release']]],
   ['system', [
     ['manufacturer', 'sys_vendor'], ['product', 'product_name'], ['version', 'product_version'], ['serial', 'product_serial'],

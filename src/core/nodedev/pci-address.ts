@@ -24,7 +24,7 @@ export function parseSysfsAddress(s: string): PciAddress | undefined {
   return { domain: parseInt(m[1] ?? '', 16), bus: parseInt(m[2] ?? '', 16), slot: parseInt(m[3] ?? '', 16), function: Number(m[4]) };
 }
 
-export function formatSysfsAddress(a: PciAddress): string {
+function formatSysfsAddress(a: PciAddress): string {
   return `${hex(a.domain, 4)}:${hex(a.bus, 2)}:${hex(a.slot, 2)}.${a.function}`;
 }
 

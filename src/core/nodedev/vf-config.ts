@@ -17,7 +17,7 @@ export interface VfLocation {
 }
 
 /** Where VF `address` sits on its PF; XML_CONFLICT when it is no VF, OPERATION_INVALID when its PF has no netdev. */
-export function vfLocation(address: string, devices: ReadonlyMap<string, PciDeviceInfo>, where: string): VfLocation {
+function vfLocation(address: string, devices: ReadonlyMap<string, PciDeviceInfo>, where: string): VfLocation {
   const vf = devices.get(address);
   const pf = vf?.physfn === null || vf?.physfn === undefined ? undefined : devices.get(vf.physfn);
   if (vf === undefined || pf === undefined) {

@@ -10,7 +10,7 @@ const fail = (message: string, details: Record<string, unknown> = {}): never => 
 };
 
 /** The value of a sub-option in the last use of a flag (virt-install: a later use wins for single-use flags). */
-export function optOf(args: InstallArgs, flag: string, key: string): string | null | undefined {
+function optOf(args: InstallArgs, flag: string, key: string): string | null | undefined {
   const uses = args[flag];
   const use = uses?.[uses.length - 1];
   const o = use?.opts.filter((x) => x.key === key).pop();
