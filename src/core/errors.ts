@@ -69,6 +69,7 @@ export const ERROR_CODES = [
   'NETWORK_INACTIVE', // a domain interface names a virtual network that is not active (libvirt: network 'x' is not active)
   'DNSMASQ_FAILED', // a network's dnsmasq could not be started (the message quotes its output)
   'PLACEMENT_NO_FIT', // automatic placement found no NUMA node with the CPUs, memory and huge pages asked for; details say what each node is short of
+  'HUGEPAGES_INSUFFICIENT', // a domain's <hugepages> needs more free huge pages than the host's pools have on the nodes it may use; nothing was started; details.shortages says what is missing
   'HUGEPAGES_SHORT', // allocpages: the kernel gave fewer huge pages than asked; the pool was put back to its previous size
   'IMAGE_BUILD_FAILED', // scripts/build-tiny-image.sh (virtkit image build) failed; the message quotes its last line
   'CLONE_TARGET_EXISTS', // virtkit clone would write a disk file or volume that exists (without --preserve-data)

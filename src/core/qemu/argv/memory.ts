@@ -4,6 +4,7 @@
  * a whole MiB the way libvirt does (219100 KiB -> 219136k).
  */
 import { VirtkitError } from '../../errors.js';
+import { pageForCell } from '../../placement/hugepages-fit.js';
 import { parseCpuset } from '../../xml/values.js';
 import { needObject } from './caps-view.js';
 import type { BuildCtx } from './context.js';
@@ -38,7 +39,7 @@ export function buildMemory(ctx: BuildCtx): void {
 function hugepageDir(ctx: BuildCtx, cellId: number | undefined): string | undefined {
   const hp = ctx.def.memoryBacking?.hugepages;
   if (hp === undefined) return undefined;
-  const page = (hp.page ?? []).find((p) => p.nodeset === undefined || cellId === undefined || parseCpuset(p.nodeset).includes(cellId));
+  const page = pageForCell(hp, cellId);
   const dirs = ctx.paths.hugepages ?? [];
   const dir = page === undefined ? (dirs.find((d) => d.default) ?? dirs[0]) : dirs.find((d) => d.sizeKiB === page.size);
   if (dir === undefined) {
