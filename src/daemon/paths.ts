@@ -33,6 +33,11 @@ export interface DomainRuntimePaths {
   readonly libDir: string;
   /** QEMU's stdout/stderr, appended to across runs. */
   readonly logFile: string;
+  /**
+   * The instance's run dir, where it mounts a hugetlbfs per page size (hugepages-2048kB) when the host
+   * has no mount of a size a domain asks for (qemu-driver/hugepages.ts); absent: it never mounts.
+   */
+  readonly hugepagesRoot?: string;
 }
 
 export function domainRuntimePaths(layout: InstanceLayout, name: string, uuid: string): DomainRuntimePaths {
@@ -43,6 +48,7 @@ export function domainRuntimePaths(layout: InstanceLayout, name: string, uuid: s
     consoleSocket: join(runDir, 'console.sock'),
     libDir: join(layout.stateDir, 'domains', uuid),
     logFile: join(layout.logDir, 'qemu', `${name}.log`),
+    hugepagesRoot: layout.runDir,
   };
 }
 

@@ -14,7 +14,7 @@ async function tree(files: Record<string, string>): Promise<string> {
   return root;
 }
 
-test('hugetlbfs mounts by page size; a mount without pagesize= has the default size', () => {
+test('hugetlbfs mounts by page size; a mount without pagesize= has the default size; the ones virtkit made are marked', () => {
   assert.equal(parsePageSize('2M'), 2048);
   assert.equal(parsePageSize('1G'), 1048576);
   assert.equal(parsePageSize('bogus'), undefined);
@@ -23,11 +23,13 @@ test('hugetlbfs mounts by page size; a mount without pagesize= has the default s
     'hugetlbfs /dev/hugepages hugetlbfs rw,relatime,pagesize=2M 0 0',
     'none /mnt/huge\\0401G hugetlbfs rw,pagesize=1G 0 0',
     'hugetlbfs /mnt/plain hugetlbfs rw 0 0',
+    'virtkit /run/virtkit/hugepages-2048kB hugetlbfs rw,relatime,pagesize=2M 0 0',
   ].join('\n');
   assert.deepEqual(parseHugetlbfsMounts(mounts, 2048), [
     { sizeKiB: 2048, path: '/dev/hugepages' },
     { sizeKiB: 1048576, path: '/mnt/huge 1G' },
     { sizeKiB: 2048, path: '/mnt/plain' },
+    { sizeKiB: 2048, path: '/run/virtkit/hugepages-2048kB', virtkit: true },
   ]);
 });
 

@@ -11,6 +11,8 @@ export interface HugetlbfsMount {
   /** Page size in KiB. */
   readonly sizeKiB: number;
   readonly path: string;
+  /** Set when virtkit made the mount (its source is `virtkit`, host/hugetlbfs.ts): some instance's own. */
+  readonly virtkit?: true;
 }
 
 export interface HostMemoryFacts {
@@ -38,11 +40,11 @@ const unescapeMountPath = (p: string): string => p.replace(/\\([0-7]{3})/g, (_m,
 export function parseHugetlbfsMounts(mounts: string, defaultKiB: number): HugetlbfsMount[] {
   const out: HugetlbfsMount[] = [];
   for (const line of mounts.split('\n')) {
-    const [, path, fstype, options] = line.split(' ');
+    const [source, path, fstype, options] = line.split(' ');
     if (fstype !== 'hugetlbfs' || path === undefined) continue;
     const opt = (options ?? '').split(',').find((o) => o.startsWith('pagesize='));
     const size = opt === undefined ? defaultKiB : parsePageSize(opt.slice('pagesize='.length));
-    if (size !== undefined) out.push({ sizeKiB: size, path: unescapeMountPath(path) });
+    if (size !== undefined) out.push({ sizeKiB: size, path: unescapeMountPath(path), ...(source === 'virtkit' ? { virtkit: true as const } : {}) });
   }
   return out;
 }

@@ -11,13 +11,15 @@ import { mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
-import type { HugepageDir } from '../../core/qemu/argv/types.js';
+import type { HostNumaTopology } from '../../core/placement/topology.js';
 import type { QemuCaps } from '../../core/qemu/caps.js';
 import { formatCapabilitiesXml, formatDomainCapabilitiesXml } from '../../core/qemu/host-caps/index.js';
 import { initialTracker, stateFromQueryStatus } from '../../core/qemu/lifecycle.js';
 import type { RunState } from '../../core/qemu/lifecycle.js';
 import { SerialConsole } from '../../host/qemu/console.js';
 import type { HostMemoryFacts } from '../../host/memory-facts.js';
+import { mountHugetlbfs, type HugetlbfsMounter } from '../../host/hugetlbfs.js';
+import { prepareHugepages } from './hugepages.js';
 import { kvmUnavailableError } from '../../host/qemu/kvm-probe.js';
 import { isSameProcess, spawnQemu, waitForMonitor } from '../../host/qemu/process.js';
 import { createRuntimeDir, readRuntimeRecord, removeRuntimeDir, writeRuntimeRecord } from '../../host/qemu/runtime.js';
@@ -66,11 +68,6 @@ export interface KvmVerdict {
   readonly reason?: string;
 }
 
-/** The host's hugetlbfs mounts as the argv builder takes them (the default page size's first). */
-function hugepageMounts(host: HostMemoryFacts): HugepageDir[] {
-  return host.hugetlbfs.map((m) => ({ sizeKiB: m.sizeKiB, dir: m.path, ...(m.sizeKiB === host.defaultHugepageKiB ? { default: true } : {}) }));
-}
-
 export interface QemuDriverDeps {
   /** QEMU's capabilities (probed once and cached by the provider). */
   readonly caps: () => Promise<ArgvCaps>;
@@ -81,6 +78,10 @@ export interface QemuDriverDeps {
   readonly kvm: () => Promise<KvmVerdict>;
   /** Host facts for domxml-to-native's pretend run: hugetlbfs mounts, NUMA nodes. */
   readonly hostFacts: () => Promise<HostMemoryFacts>;
+  /** The host's NUMA nodes and their huge page pools, for the pre-start check of <hugepages> (hugepages.ts). */
+  readonly hostTopology: () => Promise<HostNumaTopology>;
+  /** Mounts a hugetlbfs where a domain needs a page size the host has no mount of (default: host/hugetlbfs.ts). */
+  readonly mountHugetlbfs?: HugetlbfsMounter;
   readonly connectMonitor: MonitorConnector;
   /** Overrides the binary (default: the domain's <emulator>, else the caps' binary). */
   readonly binary?: string;
@@ -185,13 +186,18 @@ export class QemuHypervisor implements Hypervisor {
     const macvtapPlans = planMacvtaps(prepared);
     // The fds QEMU will see for the macvtaps (3, 4, ...): known before any is opened.
     const macvtapFds = macvtapFdNumbers(macvtapPlans);
-    // Huge pages: QEMU makes (and at once unlinks) its memory file on the hugetlbfs mount itself.
+    // Huge pages: enough free on the right nodes (HUGEPAGES_INSUFFICIENT otherwise), and a hugetlbfs
+    // mount per page size (this instance's own, mounted now, where the host has none). QEMU makes
+    // (and at once unlinks) its memory file on the mount itself.
+    const hugepages = await prepareHugepages(prepared, {
+      facts: this.deps.hostFacts, topology: this.deps.hostTopology, mount: this.deps.mountHugetlbfs ?? mountHugetlbfs,
+    }, paths.hugepagesRoot);
     // VNC autoport: a free port from 5900 up on the listen address, held until QEMU exits; the live XML shows it.
     const graphicsPorts = await this.#allocateGraphicsPorts(prepared);
     const releasePorts = (): void => { for (const p of graphicsPorts.held) this.#vncPorts.release(p); };
     const run = {
       taps: macvtapFds, graphicsPorts: graphicsPorts.ports,
-      ...(prepared.memoryBacking?.hugepages === undefined ? {} : { hugepages: hugepageMounts(await this.deps.hostFacts()) }),
+      ...(hugepages === undefined ? {} : { hugepages }),
     };
     // What QEMU cannot run is refused before the host is touched: the command line of a copy
     // whose taps have names yet to be made (a name only ever goes into ifname=).

@@ -10,6 +10,7 @@ import { capsView } from '../../core/qemu/argv/caps-view.js';
 import type { DomainDef as CoreDomainDef } from '../../core/xml/domain/index.js';
 import { prepareDomain } from '../../core/xml/domain/defaults/index.js';
 import { readHostMemoryFacts } from '../../host/memory-facts.js';
+import { readHostTopology } from '../../host/sysfs/topology.js';
 import { getKvmStatus } from '../../host/qemu/kvm-probe.js';
 import { getQemuCaps } from '../../host/qemu/probe-caps.js';
 import { DEFAULT_OVS_DB, Ovs } from '../../host/net/ovs.js';
@@ -30,7 +31,7 @@ export interface QemuDriverOptions {
   readonly cacheDir?: string;
   /** QEMU binary for domains without <emulator> (default qemu-system-x86_64 on PATH). */
   readonly binary?: string;
-  /** Prefix for /proc and /sys, where the host facts of domxml-to-native come from (default '/'). */
+  /** Prefix for /proc and /sys: the host facts of domxml-to-native and of starts with huge pages (default '/'). */
   readonly hostRoot?: string;
   /**
    * The directory that binary loads its modules from, part of the capabilities
@@ -57,8 +58,9 @@ export function defaultQemuDriverDeps(opts: QemuDriverOptions = {}): QemuDriverD
   const caps = async () => capsView(await fullCaps());
   const kvm = () => getKvmStatus({ binary, cacheDir });
   const hostFacts = () => readHostMemoryFacts(opts.hostRoot === undefined ? {} : { root: opts.hostRoot });
+  const hostTopology = () => readHostTopology(opts.hostRoot === undefined ? {} : { root: opts.hostRoot });
   const ovs = new Ovs({ db: opts.ovsDb ?? process.env['VIRTKIT_OVS_DB'] ?? DEFAULT_OVS_DB });
-  return { caps, fullCaps, prepare, kvm, hostFacts, connectMonitor, ovs };
+  return { caps, fullCaps, prepare, kvm, hostFacts, hostTopology, connectMonitor, ovs };
 }
 
 export function createQemuDriver(opts: QemuDriverOptions & Partial<QemuDriverDeps> = {}): QemuHypervisor {
