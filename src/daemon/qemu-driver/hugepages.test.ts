@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fakeTopology } from '../../../tests/helpers/fake-sysfs.js';
+import { fakeSysfs, fakeTopology } from '../../../tests/helpers/fake-sysfs.js';
 import { isVirtkitError } from '../../core/errors.js';
 import { parseDomainXml } from '../../core/xml/domain/index.js';
 import type { HugetlbfsMount } from '../../host/memory-facts.js';
+import { readHostTopology } from '../../host/sysfs/topology.js';
 import { prepareHugepages } from './hugepages.js';
 
 const RUN = '/vk/run';
@@ -53,5 +54,27 @@ describe('huge pages at start: the check, then a hugetlbfs mount per page size',
 
   it('without a run dir to mount on (a pretend run), a size without a host mount is refused', async () => {
     await assert.rejects(prepare('<hugepages/>', [], 100, null), (e: unknown) => isVirtkitError(e) && e.code === 'INVALID_ARGUMENT');
+  });
+
+  it('reads the per-node pools from a fake two-node sysfs tree: a cell bound to node 1 counts node 1 only', async () => {
+    const tree = await fakeSysfs({ nodes: 2, cores: 1, threads: 1, hugepages: [{ sizeKiB: 2048, total: 600, free: 600 }],
+      node: { 1: { hugepages: [{ sizeKiB: 2048, total: 200, free: 100 }] } } });
+    try {
+      const def = parseDomainXml("<domain type='qemu'><name>hp</name><memory unit='MiB'>2048</memory><memoryBacking><hugepages/></memoryBacking>" +
+        "<numatune><memnode cellid='1' mode='strict' nodeset='1'/></numatune><os><type>hvm</type></os>" +
+        "<cpu><numa><cell id='0' cpus='0' memory='1' unit='GiB'/><cell id='1' cpus='1' memory='1' unit='GiB'/></numa></cpu></domain>");
+      const mounted: string[] = [];
+      const host = {
+        facts: () => Promise.resolve({ defaultHugepageKiB: 2048, hugetlbfs: [], numaNodes: [0, 1] }),
+        topology: () => readHostTopology({ root: tree.root }),
+        mount: (dir: string) => { mounted.push(dir); return Promise.resolve(); },
+      };
+      await assert.rejects(prepareHugepages(def, host, RUN), (e: unknown) => isVirtkitError(e) && e.code === 'HUGEPAGES_INSUFFICIENT' &&
+        e.message === "domain 'hp' cannot start: guest cell 1 needs 512 pages of 2048 KiB on host node 1; node 1 has 100 free. " +
+          "Reserve more pages with 'virtkit allocpages', or free some");
+      assert.deepEqual(mounted, []);
+    } finally {
+      await tree.remove();
+    }
   });
 });

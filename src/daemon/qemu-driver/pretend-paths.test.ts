@@ -41,12 +41,14 @@ test('taps, ports, cdroms and the nodeset of a pretend run', () => {
   assert.deepEqual(pretendRuntimePaths(d, host), p, 'the same every time');
 });
 
-test('hugepages: the host mount for a size, else /dev/hugepages (default size) or /dev/hugepages<SIZE>', () => {
+test('hugepages: the host mount for a size (not one virtkit made), else /dev/hugepages (default size) or /dev/hugepages<SIZE>', () => {
   const d = def(`<memoryBacking><hugepages><page size='1' unit='GiB' nodeset='0'/><page size='64' unit='MiB'/></hugepages></memoryBacking>`, '');
   assert.deepEqual(pretendRuntimePaths(d, host).hugepages, [
     { sizeKiB: 2048, dir: '/dev/hugepages/libvirt/qemu/-1-a-domain-name-longer', default: true },
     { sizeKiB: 1048576, dir: '/mnt/h1g/libvirt/qemu/-1-a-domain-name-longer' },
     { sizeKiB: 65536, dir: '/dev/hugepages64M/libvirt/qemu/-1-a-domain-name-longer' },
   ]);
+  const withOwn = { ...host, hugetlbfs: [{ sizeKiB: 2048, path: '/run/virtkit/hugepages-2048kB', virtkit: true as const }, ...host.hugetlbfs] };
+  assert.equal(pretendRuntimePaths(d, withOwn).hugepages?.[0]?.dir, '/dev/hugepages/libvirt/qemu/-1-a-domain-name-longer', "not the mount virtkit made");
   assert.equal(nodeset([3, 1, 0, 1]), '0-1,3');
 });

@@ -31,7 +31,7 @@ function sizeLabel(kib: number): string {
 
 /**
  * The hugetlbfs mount for each page size the domain asks for: the host's mount
- * of that size, else the usual default (/dev/hugepages for the default size,
+ * of that size (not one virtkit made), else the usual default (/dev/hugepages for the default size,
  * /dev/hugepages<SIZE> for others).
  */
 function hugepageDirs(def: DomainDef, host: HostMemoryFacts): RuntimePaths['hugepages'] {
@@ -40,7 +40,8 @@ function hugepageDirs(def: DomainDef, host: HostMemoryFacts): RuntimePaths['huge
   const sizes = new Set([host.defaultHugepageKiB, ...(hp.page ?? []).map((p) => p.size)]);
   return [...sizes].map((sizeKiB) => {
     const isDefault = sizeKiB === host.defaultHugepageKiB;
-    const mount = host.hugetlbfs.find((m) => m.sizeKiB === sizeKiB)?.path ?? (isDefault ? '/dev/hugepages' : `/dev/hugepages${sizeLabel(sizeKiB)}`);
+    // A mount virtkit made (some instance's RUN/hugepages-SIZEkB) is not one libvirt would know of.
+    const mount = host.hugetlbfs.find((m) => m.sizeKiB === sizeKiB && m.virtkit !== true)?.path ?? (isDefault ? '/dev/hugepages' : `/dev/hugepages${sizeLabel(sizeKiB)}`);
     return { sizeKiB, dir: `${mount}/${hugepageSubdir(def.name)}`, ...(isDefault ? { default: true } : {}) };
   });
 }
