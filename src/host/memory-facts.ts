@@ -5,6 +5,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { VIRTKIT_MOUNT_SOURCE } from './hugetlbfs.js';
 import { parseCpuList } from './nodeinfo.js';
 
 export interface HugetlbfsMount {
@@ -44,7 +45,7 @@ export function parseHugetlbfsMounts(mounts: string, defaultKiB: number): Hugetl
     if (fstype !== 'hugetlbfs' || path === undefined) continue;
     const opt = (options ?? '').split(',').find((o) => o.startsWith('pagesize='));
     const size = opt === undefined ? defaultKiB : parsePageSize(opt.slice('pagesize='.length));
-    if (size !== undefined) out.push({ sizeKiB: size, path: unescapeMountPath(path), ...(source === 'virtkit' ? { virtkit: true as const } : {}) });
+    if (size !== undefined) out.push({ sizeKiB: size, path: unescapeMountPath(path), ...(source === VIRTKIT_MOUNT_SOURCE ? { virtkit: true as const } : {}) });
   }
   return out;
 }

@@ -37,7 +37,7 @@ export interface HugepageDemand {
   readonly nodes: readonly number[];
 }
 
-export interface HugepageShortage extends HugepageDemand {
+interface HugepageShortage extends HugepageDemand {
   /** Free pages of that size on `nodes`, all together. */
   readonly free: number;
   /** Free pages per node of `nodes` (0 where the node has no pool of that size). */
@@ -74,7 +74,7 @@ export function hugepageDemands(def: DomainDef, defaultHugepageKiB: number, host
 const key = (nodes: readonly number[]): string => nodes.join(',');
 
 /** The shortages of `demands` against the host's free pages; [] when the domain fits. */
-export function hugepageShortages(demands: readonly HugepageDemand[], host: HostNumaTopology): HugepageShortage[] {
+function hugepageShortages(demands: readonly HugepageDemand[], host: HostNumaTopology): HugepageShortage[] {
   const out: HugepageShortage[] = [];
   for (const sizeKiB of [...new Set(demands.map((d) => d.sizeKiB))].sort((a, b) => a - b)) {
     const mine = demands.filter((d) => d.sizeKiB === sizeKiB);
@@ -106,7 +106,7 @@ export function hugepageShortages(demands: readonly HugepageDemand[], host: Host
 }
 
 /** "guest cell 1 needs 512 pages of 2048 KiB on host node 1; node 1 has 100 free" */
-export function describeShortage(s: HugepageShortage, demands: readonly HugepageDemand[]): string {
+function describeShortage(s: HugepageShortage, demands: readonly HugepageDemand[]): string {
   const who = s.cells.length === 0 ? 'the guest needs' : s.cells.length === 1 ? `guest cell ${s.cells[0]} needs` : `guest cells ${formatCpuset(s.cells)} need`;
   const parts = demands.filter((d) => d.sizeKiB === s.sizeKiB && d.cells.some((c) => s.cells.includes(c))).map((d) => d.pages);
   const sum = parts.length > 1 ? ` (${parts.join(' + ')})` : '';

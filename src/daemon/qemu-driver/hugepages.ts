@@ -22,7 +22,7 @@ export interface HugepageHost {
 }
 
 /** The directory an instance mounts its own hugetlbfs of `sizeKiB` pages on (libvirt style: hugepages-2048kB). */
-export const ownMountDir = (root: string, sizeKiB: number): string => join(root, `hugepages-${sizeKiB}kB`);
+const ownMountDir = (root: string, sizeKiB: number): string => join(root, `hugepages-${sizeKiB}kB`);
 
 /**
  * The hugetlbfs dirs for `def`'s page sizes (undefined without <hugepages>), after checking that the
