@@ -41,8 +41,8 @@ function monitorOf(h: Harness, name: string): Monitor {
 }
 
 /** A 2-vCPU guest with `cputune`, started; its QEMU pid and vCPU thread ids, once the guest has booted. */
-async function started(h: Harness, name: string, cputune: string): Promise<{ pid: number; vcpuTids: number[]; shell: GuestShell }> {
-  const xml = (await guestDomainXml(name, { append: `${GUEST_APPEND} ${GUEST_SHELL}`, extra: `  <cputune>${cputune}</cputune>\n` }))
+async function started(h: Harness, name: string, cputune: string, extra = ''): Promise<{ pid: number; vcpuTids: number[]; shell: GuestShell }> {
+  const xml = (await guestDomainXml(name, { append: `${GUEST_APPEND} ${GUEST_SHELL}`, extra: `${extra}  <cputune>${cputune}</cputune>\n` }))
     .replace('<vcpu>1</vcpu>', '<vcpu>2</vcpu>');
   await h.engine.dispatch({ kind: 'define', xml });
   await h.engine.dispatch({ kind: 'start', name, paused: true });
@@ -69,11 +69,16 @@ describe('vcpusched fifo/rr on a real guest', { skip: !v1 || !twoCpus ? 'needs a
     assert.equal(now, parentBefore, `${PARENT_RT} was not back to what it was`);
   });
 
-  test("fifo priority 1 on vCPU 1 (pinned to CPU 1), no cgroup: SCHED_FIFO, rt_priority 1; vCPU 0 stays SCHED_OTHER", { timeout: 180_000 }, async () => {
+  test('fifo priority 1 on vCPU 1 (pinned to CPU 1), no cgroup: SCHED_FIFO, rt_priority 1; vCPU 0 stays SCHED_OTHER; emulatorsched and iothreadsched batch', { timeout: 180_000 }, async () => {
     const h = await createHarness();
     try {
-      const { pid, vcpuTids, shell } = await started(h, 'rt1', "<vcpupin vcpu='1' cpuset='1'/><vcpusched vcpus='1' scheduler='fifo' priority='1'/>");
+      const { pid, vcpuTids, shell } = await started(h, 'rt1', "<vcpupin vcpu='1' cpuset='1'/><vcpusched vcpus='1' scheduler='fifo' priority='1'/>" +
+        "<emulatorsched scheduler='batch'/><iothreadsched iothreads='1' scheduler='batch'/>", '  <iothreads>1</iothreads>\n');
       assert.deepEqual(await Promise.all(vcpuTids.map((t) => sched(pid, t))), [[0, 0], [1, 1]]);
+      // SCHED_BATCH is 3: QEMU's main thread (an emulator thread) and I/O thread 1 (thread-id of query-iothreads).
+      const io = (await monitorOf(h, 'rt1').execute('query-iothreads')) as { id: string; 'thread-id': number }[];
+      assert.deepEqual(io.map((x) => x.id), ['iothread1']);
+      assert.deepEqual([await sched(pid, pid), await sched(pid, io[0]?.['thread-id'] ?? -1)], [[3, 0], [3, 0]]);
       // The real-time vCPU runs guest code: a process the guest pins to its CPU 1 reports running there (field 39 of its stat).
       const stat = await shell.check('taskset -c 1 cat /proc/self/stat');
       assert.equal(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[36], '1', stat);

@@ -67,16 +67,28 @@ export async function giveRtBudget(cgroupRoot: string, parent: string, group: st
   const want = rtRuntimes(demand, { runtime: rootRuntime, cpus: await hostCpus(cgroupRoot) });
   const mine = want.get('') ?? 0;
   await serialized(async () => {
-    const need = sum(await children(parent, basename(group))) + mine;
-    if (need > ((await readRuntime(parent)) ?? 0)) {
-      await write(parent, need, async () => {
-        const holders = [...(await children(cpuRoot, basename(parent))), ...(await children(parent, basename(group))).map((c) => ({ ...c, name: `${basename(parent)}/${c.name}` }))];
-        return `; the host's real-time budget is ${rootRuntime} µs per period (sched_rt_runtime_us), this domain's fifo/rr threads need ${mine}, ` +
-          `and ${holders.length === 0 ? 'no other group holds any' : `${holders.map((h) => `${h.name} holds ${h.runtime}`).join(', ')}`}`;
-      });
+    // Another daemon on the host may lower the parent between our two writes (its releaseRtBudget): then once more.
+    for (let attempt = 1; ; attempt++) {
+      await raiseParent(cpuRoot, parent, group, rootRuntime, mine);
+      try {
+        await write(group, mine, () => Promise.resolve(''));
+        break;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+      }
     }
-    await write(group, mine, () => Promise.resolve(''));
     for (const [name, runtime] of want) if (name !== '') await write(join(group, name), runtime, () => Promise.resolve(''));
+  });
+}
+
+/** Raises `parent` to what its other groups hold plus `mine`, unless it has that already. */
+async function raiseParent(cpuRoot: string, parent: string, group: string, rootRuntime: number, mine: number): Promise<void> {
+  const need = sum(await children(parent, basename(group))) + mine;
+  if (need <= ((await readRuntime(parent)) ?? 0)) return;
+  await write(parent, need, async () => {
+    const holders = [...(await children(cpuRoot, basename(parent))), ...(await children(parent, basename(group))).map((c) => ({ ...c, name: `${basename(parent)}/${c.name}` }))];
+    return `; the host's real-time budget is ${rootRuntime} µs per period (sched_rt_runtime_us), this domain's fifo/rr threads need ${mine}, ` +
+      `and ${holders.length === 0 ? 'no other group holds any' : `${holders.map((h) => `${h.name} holds ${h.runtime}`).join(', ')}`}`;
   });
 }
 
