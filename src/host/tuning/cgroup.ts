@@ -4,7 +4,7 @@
  * (cpu/virtkit/qemu-PID, cpuset/virtkit/qemu-PID), threads moved through `tasks`; cgroup v2: one
  * directory, the controllers enabled in the parents' cgroup.subtree_control, per-thread groups
  * made `threaded` and fed through `cgroup.threads`. Made after QEMU is spawned (still paused, -S),
- * removed once it is gone.
+ * removed once it is gone. v1 groups holding fifo/rr threads get a real-time budget (rt-budget.ts).
  */
 import { access, mkdir, readdir, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -51,14 +51,14 @@ function cpuModel(ctx: BuildCtx): string[] {
     case 'custom': {
       const m = cpu?.model?.value ?? 'qemu64';
       if (!ctx.caps.hasCpuModel(m)) throw unsupported(`/domain/cpu/model: CPU model '${m}'`, ctx.caps);
-      return [escapeOptValue(m, 'cpu model'), ...vendor(ctx)];
+      return [escapeOptValue(m, 'cpu model')];
     }
   }
 }
 
 /**
- * `<model vendor_id='GenuineIntel'>`: the CPUID vendor string the guest sees, after the model as libvirt
- * writes it. It decides how the guest reads its topology: a Linux guest takes SMT threads from an Intel
+ * `<model vendor_id='GenuineIntel'>`: the CPUID vendor string the guest sees, after the model (in any
+ * mode) as libvirt writes it. It decides how the guest reads its topology: a Linux guest takes SMT threads from an Intel
  * CPU's leaf 0xB, but from an AMD CPU (qemu64 is one) only with topoext, so qemu64 shows threads as cores.
  */
 function vendor(ctx: BuildCtx): string[] {
@@ -104,7 +104,7 @@ function cpuFeatures(ctx: BuildCtx): string[] {
 }
 
 export function buildCpu(ctx: BuildCtx): void {
-  push(ctx, '-cpu', [...cpuModel(ctx), ...cpuFeatures(ctx)].join(','));
+  push(ctx, '-cpu', [...cpuModel(ctx), ...vendor(ctx), ...cpuFeatures(ctx)].join(','));
 }
 
 export function buildSmp(ctx: BuildCtx): void {
