@@ -30,7 +30,7 @@ async function cpuinfo(shell: GuestShell): Promise<Map<string, string>[]> {
   })));
 }
 
-/** `cat` of each file, one `path=value` line each (the guest's busybox has no `grep -H`). */
+/** The content of each file (a shell glob), by path: one `path=value` line each from the guest. */
 async function files(shell: GuestShell, paths: string): Promise<Record<string, string>> {
   const out = await shell.check(`for f in ${paths}; do echo "$f=$(cat $f)"; done`);
   return Object.fromEntries(out.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]));
