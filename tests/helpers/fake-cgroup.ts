@@ -15,7 +15,8 @@ export interface FakeCgroup {
   remove(): Promise<void>;
 }
 
-export async function fakeCgroup(version: 1 | 2, opts: { cpus?: string; mems?: string } = {}): Promise<FakeCgroup> {
+/** v1 `rtRuntime`: the root's cpu.rt_runtime_us, as a kernel with RT_GROUP_SCHED has it (absent otherwise). */
+export async function fakeCgroup(version: 1 | 2, opts: { cpus?: string; mems?: string; rtRuntime?: number } = {}): Promise<FakeCgroup> {
   const root = await mkdtemp(join(tmpdir(), `vk-cg${version}-`));
   if (version === 2) {
     await writeFile(join(root, 'cgroup.controllers'), 'cpuset cpu io memory pids\n');
@@ -23,6 +24,7 @@ export async function fakeCgroup(version: 1 | 2, opts: { cpus?: string; mems?: s
   } else {
     await mkdir(join(root, 'cpu'));
     await writeFile(join(root, 'cpu', 'cpu.shares'), '1024\n');
+    if (opts.rtRuntime !== undefined) await writeFile(join(root, 'cpu', 'cpu.rt_runtime_us'), `${opts.rtRuntime}\n`);
     await mkdir(join(root, 'cpuset'));
     await writeFile(join(root, 'cpuset', 'cpuset.cpus'), `${opts.cpus ?? '0-3'}\n`);
     await writeFile(join(root, 'cpuset', 'cpuset.mems'), `${opts.mems ?? '0-1'}\n`);

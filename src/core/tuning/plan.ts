@@ -6,6 +6,8 @@
  */
 import { parseCpuset } from '../xml/values.js';
 import type { DomainDef } from '../xml/domain/index.js';
+import type { RtDemand } from './rt-budget.js';
+import { rtDemand } from './rt-budget.js';
 
 /** QEMU's threads, as QMP and /proc name them. */
 export interface QemuThreads {
@@ -54,6 +56,8 @@ export interface CgroupPlan {
   readonly groups: readonly CgroupGroup[];
   /** cpuset.mems of the domain group (numatune strict/restrictive without guest NUMA cells). */
   readonly mems?: readonly number[];
+  /** The fifo/rr threads per group, which need a real-time budget where the kernel has RT_GROUP_SCHED (rt-budget.ts). */
+  readonly rt?: RtDemand;
 }
 
 export interface TuningPlan {
@@ -100,7 +104,9 @@ export function planTuning(def: DomainDef, t: QemuThreads): TuningPlan {
     const ids = parseCpuset(s.iothreads);
     sched(t.iothreads.filter((x) => ids.includes(x.id)).map((x) => x.tid), s, `/domain/cputune/iothreadsched[${i + 1}]`);
   });
-  const cgroup = planCgroup(def, t, emulator);
+  const groups = planCgroup(def, t, emulator);
+  const rt = groups === undefined ? undefined : rtDemand(steps.filter((s) => s.kind === 'sched'), groups.groups);
+  const cgroup = groups === undefined || rt === undefined ? groups : { ...groups, rt };
   return { steps, ...(cgroup === undefined ? {} : { cgroup }) };
 }
 

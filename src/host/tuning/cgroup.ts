@@ -4,7 +4,7 @@
  * (cpu/virtkit/qemu-PID, cpuset/virtkit/qemu-PID), threads moved through `tasks`; cgroup v2: one
  * directory, the controllers enabled in the parents' cgroup.subtree_control, per-thread groups
  * made `threaded` and fed through `cgroup.threads`. Made after QEMU is spawned (still paused, -S),
- * removed once it is gone.
+ * removed once it is gone. v1 groups holding fifo/rr threads get a real-time budget (rt-budget.ts).
  */
 import { access, mkdir, readdir, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { VirtkitError } from '../../core/errors.js';
 import type { CgroupVersion, CgroupWrite } from '../../core/tuning/cgroup-files.js';
 import { cpuWrites, memsWrite, parseCpuMax } from '../../core/tuning/cgroup-files.js';
 import type { CgroupPlan, CpuBandwidth } from '../../core/tuning/plan.js';
+import { giveRtBudget, releaseRtBudget } from './rt-budget.js';
 
 export const DEFAULT_CGROUP_ROOT = '/sys/fs/cgroup';
 const PARENT = 'virtkit';
@@ -70,6 +71,8 @@ export class DomainCgroup {
       }
       for (const w of cpuWrites(v, g.cpu)) await this.#write(this.dir(w.controller, g.name), w.file, w.value);
     }
+    // Before any thread joins: a fifo/rr thread cannot enter a group without a real-time budget (v2 has none).
+    if (v === 1 && plan.rt !== undefined) await giveRtBudget(this.mount.root, join(this.mount.root, 'cpu', PARENT), this.dir('cpu'), plan.rt);
     if (plan.mems !== undefined) {
       const w = memsWrite(plan.mems);
       await this.#write(this.dir(w.controller), w.file, w.value);
@@ -133,6 +136,7 @@ export class DomainCgroup {
   async remove(): Promise<string[]> {
     const dirs = this.mount.version === 1 ? [this.dir('cpu'), this.dir('cpuset')] : [this.dir('cpu')];
     const failed: string[] = [];
+    if (this.mount.version === 1) failed.push(...(await releaseRtBudget(join(this.mount.root, 'cpu', PARENT), this.dir('cpu'))));
     for (const d of dirs) await removeTree(d, failed);
     return failed;
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isVirtkitError } from '../../errors.js';
-import { parseDomainXml, prepareDomain } from '../../xml/domain/index.js';
+import { checkDomainXml, parseDomainXml, prepareDomain } from '../../xml/domain/index.js';
 import { testArgvCaps } from '../../../../tests/helpers/argv-caps.js';
 import { buildQemuArgv } from './index.js';
 import type { RuntimePaths } from './types.js';
@@ -106,4 +106,16 @@ test('two SATA disks on q35 sit on two ports of the AHCI controller (ide.0, ide.
   const argv = buildQemuArgv(prepareDomain(parseDomainXml(xml), { random }), caps(), paths);
   const ide = argv.args.filter((a) => a.includes('"driver":"ide-cd"')).map((a) => JSON.parse(a) as { bus: string; id: string });
   assert.deepEqual(ide.map((d) => [d.id, d.bus]), [['sata0-0-0', 'ide.0'], ['sata0-0-1', 'ide.1']]);
+});
+
+test("<model vendor_id> becomes vendor= after the model, in any mode (as libvirt); not 12 characters long is XML_INVALID_VALUE", () => {
+  const cpu = (id: string): string => `<vcpu>4</vcpu><cpu><model fallback='allow' vendor_id='${id}'>qemu64</model><topology sockets='2' dies='1' cores='1' threads='2'/><feature policy='disable' name='svm'/></cpu>`;
+  const args = buildQemuArgv(domain('', cpu('GenuineIntel')), caps(), paths).args;
+  assert.equal(args[args.indexOf('-cpu') + 1], 'qemu64,vendor=GenuineIntel,svm=off');
+  assert.equal(args[args.indexOf('-smp') + 1], '4,sockets=2,dies=1,clusters=1,cores=1,threads=2');
+  const max = buildQemuArgv(domain('', "<cpu mode='maximum'><model vendor_id='GenuineIntel'/></cpu>"), caps(), paths).args;
+  assert.equal(max[max.indexOf('-cpu') + 1], 'max,vendor=GenuineIntel');
+  assert.equal(code(() => buildQemuArgv(domain('', cpu('Intel')), caps(), paths)), 'XML_INVALID_VALUE');
+  const xml = `<domain type='qemu'><name>t</name><memory>65536</memory><os><type arch='x86_64' machine='pc'>hvm</type></os>${cpu('Intel')}</domain>`;
+  assert.deepEqual(checkDomainXml(xml).map((e) => e.message), ["/domain/cpu/model/@vendor_id: 'Intel' must be exactly 12 characters long"]);
 });

@@ -56,6 +56,19 @@ function cpuModel(ctx: BuildCtx): string[] {
   }
 }
 
+/**
+ * `<model vendor_id='GenuineIntel'>`: the CPUID vendor string the guest sees, after the model (in any
+ * mode) as libvirt writes it. It decides how the guest reads its topology: a Linux guest takes SMT threads from an Intel
+ * CPU's leaf 0xB, but from an AMD CPU (qemu64 is one) only with topoext, so qemu64 shows threads as cores.
+ */
+function vendor(ctx: BuildCtx): string[] {
+  const id = ctx.def.cpu?.model?.vendor_id;
+  if (id === undefined) return [];
+  // libvirt's rule (virCPUDefParseXML), also in validate.ts: the CPUID vendor string is 12 bytes.
+  if (id.length !== 12) throw new VirtkitError('XML_INVALID_VALUE', `/domain/cpu/model/@vendor_id: '${id}' must be exactly 12 characters long`);
+  return [`vendor=${escapeOptValue(id, 'cpu vendor_id')}`];
+}
+
 function cpuFeatures(ctx: BuildCtx): string[] {
   const out: string[] = [];
   for (const f of ctx.def.cpu?.feature ?? []) {
@@ -91,7 +104,7 @@ function cpuFeatures(ctx: BuildCtx): string[] {
 }
 
 export function buildCpu(ctx: BuildCtx): void {
-  push(ctx, '-cpu', [...cpuModel(ctx), ...cpuFeatures(ctx)].join(','));
+  push(ctx, '-cpu', [...cpuModel(ctx), ...vendor(ctx), ...cpuFeatures(ctx)].join(','));
 }
 
 export function buildSmp(ctx: BuildCtx): void {

@@ -83,6 +83,9 @@ function checkCpus(def: DomainDef, out: Problem[]): void {
   if (n === 0) out.push(problem('XML_INVALID_VALUE', '/domain/vcpu', 'a domain needs at least one vCPU'));
   const cur = def.vcpu?.current;
   if (cur !== undefined && (cur > n || cur === 0)) out.push(problem('XML_CONFLICT', '/domain/vcpu/@current', `current vCPUs (${cur}) must be between 1 and ${n}`));
+  // libvirt's rule (virCPUDefParseXML): the CPUID vendor string is 12 bytes.
+  const vendorId = def.cpu?.model?.vendor_id;
+  if (vendorId !== undefined && vendorId.length !== 12) out.push(problem('XML_INVALID_VALUE', '/domain/cpu/model/@vendor_id', `'${vendorId}' must be exactly 12 characters long`));
   const t = def.cpu?.topology;
   if (t) {
     const prod = t.sockets * (t.dies ?? 1) * (t.clusters ?? 1) * t.cores * t.threads;
