@@ -41,6 +41,11 @@ export async function claimUsbHostdevs(ctx: EngineContext, name: string, def: Do
   return r.def;
 }
 
+/** `def` with its USB devices resolved as a start would now, nothing claimed (domxml-to-native). */
+export async function previewUsbHostdevs(ctx: EngineContext, def: DomainDef): Promise<DomainDef> {
+  return hasUsbHostdevs(def) ? resolveUsbHostdevs(def, await listUsbDevices(ctx.nodedevs.usbRoot)).def : def;
+}
+
 /** Drops domain `name`'s USB claims (its live definition `def`). Nothing on the host to undo. */
 export function releaseUsbHostdevs(ctx: EngineContext, name: string, def: DomainDef): void {
   for (const d of domainUsbDevices(def)) {
