@@ -86,6 +86,9 @@ describe('USB host devices (pure)', () => {
     const r = resolve(usb(` startupPolicy='optional'>${ids('0x1234', '0xbeef')}`) + usb(`>${ids('0x0781', '0x5567')}`));
     assert.deepEqual(r.def.devices?.hostdev?.map((h) => h.source?.vendor?.id), ['0x0781']);
     assert.match(r.dropped[0] ?? '', /Did not find USB device 1234:beef .*left out \(startupPolicy='optional'\)/);
+    const none = resolve(usb(` startupPolicy='optional'>  <address bus='3' device='1'/>`));
+    assert.deepEqual([none.devices, none.def.devices?.hostdev], [[], []]);
+    assert.doesNotMatch(formatDomainXml(none.def), /<hostdev/);
     for (const p of ['requisite', 'mandatory']) assert.throws(() => resolve(usb(` startupPolicy='${p}'>${ids('0x1234', '0xbeef')}`)), rejects('NODEDEV_NOT_FOUND', /1234:beef/));
     assert.throws(() => resolve(usb(` startupPolicy='optional'>${ids('0x046d', '0xc52b')}`)), rejects('USB_DEVICE_AMBIGUOUS', /Multiple/));
   });
