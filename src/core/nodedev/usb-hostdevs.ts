@@ -81,7 +81,12 @@ function findOne(h: Hostdev, w: string, host: readonly UsbDeviceInfo[]): UsbDevi
   throw new VirtkitError('XML_MISSING', `${w}/source: a USB host device needs <vendor id=.../><product id=.../> or <address bus=... device=.../>`, { details: { path: w } });
 }
 
-export function resolveUsbHostdevs(def: DomainDef, host: readonly UsbDeviceInfo[]): UsbResolution {
+/**
+ * `keepAddressed`: a device whose source has its bus and device is kept as written, unchecked
+ * (domxml-to-native, as libvirt's, does not look at the host for those); only the devices given
+ * by vendor/product alone are looked up.
+ */
+export function resolveUsbHostdevs(def: DomainDef, host: readonly UsbDeviceInfo[], opts: { readonly keepAddressed?: boolean } = {}): UsbResolution {
   const list = def.devices?.hostdev ?? [];
   if (!list.some((h) => h.type === 'usb')) return { def, devices: [], dropped: [] };
   const kept: Hostdev[] = [];
@@ -89,7 +94,7 @@ export function resolveUsbHostdevs(def: DomainDef, host: readonly UsbDeviceInfo[
   const dropped: string[] = [];
   const taken = new Map<string, string>();
   list.forEach((h, i) => {
-    if (h.type !== 'usb') { kept.push(h); return; }
+    if (h.type !== 'usb' || (opts.keepAddressed === true && h.source?.address?.bus !== undefined && h.source.address.device !== undefined)) { kept.push(h); return; }
     const w = where(i);
     const found = findOne(h, w, host);
     if ('missing' in found) {

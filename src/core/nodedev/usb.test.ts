@@ -78,6 +78,10 @@ describe('USB host devices (pure)', () => {
       rejects('USB_DEVICE_AMBIGUOUS', /Multiple USB devices for 46d:c52b, use <address> to specify one \(bus 1 device 3: usb_1_2, bus 2 device 3: usb_2_1_4\)/)(e)
       && isVirtkitError(e) && (e.details?.candidates as unknown[]).length === 2);
     assert.throws(() => resolve(usb(">  <address bus='1' device='9'/>")), rejects('NODEDEV_NOT_FOUND', /Did not find USB device bus:1 device:9/));
+    // domxml-to-native keeps a device given by address as written; vendor/product alone is still looked up
+    const kept = resolveUsbHostdevs(parseDomainXml(xml(usb(">  <address bus='1' device='9'/>") + usb(`>${ids('0x0781', '0x5567')}`))), HOST, { keepAddressed: true });
+    assert.deepEqual(kept.def.devices?.hostdev?.map((h) => `${h.source?.address?.bus}/${h.source?.address?.device}`), ['1/9', '1/2']);
+    assert.throws(() => resolveUsbHostdevs(parseDomainXml(xml(usb(`>${ids('0x1234', '0xbeef')}`))), HOST, { keepAddressed: true }), rejects('NODEDEV_NOT_FOUND', /1234:beef/));
     assert.throws(() => resolve(usb(`>${ids('0x0781', '0x5567')}<address bus='2' device='3'/>`)), rejects('NODEDEV_NOT_FOUND', /Did not find USB device 0781:5567 bus:2 device:3/));
     assert.throws(() => resolve(usb(`>${ids('0x0781', '0x5567')}`) + usb(">  <address bus='1' device='2'/>")), rejects('XML_CONFLICT', /hostdev\[2\]: USB device 001:002 is already assigned by \/domain\/devices\/hostdev\[1\]/));
   });

@@ -41,9 +41,13 @@ export async function claimUsbHostdevs(ctx: EngineContext, name: string, def: Do
   return r.def;
 }
 
-/** `def` with its USB devices resolved as a start would now, nothing claimed (domxml-to-native). */
+/**
+ * For domxml-to-native: `def` with each USB device given by vendor/product alone resolved as a
+ * start would now (libvirt's errors included), nothing claimed; one with an address is shown as
+ * written, unchecked, as libvirt's domxml-to-native does.
+ */
 export async function previewUsbHostdevs(ctx: EngineContext, def: DomainDef): Promise<DomainDef> {
-  return hasUsbHostdevs(def) ? resolveUsbHostdevs(def, await listUsbDevices(ctx.nodedevs.usbRoot)).def : def;
+  return hasUsbHostdevs(def) ? resolveUsbHostdevs(def, await listUsbDevices(ctx.nodedevs.usbRoot), { keepAddressed: true }).def : def;
 }
 
 /** Drops domain `name`'s USB claims (its live definition `def`). Nothing on the host to undo. */
