@@ -492,7 +492,7 @@ export class VirtkitClient {
   }
 
   // Host devices (nodedev-*): `name` is pci_0000_03_00_0 (or net_...), or a PCI address.
-  async listNodedevs(caps?: readonly ('pci' | 'net')[]): Promise<NodedevEntry[]> {
+  async listNodedevs(caps?: readonly ('pci' | 'net' | 'usb_device')[]): Promise<NodedevEntry[]> {
     const q = caps === undefined || caps.length === 0 ? '' : `?cap=${caps.join(',')}`;
     return (await this.#call<{ devices: NodedevEntry[] }>('GET', `/v1/nodedevs${q}`)).devices;
   }

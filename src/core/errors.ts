@@ -78,6 +78,7 @@ export const ERROR_CODES = [
   'NODEDEV_FAILED', // a sysfs write to bind, unbind or reset a host PCI device failed, or the kernel did not bind it as asked
   'IOMMU_GROUP_BUSY', // another device of a PCI device's IOMMU group is bound to a host driver; details.blockers names each
   'VF_POOL_EXHAUSTED', // every VF of a <forward mode='hostdev'> network is in use
+  'USB_DEVICE_AMBIGUOUS', // a USB host device given by vendor/product matches several host devices; add <address bus= device=>
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

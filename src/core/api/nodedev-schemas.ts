@@ -15,9 +15,9 @@ const described = <T extends v.GenericSchema>(schema: T, text: string) => v.pipe
 
 export const NodedevList = named('NodedevList', 'Host devices, sorted by name (virsh nodedev-list)', v.strictObject({
   devices: v.array(v.strictObject({
-    name: described(v.string(), 'libvirt\'s node device name: pci_0000_03_00_0, net_eth0_00_1b_21_aa_bb_01'),
+    name: described(v.string(), 'libvirt\'s node device name: pci_0000_03_00_0, net_eth0_00_1b_21_aa_bb_01, usb_1_1'),
     parent: described(v.string(), "The parent device's name; 'computer' for the root"),
-    cap: v.picklist(['pci', 'net']),
+    cap: v.picklist(['pci', 'net', 'usb_device']),
   })),
 }));
 

@@ -12,14 +12,14 @@ const one = '/v1/nodedevs/{name}';
 const name = (params: Readonly<Record<string, string>>): string => params['name'] ?? '';
 const bound = (r: BindResult) => ({ ...r, writes: [...r.writes] });
 const NoQuery = {} as const satisfies QuerySpec;
-const CapQuery = { cap: { kind: 'csv', values: ['pci', 'net'], description: 'Only devices with these capabilities' } } as const satisfies QuerySpec;
+const CapQuery = { cap: { kind: 'csv', values: ['pci', 'net', 'usb_device'], description: 'Only devices with these capabilities' } } as const satisfies QuerySpec;
 const lookup: ErrorCode[] = ['INVALID_ARGUMENT', 'NODEDEV_NOT_FOUND'];
 const change: ErrorCode[] = [...lookup, 'OPERATION_INVALID', 'NODEDEV_FAILED'];
 
 export const nodedevRoutes: Route[] = [
   route({
     method: 'GET', path: '/v1/nodedevs', operationId: 'listNodedevs', tag: 'host',
-    summary: 'Host devices (PCI devices and the network interfaces on them), sorted by name',
+    summary: 'Host devices (PCI devices, the network interfaces on them, USB devices), sorted by name',
     query: CapQuery,
     response: 'NodedevList', errors: [],
     handle: async ({ query, engine }) => ({

@@ -6,6 +6,7 @@
 import { machine } from 'node:os';
 import { SYSTEM_PAGE_KIB } from '../node/actions.js';
 import { assignNetworkVfs } from '../nodedev/network-vfs.js';
+import { previewUsbHostdevs } from '../nodedev/usb-hostdevs.js';
 import { domainRuntimePaths } from '../paths.js';
 import type { ActionOf, ActionResults } from './actions.js';
 import { prepareFor } from './config-ops.js';
@@ -15,8 +16,9 @@ import type { EngineContext } from './context.js';
 export async function domxmlToNative(ctx: EngineContext, a: ActionOf<'domxmlToNative'>): Promise<ActionResults['domxmlToNative']> {
   const { def, summary } = await prepareFor(ctx, a.xml);
   const driver = await ctx.driver();
-  // An interface on a hostdev network shows the VF a start would take now (nothing is claimed).
-  const withVfs = await assignNetworkVfs(ctx, summary.name, def);
+  // An interface on a hostdev network shows the VF a start would take now, a USB host device the
+  // host device it would get (nothing is claimed).
+  const withVfs = await assignNetworkVfs(ctx, summary.name, await previewUsbHostdevs(ctx, def));
   return driver.nativeArgv(withVfs, domainRuntimePaths(ctx.deps.layout, summary.name, summary.uuid));
 }
 

@@ -7,9 +7,11 @@ import { VirtkitError } from '../../core/errors.js';
 import { domainPciDevices } from '../../core/nodedev/domain-hostdevs.js';
 import { nodedevEntries, type NodedevCap, type NodedevEntry } from '../../core/nodedev/list.js';
 import { netNodedevName, pciAddressOf } from '../../core/nodedev/pci-address.js';
+import { usbNodedevName, usbNodedevXml } from '../../core/nodedev/usb.js';
 import { netNodedevXml, pciNodedevXml } from '../../core/nodedev/xml.js';
 import type { BindResult } from '../../host/pci/bind.js';
 import { listPciDevices, readPciDevice } from '../../host/pci/read.js';
+import { listUsbDevices } from '../../host/usb/read.js';
 import type { EngineContext } from '../engine/context.js';
 
 export type NodedevAction =
@@ -54,6 +56,11 @@ async function nodedevXml(ctx: EngineContext, name: string): Promise<string> {
     }
     throw new VirtkitError('NODEDEV_NOT_FOUND', `no node device '${name}' on this host (see virtkit nodedev-list)`, { details: { name } });
   }
+  if (name.startsWith('usb_')) {
+    const u = (await listUsbDevices(ctx.nodedevs.usbRoot)).find((d) => usbNodedevName(d.sysname) === name);
+    if (u !== undefined) return usbNodedevXml(u);
+    throw new VirtkitError('NODEDEV_NOT_FOUND', `no node device '${name}' on this host (see virtkit nodedev-list --cap usb_device)`, { details: { name } });
+  }
   return pciNodedevXml(await readPciDevice(root, pciAddressOf(name)));
 }
 
@@ -61,7 +68,10 @@ type Of<K extends NodedevAction['kind']> = Extract<NodedevAction, { kind: K }>;
 type Handler<K extends NodedevAction['kind']> = (ctx: EngineContext, a: Of<K>) => Promise<NodedevResults[K]>;
 
 export const nodedevHandlers: { readonly [K in NodedevAction['kind']]: Handler<K> } = {
-  nodedevList: async (ctx, a) => nodedevEntries(await listPciDevices(ctx.nodedevs.pci.root), a.caps),
+  nodedevList: async (ctx, a) => {
+    const usb = a.caps === undefined || a.caps.length === 0 || a.caps.includes('usb_device') ? await listUsbDevices(ctx.nodedevs.usbRoot) : [];
+    return nodedevEntries(await listPciDevices(ctx.nodedevs.pci.root), a.caps, usb);
+  },
   nodedevXml: (ctx, a) => nodedevXml(ctx, a.name),
   nodedevDetach: (ctx, a) => ctx.nodedevs.serial(async () => {
     const address = pciAddressOf(a.name);

@@ -1,6 +1,6 @@
 /**
  * The engine's host devices: the PCI host (sysfs under a root; tests give a fake tree and its
- * "kernel" writer), the ip runner for SR-IOV VF settings, and one queue for every change, since
+ * "kernel" writer), where USB devices are read, the ip runner for SR-IOV VF settings, and one queue for every change, since
  * an IOMMU group check reads devices that another detach may be moving.
  */
 import type { IpRunner } from '../../host/net/ip-runner.js';
@@ -10,6 +10,8 @@ import { PciHost } from '../../host/pci/bind.js';
 export interface NodedevDeps {
   readonly pci: PciHost;
   readonly ip: IpRunner;
+  /** The root under which sys/bus/usb is read; the PCI host's root unless given. */
+  readonly usbRoot?: string;
 }
 
 export function defaultNodedevDeps(root = '/'): NodedevDeps {
@@ -21,11 +23,15 @@ export class NodedevContext {
   readonly ip: IpRunner;
   /** PCI devices held by a domain from its start (before it counts as running) to its release. */
   readonly claims = new Map<string, string>();
+  readonly usbRoot: string;
+  /** USB devices ("001:002") held by a domain from its start to its release, as `claims`. */
+  readonly usbClaims = new Map<string, string>();
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(deps: NodedevDeps) {
     this.pci = deps.pci;
     this.ip = deps.ip;
+    this.usbRoot = deps.usbRoot ?? deps.pci.root;
   }
 
   /** Runs `fn` after every change queued before it. */

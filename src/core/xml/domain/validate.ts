@@ -6,6 +6,7 @@ import { VirtkitError } from '../../errors.js';
 import type { ErrorCode } from '../../errors.js';
 import { parseCpuset } from '../values.js';
 import type { DomainDef } from './schema/domain.js';
+import { checkHostdevs } from './validate-hostdev.js';
 import { checkDiskIothreads } from './validate-iothreads.js';
 
 type Problem = VirtkitError;
@@ -25,6 +26,7 @@ export function domainProblems(def: DomainDef): Problem[] {
   checkDisks(def, out);
   checkInterfaces(def, out);
   checkBootOrder(def, out);
+  checkHostdevs(def, out);
   checkControllers(def, out);
   checkFeatures(def, out);
   return out;
