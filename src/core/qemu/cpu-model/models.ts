@@ -30,15 +30,21 @@ function expanded(caps: QemuCaps, name: string): QemuCpuModel | undefined {
   return m?.features === undefined ? undefined : m;
 }
 
-/** The vendor and features of a model QEMU knows and the probe expanded (undefined otherwise). */
+/**
+ * The vendor and features of a model QEMU knows and the probe expanded (undefined otherwise).
+ * A named model's features leave out 'hypervisor': QEMU sets it on every guest CPU and
+ * libvirt's cpu_map models do not list it, so a bare-metal host still matches them;
+ * 'max' and 'host' keep it (a guest's host-model then requires it, as libvirt's does).
+ */
 export function cpuModelInfo(caps: QemuCaps, name: string): CpuModelInfo | undefined {
   const m = expanded(caps, name);
   if (m === undefined) return undefined;
   const vendor = libvirtVendor(m.vendor);
+  const own = name === 'max' || name === 'host';
   return {
     name,
     ...(vendor === undefined ? {} : { vendor }),
-    features: new Set((m.features ?? []).map(libvirtFeatureName)),
+    features: new Set((m.features ?? []).map(libvirtFeatureName).filter((f) => own || f !== 'hypervisor')),
     deprecated: caps.cpuModels.find((c) => c.name === name)?.deprecated ?? m.deprecated,
   };
 }
