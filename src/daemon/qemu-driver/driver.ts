@@ -12,8 +12,10 @@ import { dirname } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
 import type { HugepageDir } from '../../core/qemu/argv/types.js';
+import type { CpuCompareResult } from '../../core/api/types.js';
 import type { QemuCaps } from '../../core/qemu/caps.js';
 import { checkGuestCpu, expandHostModel } from '../../core/qemu/cpu-model/index.js';
+import { cpuBaseline, cpuCompare } from './cpu-queries.js';
 import { formatCapabilitiesXml, formatDomainCapabilitiesXml } from '../../core/qemu/host-caps/index.js';
 import { initialTracker, stateFromQueryStatus } from '../../core/qemu/lifecycle.js';
 import type { RunState } from '../../core/qemu/lifecycle.js';
@@ -25,7 +27,7 @@ import { createRuntimeDir, readRuntimeRecord, removeRuntimeDir, writeRuntimeReco
 import type { QemuRuntimeRecord } from '../../host/qemu/runtime.js';
 import type { DomainDef } from '../domain-xml.js';
 import type {
-  DomainCapsQuery, HostDescription, Hypervisor, HypervisorVersion, NativeArgv, RunningDomain, StartOptions,
+  CpuQuery, DomainCapsQuery, HostDescription, Hypervisor, HypervisorVersion, NativeArgv, RunningDomain, StartOptions,
 } from '../driver.js';
 import type { DomainRuntimePaths } from '../paths.js';
 import type { DomainStatus } from '../store/types.js';
@@ -162,6 +164,14 @@ export class QemuHypervisor implements Hypervisor {
     if (arch !== 'x86_64') throw new VirtkitError('INVALID_ARGUMENT', `no CPU models for architecture '${arch}': this daemon's QEMU (${caps.binary}) runs x86_64 guests`, { details: { arch } });
     // query-cpu-definitions of the probed QEMU, from the capabilities cache
     return caps.cpuModels.map((m) => m.name);
+  }
+
+  async cpuCompare(q: CpuQuery): Promise<CpuCompareResult> {
+    return cpuCompare(q, await this.#fullCaps(), this.deps.kvm);
+  }
+
+  async cpuBaseline(q: CpuQuery & { readonly features?: boolean }): Promise<string> {
+    return cpuBaseline(q, await this.#fullCaps(), this.deps.kvm);
   }
 
   async domainCapabilitiesXml(q: DomainCapsQuery): Promise<string> {

@@ -4,7 +4,7 @@
  * (query-cpu-model-expansion, src/host/qemu/probe-caps.ts). Pure.
  */
 import type { QemuCaps, QemuCpuModel } from '../caps.js';
-import { libvirtFeatureName, libvirtVendor } from './names.js';
+import { featuresFromLinuxFlags, libvirtFeatureName, libvirtVendor } from './names.js';
 
 export interface CpuModelInfo {
   /** As the domain XML names it ('Skylake-Client', 'EPYC-Rome'). */
@@ -62,6 +62,11 @@ export function namedCpuModels(caps: QemuCaps): CpuModelInfo[] {
 /** libvirt's names of every CPU feature this QEMU knows. */
 export function knownCpuFeatures(caps: QemuCaps): Set<string> {
   return new Set(caps.cpuFeatures.map(libvirtFeatureName));
+}
+
+/** What the host CPU has: its /proc/cpuinfo flags that QEMU knows as CPU features (libvirt's names). */
+export function hostCpuOffer(vendor: string | undefined, flags: readonly string[], caps: QemuCaps): CpuOffer {
+  return { ...(vendor === undefined ? {} : { vendor }), features: new Set(featuresFromLinuxFlags(flags, knownCpuFeatures(caps))), source: 'the host CPU (/proc/cpuinfo)' };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { QemuCaps } from '../caps.js';
 import { escapeXmlAttr as xmlEscape } from '../../xml/tree.js';
-import { decodeCpu, featuresFromLinuxFlags, knownCpuFeatures, namedCpuModels } from '../cpu-model/index.js';
+import { decodeCpu, hostCpuOffer, namedCpuModels } from '../cpu-model/index.js';
 import { hostXmlLines, type CapabilitiesHost, type HostCpuModel } from './host-xml.js';
 
 export interface CapabilitiesInput {
@@ -37,9 +37,7 @@ function machines(caps: QemuCaps, indent: string): string[] {
 export function hostCpuModel(host: CapabilitiesHost, caps: QemuCaps): HostCpuModel | undefined {
   const flags = host.cpuid?.flags;
   if (flags === undefined || host.arch !== 'x86_64') return undefined;
-  const features = new Set(featuresFromLinuxFlags(flags, knownCpuFeatures(caps)));
-  const vendor = host.cpuid?.vendor;
-  const d = decodeCpu({ ...(vendor === undefined ? {} : { vendor }), features, source: 'host' }, namedCpuModels(caps), { allowDisable: false });
+  const d = decodeCpu(hostCpuOffer(host.cpuid?.vendor, flags, caps), namedCpuModels(caps), { allowDisable: false });
   return d === undefined ? undefined : { model: d.model, features: d.require };
 }
 
