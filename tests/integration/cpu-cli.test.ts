@@ -28,6 +28,10 @@ describe('cpu-compare, hypervisor-cpu-compare, cpu-baseline, hypervisor-cpu-base
       const caps = await vk(d.root, ['capabilities']);
       assert.equal(caps.code, 0, caps.stderr);
       assert.match(caps.stdout, /<cpu>\n {6}<arch>x86_64<\/arch>\n {6}<model>[^<]+<\/model>\n {6}<vendor>/);
+      const json = JSON.parse((await vk(d.root, ['--json', 'capabilities'])).stdout) as { cpu: { model: string; vendor: string; features: string[] } };
+      assert.match(caps.stdout, new RegExp(`<model>${json.cpu.model}</model>\\n {6}<vendor>${json.cpu.vendor}</vendor>`));
+      assert.deepEqual(json.cpu.features, [...caps.stdout.matchAll(/<feature name='([^']+)'\/>/g)].map((m) => m[1]));
+      assert.ok(json.cpu.features.length > 0);
       await writeFile(join(d.root, 'caps.xml'), caps.stdout);
       assert.deepEqual(await vk(d.root, ['cpu-compare', 'caps.xml']), { code: 0, stdout: 'CPU described in caps.xml is identical to host CPU\n\n', stderr: '' });
 
