@@ -10,7 +10,7 @@ import type { SpawnOptions } from './spawn.js';
 import { Transport, type Method } from './transport.js';
 import type {
   ActionOptions, BlockInfo, CloneRequest, CloneResult, ChangeMediaRequest, DiskImpactOptions, DefineResult, PoolDefineResult, SecretDefineResult, SecretFilter, SecretInfo,
-  PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, HostNodeReport, PlacementReport, AllocPagesRequest, NodeStats, ImpactOptions, JobOptions,
+  PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, HostNodeReport, PlacementReport, AllocPagesRequest, CpuBaselineRequest, CpuCompareRequest, CpuCompareResult, NodeStats, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, ObjectEventKind, NativeArgv, TuningReport, TuningRequest, VcpuCountReport, VcpuReport,
   BlockCommitRequest, BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
   DomainIfAddrList, NodedevBindResult, NodedevEntry, NetworkDefineResult, NetworkFilter, NetworkInfo, NetworkLease, NetworkStartPlan, NetworkUpdateRequest,
@@ -191,6 +191,16 @@ export class VirtkitClient {
   /** What domains placed automatically hold on the host (virtkit placement). */
   placement(): Promise<PlacementReport> {
     return this.#call('GET', '/v1/placement');
+  }
+
+  /** Compares the first <cpu> of `xml` with the host CPU or the hypervisor's (cpu-compare, hypervisor-cpu-compare). */
+  cpuCompare(req: CpuCompareRequest): Promise<CpuCompareResult> {
+    return this.#call('POST', '/v1/host/actions/cpu-compare', req);
+  }
+
+  /** The baseline <cpu> of the <cpu>s in `xml` (cpu-baseline, hypervisor-cpu-baseline). */
+  async cpuBaseline(req: CpuBaselineRequest): Promise<string> {
+    return (await this.#call<{ xml: string }>('POST', '/v1/host/actions/cpu-baseline', req)).xml;
   }
 
   /** CPU model names for guests of `arch` (virsh cpu-models). */

@@ -20,6 +20,9 @@ export type HostInfo = Api.HostInfo;
 /** The host's NUMA cells, CPUs and page pools (GET /v1/host/topology). */
 export type HostNodeReport = Api.HostNodeReport;
 export type AllocPagesRequest = Api.AllocPagesRequest;
+export type CpuBaselineRequest = Api.CpuBaselineRequest;
+export type CpuCompareRequest = Api.CpuCompareRequest;
+export type CpuCompareResult = Api.CpuCompareResult;
 /** nodememstats (KiB) and nodecpustats (ns) counters. */
 export type NodeStats = Api.NodeStats;
 /** What domains placed automatically hold (GET /v1/placement). */

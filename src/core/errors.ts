@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'XML_MISSING', // a required element or attribute is absent
   'ADDRESS_CONFLICT', // two devices at one address / no room on a bus
   'QEMU_UNSUPPORTED', // the installed QEMU lacks what the domain needs
+  'CPU_INCOMPATIBLE', // the accelerator cannot provide the guest CPU's model or required features
   'QEMU_FAILED', // QEMU exited or refused to start
   'QEMU_NOT_FOUND',
   'QMP_DISCONNECTED',

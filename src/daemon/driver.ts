@@ -19,7 +19,8 @@
 import type { LiveTuning } from './live-tuning.js';
 import type { NetDeviceCounters } from '../host/proc-stats.js';
 import type { Duplex } from 'node:stream';
-import type { CapabilitiesHost } from '../core/qemu/host-caps/host-xml.js';
+import type { CapabilitiesHost, HostCpuId } from '../core/qemu/host-caps/host-xml.js';
+import type { CpuCompareResult } from '../core/api/types.js';
 import type { Medium } from '../core/qemu/hotplug/media-plan.js';
 import type { DiskDef } from '../core/xml/domain/index.js';
 import type { InterfaceDef } from '../core/xml/domain/schema/interface.js';
@@ -267,6 +268,19 @@ export interface Hypervisor {
   domainCapabilitiesXml(q: DomainCapsQuery): Promise<string>;
   /** The CPU model names the hypervisor offers for guests of `arch` (virsh cpu-models), sorted. */
   cpuModelNames(arch: string): Promise<string[]>;
+  /** cpu-compare / hypervisor-cpu-compare (docs/cpu-models.md); absent: UNSUPPORTED_OPERATION. */
+  cpuCompare?(q: CpuQuery): Promise<CpuCompareResult>;
+  /** cpu-baseline / hypervisor-cpu-baseline: the baseline <cpu> XML; absent: UNSUPPORTED_OPERATION. */
+  cpuBaseline?(q: CpuQuery & { readonly features?: boolean }): Promise<string>;
+}
+
+/** What a CPU question is asked against: the host CPU (its /proc/cpuinfo) or the accelerator. */
+export interface CpuQuery {
+  readonly xml: string;
+  readonly against: 'host' | 'hypervisor';
+  readonly virttype?: string;
+  /** The host CPU, for against='host'. */
+  readonly hostCpu?: HostCpuId;
 }
 
 /** Loads the driver on first use, so that start-up does not pay for it. */

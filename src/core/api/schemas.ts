@@ -40,6 +40,8 @@ export { InstallBody, InstallPlan, InstallResult, OsinfoList } from './install-s
 import { nodeSchemas } from './node-schemas.js';
 export { AllocPagesBody, CpuModelList, HostNodeReport, NodeStats } from './node-schemas.js';
 import { placementSchemas } from './placement-schemas.js';
+export { CpuBaselineBody, CpuCompareBody, CpuCompareResult } from './cpu-schemas.js';
+import { cpuSchemas } from './cpu-schemas.js';
 export { PlacementReport } from './placement-schemas.js';
 export { OBJECT_EVENTS, ObjectEvent, type ObjectEventKind } from './event-schemas.js';
 export {
@@ -53,7 +55,7 @@ export {
 } from './storage-schemas.js';
 
 /** Named schemas: each becomes a component of the OpenAPI document. */
-export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...cloneSchemas, ...snapshotSchemas, ...eventSchemas, ...installSchemas, ...nodeSchemas, ...tuningSchemas, ...nodedevSchemas, ...placementSchemas]);
+export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...cloneSchemas, ...snapshotSchemas, ...eventSchemas, ...installSchemas, ...nodeSchemas, ...tuningSchemas, ...nodedevSchemas, ...placementSchemas, ...cpuSchemas]);
 
 const named = <T extends v.GenericSchema>(id: string, description: string, schema: T): T => {
   apiSchemas.set(schema, { id, description });

@@ -8,7 +8,7 @@ import { QEMU_CAPS_FORMAT } from './caps-schema.js';
 import type { QemuCaps, QemuCpuModel, QemuMachine } from './caps-schema.js';
 import type { QemuVersionInfo } from './qmp/messages.js';
 import type {
-  QmpCpuDefinition, QmpMachineInfo, QmpObjectPropertyInfo, QmpObjectTypeInfo, QmpSchemaEntry,
+  QmpCpuDefinition, QmpCpuModelExpansion, QmpMachineInfo, QmpObjectPropertyInfo, QmpObjectTypeInfo, QmpSchemaEntry,
 } from './qmp/command-types.js';
 
 /** Device types whose properties the probe lists (those virtkit configures); missing ones are skipped. */
@@ -29,6 +29,8 @@ export interface CapsReplies {
   readonly version: QemuVersionInfo;
   readonly machines: readonly QmpMachineInfo[];
   readonly cpuDefinitions: readonly QmpCpuDefinition[];
+  /** query-cpu-model-expansion type=static, per model that is not an alias (absent: QEMU refused it). */
+  readonly cpuExpansions: Readonly<Record<string, QmpCpuModelExpansion>>;
   /** qom-list-types implements=device abstract=false */
   readonly deviceTypes: readonly QmpObjectTypeInfo[];
   /** qom-list-types implements=accel */
@@ -53,14 +55,25 @@ function machine(m: QmpMachineInfo): QemuMachine {
   };
 }
 
-function cpuModel(c: QmpCpuDefinition): QemuCpuModel {
+/** The models a probe expands: every one that is not an alias of another. */
+export function expandableCpuModels(defs: readonly QmpCpuDefinition[]): string[] {
+  return defs.filter((c) => c['alias-of'] === undefined).map((c) => c.name);
+}
+
+const booleanProps = (e: QmpCpuModelExpansion | undefined): [string, boolean][] =>
+  Object.entries(e?.model.props ?? {}).filter((p): p is [string, boolean] => typeof p[1] === 'boolean');
+
+function cpuModel(c: QmpCpuDefinition, expansion: QmpCpuModelExpansion | undefined): QemuCpuModel {
   const unavailable = c['unavailable-features'] ?? [];
+  const vendor = expansion?.model.props?.['vendor'];
   return {
     name: c.name,
     typename: c.typename,
     ...(c['alias-of'] === undefined ? {} : { aliasOf: c['alias-of'] }),
     deprecated: c.deprecated,
     ...(unavailable.length === 0 ? {} : { unavailableFeatures: sorted(unavailable) }),
+    ...(typeof vendor === 'string' ? { vendor } : {}),
+    ...(expansion === undefined ? {} : { features: sorted(booleanProps(expansion).filter(([, on]) => on).map(([n]) => n)) }),
   };
 }
 
@@ -93,7 +106,8 @@ export function buildQemuCaps(r: CapsReplies): QemuCaps {
     package: r.version.package.trim(),
     accelerators: sorted(r.accelTypes.filter((t) => t.name.endsWith('-accel')).map((t) => t.name.slice(0, -'-accel'.length))),
     machines: r.machines.map(machine).sort(byName),
-    cpuModels: r.cpuDefinitions.map(cpuModel).sort(byName),
+    cpuModels: r.cpuDefinitions.map((c) => cpuModel(c, Object.hasOwn(r.cpuExpansions, c.name) ? r.cpuExpansions[c.name] : undefined)).sort(byName),
+    cpuFeatures: sorted(Object.values(r.cpuExpansions).flatMap((e) => booleanProps(e).map(([n]) => n))),
     devices: sorted(r.deviceTypes.map((t) => t.name)),
     deviceProps,
     objects: sorted(r.objectTypes.map((t) => t.name)),

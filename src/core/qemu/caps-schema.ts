@@ -8,7 +8,7 @@ import { VirtkitError } from '../errors.js';
 import { schemaIssues } from '../schema-issues.js';
 
 /** Bumped whenever the stored shape changes, so old caches are re-probed. */
-export const QEMU_CAPS_FORMAT = 1;
+export const QEMU_CAPS_FORMAT = 2;
 
 const name = v.pipe(v.string(), v.minLength(1));
 const int = v.pipe(v.number(), v.safeInteger());
@@ -31,6 +31,14 @@ export const QemuCpuModelSchema = v.strictObject({
   deprecated: v.boolean(),
   /** Features the probing accelerator (TCG) cannot provide; absent when none. */
   unavailableFeatures: v.optional(names),
+  /**
+   * The CPUID vendor string and the features (QEMU's names) the model sets, from
+   * query-cpu-model-expansion type=static; absent for an alias (see its aliasOf) and for a
+   * model QEMU cannot expand here ('host' without KVM). 'max' lists what the probing
+   * accelerator (TCG) offers.
+   */
+  vendor: v.optional(v.string()),
+  features: v.optional(names),
 });
 
 export const QemuCapsSchema = v.strictObject({
@@ -43,6 +51,8 @@ export const QemuCapsSchema = v.strictObject({
   accelerators: names,
   machines: v.array(QemuMachineSchema),
   cpuModels: v.array(QemuCpuModelSchema),
+  /** Every CPU feature QEMU knows (QEMU's names): the boolean properties of a static expansion. */
+  cpuFeatures: names,
   /** Every non-abstract QOM type that implements 'device' (what -device accepts, aliases aside). */
   devices: names,
   /** For the device types virtkit configures: property name -> QOM property type. */

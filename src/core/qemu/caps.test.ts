@@ -92,7 +92,11 @@ test('buildQemuCaps: accelerators from QOM types, schema enums followed through 
       { name: 'pc-q35-7.2', alias: 'q35', 'cpu-max': 288, 'hotpluggable-cpus': true, 'numa-mem-supported': false, deprecated: false },
       { name: 'pc-i440fx-7.2', alias: 'pc', 'is-default': true, 'cpu-max': 255, 'hotpluggable-cpus': true, 'numa-mem-supported': false, deprecated: false },
     ],
-    cpuDefinitions: [{ name: 'max', typename: 'max-x86_64-cpu', 'unavailable-features': [], static: false, deprecated: false }],
+    cpuDefinitions: [
+      { name: 'max', typename: 'max-x86_64-cpu', 'unavailable-features': [], static: false, deprecated: false },
+      { name: 'qemu64', typename: 'qemu64-x86_64-cpu', 'alias-of': 'qemu64-v1', static: false, deprecated: false },
+    ],
+    cpuExpansions: { max: { model: { name: 'base', props: { vendor: 'AuthenticAMD', sse: true, avx: false, 'model-id': 'x', lm: true } } } },
     deviceTypes: [{ name: 'virtio-blk-pci' }, { name: 'e1000' }],
     accelTypes: [{ name: 'tcg-accel', parent: 'accel' }, { name: 'accel', parent: 'object' }],
     objectTypes: [{ name: 'iothread' }],
@@ -112,7 +116,11 @@ test('buildQemuCaps: accelerators from QOM types, schema enums followed through 
   assert.deepEqual(built.accelerators, ['tcg']);
   assert.equal(built.package, 'pkg');
   assert.deepEqual(built.machines.map((m) => [m.name, m.isDefault]), [['pc-i440fx-7.2', true], ['pc-q35-7.2', false]]);
-  assert.deepEqual(built.cpuModels, [{ name: 'max', typename: 'max-x86_64-cpu', deprecated: false }]);
+  assert.deepEqual(built.cpuModels, [
+    { name: 'max', typename: 'max-x86_64-cpu', deprecated: false, vendor: 'AuthenticAMD', features: ['lm', 'sse'] },
+    { name: 'qemu64', typename: 'qemu64-x86_64-cpu', aliasOf: 'qemu64-v1', deprecated: false },
+  ]);
+  assert.deepEqual(built.cpuFeatures, ['avx', 'lm', 'sse'], 'every boolean property, on or off; not vendor or model-id');
   assert.deepEqual(built.devices, ['e1000', 'virtio-blk-pci']);
   assert.deepEqual(Object.keys(built.deviceProps['e1000'] ?? {}), ['addr', 'mac']);
   assert.deepEqual(built.qmp, { commands: ['blockdev-add', 'chardev-add'], events: ['STOP'], blockdevDrivers: ['file', 'raw'], netdevTypes: [], chardevBackends: ['pty'] });

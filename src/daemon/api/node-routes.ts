@@ -32,6 +32,28 @@ export const nodeRoutes: Route[] = [
     handle: async ({ query, engine }) => ({ body: await engine.dispatch({ kind: 'cpuModels', arch: query.arch ?? 'x86_64' }) }),
   }),
   route({
+    method: 'POST', path: '/v1/host/actions/cpu-compare', operationId: 'compareCpu', tag: 'host',
+    summary: "Compare a CPU with the host CPU or with what the hypervisor gives a guest (virsh cpu-compare, hypervisor-cpu-compare)",
+    description: "The first <cpu> of the XML. Incompatible is an answer (result), not an error: the CLI's --error turns it into CPU_INCOMPATIBLE.",
+    query: {}, body: 'CpuCompareBody', response: 'CpuCompareResult', errors: ['INVALID_ARGUMENT', 'INVALID_XML', 'UNSUPPORTED_OPERATION'],
+    handle: async ({ body: b, engine }) => ({
+      body: await engine.dispatch({ kind: 'cpuCompare', xml: b.xml, against: b.against, ...(b.virttype === undefined ? {} : { virttype: b.virttype }) }),
+    }),
+  }),
+  route({
+    method: 'POST', path: '/v1/host/actions/cpu-baseline', operationId: 'baselineCpu', tag: 'host',
+    summary: 'The newest CPU model plus features that every <cpu> of the XML has (virsh cpu-baseline, hypervisor-cpu-baseline)',
+    query: {}, body: 'CpuBaselineBody', response: 'XmlDocument', errors: ['INVALID_ARGUMENT', 'INVALID_XML', 'UNSUPPORTED_OPERATION'],
+    handle: async ({ body: b, engine }) => ({
+      body: {
+        xml: await engine.dispatch({
+          kind: 'cpuBaseline', xml: b.xml, against: b.against,
+          ...(b.virttype === undefined ? {} : { virttype: b.virttype }), ...(b.features === undefined ? {} : { features: b.features }),
+        }),
+      },
+    }),
+  }),
+  route({
     method: 'GET', path: '/v1/host/sysinfo', operationId: 'getHostSysinfo', tag: 'host',
     summary: "libvirt's host sysinfo XML (virsh sysinfo): the SMBIOS bios, system, baseBoard and chassis strings of /sys/class/dmi/id",
     query: {}, response: 'XmlDocument', errors: ['IO_ERROR'],

@@ -7,7 +7,9 @@
 import { VirtkitError } from '../../core/errors.js';
 import type { HostNodeReport } from '../../core/node/node-report.js';
 import { formatSysinfoXml } from '../../core/node/sysinfo.js';
+import type { CpuCompareResult } from '../../core/api/types.js';
 import type { StatField } from '../../host/node-stats.js';
+import type { CpuQuery, Hypervisor } from '../driver.js';
 import type { EngineContext } from '../engine/context.js';
 import { placementView, type PlacementView } from '../engine/placement.js';
 
@@ -15,6 +17,8 @@ export type NodeAction =
   | { readonly kind: 'nodeReport' }
   | { readonly kind: 'nodeSysinfo' }
   | { readonly kind: 'cpuModels'; readonly arch: string }
+  | ({ readonly kind: 'cpuCompare' } & CpuAsk)
+  | ({ readonly kind: 'cpuBaseline'; readonly features?: boolean } & CpuAsk)
   | { readonly kind: 'nodeMemStats'; readonly cell?: number }
   | { readonly kind: 'nodeCpuStats'; readonly cpu?: number }
   | { readonly kind: 'placement' }
@@ -25,6 +29,8 @@ export interface NodeResults {
   allocPages: HostNodeReport;
   nodeSysinfo: string;
   cpuModels: { readonly models: string[] };
+  cpuCompare: CpuCompareResult;
+  cpuBaseline: string;
   nodeMemStats: { readonly stats: StatField[] };
   nodeCpuStats: { readonly stats: StatField[] };
   placement: PlacementView;
@@ -54,6 +60,18 @@ async function allocPages(ctx: EngineContext, a: Extract<NodeAction, { kind: 'al
   return nodeReport(ctx);
 }
 
+/** A CPU question (docs/cpu-models.md): the XML holding the <cpu>s and what it is asked against. */
+type CpuAsk = Omit<CpuQuery, 'hostCpu'>;
+
+/** The driver's answer, with the host CPU read here (under the daemon's host root) when asked against it. */
+async function cpuQuery(ctx: EngineContext, a: CpuAsk): Promise<{ driver: Hypervisor; q: CpuQuery }> {
+  const [driver, hostCpu] = await Promise.all([ctx.driver(), a.against === 'host' ? ctx.host.cpuId() : undefined]);
+  const q: CpuQuery = { xml: a.xml, against: a.against, ...(a.virttype === undefined ? {} : { virttype: a.virttype }), ...(hostCpu === undefined ? {} : { hostCpu }) };
+  return { driver, q };
+}
+
+const noCpuQueries = (): VirtkitError => new VirtkitError('UNSUPPORTED_OPERATION', "this daemon's hypervisor driver does not compare CPUs");
+
 type Of<K extends NodeAction['kind']> = Extract<NodeAction, { kind: K }>;
 type Handler<K extends NodeAction['kind']> = (ctx: EngineContext, a: Of<K>) => Promise<NodeResults[K]>;
 
@@ -62,6 +80,16 @@ export const nodeHandlers: { readonly [K in NodeAction['kind']]: Handler<K> } = 
   allocPages,
   nodeSysinfo: async (ctx) => formatSysinfoXml(await ctx.host.dmi()),
   cpuModels: async (ctx, a) => ({ models: await (await ctx.driver()).cpuModelNames(a.arch) }),
+  cpuCompare: async (ctx, a) => {
+    const { driver, q } = await cpuQuery(ctx, a);
+    if (driver.cpuCompare === undefined) throw noCpuQueries();
+    return driver.cpuCompare(q);
+  },
+  cpuBaseline: async (ctx, a) => {
+    const { driver, q } = await cpuQuery(ctx, a);
+    if (driver.cpuBaseline === undefined) throw noCpuQueries();
+    return driver.cpuBaseline({ ...q, ...(a.features === undefined ? {} : { features: a.features }) });
+  },
   nodeMemStats: async (ctx, a) => ({ stats: await ctx.host.memStats(a.cell) }),
   nodeCpuStats: async (ctx, a) => ({ stats: await ctx.host.cpuStats(a.cpu) }),
   placement: placementView,

@@ -12,7 +12,10 @@ import { dirname } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
 import type { HostNumaTopology } from '../../core/placement/topology.js';
+import type { CpuCompareResult } from '../../core/api/types.js';
 import type { QemuCaps } from '../../core/qemu/caps.js';
+import { checkGuestCpu, expandHostModel } from '../../core/qemu/cpu-model/index.js';
+import { cpuBaseline, cpuCompare } from './cpu-queries.js';
 import { formatCapabilitiesXml, formatDomainCapabilitiesXml } from '../../core/qemu/host-caps/index.js';
 import { initialTracker, stateFromQueryStatus } from '../../core/qemu/lifecycle.js';
 import type { RunState } from '../../core/qemu/lifecycle.js';
@@ -26,7 +29,7 @@ import { createRuntimeDir, readRuntimeRecord, removeRuntimeDir, writeRuntimeReco
 import type { QemuRuntimeRecord } from '../../host/qemu/runtime.js';
 import type { DomainDef } from '../domain-xml.js';
 import type {
-  DomainCapsQuery, HostDescription, Hypervisor, HypervisorVersion, NativeArgv, RunningDomain, StartOptions,
+  CpuQuery, DomainCapsQuery, HostDescription, Hypervisor, HypervisorVersion, NativeArgv, RunningDomain, StartOptions,
 } from '../driver.js';
 import type { DomainRuntimePaths } from '../paths.js';
 import type { DomainStatus } from '../store/types.js';
@@ -139,8 +142,10 @@ export class QemuHypervisor implements Hypervisor {
   }
 
   async nativeArgv(def: DomainDef, paths: DomainRuntimePaths): Promise<NativeArgv> {
-    const [caps, host] = await Promise.all([this.deps.caps(), this.deps.hostFacts()]);
-    const argv = planNative(def, this.deps.prepare, caps, paths, this.deps.binary, (prepared) => pretendRuntimePaths(prepared, host));
+    const [caps, host, full] = await Promise.all([this.deps.caps(), this.deps.hostFacts(), this.deps.fullCaps?.()]);
+    // host-model is shown expanded, as start would run it (not checked: libvirt's domxml-to-native does not either).
+    const prepare: Prepare = full === undefined ? this.deps.prepare : (d) => expandHostModel(this.deps.prepare(d), full);
+    const argv = planNative(def, prepare, caps, paths, this.deps.binary, (prepared) => pretendRuntimePaths(prepared, host));
     return { binary: argv.binary, args: argv.args, env: argv.env };
   }
 
@@ -162,6 +167,14 @@ export class QemuHypervisor implements Hypervisor {
     return caps.cpuModels.map((m) => m.name);
   }
 
+  async cpuCompare(q: CpuQuery): Promise<CpuCompareResult> {
+    return cpuCompare(q, await this.#fullCaps(), this.deps.kvm);
+  }
+
+  async cpuBaseline(q: CpuQuery & { readonly features?: boolean }): Promise<string> {
+    return cpuBaseline(q, await this.#fullCaps(), this.deps.kvm);
+  }
+
   async domainCapabilitiesXml(q: DomainCapsQuery): Promise<string> {
     const [caps, kvm] = await Promise.all([this.#fullCaps(), this.deps.kvm()]);
     if (q.emulator !== undefined && q.emulator !== caps.binary) {
@@ -174,6 +187,19 @@ export class QemuHypervisor implements Hypervisor {
     });
   }
 
+  /**
+   * The guest CPU as it will run (docs/cpu-models.md): host-model expanded to a named model and
+   * features (the live XML shows them, as libvirt 9's does), and a CPU the accelerator cannot
+   * provide refused (CPU_INCOMPATIBLE) before the host is touched.
+   */
+  async #guestCpu(def: CoreDomainDef): Promise<CoreDomainDef> {
+    const full = await this.deps.fullCaps?.();
+    if (full === undefined) return def;
+    const expanded = expandHostModel(def, full);
+    checkGuestCpu(expanded, full);
+    return expanded;
+  }
+
   async start(def: DomainDef, paths: DomainRuntimePaths, opts: StartOptions): Promise<RunningDomain> {
     refuseUnapplied(toCoreDef(def));
     if (def.type === 'kvm') {
@@ -181,7 +207,7 @@ export class QemuHypervisor implements Hypervisor {
       if (!kvm.usable) throw kvmUnavailableError(kvm.reason ?? 'KVM does not run guests');
     }
     const caps = await this.deps.caps();
-    const prepared = this.deps.prepare(toCoreDef(def));
+    const prepared = await this.#guestCpu(this.deps.prepare(toCoreDef(def)));
     const tapPlans = planTaps(prepared);
     const macvtapPlans = planMacvtaps(prepared);
     // The fds QEMU will see for the macvtaps (3, 4, ...): known before any is opened.

@@ -1,7 +1,10 @@
 /**
  * Asks a QEMU binary what it can do: one throwaway QEMU (-machine none, TCG,
  * paused, no devices), a fixed list of QMP questions, a QemuCaps built from
- * the answers (src/core/qemu/caps-build.ts). ~0.3 s on QEMU 7.2 here.
+ * the answers (src/core/qemu/caps-build.ts). ~0.3 s on QEMU 7.2 here. Each CPU
+ * model is expanded (query-cpu-model-expansion static) under TCG, so 'max' says what
+ * TCG offers; under KVM libvirt expands 'host' instead, which this TCG probe cannot
+ * (src/core/qemu/cpu-model/ treats KVM's offer as unknown).
  *
  * getQemuCaps adds two caches: a JSON file per binary in cacheDir, keyed by
  * the binary's real path, size, mtime and ctime (an upgraded QEMU is a new
@@ -10,11 +13,11 @@
  * see modules.ts), and an in-process memo under the same key. A corrupt or
  * stale-format file is re-probed.
  */
-import { buildQemuCaps, PROBED_DEVICE_TYPES } from '../../core/qemu/caps-build.js';
+import { buildQemuCaps, expandableCpuModels, PROBED_DEVICE_TYPES } from '../../core/qemu/caps-build.js';
 import type { CapsReplies } from '../../core/qemu/caps-build.js';
 import { parseQemuCaps, QEMU_CAPS_FORMAT } from '../../core/qemu/caps-schema.js';
 import type { QemuCaps } from '../../core/qemu/caps-schema.js';
-import type { QmpObjectPropertyInfo } from '../../core/qemu/qmp/command-types.js';
+import type { QmpCpuModelExpansion, QmpObjectPropertyInfo } from '../../core/qemu/qmp/command-types.js';
 import { qmpErrorClass } from '../../core/qemu/qmp/errors.js';
 import type { QmpConnection } from '../qmp/connection.js';
 import { binaryIdentity, resolveBinary } from './binary.js';
@@ -51,7 +54,17 @@ async function ask(conn: QmpConnection, binary: string): Promise<CapsReplies> {
       if (qmpErrorClass(err) === undefined) throw err;
     }
   }));
-  return { binary, version, machines, cpuDefinitions, deviceTypes, accelTypes, objectTypes, deviceProps, schema };
+  // Each model's features and what the accelerator offers ('max'): ~1 ms a model.
+  const cpuExpansions: Record<string, QmpCpuModelExpansion> = {};
+  await Promise.all(expandableCpuModels(cpuDefinitions).map(async (name) => {
+    try {
+      cpuExpansions[name] = await conn.execute('query-cpu-model-expansion', { type: 'static', model: { name } });
+    } catch (err) {
+      // 'host' without KVM: not expandable by this accelerator.
+      if (qmpErrorClass(err) === undefined) throw err;
+    }
+  }));
+  return { binary, version, machines, cpuDefinitions, cpuExpansions, deviceTypes, accelTypes, objectTypes, deviceProps, schema };
 }
 
 /** Probes `binary` (a path, or a name on PATH) now, without the cache. */

@@ -3,6 +3,7 @@
  * iothread objects.
  */
 import { VirtkitError } from '../../errors.js';
+import { qemuFeatureName } from '../cpu-model/names.js';
 import { unsupported } from './caps-view.js';
 import type { BuildCtx } from './context.js';
 import { push, refuse } from './context.js';
@@ -47,7 +48,8 @@ function cpuModel(ctx: BuildCtx): string[] {
     case 'maximum':
       return ['max', ...(cpu?.migratable !== undefined ? [`migratable=${cpu.migratable ? 'on' : 'off'}`] : [])];
     case 'host-model':
-      throw refuse('/domain/cpu/@mode', "host-model needs the host CPU model expanded by the caller; use host-passthrough or a named model");
+      // The driver expands it at start (core/qemu/cpu-model: expandHostModel) into mode='custom'.
+      throw refuse('/domain/cpu/@mode', "host-model must be expanded into a named model first (expandHostModel); use host-passthrough or a named model");
     case 'custom': {
       const m = cpu?.model?.value ?? 'qemu64';
       if (!ctx.caps.hasCpuModel(m)) throw unsupported(`/domain/cpu/model: CPU model '${m}'`, ctx.caps);
@@ -73,7 +75,8 @@ function cpuFeatures(ctx: BuildCtx): string[] {
   const out: string[] = [];
   for (const f of ctx.def.cpu?.feature ?? []) {
     const on = f.policy === 'force' || f.policy === 'require' || f.policy === 'optional';
-    out.push(`${escapeOptValue(f.name, 'cpu feature')}=${on ? 'on' : 'off'}`);
+    // QEMU's canonical name where libvirt spells it otherwise (lahf_lm -> lahf-lm), as libvirt writes it.
+    out.push(`${escapeOptValue(qemuFeatureName(f.name), 'cpu feature')}=${on ? 'on' : 'off'}`);
   }
   const feat = ctx.def.features;
   if (feat?.apic?.eoi !== undefined) out.push(`kvm-pv-eoi=${feat.apic.eoi ? 'on' : 'off'}`);

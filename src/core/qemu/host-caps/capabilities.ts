@@ -6,7 +6,8 @@
  */
 import type { QemuCaps } from '../caps.js';
 import { escapeXmlAttr as xmlEscape } from '../../xml/tree.js';
-import { hostXmlLines, type CapabilitiesHost } from './host-xml.js';
+import { decodeCpu, hostCpuOffer, namedCpuModels } from '../cpu-model/index.js';
+import { hostXmlLines, type CapabilitiesHost, type HostCpuModel } from './host-xml.js';
 
 export interface CapabilitiesInput {
   readonly host: CapabilitiesHost;
@@ -28,6 +29,18 @@ function machines(caps: QemuCaps, indent: string): string[] {
   return out;
 }
 
+/**
+ * The host CPU as libvirt names it: its /proc/cpuinfo flags that QEMU knows as CPU features,
+ * described as the QEMU model of its vendor with the fewest extra features that it fully has
+ * (libvirt decodes the host CPU with its cpu_map; virtkit with QEMU's models, the same names).
+ */
+export function hostCpuModel(host: CapabilitiesHost, caps: QemuCaps): HostCpuModel | undefined {
+  const flags = host.cpuid?.flags;
+  if (flags === undefined || host.arch !== 'x86_64') return undefined;
+  const d = decodeCpu(hostCpuOffer(host.cpuid?.vendor, flags, caps), namedCpuModels(caps), { allowDisable: false });
+  return d === undefined ? undefined : { model: d.model, features: d.require };
+}
+
 export function formatCapabilitiesXml(input: CapabilitiesInput): string {
   const { host, caps } = input;
   const domains = ["      <domain type='qemu'/>", ...(input.kvmUsable && caps.accelerators.includes('kvm') ? ["      <domain type='kvm'/>"] : [])];
@@ -35,7 +48,7 @@ export function formatCapabilitiesXml(input: CapabilitiesInput): string {
     '<capabilities>',
     '',
     '  <host>',
-    ...hostXmlLines(host),
+    ...hostXmlLines(host, hostCpuModel(host, caps)),
     '    <secmodel>',
     '      <model>none</model>',
     '      <doi>0</doi>',

@@ -11,6 +11,7 @@ import { VirtkitError } from '../../errors.js';
 import type { QemuCaps } from '../caps.js';
 import { defaultMachine, findMachine, hasDevice, hasObject, hasQmpCommand } from '../caps.js';
 import { escapeXmlAttr as xmlEscape } from '../../xml/tree.js';
+import { hostModelCpu } from '../cpu-model/index.js';
 
 export interface DomainCapsInput {
   readonly caps: QemuCaps;
@@ -68,6 +69,24 @@ function resolveQuery(input: DomainCapsInput): { virttype: string; machine: stri
   return { virttype, machine: m.name, maxCpus: m.cpuMax };
 }
 
+/**
+ * host-model as libvirt lists it: the closest named model of what the accelerator offers, its
+ * vendor, and the features to add (require) and take away (disable), each sorted by name.
+ * Under KVM the offer is unknown (the probe runs TCG: cpu-model/models.ts), so not supported.
+ */
+function hostModelLines(caps: QemuCaps, virttype: string): string[] {
+  const hm = hostModelCpu(caps, virttype);
+  if (hm === undefined) return ["    <mode name='host-model' supported='no'/>"];
+  return [
+    "    <mode name='host-model' supported='yes'>",
+    `      <model fallback='forbid'>${xmlEscape(hm.model)}</model>`,
+    ...(hm.vendor === undefined ? [] : [`      <vendor>${xmlEscape(hm.vendor)}</vendor>`]),
+    ...hm.require.map((f) => `      <feature policy='require' name='${xmlEscape(f)}'/>`),
+    ...hm.disable.map((f) => `      <feature policy='disable' name='${xmlEscape(f)}'/>`),
+    '    </mode>',
+  ];
+}
+
 export function formatDomainCapabilitiesXml(input: DomainCapsInput): string {
   const { caps } = input;
   const q = resolveQuery(input);
@@ -114,7 +133,7 @@ export function formatDomainCapabilitiesXml(input: DomainCapsInput): string {
     // -cpu host needs KVM: under TCG only 'maximum' gives every feature TCG has.
     `    <mode name='host-passthrough' supported='${yes(kvm)}'/>`,
     `    <mode name='maximum' supported='yes'/>`,
-    "    <mode name='host-model' supported='no'/>",
+    ...hostModelLines(caps, q.virttype),
     "    <mode name='custom' supported='yes'>",
     ...models,
     '    </mode>',

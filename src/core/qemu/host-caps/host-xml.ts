@@ -21,6 +21,14 @@ export interface HostCpuId {
   readonly vendor?: string;
   readonly signature?: { readonly family: number; readonly model: number; readonly stepping: number };
   readonly microcode?: number;
+  /** The `flags` of /proc/cpuinfo, as Linux names them (sse4_1, tsc_deadline_timer). */
+  readonly flags?: readonly string[];
+}
+
+/** The host CPU as a named model plus the features it has beyond it (libvirt's names). */
+export interface HostCpuModel {
+  readonly model: string;
+  readonly features: readonly string[];
 }
 
 export interface CapabilitiesHost {
@@ -68,7 +76,7 @@ function cellXml(node: NumaNode, cpus: ReadonlyMap<number, HostCpu>, sizes: read
   return out;
 }
 
-/** libvirt's order after <arch> (and <model>, which virtkit does not decode yet): vendor, microcode, signature. */
+/** libvirt's order after <arch> and <model>: vendor, microcode, signature. */
 function cpuIdLines(id: HostCpuId | undefined): string[] {
   if (id === undefined) return [];
   const sig = id.signature;
@@ -79,16 +87,21 @@ function cpuIdLines(id: HostCpuId | undefined): string[] {
   ];
 }
 
-/** The lines of `<host>` from `<cpu>` to `</topology>` (secmodel and the rest are the caller's). */
-export function hostXmlLines(host: CapabilitiesHost): string[] {
+/**
+ * The lines of `<host>` from `<cpu>` to `</topology>` (secmodel and the rest are the caller's);
+ * `model` (capabilities.ts decodes it with QEMU's models) adds `<model>` and the `<feature>`s.
+ */
+export function hostXmlLines(host: CapabilitiesHost, model?: HostCpuModel): string[] {
   const s = summarizeTopology(host.topology);
   const sizes = hostPageSizes(host);
   const cpus = new Map(host.topology.cpus.map((c) => [c.id, c]));
   return [
     '    <cpu>',
     `      <arch>${xmlEscape(host.arch)}</arch>`,
+    ...(model === undefined ? [] : [`      <model>${xmlEscape(model.model)}</model>`]),
     ...cpuIdLines(host.cpuid),
     `      <topology sockets='${s.sockets}' dies='${s.dies}' cores='${s.cores}' threads='${s.threads}'/>`,
+    ...(model?.features ?? []).map((f) => `      <feature name='${xmlEscape(f)}'/>`),
     ...sizes.map((size) => `      <pages unit='KiB' size='${size}'/>`),
     '    </cpu>',
     '    <power_management/>',

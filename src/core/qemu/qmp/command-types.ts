@@ -118,6 +118,11 @@ export interface QmpCpuDefinition {
   readonly deprecated: boolean;
 }
 
+/** query-cpu-model-expansion's reply: the model as a base model plus properties. */
+export interface QmpCpuModelExpansion {
+  readonly model: { readonly name: string; readonly props?: Readonly<Record<string, unknown>> };
+}
+
 export interface QmpObjectTypeInfo {
   readonly name: string;
   readonly parent?: string;

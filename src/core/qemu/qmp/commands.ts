@@ -8,7 +8,7 @@
  */
 import type { QemuVersionInfo } from './messages.js';
 import type {
-  QmpBalloonInfo, QmpBlockInfo, QmpBlockStatsEntry, QmpChardevInfo, QmpCpuDefinition, QmpCpuFast, QmpKvmInfo,
+  QmpBalloonInfo, QmpBlockInfo, QmpBlockStatsEntry, QmpChardevInfo, QmpCpuDefinition, QmpCpuModelExpansion, QmpCpuFast, QmpKvmInfo,
   QmpMachineInfo, QmpObjectPropertyInfo, QmpObjectTypeInfo, QmpPciBus, QmpSchemaEntry, QmpStatusInfo,
 } from './command-types.js';
 
@@ -43,6 +43,8 @@ export interface QmpCommands {
   balloon: Cmd<{ value: number }, Empty>;
   'query-machines': Cmd<NoArgs, readonly QmpMachineInfo[]>;
   'query-cpu-definitions': Cmd<NoArgs, readonly QmpCpuDefinition[]>;
+  /** static: the model as 'base' plus every feature it sets; full: every property. */
+  'query-cpu-model-expansion': Cmd<{ type: 'static' | 'full'; model: { name: string } }, QmpCpuModelExpansion>;
   'qom-list-types': Cmd<{ implements?: string; abstract?: boolean }, readonly QmpObjectTypeInfo[]>;
   /** Fails with DeviceNotFound for an unknown type name. */
   'device-list-properties': Cmd<{ typename: string }, readonly QmpObjectPropertyInfo[]>;

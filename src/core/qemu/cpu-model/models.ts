@@ -1,0 +1,82 @@
+/**
+ * The CPU models of one QEMU as libvirt sees them: each named model's vendor and features
+ * (libvirt's names), and what an accelerator offers a guest; all from the probed QemuCaps
+ * (query-cpu-model-expansion, src/host/qemu/probe-caps.ts). Pure.
+ */
+import type { QemuCaps, QemuCpuModel } from '../caps.js';
+import { featuresFromLinuxFlags, libvirtFeatureName, libvirtVendor } from './names.js';
+
+export interface CpuModelInfo {
+  /** As the domain XML names it ('Skylake-Client', 'EPYC-Rome'). */
+  readonly name: string;
+  /** libvirt's vendor name (Intel, AMD). */
+  readonly vendor?: string;
+  readonly features: ReadonlySet<string>;
+  readonly deprecated: boolean;
+}
+
+/** What a guest CPU can get: its vendor and features (libvirt's names). */
+export interface CpuOffer {
+  readonly vendor?: string;
+  readonly features: ReadonlySet<string>;
+  /** Where the offer comes from, for messages: "TCG (QEMU's 'max' CPU)". */
+  readonly source: string;
+}
+
+function expanded(caps: QemuCaps, name: string): QemuCpuModel | undefined {
+  let m = caps.cpuModels.find((c) => c.name === name);
+  // An alias (Skylake-Client -> Skylake-Client-v1) takes its target's expansion.
+  if (m?.aliasOf !== undefined) m = caps.cpuModels.find((c) => c.name === m?.aliasOf);
+  return m?.features === undefined ? undefined : m;
+}
+
+/**
+ * The vendor and features of a model QEMU knows and the probe expanded (undefined otherwise).
+ * A named model's features leave out 'hypervisor': QEMU sets it on every guest CPU and
+ * libvirt's cpu_map models do not list it, so a bare-metal host still matches them;
+ * 'max' and 'host' keep it (a guest's host-model then requires it, as libvirt's does).
+ */
+export function cpuModelInfo(caps: QemuCaps, name: string): CpuModelInfo | undefined {
+  const m = expanded(caps, name);
+  if (m === undefined) return undefined;
+  const vendor = libvirtVendor(m.vendor);
+  const own = name === 'max' || name === 'host';
+  return {
+    name,
+    ...(vendor === undefined ? {} : { vendor }),
+    features: new Set((m.features ?? []).map(libvirtFeatureName).filter((f) => own || f !== 'hypervisor')),
+    deprecated: caps.cpuModels.find((c) => c.name === name)?.deprecated ?? m.deprecated,
+  };
+}
+
+/**
+ * The models a CPU is described with: QEMU's unversioned names (each an alias of a versioned
+ * one), which are libvirt's cpu_map names; not 'max', 'host' or 'base'.
+ */
+export function namedCpuModels(caps: QemuCaps): CpuModelInfo[] {
+  return caps.cpuModels.filter((c) => c.aliasOf !== undefined)
+    .map((c) => cpuModelInfo(caps, c.name))
+    .filter((m): m is CpuModelInfo => m !== undefined);
+}
+
+/** libvirt's names of every CPU feature this QEMU knows. */
+export function knownCpuFeatures(caps: QemuCaps): Set<string> {
+  return new Set(caps.cpuFeatures.map(libvirtFeatureName));
+}
+
+/** What the host CPU has: its /proc/cpuinfo flags that QEMU knows as CPU features (libvirt's names). */
+export function hostCpuOffer(vendor: string | undefined, flags: readonly string[], caps: QemuCaps): CpuOffer {
+  return { ...(vendor === undefined ? {} : { vendor }), features: new Set(featuresFromLinuxFlags(flags, knownCpuFeatures(caps))), source: 'the host CPU (/proc/cpuinfo)' };
+}
+
+/**
+ * What the accelerator of a `<domain type>` offers: for 'qemu' (TCG) the features of QEMU's
+ * 'max' CPU as the TCG probe expanded it. For 'kvm' libvirt expands 'host' under KVM, which
+ * a TCG probe cannot: undefined (unknown), and callers skip what needs it.
+ */
+export function acceleratorOffer(caps: QemuCaps, virttype: string): CpuOffer | undefined {
+  if (virttype !== 'qemu') return undefined;
+  const max = cpuModelInfo(caps, 'max');
+  if (max === undefined) return undefined;
+  return { ...(max.vendor === undefined ? {} : { vendor: max.vendor }), features: max.features, source: "TCG (QEMU's 'max' CPU)" };
+}
