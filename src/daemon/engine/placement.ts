@@ -1,9 +1,10 @@
 /**
  * Automatic placement at start (docs/placement.md): a domain whose `<vcpu placement='auto'>` or
  * `<numatune><memory placement='auto'/>` asks for it is placed on the host's topology, read
- * through the engine's HostReader (so a test points it at a fake tree), and started with
- * applyPlacement's tuning as its live definition; the driver's tuning code applies the pins and
- * the numatune as for hand-written ones. The definition on disk keeps placement='auto'.
+ * with its memory facts through the engine's HostReader (so a test points it at a fake tree),
+ * and started with applyPlacement's tuning as its live definition; the driver's tuning code
+ * applies the pins and the numatune as for hand-written ones. The definition on disk keeps
+ * placement='auto'.
  *
  * What each running domain holds lives in its runtime record (and its status file, so that a
  * restarted daemon knows it); it is released when the record goes, i.e. when the domain stops.
@@ -12,7 +13,6 @@
  */
 import { applyPlacement, heldPerNode, placeDomain, placementRequest, smtPolicyOf, type Holding, type NodeHeld } from '../../core/placement/index.js';
 import { SerialQueue } from '../../core/serial-queue.js';
-import { readHostMemoryFacts } from '../../host/memory-facts.js';
 import type { DomainDef } from '../domain-xml.js';
 import type { EngineContext } from './context.js';
 
@@ -61,7 +61,7 @@ export async function placeForStart(ctx: EngineContext, def: DomainDef): Promise
   if (!wantsPlacement(def)) return { def, holding: undefined, done: () => undefined };
   const s = stateOf(ctx);
   return s.lock.run(async () => {
-    const [host, facts] = await Promise.all([ctx.host.topology(), readHostMemoryFacts({ root: ctx.host.root })]);
+    const [host, facts] = await Promise.all([ctx.host.topology(), ctx.host.memoryFacts()]);
     const smt = smtPolicyOf(def);
     const request = placementRequest(def, { defaultHugepageKiB: facts.defaultHugepageKiB, ...(smt === undefined ? {} : { smt }) });
     const p = placeDomain({ host, holdings: currentHoldings(ctx), request });
