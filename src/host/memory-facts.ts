@@ -3,10 +3,11 @@
  * page size, the default huge page size, and the host's NUMA node ids. Read
  * from procfs and sysfs under an injectable root, like nodeinfo.ts.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VIRTKIT_MOUNT_SOURCE } from './hugetlbfs.js';
-import { parseCpuList } from './nodeinfo.js';
+import { meminfoKiB } from './node-stats.js';
+import { readNumaNodeIds } from './sysfs/topology.js';
 
 export interface HugetlbfsMount {
   /** Page size in KiB. */
@@ -51,17 +52,13 @@ export function parseHugetlbfsMounts(mounts: string, defaultKiB: number): Hugetl
 }
 
 async function numaNodes(root: string): Promise<number[]> {
-  const dir = join(root, 'sys/devices/system/node');
-  const online = await read(join(dir, 'online'));
-  if (online !== undefined && parseCpuList(online).length > 0) return parseCpuList(online);
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const ids = names.filter((n) => /^node\d+$/.test(n)).map((n) => Number(n.slice(4))).sort((a, b) => a - b);
+  const ids = await readNumaNodeIds(root);
   return ids.length > 0 ? ids : [0];
 }
 
 export async function readHostMemoryFacts(src: { root?: string } = {}): Promise<HostMemoryFacts> {
   const root = src.root ?? '/';
   const [meminfo, mounts, nodes] = await Promise.all([read(join(root, 'proc/meminfo')), read(join(root, 'proc/mounts')), numaNodes(root)]);
-  const defaultHugepageKiB = Number(/^Hugepagesize:\s*(\d+)/m.exec(meminfo ?? '')?.[1] ?? 2048);
+  const defaultHugepageKiB = meminfoKiB(meminfo ?? '', 'Hugepagesize') ?? 2048;
   return { defaultHugepageKiB, hugetlbfs: parseHugetlbfsMounts(mounts ?? '', defaultHugepageKiB), numaNodes: nodes };
 }

@@ -23,10 +23,16 @@ const MEM_FIELDS: readonly (readonly [string, string])[] = [['MemTotal', 'total'
 export function parseMemStats(text: string): StatField[] {
   const out: StatField[] = [];
   for (const [key, field] of MEM_FIELDS) {
-    const m = new RegExp(`^(?:Node \\d+ )?${key}:\\s*(\\d+)`, 'm').exec(text);
-    if (m) out.push({ field, value: Number(m[1]) });
+    const value = meminfoKiB(text, key);
+    if (value !== undefined) out.push({ field, value });
   }
   return out;
+}
+
+/** One field of /proc/meminfo ("MemTotal:  9398088 kB") or a node's meminfo ("Node 0 MemTotal: ..."), KiB; undefined when absent. */
+export function meminfoKiB(text: string, key: string): number | undefined {
+  const m = new RegExp(`^(?:Node \\d+ )?${key}:\\s*(\\d+)`, 'm').exec(text);
+  return m ? Number(m[1]) : undefined;
 }
 
 /**

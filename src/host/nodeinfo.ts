@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { machine } from 'node:os';
 import { join } from 'node:path';
 import { summarizeTopology } from '../core/node/summary.js';
+import { meminfoKiB } from './node-stats.js';
 import { readHostTopology } from './sysfs/topology.js';
 
 export { parseCpuList } from './cpu-list.js';
@@ -40,7 +41,7 @@ export async function readNodeInfo(src: NodeInfoSource = {}): Promise<NodeInfo> 
     read(join(root, 'proc/meminfo')),
   ]);
   const mhz = Math.trunc(Number(/^cpu MHz\s*:\s*([\d.]+)/m.exec(cpuinfo ?? '')?.[1] ?? 0));
-  const memoryKiB = Number(/^MemTotal:\s*(\d+)/m.exec(meminfo ?? '')?.[1] ?? 0);
+  const memoryKiB = meminfoKiB(meminfo ?? '', 'MemTotal') ?? 0;
   const s = summarizeTopology(topology);
   // nodeinfo has no dies: libvirt folds them into the cores per socket
   return {

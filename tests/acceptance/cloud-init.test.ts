@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { DEBIAN_CLOUD_USER, ensureDebianCloudImage, makeSshKey, ssh, type SshKey } from '../helpers/debian-cloud.js';
@@ -72,10 +72,6 @@ describe('a real cloud-init guest: Debian 12 from a NoCloud seed, a lease on def
 
   before(async () => {
     ({ root, layout } = await tempRoot());
-    // dnsmasq drops to an unprivileged user and rereads its hosts files as it: let it through.
-    await chmod(root, 0o711);
-    await mkdir(layout.runDir, { recursive: true, mode: 0o711 });
-    await chmod(layout.runDir, 0o711);
     dir = await mkdtemp(join(root, 'guest-'));
     daemon = await spawnDaemon(layout);
     vk = async (...argv) => {

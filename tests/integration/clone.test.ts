@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
@@ -75,10 +75,6 @@ describe('virtkit clone (real daemon, qemu-img, network and guests)', { timeout:
 });
 
 async function cloneTest(t: { root: string; layout: InstanceLayout }, started: (d: RunningDaemon) => void): Promise<void> {
-  // dnsmasq drops to an unprivileged user and rereads its hosts files as it: let it through.
-  await chmod(t.root, 0o711);
-  await mkdir(t.layout.runDir, { recursive: true, mode: 0o711 });
-  await chmod(t.layout.runDir, 0o711);
   const daemon = await startDaemon({ layout: t.layout, log: quietLog([]), autostart: false });
   started(daemon);
   const engine = daemon.engine;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,9 +39,15 @@ after(async () => {
   await Promise.all([...leftovers.roots].map((r) => rm(r, { recursive: true, force: true })));
 });
 
-export async function tempRoot(): Promise<{ root: string; layout: InstanceLayout }> {
-  const root = await mkdtemp(join(tmpdir(), 'vk-d-'));
+/**
+ * A fresh instance root, 0711 as the daemon makes a new one (mkdtemp makes it 0700): a network's dnsmasq drops
+ * to an unprivileged user and rereads its hosts files under run/network, so it must get through. The daemon makes
+ * run/ itself (makeInstanceDirs); a test that runs an Engine without a daemon calls makeInstanceDirs too.
+ */
+export async function tempRoot(prefix = 'vk-d-'): Promise<{ root: string; layout: InstanceLayout }> {
+  const root = await mkdtemp(join(tmpdir(), prefix));
   leftovers.roots.add(root);
+  await chmod(root, 0o711);
   return { root, layout: instanceLayout({ kind: 'root', root }) };
 }
 

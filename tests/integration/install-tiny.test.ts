@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
@@ -44,10 +44,6 @@ describe('virtkit install: real guests', { timeout: 600_000 }, () => {
   let d: InProcess;
   before(async () => {
     d = await inProcessDaemon();
-    // dnsmasq drops to an unprivileged user and rereads its hosts files as it: let it through.
-    await chmod(d.root, 0o711);
-    await mkdir(d.layout.runDir, { recursive: true, mode: 0o711 });
-    await chmod(d.layout.runDir, 0o711);
   });
   after(async () => {
     const engine = d.daemon.engine;

@@ -7,12 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { Engine } from '../../src/daemon/engine/engine.js';
-import { instanceLayout } from '../../src/daemon/paths.js';
+import { instanceLayout, makeInstanceDirs } from '../../src/daemon/paths.js';
 import type { InstanceLayout } from '../../src/daemon/paths.js';
 import { defaultQemuDriverDeps, QemuHypervisor } from '../../src/daemon/qemu-driver/index.js';
 import type { QemuDriverDeps } from '../../src/daemon/qemu-driver/index.js';
@@ -40,13 +40,20 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * An engine on a fresh root, 0711 as the daemon makes a new one (mkdtemp makes it 0700): a network's dnsmasq
+ * drops to an unprivileged user and rereads its hosts files under run/network, so it must get through.
+ */
 export async function createHarness(deps: Partial<QemuDriverDeps> = {}): Promise<Harness> {
-  return openHarness(await mkdtemp(join(tmpdir(), 'vk-lc-')), deps);
+  const root = await mkdtemp(join(tmpdir(), 'vk-lc-'));
+  await chmod(root, 0o711);
+  return openHarness(root, deps);
 }
 
-/** An engine on an existing root (a second daemon process uses this). */
+/** An engine on an existing root (a second daemon process uses this); its directories made as the daemon does. */
 export async function openHarness(root: string, deps: Partial<QemuDriverDeps> = {}): Promise<Harness> {
   const layout = instanceLayout({ kind: 'root', root });
+  makeInstanceDirs(layout);
   const events: LifecycleEvent[] = [];
   const make = (): Engine => {
     const e = new Engine({

@@ -9,21 +9,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isVirtkitError } from '../../src/core/errors.js';
 import type { Monitor } from '../../src/daemon/qemu-driver/monitor.js';
-import { QemuDomain } from '../../src/daemon/qemu-driver/running.js';
 import { GUEST_READY_MARKER, guestDomainXml as guestXml } from '../helpers/guest.js';
+import { monitorOf } from '../helpers/qemu-threads.js';
 import { ConsoleReader, assertNoLeftovers, createHarness } from './lifecycle-harness.js';
-import type { Harness } from './lifecycle-harness.js';
 
 const NICS = `<interface type='user'><mac address='52:54:00:00:00:01'/><model type='virtio'/><link state='down'/></interface>
     <interface type='user'><mac address='52:54:00:00:00:02'/><model type='virtio'/></interface>
     <memballoon model='virtio'><stats period='7'/></memballoon>`;
-
-/** The running domain's own QMP connection (QEMU's monitor socket takes one client: the driver's). */
-function monitorOf(h: Harness, name: string): Monitor {
-  const handle = h.engine.ctx.registry.named(name).runtime?.handle;
-  assert.ok(handle instanceof QemuDomain);
-  return (handle as unknown as { p: { monitor: Monitor } }).p.monitor;
-}
 
 /**
  * Each virtio NIC's link as the guest would read it: the status field of the virtio-net config
@@ -56,7 +48,7 @@ test('link down and the balloon stats period are applied before cont, and still 
     await h.engine.dispatch({ kind: 'define', xml });
     await h.engine.dispatch({ kind: 'start', name: 'ls1', paused: true });
     await h.remember('ls1');
-    const m = monitorOf(h, 'ls1');
+    const m = monitorOf(h.engine, 'ls1');
     // Never continued (-S): the guest has not run one instruction, and the period is already set.
     assert.equal(((await m.execute('query-status')) as { status: string }).status, 'prelaunch');
     assert.equal(await pollInterval(m), 7);
@@ -68,7 +60,7 @@ test('link down and the balloon stats period are applied before cont, and still 
 
     await h.restart();
     assert.equal((await h.engine.dispatch({ kind: 'get', name: 'ls1' })).state, 'running');
-    const again = monitorOf(h, 'ls1');
+    const again = monitorOf(h.engine, 'ls1');
     assert.deepEqual(await guestSeenLinks(again), { net0: 'down', net1: 'up' });
     assert.equal(await pollInterval(again), 7);
     await h.engine.dispatch({ kind: 'destroy', name: 'ls1' });

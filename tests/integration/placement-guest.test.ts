@@ -6,24 +6,14 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { isVirtkitError } from '../../src/core/errors.js';
-import type { Monitor } from '../../src/daemon/qemu-driver/monitor.js';
-import { QemuDomain } from '../../src/daemon/qemu-driver/running.js';
 import { detectCgroup } from '../../src/host/tuning/cgroup.js';
 import { guestDomainXml } from '../helpers/guest.js';
+import { allowedCpus, monitorOf } from '../helpers/qemu-threads.js';
 import { assertNoLeftovers, createHarness } from './lifecycle-harness.js';
 import type { Harness } from './lifecycle-harness.js';
 
 const v1 = (await detectCgroup('/sys/fs/cgroup'))?.version === 1;
 const online = (await readFile('/sys/devices/system/cpu/online', 'utf8')).trim();
-
-function monitorOf(h: Harness, name: string): Monitor {
-  const handle = h.engine.ctx.registry.named(name).runtime?.handle;
-  assert.ok(handle instanceof QemuDomain);
-  return (handle as unknown as { p: { monitor: Monitor } }).p.monitor;
-}
-
-const allowed = async (pid: number, tid: number): Promise<string> =>
-  /Cpus_allowed_list:\s*(\S+)/.exec(await readFile(`/proc/${pid}/task/${tid}/status`, 'utf8'))?.[1] ?? '?';
 
 const auto = async (name: string): Promise<string> =>
   (await guestDomainXml(name)).replace('<vcpu>1</vcpu>', "<vcpu placement='auto'>1</vcpu>");
@@ -40,10 +30,10 @@ describe('automatic placement on this host', { skip: !v1 || online !== '0-1' ? '
       await h.engine.dispatch({ kind: 'start', name: 'p1' });
       await h.remember('p1');
       const pid = h.engine.ctx.registry.named('p1').runtime?.pid ?? -1;
-      const cpus = (await monitorOf(h, 'p1').execute('query-cpus-fast')) as { 'thread-id': number }[];
+      const cpus = (await monitorOf(h.engine, 'p1').execute('query-cpus-fast')) as { 'thread-id': number }[];
       assert.equal(cpus.length, 1);
-      assert.equal(await allowed(pid, cpus[0]?.['thread-id'] ?? -1), '1', 'the vCPU thread');
-      assert.equal(await allowed(pid, pid), '0', 'the main (emulator) thread');
+      assert.equal(await allowedCpus(pid, cpus[0]?.['thread-id'] ?? -1), '1', 'the vCPU thread');
+      assert.equal(await allowedCpus(pid, pid), '0', 'the main (emulator) thread');
       assert.match(await h.engine.dispatch({ kind: 'dumpxml', name: 'p1' }), /<vcpupin vcpu='0' cpuset='1'\/>/);
       assert.match(await h.engine.dispatch({ kind: 'dumpxml', name: 'p1', inactive: true }), /<vcpu placement='auto'>1<\/vcpu>/);
       assert.deepEqual(await held(h), ['p1:1']);

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -126,10 +126,6 @@ describe('the tiny disk image', { timeout: 600_000 }, () => {
   };
   before(async () => {
     d = await inProcessDaemon();
-    // dnsmasq drops to an unprivileged user and rereads its hosts files as it: let it through.
-    await chmod(d.root, 0o711);
-    await mkdir(d.layout.runDir, { recursive: true, mode: 0o711 });
-    await chmod(d.layout.runDir, 0o711);
   });
   after(async () => {
     const engine = d.daemon.engine;

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { detectCgroup } from '../../src/host/tuning/cgroup.js';
 import { GUEST_APPEND, ensureTestGuest } from '../helpers/guest.js';
+import { allowedCpus } from '../helpers/qemu-threads.js';
 import { cli, inProcessDaemon, isAlive } from './daemon-harness.js';
 
 const CG = '/sys/fs/cgroup';
@@ -26,7 +27,7 @@ async function affinities(pid: number): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const tid of await readdir(`/proc/${pid}/task`)) {
     const comm = (await readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8').catch(() => '')).trim();
-    const list = /Cpus_allowed_list:\s*(\S+)/.exec(await readFile(`/proc/${pid}/task/${tid}/status`, 'utf8').catch(() => ''))?.[1];
+    const list = await allowedCpus(pid, tid).catch(() => undefined);
     if (list !== undefined && (tid === String(pid) || comm.startsWith('CPU ') || comm.startsWith('IO '))) out[tid === String(pid) ? 'main' : comm] = list;
   }
   return out;

@@ -6,25 +6,15 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
-import type { Monitor } from '../../src/daemon/qemu-driver/monitor.js';
-import { QemuDomain } from '../../src/daemon/qemu-driver/running.js';
 import { detectCgroup } from '../../src/host/tuning/cgroup.js';
 import { guestDomainXml } from '../helpers/guest.js';
+import { allowedCpus, monitorOf } from '../helpers/qemu-threads.js';
 import { assertNoLeftovers, createHarness } from './lifecycle-harness.js';
 import type { Harness } from './lifecycle-harness.js';
 
 const CG = '/sys/fs/cgroup';
 const v1 = (await detectCgroup(CG))?.version === 1;
 const twoCpus = (await readFile('/sys/devices/system/cpu/online', 'utf8')).trim() !== '0';
-
-function monitorOf(h: Harness, name: string): Monitor {
-  const handle = h.engine.ctx.registry.named(name).runtime?.handle;
-  assert.ok(handle instanceof QemuDomain);
-  return (handle as unknown as { p: { monitor: Monitor } }).p.monitor;
-}
-
-const allowed = async (pid: number, tid: number): Promise<string> =>
-  /Cpus_allowed_list:\s*(\S+)/.exec(await readFile(`/proc/${pid}/task/${tid}/status`, 'utf8'))?.[1] ?? '?';
 
 /** A thread's scheduling policy (field 41 of /proc/PID/task/TID/stat, counted after the command name). */
 async function policy(pid: number, tid: number): Promise<number> {
@@ -42,7 +32,7 @@ async function started(h: Harness, name: string, xml: string): Promise<{ pid: nu
   await h.remember(name);
   const pid = h.engine.ctx.registry.named(name).runtime?.pid;
   assert.ok(pid !== undefined);
-  const cpus = (await monitorOf(h, name).execute('query-cpus-fast')) as { 'cpu-index': number; 'thread-id': number }[];
+  const cpus = (await monitorOf(h.engine, name).execute('query-cpus-fast')) as { 'cpu-index': number; 'thread-id': number }[];
   return { pid, vcpuTids: cpus.sort((a, b) => a['cpu-index'] - b['cpu-index']).map((c) => c['thread-id']) };
 }
 
@@ -54,9 +44,9 @@ describe('cputune and numatune on a real guest', { skip: !v1 || !twoCpus ? 'need
     <vcpupin vcpu='0' cpuset='1'/><vcpupin vcpu='1' cpuset='0'/><emulatorpin cpuset='1'/>
     <vcpusched vcpus='1' scheduler='batch'/></cputune>\n`));
       assert.equal(vcpuTids.length, 2);
-      assert.equal(await allowed(pid, vcpuTids[0] as number), '1');
-      assert.equal(await allowed(pid, vcpuTids[1] as number), '0');
-      assert.equal(await allowed(pid, pid), '1', 'the main (emulator) thread');
+      assert.equal(await allowedCpus(pid, vcpuTids[0] as number), '1');
+      assert.equal(await allowedCpus(pid, vcpuTids[1] as number), '0');
+      assert.equal(await allowedCpus(pid, pid), '1', 'the main (emulator) thread');
       // SCHED_BATCH is policy 3 (field 41 of stat); vCPU 0 keeps SCHED_OTHER (0). No fifo/rr here: a TCG vCPU at real-time priority would starve the host.
       assert.deepEqual(await Promise.all(vcpuTids.map((t) => policy(pid, t))), [0, 3]);
       const dir = `${CG}/cpu/virtkit/qemu-${pid}`;

@@ -1,11 +1,10 @@
 /** virsh numatune: the memory mode and host nodes; --mode/--nodeset change them, live (nodeset only) and/or in the definition. */
-import type { TuningRequest } from '../../client/types.js';
+import { NUMA_MODES, type NumaMode } from '../../core/tuning/names.js';
 import { command, usageError } from '../framework.js';
 import { DOMAIN_ARG, onDomain } from '../domain.js';
 import { TUNE_OPTIONS, impactOf, numatuneLines } from './tuning-format.js';
 
-type Mode = NonNullable<Extract<TuningRequest['change'], { what: 'numatune' }>['mode']>;
-const MODES: readonly string[] = ['strict', 'preferred', 'interleave', 'restrictive'];
+const MODES: readonly string[] = NUMA_MODES;
 
 export default command({
   name: 'numatune',
@@ -22,7 +21,7 @@ export default command({
       // virsh also takes the mode's number (0-3).
       const mode = o.mode === undefined ? undefined : (/^\d$/.test(o.mode) ? MODES[Number(o.mode)] : o.mode);
       if (mode !== undefined && !MODES.includes(mode)) throw usageError(`Invalid mode: ${o.mode}`);
-      const change = { what: 'numatune' as const, ...(mode === undefined ? {} : { mode: mode as Mode }), ...(o.nodeset === undefined ? {} : { nodeset: o.nodeset }) };
+      const change = { what: 'numatune' as const, ...(mode === undefined ? {} : { mode: mode as NumaMode }), ...(o.nodeset === undefined ? {} : { nodeset: o.nodeset }) };
       const d = await onDomain(domain, undefined, () => ctx.client().setTuning(domain, change, impact));
       if (ctx.json) ctx.printJson(d);
       return;

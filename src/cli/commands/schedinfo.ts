@@ -1,10 +1,11 @@
 /** virsh schedinfo: the CPU shares and bandwidth; --set k=v (repeatable) changes them, live and/or in the definition. */
 import type { TuningRequest } from '../../client/types.js';
+import { SCHED_PARAM_NAMES } from '../../core/tuning/names.js';
 import { command, usageError } from '../framework.js';
 import { DOMAIN_ARG, onDomain } from '../domain.js';
 import { TUNE_OPTIONS, impactOf, schedinfoLines } from './tuning-format.js';
 
-const PARAMS = ['cpu_shares', 'vcpu_period', 'vcpu_quota', 'emulator_period', 'emulator_quota', 'global_period', 'global_quota', 'iothread_period', 'iothread_quota'];
+const PARAMS: readonly string[] = SCHED_PARAM_NAMES;
 
 export function parseSchedSet(items: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};

@@ -4,6 +4,7 @@
  * them to its named components.
  */
 import * as v from 'valibot';
+import { NUMA_MODES, SCHED_PARAM_NAMES, type SchedParam } from '../tuning/names.js';
 
 /** Named schemas of this module; schemas.ts adds them to `apiSchemas`. */
 export const tuningSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>();
@@ -16,12 +17,9 @@ const described = <T extends v.GenericSchema>(schema: T, text: string) => v.pipe
 const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 const int = v.pipe(v.number(), v.safeInteger());
 const cpuList = described(v.pipe(v.string(), v.minLength(1)), 'Host CPUs in list syntax, e.g. 0-3,^2,8');
-const mode = v.picklist(['strict', 'preferred', 'interleave', 'restrictive']);
+const mode = v.picklist(NUMA_MODES);
 
-const SchedValues = v.strictObject({
-  cpu_shares: int, vcpu_period: int, vcpu_quota: int, emulator_period: int, emulator_quota: int,
-  global_period: int, global_quota: int, iothread_period: int, iothread_quota: int,
-});
+const SchedValues = v.strictObject(Object.fromEntries(SCHED_PARAM_NAMES.map((k) => [k, int])) as Record<SchedParam, typeof int>);
 
 const TuningChange = v.variant('what', [
   v.strictObject({ what: v.literal('vcpupin'), vcpu: count, cpuset: cpuList }),

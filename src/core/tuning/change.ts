@@ -7,23 +7,9 @@ import { VirtkitError } from '../errors.js';
 import { formatCpuset } from '../placement/cpuset.js';
 import { parseCpuset } from '../xml/values.js';
 import type { DomainDef } from '../xml/domain/index.js';
+import { SCHED_PARAMS, type NumaMode, type SchedParam } from './names.js';
 
-/** schedinfo's parameters (virsh names) and the <cputune> element of each. */
-export const SCHED_PARAMS = {
-  cpu_shares: 'shares',
-  vcpu_period: 'period',
-  vcpu_quota: 'quota',
-  emulator_period: 'emulator_period',
-  emulator_quota: 'emulator_quota',
-  global_period: 'global_period',
-  global_quota: 'global_quota',
-  iothread_period: 'iothread_period',
-  iothread_quota: 'iothread_quota',
-} as const;
-export type SchedParam = keyof typeof SCHED_PARAMS;
 export type SchedValues = Record<SchedParam, number>;
-
-export type NumaMode = 'strict' | 'preferred' | 'interleave' | 'restrictive';
 
 export type TuningChange =
   | { readonly what: 'vcpupin'; readonly vcpu: number; readonly cpuset: string }

@@ -8,13 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fakeEngine } from '../../../tests/helpers/fake-engine.js';
 import { isVirtkitError } from '../../core/errors.js';
-import { Engine } from './engine.js';
-import { FakeHypervisor } from './fake-driver.js';
-import { instanceLayout } from '../paths.js';
-import { memoryStorageDeps } from '../storage/context.js';
 import type { LifecycleEvent } from '../state.js';
-import { MemoryConfigStore, MemoryStatusStore } from '../store/memory-stores.js';
+import { MemoryConfigStore } from '../store/memory-stores.js';
 
 const ROOT = mkdtempSync(join(tmpdir(), 'vk-engine-clone-'));
 after(() => rmSync(ROOT, { recursive: true, force: true }));
@@ -26,15 +23,7 @@ const xml = (name: string) => `<domain type='kvm'><name>${name}</name><title>ori
 
 function setup() {
   const config = new MemoryConfigStore();
-  const engine = new Engine({
-    layout: instanceLayout({ kind: 'root', root: ROOT }),
-    storage: memoryStorageDeps(join(ROOT, 'lib', 'images')),
-    config, status: new MemoryStatusStore(),
-    loadDriver: () => Promise.resolve(new FakeHypervisor()),
-    nodeInfo: () => Promise.reject(new Error('unused')),
-    hostname: () => 'host',
-    version: '0.0.0',
-  });
+  const engine = fakeEngine({ root: ROOT, config });
   const events: LifecycleEvent[] = [];
   engine.subscribe((e) => events.push(e));
   return { engine, config, seen: () => events.map((e) => `${e.domain} ${e.event}/${e.detail}`) };

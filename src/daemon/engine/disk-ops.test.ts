@@ -4,12 +4,9 @@
 // against real QEMU in tests/integration/disk-hotplug.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { fakeEngine } from '../../../tests/helpers/fake-engine.js';
 import { isVirtkitError } from '../../core/errors.js';
-import { Engine } from './engine.js';
-import { FakeHypervisor } from './fake-driver.js';
-import { instanceLayout } from '../paths.js';
-import { memoryStorageDeps } from '../storage/context.js';
-import { MemoryConfigStore, MemoryStatusStore } from '../store/memory-stores.js';
+import { MemoryConfigStore } from '../store/memory-stores.js';
 
 const code = (c: string, msg?: RegExp) => (e: unknown) => isVirtkitError(e) && e.code === c && (msg === undefined || msg.test(e.message));
 const CDROM = "<disk type='file' device='cdrom'><source file='/a.iso'/><target dev='hdc' bus='ide'/><readonly/></disk>";
@@ -18,15 +15,7 @@ const disk = (file: string, dev: string) => `<disk type='file' device='disk'><so
 
 function setup() {
   const config = new MemoryConfigStore();
-  const engine = new Engine({
-    layout: instanceLayout({ kind: 'root', root: '/tmp/vk-disk-ops-test' }),
-    storage: memoryStorageDeps('/tmp/vk-disk-ops-test/lib/images'),
-    config, status: new MemoryStatusStore(),
-    loadDriver: () => Promise.resolve(new FakeHypervisor()),
-    nodeInfo: () => Promise.reject(new Error('unused')),
-    hostname: () => 'host',
-    version: '0.0.0',
-  });
+  const engine = fakeEngine({ root: '/tmp/vk-disk-ops-test', config });
   return { engine, config };
 }
 

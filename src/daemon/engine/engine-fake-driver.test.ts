@@ -3,11 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fakeEngine } from '../../../tests/helpers/fake-engine.js';
 import { isVirtkitError } from '../../core/errors.js';
-import { Engine } from './engine.js';
 import { FakeHypervisor } from './fake-driver.js';
-import { instanceLayout } from '../paths.js';
-import { memoryStorageDeps } from '../storage/context.js';
 import type { LifecycleEvent } from '../state.js';
 import { MemoryConfigStore, MemoryStatusStore } from '../store/memory-stores.js';
 
@@ -19,15 +17,7 @@ const code = (c: string) => (e: unknown) => isVirtkitError(e) && e.code === c;
 const xml = (name: string) => `<domain type='kvm'><name>${name}</name><memory>1024</memory></domain>`;
 
 function setup(stores = { config: new MemoryConfigStore(), status: new MemoryStatusStore() }, driver = new FakeHypervisor()) {
-  const engine = new Engine({
-    layout: instanceLayout({ kind: 'root', root: ROOT }),
-    storage: memoryStorageDeps(join(ROOT, 'lib', 'images')),
-    ...stores,
-    loadDriver: () => Promise.resolve(driver),
-    nodeInfo: () => Promise.reject(new Error('unused')),
-    hostname: () => 'host',
-    version: '0.0.0',
-  });
+  const engine = fakeEngine({ root: ROOT, driver, ...stores });
   const events: LifecycleEvent[] = [];
   engine.subscribe((e) => events.push(e));
   const seen = () => events.map((e) => `${e.event}/${e.detail}`);

@@ -3,21 +3,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fakeEngine } from '../../../tests/helpers/fake-engine.js';
 import { isVirtkitError } from '../../core/errors.js';
 import { NoHypervisor } from '../driver-none.js';
 import type { Hypervisor } from '../driver.js';
-import { instanceLayout } from '../paths.js';
-import { memoryStorageDeps } from '../storage/context.js';
 import type { LifecycleEvent } from '../state.js';
 import { MemoryConfigStore, MemoryStatusStore } from '../store/memory-stores.js';
 import type { CachedSummary, SummaryCache } from '../store/summary-cache.js';
-import { Engine } from './engine.js';
 import { FakeHypervisor } from './fake-driver.js';
 
 // The engine's network objects keep their directories on disk (etc/network, run/network): a
 // root of this run's own, removed afterwards.
 const ROOT = mkdtempSync(join(tmpdir(), 'vk-engine-test-'));
 after(() => rmSync(ROOT, { recursive: true, force: true }));
+const nodeInfo = () => Promise.resolve({ model: 'x86_64', cpus: 1, mhz: 1, nodes: 1, sockets: 1, cores: 1, threads: 1, memoryKiB: 1 });
 
 const code = (c: string) => (e: unknown) => isVirtkitError(e) && e.code === c;
 const xml = (name: string, uuid?: string) =>
@@ -30,16 +29,7 @@ function setup(
   stores = { config: new MemoryConfigStore(), status: new MemoryStatusStore() },
   summaries?: SummaryCache,
 ) {
-  const engine = new Engine({
-    layout: instanceLayout({ kind: 'root', root: ROOT }),
-    storage: memoryStorageDeps(join(ROOT, 'lib', 'images')),
-    ...stores,
-    ...(summaries ? { summaries } : {}),
-    loadDriver: () => Promise.resolve(driver),
-    nodeInfo: () => Promise.resolve({ model: 'x86_64', cpus: 1, mhz: 1, nodes: 1, sockets: 1, cores: 1, threads: 1, memoryKiB: 1 }),
-    hostname: () => 'host',
-    version: '0.0.0',
-  });
+  const engine = fakeEngine({ root: ROOT, driver, ...stores, ...(summaries ? { summaries } : {}), nodeInfo });
   const events: LifecycleEvent[] = [];
   engine.subscribe((e) => events.push(e));
   const seen = () => events.map((e) => `${e.domain}:${e.event}/${e.detail}`);
@@ -153,14 +143,8 @@ describe('engine with the fake driver: what must not be dropped', () => {
   const fakeSetup = (root = ROOT, status: MemoryStatusStore = new MemoryStatusStore()) => {
     const driver = new FakeHypervisor();
     const log: string[] = [];
-    const engine = new Engine({
-      layout: instanceLayout({ kind: 'root', root }),
-      config: new MemoryConfigStore(),
-      status,
-      loadDriver: () => Promise.resolve(driver),
-      nodeInfo: () => Promise.resolve({ model: 'x86_64', cpus: 1, mhz: 1, nodes: 1, sockets: 1, cores: 1, threads: 1, memoryKiB: 1 }),
-      hostname: () => 'host',
-      version: '0.0.0',
+    const engine = fakeEngine({
+      root, driver, status, nodeInfo,
       log: { info: (m) => log.push(`info: ${m}`), warn: (m) => log.push(`warning: ${m}`), error: (m) => log.push(`error: ${m}`) },
     });
     return { engine, driver, log };

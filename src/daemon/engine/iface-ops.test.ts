@@ -4,26 +4,15 @@
 // with LiveNics. The live side runs against real QEMU in tests/integration/net/bridge-guests.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { fakeEngine } from '../../../tests/helpers/fake-engine.js';
 import { isVirtkitError } from '../../core/errors.js';
-import { Engine } from './engine.js';
-import { FakeHypervisor } from './fake-driver.js';
-import { instanceLayout } from '../paths.js';
-import { memoryStorageDeps } from '../storage/context.js';
-import { MemoryConfigStore, MemoryStatusStore } from '../store/memory-stores.js';
+import type { Engine } from './engine.js';
 
 const code = (c: string, msg?: RegExp) => (e: unknown) => isVirtkitError(e) && e.code === c && (msg === undefined || msg.test(e.message));
 const domain = "<domain type='kvm'><name>vm1</name><memory>1024</memory><devices><interface type='user'/></devices></domain>";
 
 function setup(): Engine {
-  return new Engine({
-    layout: instanceLayout({ kind: 'root', root: '/tmp/vk-iface-ops-test' }),
-    storage: memoryStorageDeps('/tmp/vk-iface-ops-test/lib/images'),
-    config: new MemoryConfigStore(), status: new MemoryStatusStore(),
-    loadDriver: () => Promise.resolve(new FakeHypervisor()),
-    nodeInfo: () => Promise.reject(new Error('unused')),
-    hostname: () => 'host',
-    version: '0.0.0',
-  });
+  return fakeEngine({ root: '/tmp/vk-iface-ops-test' });
 }
 
 const bridgeIface = (mac: string) => `<interface type='bridge'><source bridge='br0'/><mac address='${mac}'/><model type='virtio'/></interface>`;

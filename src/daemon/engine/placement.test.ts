@@ -3,15 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fakeEngine } from '../../../tests/helpers/fake-engine.js';
 import { isVirtkitError } from '../../core/errors.js';
 import { parseDomainXml } from '../../core/xml/domain/index.js';
 import { hostReader } from '../../host/sysfs/host-reader.js';
 import { fakeSysfs, type FakeSysfs } from '../../../tests/helpers/fake-sysfs.js';
 import { VNF_ASKED, VNF_BUSY_CPUS, VNF_EXPERT, VNF_HOST, vnfXml } from '../../../tests/helpers/placement-vnf.js';
-import { instanceLayout } from '../paths.js';
-import { memoryStorageDeps } from '../storage/context.js';
 import { MemoryConfigStore, MemoryStatusStore } from '../store/memory-stores.js';
-import { Engine } from './engine.js';
+import type { Engine } from './engine.js';
 import { FakeHypervisor } from './fake-driver.js';
 
 // The engine with the fake driver on the fake four-node host of the VNF case: the placement,
@@ -27,16 +26,7 @@ after(async () => {
 const code = (c: string) => (e: unknown) => isVirtkitError(e) && e.code === c;
 
 function setup(stores = { config: new MemoryConfigStore(), status: new MemoryStatusStore() }, driver = new FakeHypervisor()) {
-  const engine = new Engine({
-    layout: instanceLayout({ kind: 'root', root: ROOT }),
-    storage: memoryStorageDeps(join(ROOT, 'lib', 'images')),
-    ...stores,
-    loadDriver: () => Promise.resolve(driver),
-    nodeInfo: () => Promise.reject(new Error('unused')),
-    host: hostReader(host.root),
-    hostname: () => 'host',
-    version: '0.0.0',
-  });
+  const engine = fakeEngine({ root: ROOT, driver, ...stores, host: hostReader(host.root) });
   return { engine, driver, ...stores };
 }
 

@@ -1,9 +1,10 @@
 /**
  * Automatic placement at start (docs/placement.md): a domain whose `<vcpu placement='auto'>` or
  * `<numatune><memory placement='auto'/>` asks for it is placed on the host's topology, read
- * through the engine's HostReader (so a test points it at a fake tree), and started with
- * applyPlacement's tuning as its live definition; the driver's tuning code applies the pins and
- * the numatune as for hand-written ones. The definition on disk keeps placement='auto'.
+ * with its memory facts through the engine's HostReader (so a test points it at a fake tree),
+ * and started with applyPlacement's tuning as its live definition; the driver's tuning code
+ * applies the pins and the numatune as for hand-written ones. The definition on disk keeps
+ * placement='auto'.
  *
  * What each running domain holds lives in its runtime record (and its status file, so that a
  * restarted daemon knows it); it is released when the record goes, i.e. when the domain stops.
@@ -11,13 +12,13 @@
  * made under one daemon-wide lock: two starts never take the same CPUs.
  */
 import { applyPlacement, heldPerNode, placeDomain, placementRequest, smtPolicyOf, type Holding, type NodeHeld } from '../../core/placement/index.js';
-import { readHostMemoryFacts } from '../../host/memory-facts.js';
+import { SerialQueue } from '../../core/serial-queue.js';
 import type { DomainDef } from '../domain-xml.js';
 import type { EngineContext } from './context.js';
 
 interface PlacementState {
-  /** The end of the chain of placements: each waits for the one before. */
-  lock: Promise<void>;
+  /** Placements, one at a time: each waits for the one before. */
+  readonly lock: SerialQueue;
   /** Placed but not yet running: domain name -> holding. */
   readonly reserved: Map<string, Holding>;
 }
@@ -27,7 +28,7 @@ const states = new WeakMap<EngineContext, PlacementState>();
 function stateOf(ctx: EngineContext): PlacementState {
   let s = states.get(ctx);
   if (!s) {
-    s = { lock: Promise.resolve(), reserved: new Map() };
+    s = { lock: new SerialQueue(), reserved: new Map() };
     states.set(ctx, s);
   }
   return s;
@@ -59,20 +60,14 @@ export interface Placed {
 export async function placeForStart(ctx: EngineContext, def: DomainDef): Promise<Placed> {
   if (!wantsPlacement(def)) return { def, holding: undefined, done: () => undefined };
   const s = stateOf(ctx);
-  const before = s.lock;
-  let unlock = (): void => undefined;
-  s.lock = new Promise<void>((r) => { unlock = r; });
-  await before;
-  try {
-    const [host, facts] = await Promise.all([ctx.host.topology(), readHostMemoryFacts({ root: ctx.host.root })]);
+  return s.lock.run(async () => {
+    const [host, facts] = await Promise.all([ctx.host.topology(), ctx.host.memoryFacts()]);
     const smt = smtPolicyOf(def);
     const request = placementRequest(def, { defaultHugepageKiB: facts.defaultHugepageKiB, ...(smt === undefined ? {} : { smt }) });
     const p = placeDomain({ host, holdings: currentHoldings(ctx), request });
     s.reserved.set(def.name, p.holding);
     return { def: applyPlacement(def, p), holding: p.holding, done: () => { s.reserved.delete(def.name); } };
-  } finally {
-    unlock();
-  }
+  });
 }
 
 /** A holding read back from a status file; undefined when it is not one. */

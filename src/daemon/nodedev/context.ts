@@ -3,6 +3,7 @@
  * "kernel" writer), where USB devices are read, the ip runner for SR-IOV VF settings, and one queue for every change, since
  * an IOMMU group check reads devices that another detach may be moving.
  */
+import { SerialQueue } from '../../core/serial-queue.js';
 import type { IpRunner } from '../../host/net/ip-runner.js';
 import { runIp } from '../../host/net/ip-runner.js';
 import { PciHost } from '../../host/pci/bind.js';
@@ -26,7 +27,7 @@ export class NodedevContext {
   readonly usbRoot: string;
   /** USB devices ("001:002") held by a domain from its start to its release, as `claims`. */
   readonly usbClaims = new Map<string, string>();
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue();
 
   constructor(deps: NodedevDeps) {
     this.pci = deps.pci;
@@ -36,8 +37,6 @@ export class NodedevContext {
 
   /** Runs `fn` after every change queued before it. */
   serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(fn, fn);
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#queue.run(fn);
   }
 }

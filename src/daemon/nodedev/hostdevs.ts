@@ -14,7 +14,7 @@ import { VirtkitError } from '../../core/errors.js';
 import { domainPciDevices, type DomainPciDevice } from '../../core/nodedev/domain-hostdevs.js';
 import { hasUsbHostdevs } from '../../core/nodedev/usb-hostdevs.js';
 import { nodedevName } from '../../core/nodedev/pci-address.js';
-import { VFIO_DRIVER } from '../../core/nodedev/types.js';
+import { VFIO_DRIVER, type PciDeviceInfo } from '../../core/nodedev/types.js';
 import { vfSetupCommands, vfTeardownCommands } from '../../core/nodedev/vf-config.js';
 import { pciDeviceMap } from '../../host/pci/read.js';
 import type { DomainDef } from '../domain-xml.js';
@@ -45,7 +45,10 @@ export function prepareHostdevs(ctx: EngineContext, name: string, def: DomainDef
 }
 
 async function preparePci(ctx: EngineContext, name: string, def: DomainDef): Promise<DomainDef> {
-  const ready = await assignNetworkVfs(ctx, name, def);
+  // The host's PCI devices, read once for the whole start, and only when needed: nothing here writes before detach.
+  let scan: Promise<Map<string, PciDeviceInfo>> | undefined;
+  const scanned = (): Promise<Map<string, PciDeviceInfo>> => (scan ??= pciDeviceMap(ctx.nodedevs.pci.root));
+  const ready = await assignNetworkVfs(ctx, name, def, async () => [...(await scanned()).values()]);
   const items = domainPciDevices(ready);
   if (items.length === 0) return ready;
   for (const it of items) {
@@ -54,7 +57,7 @@ async function preparePci(ctx: EngineContext, name: string, def: DomainDef): Pro
       throw new VirtkitError('OPERATION_INVALID', `${it.where}: PCI device ${it.address} is in use by domain '${holder}'`, { details: { address: it.address, domain: holder } });
     }
   }
-  const devices = await pciDeviceMap(ctx.nodedevs.pci.root);
+  const devices = await scanned();
   for (const it of items) {
     const d = devices.get(it.address);
     if (d === undefined) throw new VirtkitError('NODEDEV_NOT_FOUND', `${it.where}: no PCI device ${it.address} on this host`, { details: { address: it.address, path: it.where } });
@@ -64,7 +67,7 @@ async function preparePci(ctx: EngineContext, name: string, def: DomainDef): Pro
   }
   const commands = vfSetupCommands(items, devices); // refuses a non-VF before anything is written
   const managed = items.filter((it) => it.managed).map((it) => it.address);
-  const detached = await ctx.nodedevs.pci.detach(managed, items.map((it) => it.address));
+  const detached = await ctx.nodedevs.pci.detach(managed, items.map((it) => it.address), devices);
   try {
     for (const c of commands) await ctx.nodedevs.ip(c);
   } catch (e) {

@@ -25,10 +25,14 @@ function heldByOthers(ctx: EngineContext, name: string): Set<string> {
   return out;
 }
 
-export async function assignNetworkVfs(ctx: EngineContext, name: string, def: DomainDef): Promise<DomainDef> {
+/** `scan` reads the host's PCI devices (once, and only for an interface on a hostdev network); default: from sysfs. */
+export async function assignNetworkVfs(
+  ctx: EngineContext, name: string, def: DomainDef,
+  scan: () => Promise<readonly PciDeviceInfo[]> = () => listPciDevices(ctx.nodedevs.pci.root),
+): Promise<DomainDef> {
   const ifaces = def.devices?.interface ?? [];
   if (!ifaces.some((n) => n.type === 'network')) return def;
-  let devices: PciDeviceInfo[] | undefined;
+  let devices: readonly PciDeviceInfo[] | undefined;
   let inUse: Set<string> | undefined;
   let changed = false;
   const out: typeof ifaces = [];
@@ -39,7 +43,7 @@ export async function assignNetworkVfs(ctx: EngineContext, name: string, def: Do
     const net = ctx.networks.networks.find(netName);
     if (net?.def.forward?.mode !== 'hostdev') { out.push(n); continue; }
     if (!net.active) throw new VirtkitError('NETWORK_INACTIVE', `network '${net.name}' is not active; start it first (virtkit net-start ${net.name})`, { details: { network: net.name } });
-    devices ??= await listPciDevices(ctx.nodedevs.pci.root);
+    devices ??= await scan();
     inUse ??= heldByOthers(ctx, name);
     const vf = allocateVf(net.name, vfPool(net.name, net.def.forward, devices), inUse);
     inUse.add(vf);

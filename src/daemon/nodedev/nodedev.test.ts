@@ -3,13 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fakeEngine } from '../../../tests/helpers/fake-engine.js';
 import { fakePci, TWO_NIC_HOST, type FakePci } from '../../../tests/helpers/fake-pci.js';
 import { isVirtkitError } from '../../core/errors.js';
 import { PciHost } from '../../host/pci/bind.js';
-import { Engine } from '../engine/engine.js';
-import { FakeHypervisor } from '../engine/fake-driver.js';
-import { instanceLayout } from '../paths.js';
-import { memoryStorageDeps } from '../storage/context.js';
+import type { Engine } from '../engine/engine.js';
 import { MemoryConfigStore, MemoryStatusStore } from '../store/memory-stores.js';
 
 const ROOT = mkdtempSync(join(tmpdir(), 'vk-nodedev-'));
@@ -20,13 +18,8 @@ const code = (c: string) => (e: unknown): boolean => isVirtkitError(e) && e.code
 async function setup(root = ROOT, fake?: FakePci, stores = { config: new MemoryConfigStore(), status: new MemoryStatusStore() }): Promise<{ engine: Engine; pci: FakePci; ip: string[]; done: () => Promise<void> }> {
   const pci = fake ?? await fakePci(TWO_NIC_HOST);
   const ip: string[] = [];
-  const engine = new Engine({
-    layout: instanceLayout({ kind: 'root', root }),
-    storage: memoryStorageDeps(join(root, 'lib', 'images')),
-    ...stores,
-    loadDriver: () => Promise.resolve(new FakeHypervisor()),
-    nodeInfo: () => Promise.reject(new Error('unused')),
-    hostname: () => 'host', version: '0.0.0',
+  const engine = fakeEngine({
+    root, ...stores,
     nodedevs: { pci: new PciHost({ root: pci.root, write: pci.write }), ip: (args) => { ip.push(args.join(' ')); return Promise.resolve(''); } },
   });
   return { engine, pci, ip, done: () => pci.remove() };

@@ -11,6 +11,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
+import { SerialQueue } from '../../core/serial-queue.js';
 import { nextVnetName } from '../../host/net/link-names.js';
 import type { IpRunner } from '../../host/net/ip-runner.js';
 import type { LinkInfo, Links } from '../../host/net/links.js';
@@ -66,12 +67,10 @@ export async function readTapRecord(runDir: string): Promise<TapEntry[]> {
  */
 export class TapNamer {
   #last = -1;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue();
 
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(fn, fn);
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#queue.run(fn);
   }
 
   next(inUse: ReadonlySet<string>): string {

@@ -4,12 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { fakeEngine } from '../../../tests/helpers/fake-engine.js';
 import { isVirtkitError } from '../../core/errors.js';
-import { Engine } from '../engine/engine.js';
-import { FakeHypervisor } from '../engine/fake-driver.js';
-import { instanceLayout } from '../paths.js';
-import { memoryStorageDeps } from '../storage/context.js';
-import { MemoryConfigStore, MemoryStatusStore } from '../store/memory-stores.js';
+import type { Engine } from '../engine/engine.js';
 
 const code = (c: string) => (e: unknown) => isVirtkitError(e) && e.code === c;
 const record = (name: string, t: number) =>
@@ -17,13 +14,7 @@ const record = (name: string, t: number) =>
 
 async function withEngine(fn: (engine: Engine, root: string) => Promise<void>): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'vk-snap-engine-'));
-  const engine = new Engine({
-    layout: instanceLayout({ kind: 'root', root }),
-    storage: memoryStorageDeps(join(root, 'lib', 'images')),
-    config: new MemoryConfigStore(), status: new MemoryStatusStore(),
-    loadDriver: () => Promise.resolve(new FakeHypervisor()),
-    nodeInfo: () => Promise.reject(new Error('unused')), hostname: () => 'host', version: '0.0.0',
-  });
+  const engine = fakeEngine({ root });
   try {
     await fn(engine, root);
   } finally {

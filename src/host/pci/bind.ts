@@ -61,9 +61,11 @@ export class PciHost {
    * them; nothing is written then). `together` are the devices assigned along with them (a
    * domain's unmanaged hostdevs): they count as assigned in that check. Devices on vfio-pci
    * already are left alone. When one fails, those detached before it are reattached.
+   * `scanned`: the host's devices as the caller has just read them (a domain start reads them
+   * once); read here when absent.
    */
-  async detach(addresses: readonly string[], together: readonly string[] = []): Promise<BindResult[]> {
-    const devices = await pciDeviceMap(this.root);
+  async detach(addresses: readonly string[], together: readonly string[] = [], scanned?: ReadonlyMap<string, PciDeviceInfo>): Promise<BindResult[]> {
+    const devices = scanned ?? await pciDeviceMap(this.root);
     for (const a of addresses) if (!devices.has(a)) await readPciDevice(this.root, a); // NODEDEV_NOT_FOUND
     const vfio = await access(join(this.root, 'sys/bus/pci/drivers', VFIO_DRIVER)).then(() => true, () => false);
     if (!vfio && addresses.some((a) => devices.get(a)?.driver !== VFIO_DRIVER)) {

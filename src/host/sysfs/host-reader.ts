@@ -9,6 +9,7 @@ import type { HostNumaTopology } from '../../core/placement/topology.js';
 import type { HostCpuId } from '../../core/qemu/host-caps/host-xml.js';
 import { readCpuId } from '../cpuinfo.js';
 import { parseCpuList } from '../cpu-list.js';
+import { readHostMemoryFacts, type HostMemoryFacts } from '../memory-facts.js';
 import { readCpuStats, readMemStats, type StatField } from '../node-stats.js';
 import { readDmi } from './dmi.js';
 import { setPagePool, type PagePoolRequest, type PagePoolResult } from './hugepages.js';
@@ -18,6 +19,8 @@ export interface HostReader {
   /** Prefix for /sys and /proc. */
   readonly root: string;
   topology(): Promise<HostNumaTopology>;
+  /** hugetlbfs mounts, the default huge page size and the NUMA node ids (../memory-facts.ts). */
+  memoryFacts(): Promise<HostMemoryFacts>;
   /** Whether the host has IOMMU groups (libvirt's virHostHasIOMMU: /sys/kernel/iommu_groups not empty). */
   iommu(): Promise<boolean>;
   /** Present CPUs (cpu/present), online or not; the online ones where the file is missing. */
@@ -38,6 +41,7 @@ export function hostReader(root = '/'): HostReader {
   return {
     root,
     topology: () => readHostTopology({ root }),
+    memoryFacts: () => readHostMemoryFacts({ root }),
     iommu: async () => (await readdir(join(root, 'sys/kernel/iommu_groups')).catch(() => [])).length > 0,
     presentCpus: async () => {
       const text = await readFile(join(root, 'sys/devices/system/cpu/present'), 'utf8').catch(() => undefined);

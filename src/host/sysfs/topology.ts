@@ -12,6 +12,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostCpu, HostNumaTopology, HugepagePool, NumaNode } from '../../core/placement/topology.js';
 import { parseCpuList } from '../cpu-list.js';
+import { meminfoKiB } from '../node-stats.js';
 
 const read = (path: string): Promise<string | undefined> => readFile(path, 'utf8').catch(() => undefined);
 const num = (s: string | undefined, fallback: number): number => {
@@ -30,11 +31,7 @@ async function onlineCpus(sys: string): Promise<number[]> {
   return online === undefined ? numbered(join(sys, 'cpu'), 'cpu') : parseCpuList(online);
 }
 
-/** "Node 0 MemTotal:  9398088 kB" (nodeN/meminfo) or "MemTotal:  9398088 kB" (/proc/meminfo). */
-function meminfoKiB(text: string | undefined, field: string): number {
-  const m = new RegExp(`^(?:Node \\d+ )?${field}:\\s*(\\d+)`, 'm').exec(text ?? '');
-  return m ? Number(m[1]) : 0;
-}
+const memKiB = (text: string | undefined, field: string): number => meminfoKiB(text ?? '', field) ?? 0;
 
 async function pools(dir: string): Promise<HugepagePool[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
@@ -54,14 +51,20 @@ async function readCpu(sys: string, id: number, node: number): Promise<Omit<Host
   return { id, node, socket: num(pkg, 0), die: num(die, 0), core: num(core, id), listed: sib === undefined ? undefined : parseCpuList(sib) };
 }
 
+/** Online NUMA node ids, ascending (node/online, else the nodeN directories); none on a kernel without NUMA. */
+export async function readNumaNodeIds(root: string): Promise<number[]> {
+  const dir = join(root, 'sys/devices/system/node');
+  const online = await read(join(dir, 'online'));
+  return online !== undefined && parseCpuList(online).length > 0 ? parseCpuList(online) : numbered(dir, 'node');
+}
+
 async function readNodes(root: string, sys: string, cpus: number[]): Promise<NumaNode[]> {
   const dir = join(sys, 'node');
-  const onlineText = await read(join(dir, 'online'));
-  const ids = onlineText !== undefined && parseCpuList(onlineText).length > 0 ? parseCpuList(onlineText) : await numbered(dir, 'node');
+  const ids = await readNumaNodeIds(root);
   if (ids.length === 0) {
     const meminfo = await read(join(root, 'proc/meminfo'));
     return [{
-      id: 0, cpus, memTotalKiB: meminfoKiB(meminfo, 'MemTotal'), memFreeKiB: meminfoKiB(meminfo, 'MemFree'),
+      id: 0, cpus, memTotalKiB: memKiB(meminfo, 'MemTotal'), memFreeKiB: memKiB(meminfo, 'MemFree'),
       distances: [{ node: 0, value: 10 }], hugepages: await pools(join(root, 'sys/kernel/mm/hugepages')),
     }];
   }
@@ -73,8 +76,8 @@ async function readNodes(root: string, sys: string, cpus: number[]): Promise<Num
     return {
       id,
       cpus: parseCpuList(cpulist ?? '').filter((c) => online.has(c)),
-      memTotalKiB: meminfoKiB(meminfo, 'MemTotal'),
-      memFreeKiB: meminfoKiB(meminfo, 'MemFree'),
+      memTotalKiB: memKiB(meminfo, 'MemTotal'),
+      memFreeKiB: memKiB(meminfo, 'MemFree'),
       // the kernel writes one value per online node, in node order
       distances: ids.flatMap((n, i) => (values[i] === undefined ? [] : [{ node: n, value: values[i] }])),
       hugepages: hp,

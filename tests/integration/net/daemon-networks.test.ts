@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
@@ -83,10 +83,6 @@ describe('virtual networks (CLI, real daemon, real ip, nft and dnsmasq)', { time
   it('dry run, start, refusals, a failed start, dnsmasq crash, daemon restart, destroy: nothing left', async () => {
     const { root, layout } = await tempRoot();
     testRoot = root;
-    // dnsmasq drops to an unprivileged user and rereads its hosts files as it: let it through.
-    await chmod(root, 0o711);
-    await mkdir(layout.runDir, { recursive: true, mode: 0o711 });
-    await chmod(layout.runDir, 0o711);
     const start = async () => {
       const d = await startDaemon({ layout, log: quietLog([]), autostart: false });
       daemons.add(d);

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { createHarness, type Harness } from '../lifecycle-harness.js';
@@ -32,9 +32,6 @@ describe('a network with IPv6: bridge address, RA, a guest autoconfigures and pi
     const harness: { h?: Harness } = {};
     h = await createHarness({ resolveNetwork: (name) => (harness.h as Harness).engine.resolveNetwork(name) });
     harness.h = h;
-    await chmod(h.root, 0o711);
-    await mkdir(h.layout.runDir, { recursive: true, mode: 0o711 });
-    await chmod(h.layout.runDir, 0o711);
   });
   after(async () => {
     for (const r of h.engine.ctx.registry.all()) {

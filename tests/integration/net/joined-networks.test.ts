@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { createHarness, type Harness } from '../lifecycle-harness.js';
@@ -51,10 +51,6 @@ describe('joined networks: net-link between two networks, <virtkit:link> into a 
     const harness: { h?: Harness } = {};
     h = await createHarness({ resolveNetwork: (name) => (harness.h as Harness).engine.resolveNetwork(name) });
     harness.h = h;
-    // dnsmasq drops to an unprivileged user and rereads its hosts files as it: let it through.
-    await chmod(h.root, 0o711);
-    await mkdir(h.layout.runDir, { recursive: true, mode: 0o711 });
-    await chmod(h.layout.runDir, 0o711);
     await run('ip', ['netns', 'add', NS]);
   });
   after(async () => {

@@ -11,15 +11,15 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { NoHypervisor } from '../../../src/daemon/driver-none.js';
 import { Engine } from '../../../src/daemon/engine/engine.js';
 import { defaultNetworkDeps } from '../../../src/daemon/networks/context.js';
-import { instanceLayout } from '../../../src/daemon/paths.js';
+import { makeInstanceDirs, type InstanceLayout } from '../../../src/daemon/paths.js';
 import { FileConfigStore } from '../../../src/daemon/store/file-config-store.js';
 import { FileStatusStore } from '../../../src/daemon/store/file-status-store.js';
 import { runIp } from '../../../src/host/net/ip-runner.js';
@@ -27,6 +27,7 @@ import { nftRunner } from '../../../src/host/net/nft-run.js';
 import { readNodeInfo } from '../../../src/host/nodeinfo.js';
 import { DOCKER_FILTER, DOCKER_IPTABLES, FOREIGN_NFT } from '../../helpers/foreign-firewalls.js';
 import { repoRoot } from '../../helpers/paths.js';
+import { tempRoot } from '../daemon-harness.js';
 
 const run = promisify(execFile);
 const id = randomBytes(2).toString('hex');
@@ -77,7 +78,7 @@ async function lab(foreign: 'docker' | 'nft'): Promise<void> {
   }
 }
 
-function engineIn(ns: string, layout: ReturnType<typeof instanceLayout>, dnsmasq: string): Engine {
+function engineIn(ns: string, layout: InstanceLayout, dnsmasq: string): Engine {
   return new Engine({
     layout,
     config: new FileConfigStore(layout.domainsDir, layout.autostartDir),
@@ -102,11 +103,10 @@ describe('a NAT network with other firewalls in place (in namespaces)', { timeou
   for (const foreign of ['docker', 'nft'] as const) {
     it(`${foreign === 'docker' ? "Docker's FORWARD policy DROP" : 'an nft forward chain with policy drop'}: a client gets a lease and reaches the outside, masqueraded`, async () => {
       await lab(foreign);
-      root = await mkdtemp(join(tmpdir(), 'vk-n8f-'));
-      await chmod(root, 0o711);
-      const layout = instanceLayout({ kind: 'root', root });
-      await mkdir(layout.runDir, { recursive: true, mode: 0o711 });
-      await chmod(layout.runDir, 0o711);
+      const t = await tempRoot('vk-n8f-');
+      root = t.root;
+      const layout = t.layout;
+      makeInstanceDirs(layout); // as the daemon does at its start: run/ 0711, for dnsmasq's user
       // dnsmasq in R: `ip netns exec` execs it, so the pid stays the one the daemon spawned.
       const dnsmasq = join(root, 'dnsmasq-in-ns');
       await writeFile(dnsmasq, `#!/bin/sh\nexec ip netns exec ${R} dnsmasq "$@"\n`, { mode: 0o755 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { watch } from 'node:fs';
-import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
@@ -33,9 +33,6 @@ after(async () => {
 describe('network crash safety', { timeout: 120_000 }, () => {
   it('kill -9 while networks start: after the restart each is whole or gone; destroy leaves nothing', async () => {
     const { root, layout } = await tempRoot();
-    await chmod(root, 0o711);
-    await mkdir(layout.runDir, { recursive: true, mode: 0o711 });
-    await chmod(layout.runDir, 0o711);
     let daemon = await spawnDaemon(layout);
     const netDir = join(layout.runDir, 'network');
     const pidOf = async (name: string): Promise<number | undefined> => {

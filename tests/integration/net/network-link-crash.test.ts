@@ -9,7 +9,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { chmod, mkdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { api, assertLeftNothing, spawnDaemon, tempRoot } from '../daemon-harness.js';
@@ -43,9 +42,6 @@ after(async () => {
 describe('network links after a daemon crash', { timeout: 120_000 }, () => {
   it('kill -9: a network whose bridge remains keeps its link; one whose bridge went loses it; destroy leaves nothing', async () => {
     const { root, layout } = await tempRoot();
-    await chmod(root, 0o711);
-    await mkdir(layout.runDir, { recursive: true, mode: 0o711 });
-    await chmod(layout.runDir, 0o711);
     let daemon = await spawnDaemon(layout);
     try {
       for (const n of NETS) {

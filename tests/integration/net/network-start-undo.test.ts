@@ -8,18 +8,19 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { NoHypervisor } from '../../../src/daemon/driver-none.js';
 import { Engine } from '../../../src/daemon/engine/engine.js';
 import { defaultNetworkDeps } from '../../../src/daemon/networks/context.js';
-import { instanceLayout } from '../../../src/daemon/paths.js';
+import { makeInstanceDirs } from '../../../src/daemon/paths.js';
 import { FileConfigStore } from '../../../src/daemon/store/file-config-store.js';
 import { FileStatusStore } from '../../../src/daemon/store/file-status-store.js';
 import { readNodeInfo } from '../../../src/host/nodeinfo.js';
+import { tempRoot } from '../daemon-harness.js';
 
 const run = promisify(execFile);
 const id = randomBytes(2).toString('hex');
@@ -36,11 +37,10 @@ after(async () => {
 
 describe('a network start that fails half-way', { timeout: 60_000 }, () => {
   it('dnsmasq failing at start: DNSMASQ_FAILED, and bridge, table and files are gone', async () => {
-    root = await mkdtemp(join(tmpdir(), 'vk-n8u-'));
-    await chmod(root, 0o711);
-    const layout = instanceLayout({ kind: 'root', root });
-    await mkdir(layout.runDir, { recursive: true, mode: 0o711 });
-    await chmod(layout.runDir, 0o711);
+    const t = await tempRoot('vk-n8u-');
+    root = t.root;
+    const layout = t.layout;
+    makeInstanceDirs(layout); // as the daemon does at its start: run/ 0711, for dnsmasq's user
     const fake = join(root, 'dnsmasq');
     await writeFile(fake, '#!/bin/sh\n[ "$1" = --version ] && { echo "Dnsmasq version 2.90  Copyright (c)"; exit 0; }\necho "dnsmasq: failed to bind DHCP server socket: Address in use" >&2\nexit 2\n', { mode: 0o755 });
     const log: string[] = [];

@@ -1,6 +1,7 @@
 /** Domain-level elements other than <devices>: memory, CPUs, tuning, os, features, cpu, clock, pm, sysinfo. */
 import { attr, elem, many, one, req, text, textElem } from '../../schema.js';
 import { cpuset, int, oneOf, onOff, str, token, uint, yesNo } from '../../values.js';
+import { NUMA_MODES } from '../../../tuning/names.js';
 
 const KiB = { out: 'KiB', default: 'KiB' } as const;
 
@@ -47,7 +48,7 @@ export const cputuneSpec = elem({
   },
 });
 
-const numaModes = oneOf('strict', 'preferred', 'interleave', 'restrictive');
+const numaModes = oneOf(...NUMA_MODES);
 export const numatuneSpec = elem({
   children: {
     memory: one(elem({ attrs: { mode: attr(numaModes), nodeset: attr(cpuset), placement: attr(oneOf('static', 'auto')) } })),
