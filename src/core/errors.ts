@@ -77,6 +77,8 @@ export const ERROR_CODES = [
   'NODEDEV_FAILED', // a sysfs write to bind, unbind or reset a host PCI device failed, or the kernel did not bind it as asked
   'IOMMU_GROUP_BUSY', // another device of a PCI device's IOMMU group is bound to a host driver; details.blockers names each
   'VF_POOL_EXHAUSTED', // every VF of a <forward mode='hostdev'> network is in use
+  'VCPU_COUNT_INVALID', // setvcpus --live below 1 or above the domain's maximum vCPU count
+  'VCPU_NOT_HOTPLUGGABLE', // setvcpus --live would have to unplug a vCPU QEMU made at start (hotpluggable='no')
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,0 +1,101 @@
+/**
+ * setvcpus --live on a running QEMU: the plan from src/core/qemu/hotplug/vcpu-plan.ts carried out
+ * over QMP. A plug is done when device_add returns; an unplug when QEMU reports DEVICE_DELETED,
+ * which needs the guest to eject the vCPU through ACPI: a guest that does not within
+ * unplugTimeoutMs gets OPERATION_TIMEOUT, and the vCPU counts as enabled until it does. Each
+ * step updates the live definition as it succeeds, so a failure halfway leaves it true; the
+ * vCPU threads are then pinned and scheduled again as <cputune> says (tuning.ts).
+ */
+import { VirtkitError } from '../../core/errors.js';
+import type { HotpluggableCpu, VcpuSlot } from '../../core/qemu/hotplug/vcpu-plan.js';
+import { planSetVcpus, vcpuDeviceId, vcpuSlots, withVcpuSlots } from '../../core/qemu/hotplug/vcpu-plan.js';
+import type { DomainDef } from '../domain-xml.js';
+import type { Monitor } from './monitor.js';
+
+export interface LiveVcpuParts {
+  readonly monitor: Monitor;
+  readonly live: () => DomainDef;
+  readonly setLive: (def: DomainDef) => void;
+  /** How long an unplug waits for the guest to eject the vCPU, ms. */
+  readonly unplugTimeoutMs: number;
+  /** Pins and schedules the vCPU threads of the new live definition (no-op without <cputune>). */
+  readonly retune: (def: DomainDef) => Promise<void>;
+  readonly warn: (message: string) => void;
+}
+
+export class QemuLiveVcpus {
+  /** vCPU device ids sent device_del, resolved by their DEVICE_DELETED. */
+  readonly #unplugged = new Map<string, () => void>();
+
+  constructor(private readonly p: LiveVcpuParts) {
+    p.monitor.onEvent((event, data) => {
+      const m = event === 'DEVICE_DELETED' && typeof data['device'] === 'string' ? /^vcpu(\d+)$/.exec(data['device']) : null;
+      if (m === null) return;
+      // Also when no one waits any more (the guest ejected it after a timeout): the vCPU is gone all the same.
+      this.#commit(Number(m[1]), false);
+      this.#unplugged.get(m[0])?.();
+    });
+  }
+
+  async set(count: number): Promise<void> {
+    const slots = vcpuSlots(this.p.live());
+    const cpus = (await this.p.monitor.execute('query-hotpluggable-cpus')) as HotpluggableCpu[];
+    const plan = planSetVcpus(slots, count, cpus);
+    let failure: unknown;
+    for (const step of plan.steps) {
+      try {
+        if (step.call.command === 'device_add') await this.#execute(step.call.command, step.call.args);
+        else await this.#unplug(step.vcpu);
+      } catch (e) {
+        failure = e;
+        break;
+      }
+      if (step.call.command === 'device_add') this.#commit(step.vcpu, true);
+    }
+    if (plan.steps.length > 0) {
+      await this.p.retune(this.p.live()).catch((e: unknown) => {
+        failure ??= e;
+      });
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Writes vCPU `id` as enabled (the next in order) or disabled into the live definition. */
+  #commit(id: number, enabled: boolean): void {
+    const live = this.p.live();
+    const slots = vcpuSlots(live);
+    const order = Math.max(0, ...slots.map((s) => s.order ?? 0)) + 1;
+    const next = slots.map((s): VcpuSlot => {
+      if (s.id !== id || s.enabled === enabled) return s;
+      return enabled ? { ...s, enabled, order } : { id: s.id, enabled, hotpluggable: s.hotpluggable };
+    });
+    this.p.setLive(withVcpuSlots(live, next));
+  }
+
+  async #execute(command: string, args: Readonly<Record<string, unknown>>): Promise<void> {
+    try {
+      await this.p.monitor.execute(command, args);
+    } catch (e) {
+      throw new VirtkitError('QEMU_FAILED', `${command} of a vCPU failed: ${(e as Error).message}`, { cause: e, details: { command, args } });
+    }
+  }
+
+  async #unplug(vcpu: number): Promise<void> {
+    const id = vcpuDeviceId(vcpu);
+    const released = new Promise<void>((resolve) => this.#unplugged.set(id, resolve));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await this.#execute('device_del', { id });
+      const timedOut = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), this.p.unplugTimeoutMs); });
+      const done = await Promise.race([released.then(() => true), timedOut]);
+      if (!done) {
+        throw new VirtkitError('OPERATION_TIMEOUT', `the guest did not eject vCPU ${vcpu} within ${this.p.unplugTimeoutMs / 1000} s of the unplug ` +
+          'request (it needs ACPI CPU hotplug support and a kernel that lets the vCPU go); the vCPU stays enabled: ' +
+          'try again later, or use setvcpus --config and restart the domain', { details: { vcpu } });
+      }
+    } finally {
+      clearTimeout(timer);
+      this.#unplugged.delete(id);
+    }
+  }
+}
