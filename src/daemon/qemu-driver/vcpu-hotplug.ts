@@ -23,17 +23,28 @@ export interface LiveVcpuParts {
   readonly warn: (message: string) => void;
 }
 
+/**
+ * The vCPU a DEVICE_DELETED is about. QEMU 7.2 reports an ejected vCPU only by its child
+ * (`{"path": "/machine/peripheral/vcpu1/lapic"}`, no `device`), newer ones by its id: take both.
+ */
+export function deletedVcpu(data: Readonly<Record<string, unknown>>): number | undefined {
+  const byId = typeof data['device'] === 'string' ? /^vcpu(\d+)$/.exec(data['device']) : null;
+  const byPath = typeof data['path'] === 'string' ? /^\/machine\/peripheral\/vcpu(\d+)(?:\/|$)/.exec(data['path']) : null;
+  const m = byId ?? byPath;
+  return m === null ? undefined : Number(m[1]);
+}
+
 export class QemuLiveVcpus {
   /** vCPU device ids sent device_del, resolved by their DEVICE_DELETED. */
   readonly #unplugged = new Map<string, () => void>();
 
   constructor(private readonly p: LiveVcpuParts) {
     p.monitor.onEvent((event, data) => {
-      const m = event === 'DEVICE_DELETED' && typeof data['device'] === 'string' ? /^vcpu(\d+)$/.exec(data['device']) : null;
-      if (m === null) return;
+      const vcpu = event === 'DEVICE_DELETED' ? deletedVcpu(data) : undefined;
+      if (vcpu === undefined) return;
       // Also when no one waits any more (the guest ejected it after a timeout): the vCPU is gone all the same.
-      this.#commit(Number(m[1]), false);
-      this.#unplugged.get(m[0])?.();
+      this.#commit(vcpu, false);
+      this.#unplugged.get(vcpuDeviceId(vcpu))?.();
     });
   }
 
