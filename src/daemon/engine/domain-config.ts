@@ -5,6 +5,7 @@
  * config when it does not (virDomainModificationImpact).
  */
 import { VirtkitError } from '../../core/errors.js';
+import { vcpuSlots, withVcpuSlots } from '../../core/qemu/hotplug/vcpu-plan.js';
 import type { DomainDef } from '../domain-xml.js';
 import type { RunningDomain } from '../driver.js';
 import { isActive } from '../state.js';
@@ -122,6 +123,11 @@ export const setVcpus = (ctx: EngineContext, a: ActionOf<'setVcpus'>, opts: Disp
         } else if (a.count === vcpu.value) delete vcpu.current;
         else vcpu.current = a.count;
         def.vcpu = vcpu;
+        // A <vcpus> of the old counts would no longer start: the new one enables ids below the current count (QEMU's -smp).
+        if (def.vcpus !== undefined) {
+          delete def.vcpus;
+          Object.assign(def, withVcpuSlots(def, vcpuSlots(def)));
+        }
       });
     }
   });
