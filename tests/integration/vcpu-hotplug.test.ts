@@ -85,6 +85,31 @@ test('setvcpus --live 2 then 1 on a guest with <vcpu current=1>2: QEMU, the gues
   }
 });
 
+test("<vcpus> with an enabled hotpluggable vCPU: -smp 1,maxcpus=2, vCPU 1 plugged before the guest runs, and unplugged live", { timeout: 300_000 }, async () => {
+  const h = await createHarness();
+  const name = 'vcpuhot2';
+  try {
+    const xml = (await guestDomainXml(name, { append: `${GUEST_APPEND} ${GUEST_SHELL}` })).replace('<vcpu>1</vcpu>',
+      "<vcpu>2</vcpu>\n  <vcpus><vcpu id='0' enabled='yes' hotpluggable='no' order='1'/><vcpu id='1' enabled='yes' hotpluggable='yes' order='2'/></vcpus>");
+    await h.engine.dispatch({ kind: 'define', xml });
+    await h.engine.dispatch({ kind: 'start', name });
+    await h.remember(name);
+    const argv = h.engine.ctx.registry.named(name).runtime?.argv ?? [];
+    assert.equal(argv[argv.indexOf('-smp') + 1], '1,maxcpus=2,sockets=2,cores=1,threads=1');
+    assert.deepEqual((await qemuVcpus(h, name)).map((c) => c['cpu-index']), [0, 1]);
+    const shell = await shellOf(h, name);
+    await shell.waitFor(GUEST_READY_MARKER);
+    assert.equal((await shell.check('cat /sys/devices/system/cpu/online')).trim(), '0-1', 'the guest booted with both vCPUs');
+    await h.engine.dispatch({ kind: 'setVcpus', name, count: 1, live: true });
+    assert.deepEqual((await qemuVcpus(h, name)).map((c) => c['cpu-index']), [0]);
+    assert.equal((await shell.check('cat /sys/devices/system/cpu/online')).trim(), '0');
+    await h.engine.dispatch({ kind: 'destroy', name });
+    await assertNoLeftovers(h);
+  } finally {
+    await h.close();
+  }
+});
+
 test("setmem --live with <memballoon model='virtio'/>: balloon.current follows and the guest's MemTotal drops", { timeout: 300_000 }, async (t) => {
   const h = await createHarness();
   const name = 'memhot1';

@@ -8,7 +8,7 @@
  */
 import { VirtkitError } from '../../core/errors.js';
 import type { HotpluggableCpu, VcpuSlot } from '../../core/qemu/hotplug/vcpu-plan.js';
-import { planSetVcpus, vcpuDeviceId, vcpuSlots, withVcpuSlots } from '../../core/qemu/hotplug/vcpu-plan.js';
+import { planSetVcpus, planStartupVcpus, vcpuDeviceId, vcpuSlots, withVcpuSlots } from '../../core/qemu/hotplug/vcpu-plan.js';
 import type { DomainDef } from '../domain-xml.js';
 import type { Monitor } from './monitor.js';
 
@@ -21,6 +21,19 @@ export interface LiveVcpuParts {
   /** Pins and schedules the vCPU threads of the new live definition (no-op without <cputune>). */
   readonly retune: (def: DomainDef) => Promise<void>;
   readonly warn: (message: string) => void;
+}
+
+/** Plugs the enabled hotpluggable vCPUs of `<vcpus>` into a QEMU still paused at start (-S), as libvirt does. */
+export async function plugStartupVcpus(monitor: Monitor, def: DomainDef): Promise<void> {
+  if (!(def.vcpus?.vcpu ?? []).some((v) => v.enabled && v.hotpluggable === true)) return;
+  const steps = planStartupVcpus(def, (await monitor.execute('query-hotpluggable-cpus')) as HotpluggableCpu[]);
+  for (const s of steps) {
+    try {
+      await monitor.execute(s.call.command, s.call.args);
+    } catch (e) {
+      throw new VirtkitError('QEMU_FAILED', `cannot plug vCPU ${s.vcpu} at start (/domain/vcpus): ${(e as Error).message}`, { cause: e, details: { vcpu: s.vcpu } });
+    }
+  }
 }
 
 /**

@@ -11,7 +11,7 @@ import { formatDomainXml, parseDomainXml, prepareDomain } from '../../xml/domain
 import { capsView } from '../argv/caps-view.js';
 import { buildQemuArgv } from '../argv/index.js';
 import type { HotpluggableCpu } from './vcpu-plan.js';
-import { planSetVcpus, startupVcpusProblem, vcpuSlots, withVcpuSlots } from './vcpu-plan.js';
+import { planSetVcpus, planStartupVcpus, startupVcpusProblem, vcpuSlots, withVcpuSlots } from './vcpu-plan.js';
 
 const domain = (vcpu: string, extra = ''): ReturnType<typeof parseDomainXml> => parseDomainXml(`<domain type='qemu'><name>t</name>
   <memory>65536</memory>${vcpu}${extra}<os><type arch='x86_64' machine='pc'>hvm</type></os></domain>`);
@@ -78,11 +78,26 @@ test('the live XML carries <vcpu current> and <vcpus>, and parses back to the sa
   assert.match(formatDomainXml(back), /<vcpu current='1'>2<\/vcpu>\n {2}<vcpus>\n {4}<vcpu id='0' enabled='yes' hotpluggable='no' order='1'\/>\n {4}<vcpu id='1' enabled='no' hotpluggable='yes'\/>/);
 });
 
-test('a start refuses a <vcpus> that -smp cannot give: enabled hotpluggable, gaps, a count that differs', () => {
-  const v = (attrs: string[]): string => `<vcpus>${attrs.map((a, i) => `<vcpu id='${i}' ${a}/>`).join('')}</vcpus>`;
+const argvSmp = (def: ReturnType<typeof parseDomainXml>): string => {
+  const args = buildQemuArgv(prepareDomain(def, { random: (n) => new Uint8Array(n) }), capsView(qemu72Caps()), { libDir: '/l', monitor: { path: '/m' } }).args;
+  return args[args.indexOf('-smp') + 1] ?? '';
+};
+const vcpusXml = (attrs: string[]): string => `<vcpus>${attrs.map((a, i) => `<vcpu id='${i}' ${a}/>`).join('')}</vcpus>`;
+
+test("with <vcpus>, -smp makes the enabled vCPUs with hotpluggable='no'; the enabled hotpluggable ones are plugged at start, in order", () => {
+  const def = domain("<vcpu current='3'>4</vcpu>", vcpusXml(["enabled='yes' hotpluggable='no' order='1'", "enabled='no' hotpluggable='yes'",
+    "enabled='yes' hotpluggable='yes' order='3'", "enabled='yes' hotpluggable='yes' order='2'"]));
+  assert.equal(startupVcpusProblem(def), undefined);
+  assert.equal(argvSmp(def), '1,maxcpus=4,sockets=4,cores=1,threads=1');
+  assert.deepEqual(planStartupVcpus(def, hotpluggable(4, [0])).map((s) => [s.vcpu, s.call.args['id'], s.call.args['socket-id']]), [[3, 'vcpu3', 3], [2, 'vcpu2', 2]]);
+  assert.deepEqual(planStartupVcpus(domain("<vcpu current='1'>4</vcpu>"), hotpluggable(4, [0])), []);
+});
+
+test('a start refuses a <vcpus> that -smp cannot give: gaps, a count that differs, a fixed vCPU after a hotpluggable one', () => {
+  const v = vcpusXml;
   assert.equal(startupVcpusProblem(domain("<vcpu current='1'>2</vcpu>", v(["enabled='yes' hotpluggable='no'", "enabled='no' hotpluggable='yes'"]))), undefined);
-  assert.match(startupVcpusProblem(domain("<vcpu current='2'>2</vcpu>", v(["enabled='yes' hotpluggable='no'", "enabled='yes' hotpluggable='yes'"]))) ?? '', /vCPU 1 is enabled and hotpluggable/);
-  assert.match(startupVcpusProblem(domain("<vcpu current='1'>2</vcpu>", v(["enabled='no' hotpluggable='yes'", "enabled='yes' hotpluggable='no'"]))) ?? '', /must be ids 0 to 0/);
+  assert.match(startupVcpusProblem(domain("<vcpu current='1'>2</vcpu>", v(["enabled='no' hotpluggable='yes'", "enabled='yes' hotpluggable='no'"]))) ?? '', /vCPU 1 is not/);
+  assert.match(startupVcpusProblem(domain("<vcpu current='1'>2</vcpu>", v(["enabled='yes' hotpluggable='yes'", "enabled='no'"]))) ?? '', /vCPU 0 must be enabled with hotpluggable='no'/);
   assert.match(startupVcpusProblem(domain("<vcpu current='1'>2</vcpu>", v(["enabled='yes'", "enabled='yes'"]))) ?? '', /2 vCPUs are enabled but <vcpu current> is 1/);
   assert.match(startupVcpusProblem(domain('<vcpu>3</vcpu>', v(["enabled='yes'", "enabled='yes'"]))) ?? '', /each vCPU id from 0 to 2/);
 });

@@ -56,10 +56,15 @@ export function vcpuSlots(def: DomainDef): VcpuSlot[] {
   return Array.from({ length: max }, (_, id) => (id < current ? { id, enabled: true, hotpluggable: false, order: id + 1 } : { id, enabled: false, hotpluggable: true }));
 }
 
+/** How many vCPUs -smp makes: those enabled and not hotpluggable (libvirt's qemuBuildSmpCommandLine); the rest are plugged. */
+export function smpVcpus(def: DomainDef): number {
+  return vcpuSlots(def).filter((s) => s.enabled && !s.hotpluggable).length;
+}
+
 /**
- * Why a start would not give the guest the vCPUs `<vcpus>` asks for, or undefined: QEMU makes the
- * first N vCPUs from -smp N, so the enabled ones must be ids 0..N-1, none of them hotpluggable,
- * with N the current count (libvirt also plugs enabled hotpluggable vCPUs at start; virtkit not yet).
+ * Why a start could not give the guest the vCPUs `<vcpus>` asks for, or undefined. QEMU makes
+ * the first N vCPUs from -smp N, so the enabled vCPUs that are not hotpluggable must be ids
+ * 0..N-1 (vCPU 0 among them); the enabled hotpluggable ones are plugged before the guest runs.
  */
 export function startupVcpusProblem(def: DomainDef): string | undefined {
   const given = def.vcpus?.vcpu;
@@ -67,13 +72,32 @@ export function startupVcpusProblem(def: DomainDef): string | undefined {
   const max = maxOf(def);
   const ids = given.map((v) => v.id).sort((a, b) => a - b);
   if (ids.length !== max || ids.some((id, i) => id !== i)) return `it must list each vCPU id from 0 to ${max - 1} once`;
-  const enabled = given.filter((v) => v.enabled);
+  const slots = vcpuSlots(def);
+  const enabled = slots.filter((v) => v.enabled).length;
   const current = def.vcpu?.current ?? max;
-  if (enabled.length !== current) return `${enabled.length} vCPUs are enabled but <vcpu current> is ${current}`;
-  if (enabled.some((v) => v.id >= current)) return `the enabled vCPUs must be ids 0 to ${current - 1}: QEMU makes the first ${current} from -smp`;
-  const plug = enabled.find((v) => v.hotpluggable === true);
-  if (plug !== undefined) return `vCPU ${plug.id} is enabled and hotpluggable: plugging vCPUs at start is not supported yet; mark it hotpluggable='no' or disable it and use setvcpus --live after start`;
+  if (enabled !== current) return `${enabled} vCPUs are enabled but <vcpu current> is ${current}`;
+  const fixed = smpVcpus(def);
+  const stray = slots.find((v) => v.enabled && !v.hotpluggable && v.id >= fixed);
+  if (fixed === 0) return "vCPU 0 must be enabled with hotpluggable='no' (QEMU always makes it from -smp)";
+  if (stray !== undefined) {
+    return `the enabled vCPUs with hotpluggable='no' must be ids 0 to N-1 (QEMU makes them from -smp N): vCPU ${stray.id} is not; mark it hotpluggable='yes'`;
+  }
   return undefined;
+}
+
+/** The device_add calls that plug the enabled hotpluggable vCPUs of `def` at start, in their `order` (then id). */
+export function planStartupVcpus(def: DomainDef, hotpluggable: readonly HotpluggableCpu[]): VcpuPlan['steps'] {
+  const slots = vcpuSlots(def);
+  const plug = slots.filter((s) => s.enabled && s.hotpluggable).sort((a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || a.id - b.id);
+  if (plug.length === 0) return [];
+  const cpus = sortHotpluggable(hotpluggable);
+  if (cpus.length !== slots.length || cpus.some((c) => c['vcpus-count'] !== 1)) {
+    throw new VirtkitError('UNSUPPORTED_OPERATION', `cannot plug vCPUs at start: QEMU lists ${cpus.length} hotpluggable CPU slots for ${slots.length} vCPUs`);
+  }
+  return plug.map((s) => {
+    const cpu = cpus[s.id] as HotpluggableCpu;
+    return { vcpu: s.id, call: { command: 'device_add', args: { driver: cpu.type, id: vcpuDeviceId(s.id), ...cpu.props } } };
+  });
 }
 
 const TOPOLOGY_KEYS = ['socket-id', 'die-id', 'cluster-id', 'core-id', 'thread-id'] as const;
