@@ -47,17 +47,36 @@ export function deletedVcpu(data: Readonly<Record<string, unknown>>): number | u
   return m === null ? undefined : Number(m[1]);
 }
 
+/** ACPI _OST status of an eject request (source 3): 0 done, 0x84 in progress, anything else the guest's refusal. */
+const OST_EJECT = 3;
+const OST_EJECT_IN_PROGRESS = 0x84;
+
+/** The vCPU whose eject the guest refused (ACPI_DEVICE_OST), with its _OST status; undefined for anything else. */
+export function refusedVcpu(data: Readonly<Record<string, unknown>>): { vcpu: number; status: number } | undefined {
+  const info = data['info'] as { device?: unknown; source?: unknown; status?: unknown } | undefined;
+  const m = typeof info?.device === 'string' ? /^vcpu(\d+)$/.exec(info.device) : null;
+  if (m === null || info?.source !== OST_EJECT || typeof info.status !== 'number') return undefined;
+  return info.status === 0 || info.status === OST_EJECT_IN_PROGRESS ? undefined : { vcpu: Number(m[1]), status: info.status };
+}
+
+interface Waiter {
+  readonly released: () => void;
+  readonly refused: (status: number) => void;
+}
+
 export class QemuLiveVcpus {
-  /** vCPU device ids sent device_del, resolved by their DEVICE_DELETED. */
-  readonly #unplugged = new Map<string, () => void>();
+  /** vCPU device ids sent device_del, resolved by their DEVICE_DELETED (or refused by the guest). */
+  readonly #unplugged = new Map<string, Waiter>();
 
   constructor(private readonly p: LiveVcpuParts) {
     p.monitor.onEvent((event, data) => {
+      const refused = event === 'ACPI_DEVICE_OST' ? refusedVcpu(data) : undefined;
+      if (refused !== undefined) this.#unplugged.get(vcpuDeviceId(refused.vcpu))?.refused(refused.status);
       const vcpu = event === 'DEVICE_DELETED' ? deletedVcpu(data) : undefined;
       if (vcpu === undefined) return;
       // Also when no one waits any more (the guest ejected it after a timeout): the vCPU is gone all the same.
       this.#commit(vcpu, false);
-      this.#unplugged.get(vcpuDeviceId(vcpu))?.();
+      this.#unplugged.get(vcpuDeviceId(vcpu))?.released();
     });
   }
 
@@ -106,12 +125,16 @@ export class QemuLiveVcpus {
 
   async #unplug(vcpu: number): Promise<void> {
     const id = vcpuDeviceId(vcpu);
-    const released = new Promise<void>((resolve) => this.#unplugged.set(id, resolve));
+    const outcome = new Promise<true | number>((resolve) => this.#unplugged.set(id, { released: () => resolve(true), refused: resolve }));
     let timer: NodeJS.Timeout | undefined;
     try {
       await this.#execute('device_del', { id });
       const timedOut = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), this.p.unplugTimeoutMs); });
-      const done = await Promise.race([released.then(() => true), timedOut]);
+      const done = await Promise.race([outcome, timedOut]);
+      if (typeof done === 'number') {
+        throw new VirtkitError('OPERATION_INVALID', `the guest refused to eject vCPU ${vcpu} (ACPI _OST status 0x${done.toString(16)}); ` +
+          'the vCPU stays enabled: use setvcpus --config and restart the domain', { details: { vcpu, ostStatus: done } });
+      }
       if (!done) {
         throw new VirtkitError('OPERATION_TIMEOUT', `the guest did not eject vCPU ${vcpu} within ${this.p.unplugTimeoutMs / 1000} s of the unplug ` +
           'request (it needs ACPI CPU hotplug support and a kernel that lets the vCPU go); the vCPU stays enabled: ' +
