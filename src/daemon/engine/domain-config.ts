@@ -112,7 +112,11 @@ export const setVcpus = (ctx: EngineContext, a: ActionOf<'setVcpus'>, opts: Disp
       }
     }
     if (to.live) {
-      await liveChange(ctx, rec, (h) => h.setVcpus(a.count));
+      await liveChange(ctx, rec, (h) => h.setVcpus(a.count, () => {
+        // The guest ejected a vCPU after the unplug timed out: record the live count it has now.
+        void refreshLive(ctx, rec).then(() => (rec.runtime ? ctx.writeStatus(rec) : undefined))
+          .catch((e: unknown) => ctx.log.error(`cannot record the late vCPU unplug of domain '${rec.name}': ${(e as Error).message}`));
+      }));
     }
     if (to.config) {
       await updateConfig(ctx, rec, (def) => {

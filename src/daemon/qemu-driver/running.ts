@@ -233,8 +233,8 @@ export class QemuDomain implements RunningDomain {
   }
 
   /** vCPU hotplug (vcpu-hotplug.ts); the live definition follows each vCPU plugged or ejected. */
-  setVcpus(count: number): Promise<void> {
-    return this.vcpus.set(count);
+  setVcpus(count: number, onLate?: () => void): Promise<void> {
+    return this.vcpus.set(count, onLate);
   }
 
   stats(): Promise<DomainStats> {

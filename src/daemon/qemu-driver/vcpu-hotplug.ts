@@ -67,6 +67,8 @@ interface Waiter {
 export class QemuLiveVcpus {
   /** vCPU device ids sent device_del, resolved by their DEVICE_DELETED (or refused by the guest). */
   readonly #unplugged = new Map<string, Waiter>();
+  /** Who hears of a vCPU the guest ejected after its unplug timed out, by device id. */
+  readonly #late = new Map<string, () => void>();
 
   constructor(private readonly p: LiveVcpuParts) {
     p.monitor.onEvent((event, data) => {
@@ -76,11 +78,15 @@ export class QemuLiveVcpus {
       if (vcpu === undefined) return;
       // Also when no one waits any more (the guest ejected it after a timeout): the vCPU is gone all the same.
       this.#commit(vcpu, false);
-      this.#unplugged.get(vcpuDeviceId(vcpu))?.released();
+      const id = vcpuDeviceId(vcpu);
+      this.#unplugged.get(id)?.released();
+      this.#late.get(id)?.();
+      this.#late.delete(id);
     });
   }
 
-  async set(count: number): Promise<void> {
+  /** Sets the enabled vCPU count; `onLate` hears of a vCPU ejected only after its unplug timed out. */
+  async set(count: number, onLate?: () => void): Promise<void> {
     const slots = vcpuSlots(this.p.live());
     const cpus = (await this.p.monitor.execute('query-hotpluggable-cpus')) as HotpluggableCpu[];
     const plan = planSetVcpus(slots, count, cpus);
@@ -88,7 +94,7 @@ export class QemuLiveVcpus {
     for (const step of plan.steps) {
       try {
         if (step.call.command === 'device_add') await this.#execute(step.call.command, step.call.args);
-        else await this.#unplug(step.vcpu);
+        else await this.#unplug(step.vcpu, onLate);
       } catch (e) {
         failure = e;
         break;
@@ -123,8 +129,9 @@ export class QemuLiveVcpus {
     }
   }
 
-  async #unplug(vcpu: number): Promise<void> {
+  async #unplug(vcpu: number, onLate: (() => void) | undefined): Promise<void> {
     const id = vcpuDeviceId(vcpu);
+    this.#late.delete(id);
     const outcome = new Promise<true | number>((resolve) => this.#unplugged.set(id, { released: () => resolve(true), refused: resolve }));
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -136,6 +143,7 @@ export class QemuLiveVcpus {
           'the vCPU stays enabled: use setvcpus --config and restart the domain', { details: { vcpu, ostStatus: done } });
       }
       if (!done) {
+        if (onLate !== undefined) this.#late.set(id, onLate);
         throw new VirtkitError('OPERATION_TIMEOUT', `the guest did not eject vCPU ${vcpu} within ${this.p.unplugTimeoutMs / 1000} s of the unplug ` +
           'request (it needs ACPI CPU hotplug support and a kernel that lets the vCPU go); the vCPU stays enabled: ' +
           'try again later, or use setvcpus --config and restart the domain', { details: { vcpu } });
