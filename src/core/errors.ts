@@ -80,6 +80,8 @@ export const ERROR_CODES = [
   'IOMMU_GROUP_BUSY', // another device of a PCI device's IOMMU group is bound to a host driver; details.blockers names each
   'VF_POOL_EXHAUSTED', // every VF of a <forward mode='hostdev'> network is in use
   'USB_DEVICE_AMBIGUOUS', // a USB host device given by vendor/product matches several host devices; add <address bus= device=>
+  'VCPU_COUNT_INVALID', // setvcpus --live below 1 or above the domain's maximum vCPU count
+  'VCPU_NOT_HOTPLUGGABLE', // setvcpus --live would have to unplug a vCPU QEMU made at start (hotpluggable='no')
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

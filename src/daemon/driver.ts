@@ -234,7 +234,8 @@ export interface RunningDomain {
   suspend(): Promise<void>;
   resume(): Promise<void>;
   setMemory(kib: number): Promise<void>;
-  setVcpus(count: number): Promise<void>;
+  /** `onLate`: a vCPU whose unplug timed out was ejected by the guest later (the live definition changed). */
+  setVcpus(count: number, onLate?: () => void): Promise<void>;
   stats(): Promise<DomainStats>;
   /** virsh domstats: per-vCPU, balloon, block and interface figures. */
   detailedStats(): Promise<DetailedStats>;

@@ -5,7 +5,9 @@
  * config when it does not (virDomainModificationImpact).
  */
 import { VirtkitError } from '../../core/errors.js';
+import { vcpuSlots, withVcpuSlots } from '../../core/qemu/hotplug/vcpu-plan.js';
 import type { DomainDef } from '../domain-xml.js';
+import type { RunningDomain } from '../driver.js';
 import { isActive } from '../state.js';
 import type { ActionOf, DispatchOptions, DomainInfo } from './actions.js';
 import type { EngineContext } from './context.js';
@@ -46,6 +48,20 @@ export async function refreshLive(ctx: EngineContext, rec: DomainRecord): Promis
   if (rec.runtime && h) rec.runtime = { ...rec.runtime, liveDef: h.liveDef, liveSummary: summarizeDomain(h.liveDef) };
 }
 
+/**
+ * Runs a change on the running domain, then takes its live definition into the record and the
+ * status file (a restarted daemon re-attaches with it), also when the change failed halfway
+ * (a vCPU plugged before the next one failed).
+ */
+async function liveChange(ctx: EngineContext, rec: DomainRecord, change: (h: RunningDomain) => Promise<void>): Promise<void> {
+  try {
+    await change(ctx.requireHandle(rec));
+  } finally {
+    await refreshLive(ctx, rec);
+    if (rec.runtime) await ctx.writeStatus(rec);
+  }
+}
+
 export function onDomainJob(ctx: EngineContext, ref: string, job: string, opts: DispatchOptions, fn: (rec: DomainRecord) => Promise<void>): Promise<DomainInfo> {
   const name = ctx.registry.resolve(ref).name;
   return ctx.job(name, job, opts, async () => {
@@ -65,8 +81,7 @@ export const setMemory = (ctx: EngineContext, a: ActionOf<'setMemory'>, opts: Di
       if (a.kib > max) throw new VirtkitError('INVALID_ARGUMENT', `cannot set memory higher than max memory (${a.kib} KiB > ${max} KiB)`);
     }
     if (to.live) {
-      await ctx.requireHandle(rec).setMemory(a.kib);
-      await refreshLive(ctx, rec);
+      await liveChange(ctx, rec, (h) => h.setMemory(a.kib));
     }
     if (to.config) await updateConfig(ctx, rec, (def) => { def.currentMemory = { value: a.kib }; });
   });
@@ -97,8 +112,11 @@ export const setVcpus = (ctx: EngineContext, a: ActionOf<'setVcpus'>, opts: Disp
       }
     }
     if (to.live) {
-      await ctx.requireHandle(rec).setVcpus(a.count);
-      await refreshLive(ctx, rec);
+      await liveChange(ctx, rec, (h) => h.setVcpus(a.count, () => {
+        // The guest ejected a vCPU after the unplug timed out: record the live count it has now.
+        void refreshLive(ctx, rec).then(() => (rec.runtime ? ctx.writeStatus(rec) : undefined))
+          .catch((e: unknown) => ctx.log.error(`cannot record the late vCPU unplug of domain '${rec.name}': ${(e as Error).message}`));
+      }));
     }
     if (to.config) {
       await updateConfig(ctx, rec, (def) => {
@@ -109,6 +127,11 @@ export const setVcpus = (ctx: EngineContext, a: ActionOf<'setVcpus'>, opts: Disp
         } else if (a.count === vcpu.value) delete vcpu.current;
         else vcpu.current = a.count;
         def.vcpu = vcpu;
+        // A <vcpus> of the old counts would no longer start: the new one enables ids below the current count (QEMU's -smp).
+        if (def.vcpus !== undefined) {
+          delete def.vcpus;
+          Object.assign(def, withVcpuSlots(def, vcpuSlots(def)));
+        }
       });
     }
   });

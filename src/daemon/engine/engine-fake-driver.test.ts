@@ -118,6 +118,24 @@ describe('engine state logic (fake driver)', () => {
     assert.deepEqual(seen().slice(1), ['started/booted', 'crashed/panicked', 'resumed/unpaused', 'started/wakeup']);
   });
 
+  it("setvcpus --config rewrites a <vcpus> for the new counts (ids below current enabled, hotpluggable='no'); live saves the status", async () => {
+    const { engine, config, status, driver } = setup();
+    await engine.dispatch({ kind: 'define', xml: xml('vm1').replace('</memory>', "</memory><vcpu current='1'>2</vcpu><vcpus><vcpu id='0' enabled='yes' hotpluggable='no'/><vcpu id='1' enabled='no' hotpluggable='yes'/></vcpus>") });
+    await engine.dispatch({ kind: 'setVcpus', name: 'vm1', count: 2, config: true });
+    const stored = async (): Promise<string> => (await config.loadAll()).find((c) => c.name === 'vm1')?.xml ?? '';
+    assert.match(await stored(), /<vcpu>2<\/vcpu>\n\s+<vcpus>\n\s+<vcpu id='0' enabled='yes' hotpluggable='no' order='1'\/>\n\s+<vcpu id='1' enabled='yes' hotpluggable='no' order='2'\/>/);
+    await engine.dispatch({ kind: 'setVcpus', name: 'vm1', count: 3, maximum: true, config: true });
+    assert.match(await stored(), /<vcpu>3<\/vcpu>\n\s+<vcpus>(\n\s+<vcpu id='\d' enabled='yes' hotpluggable='no' order='\d'\/>){3}\n\s+<\/vcpus>/);
+    await engine.dispatch({ kind: 'start', name: 'vm1' });
+    // The fake driver does not plug anything: stand in for a driver whose live definition changed.
+    const guest = driver.running.get('vm1');
+    assert.ok(guest !== undefined);
+    Object.assign(guest, { liveDef: { ...guest.liveDef, vcpu: { value: 3, current: 1 } } });
+    assert.doesNotMatch((await status.loadAll())[0]?.xml ?? '', /<vcpu current='1'>3<\/vcpu>/);
+    await engine.dispatch({ kind: 'setVcpus', name: 'vm1', count: 1, live: true });
+    assert.match((await status.loadAll())[0]?.xml ?? '', /<vcpu current='1'>3<\/vcpu>/, 'the status file (what a restarted daemon re-attaches with) holds the live count');
+  });
+
   it('setmem/setmaxmem/setvcpus: --config rewrites the definition, live goes to the driver, setmaxmem live is refused', async () => {
     const { engine, driver, config } = setup();
     await engine.dispatch({ kind: 'define', xml: xml('vm1') });

@@ -52,6 +52,7 @@ import { QemuDomain } from './running.js';
 import { liveSettingSteps, refuseUnapplied } from './live-settings.js';
 import { applyTuning, removeTuning } from './tuning.js';
 import type { TuningHost } from './tuning.js';
+import { plugStartupVcpus } from './vcpu-hotplug.js';
 import type { DomainDef as CoreDomainDef } from '../../core/xml/domain/index.js';
 
 /** Carries out the run-time settings (live-settings.ts) over QMP; a failure names the element. */
@@ -289,6 +290,7 @@ export class QemuHypervisor implements Hypervisor {
         this.deps.connectMonitor(paths.qmpSocket, { retry: true, signal, timeoutMs: this.deps.monitorTimeoutMs ?? 30_000 }));
       await Promise.all(keyFiles.map(removeKeyFile));
       if (plan.consoleSocket !== undefined) console = await SerialConsole.connect(plan.consoleSocket);
+      await plugStartupVcpus(monitor, plan.prepared);
       // While the vCPUs are still stopped (-S), as libvirt does: the guest never sees them otherwise.
       await applyTuning(monitor, plan.prepared, proc.pid, this.#tuningHost());
       await applyLiveSettings(monitor, plan.prepared);

@@ -11,6 +11,7 @@
 import { VirtkitError } from '../../core/errors.js';
 import type { DomainDef as CoreDomainDef } from '../../core/xml/domain/index.js';
 import type { InterfaceDef } from '../../core/xml/domain/schema/interface.js';
+import { startupVcpusProblem } from '../../core/qemu/hotplug/vcpu-plan.js';
 
 export interface QmpStep {
   readonly command: string;
@@ -30,6 +31,8 @@ export function unappliedSettings(def: CoreDomainDef): Unapplied[] {
   const out: Unapplied[] = [];
   // <cputune>, <vcpu cpuset> and the cgroup part of <numatune> are applied by tuning.ts.
   // virtkitd resolves placement='auto' into pins before it calls the driver (daemon/engine/placement.ts): one left here was not placed.
+  const vcpus = startupVcpusProblem(def);
+  if (vcpus !== undefined) out.push({ path: '/domain/vcpus', why: vcpus });
   if (def.vcpu?.placement === 'auto') out.push({ path: '/domain/vcpu/@placement', why: "placement='auto' reached the QEMU driver unplaced: virtkitd places such a domain at start (docs/placement.md)" });
   const nt = def.numatune;
   const cells = def.cpu?.numa?.cell ?? [];

@@ -30,6 +30,8 @@ import type { DomainTaps } from './net-taps.js';
 import { applyTuning, readSched, removeTuning } from './tuning.js';
 import type { LiveTuning } from '../live-tuning.js';
 import type { TuningHost } from './tuning.js';
+import { QemuLiveVcpus } from './vcpu-hotplug.js';
+import { vcpuSlots, withVcpuSlots } from '../../core/qemu/hotplug/vcpu-plan.js';
 
 export interface QemuDomainParts {
   readonly record: QemuRuntimeRecord;
@@ -70,6 +72,7 @@ export class QemuDomain implements RunningDomain {
   readonly nics: QemuLiveNics;
   readonly blockOps: QemuBlockOps;
   readonly tuning: LiveTuning;
+  readonly vcpus: QemuLiveVcpus;
   /** Resolves once QEMU is gone, its files are cleaned and `stopped` was reported. */
   readonly finished: Promise<void>;
   readonly #listeners: ((e: DriverEvent) => void)[] = [];
@@ -84,7 +87,9 @@ export class QemuDomain implements RunningDomain {
     this.argv = [r.binary, ...r.args];
     this.startedAt = new Date(r.startedAt);
     this.aliases = p.aliases;
-    this.liveDef = p.liveDef;
+    // Where vCPUs can be plugged, the live XML shows each one's state (<vcpus>), as libvirt's does.
+    const slots = vcpuSlots(p.liveDef);
+    this.liveDef = slots.some((v) => !v.enabled) || p.liveDef.vcpus !== undefined ? withVcpuSlots(p.liveDef, slots) : p.liveDef;
     this.disks = new QemuLiveDisks({
       monitor: p.monitor, caps: p.caps, prepare: p.prepare, unplugTimeoutMs: p.unplugTimeoutMs, warn: p.warn, runDir: p.paths.runDir,
       live: () => this.liveDef, setLive: (def) => { this.liveDef = def; },
@@ -102,6 +107,11 @@ export class QemuDomain implements RunningDomain {
       },
       sched: () => readSched(this.pid, p.tuning),
     };
+    this.vcpus = new QemuLiveVcpus({
+      monitor: p.monitor, unplugTimeoutMs: p.unplugTimeoutMs, warn: p.warn,
+      live: () => this.liveDef, setLive: (def) => { this.liveDef = def; },
+      retune: (def) => applyTuning(p.monitor, toCoreDef(def), this.pid, p.tuning),
+    });
     const gone = p.childExited ?? p.monitor.closed;
     this.#target = { pid: r.pid, startTicks: r.startTicks, gone, procRoot: p.procRoot, ...(p.child ? { child: p.child } : {}) };
     p.monitor.onEvent((event, data) => this.#feed({ type: 'qmp', event, data }));
@@ -212,6 +222,8 @@ export class QemuDomain implements RunningDomain {
   async setMemory(kib: number): Promise<void> {
     try {
       await this.p.monitor.execute('balloon', { value: kib * 1024 });
+      // The target, as libvirt's live XML shows it; the guest reaches it at its own pace (domstats balloon.current).
+      this.liveDef = { ...this.liveDef, currentMemory: { value: kib } };
     } catch (e) {
       if (e instanceof VirtkitError && e.code === 'QMP_COMMAND_FAILED') {
         throw new VirtkitError('OPERATION_INVALID', `cannot change the memory of a running domain: ${e.message} (it needs <memballoon model='virtio'/> and a guest balloon driver)`, { cause: e });
@@ -220,8 +232,9 @@ export class QemuDomain implements RunningDomain {
     }
   }
 
-  setVcpus(count: number): Promise<void> {
-    return Promise.reject(new VirtkitError('UNSUPPORTED_OPERATION', `cannot set ${count} vCPUs on a running domain: vCPU hot-plug is not supported yet; change the configuration (--config) and restart`));
+  /** vCPU hotplug (vcpu-hotplug.ts); the live definition follows each vCPU plugged or ejected. */
+  setVcpus(count: number, onLate?: () => void): Promise<void> {
+    return this.vcpus.set(count, onLate);
   }
 
   stats(): Promise<DomainStats> {

@@ -8,6 +8,7 @@ import { unsupported } from './caps-view.js';
 import type { BuildCtx } from './context.js';
 import { push, refuse } from './context.js';
 import { escapeOptValue, jsonOpt } from './escape.js';
+import { smpVcpus } from '../hotplug/vcpu-plan.js';
 
 // libvirt's order of Hyper-V enlightenments on -cpu, with QEMU's names.
 const HYPERV: ReadonlyArray<readonly [key: string, qemu: string]> = [
@@ -111,10 +112,11 @@ export function buildCpu(ctx: BuildCtx): void {
 }
 
 export function buildSmp(ctx: BuildCtx): void {
-  const vcpu = ctx.def.vcpu;
-  const max = vcpu?.value ?? 1;
-  const parts = [String(vcpu?.current !== undefined && vcpu.current < max ? vcpu.current : max)];
-  if (vcpu?.current !== undefined && vcpu.current < max) parts.push(`maxcpus=${max}`);
+  const max = ctx.def.vcpu?.value ?? 1;
+  // The enabled vCPUs that are not hotpluggable; the driver plugs the other enabled ones before the guest runs.
+  const boot = smpVcpus(ctx.def);
+  const parts = [String(boot)];
+  if (boot < max) parts.push(`maxcpus=${max}`);
   const t = ctx.def.cpu?.topology;
   if (t !== undefined) {
     const dies = t.dies ?? 1;
