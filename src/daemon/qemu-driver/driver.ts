@@ -31,6 +31,7 @@ import type { DomainStatus } from '../store/types.js';
 import type { Prepare } from './launch-plan.js';
 import { hasAgentChannel, planLaunchPrepared, planNative, policyOf, toCoreDef } from './launch-plan.js';
 import { PortAllocator } from '../../host/net/ports.js';
+import { SysNet } from '../../host/net/link-view.js';
 import { Links } from '../../host/net/links.js';
 import { planTaps, setSourceBridges, setTapNames } from './net-plan.js';
 import { openMacvtap } from '../../host/net/macvtap.js';
@@ -111,7 +112,8 @@ export class QemuHypervisor implements Hypervisor {
 
   constructor(private readonly deps: QemuDriverDeps) {
     this.#procRoot = deps.procRoot ?? '/proc';
-    this.#tapDeps = { links: deps.links ?? new Links(), namer: new TapNamer(), resolveNetwork: deps.resolveNetwork, ...(deps.ovs === undefined ? {} : { ovs: deps.ovs }) };
+    // Procfs and sysfs answer for the daemon's own namespace only: not for injected Links (a netns, a fake ip).
+    this.#tapDeps = { links: deps.links ?? new Links(), ...(deps.links === undefined ? { sysNet: new SysNet() } : {}), namer: new TapNamer(), resolveNetwork: deps.resolveNetwork, ...(deps.ovs === undefined ? {} : { ovs: deps.ovs }) };
   }
 
   /** Removes the taps an earlier run recorded in `runDir` (QEMU is gone), warning about any left. */

@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import { nextVnetName } from '../../host/net/link-names.js';
 import type { IpRunner } from '../../host/net/ip-runner.js';
-import type { LinkInfo, Links } from '../../host/net/links.js';
+import type { LinkFacts, LinkLookup, SysNet } from '../../host/net/link-view.js';
+import { lookupFromList } from '../../host/net/link-view.js';
+import type { Links } from '../../host/net/links.js';
 import { createMacvtap } from '../../host/net/macvtap.js';
 import type { Ovs, OvsVlan } from '../../host/net/ovs.js';
 import type { MacvtapPlan } from './net-macvtap.js';
@@ -29,7 +31,7 @@ import type { OvsPortPlan, TapPlan } from './net-plan.js';
 export type NetworkResolver = (network: string, portgroup?: string) => Promise<{ readonly bridge: string; readonly ovs?: { readonly vlan?: OvsVlan } }>;
 
 interface Uplink {
-  readonly link?: LinkInfo;
+  readonly link?: LinkFacts;
   readonly ovs?: { readonly bridge: string; readonly port: OvsPortPlan };
 }
 
@@ -83,6 +85,11 @@ export class TapNamer {
 
 export interface TapDeps {
   readonly links: Links;
+  /**
+   * The links of the namespace `links` works in, read from procfs and sysfs instead of an `ip` listing
+   * (host/net/link-view.ts); only where that namespace is the daemon's own. Absent: the listing.
+   */
+  readonly sysNet?: SysNet;
   /** Runs `ip` for what Links does not do (macvtaps); default: iproute2 in the daemon's namespace. */
   readonly run?: IpRunner;
   readonly namer: TapNamer;
@@ -135,7 +142,7 @@ export class DomainTaps {
   }
 
   /** Where the tap of `p` goes: a Linux bridge (its link), an OVS bridge (its name, its internal port's link and the port's settings), or nowhere. */
-  async #uplink(p: TapPlan, links: readonly LinkInfo[]): Promise<Uplink> {
+  async #uplink(p: TapPlan, links: LinkLookup): Promise<Uplink> {
     let bridge: string;
     let ovsPort = p.ovs;
     if (p.uplink.kind === 'none') return {};
@@ -152,7 +159,7 @@ export class DomainTaps {
     } else {
       bridge = p.uplink.bridge;
     }
-    const link = links.find((l) => l.name === bridge);
+    const link = await links.find(bridge);
     if (ovsPort !== undefined) return { ovs: { bridge, port: ovsPort }, ...await this.#ovsBridge(p, bridge, link) };
     if (link?.kind !== 'bridge' && link !== undefined && await this.#isOvsBridge(bridge)) {
       throw new VirtkitError('BRIDGE_NOT_FOUND', `${p.path}/source: '${bridge}' is an Open vSwitch bridge, not a Linux bridge; ` +
@@ -170,7 +177,7 @@ export class DomainTaps {
   }
 
   /** The OVS bridge of `p` (its kernel link: the bridge's internal port, for the MTU). */
-  async #ovsBridge(p: TapPlan, bridge: string, link: LinkInfo | undefined): Promise<{ link?: LinkInfo }> {
+  async #ovsBridge(p: TapPlan, bridge: string, link: LinkFacts | undefined): Promise<{ link?: LinkFacts }> {
     const ovs = this.deps.ovs;
     if (ovs === undefined) {
       throw new VirtkitError('XML_UNSUPPORTED', `${p.path}/virtualport: this driver has no Open vSwitch connection`, { details: { path: `${p.path}/virtualport` } });
@@ -183,21 +190,27 @@ export class DomainTaps {
     return link === undefined ? {} : { link };
   }
 
+  /** The host's links: from procfs and sysfs where it can, else one `ip` listing. */
+  async #lookup(): Promise<LinkLookup> {
+    const { links, sysNet } = this.deps;
+    return await sysNet?.lookup(() => links.list()) ?? lookupFromList(await links.list());
+  }
+
   /** Makes, records and sets up the tap of `p`; returns its name. On failure nothing of it is left. */
   plug(p: TapPlan): Promise<string> {
     const { links, namer } = this.deps;
     return namer.exclusive(async () => {
-      const all = await links.list();
+      const all = await this.#lookup();
       const { link: bridge, ovs } = await this.#uplink(p, all);
       // Each tap carries its guest's MAC with 0xFE first: one already on this bridge is another interface with that MAC.
-      const twin = bridge === undefined ? undefined : all.find((l) => l.master === bridge.name && l.mac?.toLowerCase() === p.mac);
+      const twin = bridge === undefined ? undefined : (await all.ports(bridge.name)).find((l) => l.mac?.toLowerCase() === p.mac);
       if (twin !== undefined) {
         throw new VirtkitError('MAC_IN_USE', `${p.path}/mac: another running interface on bridge ${bridge?.name ?? ''} has this interface's MAC ` +
           `(its tap ${twin.name} carries ${p.mac}, the guest MAC with 0xFE first); give this interface another MAC`, {
           details: { tapMac: p.mac, bridge: bridge?.name, tap: twin.name, path: `${p.path}/mac` },
         });
       }
-      const inUse = new Set(all.map((l) => l.name));
+      const inUse = all.names;
       if (p.name !== undefined && inUse.has(p.name)) {
         throw new VirtkitError('IFACE_EXISTS', `${p.path}/target/@dev: a network interface named '${p.name}' exists already on this host; ` +
           'name another, or leave <target dev> out to get a vnetN', { details: { name: p.name, path: `${p.path}/target/@dev` } });
@@ -247,12 +260,12 @@ export class DomainTaps {
   plugMacvtap(p: MacvtapPlan): Promise<{ name: string; index: number }> {
     const { links, namer } = this.deps;
     return namer.exclusive(async () => {
-      const all = await links.list();
-      if (!all.some((l) => l.name === p.parent)) {
+      const all = await this.#lookup();
+      if (!all.names.has(p.parent)) {
         throw new VirtkitError('IFACE_NOT_FOUND', `${p.path}/source/@dev: there is no network interface '${p.parent}' on this host to put a macvtap on; ` +
           'name an existing NIC', { details: { name: p.parent, path: `${p.path}/source/@dev` } });
       }
-      const inUse = new Set(all.map((l) => l.name));
+      const inUse = all.names;
       if (p.name !== undefined && inUse.has(p.name)) {
         throw new VirtkitError('IFACE_EXISTS', `${p.path}/target/@dev: a network interface named '${p.name}' exists already on this host; ` +
           'name another, or leave <target dev> out to get a macvtapN', { details: { name: p.name, path: `${p.path}/target/@dev` } });
