@@ -113,7 +113,8 @@ export class QemuHypervisor implements Hypervisor {
   constructor(private readonly deps: QemuDriverDeps) {
     this.#procRoot = deps.procRoot ?? '/proc';
     // Procfs and sysfs answer for the daemon's own namespace only: not for injected Links (a netns, a fake ip).
-    this.#tapDeps = { links: deps.links ?? new Links(), ...(deps.links === undefined ? { sysNet: new SysNet() } : {}), namer: new TapNamer(), resolveNetwork: deps.resolveNetwork, ...(deps.ovs === undefined ? {} : { ovs: deps.ovs }) };
+    // Taps are made and set up through an ip started ahead of time (host/net/ip-warm.ts): no process start on an attach's way.
+    this.#tapDeps = { links: deps.links ?? new Links({ warm: true }), ...(deps.links === undefined ? { sysNet: new SysNet() } : {}), namer: new TapNamer(), resolveNetwork: deps.resolveNetwork, ...(deps.ovs === undefined ? {} : { ovs: deps.ovs }) };
   }
 
   /** Removes the taps an earlier run recorded in `runDir` (QEMU is gone), warning about any left. */

@@ -234,7 +234,7 @@ export class DomainTaps {
         await this.unplug(p.alias).catch(() => undefined);
         throw e;
       };
-      // Its own process, so that its failure is known to be the making's.
+      // Its own command, so that its failure is known to be the making's.
       await links.createTap(name, tapOpts).catch(forget);
       try {
         if (ovs !== undefined) {

@@ -6,7 +6,9 @@
  * Every name is checked against the kernel's rules first (IFACE_NAME_INVALID).
  */
 import { checkIfName } from './link-names.js';
+import { isBatchWord } from './ip-batch.js';
 import { runIp, type IpRunner } from './ip-runner.js';
+import { WarmIp } from './ip-warm.js';
 
 export interface LinkCounters {
   readonly bytes: number;
@@ -99,14 +101,30 @@ function setArgs(name: string, s: LinkSettings): string[] {
 export class Links {
   readonly #run: IpRunner;
   readonly #ns: readonly string[];
+  readonly #warm: WarmIp | undefined;
 
-  constructor(opts: { run?: IpRunner; netns?: string } = {}) {
+  /**
+   * `warm`: taps are made, set up and deleted through an ip started ahead of time (host/net/ip-warm.ts),
+   * not a process started for each; for a long-lived user (the daemon), with the real ip only.
+   */
+  constructor(opts: { run?: IpRunner; netns?: string; warm?: boolean } = {}) {
     this.#run = opts.run ?? runIp;
     this.#ns = opts.netns === undefined ? [] : ['-n', opts.netns];
+    this.#warm = opts.warm === true && opts.run === undefined ? new WarmIp(this.#ns) : undefined;
   }
 
   #ip(args: readonly string[]): Promise<string> {
     return this.#run([...this.#ns, ...args]);
+  }
+
+  /** A command whose answer is its exit status: through the waiting ip where there is one. */
+  #change(args: readonly string[]): Promise<unknown> {
+    return this.#warm !== undefined && args.every(isBatchWord) ? this.#warm.run(args) : this.#ip(args);
+  }
+
+  /** Ends the waiting ip, if any. */
+  close(): void {
+    this.#warm?.close();
   }
 
   /** Every link, with details (kind) and counters. */
@@ -128,7 +146,7 @@ export class Links {
 
   /** A persistent tap, which QEMU then opens by ifname (`-netdev tap,ifname=NAME`). */
   async createTap(name: string, opts: TapOptions = {}): Promise<void> {
-    await this.#ip(tapArgs(name, opts));
+    await this.#change(tapArgs(name, opts));
   }
 
   /** A veth pair `name` <-> `peer`; with `peerNetns` the peer is made in that namespace. */
@@ -142,7 +160,7 @@ export class Links {
   /** Deletes a link (a veth takes its peer with it). */
   async delete(name: string): Promise<void> {
     checkIfName(name);
-    await this.#ip(['link', 'del', 'dev', name]);
+    await this.#change(['link', 'del', 'dev', name]);
   }
 
   /** Deletes `name` if it exists; true when it did. */
@@ -180,12 +198,12 @@ export class Links {
    */
   async set(name: string, s: LinkSettings): Promise<void> {
     const args = setArgs(name, s);
-    if (args.length > 4) await this.#ip(args);
+    if (args.length > 4) await this.#change(args);
   }
 
   async setUp(name: string, up: boolean): Promise<void> {
     checkIfName(name);
-    await this.#ip(['link', 'set', 'dev', name, up ? 'up' : 'down']);
+    await this.#change(['link', 'set', 'dev', name, up ? 'up' : 'down']);
   }
 
   /** Adds `cidr` (e.g. 192.168.100.1/24 or fd00::1/64) to `name`. */
