@@ -4,7 +4,7 @@
  * that waits, well under one. Each process runs one command and exits (its stdin closed), so a
  * failure is that command's as with a process of its own, and none remembers a name -> ifindex
  * lookup (a long-lived `ip` does, and fails with "No such device" once someone else removed and
- * made again a bridge or tap of that name). The next one is started as one is taken, off the
+ * made again a bridge or tap of that name). Used ones are replaced a little later, off the
  * caller's path. Output is not read: for commands whose answer is their exit status. Arguments
  * must be plain words (isBatchWord).
  */
@@ -16,8 +16,19 @@ import { ipFailure, type IpRunner } from './ip-runner.js';
 /** The line ip adds after a failed command's own message. */
 const FAILED_RE = /^Command failed -:\d+$/mu;
 
+/** Waiting processes kept: a tap's making and its settings take one each. */
+const POOL = 2;
+/**
+ * How long after a command the used processes are replaced. spawn() blocks node's event loop (3 ms
+ * here, 8 ms at a load of 8 on 2 cores), so it waits until the change that used them (an attach
+ * takes 15-30 ms) is likely done, rather than hold up its QMP replies and status write.
+ */
+const REFILL_DELAY_MS = 50;
+
 export class WarmIp {
-  #next: ChildProcess | undefined;
+  readonly #ready: ChildProcess[] = [];
+  #refill: NodeJS.Timeout | undefined;
+  #closed = false;
 
   /** `prefix`: ip options before -batch (e.g. ['-n', NETNS]). */
   constructor(private readonly prefix: readonly string[] = []) {}
@@ -33,15 +44,21 @@ export class WarmIp {
     return child;
   }
 
-  /**
-   * The waiting process (or a new one when there is none, or it has gone). The next one is started once
-   * this turn of the event loop is done: spawn() blocks the loop for a millisecond or more.
-   */
+  /** A waiting process that is still there, else a new one; the pool is filled again a little later. */
   #take(): ChildProcess {
-    const ready = this.#next;
-    this.#next = undefined;
-    setImmediate(() => { this.#next ??= this.#start(); });
-    return ready !== undefined && ready.exitCode === null && ready.signalCode === null && ready.pid !== undefined ? ready : this.#start();
+    let child: ChildProcess | undefined;
+    while (child === undefined && this.#ready.length > 0) {
+      const c = this.#ready.shift();
+      if (c !== undefined && c.exitCode === null && c.signalCode === null && c.pid !== undefined) child = c;
+    }
+    if (this.#refill === undefined && !this.#closed) {
+      this.#refill = setTimeout(() => {
+        this.#refill = undefined;
+        while (this.#ready.length < POOL && !this.#closed) this.#ready.push(this.#start());
+      }, REFILL_DELAY_MS);
+      this.#refill.unref();
+    }
+    return child ?? this.#start();
   }
 
   /** Runs `ip ARGS` in the waiting process; resolves to '' (stdout is not read). */
@@ -64,9 +81,10 @@ export class WarmIp {
     });
   };
 
-  /** Ends the waiting process (the daemon stops). */
+  /** Ends the waiting processes and starts no more (a command after this starts its own). */
   close(): void {
-    this.#next?.stdin?.end();
-    this.#next = undefined;
+    this.#closed = true;
+    clearTimeout(this.#refill);
+    for (const c of this.#ready.splice(0)) c.stdin?.end();
   }
 }
