@@ -15,7 +15,7 @@ import { nextVnetName } from '../../host/net/link-names.js';
 import type { IpRunner } from '../../host/net/ip-runner.js';
 import type { LinkFacts, LinkLookup, SysNet } from '../../host/net/link-view.js';
 import { lookupFromList } from '../../host/net/link-view.js';
-import type { Links } from '../../host/net/links.js';
+import { failedStep, type Links } from '../../host/net/links.js';
 import { createMacvtap } from '../../host/net/macvtap.js';
 import type { Ovs, OvsVlan } from '../../host/net/ovs.js';
 import type { MacvtapPlan } from './net-macvtap.js';
@@ -234,18 +234,20 @@ export class DomainTaps {
         await this.unplug(p.alias).catch(() => undefined);
         throw e;
       };
+      if (ovs === undefined) {
+        // A Linux bridge's tap: made, then MAC, MTU, master and up in one `ip link set`; Links says which
+        // failed (the making also when it cannot tell: a tap not known to be ours is left alone).
+        await links.createTapWith(name, tapOpts, { ...settings, ...(bridge === undefined ? {} : { master: bridge.name }), up: true })
+          .catch((e: unknown) => (failedStep(e) === 1 ? remove(e) : forget(e)));
+        return name;
+      }
       // Its own command, so that its failure is known to be the making's.
       await links.createTap(name, tapOpts).catch(forget);
       try {
-        if (ovs !== undefined) {
-          // An OVS port is added between the settings and `up`.
-          await links.set(name, settings);
-          await this.deps.ovs?.addPort({ ...ovs.port, bridge: ovs.bridge, port: name });
-          await links.setUp(name, true);
-        } else {
-          // A Linux bridge's tap: MAC, MTU, master and up in one `ip link set`.
-          await links.set(name, { ...settings, ...(bridge === undefined ? {} : { master: bridge.name }), up: true });
-        }
+        // An OVS port is added between the settings and `up`.
+        await links.set(name, settings);
+        await this.deps.ovs?.addPort({ ...ovs.port, bridge: ovs.bridge, port: name });
+        await links.setUp(name, true);
       } catch (e) {
         await remove(e);
       }

@@ -1,12 +1,11 @@
 /**
- * `ip` commands that change something (make a tap, set it up, delete it) through an `ip -batch -`
- * process started ahead of time: starting `ip` from node costs 4-5 ms here; writing a line to one
- * that waits, well under one. Each process runs one command and exits (its stdin closed), so a
- * failure is that command's as with a process of its own, and none remembers a name -> ifindex
- * lookup (a long-lived `ip` does, and fails with "No such device" once someone else removed and
- * made again a bridge or tap of that name). Used ones are replaced a little later, off the
- * caller's path. Output is not read: for commands whose answer is their exit status. Arguments
- * must be plain words (isBatchWord).
+ * `ip` commands that change something (make a tap, set it up, delete it) through `ip -batch -`
+ * processes started ahead of time: starting `ip` from node costs 4-5 ms here (and blocks node's
+ * event loop meanwhile); writing lines to one that waits, well under one. Each process runs one
+ * change (one command, or a tap's making and settings) and exits (its stdin closed): none
+ * remembers a name -> ifindex lookup, as a long-lived `ip` does, which then fails with "No such
+ * device" once someone else removed and made again a bridge or tap of that name. Used ones are
+ * replaced a little later, off the caller's path. Arguments must be plain words (isBatchWord).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { VirtkitError } from '../../core/errors.js';
@@ -15,8 +14,11 @@ import { ipFailure, type IpRunner } from './ip-runner.js';
 
 /** The line ip adds after a failed command's own message. */
 const FAILED_RE = /^Command failed -:\d+$/mu;
+/** Run between steps: its output says the step before it was done. */
+const PROBE = ['link', 'show', 'dev', 'lo'];
+const PROBE_OUT_RE = /^\d+: lo: /gmu;
 
-/** Waiting processes kept: a tap's making and its settings take one each. */
+/** Waiting processes kept: a tap is made and set up in one, removed in another. */
 const POOL = 2;
 /**
  * How long after a command the used processes are replaced. spawn() blocks node's event loop (3 ms
@@ -34,13 +36,12 @@ export class WarmIp {
   constructor(private readonly prefix: readonly string[] = []) {}
 
   #start(): ChildProcess {
-    const child = spawn('ip', [...this.prefix, '-batch', '-'], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    const child = spawn('ip', [...this.prefix, '-batch', '-'], { stdio: 'pipe', env: { ...process.env, LC_ALL: 'C' } });
     child.on('error', () => undefined);
     child.stdin?.on('error', () => undefined);
     // A waiting ip keeps nothing alive: when this process ends, its stdin closes and it exits.
     child.unref();
-    (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-    (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+    for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
     return child;
   }
 
@@ -61,21 +62,39 @@ export class WarmIp {
     return child ?? this.#start();
   }
 
-  /** Runs `ip ARGS` in the waiting process; resolves to '' (stdout is not read). */
-  readonly run: IpRunner = (args) => {
-    const text = ipBatchText([['ip', ...args]]);
+  /** Runs `ip ARGS` in a waiting process; resolves to '' (its output is not read). */
+  readonly run: IpRunner = async (args) => {
+    await this.steps([args]);
+    return '';
+  };
+
+  /**
+   * Runs `steps` in order in one waiting process, stopping at the first that fails. The rejection's
+   * details.step is the failed step's index: how many steps were done is counted from the output of a
+   * probe (`link show dev lo`, every namespace has lo) run after each, which ip also writes when it
+   * exits on an argument without its "Command failed" line. When ip is killed, its unwritten output
+   * makes the count low: an earlier step is named, never a later one.
+   */
+  readonly steps = (steps: readonly (readonly string[])[]): Promise<void> => {
+    const lines = steps.flatMap((s, i) => (i === 0 ? [s] : [PROBE, s]));
+    const text = ipBatchText(lines.map((l) => ['ip', ...l]));
     const child = this.#take();
     return new Promise((resolve, reject) => {
       let stderr = '';
+      let stdout = '';
       child.ref();
-      (child.stderr as unknown as { ref?: () => void } | null)?.ref?.();
+      for (const stream of [child.stdout, child.stderr]) (stream as unknown as { ref?: () => void } | null)?.ref?.();
+      child.stdout?.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
       child.stderr?.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
       child.on('error', (e) => reject((e as NodeJS.ErrnoException).code === 'ENOENT'
         ? new VirtkitError('HOST_UNSUPPORTED', 'cannot run ip: iproute2 is not installed (or not on PATH)', { cause: e })
         : new VirtkitError('HOST_NET_FAILED', `cannot run ip: ${e.message}`, { cause: e })));
       child.on('close', (code, signal) => {
-        if (code === 0) resolve('');
-        else reject(ipFailure([...this.prefix, ...args], stderr.replace(FAILED_RE, '').trim() || `ip ended by ${signal ?? `exit status ${code ?? '?'}`}`, undefined, code));
+        if (code === 0) { resolve(); return; }
+        const step = Math.min(stdout.match(PROBE_OUT_RE)?.length ?? 0, steps.length - 1);
+        const said = stderr.replace(FAILED_RE, '').trim() || `ip ended by ${signal ?? `exit status ${code ?? '?'}`}`;
+        const e = ipFailure([...this.prefix, ...(steps[step] ?? [])], said, undefined, code);
+        reject(steps.length === 1 ? e : new VirtkitError(e.code, e.message, { details: { ...e.details, step } }));
       });
       child.stdin?.end(text);
     });

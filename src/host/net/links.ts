@@ -5,6 +5,7 @@
  * namespace or, with `netns`, inside a named network namespace (`ip -n NS`).
  * Every name is checked against the kernel's rules first (IFACE_NAME_INVALID).
  */
+import { VirtkitError } from '../../core/errors.js';
 import { checkIfName } from './link-names.js';
 import { isBatchWord } from './ip-batch.js';
 import { runIp, type IpRunner } from './ip-runner.js';
@@ -98,6 +99,12 @@ function setArgs(name: string, s: LinkSettings): string[] {
     ...(s.up === undefined ? [] : [s.up ? 'up' : 'down'])];
 }
 
+/** The step of Links.createTapWith that failed: 0 the making (also when ip could not say), 1 the settings. */
+export function failedStep(e: unknown): number {
+  const step = e instanceof VirtkitError ? e.details?.['step'] : undefined;
+  return typeof step === 'number' ? step : 0;
+}
+
 export class Links {
   readonly #run: IpRunner;
   readonly #ns: readonly string[];
@@ -120,6 +127,22 @@ export class Links {
   /** A command whose answer is its exit status: through the waiting ip where there is one. */
   #change(args: readonly string[]): Promise<unknown> {
     return this.#warm !== undefined && args.every(isBatchWord) ? this.#warm.run(args) : this.#ip(args);
+  }
+
+  /**
+   * Runs `steps` in order, stopping at the first that fails; the rejection names it (failedStep), or an
+   * earlier one when ip could not say, never a later one.
+   */
+  async #changes(steps: readonly (readonly string[])[]): Promise<void> {
+    if (this.#warm !== undefined && steps.every((s) => s.every(isBatchWord))) {
+      await this.#warm.steps(steps);
+      return;
+    }
+    for (const [i, s] of steps.entries()) {
+      await this.#ip(s).catch((e: unknown) => {
+        throw e instanceof VirtkitError ? new VirtkitError(e.code, e.message, { details: { ...e.details, step: i }, cause: e.cause }) : e;
+      });
+    }
   }
 
   /** Ends the waiting ip, if any. */
@@ -147,6 +170,15 @@ export class Links {
   /** A persistent tap, which QEMU then opens by ifname (`-netdev tap,ifname=NAME`). */
   async createTap(name: string, opts: TapOptions = {}): Promise<void> {
     await this.#change(tapArgs(name, opts));
+  }
+
+  /**
+   * A persistent tap made, then set up (createTap, then set): with `warm`, in one ip process. The
+   * rejection says which failed (failedStep: 0 the making, 1 the settings).
+   */
+  async createTapWith(name: string, opts: TapOptions, s: LinkSettings): Promise<void> {
+    const set = setArgs(name, s);
+    await this.#changes(set.length > 4 ? [tapArgs(name, opts), set] : [tapArgs(name, opts)]);
   }
 
   /** A veth pair `name` <-> `peer`; with `peerNetns` the peer is made in that namespace. */

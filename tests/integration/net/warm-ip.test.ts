@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { VirtkitError } from '../../../src/core/errors.js';
-import { Links } from '../../../src/host/net/links.js';
+import { failedStep, Links } from '../../../src/host/net/links.js';
 import { NetNamespaces } from '../../../src/host/net/netns.js';
 
 const tag = `vkw${process.pid % 100000}`;
@@ -50,6 +50,23 @@ describe('a pre-started ip and the links from sysfs, in a namespace', () => {
     await links.delete('tap1');
     assert.equal(await plain.get('tap1'), undefined);
     await assert.rejects(links.delete('tap1'), failed('HOST_NET_FAILED', /link del dev tap1 failed: Cannot find device "tap1"/));
+  });
+
+  it('a tap made and set up in one ip: the failed step is named, also when ip exits without saying', async () => {
+    await links.createTapWith('tap3', {}, { mac: 'fe:54:00:00:00:03', master: 'br0', up: true });
+    assert.deepEqual([(await plain.get('tap3'))?.mac, (await plain.get('tap3'))?.master], ['fe:54:00:00:00:03', 'br0']);
+    const err = async (p: Promise<void>): Promise<VirtkitError> => p.then(() => assert.fail('it did not fail'), (e: unknown) => e as VirtkitError);
+    // A taken name: the making failed, the settings did not run.
+    const taken = await err(links.createTapWith('tap3', {}, { mac: 'fe:54:00:00:00:99', up: true }));
+    assert.equal(failedStep(taken), 0);
+    assert.match(taken.message, /tuntap add dev tap3 mode tap failed: ioctl\(TUNSETIFF\): Device or resource busy/);
+    assert.equal((await plain.get('tap3'))?.mac, 'fe:54:00:00:00:03');
+    // An unknown master: ip exits without its "Command failed" line; the tap was made.
+    const nobr = await err(links.createTapWith('tap4', {}, { master: 'nobr0', up: true }));
+    assert.equal(failedStep(nobr), 1);
+    assert.match(nobr.message, /link set dev tap4 master nobr0 up failed: .*Device does not exist/);
+    assert.equal((await plain.get('tap4'))?.kind, 'tun');
+    await links.delete('tap4');
   });
 
   it('a bridge removed and made again by someone else under the same name: the next change finds the new one', async () => {
