@@ -1,7 +1,8 @@
 // DomainTaps with a SysNet (host/net/link-view.ts) over a fake /proc and /sys tree: the names, the
 // bridge's MTU and the MACs of its ports come from the files, so making a tap on a Linux bridge runs
 // no `ip` listing (only `tuntap add` and `link set`); a link that is not a Linux bridge is looked up
-// in the listing, for the same refusal as without SysNet (net-taps.test.ts).
+// in the listing, for the same refusal as without SysNet (net-taps.test.ts). Removing recorded taps
+// deletes a name only if the files say it is a tun/tap; any other link is looked up in the listing.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,8 @@ async function withHost(fn: (taps: DomainTaps, calls: string[], dir: string) => 
     await mkdir(join(net, 'br0', 'brif', 'vnet0'), { recursive: true });
     await writeFile(join(net, 'br0', 'mtu'), '1400\n');
     await writeFile(join(net, 'vnet0', 'address'), 'fe:54:00:00:00:07\n');
+    await writeFile(join(net, 'vnet0', 'mtu'), '1400\n');
+    await writeFile(join(net, 'vnet0', 'tun_flags'), '0x1002\n');
     const calls: string[] = [];
     const run: IpRunner = (args) => {
       calls.push(args.join(' '));
@@ -61,4 +64,17 @@ test('a link that is not a Linux bridge is looked up in the listing, and refused
   await assert.rejects(taps.plug(plan({ uplink: { kind: 'bridge', bridge: 'eth9' } })), code('BRIDGE_NOT_FOUND', /'eth9' is a veth device, not a bridge/));
   await assert.rejects(taps.plug(plan({ uplink: { kind: 'bridge', bridge: 'nobr' } })), code('BRIDGE_NOT_FOUND', /no bridge 'nobr'/));
   assert.deepEqual(calls, ['-j -d -s link show']);
+}));
+
+test('removal: a recorded name that the files show as a tap is deleted, one that is another kind of link is not', () => withHost(async (_taps, calls, dir) => {
+  await writeFile(join(dir, 'taps.json'), JSON.stringify({ taps: [{ alias: 'net0', name: 'vnet0' }, { alias: 'net1', name: 'eth9' }, { alias: 'net2', name: 'gone0' }] }));
+  const sysNet = new SysNet({ procRoot: join(dir, '..', 'proc'), sysRoot: join(dir, '..', 'sys') });
+  const run: IpRunner = (args) => {
+    calls.push(args.join(' '));
+    return Promise.resolve(args[0] === '-j' ? JSON.stringify([{ ifname: 'eth9', ifindex: 2, mtu: 1500, linkinfo: { info_kind: 'veth' } }]) : '');
+  };
+  const taps = await DomainTaps.load(dir, { links: new Links({ run }), sysNet, namer: new TapNamer(), resolveNetwork: undefined });
+  assert.deepEqual(await taps.removeAll(), []);
+  assert.deepEqual(calls, ['-j -d -s link show', 'link del dev vnet0'], 'eth9 is looked up in the listing and left; gone0 is not there');
+  assert.deepEqual(await readTapRecord(dir), []);
 }));

@@ -301,7 +301,7 @@ export class DomainTaps {
     const { name } = entry;
     // The port goes first: OVS would otherwise keep a port whose device is gone (and log about it).
     if (entry.ovs === true) await this.deps.ovs?.delPort(name, { ifExists: true });
-    const link = await this.deps.links.get(name);
+    const link = entry.macvtap === true ? await this.deps.links.get(name) : await (await this.#lookup()).find(name);
     // Only a tap (or macvtap): a name someone reused for another kind of device is not ours.
     if (link?.kind === (entry.macvtap === true ? 'macvtap' : 'tun')) await this.deps.links.delete(name);
   }

@@ -1,8 +1,8 @@
 // SysNet against a fake /proc and /sys tree (the real ones are read by tests/integration/net/links.test.ts):
 // names from /proc/self/net/dev only while /sys/class/net agrees, a bridge's MTU and ports with their
-// MACs, and the listing asked (once) only for a link that is not a Linux bridge.
+// MACs, a tap (tun_flags) with its master, and the listing asked (once) only for other links.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -24,7 +24,8 @@ async function fakeHost(fn: (root: string, sys: SysNet) => Promise<void>): Promi
     };
     await link('lo', { mtu: '65536', address: '00:00:00:00:00:00' });
     await link('br0', { mtu: '1400', address: '52:54:00:aa:bb:cc' }, ['bridge', 'brif/vnet0']);
-    await link('vnet0', { mtu: '1400', address: 'fe:54:00:00:00:01' });
+    await link('vnet0', { mtu: '1400', address: 'fe:54:00:00:00:01', tun_flags: '0x1002' });
+    await symlink('../br0', join(root, 'sys', 'class', 'net', 'vnet0', 'master'));
     await link('eth0', { mtu: '1500', address: '52:54:00:00:00:09' });
     await fn(root, new SysNet({ procRoot: join(root, 'proc'), sysRoot: join(root, 'sys') }));
   } finally {
@@ -48,7 +49,8 @@ test('names, a bridge with its ports, and the listing only for what is not a bri
   assert.deepEqual([...look.names].sort(), ['br0', 'eth0', 'lo', 'vnet0']);
   assert.deepEqual(await look.find('br0'), { name: 'br0', kind: 'bridge', mtu: 1400, mac: '52:54:00:aa:bb:cc', master: undefined, ports: [{ name: 'vnet0', mac: 'fe:54:00:00:00:01' }] });
   assert.deepEqual(await look.ports('br0'), [{ name: 'vnet0', mac: 'fe:54:00:00:00:01' }]);
-  assert.equal(listed, 0, 'a bridge needs no listing');
+  assert.deepEqual(await look.find('vnet0'), { name: 'vnet0', kind: 'tun', mtu: 1400, mac: 'fe:54:00:00:00:01', master: 'br0' });
+  assert.equal(listed, 0, 'a bridge or a tap needs no listing');
   assert.equal(await look.find('nothere'), undefined);
   assert.equal(listed, 0, 'nor does a name nobody has');
   assert.equal((await look.find('eth0'))?.kind, 'veth');

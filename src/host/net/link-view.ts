@@ -1,14 +1,15 @@
 /**
- * What making a tap needs to know of the host's links, without a process: the names in use, and a
- * Linux bridge's MTU and ports (with their MACs). `lookupFromList` answers from an `ip -j -d -s link
- * show` listing (Links.list); `SysNet` from procfs and sysfs, in a fraction of a millisecond where
- * spawning `ip` costs several. The names come from /proc/self/net/dev, which always shows this
- * process's namespace; /sys/class/net shows the namespace sysfs was mounted in, so SysNet answers
- * only while both list the same names (else undefined: ask ip). A link that is not a Linux bridge
- * is looked up in the listing, fetched only then (errors and Open vSwitch bridges are rare paths).
+ * What making and removing a tap needs to know of the host's links, without a process: the names in
+ * use, a Linux bridge's MTU and ports (with their MACs), whether a name is a tun/tap.
+ * `lookupFromList` answers from an `ip -j -d -s link show` listing (Links.list); `SysNet` from procfs
+ * and sysfs, in a fraction of a millisecond where spawning `ip` costs several. The names come from
+ * /proc/self/net/dev, which always shows this process's namespace; /sys/class/net shows the
+ * namespace sysfs was mounted in, so SysNet answers only while both list the same names (else
+ * undefined: ask ip). Any other link is looked up in the listing, fetched only then (errors and
+ * Open vSwitch bridges are rare paths).
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { checkIfName } from './link-names.js';
 import type { LinkInfo } from './links.js';
 
@@ -95,9 +96,20 @@ export class SysNet {
     return { name, kind: 'bridge', mtu: Number(mtu), mac, master: undefined, ports: withMacs.filter((p) => p.mac !== undefined) };
   }
 
+  /** The tun/tap `name` (it has tun_flags), or undefined when there is no tun/tap of that name. */
+  async tap(name: string): Promise<LinkFacts | undefined> {
+    checkIfName(name);
+    const [flags, mtu, mac, master] = await Promise.all([
+      readText(this.#net(name, 'tun_flags')), readText(this.#net(name, 'mtu')), readText(this.#net(name, 'address')),
+      readlink(this.#net(name, 'master')).catch(() => undefined),
+    ]);
+    if (flags === undefined || mtu === undefined) return undefined;
+    return { name, kind: 'tun', mtu: Number(mtu), mac, master: master === undefined ? undefined : basename(master) };
+  }
+
   /**
-   * A lookup of this namespace's links, or undefined when sysfs shows another one; a link that is not
-   * a Linux bridge is looked up in `list()` (called at most once).
+   * A lookup of this namespace's links, or undefined when sysfs shows another one; a link that is
+   * neither a Linux bridge nor a tun/tap is looked up in `list()` (called at most once).
    */
   async lookup(list: () => Promise<readonly LinkInfo[]>): Promise<LinkLookup | undefined> {
     const names = await this.names();
@@ -106,7 +118,7 @@ export class SysNet {
     const fromList = async (name: string): Promise<LinkInfo | undefined> => (await (listed ??= list())).find((l) => l.name === name);
     return {
       names,
-      find: async (name) => (names.has(name) ? await this.bridge(name) ?? await fromList(name) : undefined),
+      find: async (name) => (names.has(name) ? await this.bridge(name) ?? await this.tap(name) ?? await fromList(name) : undefined),
       ports: async (bridge) => (await this.bridge(bridge))?.ports ?? [],
     };
   }

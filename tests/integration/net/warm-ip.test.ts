@@ -5,7 +5,7 @@
 // a bridge that another program removed and made again under the same name is found by the next
 // command (each has its own ip, which remembers no stale ifindex);
 // SysNet, run inside the namespace (`ip netns exec` mounts its sysfs), sees the bridge, its MTU and
-// its ports' MACs as `ip -j link show` does.
+// its ports' MACs, and a tap with its master, as `ip -j link show` does.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -81,12 +81,17 @@ describe('a pre-started ip and the links from sysfs, in a namespace', () => {
     await plain.setMtu('br0', 1300);
     const module = fileURLToPath(new URL('../../../src/host/net/link-view.js', import.meta.url));
     const script = `import(${JSON.stringify(module)}).then(async ({ SysNet }) => { const s = new SysNet(); ` +
-      "const names = await s.names(); console.log(JSON.stringify({ names: names && [...names].sort(), br: await s.bridge('br0'), tap: await s.bridge('tap0') })); })";
-    const seen = JSON.parse(await namespaces.exec(ns, [process.execPath, '-e', script])) as { names: string[]; br: { mtu: number; ports: { name: string; mac: string }[] } | null; tap?: unknown };
+      "const names = await s.names(); console.log(JSON.stringify({ names: names && [...names].sort(), br: await s.bridge('br0'), tap: await s.bridge('tap0'), tap2: await s.tap('tap2'), notTap: await s.tap('br0') })); })";
+    const seen = JSON.parse(await namespaces.exec(ns, [process.execPath, '-e', script])) as {
+      names: string[]; br: { mtu: number; ports: { name: string; mac: string }[] } | null; tap?: unknown; tap2?: unknown; notTap?: unknown;
+    };
     const listed = await plain.list();
     assert.deepEqual(seen.names, listed.map((l) => l.name).sort());
     assert.equal(seen.br?.mtu, 1300);
     assert.deepEqual(seen.br.ports.sort((a, b) => a.name.localeCompare(b.name)), listed.filter((l) => l.master === 'br0').map((l) => ({ name: l.name, mac: l.mac })).sort((a, b) => a.name.localeCompare(b.name)));
     assert.equal(seen.tap, undefined, 'a tap is not a bridge');
+    const tap2 = listed.find((l) => l.name === 'tap2');
+    assert.deepEqual(seen.tap2, { name: 'tap2', kind: 'tun', mtu: tap2?.mtu, mac: tap2?.mac, master: 'br0' });
+    assert.equal(seen.notTap, undefined, 'a bridge is not a tap');
   });
 });
