@@ -36,6 +36,7 @@ import type { DomainStatus } from '../store/types.js';
 import type { Prepare } from './launch-plan.js';
 import { hasAgentChannel, planLaunchPrepared, planNative, policyOf, toCoreDef } from './launch-plan.js';
 import { PortAllocator } from '../../host/net/ports.js';
+import { SysNet } from '../../host/net/link-view.js';
 import { Links } from '../../host/net/links.js';
 import { planTaps, setSourceBridges, setTapNames } from './net-plan.js';
 import { openMacvtap } from '../../host/net/macvtap.js';
@@ -116,7 +117,9 @@ export class QemuHypervisor implements Hypervisor {
 
   constructor(private readonly deps: QemuDriverDeps) {
     this.#procRoot = deps.procRoot ?? '/proc';
-    this.#tapDeps = { links: deps.links ?? new Links(), namer: new TapNamer(), resolveNetwork: deps.resolveNetwork, ...(deps.ovs === undefined ? {} : { ovs: deps.ovs }) };
+    // Procfs and sysfs answer for the daemon's own namespace only: not for injected Links (a netns, a fake ip).
+    // Taps are made and set up through an ip started ahead of time (host/net/ip-warm.ts): no process start on an attach's way.
+    this.#tapDeps = { links: deps.links ?? new Links({ warm: true }), ...(deps.links === undefined ? { sysNet: new SysNet() } : {}), namer: new TapNamer(), resolveNetwork: deps.resolveNetwork, ...(deps.ovs === undefined ? {} : { ovs: deps.ovs }) };
   }
 
   /** Removes the taps an earlier run recorded in `runDir` (QEMU is gone), warning about any left. */

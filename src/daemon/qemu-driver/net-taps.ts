@@ -14,7 +14,9 @@ import { VirtkitError } from '../../core/errors.js';
 import { SerialQueue } from '../../core/serial-queue.js';
 import { nextVnetName } from '../../host/net/link-names.js';
 import type { IpRunner } from '../../host/net/ip-runner.js';
-import type { LinkInfo, Links } from '../../host/net/links.js';
+import type { LinkFacts, LinkLookup, SysNet } from '../../host/net/link-view.js';
+import { lookupFromList } from '../../host/net/link-view.js';
+import { failedStep, type Links } from '../../host/net/links.js';
 import { createMacvtap } from '../../host/net/macvtap.js';
 import type { Ovs, OvsVlan } from '../../host/net/ovs.js';
 import type { MacvtapPlan } from './net-macvtap.js';
@@ -30,7 +32,7 @@ import type { OvsPortPlan, TapPlan } from './net-plan.js';
 export type NetworkResolver = (network: string, portgroup?: string) => Promise<{ readonly bridge: string; readonly ovs?: { readonly vlan?: OvsVlan } }>;
 
 interface Uplink {
-  readonly link?: LinkInfo;
+  readonly link?: LinkFacts;
   readonly ovs?: { readonly bridge: string; readonly port: OvsPortPlan };
 }
 
@@ -82,6 +84,11 @@ export class TapNamer {
 
 export interface TapDeps {
   readonly links: Links;
+  /**
+   * The links of the namespace `links` works in, read from procfs and sysfs instead of an `ip` listing
+   * (host/net/link-view.ts); only where that namespace is the daemon's own. Absent: the listing.
+   */
+  readonly sysNet?: SysNet;
   /** Runs `ip` for what Links does not do (macvtaps); default: iproute2 in the daemon's namespace. */
   readonly run?: IpRunner;
   readonly namer: TapNamer;
@@ -134,7 +141,7 @@ export class DomainTaps {
   }
 
   /** Where the tap of `p` goes: a Linux bridge (its link), an OVS bridge (its name, its internal port's link and the port's settings), or nowhere. */
-  async #uplink(p: TapPlan, links: readonly LinkInfo[]): Promise<Uplink> {
+  async #uplink(p: TapPlan, links: LinkLookup): Promise<Uplink> {
     let bridge: string;
     let ovsPort = p.ovs;
     if (p.uplink.kind === 'none') return {};
@@ -151,7 +158,7 @@ export class DomainTaps {
     } else {
       bridge = p.uplink.bridge;
     }
-    const link = links.find((l) => l.name === bridge);
+    const link = await links.find(bridge);
     if (ovsPort !== undefined) return { ovs: { bridge, port: ovsPort }, ...await this.#ovsBridge(p, bridge, link) };
     if (link?.kind !== 'bridge' && link !== undefined && await this.#isOvsBridge(bridge)) {
       throw new VirtkitError('BRIDGE_NOT_FOUND', `${p.path}/source: '${bridge}' is an Open vSwitch bridge, not a Linux bridge; ` +
@@ -169,7 +176,7 @@ export class DomainTaps {
   }
 
   /** The OVS bridge of `p` (its kernel link: the bridge's internal port, for the MTU). */
-  async #ovsBridge(p: TapPlan, bridge: string, link: LinkInfo | undefined): Promise<{ link?: LinkInfo }> {
+  async #ovsBridge(p: TapPlan, bridge: string, link: LinkFacts | undefined): Promise<{ link?: LinkFacts }> {
     const ovs = this.deps.ovs;
     if (ovs === undefined) {
       throw new VirtkitError('XML_UNSUPPORTED', `${p.path}/virtualport: this driver has no Open vSwitch connection`, { details: { path: `${p.path}/virtualport` } });
@@ -182,21 +189,27 @@ export class DomainTaps {
     return link === undefined ? {} : { link };
   }
 
+  /** The host's links: from procfs and sysfs where it can, else one `ip` listing. */
+  async #lookup(): Promise<LinkLookup> {
+    const { links, sysNet } = this.deps;
+    return await sysNet?.lookup(() => links.list()) ?? lookupFromList(await links.list());
+  }
+
   /** Makes, records and sets up the tap of `p`; returns its name. On failure nothing of it is left. */
   plug(p: TapPlan): Promise<string> {
     const { links, namer } = this.deps;
     return namer.exclusive(async () => {
-      const all = await links.list();
+      const all = await this.#lookup();
       const { link: bridge, ovs } = await this.#uplink(p, all);
       // Each tap carries its guest's MAC with 0xFE first: one already on this bridge is another interface with that MAC.
-      const twin = bridge === undefined ? undefined : all.find((l) => l.master === bridge.name && l.mac?.toLowerCase() === p.mac);
+      const twin = bridge === undefined ? undefined : (await all.ports(bridge.name)).find((l) => l.mac?.toLowerCase() === p.mac);
       if (twin !== undefined) {
         throw new VirtkitError('MAC_IN_USE', `${p.path}/mac: another running interface on bridge ${bridge?.name ?? ''} has this interface's MAC ` +
           `(its tap ${twin.name} carries ${p.mac}, the guest MAC with 0xFE first); give this interface another MAC`, {
           details: { tapMac: p.mac, bridge: bridge?.name, tap: twin.name, path: `${p.path}/mac` },
         });
       }
-      const inUse = new Set(all.map((l) => l.name));
+      const inUse = all.names;
       if (p.name !== undefined && inUse.has(p.name)) {
         throw new VirtkitError('IFACE_EXISTS', `${p.path}/target/@dev: a network interface named '${p.name}' exists already on this host; ` +
           'name another, or leave <target dev> out to get a vnetN', { details: { name: p.name, path: `${p.path}/target/@dev` } });
@@ -220,18 +233,20 @@ export class DomainTaps {
         await this.unplug(p.alias).catch(() => undefined);
         throw e;
       };
-      // Its own process, so that its failure is known to be the making's.
+      if (ovs === undefined) {
+        // A Linux bridge's tap: made, then MAC, MTU, master and up in one `ip link set`; Links says which
+        // failed (the making also when it cannot tell: a tap not known to be ours is left alone).
+        await links.createTapWith(name, tapOpts, { ...settings, ...(bridge === undefined ? {} : { master: bridge.name }), up: true })
+          .catch((e: unknown) => (failedStep(e) === 1 ? remove(e) : forget(e)));
+        return name;
+      }
+      // Its own command, so that its failure is known to be the making's.
       await links.createTap(name, tapOpts).catch(forget);
       try {
-        if (ovs !== undefined) {
-          // An OVS port is added between the settings and `up`.
-          await links.set(name, settings);
-          await this.deps.ovs?.addPort({ ...ovs.port, bridge: ovs.bridge, port: name });
-          await links.setUp(name, true);
-        } else {
-          // A Linux bridge's tap: MAC, MTU, master and up in one `ip link set`.
-          await links.set(name, { ...settings, ...(bridge === undefined ? {} : { master: bridge.name }), up: true });
-        }
+        // An OVS port is added between the settings and `up`.
+        await links.set(name, settings);
+        await this.deps.ovs?.addPort({ ...ovs.port, bridge: ovs.bridge, port: name });
+        await links.setUp(name, true);
       } catch (e) {
         await remove(e);
       }
@@ -246,12 +261,12 @@ export class DomainTaps {
   plugMacvtap(p: MacvtapPlan): Promise<{ name: string; index: number }> {
     const { links, namer } = this.deps;
     return namer.exclusive(async () => {
-      const all = await links.list();
-      if (!all.some((l) => l.name === p.parent)) {
+      const all = await this.#lookup();
+      if (!all.names.has(p.parent)) {
         throw new VirtkitError('IFACE_NOT_FOUND', `${p.path}/source/@dev: there is no network interface '${p.parent}' on this host to put a macvtap on; ` +
           'name an existing NIC', { details: { name: p.parent, path: `${p.path}/source/@dev` } });
       }
-      const inUse = new Set(all.map((l) => l.name));
+      const inUse = all.names;
       if (p.name !== undefined && inUse.has(p.name)) {
         throw new VirtkitError('IFACE_EXISTS', `${p.path}/target/@dev: a network interface named '${p.name}' exists already on this host; ` +
           'name another, or leave <target dev> out to get a macvtapN', { details: { name: p.name, path: `${p.path}/target/@dev` } });
@@ -285,7 +300,7 @@ export class DomainTaps {
     const { name } = entry;
     // The port goes first: OVS would otherwise keep a port whose device is gone (and log about it).
     if (entry.ovs === true) await this.deps.ovs?.delPort(name, { ifExists: true });
-    const link = await this.deps.links.get(name);
+    const link = entry.macvtap === true ? await this.deps.links.get(name) : await (await this.#lookup()).find(name);
     // Only a tap (or macvtap): a name someone reused for another kind of device is not ours.
     if (link?.kind === (entry.macvtap === true ? 'macvtap' : 'tun')) await this.deps.links.delete(name);
   }

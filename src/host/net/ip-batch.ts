@@ -9,12 +9,15 @@ import { rm, writeFile } from 'node:fs/promises';
 import { VirtkitError } from '../../core/errors.js';
 import type { IpRunner } from './ip-runner.js';
 
+/** Whether `arg` reaches ip through a batch line unchanged (lines are split on blanks; quotes, backslashes and # mean something there). */
+export const isBatchWord = (arg: string): boolean => arg !== '' && !/[\s"'\\#]/u.test(arg);
+
 /** The batch file's text: one line per command, without the leading 'ip'. */
 export function ipBatchText(commands: readonly (readonly string[])[]): string {
   return commands.map((c) => {
     const [bin, ...args] = c;
     if (bin !== 'ip') throw new VirtkitError('INTERNAL_ERROR', `not an ip command: ${c.join(' ')}`);
-    const bad = args.find((a) => a === '' || /[\s"'\\#]/.test(a));
+    const bad = args.find((a) => !isBatchWord(a));
     if (bad !== undefined) throw new VirtkitError('INTERNAL_ERROR', `ip -batch cannot carry the argument ${JSON.stringify(bad)}`);
     return `${args.join(' ')}\n`;
   }).join('');

@@ -5,8 +5,11 @@
  * namespace or, with `netns`, inside a named network namespace (`ip -n NS`).
  * Every name is checked against the kernel's rules first (IFACE_NAME_INVALID).
  */
+import { VirtkitError } from '../../core/errors.js';
 import { checkIfName } from './link-names.js';
+import { isBatchWord } from './ip-batch.js';
 import { runIp, type IpRunner } from './ip-runner.js';
+import { WarmIp } from './ip-warm.js';
 
 export interface LinkCounters {
   readonly bytes: number;
@@ -96,17 +99,55 @@ function setArgs(name: string, s: LinkSettings): string[] {
     ...(s.up === undefined ? [] : [s.up ? 'up' : 'down'])];
 }
 
+/** The step of Links.createTapWith that failed: 0 the making (also when ip could not say), 1 the settings. */
+export function failedStep(e: unknown): number {
+  const step = e instanceof VirtkitError ? e.details?.['step'] : undefined;
+  return typeof step === 'number' ? step : 0;
+}
+
 export class Links {
   readonly #run: IpRunner;
   readonly #ns: readonly string[];
+  readonly #warm: WarmIp | undefined;
 
-  constructor(opts: { run?: IpRunner; netns?: string } = {}) {
+  /**
+   * `warm`: taps are made, set up and deleted through an ip started ahead of time (host/net/ip-warm.ts),
+   * not a process started for each; for a long-lived user (the daemon), with the real ip only.
+   */
+  constructor(opts: { run?: IpRunner; netns?: string; warm?: boolean } = {}) {
     this.#run = opts.run ?? runIp;
     this.#ns = opts.netns === undefined ? [] : ['-n', opts.netns];
+    this.#warm = opts.warm === true && opts.run === undefined ? new WarmIp(this.#ns) : undefined;
   }
 
   #ip(args: readonly string[]): Promise<string> {
     return this.#run([...this.#ns, ...args]);
+  }
+
+  /** A command whose answer is its exit status: through the waiting ip where there is one. */
+  #change(args: readonly string[]): Promise<unknown> {
+    return this.#warm !== undefined && args.every(isBatchWord) ? this.#warm.run(args) : this.#ip(args);
+  }
+
+  /**
+   * Runs `steps` in order, stopping at the first that fails; the rejection names it (failedStep), or an
+   * earlier one when ip could not say, never a later one.
+   */
+  async #changes(steps: readonly (readonly string[])[]): Promise<void> {
+    if (this.#warm !== undefined && steps.every((s) => s.every(isBatchWord))) {
+      await this.#warm.steps(steps);
+      return;
+    }
+    for (const [i, s] of steps.entries()) {
+      await this.#ip(s).catch((e: unknown) => {
+        throw e instanceof VirtkitError ? new VirtkitError(e.code, e.message, { details: { ...e.details, step: i }, cause: e.cause }) : e;
+      });
+    }
+  }
+
+  /** Ends the waiting ip, if any. */
+  close(): void {
+    this.#warm?.close();
   }
 
   /** Every link, with details (kind) and counters. */
@@ -128,7 +169,16 @@ export class Links {
 
   /** A persistent tap, which QEMU then opens by ifname (`-netdev tap,ifname=NAME`). */
   async createTap(name: string, opts: TapOptions = {}): Promise<void> {
-    await this.#ip(tapArgs(name, opts));
+    await this.#change(tapArgs(name, opts));
+  }
+
+  /**
+   * A persistent tap made, then set up (createTap, then set): with `warm`, in one ip process. The
+   * rejection says which failed (failedStep: 0 the making, 1 the settings).
+   */
+  async createTapWith(name: string, opts: TapOptions, s: LinkSettings): Promise<void> {
+    const set = setArgs(name, s);
+    await this.#changes(set.length > 4 ? [tapArgs(name, opts), set] : [tapArgs(name, opts)]);
   }
 
   /** A veth pair `name` <-> `peer`; with `peerNetns` the peer is made in that namespace. */
@@ -142,7 +192,7 @@ export class Links {
   /** Deletes a link (a veth takes its peer with it). */
   async delete(name: string): Promise<void> {
     checkIfName(name);
-    await this.#ip(['link', 'del', 'dev', name]);
+    await this.#change(['link', 'del', 'dev', name]);
   }
 
   /** Deletes `name` if it exists; true when it did. */
@@ -180,12 +230,12 @@ export class Links {
    */
   async set(name: string, s: LinkSettings): Promise<void> {
     const args = setArgs(name, s);
-    if (args.length > 4) await this.#ip(args);
+    if (args.length > 4) await this.#change(args);
   }
 
   async setUp(name: string, up: boolean): Promise<void> {
     checkIfName(name);
-    await this.#ip(['link', 'set', 'dev', name, up ? 'up' : 'down']);
+    await this.#change(['link', 'set', 'dev', name, up ? 'up' : 'down']);
   }
 
   /** Adds `cidr` (e.g. 192.168.100.1/24 or fd00::1/64) to `name`. */

@@ -1,0 +1,109 @@
+/**
+ * `ip` commands that change something (make a tap, set it up, delete it) through `ip -batch -`
+ * processes started ahead of time: starting `ip` from node costs 4-5 ms here (and blocks node's
+ * event loop meanwhile); writing lines to one that waits, well under one. Each process runs one
+ * change (one command, or a tap's making and settings) and exits (its stdin closed): none
+ * remembers a name -> ifindex lookup, as a long-lived `ip` does, which then fails with "No such
+ * device" once someone else removed and made again a bridge or tap of that name. Used ones are
+ * replaced a little later, off the caller's path. Arguments must be plain words (isBatchWord).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { VirtkitError } from '../../core/errors.js';
+import { ipBatchText } from './ip-batch.js';
+import { ipFailure, type IpRunner } from './ip-runner.js';
+
+/** The line ip adds after a failed command's own message. */
+const FAILED_RE = /^Command failed -:\d+$/mu;
+/** Run between steps: its output says the step before it was done. */
+const PROBE = ['link', 'show', 'dev', 'lo'];
+const PROBE_OUT_RE = /^\d+: lo: /gmu;
+
+/** Waiting processes kept: a tap is made and set up in one, removed in another. */
+const POOL = 2;
+/**
+ * How long after a command the used processes are replaced. spawn() blocks node's event loop (3 ms
+ * here, 8 ms at a load of 8 on 2 cores), so it waits until the change that used them (an attach
+ * takes 15-30 ms) is likely done, rather than hold up its QMP replies and status write.
+ */
+const REFILL_DELAY_MS = 50;
+
+export class WarmIp {
+  readonly #ready: ChildProcess[] = [];
+  #refill: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  /** `prefix`: ip options before -batch (e.g. ['-n', NETNS]). */
+  constructor(private readonly prefix: readonly string[] = []) {}
+
+  #start(): ChildProcess {
+    const child = spawn('ip', [...this.prefix, '-batch', '-'], { stdio: 'pipe', env: { ...process.env, LC_ALL: 'C' } });
+    child.on('error', () => undefined);
+    child.stdin?.on('error', () => undefined);
+    // A waiting ip keeps nothing alive: when this process ends, its stdin closes and it exits.
+    child.unref();
+    for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
+    return child;
+  }
+
+  /** A waiting process that is still there, else a new one; the pool is filled again a little later. */
+  #take(): ChildProcess {
+    let child: ChildProcess | undefined;
+    while (child === undefined && this.#ready.length > 0) {
+      const c = this.#ready.shift();
+      if (c !== undefined && c.exitCode === null && c.signalCode === null && c.pid !== undefined) child = c;
+    }
+    if (this.#refill === undefined && !this.#closed) {
+      this.#refill = setTimeout(() => {
+        this.#refill = undefined;
+        while (this.#ready.length < POOL && !this.#closed) this.#ready.push(this.#start());
+      }, REFILL_DELAY_MS);
+      this.#refill.unref();
+    }
+    return child ?? this.#start();
+  }
+
+  /** Runs `ip ARGS` in a waiting process; resolves to '' (its output is not read). */
+  readonly run: IpRunner = async (args) => {
+    await this.steps([args]);
+    return '';
+  };
+
+  /**
+   * Runs `steps` in order in one waiting process, stopping at the first that fails. The rejection's
+   * details.step is the failed step's index: how many steps were done is counted from the output of a
+   * probe (`link show dev lo`, every namespace has lo) run after each, which ip also writes when it
+   * exits on an argument without its "Command failed" line. When ip is killed, its unwritten output
+   * makes the count low: an earlier step is named, never a later one.
+   */
+  readonly steps = (steps: readonly (readonly string[])[]): Promise<void> => {
+    const lines = steps.flatMap((s, i) => (i === 0 ? [s] : [PROBE, s]));
+    const text = ipBatchText(lines.map((l) => ['ip', ...l]));
+    const child = this.#take();
+    return new Promise((resolve, reject) => {
+      let stderr = '';
+      let stdout = '';
+      child.ref();
+      for (const stream of [child.stdout, child.stderr]) (stream as unknown as { ref?: () => void } | null)?.ref?.();
+      child.stdout?.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+      child.stderr?.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+      child.on('error', (e) => reject((e as NodeJS.ErrnoException).code === 'ENOENT'
+        ? new VirtkitError('HOST_UNSUPPORTED', 'cannot run ip: iproute2 is not installed (or not on PATH)', { cause: e })
+        : new VirtkitError('HOST_NET_FAILED', `cannot run ip: ${e.message}`, { cause: e })));
+      child.on('close', (code, signal) => {
+        if (code === 0) { resolve(); return; }
+        const step = Math.min(stdout.match(PROBE_OUT_RE)?.length ?? 0, steps.length - 1);
+        const said = stderr.replace(FAILED_RE, '').trim() || `ip ended by ${signal ?? `exit status ${code ?? '?'}`}`;
+        const e = ipFailure([...this.prefix, ...(steps[step] ?? [])], said, undefined, code);
+        reject(steps.length === 1 ? e : new VirtkitError(e.code, e.message, { details: { ...e.details, step } }));
+      });
+      child.stdin?.end(text);
+    });
+  };
+
+  /** Ends the waiting processes and starts no more (a command after this starts its own). */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#refill);
+    for (const c of this.#ready.splice(0)) c.stdin?.end();
+  }
+}
