@@ -88,10 +88,15 @@ async function ask(conn: QmpConnection, binary: string): Promise<CapsReplies> {
 export async function probeQemuCaps(binary: string, opts: ProbeOptions = {}): Promise<ProbeResult> {
   const path = await resolveBinary(binary);
   const started = performance.now();
-  const [tcg, kvm] = await Promise.all([
-    withScratchQemu(path, PROBE_ARGS, async (conn) => buildQemuCaps(await ask(conn, path)), opts),
-    probeKvmCpu(path, opts),
+  const kvmProbe = probeKvmCpu(path, opts); // never rejects
+  // Both QEMUs are gone (and their temp dirs) before this returns, even when the TCG one fails.
+  const [tcgResult, kvm] = await Promise.all([
+    withScratchQemu(path, PROBE_ARGS, async (conn) => buildQemuCaps(await ask(conn, path)), opts).then(
+      (caps) => ({ caps }), (error: unknown) => ({ error })),
+    kvmProbe,
   ]);
+  if ('error' in tcgResult) throw tcgResult.error;
+  const tcg = tcgResult.caps;
   const caps = withKvmCpu(tcg, kvm.replies === undefined ? undefined : buildKvmCpu(kvm.replies));
   return { caps, probeMs: Math.round(performance.now() - started), kvmProbeMs: kvm.ms, ...(kvm.reason === undefined ? {} : { kvmReason: kvm.reason }) };
 }

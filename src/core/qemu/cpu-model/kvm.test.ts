@@ -9,7 +9,7 @@ import { parseDomainXml, prepareDomain } from '../../xml/domain/index.js';
 import { buildQemuArgv } from '../argv/index.js';
 import { buildKvmCpu } from '../caps-kvm.js';
 import { formatDomainCapabilitiesXml } from '../host-caps/index.js';
-import { acceleratorOffer, checkGuestCpu, compareCpu, cpuModelInfo, expandHostModel, extractCpus, hostModelCpu } from './index.js';
+import { acceleratorOffer, baselineCpuXml, checkGuestCpu, compareCpu, cpuModelInfo, expandHostModel, extractCpus, hostModelCpu } from './index.js';
 
 const caps = kvmCaps();
 const tcgOnly = tcgOnlyCaps();
@@ -107,4 +107,14 @@ test("domcapabilities for kvm with the kvm part: host-model supported, models us
   const unknown = formatDomainCapabilitiesXml({ caps: tcgOnly, emulator, kvmUsable: true, virttype: 'kvm' });
   assert.match(unknown, /<mode name='host-model' supported='no'\/>/);
   assert.match(unknown, /<model usable='unknown'>Westmere<\/model>/);
+});
+
+test("hypervisor baseline against this KVM: no AMD model fits without SSE3, so the closest one with 'pni' disabled", () => {
+  const offer = acceleratorOffer(caps, 'kvm');
+  assert.ok(offer !== undefined);
+  const out = baselineCpuXml(extractCpus('<cpu><model>EPYC</model></cpu>'), caps, { offer });
+  assert.match(out, /^<cpu mode='custom' match='exact'>\n {2}<model fallback='forbid'>[^<]+<\/model>\n {2}<vendor>AMD<\/vendor>\n/);
+  assert.match(out, /\n {2}<feature policy='disable' name='pni'\/>\n(.*\n)*<\/cpu>\n$/);
+  // what it prints, KVM provides
+  assert.notEqual(compareCpu(extractCpus(out)[0] ?? { features: [] }, offer, caps).result, 'incompatible', out);
 });
