@@ -16,7 +16,10 @@ import { run } from '../../src/cli/run.js';
 import { probeQemuCaps } from '../../src/host/qemu/probe-caps.js';
 import { expectedKvmCpuData } from '../helpers/kvm-expect.js';
 import { QEMU_BINARY, processesMentioning } from '../helpers/qemu-spawn.js';
+import { isVirtkitError } from '../../src/core/errors.js';
+import { guestDomainXml } from '../helpers/guest.js';
 import { inProcessDaemon } from './daemon-harness.js';
+import { assertNoLeftovers, createHarness } from './lifecycle-harness.js';
 
 async function vk(root: string, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -113,6 +116,34 @@ describe('CPU models under KVM (no KVM guest boots)', { timeout: 120_000 }, () =
       assert.match(base.stdout, new RegExp(`^<cpu mode='custom' match='exact'>\\n {2}<model fallback='forbid'>[^<]+</model>\\n {2}<vendor>${vendor}</vendor>\\n`));
     } finally {
       await d.close();
+    }
+  });
+
+  it("start of a type='kvm' domain needing a feature KVM lacks: CPU_INCOMPATIBLE before any QEMU runs (KVM verdict pretended usable)", async (t) => {
+    const expected = await expectedKvmCpuData();
+    if (!expected.present) {
+      t.skip(`no KVM CPU data here (${expected.why})`);
+      return;
+    }
+    // KVM guests hang on this host: the driver is told KVM runs guests, and the domain must be refused before one starts.
+    const h = await createHarness({ kvm: () => Promise.resolve({ usable: true }) });
+    try {
+      const caps = (await probeQemuCaps(QEMU_BINARY)).caps;
+      const kvmHas = new Set(caps.kvm?.host.features ?? []);
+      const lacking = ['avx512f', 'amx-tile', 'sgx', 'pni', 'svm'].find((f) => caps.cpuFeatures.includes(f) && !kvmHas.has(f));
+      assert.ok(lacking !== undefined, `this host's KVM has every feature tried: ${[...kvmHas].join(' ')}`);
+      const xml = await guestDomainXml('kvm-cpu1', { type: 'kvm', extra: `  <cpu mode='custom' match='exact'><model>pentium</model><feature policy='require' name='${lacking}'/></cpu>\n` });
+      await h.engine.dispatch({ kind: 'define', xml });
+      await assert.rejects(h.engine.dispatch({ kind: 'start', name: 'kvm-cpu1' }), (e: unknown) => {
+        assert.ok(isVirtkitError(e) && e.code === 'CPU_INCOMPATIBLE', String(e));
+        assert.ok((e.details?.['missing'] as string[]).includes(lacking), JSON.stringify(e.details));
+        assert.match(e.message, /the host CPU here is KVM \(QEMU's 'host' CPU under KVM\)/);
+        return true;
+      });
+      assert.equal((await h.engine.dispatch({ kind: 'get', name: 'kvm-cpu1' })).state, 'shutoff');
+      await assertNoLeftovers(h);
+    } finally {
+      await h.close();
     }
   });
 });
