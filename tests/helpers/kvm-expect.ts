@@ -76,3 +76,20 @@ export function expectedKvm(): Promise<KvmExpectation> {
   pending ??= decide();
   return pending;
 }
+
+/**
+ * Whether the caps probe can ask QEMU under KVM about CPUs (its `kvm` part), decided here:
+ * /dev/kvm exists and this user opens it read-write. Unlike expectedKvm no guest runs, so it
+ * holds on this host (kvm_pvm) too. VIRTKIT_EXPECT_KVM_CPU=yes|no overrides.
+ */
+export async function expectedKvmCpuData(): Promise<{ present: boolean; why: string }> {
+  const env = process.env['VIRTKIT_EXPECT_KVM_CPU'];
+  if (env === 'yes' || env === 'no') return { present: env === 'yes', why: `VIRTKIT_EXPECT_KVM_CPU=${env}` };
+  if (env !== undefined) throw new Error(`VIRTKIT_EXPECT_KVM_CPU is '${env}'; use yes or no`);
+  try {
+    await (await open('/dev/kvm', constants.O_RDWR)).close();
+    return { present: true, why: '/dev/kvm opens read-write' };
+  } catch (err) {
+    return { present: false, why: `/dev/kvm: ${(err as Error).message}` };
+  }
+}

@@ -60,7 +60,7 @@ export function expandableCpuModels(defs: readonly QmpCpuDefinition[]): string[]
   return defs.filter((c) => c['alias-of'] === undefined).map((c) => c.name);
 }
 
-const booleanProps = (e: QmpCpuModelExpansion | undefined): [string, boolean][] =>
+export const booleanProps = (e: QmpCpuModelExpansion | undefined): [string, boolean][] =>
   Object.entries(e?.model.props ?? {}).filter((p): p is [string, boolean] => typeof p[1] === 'boolean');
 
 function cpuModel(c: QmpCpuDefinition, expansion: QmpCpuModelExpansion | undefined): QemuCpuModel {

@@ -8,7 +8,7 @@ import { VirtkitError } from '../errors.js';
 import { schemaIssues } from '../schema-issues.js';
 
 /** Bumped whenever the stored shape changes, so old caches are re-probed. */
-export const QEMU_CAPS_FORMAT = 2;
+export const QEMU_CAPS_FORMAT = 3;
 
 const name = v.pipe(v.string(), v.minLength(1));
 const int = v.pipe(v.number(), v.safeInteger());
@@ -41,6 +41,17 @@ export const QemuCpuModelSchema = v.strictObject({
   features: v.optional(names),
 });
 
+/**
+ * What QEMU under KVM offers a guest CPU, from a second scratch QEMU (-machine none -accel kvm):
+ * libvirt's KVM probe. Depends on the host CPU and kernel, not only on the binary.
+ */
+export const QemuKvmCpuSchema = v.strictObject({
+  /** 'host' expanded under KVM (query-cpu-model-expansion type=static): CPUID vendor and the features it sets. */
+  host: v.strictObject({ vendor: v.optional(v.string()), features: names }),
+  /** query-cpu-definitions under KVM: model -> the features KVM cannot provide (models lacking none are absent). */
+  unavailableFeatures: v.record(name, names),
+});
+
 export const QemuCapsSchema = v.strictObject({
   format: v.literal(QEMU_CAPS_FORMAT),
   binary: v.string(),
@@ -53,6 +64,8 @@ export const QemuCapsSchema = v.strictObject({
   cpuModels: v.array(QemuCpuModelSchema),
   /** Every CPU feature QEMU knows (QEMU's names): the boolean properties of a static expansion. */
   cpuFeatures: names,
+  /** KVM's CPU offer; absent when /dev/kvm cannot be opened or QEMU cannot start under KVM. */
+  kvm: v.optional(QemuKvmCpuSchema),
   /** Every non-abstract QOM type that implements 'device' (what -device accepts, aliases aside). */
   devices: names,
   /** For the device types virtkit configures: property name -> QOM property type. */
@@ -74,6 +87,7 @@ export const QemuCapsSchema = v.strictObject({
 
 export type QemuCaps = v.InferOutput<typeof QemuCapsSchema>;
 export type QemuMachine = v.InferOutput<typeof QemuMachineSchema>;
+export type QemuKvmCpu = v.InferOutput<typeof QemuKvmCpuSchema>;
 export type QemuCpuModel = v.InferOutput<typeof QemuCpuModelSchema>;
 
 /** Validates stored caps; throws INVALID_ARGUMENT naming the first bad field. */

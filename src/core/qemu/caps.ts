@@ -7,7 +7,7 @@
 import type { QemuCaps, QemuMachine } from './caps-schema.js';
 
 export { parseQemuCaps, QEMU_CAPS_FORMAT, QemuCapsSchema } from './caps-schema.js';
-export type { QemuCaps, QemuCpuModel, QemuMachine } from './caps-schema.js';
+export type { QemuCaps, QemuCpuModel, QemuKvmCpu, QemuMachine } from './caps-schema.js';
 
 /** Name lookups as Sets, built once per caps object. */
 interface Index {

@@ -21,8 +21,10 @@ async function offerFor(q: CpuQuery, caps: QemuCaps, kvm: () => Promise<KvmVerdi
   if (virttype !== 'qemu' && virttype !== 'kvm') throw new VirtkitError('INVALID_ARGUMENT', `unknown virttype '${virttype}': use 'qemu' or 'kvm'`);
   const offer = acceleratorOffer(caps, virttype);
   if (offer === undefined) {
-    throw new VirtkitError('UNSUPPORTED_OPERATION', "what KVM gives a guest CPU is not known here: virtkit probes QEMU under TCG only; use --virttype qemu",
-      { details: { virttype } });
+    // No KVM part in the caps: the probe could not ask QEMU under KVM (docs/cpu-models.md).
+    const why = (await kvm()).reason;
+    throw new VirtkitError('UNSUPPORTED_OPERATION', 'what KVM gives a guest CPU is not known here: the capabilities probe could not ask QEMU under KVM' +
+      `${why === undefined ? '' : ` (on this host ${why})`}; use --virttype qemu`, { details: { virttype } });
   }
   return offer;
 }

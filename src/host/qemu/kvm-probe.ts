@@ -51,7 +51,7 @@ export interface KvmStatus {
 
 const STAGE_NAMES: Record<string, string> = { '': 'executed no instruction', R: 'ran real-mode code but never reached 32-bit protected mode', RP: 'reached protected mode but not 64-bit long mode', RPL: 'reached 64-bit mode but did not exit' };
 
-async function kernelRelease(root: string): Promise<string> {
+export async function kernelRelease(root: string): Promise<string> {
   const text = await readFile(join(root, 'proc/sys/kernel/osrelease'), 'utf8').catch(() => undefined);
   return text?.trim() || (root === '/' ? release() : 'unknown');
 }
@@ -61,8 +61,8 @@ async function kvmModules(root: string): Promise<string[]> {
   return names.filter((n) => n.startsWith('kvm_')).sort();
 }
 
-/** The device checks: undefined when /dev/kvm opens read-write, else the reason. */
-async function deviceProblem(root: string): Promise<{ check: 'device' | 'access'; reason: string } | undefined> {
+/** The device checks: undefined when /dev/kvm opens read-write, else the reason (also the caps probe's gate for its KVM part). */
+export async function deviceProblem(root: string): Promise<{ check: 'device' | 'access'; reason: string } | undefined> {
   const dev = join(root, 'dev/kvm');
   try {
     const fh = await open(dev, constants.O_RDWR);

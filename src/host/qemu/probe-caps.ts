@@ -3,18 +3,21 @@
  * paused, no devices), a fixed list of QMP questions, a QemuCaps built from
  * the answers (src/core/qemu/caps-build.ts). ~0.3 s on QEMU 7.2 here. Each CPU
  * model is expanded (query-cpu-model-expansion static) under TCG, so 'max' says what
- * TCG offers; under KVM libvirt expands 'host' instead, which this TCG probe cannot
- * (src/core/qemu/cpu-model/ treats KVM's offer as unknown).
+ * TCG offers. Where /dev/kvm opens, a second QEMU under KVM runs alongside
+ * (probe-kvm-cpu.ts): its 'host' expansion and unavailable-features are the caps'
+ * `kvm` part (what host-model and named models mean under KVM; src/core/qemu/cpu-model/).
  *
  * getQemuCaps adds two caches: a JSON file per binary in cacheDir, keyed by
  * the binary's real path, size, mtime and ctime (an upgraded QEMU is a new
  * key) and by the files in its module directory with their sizes and mtimes
  * (installing or removing qemu-system-gui or qemu-block-extra is a new key:
- * see modules.ts), and an in-process memo under the same key. A corrupt or
+ * see modules.ts) and by whether /dev/kvm opens, with the kernel release when
+ * it does (KVM's offer depends on both), and an in-process memo under the same key. A corrupt or
  * stale-format file is re-probed.
  */
 import { buildQemuCaps, expandableCpuModels, PROBED_DEVICE_TYPES } from '../../core/qemu/caps-build.js';
 import type { CapsReplies } from '../../core/qemu/caps-build.js';
+import { buildKvmCpu, withKvmCpu } from '../../core/qemu/caps-kvm.js';
 import { parseQemuCaps, QEMU_CAPS_FORMAT } from '../../core/qemu/caps-schema.js';
 import type { QemuCaps } from '../../core/qemu/caps-schema.js';
 import type { QmpCpuModelExpansion, QmpObjectPropertyInfo } from '../../core/qemu/qmp/command-types.js';
@@ -23,8 +26,10 @@ import type { QmpConnection } from '../qmp/connection.js';
 import { binaryIdentity, resolveBinary } from './binary.js';
 import type { BinaryIdentity } from './binary.js';
 import { cacheFile, cacheKey, readJsonCache, writeJsonCache } from './json-cache.js';
+import { deviceProblem, kernelRelease } from './kvm-probe.js';
 import { defaultModuleDir, moduleDirState } from './modules.js';
 import type { ModuleDirState } from './modules.js';
+import { probeKvmCpu } from './probe-kvm-cpu.js';
 import { withScratchQemu } from './scratch-qemu.js';
 
 export const PROBE_ARGS: readonly string[] = ['-machine', 'none', '-accel', 'tcg', '-nodefaults', '-no-user-config', '-display', 'none', '-S'];
@@ -32,6 +37,18 @@ export const PROBE_ARGS: readonly string[] = ['-machine', 'none', '-accel', 'tcg
 export interface ProbeOptions {
   readonly timeoutMs?: number;
   readonly tmpDir?: string;
+  /** Prefix for /dev/kvm (default '/'); without a usable /dev/kvm the caps have no `kvm` part. */
+  readonly root?: string;
+}
+
+export interface ProbeResult {
+  readonly caps: QemuCaps;
+  /** The whole probe, both QEMUs (they run at the same time). */
+  readonly probeMs: number;
+  /** The KVM QEMU alone (0 when none ran). */
+  readonly kvmProbeMs: number;
+  /** Why the caps have no `kvm` part. */
+  readonly kvmReason?: string;
 }
 
 async function ask(conn: QmpConnection, binary: string): Promise<CapsReplies> {
@@ -68,11 +85,20 @@ async function ask(conn: QmpConnection, binary: string): Promise<CapsReplies> {
 }
 
 /** Probes `binary` (a path, or a name on PATH) now, without the cache. */
-export async function probeQemuCaps(binary: string, opts: ProbeOptions = {}): Promise<{ caps: QemuCaps; probeMs: number }> {
+export async function probeQemuCaps(binary: string, opts: ProbeOptions = {}): Promise<ProbeResult> {
   const path = await resolveBinary(binary);
   const started = performance.now();
-  const caps = await withScratchQemu(path, PROBE_ARGS, async (conn) => buildQemuCaps(await ask(conn, path)), opts);
-  return { caps, probeMs: Math.round(performance.now() - started) };
+  const kvmProbe = probeKvmCpu(path, opts); // never rejects
+  // Both QEMUs are gone (and their temp dirs) before this returns, even when the TCG one fails.
+  const [tcgResult, kvm] = await Promise.all([
+    withScratchQemu(path, PROBE_ARGS, async (conn) => buildQemuCaps(await ask(conn, path)), opts).then(
+      (caps) => ({ caps }), (error: unknown) => ({ error })),
+    kvmProbe,
+  ]);
+  if ('error' in tcgResult) throw tcgResult.error;
+  const tcg = tcgResult.caps;
+  const caps = withKvmCpu(tcg, kvm.replies === undefined ? undefined : buildKvmCpu(kvm.replies));
+  return { caps, probeMs: Math.round(performance.now() - started), kvmProbeMs: kvm.ms, ...(kvm.reason === undefined ? {} : { kvmReason: kvm.reason }) };
 }
 
 export interface CapsCacheOptions extends ProbeOptions {
@@ -123,7 +149,10 @@ function fromFile(json: unknown, identity: BinaryIdentity, modules: ModuleDirSta
 export async function lookupQemuCaps(binary: string, opts: CapsCacheOptions): Promise<CapsLookup> {
   const identity = await binaryIdentity(binary);
   const modules = await moduleDirState(opts.moduleDir ?? defaultModuleDir(identity.realPath));
-  const key = cacheKey({ format: QEMU_CAPS_FORMAT, identity, modules });
+  // A host that gains or loses /dev/kvm, or boots another kernel, gets KVM's part probed again.
+  const root = opts.root ?? '/';
+  const kvm = (await deviceProblem(root)) === undefined ? { kernelRelease: await kernelRelease(root) } : false;
+  const key = cacheKey({ format: QEMU_CAPS_FORMAT, identity, modules, kvm });
   const file = cacheFile(opts.cacheDir, 'qemu-caps', key);
   const memoKey = `${file}\0${identity.path}`;
   const known = memo.get(memoKey);

@@ -116,7 +116,10 @@ export function baselineCpuXml(cpus: readonly CpuDesc[], caps: QemuCaps, opts: B
     common = new Set([...common].filter((f) => s.has(f)));
   }
   const vendor = [...vendors][0];
-  const d = decodeCpu({ ...(vendor === undefined ? {} : { vendor }), features: common, source: 'baseline' }, namedCpuModels(caps), { allowDisable: false });
+  const wanted = { ...(vendor === undefined ? {} : { vendor }), features: common, source: 'baseline' };
+  // A model the common features fully have; failing that (a KVM without SSE3 has none), the
+  // closest one with the features it lacks disabled, as libvirt's baseline may print them.
+  const d = decodeCpu(wanted, namedCpuModels(caps), { allowDisable: false }) ?? decodeCpu(wanted, namedCpuModels(caps), { allowDisable: true });
   if (d === undefined) throw new VirtkitError('INVALID_ARGUMENT', 'no CPU model fits the features these CPUs have in common');
   const listed = opts.expandFeatures === true ? [...common].sort() : d.require;
   return [
@@ -124,6 +127,7 @@ export function baselineCpuXml(cpus: readonly CpuDesc[], caps: QemuCaps, opts: B
     `  <model fallback='forbid'>${escapeXmlAttr(d.model)}</model>`,
     ...(d.vendor === undefined ? [] : [`  <vendor>${escapeXmlAttr(d.vendor)}</vendor>`]),
     ...listed.map((f) => `  <feature policy='require' name='${escapeXmlAttr(f)}'/>`),
+    ...d.disable.map((f) => `  <feature policy='disable' name='${escapeXmlAttr(f)}'/>`),
     '</cpu>',
     '',
   ].join('\n');

@@ -15,10 +15,19 @@ import type { CpuOffer } from './models.js';
 type CpuDef = NonNullable<DomainDef['cpu']>;
 type CpuFeature = NonNullable<CpuDef['feature']>[number];
 
-/** The host-model CPU of a `<domain type>` (domcapabilities' host-model); undefined when the offer is unknown (KVM). */
+/**
+ * KVM's paravirtual features (CPUID leaf 0x40000001: kvmclock, kvm-pv-eoi...): 'host' under KVM
+ * sets them, no named model does, and QEMU turns them on by itself for any model under KVM;
+ * libvirt's host-model does not list them, so neither does the decode.
+ */
+const isKvmParavirt = (f: string): boolean => f.startsWith('kvm');
+
+/** The host-model CPU of a `<domain type>` (domcapabilities' host-model); undefined when the offer is unknown (KVM not probed). */
 export function hostModelCpu(caps: QemuCaps, virttype: string): DecodedCpu | undefined {
   const offer = acceleratorOffer(caps, virttype);
-  return offer === undefined ? undefined : decodeCpu(offer, namedCpuModels(caps), { allowDisable: true });
+  if (offer === undefined) return undefined;
+  const cpu = { ...offer, features: new Set([...offer.features].filter((f) => !isKvmParavirt(f))) };
+  return decodeCpu(cpu, namedCpuModels(caps), { allowDisable: true });
 }
 
 /** `def` with a host-model <cpu> replaced by the model and features it stands for now; other modes unchanged. */
@@ -28,7 +37,10 @@ export function expandHostModel(def: DomainDef, caps: QemuCaps): DomainDef {
   const decoded = hostModelCpu(caps, def.type);
   if (decoded === undefined) {
     throw new VirtkitError('QEMU_UNSUPPORTED', `/domain/cpu/@mode: host-model is not supported for <domain type='${def.type}'>: ` +
-      "virtkit knows what QEMU offers under TCG only; use type='qemu', host-passthrough or a named model");
+      (def.type === 'kvm'
+        ? 'what KVM offers a guest CPU is unknown (the capabilities probe could not ask QEMU under KVM: no usable /dev/kvm); '
+        : 'virtkit knows what QEMU offers under TCG and KVM only; ') +
+      "use type='qemu', host-passthrough or a named model");
   }
   // The domain's own features win over the expansion's (libvirt applies them on top).
   const own = new Map((cpu.feature ?? []).map((f) => [f.name, f]));
@@ -73,8 +85,8 @@ export function cpuIncompatible(missing: readonly string[], offer: CpuOffer): Vi
 
 /**
  * Refuses a custom <cpu> its accelerator cannot provide (CPU_INCOMPATIBLE), as libvirt does
- * unless check='none'. Modes other than custom, and accelerators whose offer is unknown (KVM:
- * see acceleratorOffer), pass.
+ * unless check='none'. Modes other than custom, and accelerators whose offer is unknown (KVM
+ * without its probed part: see acceleratorOffer), pass.
  */
 export function checkGuestCpu(def: DomainDef, caps: QemuCaps): void {
   const cpu = def.cpu;

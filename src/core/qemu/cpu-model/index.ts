@@ -5,7 +5,7 @@
 export { decodeCpu } from './decode.js';
 export type { DecodedCpu, DecodeOptions } from './decode.js';
 export { checkGuestCpu, cpuIncompatible, expandHostModel, hostModelCpu, missingCpuFeatures } from './guest.js';
-export { acceleratorOffer, cpuModelInfo, hostCpuOffer, knownCpuFeatures, namedCpuModels } from './models.js';
+export { acceleratorOffer, cpuModelInfo, cpuModelUsable, hostCpuOffer, knownCpuFeatures, namedCpuModels } from './models.js';
 export type { CpuModelInfo, CpuOffer } from './models.js';
 export { CPU_VENDORS, featuresFromLinuxFlags, libvirtFeatureName, libvirtVendor, qemuFeatureName } from './names.js';
 export { baselineCpuXml, compareCpu, extractCpus } from './compare.js';

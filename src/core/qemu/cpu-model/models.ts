@@ -71,12 +71,29 @@ export function hostCpuOffer(vendor: string | undefined, flags: readonly string[
 
 /**
  * What the accelerator of a `<domain type>` offers: for 'qemu' (TCG) the features of QEMU's
- * 'max' CPU as the TCG probe expanded it. For 'kvm' libvirt expands 'host' under KVM, which
- * a TCG probe cannot: undefined (unknown), and callers skip what needs it.
+ * 'max' CPU as the TCG probe expanded it; for 'kvm' those of 'host' expanded under KVM, as
+ * libvirt takes them (the caps' `kvm` part). undefined where unknown: KVM when the probe could
+ * not ask it (no usable /dev/kvm), and callers refuse what needs it.
  */
 export function acceleratorOffer(caps: QemuCaps, virttype: string): CpuOffer | undefined {
+  if (virttype === 'kvm') {
+    const host = caps.kvm?.host;
+    if (host === undefined) return undefined;
+    const vendor = libvirtVendor(host.vendor);
+    return { ...(vendor === undefined ? {} : { vendor }), features: new Set(host.features.map(libvirtFeatureName)), source: "KVM (QEMU's 'host' CPU under KVM)" };
+  }
   if (virttype !== 'qemu') return undefined;
   const max = cpuModelInfo(caps, 'max');
   if (max === undefined) return undefined;
   return { ...(max.vendor === undefined ? {} : { vendor: max.vendor }), features: max.features, source: "TCG (QEMU's 'max' CPU)" };
+}
+
+/**
+ * Whether a named model runs under the accelerator as is (domcapabilities' usable=): the
+ * unavailable-features of the probe under that accelerator are none. undefined: not known.
+ */
+export function cpuModelUsable(caps: QemuCaps, name: string, virttype: string): boolean | undefined {
+  if (virttype === 'kvm') return caps.kvm === undefined ? undefined : !Object.hasOwn(caps.kvm.unavailableFeatures, name);
+  const m = caps.cpuModels.find((c) => c.name === name);
+  return m === undefined ? undefined : (m.unavailableFeatures ?? []).length === 0;
 }
