@@ -29,7 +29,8 @@ BUSYBOX_PKG=busybox-static
 #    disks). ext4 (with jbd2, mbcache, crc16, crc32c), PCI hotplug (acpiphp) and
 #    devtmpfs are built into the cloud kernel (CONFIG_EXT4_FS=y,
 #    CONFIG_HOTPLUG_PCI_ACPI=y); virtio_blk notices a capacity change by itself.
-WANTED_MODULES=(button evdev pvpanic-mmio pvpanic-pci virtio_pci virtio_blk)
+#  - virtio_balloon: the memory balloon, for setmem --live.
+WANTED_MODULES=(button evdev pvpanic-mmio pvpanic-pci virtio_pci virtio_blk virtio_balloon)
 # Loaded only with virtkit.net=... (/etc/modules.net), so that a guest without the switch
 # boots exactly as before and its virtio NICs stay driverless (a test reads their link state
 # through the device's legacy config space, which a driver would move):
