@@ -13,6 +13,7 @@ import type { BindResult } from '../../host/pci/bind.js';
 import { listPciDevices, readPciDevice } from '../../host/pci/read.js';
 import { listUsbDevices } from '../../host/usb/read.js';
 import type { EngineContext } from '../engine/context.js';
+import type { DomainDef } from '../domain-xml.js';
 
 export type NodedevAction =
   | { readonly kind: 'nodedevList'; readonly caps?: readonly NodedevCap[] }
@@ -29,15 +30,23 @@ export interface NodedevResults {
   nodedevReset: BindResult;
 }
 
-/** The domain that holds PCI device `address` (starting or running), if any. */
-export function holderOf(ctx: EngineContext, address: string): string | undefined {
-  const claimed = ctx.nodedevs.claims.get(address);
+/**
+ * The domain that holds host device `key` (starting or running), if any: the one `claims` names,
+ * else a running domain whose live definition has it (`keysOf` lists a definition's device keys).
+ */
+export function holderIn(ctx: EngineContext, claims: ReadonlyMap<string, string>, key: string, keysOf: (def: DomainDef) => string[]): string | undefined {
+  const claimed = claims.get(key);
   if (claimed !== undefined) return claimed;
   for (const rec of ctx.registry.all()) {
     const def = rec.runtime?.liveDef;
-    if (def !== undefined && domainPciDevices(def).some((d) => d.address === address)) return rec.name;
+    if (def !== undefined && keysOf(def).includes(key)) return rec.name;
   }
   return undefined;
+}
+
+/** The domain that holds PCI device `address` (starting or running), if any. */
+export function holderOf(ctx: EngineContext, address: string): string | undefined {
+  return holderIn(ctx, ctx.nodedevs.claims, address, (def) => domainPciDevices(def).map((d) => d.address));
 }
 
 function refuseInUse(ctx: EngineContext, address: string, what: string): void {

@@ -13,16 +13,11 @@ import { domainUsbDevices, hasUsbHostdevs, resolveUsbHostdevs } from '../../core
 import { listUsbDevices } from '../../host/usb/read.js';
 import type { DomainDef } from '../domain-xml.js';
 import type { EngineContext } from '../engine/context.js';
+import { holderIn } from './actions.js';
 
 /** The domain that holds USB device `key` ("001:002"), starting or running, if any. */
-export function usbHolderOf(ctx: EngineContext, key: string): string | undefined {
-  const claimed = ctx.nodedevs.usbClaims.get(key);
-  if (claimed !== undefined) return claimed;
-  for (const rec of ctx.registry.all()) {
-    const def = rec.runtime?.liveDef;
-    if (def !== undefined && domainUsbDevices(def).some((d) => usbBusDevice(d.bus, d.device) === key)) return rec.name;
-  }
-  return undefined;
+function usbHolderOf(ctx: EngineContext, key: string): string | undefined {
+  return holderIn(ctx, ctx.nodedevs.usbClaims, key, (def) => domainUsbDevices(def).map((d) => usbBusDevice(d.bus, d.device)));
 }
 
 /** Resolves and claims `def`'s USB devices for domain `name`; call inside ctx.nodedevs.serial. */

@@ -11,7 +11,7 @@ import { deviceProblem } from './kvm-probe.js';
 import { withScratchQemu } from './scratch-qemu.js';
 import type { ScratchQemuOptions } from './scratch-qemu.js';
 
-export const KVM_PROBE_ARGS: readonly string[] = ['-machine', 'none', '-accel', 'kvm', '-nodefaults', '-no-user-config', '-display', 'none', '-S'];
+const KVM_PROBE_ARGS: readonly string[] = ['-machine', 'none', '-accel', 'kvm', '-nodefaults', '-no-user-config', '-display', 'none', '-S'];
 
 export interface KvmCpuProbeOptions extends ScratchQemuOptions {
   /** Prefix for /dev/kvm (default '/'): a test points it at a tree without one. */

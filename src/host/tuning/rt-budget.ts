@@ -10,19 +10,15 @@ import { availableParallelism } from 'node:os';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
+import { SerialQueue } from '../../core/serial-queue.js';
 import type { RtDemand } from '../../core/tuning/rt-budget.js';
 import { rtRuntimes } from '../../core/tuning/rt-budget.js';
 import { parseCpuList } from '../cpu-list.js';
 
 const RT = 'cpu.rt_runtime_us';
 
-let chain: Promise<unknown> = Promise.resolve();
 /** One budget change at a time in this process: each reads its siblings' budgets, then writes. */
-function serialized<T>(f: () => Promise<T>): Promise<T> {
-  const next = chain.then(f, f);
-  chain = next.catch(() => undefined);
-  return next;
-}
+const budgetQueue = new SerialQueue();
 
 const readRuntime = (dir: string): Promise<number | undefined> =>
   readFile(join(dir, RT), 'utf8').then((s) => Number(s.trim()), () => undefined);
@@ -66,7 +62,7 @@ export async function giveRtBudget(cgroupRoot: string, parent: string, group: st
   if (rootRuntime === undefined || rootRuntime < 0) return;
   const want = rtRuntimes(demand, { runtime: rootRuntime, cpus: await hostCpus(cgroupRoot) });
   const mine = want.get('') ?? 0;
-  await serialized(async () => {
+  await budgetQueue.run(async () => {
     // Another daemon on the host may lower the parent between our two writes (its releaseRtBudget): then once more.
     for (let attempt = 1; ; attempt++) {
       await raiseParent(cpuRoot, parent, group, rootRuntime, mine);
@@ -98,7 +94,7 @@ async function raiseParent(cpuRoot: string, parent: string, group: string, rootR
  * lingers in the kernel's accounting for a while, and its parent could not go below its budget meanwhile.
  */
 export async function releaseRtBudget(parent: string, group: string): Promise<string[]> {
-  return serialized(async () => {
+  return budgetQueue.run(async () => {
     const have = await readRuntime(parent);
     if (have === undefined || have <= 0) return [];
     const failed: string[] = [];

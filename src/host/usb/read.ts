@@ -13,7 +13,7 @@ import { usbNodedevName, type UsbDeviceInfo } from '../../core/nodedev/usb.js';
 const read = (p: string): Promise<string | undefined> => readFile(p, 'utf8').then((s) => s.trim(), () => undefined);
 const DEVICE_NAME = /^(usb\d+|\d+-[\d.]+)$/;
 
-export const usbDevicesDir = (root: string): string => join(root, 'sys/bus/usb/devices');
+const usbDevicesDir = (root: string): string => join(root, 'sys/bus/usb/devices');
 
 /** The parent's node device name: a USB device (hub or root hub), a PCI controller, else none. */
 function parentName(dir: string): string | null {
