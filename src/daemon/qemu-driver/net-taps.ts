@@ -99,7 +99,7 @@ export interface TapDeps {
 
 export class DomainTaps {
   #entries: TapEntry[];
-  #writes: Promise<unknown> = Promise.resolve();
+  readonly #writes = new SerialQueue();
 
   private constructor(private readonly runDir: string, private readonly deps: TapDeps, entries: TapEntry[]) {
     this.#entries = entries;
@@ -132,12 +132,10 @@ export class DomainTaps {
   #save(): Promise<void> {
     const text = `${JSON.stringify({ taps: this.#entries }, null, 2)}\n`;
     const path = join(this.runDir, TAPS_FILE);
-    const write = this.#writes.then(async () => {
+    return this.#writes.run(async () => {
       await writeFile(`${path}.tmp`, text, { mode: 0o600 });
       await rename(`${path}.tmp`, path);
     });
-    this.#writes = write.catch(() => undefined);
-    return write;
   }
 
   /** Where the tap of `p` goes: a Linux bridge (its link), an OVS bridge (its name, its internal port's link and the port's settings), or nowhere. */
