@@ -120,11 +120,12 @@ export const setVcpus = (ctx: EngineContext, a: ActionOf<'setVcpus'>, opts: Disp
     }
     if (to.config) {
       await updateConfig(ctx, rec, (def) => {
-        const vcpu = { ...(def.vcpu ?? { value: 1 }) };
         if (a.maximum === true) {
-          vcpu.value = a.count;
-          if ((vcpu.current ?? 0) > a.count) delete vcpu.current;
-        } else if (a.count === vcpu.value) delete vcpu.current;
+          Object.assign(def, withVcpuMaximum(def, a.count));
+          return;
+        }
+        const vcpu = { ...(def.vcpu ?? { value: 1 }) };
+        if (a.count === vcpu.value) delete vcpu.current;
         else vcpu.current = a.count;
         def.vcpu = vcpu;
         // A <vcpus> of the old counts would no longer start: the new one enables ids below the current count (QEMU's -smp).
@@ -135,3 +136,25 @@ export const setVcpus = (ctx: EngineContext, a: ActionOf<'setVcpus'>, opts: Disp
       });
     }
   });
+
+/**
+ * `def` with a maximum of `max` vCPUs, as libvirt's qemuDomainSetVcpusMax (virDomainDefSetVcpusMax)
+ * does it: the vCPUs below the new maximum keep their state, so the current count stays; the
+ * ones added are offline (and hotpluggable); lowering the maximum drops the vCPUs above it, and
+ * with them the current count when it was higher. A `<vcpus>` keeps its entries below the new
+ * maximum, gains disabled hotpluggable ones, and loses the order of each (libvirt clears it:
+ * it may no longer be valid).
+ */
+function withVcpuMaximum(def: DomainDef, max: number): DomainDef {
+  const slots = vcpuSlots(def).slice(0, max).map(({ order: _order, ...s }) => s);
+  for (let id = slots.length; id < max; id++) slots.push({ id, enabled: false, hotpluggable: true });
+  const current = slots.filter((s) => s.enabled).length;
+  if (current === 0) {
+    throw new VirtkitError('INVALID_ARGUMENT', `cannot lower the maximum to ${max} vCPUs: none of vCPUs 0 to ${max - 1} is enabled`);
+  }
+  const next = { ...def, vcpu: { ...(def.vcpu ?? { value: 1 }), value: max } };
+  if (def.vcpus !== undefined) return withVcpuSlots(next, slots);
+  if (current === max) delete next.vcpu.current;
+  else next.vcpu.current = current;
+  return next;
+}
