@@ -68,3 +68,27 @@ describe('setvcpus --maximum --config (libvirt qemuDomainSetVcpusMax)', () => {
     assert.equal(await stored(), before);
   });
 });
+
+describe('setvcpus --maximum --config against the rest of the definition', () => {
+  it('a maximum that <cpu><topology> or a <numa> cell does not allow is refused and changes nothing', async () => {
+    for (const cpu of ["<cpu><topology sockets='1' cores='2' threads='1'/></cpu>", "<cpu><numa><cell id='0' cpus='0-1' memory='1024'/></numa></cpu>"]) {
+      const { stored, setMax } = await defined(`<vcpu>2</vcpu>${cpu}`);
+      const before = await stored();
+      await assert.rejects(setMax(cpu.includes('topology') ? 4 : 1), (e: unknown) => isVirtkitError(e) && e.code === 'INVALID_ARGUMENT' &&
+        /^(CPU topology doesn't match the desired vcpu count|Number of CPUs in <numa> exceeds the desired maximum vcpu count)/.test(e.message), cpu);
+      assert.equal(await stored(), before);
+    }
+    const { setMax } = await defined("<vcpu>2</vcpu><cpu><topology sockets='1' cores='2' threads='1'/></cpu>");
+    await setMax(2); // the count the topology has: allowed (libvirt lets a bad count be corrected this way)
+  });
+
+  it('the <vcpupin> of vCPUs above a lowered maximum go with them (libvirt keeps a pin with its vCPU)', async () => {
+    const { stored, setMax } = await defined("<vcpu current='1'>4</vcpu><cputune><vcpupin vcpu='0' cpuset='0'/><vcpupin vcpu='3' cpuset='1'/></cputune>");
+    await setMax(2);
+    assert.match(await stored(), /<cputune>\n\s+<vcpupin vcpu='0' cpuset='0'\/>\n\s+<\/cputune>/);
+    await setMax(1);
+    const only = await defined("<vcpu>4</vcpu><cputune><vcpupin vcpu='3' cpuset='1'/></cputune>");
+    await only.setMax(2);
+    assert.doesNotMatch(await only.stored(), /<cputune/, 'no empty <cputune/> left behind');
+  });
+});
