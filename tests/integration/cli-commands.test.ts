@@ -150,6 +150,7 @@ describe('virtkit commands without a running guest (real daemon, real QEMU caps)
       assert.equal((await vk(d.root, ['setmaxmem', 'vm1', '1G'])).code, 0);
       assert.equal((await vk(d.root, ['setmem', 'vm1', '512M', '--config'])).code, 0);
       assert.equal((await vk(d.root, ['setvcpus', 'vm1', '4', '--maximum', '--config'])).code, 0);
+      assert.equal((await vk(d.root, ['vcpucount', 'vm1'])).stdout, 'maximum      config         4\ncurrent      config         1\n\n', '--maximum keeps the current count');
       assert.equal((await vk(d.root, ['setvcpus', 'vm1', '3'])).code, 0);
       const after = (await vk(d.root, ['dumpxml', '--inactive', 'vm1'])).stdout;
       assert.match(after, /<memory unit='KiB'>1048576<\/memory>\n {2}<currentMemory unit='KiB'>524288<\/currentMemory>\n {2}<vcpu current='3'>4<\/vcpu>/);

@@ -1,14 +1,16 @@
 // setvcpus --live and setmem --live on a real TCG guest (pc machine, ACPI), through the daemon engine
 // and the real QEMU driver. A guest with <vcpu current='1'>2</vcpu> gets vCPU 1 plugged: QEMU
 // reports 2 vCPUs, the guest sees cpu1 (and onlines it), vcpucount, vcpuinfo and the live XML agree,
-// the new vCPU thread is pinned as <cputune> says, and all of it survives a daemon restart; then it
-// is unplugged again (the guest ejects it through ACPI). setmem shrinks the guest through virtio_balloon.
+// the new vCPU thread is pinned as <cputune> says and gets its own cgroup with <period>/<quota> (where
+// the host has a cpu cgroup), and all of it survives a daemon restart; then it is unplugged again (the
+// guest ejects it through ACPI) and its cgroup goes. setmem shrinks the guest through virtio_balloon.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { isVirtkitError } from '../../src/core/errors.js';
 import type { Monitor } from '../../src/daemon/qemu-driver/monitor.js';
 import { QemuDomain } from '../../src/daemon/qemu-driver/running.js';
+import { detectCgroup } from '../../src/host/tuning/cgroup.js';
 import { GUEST_APPEND, GUEST_READY_MARKER, GUEST_SHELL, guestDomainXml } from '../helpers/guest.js';
 import { GuestShell } from '../helpers/guest-shell.js';
 import { until } from '../helpers/wait.js';
@@ -32,11 +34,25 @@ async function shellOf(h: Harness, name: string): Promise<GuestShell> {
 
 const codeOf = (code: string) => (e: unknown): boolean => isVirtkitError(e) && e.code === code;
 
+// Per-vCPU CPU bandwidth needs a cgroup hierarchy with the cpu controller (this host: v1); without one the case leaves it out.
+const CG = '/sys/fs/cgroup';
+const cgroupVersion = (await detectCgroup(CG))?.version;
+const BANDWIDTH = cgroupVersion === undefined ? '' : '<period>100000</period><quota>50000</quota>';
+
+/** The CPU quota of the domain's vcpuN group and the threads in it; undefined when the group does not exist. */
+async function vcpuGroup(pid: number, vcpu: number): Promise<{ quota: string; tids: string } | undefined> {
+  const dir = cgroupVersion === 1 ? `${CG}/cpu/virtkit/qemu-${pid}/vcpu${vcpu}` : `${CG}/virtkit/qemu-${pid}/vcpu${vcpu}`;
+  const [quotaFile, tidsFile] = cgroupVersion === 1 ? ['cpu.cfs_quota_us', 'tasks'] : ['cpu.max', 'cgroup.threads'];
+  const read = (f: string): Promise<string | undefined> => readFile(`${dir}/${f}`, 'utf8').then((t) => t.trim(), () => undefined);
+  const [quota, tids] = await Promise.all([read(quotaFile), read(tidsFile)]);
+  return quota === undefined || tids === undefined ? undefined : { quota: quota.split(' ')[0] ?? '', tids };
+}
+
 test('setvcpus --live 2 then 1 on a guest with <vcpu current=1>2: QEMU, the guest, vcpucount, vcpuinfo and the live XML follow, across a daemon restart', { timeout: 300_000 }, async () => {
   const h = await createHarness();
   const name = 'vcpuhot1';
   try {
-    const xml = (await guestDomainXml(name, { append: `${GUEST_APPEND} ${GUEST_SHELL}`, extra: "  <cputune><vcpupin vcpu='1' cpuset='0'/></cputune>\n" }))
+    const xml = (await guestDomainXml(name, { append: `${GUEST_APPEND} ${GUEST_SHELL}`, extra: `  <cputune><vcpupin vcpu='1' cpuset='0'/>${BANDWIDTH}</cputune>\n` }))
       .replace('<vcpu>1</vcpu>', "<vcpu current='1'>2</vcpu>");
     await h.engine.dispatch({ kind: 'define', xml });
     await h.engine.dispatch({ kind: 'start', name });
@@ -55,6 +71,10 @@ test('setvcpus --live 2 then 1 on a guest with <vcpu current=1>2: QEMU, the gues
     const pid = h.engine.ctx.registry.named(name).runtime?.pid;
     const allowed = /Cpus_allowed_list:\s*(\S+)/.exec(await readFile(`/proc/${pid}/task/${two[1]?.['thread-id']}/status`, 'utf8'))?.[1];
     assert.equal(allowed, '0', 'the plugged vCPU thread is pinned as <vcpupin vcpu=1 cpuset=0> says');
+    if (BANDWIDTH !== '' && pid !== undefined) {
+      assert.deepEqual(await vcpuGroup(pid, 1), { quota: '50000', tids: String(two[1]?.['thread-id']) }, 'the plugged vCPU thread has its own group with <quota>');
+      assert.deepEqual(await vcpuGroup(pid, 0), { quota: '50000', tids: String(two[0]?.['thread-id']) });
+    }
     // The guest kernel sees the new CPU; busybox has no udev rule to online it, so the test does.
     await until('cpu1 in the guest', async () => (await shell.run('test -e /sys/devices/system/cpu/cpu1')).code === 0);
     if ((await shell.check('cat /sys/devices/system/cpu/cpu1/online')).trim() === '0') await shell.check('echo 1 > /sys/devices/system/cpu/cpu1/online');
@@ -74,6 +94,7 @@ test('setvcpus --live 2 then 1 on a guest with <vcpu current=1>2: QEMU, the gues
     shell = await shellOf(h, name);
     await h.engine.dispatch({ kind: 'setVcpus', name, count: 1, live: true });
     assert.deepEqual((await qemuVcpus(h, name)).map((c) => c['cpu-index']), [0]);
+    if (BANDWIDTH !== '' && pid !== undefined) assert.equal(await vcpuGroup(pid, 1), undefined, 'the unplugged vCPU\'s group is removed');
     await check(1);
     assert.equal((await shell.check('cat /sys/devices/system/cpu/online')).trim(), '0');
     assert.match(await h.engine.dispatch({ kind: 'dumpxml', name }), /<vcpu current='1'>2<\/vcpu>/);

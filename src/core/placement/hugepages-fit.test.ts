@@ -69,6 +69,11 @@ const cases: readonly { name: string; def: ReturnType<typeof domain>; host: Host
   { name: 'per-cell page sizes: cell 0 on 1 GiB pages, cell 1 on 2 MiB pages, each checked in its own pools',
     def: domain({ cells: twoCells, backing: `<hugepages><page size='1' unit='GiB' nodeset='0'/><page size='2' unit='MiB' nodeset='1'/></hugepages>` }),
     host: host([512, 0], [0, 0]), want: 'guest cell 0 needs 1 page of 1048576 KiB on host nodes 0-1; they have 0 free (node 0: 0, node 1: 0)' },
+  { name: 'a cell no <page nodeset> covers is ordinary RAM (libvirt hugepages-numa-nodeset-part): only cell 1 is counted',
+    def: domain({ cells: twoCells, backing: "<hugepages><page size='2' unit='MiB' nodeset='1'/></hugepages>" }), host: host([300, 300]), want: 'fits' },
+  { name: 'a cell no <page nodeset> covers: the covered cell alone can still be short',
+    def: domain({ cells: twoCells, backing: "<hugepages><page size='2' unit='MiB' nodeset='1'/></hugepages>" }), host: host([200, 300]),
+    want: 'guest cell 1 needs 512 pages of 2048 KiB on host nodes 0-1; they have 500 free (node 0: 200, node 1: 300)' },
   { name: 'a page size the host has no pool of counts as 0 free', def: domain({ mem: 1024, backing: "<hugepages><page size='1' unit='GiB'/></hugepages>" }), host: host([5000]),
     want: 'the guest needs 1 page of 1048576 KiB on host node 0; node 0 has 0 free' },
 ];
@@ -104,11 +109,20 @@ describe('on the fake four-node host', () => {
 });
 
 describe('the page size of a cell (shared with the argv builder)', () => {
-  it('takes the first <page> whose nodeset holds the cell, else one without a nodeset, else the default size', () => {
-    const hp = { page: [{ size: P1G, nodeset: '1' }, { size: P2M }] };
-    assert.equal(pageForCell(hp, 1)?.size, P1G);
-    assert.equal(pageForCell(hp, 0)?.size, P2M);
+  it('takes the <page> whose nodeset holds the cell, else the one without a nodeset (in either order), else the default size', () => {
+    for (const hp of [{ page: [{ size: P1G, nodeset: '1' }, { size: P2M }] }, { page: [{ size: P2M }, { size: P1G, nodeset: '1' }] }]) {
+      assert.deepEqual(pageForCell(hp, 1), { size: P1G, nodeset: '1' });
+      assert.deepEqual(pageForCell(hp, 0), { size: P2M });
+    }
+    assert.equal(pageForCell({}, 0), 'default');
     assert.deepEqual(hugepageDemands(domain({ mem: 64 }), 4096, [0]), [{ cells: [], sizeKiB: 4096, pages: 16, nodes: [0] }]);
     assert.deepEqual(hugepageDemands(domain({ mem: 64, backing: '' }), P2M, [0]), []);
+  });
+
+  it('every <page> with a nodeset and none holding the cell: ordinary RAM, no demand on the pools', () => {
+    const hp = { page: [{ size: P1G, nodeset: '1' }] };
+    assert.equal(pageForCell(hp, 0), undefined);
+    const def = domain({ cells: [['0', 256], ['1', 768]], backing: "<hugepages><page size='1' unit='GiB' nodeset='1'/></hugepages>" });
+    assert.deepEqual(hugepageDemands(def, P2M, [0, 1]), [{ cells: [1], sizeKiB: P1G, pages: 1, nodes: [0, 1] }]);
   });
 });

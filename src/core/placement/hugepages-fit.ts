@@ -4,7 +4,8 @@
  * so a start that does not fit would otherwise die inside QEMU with a bare "cannot allocate memory".
  *
  * Each guest NUMA cell (or the whole guest without cells) needs ceil(size / page size) pages of the
- * page size its <page> gives (the same choice as the argv builder: pageForCell). Where numatune binds
+ * page size its <page> gives (the same choice as the argv builder: pageForCell); a cell that no
+ * <page nodeset> covers, when every <page> has one, is ordinary RAM and needs none. Where numatune binds
  * the cell's memory (mode strict or restrictive, through memnode or memory), the pages must come from
  * those host nodes; otherwise (no numatune, preferred, interleave: the kernel falls back to any node for
  * huge pages) from any node, so the free pages of every node add up. The free counts are the kernel's
@@ -22,9 +23,17 @@ import type { HostNumaTopology } from './topology.js';
 type HugepagesElem = NonNullable<NonNullable<DomainDef['memoryBacking']>['hugepages']>;
 type Page = NonNullable<HugepagesElem['page']>[number];
 
-/** The <page> that backs guest cell `cellId` (the whole guest: undefined): the first whose nodeset is absent or holds it. */
-export function pageForCell(hp: HugepagesElem, cellId: number | undefined): Page | undefined {
-  return (hp.page ?? []).find((p) => p.nodeset === undefined || cellId === undefined || parseCpuset(p.nodeset).includes(cellId));
+/**
+ * What backs guest cell `cellId` (the whole guest: undefined), as libvirt's qemuBuildMemoryBackendProps
+ * picks it: the <page> whose nodeset holds the cell, else the <page> without a nodeset; 'default' for
+ * <hugepages/> without <page> (pages of the host's default size); undefined where every <page> has a
+ * nodeset and none holds the cell: that cell gets ordinary RAM (memory-backend-ram), no huge pages.
+ */
+export function pageForCell(hp: HugepagesElem, cellId: number | undefined): Page | 'default' | undefined {
+  const pages = hp.page ?? [];
+  if (pages.length === 0) return 'default';
+  const own = cellId === undefined ? undefined : pages.find((p) => p.nodeset !== undefined && parseCpuset(p.nodeset).includes(cellId));
+  return own ?? pages.find((p) => p.nodeset === undefined);
 }
 
 /** What one guest cell (or the whole guest) takes from the pools of one page size. */
@@ -57,7 +66,10 @@ function boundNodes(def: DomainDef, cellId: number | undefined): number[] | unde
   return parseCpuset(m.nodeset);
 }
 
-/** Each cell's (or the whole guest's) huge page demand; [] when the domain has no <hugepages>. */
+/**
+ * Each cell's (or the whole guest's) huge page demand; [] when the domain has no <hugepages>. A cell
+ * that no <page> covers (ordinary RAM, see pageForCell) takes nothing from the pools.
+ */
 export function hugepageDemands(def: DomainDef, defaultHugepageKiB: number, hostNodes: readonly number[]): HugepageDemand[] {
   const hp = def.memoryBacking?.hugepages;
   if (hp === undefined) return [];
@@ -65,9 +77,11 @@ export function hugepageDemands(def: DomainDef, defaultHugepageKiB: number, host
   const parts = cells.length > 0
     ? cells.map((c, i) => ({ id: c.id ?? i as number | undefined, kib: roundMiB(c.memory) }))
     : [{ id: undefined, kib: roundMiB(def.memory?.value ?? 0) }];
-  return parts.map(({ id, kib }) => {
-    const sizeKiB = pageForCell(hp, id)?.size ?? defaultHugepageKiB;
-    return { cells: id === undefined ? [] : [id], sizeKiB, pages: Math.ceil(kib / sizeKiB), nodes: boundNodes(def, id) ?? [...hostNodes] };
+  return parts.flatMap(({ id, kib }) => {
+    const page = pageForCell(hp, id);
+    if (page === undefined) return [];
+    const sizeKiB = page === 'default' ? defaultHugepageKiB : page.size;
+    return [{ cells: id === undefined ? [] : [id], sizeKiB, pages: Math.ceil(kib / sizeKiB), nodes: boundNodes(def, id) ?? [...hostNodes] }];
   });
 }
 

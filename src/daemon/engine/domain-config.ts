@@ -6,6 +6,7 @@
  */
 import { VirtkitError } from '../../core/errors.js';
 import { vcpuSlots, withVcpuSlots } from '../../core/qemu/hotplug/vcpu-plan.js';
+import { parseCpuset } from '../../core/xml/values.js';
 import type { DomainDef } from '../domain-xml.js';
 import type { RunningDomain } from '../driver.js';
 import { isActive } from '../state.js';
@@ -120,11 +121,14 @@ export const setVcpus = (ctx: EngineContext, a: ActionOf<'setVcpus'>, opts: Disp
     }
     if (to.config) {
       await updateConfig(ctx, rec, (def) => {
-        const vcpu = { ...(def.vcpu ?? { value: 1 }) };
         if (a.maximum === true) {
-          vcpu.value = a.count;
-          if ((vcpu.current ?? 0) > a.count) delete vcpu.current;
-        } else if (a.count === vcpu.value) delete vcpu.current;
+          const next = withVcpuMaximum(def, a.count);
+          for (const k of Object.keys(def)) if (!(k in next)) delete (def as Record<string, unknown>)[k]; // an emptied <cputune> goes
+          Object.assign(def, next);
+          return;
+        }
+        const vcpu = { ...(def.vcpu ?? { value: 1 }) };
+        if (a.count === vcpu.value) delete vcpu.current;
         else vcpu.current = a.count;
         def.vcpu = vcpu;
         // A <vcpus> of the old counts would no longer start: the new one enables ids below the current count (QEMU's -smp).
@@ -135,3 +139,46 @@ export const setVcpus = (ctx: EngineContext, a: ActionOf<'setVcpus'>, opts: Disp
       });
     }
   });
+
+/**
+ * `def` with a maximum of `max` vCPUs, as libvirt's qemuDomainSetVcpusMax (virDomainDefSetVcpusMax)
+ * does it: the vCPUs below the new maximum keep their state, so the current count stays; the
+ * ones added are offline (and hotpluggable); lowering the maximum drops the vCPUs above it, and
+ * with them the current count when it was higher. A `<vcpus>` keeps its entries below the new
+ * maximum, gains disabled hotpluggable ones, and loses the order of each (libvirt clears it:
+ * it may no longer be valid).
+ */
+function withVcpuMaximum(def: DomainDef, max: number): DomainDef {
+  // libvirt's two checks before it changes anything.
+  const t = def.cpu?.topology;
+  const topologyCpus = t === undefined ? undefined : t.sockets * (t.dies ?? 1) * (t.clusters ?? 1) * t.cores * t.threads;
+  if (topologyCpus !== undefined && topologyCpus !== max) {
+    throw new VirtkitError('INVALID_ARGUMENT', `CPU topology doesn't match the desired vcpu count: <cpu><topology> has ${topologyCpus} vCPUs, not ${max}; change the topology first`,
+      { details: { path: '/domain/cpu/topology', topologyCpus, count: max } });
+  }
+  const numaCpus = (def.cpu?.numa?.cell ?? []).reduce((n, c) => n + (c.cpus === undefined ? 0 : parseCpuset(c.cpus).length), 0);
+  if (numaCpus > max) {
+    throw new VirtkitError('INVALID_ARGUMENT', `Number of CPUs in <numa> exceeds the desired maximum vcpu count: the cells hold ${numaCpus} vCPUs, more than ${max}`,
+      { details: { path: '/domain/cpu/numa', numaCpus, count: max } });
+  }
+  const slots = vcpuSlots(def).slice(0, max).map(({ order: _order, ...s }) => s);
+  for (let id = slots.length; id < max; id++) slots.push({ id, enabled: false, hotpluggable: true });
+  const current = slots.filter((s) => s.enabled).length;
+  if (current === 0) {
+    throw new VirtkitError('INVALID_ARGUMENT', `cannot lower the maximum to ${max} vCPUs: none of vCPUs 0 to ${max - 1} is enabled`);
+  }
+  const next = { ...def, vcpu: { ...(def.vcpu ?? { value: 1 }), value: max } };
+  // libvirt keeps a vCPU's pinning with the vCPU: the pins of vCPUs above the new maximum go with them.
+  const pins = def.cputune?.vcpupin;
+  if (def.cputune !== undefined && pins !== undefined && pins.some((p) => p.vcpu >= max)) {
+    const { vcpupin: _all, ...rest } = def.cputune;
+    const kept = pins.filter((p) => p.vcpu < max);
+    const cputune = kept.length > 0 ? { ...rest, vcpupin: kept } : rest;
+    if (Object.values(cputune).some((v) => v !== undefined)) next.cputune = cputune;
+    else delete next.cputune;
+  }
+  if (def.vcpus !== undefined) return withVcpuSlots(next, slots);
+  if (current === max) delete next.vcpu.current;
+  else next.vcpu.current = current;
+  return next;
+}

@@ -125,7 +125,8 @@ describe('engine state logic (fake driver)', () => {
     const stored = async (): Promise<string> => (await config.loadAll()).find((c) => c.name === 'vm1')?.xml ?? '';
     assert.match(await stored(), /<vcpu>2<\/vcpu>\n\s+<vcpus>\n\s+<vcpu id='0' enabled='yes' hotpluggable='no' order='1'\/>\n\s+<vcpu id='1' enabled='yes' hotpluggable='no' order='2'\/>/);
     await engine.dispatch({ kind: 'setVcpus', name: 'vm1', count: 3, maximum: true, config: true });
-    assert.match(await stored(), /<vcpu>3<\/vcpu>\n\s+<vcpus>(\n\s+<vcpu id='\d' enabled='yes' hotpluggable='no' order='\d'\/>){3}\n\s+<\/vcpus>/);
+    // --maximum keeps the current count (libvirt): the added vCPU is offline and hotpluggable.
+    assert.match(await stored(), /<vcpu current='2'>3<\/vcpu>\n\s+<vcpus>(\n\s+<vcpu id='\d' enabled='yes' hotpluggable='no'\/>){2}\n\s+<vcpu id='2' enabled='no' hotpluggable='yes'\/>\n\s+<\/vcpus>/);
     await engine.dispatch({ kind: 'start', name: 'vm1' });
     // The fake driver does not plug anything: stand in for a driver whose live definition changed.
     const guest = driver.running.get('vm1');

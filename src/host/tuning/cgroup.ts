@@ -71,6 +71,7 @@ export class DomainCgroup {
       }
       for (const w of cpuWrites(v, g.cpu)) await this.#write(this.dir(w.controller, g.name), w.file, w.value);
     }
+    await this.#removeGoneVcpuGroups(plan);
     // Before any thread joins: a fifo/rr thread cannot enter a group without a real-time budget (v2 has none).
     if (v === 1 && plan.rt !== undefined) await giveRtBudget(this.mount.root, join(this.mount.root, 'cpu', PARENT), this.dir('cpu'), plan.rt);
     if (plan.mems !== undefined) {
@@ -81,6 +82,27 @@ export class DomainCgroup {
     for (const g of plan.groups.filter((x) => x.name !== '')) {
       for (const tid of g.tids) await this.#write(this.dir('cpu', g.name), v === 1 ? 'tasks' : 'cgroup.threads', String(tid));
     }
+  }
+
+  /**
+   * Where every vCPU has a group of its own (per-vCPU <period>/<quota>), a `vcpuN` group the plan
+   * lacks belongs to a vCPU unplugged since (setvcpus --live): removed, as libvirt does
+   * (qemuDomainRemoveVcpu), and its real-time budget zeroed first (v1), so that the domain group's
+   * budget can shrink to the vCPUs that are left.
+   */
+  async #removeGoneVcpuGroups(plan: CgroupPlan): Promise<void> {
+    const isVcpu = (name: string): boolean => /^vcpu\d+$/.test(name);
+    const keep = new Set(plan.groups.map((g) => g.name).filter(isVcpu));
+    if (keep.size === 0) return;
+    const entries = await readdir(this.dir('cpu'), { withFileTypes: true }).catch(() => []);
+    const failed: string[] = [];
+    for (const e of entries) {
+      if (!e.isDirectory() || !isVcpu(e.name) || keep.has(e.name)) continue;
+      const dir = this.dir('cpu', e.name);
+      if (this.mount.version === 1) await writeFile(join(dir, 'cpu.rt_runtime_us'), '0').catch(() => undefined); // absent without RT_GROUP_SCHED
+      await removeTree(dir, failed);
+    }
+    if (failed.length > 0) throw new VirtkitError('HOST_TUNING_FAILED', `cannot remove the cgroup of an unplugged vCPU: ${failed.join('; ')}`, { details: { failed } });
   }
 
   /** v2: the controllers must be enabled in each parent's subtree_control to appear below it. */

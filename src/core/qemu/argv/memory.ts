@@ -36,14 +36,16 @@ export function buildMemory(ctx: BuildCtx): void {
   push(ctx, '-overcommit', `mem-lock=${def.memoryBacking?.locked ? 'on' : 'off'}`);
 }
 
+/** The hugetlbfs dir backing cell `cellId` (the whole guest: undefined); undefined: ordinary RAM (no <hugepages>, or no <page> for the cell). */
 function hugepageDir(ctx: BuildCtx, cellId: number | undefined): string | undefined {
   const hp = ctx.def.memoryBacking?.hugepages;
   if (hp === undefined) return undefined;
   const page = pageForCell(hp, cellId);
+  if (page === undefined) return undefined;
   const dirs = ctx.paths.hugepages ?? [];
-  const dir = page === undefined ? (dirs.find((d) => d.default) ?? dirs[0]) : dirs.find((d) => d.sizeKiB === page.size);
+  const dir = page === 'default' ? (dirs.find((d) => d.default) ?? dirs[0]) : dirs.find((d) => d.sizeKiB === page.size);
   if (dir === undefined) {
-    const size = page ? `${page.size} KiB` : 'the default size';
+    const size = page === 'default' ? 'the default size' : `${page.size} KiB`;
     throw new VirtkitError('INVALID_ARGUMENT', `/domain/memoryBacking/hugepages: no hugetlbfs mount for ${size} pages was given (RuntimePaths.hugepages)`);
   }
   return dir.dir;
