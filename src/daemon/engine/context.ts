@@ -18,6 +18,7 @@ import { ConsoleManager } from './console.js';
 import { EventBus } from './events.js';
 import { JobLocks } from './job-lock.js';
 import { Registry, type DomainRecord } from './registry.js';
+import { StatusWrites } from './status-writes.js';
 import { defaultStorageDeps, StorageContext, type StorageDeps } from '../storage/context.js';
 import { defaultNetworkDeps, NetworkContext, type NetworkDeps } from '../networks/context.js';
 import { SecretContext } from '../secrets/context.js';
@@ -97,6 +98,7 @@ export class EngineContext {
   /** The host's sysfs and procfs (deps.host, else '/'). */
   readonly host: HostReader;
   #driver: Promise<Hypervisor> | undefined;
+  readonly #statusWrites = new StatusWrites<DomainRecord>();
   #xml: Promise<typeof DomainXml> | undefined;
   #summaryTimer: NodeJS.Timeout | undefined;
   #summaryWrites: Promise<void> = Promise.resolve();
@@ -204,16 +206,15 @@ export class EngineContext {
 
   /**
    * Writes (or, once stopped, deletes) the status file and rejects when that fails, for
-   * callers whose promise depends on it. Writes of one domain never overtake each other.
+   * callers whose promise depends on it. Writes of one domain never overtake each other, and
+   * requests made while one is in flight share the next write (status-writes.ts).
    */
   writeStatus(rec: DomainRecord): Promise<void> {
-    const write = rec.statusWrites.then(async () => {
+    return this.#statusWrites.write(rec, async () => {
       const status = await this.statusOf(rec);
       if (status) await this.deps.status.save(status);
       else await this.deps.status.delete(rec.name);
     });
-    rec.statusWrites = write.catch(() => undefined);
-    return write;
   }
 
   async statusOf(rec: DomainRecord): Promise<DomainStatus | undefined> {

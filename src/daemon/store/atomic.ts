@@ -3,6 +3,7 @@
  * sees either the old content or the new one, never a mix, and a file that
  * rename() made visible survives a power cut.
  *   write: temp file in the same directory -> fsync -> rename -> fsync(dir)
+ *          (run-time state: no fsync(dir), see AtomicWriteOptions)
  *   delete: unlink -> fsync(dir)
  * Temp files are hidden (`.NAME.tmp-PID-N`) so listings skip them, and
  * `removeTempFiles` deletes leftovers of interrupted writes at start-up.
@@ -31,7 +32,17 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-export async function writeFileAtomic(dir: string, name: string, data: string, mode = 0o600): Promise<void> {
+export interface AtomicWriteOptions {
+  /**
+   * false: the directory is not fsynced after the rename, as libvirt's virFileRewrite (which
+   * writes its status XML): a process crash or kill -9 still finds the old or the new content,
+   * a power cut may find the old one. For run-time state that does not outlive the host (the
+   * domain status files: their guests die with it). Default true.
+   */
+  readonly syncDir?: boolean;
+}
+
+export async function writeFileAtomic(dir: string, name: string, data: string, mode = 0o600, opts: AtomicWriteOptions = {}): Promise<void> {
   const temp = join(dir, `.${name}${TEMP_MARK}${process.pid}-${++counter}`);
   try {
     const fd = await open(temp, 'wx', mode);
@@ -42,7 +53,7 @@ export async function writeFileAtomic(dir: string, name: string, data: string, m
       await fd.close();
     }
     await rename(temp, join(dir, name));
-    await syncDir(dir);
+    if (opts.syncDir !== false) await syncDir(dir);
   } catch (e) {
     await unlink(temp).catch(() => undefined);
     throw ioError(`cannot write ${join(dir, name)}`, e);

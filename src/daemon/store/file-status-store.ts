@@ -47,7 +47,10 @@ export class FileStatusStore implements StatusStore {
   async save(status: DomainStatus): Promise<void> {
     checkDomainName(status.name);
     await this.#open();
-    await writeFileAtomic(this.dir, status.name + SUFFIX, `${JSON.stringify(status, null, 2)}\n`);
+    // The file is fsynced before the rename, the directory not (as libvirt's status XML, written
+    // with virFileRewrite): the rename alone gives a killed daemon the old or the new file, and
+    // after a power cut the guests it describes are gone anyway (docs/daemon.md).
+    await writeFileAtomic(this.dir, status.name + SUFFIX, `${JSON.stringify(status, null, 2)}\n`, 0o600, { syncDir: false });
   }
 
   async delete(name: string): Promise<boolean> {
