@@ -7,13 +7,34 @@ import type { DomainInfo, DomainState } from '../client/types.js';
  * line as wide as every column plus three.
  */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const width = (s: string) => [...s].length;
-  const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
-  const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i < cells.length - 1 ? ` ${c}${' '.repeat((widths[i] ?? 0) - width(c) + 2)}` : ` ${c}`)).join('');
-  const dashes = '-'.repeat(widths.reduce((a, w) => a + w + 3, 0));
-  return [line(header), dashes, ...rows.map(line)].join('\n');
+  // Widths count characters (code points, [...s].length), not UTF-16 units. Without an astral
+  // character anywhere (one test over every cell), that is a string's length, and padEnd pads to it.
+  // Written as plain loops: vol-list --details of 500 volumes has 2500 cells, and a fresh CLI
+  // process runs this once, in V8's interpreter (a function call and a regex test per cell cost ~2 ms).
+  const astral = ASTRAL.test(`${header.join('')}${rows.map((r) => r.join('')).join('')}`);
+  const widths = header.map((h) => (astral ? [...h].length : h.length));
+  for (const r of rows) {
+    for (let i = 0; i < widths.length; i++) {
+      const c = r[i] ?? '';
+      const w = astral ? [...c].length : c.length;
+      if (w > (widths[i] ?? 0)) widths[i] = w;
+    }
+  }
+  const line = (cells: readonly string[]) => {
+    let out = '';
+    const last = cells.length - 1;
+    for (let i = 0; i < last; i++) {
+      const c = cells[i] ?? '';
+      out += ` ${c.padEnd((widths[i] ?? 0) + 2 + (astral ? c.length - [...c].length : 0))}`;
+    }
+    return last < 0 ? '' : `${out} ${cells[last]}`;
+  };
+  const out = [line(header), '-'.repeat(widths.reduce((a, w) => a + w + 3, 0))];
+  for (const r of rows) out.push(line(r));
+  return out.join('\n');
 }
+
+const ASTRAL = /[\ud800-\udbff]/;
 
 /** `label` padded as virsh's "%-15s %s" (dominfo) or "%-20s %s" (nodeinfo). */
 export function fields(pad: number, rows: readonly (readonly [string, string])[]): string {
