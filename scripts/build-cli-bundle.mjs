@@ -19,6 +19,7 @@
  * too, and bin/virtkit checks that one file instead of every module (one stat instead of ~170: a
  * few ms of each CLI start). Writing the bundle drops the old code cache.
  */
+import { Buffer } from 'node:buffer';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -81,6 +82,9 @@ try {
 } catch {
   buildInfo = undefined; // no build info (a copied dist/): bin/virtkit checks every file
 }
-writeFileSync(join(out, 'manifest.json.tmp'), `${JSON.stringify({ entry: ENTRY, bundle: [st.size, st.mtimeMs], build: buildInfo, files })}\n`);
+// esbuild escapes non-ASCII characters (its default charset): bin/virtkit then reads the bundle as
+// latin1, which is cheaper than decoding UTF-8; `ascii` says it may (checked, not assumed).
+const ascii = Buffer.byteLength(bundle, 'utf8') === bundle.length; // each non-ASCII character is 2-4 bytes
+writeFileSync(join(out, 'manifest.json.tmp'), `${JSON.stringify({ entry: ENTRY, bundle: [st.size, st.mtimeMs], build: buildInfo, ascii, files })}\n`);
 renameSync(join(out, 'manifest.json.tmp'), join(out, 'manifest.json'));
 process.stdout.write(`cli bundle: ${files.length} modules of dist/, ${(bundle.length / 1024).toFixed(0)} KiB -> ${pathToFileURL(out).pathname}\n`);

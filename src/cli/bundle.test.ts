@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -74,5 +74,19 @@ describe('CLI bundle and code cache (bin/virtkit)', () => {
     const r = virtkit();
     assert.match(r.trace, /cli bundle: stale \(\.tsbuildinfo changed\)/);
     assert.match(r.out, /vol-list - list vols \(rebuilt\)/);
+  });
+
+  it('reads an all-ASCII bundle as latin1 and still prints non-ASCII text as the modules do', () => {
+    const file = join(tmp, 'dist', 'src', 'cli', 'commands', 'vol-list.js');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/summary: 'list vols[^']*'/, "summary: 'list vols (é, 日本, 𝒳)'"));
+    const b = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build-cli-bundle.mjs'), '--dist', join(tmp, 'dist')], { encoding: 'utf8' });
+    assert.equal(b.status, 0, b.stderr);
+    // esbuild escapes non-ASCII characters, so the manifest may say `ascii`; bin/virtkit then skips UTF-8 decoding.
+    assert.equal(JSON.parse(readFileSync(join(bundleDir(), 'manifest.json'), 'utf8')).ascii, true);
+    assert.equal(Buffer.byteLength(readFileSync(join(bundleDir(), 'bundle.js'), 'latin1'), 'utf8'), statSync(join(bundleDir(), 'bundle.js')).size);
+    const bundled = virtkit();
+    assert.match(bundled.trace, /cli bundle: used/);
+    assert.match(bundled.out, /vol-list - list vols \(é, 日本, 𝒳\)/);
+    assert.equal(bundled.out, virtkit({ VIRTKIT_CLI_BUNDLE: '0' }).out);
   });
 });

@@ -17,6 +17,14 @@ describe('virsh output shapes', () => {
       ' Name      State    Autostart   Persistent\n--------------------------------------------\n default   active   no          yes');
   });
 
+  it('pads by characters (code points), whether a cell or its header is the widest', () => {
+    // 'é' is one UTF-16 unit, '𝒳' (U+1D4B3) two: both one column, as [...s].length counts them.
+    assert.equal(table(['Name', 'Path'], [['é𝒳', '/a'], ['b', '/𝒳𝒳𝒳𝒳𝒳']]),
+      ' Name   Path\n----------------\n é𝒳     /a\n b      /𝒳𝒳𝒳𝒳𝒳');
+    assert.equal(table(['N', 'P'], [['𝒳𝒳𝒳𝒳𝒳𝒳', 'x'], ['ab', 'y']]),
+      ' N        P\n-------------\n 𝒳𝒳𝒳𝒳𝒳𝒳   x\n ab       y');
+  });
+
   it('pads fields like printf %-15s', () => {
     assert.equal(fields(15, [['Id:', '1'], ['Security DOI:', '']]), 'Id:             1\nSecurity DOI:   ');
     assert.equal(fields(20, [['CPU model:', 'i686']]), 'CPU model:           i686');

@@ -7,12 +7,45 @@ import type { DomainInfo, DomainState } from '../client/types.js';
  * line as wide as every column plus three.
  */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const width = (s: string) => [...s].length;
-  const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
-  const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i < cells.length - 1 ? ` ${c}${' '.repeat((widths[i] ?? 0) - width(c) + 2)}` : ` ${c}`)).join('');
-  const dashes = '-'.repeat(widths.reduce((a, w) => a + w + 3, 0));
-  return [line(header), dashes, ...rows.map(line)].join('\n');
+  // Widths count characters (code points, [...s].length), not UTF-16 units: a string's length
+  // counts an astral character (U+10000 and above) twice. Drawn by length first, and again by
+  // characters only when the table holds such a character.
+  const plain = drawTable(false, header, rows);
+  return ASTRAL.test(plain) ? drawTable(true, header, rows) : plain;
+}
+
+const ASTRAL = /[\ud800-\udbff]/;
+
+// Written for a fresh CLI process that draws one table once, in V8's interpreter: vol-list --details
+// of 500 volumes has 2500 cells. Plain loops (a function call or a regex test per cell cost ~1 ms),
+// and the pieces joined once (a string concatenated per cell made ~500 KiB of garbage: a GC pause).
+function drawTable(astral: boolean, header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h) => (astral ? [...h].length : h.length));
+  for (const r of rows) {
+    for (let i = 0; i < widths.length; i++) {
+      const c = r[i] ?? '';
+      const w = astral ? [...c].length : c.length;
+      if (w > (widths[i] ?? 0)) widths[i] = w;
+    }
+  }
+  const out: string[] = [];
+  const pads: string[] = [];
+  const line = (cells: readonly string[]) => {
+    const last = cells.length - 1;
+    for (let i = 0; i < last; i++) {
+      const c = cells[i] ?? '';
+      const n = (widths[i] ?? 0) - (astral ? [...c].length : c.length) + 2;
+      out.push(' ', c, pads[n] ??= ' '.repeat(n));
+    }
+    if (last >= 0) out.push(' ', cells[last] ?? '');
+  };
+  line(header);
+  out.push('\n', '-'.repeat(widths.reduce((a, w) => a + w + 3, 0)));
+  for (const r of rows) {
+    out.push('\n');
+    line(r);
+  }
+  return out.join('');
 }
 
 /** `label` padded as virsh's "%-15s %s" (dominfo) or "%-20s %s" (nodeinfo). */

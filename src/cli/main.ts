@@ -8,13 +8,27 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     throw e;
   };
   process.stdout.on('error', quietOnEpipe);
-  process.stderr.on('error', quietOnEpipe);
+  // process.stdin and process.stderr are made on first use (node's getters build their streams, and
+  // process.stdin loads node's fs streams: ~2 ms of every start); most commands never read stdin,
+  // and a command that succeeds writes nothing on stderr.
+  let stderr: NodeJS.WriteStream | undefined;
+  const errStream = () => {
+    if (stderr === undefined) {
+      stderr = process.stderr;
+      stderr.on('error', quietOnEpipe);
+    }
+    return stderr;
+  };
   return run(argv, {
     stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stderr: (t) => errStream().write(t),
     env: process.env,
     cwd: process.cwd(),
-    tty: process.stdout.isTTY && process.stderr.isTTY,
-    stdin: process.stdin,
+    get tty() {
+      return process.stdout.isTTY && errStream().isTTY;
+    },
+    get stdin() {
+      return process.stdin;
+    },
   });
 }

@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { VirtkitError } from '../core/errors.js';
 import { resolveEndpoint, type Endpoint, type EndpointInput } from './endpoint.js';
 import type { SpawnOptions } from './spawn.js';
-import { Transport, type Method } from './transport.js';
+import { Transport, type Method, type TransportOptions } from './transport.js';
 import type {
   ActionOptions, BlockInfo, CloneRequest, CloneResult, ChangeMediaRequest, DiskImpactOptions, DefineResult, PoolDefineResult, SecretDefineResult, SecretFilter, SecretInfo,
   PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, HostNodeReport, PlacementReport, AllocPagesRequest, CpuBaselineRequest, CpuCompareRequest, CpuCompareResult, NodeStats, ImpactOptions, JobOptions,
@@ -29,6 +29,8 @@ export interface ConnectOptions {
   /** Start a daemon for session/rooted instances when none answers (default true). */
   readonly autoStart?: boolean;
   readonly spawn?: SpawnOptions;
+  /** 'per-request' for a short-lived process (the CLI): a connection per request, without node:http (transport.ts). */
+  readonly connections?: TransportOptions['connections'];
 }
 
 const seg = (s: string) => encodeURIComponent(s);
@@ -47,7 +49,7 @@ export class VirtkitClient {
     const env = opts.env ?? process.env;
     const input: EndpointInput = { uri: opts.uri, root: opts.root, env, home: homedir(), uid: process.getuid?.() ?? 1000 };
     this.endpoint = resolveEndpoint(input);
-    this.#transport = new Transport(this.endpoint);
+    this.#transport = new Transport(this.endpoint, opts.connections === undefined ? {} : { connections: opts.connections });
     this.#opts = opts;
   }
 

@@ -2,23 +2,33 @@
  * JSON over HTTP to the daemon, on its UNIX socket or over TCP/TLS with a
  * bearer token. Error bodies become VirtkitErrors with the daemon's code; a
  * daemon that does not answer becomes DAEMON_UNREACHABLE.
+ *
+ * Connections are kept alive (node:http's agent), unless `connections: 'per-request'`: then each
+ * request on a UNIX socket has a connection of its own, spoken with node:net alone
+ * (unix-http.ts), and node:http is never loaded; for a short-lived process such as the CLI.
  */
 import { readFileSync } from 'node:fs';
-import { Agent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import type { Agent, IncomingMessage, RequestOptions } from 'node:http';
 import { ERROR_CODES, VirtkitError, type ErrorCode } from '../core/errors.js';
 import type { Endpoint } from './endpoint.js';
+import { plainRequest } from './unix-http.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
 
+export interface TransportOptions {
+  /** 'keep-alive' (the default): node:http's agent. 'per-request': see above (TCP keeps node:http). */
+  readonly connections?: 'keep-alive' | 'per-request';
+}
+
 export class Transport {
-  // Idle sockets are dropped after 4 s, before the daemon's 5 s keep-alive timeout closes them.
-  readonly #agent = new Agent({ keepAlive: true, timeout: 4_000 });
+  // Made on the first request: idle sockets are dropped after 4 s, before the daemon's 5 s keep-alive timeout closes them.
+  #agent: Agent | undefined;
   #tlsAgent: Agent | undefined;
   #headers: Record<string, string> | undefined;
 
-  constructor(readonly endpoint: Endpoint) {}
+  constructor(readonly endpoint: Endpoint, readonly opts: TransportOptions = {}) {}
 
   /** Connection options for http(s).request and for WebSockets. */
   connectOptions(): RequestOptions & { ca?: Buffer } {
@@ -49,14 +59,41 @@ export class Transport {
   async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
     const e = this.endpoint;
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = {
+      ...this.headers(), Accept: 'application/json', ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }),
+    };
+    let answer: { status: number; text: string };
+    if (e.kind === 'unix' && this.opts.connections === 'per-request') {
+      try {
+        const a = await plainRequest(e.socket, method, path, headers, payload);
+        answer = { status: a.status, text: a.body.toString('utf8') };
+      } catch (err) {
+        throw this.#connectError(err as NodeJS.ErrnoException);
+      }
+    } else {
+      answer = await this.#viaNodeHttp(method, path, headers, payload);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(answer.text);
+    } catch {
+      throw new VirtkitError('INTERNAL_ERROR', `the daemon answered ${answer.status} with something that is not JSON`);
+    }
+    if (answer.status >= 400) throw toError(parsed, answer.status);
+    return parsed as T;
+  }
+
+  async #viaNodeHttp(method: Method, path: string, headers: Record<string, string>, payload: string | undefined): Promise<{ status: number; text: string }> {
+    const e = this.endpoint;
+    const http = await import('node:http');
     const tls = e.kind === 'tcp' && e.tls ? await import('node:https') : undefined;
     if (tls) this.#tlsAgent ??= new tls.Agent({ keepAlive: true, timeout: 4_000 });
+    else this.#agent ??= new http.Agent({ keepAlive: true, timeout: 4_000 });
     const opts: RequestOptions = { ...this.connectOptions(), method, path, agent: this.#tlsAgent ?? this.#agent };
     opts.headers = {
-      ...opts.headers, Accept: 'application/json',
-      ...(payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) }),
+      ...headers, ...(payload === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(payload)) }),
     };
-    const send = tls ? tls.request : httpRequest;
+    const send = tls ? tls.request : http.request;
     // A kept-alive socket the daemon closed as idle (its keepAliveTimeout, 5 s) just as this request
     // went out fails with ECONNRESET before the daemon read anything: send it once more on a fresh
     // socket, as Node's documentation advises (request.reusedSocket).
@@ -74,15 +111,7 @@ export class Transport {
     } catch (err) {
       throw this.#connectError(err as NodeJS.ErrnoException);
     }
-    const text = await readAll(res);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new VirtkitError('INTERNAL_ERROR', `the daemon answered ${res.statusCode ?? '?'} with something that is not JSON`);
-    }
-    if ((res.statusCode ?? 500) >= 400) throw toError(parsed, res.statusCode ?? 500);
-    return parsed as T;
+    return { status: res.statusCode ?? 500, text: await readAll(res) };
   }
 
   #connectError(err: NodeJS.ErrnoException): VirtkitError {
@@ -97,7 +126,7 @@ export class Transport {
   }
 
   close(): void {
-    this.#agent.destroy();
+    this.#agent?.destroy();
     this.#tlsAgent?.destroy();
   }
 }
