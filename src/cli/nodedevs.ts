@@ -1,8 +1,7 @@
 /**
- * What the nodedev commands share: the <device> argument, virsh's capability names for
- * `--cap`, and virsh's failure lines ("Failed to detach device X" + why).
+ * What the nodedev commands share: the <device> argument and virsh's capability names for
+ * `--cap`; their failure lines ("Failed to detach device X" + why) are framework's onFailure.
  */
-import { asVirtkitError } from '../core/errors.js';
 import { CliError, type ArgSpec } from './framework.js';
 
 export const DEVICE_ARG = { name: 'device', help: 'device name or wwn pair in \'wwnn,wwpn\' format', required: true } as const satisfies ArgSpec;
@@ -21,14 +20,4 @@ export function parseCaps(text: string | undefined): Cap[] | undefined {
   const ours = names.filter((n): n is Cap => n === 'pci' || n === 'net' || n === 'usb_device');
   // Only capabilities virtkit has no devices of: nothing matches (not "everything").
   return ours.length === 0 ? [] : ours;
-}
-
-export async function onDevice<T>(failure: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    const err = asVirtkitError(e);
-    if (err.code === 'DAEMON_UNREACHABLE') throw err;
-    throw new CliError([failure, err.message], err);
-  }
 }
