@@ -4,10 +4,10 @@
  * cpuCompare / cpuBaseline (docs/cpu-models.md).
  */
 import type { CpuCompareResult } from '../core/api/types.js';
-import { asVirtkitError, VirtkitError } from '../core/errors.js';
+import { VirtkitError } from '../core/errors.js';
 import { readXmlFile } from './commands/define.js';
 import type { Context } from './framework.js';
-import { CliError, ExitStatus, usageError } from './framework.js';
+import { CliError, ExitStatus, onFailure, usageError } from './framework.js';
 
 type Against = 'host' | 'hypervisor';
 
@@ -28,22 +28,11 @@ function resultLine(r: CpuCompareResult['result'], file: string, against: Agains
       : `The CPU provided by hypervisor on the host is a superset of CPU described in ${file}`;
 }
 
-function failed(what: string, e: unknown): never {
-  const err = asVirtkitError(e);
-  if (err.code === 'DAEMON_UNREACHABLE') throw err;
-  throw new CliError([what, err.message], err);
-}
-
 /** Prints the comparison; incompatible exits 1, or with --error fails with CPU_INCOMPATIBLE naming the features. */
 export async function runCpuCompare(ctx: Context, file: string, against: Against, o: { virttype?: string; error?: boolean }): Promise<void> {
   const xml = await readXmlFile(ctx.io.cwd, file);
-  const what = `Failed to compare ${against === 'host' ? 'host' : 'hypervisor'} CPU with ${file}`;
-  let r: CpuCompareResult;
-  try {
-    r = await ctx.client().cpuCompare({ xml, against, ...(o.virttype === undefined ? {} : { virttype: o.virttype }) });
-  } catch (e) {
-    failed(what, e);
-  }
+  const what = `Failed to compare ${against} CPU with ${file}`;
+  const r = await onFailure(what, () => ctx.client().cpuCompare({ xml, against, ...(o.virttype === undefined ? {} : { virttype: o.virttype }) }));
   if (r.result === 'incompatible' && o.error === true) {
     const reason = r.reason ?? 'the CPU is incompatible with host CPU';
     throw new CliError([what, reason], new VirtkitError('CPU_INCOMPATIBLE', reason, { details: { missing: r.missing } }));
@@ -56,14 +45,9 @@ export async function runCpuCompare(ctx: Context, file: string, against: Against
 /** Prints the baseline <cpu>. */
 export async function runCpuBaseline(ctx: Context, file: string, against: Against, o: { virttype?: string; features?: boolean }): Promise<void> {
   const xml = await readXmlFile(ctx.io.cwd, file);
-  let out: string;
-  try {
-    out = await ctx.client().cpuBaseline({
-      xml, against, ...(o.virttype === undefined ? {} : { virttype: o.virttype }), ...(o.features === true ? { features: true } : {}),
-    });
-  } catch (e) {
-    failed('Failed to compute baseline CPU', e);
-  }
+  const out = await onFailure('Failed to compute baseline CPU', () => ctx.client().cpuBaseline({
+    xml, against, ...(o.virttype === undefined ? {} : { virttype: o.virttype }), ...(o.features === true ? { features: true } : {}),
+  }));
   if (ctx.json) return ctx.printJson({ xml: out });
   ctx.io.stdout(out);
 }

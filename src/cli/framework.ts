@@ -5,7 +5,7 @@
  * Output goes through `Io` so that tests run commands in-process.
  */
 import { parseArgs } from 'node:util';
-import { VirtkitError } from '../core/errors.js';
+import { asVirtkitError, VirtkitError } from '../core/errors.js';
 import type { VirtkitClient } from '../client/client.js';
 
 export interface Io {
@@ -88,6 +88,17 @@ export class ExitStatus extends Error {
 
 export function usageError(message: string): CliError {
   return new CliError([message], new VirtkitError('INVALID_ARGUMENT', message), true);
+}
+
+/** Runs `fn`; a failure reads as virsh's two lines, `failure` and then why (an unreachable daemon passes through as is). */
+export async function onFailure<T>(failure: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const err = asVirtkitError(e);
+    if (err.code === 'DAEMON_UNREACHABLE') throw err;
+    throw new CliError([failure, err.message], err);
+  }
 }
 
 export function parseCommandArgs(cmd: Command, argv: string[]): { args: Record<string, string>; opts: Record<string, unknown> } {

@@ -1,8 +1,8 @@
 /**
- * What the nodedev commands share: the <device> argument, virsh's capability names for
- * `--cap`, and virsh's failure lines ("Failed to detach device X" + why).
+ * What the nodedev commands share: the <device> argument and virsh's capability names for
+ * `--cap`; their failure lines ("Failed to detach device X" + why) are framework's onFailure.
  */
-import { asVirtkitError } from '../core/errors.js';
+import type { NodedevCap } from '../client/types.js';
 import { CliError, type ArgSpec } from './framework.js';
 
 export const DEVICE_ARG = { name: 'device', help: 'device name or wwn pair in \'wwnn,wwpn\' format', required: true } as const satisfies ArgSpec;
@@ -12,23 +12,11 @@ const LIBVIRT_CAPS = new Set(['system', 'pci', 'usb_device', 'usb', 'net', 'scsi
   'scsi_generic', 'drm', 'mdev_types', 'mdev', 'ccw', 'css', 'vdpa', 'ap_card', 'ap_queue', 'ap_matrix', 'vpd']);
 
 /** `--cap a,b` as the kinds virtkit lists; an unknown name is virsh's error. */
-type Cap = 'pci' | 'net' | 'usb_device';
-
-export function parseCaps(text: string | undefined): Cap[] | undefined {
+export function parseCaps(text: string | undefined): NodedevCap[] | undefined {
   if (text === undefined) return undefined;
   const names = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
   for (const n of names) if (!LIBVIRT_CAPS.has(n)) throw new CliError([`Invalid capability type '${n}'`]);
-  const ours = names.filter((n): n is Cap => n === 'pci' || n === 'net' || n === 'usb_device');
+  const ours = names.filter((n): n is NodedevCap => n === 'pci' || n === 'net' || n === 'usb_device');
   // Only capabilities virtkit has no devices of: nothing matches (not "everything").
   return ours.length === 0 ? [] : ours;
-}
-
-export async function onDevice<T>(failure: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    const err = asVirtkitError(e);
-    if (err.code === 'DAEMON_UNREACHABLE') throw err;
-    throw new CliError([failure, err.message], err);
-  }
 }

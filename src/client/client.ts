@@ -13,7 +13,7 @@ import type {
   PoolFilter, PoolInfo, VolumeInfo, DomainCapsQuery, DomainInfo, DomainStats, DomStats, HostInfo, HostNodeReport, PlacementReport, AllocPagesRequest, CpuBaselineRequest, CpuCompareRequest, CpuCompareResult, NodeStats, ImpactOptions, JobOptions,
   LifecycleAction, LifecycleEvent, ListFilter, ObjectEventKind, NativeArgv, TuningReport, TuningRequest, VcpuCountReport, VcpuReport,
   BlockCommitRequest, BlockCommitResult, BlockJobsReport, SnapshotCreateOptions, SnapshotInfo,
-  DomainIfAddrList, NodedevBindResult, NodedevEntry, NetworkDefineResult, NetworkFilter, NetworkInfo, NetworkLease, NetworkStartPlan, NetworkUpdateRequest,
+  DomainIfAddrList, NodedevBindResult, NodedevCap, NodedevEntry, NetworkDefineResult, NetworkFilter, NetworkInfo, NetworkLease, NetworkStartPlan, NetworkUpdateRequest,
   InstallRequest, InstallResult, OsinfoList,
 } from './types.js';
 import type { CloneProgress, ConsoleConnection, EventStream, ObjectEventStream, VolumeImportRequest } from './websocket.js';
@@ -504,7 +504,7 @@ export class VirtkitClient {
   }
 
   // Host devices (nodedev-*): `name` is pci_0000_03_00_0 (or net_...), or a PCI address.
-  async listNodedevs(caps?: readonly ('pci' | 'net' | 'usb_device')[]): Promise<NodedevEntry[]> {
+  async listNodedevs(caps?: readonly NodedevCap[]): Promise<NodedevEntry[]> {
     const q = caps === undefined || caps.length === 0 ? '' : `?cap=${caps.join(',')}`;
     return (await this.#call<{ devices: NodedevEntry[] }>('GET', `/v1/nodedevs${q}`)).devices;
   }

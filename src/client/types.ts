@@ -8,6 +8,8 @@
 import type * as Api from '../core/api/types.js';
 
 export type { DomainState } from '../core/api/domain-state.js';
+/** The kinds of host device virtkit lists (nodedev-list --cap). */
+export type { NodedevCap } from '../core/nodedev/list.js';
 
 export type DomainInfo = Api.DomainInfo;
 export type DefineResult = Api.DefineResult;

@@ -9,14 +9,10 @@ import { parseQemuCaps } from '../../src/core/qemu/caps.js';
 import type { QemuCaps } from '../../src/core/qemu/caps.js';
 import { withKvmCpu, buildKvmCpu } from '../../src/core/qemu/caps-kvm.js';
 import type { KvmCpuReplies } from '../../src/core/qemu/caps-kvm.js';
+import { qemu72Caps } from '../golden/caps.js';
 import { repoRoot } from './paths.js';
 
 const dir = join(repoRoot, 'tests', 'fixtures', 'qemu-caps');
-
-/** The caps fixture as captured (no KVM part: it is the same on any host). */
-export function tcgOnlyCaps(): QemuCaps {
-  return parseQemuCaps(JSON.parse(readFileSync(join(dir, 'qemu-7.2.json'), 'utf8')));
-}
 
 export function kvmCpuReplies(): KvmCpuReplies {
   return (JSON.parse(readFileSync(join(dir, 'qemu-7.2.kvm-cpu.json'), 'utf8')) as { replies: KvmCpuReplies }).replies;
@@ -24,5 +20,5 @@ export function kvmCpuReplies(): KvmCpuReplies {
 
 /** The caps fixture plus the captured KVM part, through the stored schema as a cache file would go. */
 export function kvmCaps(): QemuCaps {
-  return parseQemuCaps(JSON.parse(JSON.stringify(withKvmCpu(tcgOnlyCaps(), buildKvmCpu(kvmCpuReplies())))));
+  return parseQemuCaps(JSON.parse(JSON.stringify(withKvmCpu(qemu72Caps(), buildKvmCpu(kvmCpuReplies())))));
 }

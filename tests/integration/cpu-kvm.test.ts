@@ -12,23 +12,13 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from '../../src/cli/run.js';
 import { probeQemuCaps } from '../../src/host/qemu/probe-caps.js';
 import { expectedKvmCpuData } from '../helpers/kvm-expect.js';
 import { QEMU_BINARY, processesMentioning } from '../helpers/qemu-spawn.js';
 import { isVirtkitError } from '../../src/core/errors.js';
 import { guestDomainXml } from '../helpers/guest.js';
-import { inProcessDaemon } from './daemon-harness.js';
+import { cli, inProcessDaemon } from './daemon-harness.js';
 import { assertNoLeftovers, createHarness } from './lifecycle-harness.js';
-
-async function vk(root: string, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(['--root', root, ...argv], {
-    stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, env: { PATH: process.env['PATH'] }, cwd: root,
-  });
-  return { code, stdout, stderr };
-}
 
 const cpuinfoVendor = /^vendor_id\s*: (.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1];
 
@@ -71,9 +61,9 @@ describe('CPU models under KVM (no KVM guest boots)', { timeout: 120_000 }, () =
     try {
       await writeFile(join(d.root, 'hm.xml'), domain);
       await writeFile(join(d.root, 'westmere.xml'), "<cpu mode='custom' match='exact'><model>Westmere</model></cpu>");
-      const dc = await vk(d.root, ['domcapabilities', '--virttype', 'kvm']);
-      const native = await vk(d.root, ['domxml-to-native', 'qemu-argv', 'hm.xml', '--json']);
-      const cmp = await vk(d.root, ['hypervisor-cpu-compare', '--virttype', 'kvm', 'westmere.xml']);
+      const dc = await cli(d.root, ['domcapabilities', '--virttype', 'kvm']);
+      const native = await cli(d.root, ['domxml-to-native', 'qemu-argv', 'hm.xml', '--json']);
+      const cmp = await cli(d.root, ['hypervisor-cpu-compare', '--virttype', 'kvm', 'westmere.xml']);
       if (!expected.present) {
         // The refusals of a host whose KVM could not be asked.
         assert.equal(dc.code, 1, dc.stdout);
@@ -105,13 +95,13 @@ describe('CPU models under KVM (no KVM guest boots)', { timeout: 120_000 }, () =
       // the host-model CPU compares identical to what KVM gives; Westmere (Intel) on an AMD host does not fit
       const hmCpu = `<cpu mode='custom' match='exact'><model>${model}</model><vendor>${vendor}</vendor>${listed.map(([, p, f]) => `<feature policy='${p ?? ''}' name='${f ?? ''}'/>`).join('')}</cpu>`;
       await writeFile(join(d.root, 'hmcpu.xml'), hmCpu);
-      const same = await vk(d.root, ['hypervisor-cpu-compare', '--virttype', 'kvm', 'hmcpu.xml']);
+      const same = await cli(d.root, ['hypervisor-cpu-compare', '--virttype', 'kvm', 'hmcpu.xml']);
       assert.equal(same.code, 0, same.stderr);
       assert.match(same.stdout, /^(CPU described in hmcpu\.xml is identical to the CPU provided by hypervisor on the host|The CPU provided by hypervisor on the host is a superset of CPU described in hmcpu\.xml)\n/);
       if (cpuinfoVendor === 'AuthenticAMD') {
         assert.deepEqual(cmp, { code: 1, stdout: 'CPU described in westmere.xml is incompatible with the CPU provided by hypervisor on the host\n\n', stderr: '' });
       }
-      const base = await vk(d.root, ['hypervisor-cpu-baseline', '--virttype', 'kvm', 'hmcpu.xml']);
+      const base = await cli(d.root, ['hypervisor-cpu-baseline', '--virttype', 'kvm', 'hmcpu.xml']);
       assert.equal(base.code, 0, base.stderr);
       assert.match(base.stdout, new RegExp(`^<cpu mode='custom' match='exact'>\\n {2}<model fallback='forbid'>[^<]+</model>\\n {2}<vendor>${vendor}</vendor>\\n`));
     } finally {

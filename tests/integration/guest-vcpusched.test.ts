@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import type { Monitor } from '../../src/daemon/qemu-driver/monitor.js';
-import { QemuDomain } from '../../src/daemon/qemu-driver/running.js';
 import { detectCgroup } from '../../src/host/tuning/cgroup.js';
 import { GUEST_APPEND, GUEST_READY_MARKER, GUEST_SHELL, guestDomainXml } from '../helpers/guest.js';
 import { GuestShell } from '../helpers/guest-shell.js';
+import { monitorOf } from '../helpers/qemu-threads.js';
 import { assertNoLeftovers, createHarness } from './lifecycle-harness.js';
 import type { Harness } from './lifecycle-harness.js';
 
@@ -34,12 +33,6 @@ async function cpuCgroup(pid: number | 'self'): Promise<string | undefined> {
   return /^\d+:(?:[^:]*,)?cpu(?:,[^:]*)?:(.*)$/m.exec(await readFile(`/proc/${pid}/cgroup`, 'utf8'))?.[1];
 }
 
-function monitorOf(h: Harness, name: string): Monitor {
-  const handle = h.engine.ctx.registry.named(name).runtime?.handle;
-  assert.ok(handle instanceof QemuDomain);
-  return (handle as unknown as { p: { monitor: Monitor } }).p.monitor;
-}
-
 /** A 2-vCPU guest with `cputune`, started; its QEMU pid and vCPU thread ids, once the guest has booted. */
 async function started(h: Harness, name: string, cputune: string, extra = ''): Promise<{ pid: number; vcpuTids: number[]; shell: GuestShell }> {
   const xml = (await guestDomainXml(name, { append: `${GUEST_APPEND} ${GUEST_SHELL}`, extra: `${extra}  <cputune>${cputune}</cputune>\n` }))
@@ -52,7 +45,7 @@ async function started(h: Harness, name: string, cputune: string, extra = ''): P
   await shell.waitFor(GUEST_READY_MARKER, 120_000);
   const pid = h.engine.ctx.registry.named(name).runtime?.pid;
   assert.ok(pid !== undefined);
-  const cpus = (await monitorOf(h, name).execute('query-cpus-fast')) as { 'cpu-index': number; 'thread-id': number }[];
+  const cpus = (await monitorOf(h.engine, name).execute('query-cpus-fast')) as { 'cpu-index': number; 'thread-id': number }[];
   return { pid, shell, vcpuTids: cpus.sort((a, b) => a['cpu-index'] - b['cpu-index']).map((c) => c['thread-id']) };
 }
 
@@ -76,7 +69,7 @@ describe('vcpusched fifo/rr on a real guest', { skip: !v1 || !twoCpus ? 'needs a
         "<emulatorsched scheduler='batch'/><iothreadsched iothreads='1' scheduler='batch'/>", '  <iothreads>1</iothreads>\n');
       assert.deepEqual(await Promise.all(vcpuTids.map((t) => sched(pid, t))), [[0, 0], [1, 1]]);
       // SCHED_BATCH is 3: QEMU's main thread (an emulator thread) and I/O thread 1 (thread-id of query-iothreads).
-      const io = (await monitorOf(h, 'rt1').execute('query-iothreads')) as { id: string; 'thread-id': number }[];
+      const io = (await monitorOf(h.engine, 'rt1').execute('query-iothreads')) as { id: string; 'thread-id': number }[];
       assert.deepEqual(io.map((x) => x.id), ['iothread1']);
       assert.deepEqual([await sched(pid, pid), await sched(pid, io[0]?.['thread-id'] ?? -1)], [[3, 0], [3, 0]]);
       // The real-time vCPU runs guest code: a process the guest pins to its CPU 1 reports running there (field 39 of its stat).

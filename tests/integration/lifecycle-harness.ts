@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { Engine } from '../../src/daemon/engine/engine.js';
@@ -23,6 +23,7 @@ import { readNodeInfo } from '../../src/host/nodeinfo.js';
 import { isSameProcess } from '../../src/host/qemu/process.js';
 import { procStartTicks } from '../../src/host/qemu/process.js';
 import { repoRoot } from '../helpers/paths.js';
+import { tempRoot } from './daemon-harness.js';
 
 /** QEMU capabilities and the KVM verdict, probed once for all test runs. */
 const CACHE_DIR = join(repoRoot, '.cache', 'driver-tests');
@@ -40,13 +41,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/**
- * An engine on a fresh root, 0711 as the daemon makes a new one (mkdtemp makes it 0700): a network's dnsmasq
- * drops to an unprivileged user and rereads its hosts files under run/network, so it must get through.
- */
+/** An engine on a fresh root (daemon-harness' tempRoot: 0711, as the daemon makes a new one). */
 export async function createHarness(deps: Partial<QemuDriverDeps> = {}): Promise<Harness> {
-  const root = await mkdtemp(join(tmpdir(), 'vk-lc-'));
-  await chmod(root, 0o711);
+  const { root } = await tempRoot('vk-lc-');
   return openHarness(root, deps);
 }
 

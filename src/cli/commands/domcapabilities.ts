@@ -1,6 +1,5 @@
 /** virsh domcapabilities: libvirt's domainCapabilities XML for an emulator, arch, machine and virt type. */
-import { CliError, command } from '../framework.js';
-import { asVirtkitError } from '../../core/errors.js';
+import { command, onFailure } from '../framework.js';
 
 export default command({
   name: 'domcapabilities',
@@ -13,14 +12,8 @@ export default command({
     machine: { type: 'string', help: 'machine type', arg: 'string' },
   },
   async run(ctx, _args, o) {
-    let xml: string;
-    try {
-      xml = await ctx.client().domainCapabilities({ emulator: o.emulatorbin, arch: o.arch, machine: o.machine, virttype: o.virttype });
-    } catch (e) {
-      const err = asVirtkitError(e);
-      if (err.code === 'DAEMON_UNREACHABLE') throw err;
-      throw new CliError(['failed to get emulator capabilities', err.message], err);
-    }
+    const xml = await onFailure('failed to get emulator capabilities',
+      () => ctx.client().domainCapabilities({ emulator: o.emulatorbin, arch: o.arch, machine: o.machine, virttype: o.virttype }));
     if (ctx.json) return ctx.printJson({ xml });
     ctx.io.stdout(xml.endsWith('\n') ? xml : `${xml}\n`);
   },

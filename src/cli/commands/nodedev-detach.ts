@@ -1,5 +1,5 @@
-import { CliError, command } from '../framework.js';
-import { DEVICE_ARG, onDevice } from '../nodedevs.js';
+import { CliError, command, onFailure } from '../framework.js';
+import { DEVICE_ARG } from '../nodedevs.js';
 
 export default command({
   name: 'nodedev-detach',
@@ -10,7 +10,7 @@ export default command({
   },
   async run(ctx, { device }, o) {
     if (o.driver !== undefined && o.driver !== 'vfio') throw new CliError([`Failed to detach device ${device}`, `unsupported driver '${o.driver}': only vfio (vfio-pci) is supported`]);
-    const r = await onDevice(`Failed to detach device ${device}`, () => ctx.client().nodedevAction(device, 'detach'));
+    const r = await onFailure(`Failed to detach device ${device}`, () => ctx.client().nodedevAction(device, 'detach'));
     if (ctx.json) return ctx.printJson(r);
     ctx.print(`Device ${device} detached`);
   },

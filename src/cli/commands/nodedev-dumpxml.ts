@@ -1,5 +1,5 @@
-import { command } from '../framework.js';
-import { DEVICE_ARG, onDevice } from '../nodedevs.js';
+import { command, onFailure } from '../framework.js';
+import { DEVICE_ARG } from '../nodedevs.js';
 
 export default command({
   name: 'nodedev-dumpxml',
@@ -7,7 +7,7 @@ export default command({
   args: [DEVICE_ARG],
   options: {},
   async run(ctx, { device }) {
-    const xml = await onDevice(`Could not find matching device '${device}'`, () => ctx.client().nodedevXml(device));
+    const xml = await onFailure(`Could not find matching device '${device}'`, () => ctx.client().nodedevXml(device));
     if (ctx.json) return ctx.printJson({ xml });
     ctx.print(xml.trimEnd());
   },

@@ -1,5 +1,5 @@
-import { command } from '../framework.js';
-import { DEVICE_ARG, onDevice } from '../nodedevs.js';
+import { command, onFailure } from '../framework.js';
+import { DEVICE_ARG } from '../nodedevs.js';
 
 export default command({
   name: 'nodedev-reattach',
@@ -7,7 +7,7 @@ export default command({
   args: [DEVICE_ARG],
   options: {},
   async run(ctx, { device }) {
-    const r = await onDevice(`Failed to reattach device ${device}`, () => ctx.client().nodedevAction(device, 'reattach'));
+    const r = await onFailure(`Failed to reattach device ${device}`, () => ctx.client().nodedevAction(device, 'reattach'));
     if (ctx.json) return ctx.printJson(r);
     ctx.print(`Device ${device} re-attached`);
   },

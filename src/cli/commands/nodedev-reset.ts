@@ -1,5 +1,5 @@
-import { command } from '../framework.js';
-import { DEVICE_ARG, onDevice } from '../nodedevs.js';
+import { command, onFailure } from '../framework.js';
+import { DEVICE_ARG } from '../nodedevs.js';
 
 export default command({
   name: 'nodedev-reset',
@@ -7,7 +7,7 @@ export default command({
   args: [DEVICE_ARG],
   options: {},
   async run(ctx, { device }) {
-    const r = await onDevice(`Failed to reset device ${device}`, () => ctx.client().nodedevAction(device, 'reset'));
+    const r = await onFailure(`Failed to reset device ${device}`, () => ctx.client().nodedevAction(device, 'reset'));
     if (ctx.json) return ctx.printJson(r);
     ctx.print(`Device ${device} was reset`);
   },

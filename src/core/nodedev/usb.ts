@@ -35,7 +35,7 @@ export function usbNodedevName(sysname: string): string {
 const p3 = (n: number): string => String(n).padStart(3, '0');
 
 /** The device node QEMU opens: /dev/bus/usb/BBB/DDD. */
-export function usbDevnode(bus: number, device: number): string {
+function usbDevnode(bus: number, device: number): string {
   return `/dev/bus/usb/${p3(bus)}/${p3(device)}`;
 }
 

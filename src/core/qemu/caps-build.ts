@@ -60,20 +60,27 @@ export function expandableCpuModels(defs: readonly QmpCpuDefinition[]): string[]
   return defs.filter((c) => c['alias-of'] === undefined).map((c) => c.name);
 }
 
-export const booleanProps = (e: QmpCpuModelExpansion | undefined): [string, boolean][] =>
-  Object.entries(e?.model.props ?? {}).filter((p): p is [string, boolean] => typeof p[1] === 'boolean');
+const booleanProps = (e: QmpCpuModelExpansion): [string, boolean][] =>
+  Object.entries(e.model.props ?? {}).filter((p): p is [string, boolean] => typeof p[1] === 'boolean');
+
+/** A CPU expansion as its CPUID vendor (when it has one) and the sorted features it turns on. */
+export function expansionCpu(e: QmpCpuModelExpansion): { vendor?: string; features: string[] } {
+  const vendor = e.model.props?.['vendor'];
+  return {
+    ...(typeof vendor === 'string' ? { vendor } : {}),
+    features: sorted(booleanProps(e).filter(([, on]) => on).map(([n]) => n)),
+  };
+}
 
 function cpuModel(c: QmpCpuDefinition, expansion: QmpCpuModelExpansion | undefined): QemuCpuModel {
   const unavailable = c['unavailable-features'] ?? [];
-  const vendor = expansion?.model.props?.['vendor'];
   return {
     name: c.name,
     typename: c.typename,
     ...(c['alias-of'] === undefined ? {} : { aliasOf: c['alias-of'] }),
     deprecated: c.deprecated,
     ...(unavailable.length === 0 ? {} : { unavailableFeatures: sorted(unavailable) }),
-    ...(typeof vendor === 'string' ? { vendor } : {}),
-    ...(expansion === undefined ? {} : { features: sorted(booleanProps(expansion).filter(([, on]) => on).map(([n]) => n)) }),
+    ...(expansion === undefined ? {} : expansionCpu(expansion)),
   };
 }
 

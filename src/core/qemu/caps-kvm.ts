@@ -4,7 +4,7 @@
  * host-model means under KVM and whose query-cpu-definitions says which named models KVM
  * can run. Pure; sorted so the same replies always give the same JSON.
  */
-import { booleanProps } from './caps-build.js';
+import { expansionCpu } from './caps-build.js';
 import type { QemuCaps, QemuKvmCpu } from './caps-schema.js';
 import type { QmpCpuDefinition, QmpCpuModelExpansion } from './qmp/command-types.js';
 
@@ -17,17 +17,13 @@ export interface KvmCpuReplies {
 }
 
 export function buildKvmCpu(r: KvmCpuReplies): QemuKvmCpu {
-  const vendor = r.hostExpansion.model.props?.['vendor'];
   const unavailableFeatures: Record<string, string[]> = {};
   for (const c of [...r.cpuDefinitions].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const missing = [...new Set(c['unavailable-features'] ?? [])].sort();
     if (missing.length > 0) unavailableFeatures[c.name] = missing;
   }
   return {
-    host: {
-      ...(typeof vendor === 'string' ? { vendor } : {}),
-      features: booleanProps(r.hostExpansion).filter(([, on]) => on).map(([n]) => n).sort(),
-    },
+    host: expansionCpu(r.hostExpansion),
     unavailableFeatures,
   };
 }

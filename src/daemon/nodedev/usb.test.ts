@@ -3,15 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fakeEngine } from '../../../tests/helpers/fake-engine.js';
 import { fakePci, TWO_NIC_HOST, type FakePci } from '../../../tests/helpers/fake-pci.js';
 import { fakeUsb, USB_HOST } from '../../../tests/helpers/fake-usb.js';
 import { isVirtkitError } from '../../core/errors.js';
 import { PciHost } from '../../host/pci/bind.js';
-import { Engine } from '../engine/engine.js';
-import { FakeHypervisor } from '../engine/fake-driver.js';
-import { instanceLayout } from '../paths.js';
-import { memoryStorageDeps } from '../storage/context.js';
-import { MemoryConfigStore, MemoryStatusStore } from '../store/memory-stores.js';
+import type { Engine } from '../engine/engine.js';
 
 const ROOT = mkdtempSync(join(tmpdir(), 'vk-usbdev-'));
 after(() => rmSync(ROOT, { recursive: true, force: true }));
@@ -23,13 +20,8 @@ async function setup(): Promise<{ engine: Engine; pci: FakePci; warnings: string
   await fakeUsb(USB_HOST, pci.root);
   const warnings: string[] = [];
   const noop = (): void => undefined;
-  const engine = new Engine({
-    layout: instanceLayout({ kind: 'root', root: ROOT }),
-    storage: memoryStorageDeps(join(ROOT, 'lib', 'images')),
-    config: new MemoryConfigStore(), status: new MemoryStatusStore(),
-    loadDriver: () => Promise.resolve(new FakeHypervisor()),
-    nodeInfo: () => Promise.reject(new Error('unused')),
-    hostname: () => 'host', version: '0.0.0',
+  const engine = fakeEngine({
+    root: ROOT,
     log: { info: noop, warn: (m: string) => { warnings.push(m); }, error: noop },
     nodedevs: { pci: new PciHost({ root: pci.root, write: pci.write }), ip: () => Promise.reject(new Error('no ip expected')) },
   });

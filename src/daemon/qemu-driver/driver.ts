@@ -10,6 +10,7 @@
 import { mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
+import { capsView } from '../../core/qemu/argv/index.js';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
 import type { HostNumaTopology } from '../../core/placement/topology.js';
 import type { CpuCompareResult } from '../../core/api/types.js';
@@ -137,8 +138,29 @@ export class QemuHypervisor implements Hypervisor {
     return { name: 'QEMU', version: `${v.major}.${v.minor}.${v.micro}` };
   }
 
-  #hotplugParts(): { caps: () => Promise<ArgvCaps>; prepare: Prepare; unplugTimeoutMs: number } {
-    return { caps: this.deps.caps, prepare: this.deps.prepare, unplugTimeoutMs: this.deps.unplugTimeoutMs ?? 30_000 };
+  /**
+   * What one running domain's disk and NIC hotplug use. Its capabilities are looked up once (`known`: those it
+   * started with): the process runs the binary it was started from, so they do not change (a lookup checks the
+   * binary and its modules each time); a failed lookup is retried at the next attach.
+   */
+  #hotplugParts(known?: ArgvCaps): { caps: () => Promise<ArgvCaps>; prepare: Prepare; unplugTimeoutMs: number } {
+    let memo = known === undefined ? undefined : Promise.resolve(known);
+    const caps = (): Promise<ArgvCaps> => {
+      if (memo === undefined) {
+        const lookup = this.deps.caps();
+        memo = lookup;
+        lookup.catch(() => { if (memo === lookup) memo = undefined; });
+      }
+      return memo;
+    };
+    return { caps, prepare: this.deps.prepare, unplugTimeoutMs: this.deps.unplugTimeoutMs ?? 30_000 };
+  }
+
+  /** The argv's capabilities and, where this driver has it, the whole record they are a view of: one lookup for both. */
+  async #caps(): Promise<{ caps: ArgvCaps; full?: QemuCaps }> {
+    if (this.deps.fullCaps === undefined) return { caps: await this.deps.caps() };
+    const full = await this.deps.fullCaps();
+    return { caps: capsView(full), full };
   }
 
   #warn(message: string): void {
@@ -146,7 +168,7 @@ export class QemuHypervisor implements Hypervisor {
   }
 
   async nativeArgv(def: DomainDef, paths: DomainRuntimePaths): Promise<NativeArgv> {
-    const [caps, host, full] = await Promise.all([this.deps.caps(), this.deps.hostFacts(), this.deps.fullCaps?.()]);
+    const [{ caps, full }, host] = await Promise.all([this.#caps(), this.deps.hostFacts()]);
     // host-model is shown expanded, as start would run it (not checked: libvirt's domxml-to-native does not either).
     const prepare: Prepare = full === undefined ? this.deps.prepare : (d) => expandHostModel(this.deps.prepare(d), full);
     const argv = planNative(def, prepare, caps, paths, this.deps.binary, (prepared) => pretendRuntimePaths(prepared, host));
@@ -196,8 +218,7 @@ export class QemuHypervisor implements Hypervisor {
    * features (the live XML shows them, as libvirt 9's does), and a CPU the accelerator cannot
    * provide refused (CPU_INCOMPATIBLE) before the host is touched.
    */
-  async #guestCpu(def: CoreDomainDef): Promise<CoreDomainDef> {
-    const full = await this.deps.fullCaps?.();
+  #guestCpu(def: CoreDomainDef, full: QemuCaps | undefined): CoreDomainDef {
     if (full === undefined) return def;
     const expanded = expandHostModel(def, full);
     checkGuestCpu(expanded, full);
@@ -210,8 +231,8 @@ export class QemuHypervisor implements Hypervisor {
       const kvm = await this.deps.kvm();
       if (!kvm.usable) throw kvmUnavailableError(kvm.reason ?? 'KVM does not run guests');
     }
-    const caps = await this.deps.caps();
-    const prepared = await this.#guestCpu(this.deps.prepare(toCoreDef(def)));
+    const { caps, full } = await this.#caps();
+    const prepared = this.#guestCpu(this.deps.prepare(toCoreDef(def)), full);
     const tapPlans = planTaps(prepared);
     const macvtapPlans = planMacvtaps(prepared);
     // The fds QEMU will see for the macvtaps (3, 4, ...): known before any is opened.
@@ -308,7 +329,7 @@ export class QemuHypervisor implements Hypervisor {
       const dom = new QemuDomain({
         record, monitor, console, child: proc.child, childExited: proc.exited, tracker, liveDef: plan.liveDef, paths,
         aliases: plan.aliases, hasAgentChannel: plan.hasAgentChannel, procRoot: this.#procRoot, taps,
-        termTimeoutMs: this.deps.termTimeoutMs ?? 10_000, warn: (m) => this.#warn(m), ...this.#hotplugParts(),
+        termTimeoutMs: this.deps.termTimeoutMs ?? 10_000, warn: (m) => this.#warn(m), ...this.#hotplugParts(caps),
         tuning: this.#tuningHost(),
       });
       if (!opts.paused) await dom.resume();

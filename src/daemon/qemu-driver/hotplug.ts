@@ -26,6 +26,7 @@ import type { Monitor } from './monitor.js';
 
 export interface LiveDiskParts {
   readonly monitor: Monitor;
+  /** This QEMU's capabilities (the driver looks them up once per running domain). */
   readonly caps: () => Promise<ArgvCaps>;
   readonly prepare: Prepare;
   readonly live: () => DomainDef;

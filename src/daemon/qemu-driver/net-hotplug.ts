@@ -20,6 +20,7 @@ import type { DomainTaps } from './net-taps.js';
 
 export interface LiveNicParts {
   readonly monitor: Monitor;
+  /** This QEMU's capabilities (the driver looks them up once per running domain). */
   readonly caps: () => Promise<ArgvCaps>;
   readonly prepare: Prepare;
   readonly live: () => DomainDef;
@@ -43,22 +44,11 @@ export function noSuchNic(def: DomainDef, ref: string): VirtkitError {
 export class QemuLiveNics implements LiveNics {
   readonly #unplugged = new Map<string, () => void>();
   readonly #pending = new Map<string, Promise<DomainDef>>();
-  #caps: Promise<ArgvCaps> | undefined;
 
   constructor(private readonly p: LiveNicParts) {
     p.monitor.onEvent((event, data) => {
       if (event === 'DEVICE_DELETED' && typeof data['device'] === 'string') this.#unplugged.get(data['device'])?.();
     });
-  }
-
-  /**
-   * The capabilities of this QEMU, looked up once: the process runs the binary it was started from, so
-   * its capabilities do not change (the lookup checks the binary and its modules each time: 2 ms here).
-   */
-  #capsOnce(): Promise<ArgvCaps> {
-    const caps = (this.#caps ??= this.p.caps());
-    caps.catch(() => { this.#caps = undefined; });
-    return caps;
   }
 
   async #run(command: string, args: Record<string, unknown>): Promise<unknown> {
@@ -87,7 +77,7 @@ export class QemuLiveNics implements LiveNics {
     const alias = placed?.alias?.name;
     if (placed === undefined || alias === undefined) throw new VirtkitError('INTERNAL_ERROR', 'the new interface has no alias after prepareDomain');
     const plan = planTap(placed, `/domain/devices/interface[${index + 1}]`, prepared.uuid);
-    const caps = await this.#capsOnce();
+    const caps = await this.p.caps();
     if (plan !== undefined) {
       setTapNames(prepared, { [alias]: await this.p.taps.plug(plan) });
       setSourceBridges(prepared, this.p.taps.bridges());

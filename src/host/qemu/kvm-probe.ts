@@ -61,8 +61,14 @@ async function kvmModules(root: string): Promise<string[]> {
   return names.filter((n) => n.startsWith('kvm_')).sort();
 }
 
+/** Why /dev/kvm does not open read-write. */
+export interface KvmDeviceProblem {
+  readonly check: 'device' | 'access';
+  readonly reason: string;
+}
+
 /** The device checks: undefined when /dev/kvm opens read-write, else the reason (also the caps probe's gate for its KVM part). */
-export async function deviceProblem(root: string): Promise<{ check: 'device' | 'access'; reason: string } | undefined> {
+export async function deviceProblem(root: string): Promise<KvmDeviceProblem | undefined> {
   const dev = join(root, 'dev/kvm');
   try {
     const fh = await open(dev, constants.O_RDWR);

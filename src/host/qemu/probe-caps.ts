@@ -27,6 +27,7 @@ import { binaryIdentity, resolveBinary } from './binary.js';
 import type { BinaryIdentity } from './binary.js';
 import { cacheFile, cacheKey, readJsonCache, writeJsonCache } from './json-cache.js';
 import { deviceProblem, kernelRelease } from './kvm-probe.js';
+import type { KvmDeviceProblem } from './kvm-probe.js';
 import { defaultModuleDir, moduleDirState } from './modules.js';
 import type { ModuleDirState } from './modules.js';
 import { probeKvmCpu } from './probe-kvm-cpu.js';
@@ -39,6 +40,8 @@ export interface ProbeOptions {
   readonly tmpDir?: string;
   /** Prefix for /dev/kvm (default '/'); without a usable /dev/kvm the caps have no `kvm` part. */
   readonly root?: string;
+  /** Whether /dev/kvm opens, when the caller has just checked (lookupQemuCaps, for its key): not checked again. */
+  readonly kvmDevice?: { readonly problem: KvmDeviceProblem | undefined };
 }
 
 export interface ProbeResult {
@@ -151,7 +154,8 @@ export async function lookupQemuCaps(binary: string, opts: CapsCacheOptions): Pr
   const modules = await moduleDirState(opts.moduleDir ?? defaultModuleDir(identity.realPath));
   // A host that gains or loses /dev/kvm, or boots another kernel, gets KVM's part probed again.
   const root = opts.root ?? '/';
-  const kvm = (await deviceProblem(root)) === undefined ? { kernelRelease: await kernelRelease(root) } : false;
+  const problem = await deviceProblem(root);
+  const kvm = problem === undefined ? { kernelRelease: await kernelRelease(root) } : false;
   const key = cacheKey({ format: QEMU_CAPS_FORMAT, identity, modules, kvm });
   const file = cacheFile(opts.cacheDir, 'qemu-caps', key);
   const memoKey = `${file}\0${identity.path}`;
@@ -160,7 +164,7 @@ export async function lookupQemuCaps(binary: string, opts: CapsCacheOptions): Pr
   const pending = (async (): Promise<CapsLookup> => {
     const cached = fromFile(await readJsonCache(file), identity, modules);
     if (cached !== undefined) return { caps: cached.caps, source: 'cache', probeMs: cached.probeMs, file, modules };
-    const { caps, probeMs } = await probeQemuCaps(identity.path, opts);
+    const { caps, probeMs } = await probeQemuCaps(identity.path, { ...opts, kvmDevice: { problem } });
     const record: CacheRecord = { identity, modules, probeMs, caps };
     await writeJsonCache(file, opts.cacheDir, record);
     return { caps, source: 'probe', probeMs, file, modules };

@@ -8,6 +8,7 @@
 import type { KvmCpuReplies } from '../../core/qemu/caps-kvm.js';
 import type { QmpConnection } from '../qmp/connection.js';
 import { deviceProblem } from './kvm-probe.js';
+import type { KvmDeviceProblem } from './kvm-probe.js';
 import { withScratchQemu } from './scratch-qemu.js';
 import type { ScratchQemuOptions } from './scratch-qemu.js';
 
@@ -16,6 +17,8 @@ const KVM_PROBE_ARGS: readonly string[] = ['-machine', 'none', '-accel', 'kvm', 
 export interface KvmCpuProbeOptions extends ScratchQemuOptions {
   /** Prefix for /dev/kvm (default '/'): a test points it at a tree without one. */
   readonly root?: string;
+  /** deviceProblem(root)'s answer, when the caller has just asked it (the caps cache does, for its key): not asked again. */
+  readonly kvmDevice?: { readonly problem: KvmDeviceProblem | undefined };
 }
 
 export interface KvmCpuProbe {
@@ -37,7 +40,7 @@ async function ask(conn: QmpConnection): Promise<KvmCpuReplies> {
 
 /** Asks `binary` (a resolved path) under KVM; never throws for KVM's sake. */
 export async function probeKvmCpu(binary: string, opts: KvmCpuProbeOptions = {}): Promise<KvmCpuProbe> {
-  const dev = await deviceProblem(opts.root ?? '/');
+  const dev = opts.kvmDevice === undefined ? await deviceProblem(opts.root ?? '/') : opts.kvmDevice.problem;
   if (dev !== undefined) return { reason: dev.reason, ms: 0 };
   const started = performance.now();
   const ms = (): number => Math.round(performance.now() - started);

@@ -119,7 +119,8 @@ export function baselineCpuXml(cpus: readonly CpuDesc[], caps: QemuCaps, opts: B
   const wanted = { ...(vendor === undefined ? {} : { vendor }), features: common, source: 'baseline' };
   // A model the common features fully have; failing that (a KVM without SSE3 has none), the
   // closest one with the features it lacks disabled, as libvirt's baseline may print them.
-  const d = decodeCpu(wanted, namedCpuModels(caps), { allowDisable: false }) ?? decodeCpu(wanted, namedCpuModels(caps), { allowDisable: true });
+  const models = namedCpuModels(caps);
+  const d = decodeCpu(wanted, models, { allowDisable: false }) ?? decodeCpu(wanted, models, { allowDisable: true });
   if (d === undefined) throw new VirtkitError('INVALID_ARGUMENT', 'no CPU model fits the features these CPUs have in common');
   const listed = opts.expandFeatures === true ? [...common].sort() : d.require;
   return [

@@ -9,10 +9,11 @@ import { isVirtkitError } from '../../errors.js';
 import { parseDomainXml } from '../../xml/domain/index.js';
 import { parseQemuCaps } from '../caps.js';
 import {
-  acceleratorOffer, checkGuestCpu, cpuModelInfo, decodeCpu, expandHostModel, featuresFromLinuxFlags, hostModelCpu,
-  knownCpuFeatures, libvirtFeatureName, qemuFeatureName,
+  acceleratorOffer, checkGuestCpu, cpuModelInfo, decodeCpu, expandHostModel, featuresFromLinuxFlags, hostModelCpu, qemuFeatureName,
 } from './index.js';
 import type { CpuModelInfo } from './index.js';
+import { knownCpuFeatures } from './models.js';
+import { libvirtFeatureName } from './names.js';
 
 const caps = parseQemuCaps(JSON.parse(readFileSync(join(repoRoot, 'tests', 'fixtures', 'qemu-caps', 'qemu-7.2.json'), 'utf8')));
 const tcg = acceleratorOffer(caps, 'qemu');

@@ -65,7 +65,7 @@ export function expandHostModel(def: DomainDef, caps: QemuCaps): DomainDef {
 }
 
 /** The features a custom <cpu> needs that `offer` lacks (libvirt's names, sorted); [] when it fits. */
-export function missingCpuFeatures(cpu: CpuDef | undefined, offer: CpuOffer, caps: QemuCaps): string[] {
+function missingCpuFeatures(cpu: CpuDef | undefined, offer: CpuOffer, caps: QemuCaps): string[] {
   const wanted = new Set<string>();
   const name = cpu?.model?.value;
   if (name !== undefined) for (const f of cpuModelInfo(caps, name)?.features ?? []) wanted.add(f);

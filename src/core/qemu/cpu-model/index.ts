@@ -4,9 +4,9 @@
  */
 export { decodeCpu } from './decode.js';
 export type { DecodedCpu, DecodeOptions } from './decode.js';
-export { checkGuestCpu, cpuIncompatible, expandHostModel, hostModelCpu, missingCpuFeatures } from './guest.js';
-export { acceleratorOffer, cpuModelInfo, cpuModelUsable, hostCpuOffer, knownCpuFeatures, namedCpuModels } from './models.js';
+export { checkGuestCpu, expandHostModel, hostModelCpu } from './guest.js';
+export { acceleratorOffer, cpuModelInfo, cpuModelUsable, hostCpuOffer, namedCpuModels } from './models.js';
 export type { CpuModelInfo, CpuOffer } from './models.js';
-export { CPU_VENDORS, featuresFromLinuxFlags, libvirtFeatureName, libvirtVendor, qemuFeatureName } from './names.js';
+export { featuresFromLinuxFlags, qemuFeatureName } from './names.js';
 export { baselineCpuXml, compareCpu, extractCpus } from './compare.js';
 export type { BaselineOptions, CpuComparison, CpuCompareResult, CpuDesc } from './compare.js';

@@ -3,7 +3,8 @@
 // check, compare, domcapabilities and -cpu; without the kvm part, the refusals stay.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { kvmCaps, kvmCpuReplies, tcgOnlyCaps } from '../../../../tests/helpers/kvm-cpu-fixture.js';
+import { qemu72Caps } from '../../../../tests/golden/caps.js';
+import { kvmCaps, kvmCpuReplies } from '../../../../tests/helpers/kvm-cpu-fixture.js';
 import { isVirtkitError } from '../../errors.js';
 import { parseDomainXml, prepareDomain } from '../../xml/domain/index.js';
 import { buildQemuArgv } from '../argv/index.js';
@@ -12,7 +13,7 @@ import { formatDomainCapabilitiesXml } from '../host-caps/index.js';
 import { acceleratorOffer, baselineCpuXml, checkGuestCpu, compareCpu, cpuModelInfo, expandHostModel, extractCpus, hostModelCpu } from './index.js';
 
 const caps = kvmCaps();
-const tcgOnly = tcgOnlyCaps();
+const tcgOnly = qemu72Caps();
 const emulator = '/usr/bin/qemu-system-x86_64';
 const domain = (type: string, cpu: string) => parseDomainXml(`<domain type='${type}'><name>d</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
   <os><type arch='x86_64' machine='pc'>hvm</type></os>${cpu}</domain>`);

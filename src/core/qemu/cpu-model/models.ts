@@ -23,11 +23,32 @@ export interface CpuOffer {
   readonly source: string;
 }
 
-function expanded(caps: QemuCaps, name: string): QemuCpuModel | undefined {
-  let m = caps.cpuModels.find((c) => c.name === name);
+const modelIndexes = new WeakMap<QemuCaps, ReadonlyMap<string, QemuCpuModel>>();
+const namedModels = new WeakMap<QemuCaps, readonly CpuModelInfo[]>();
+
+function modelIndex(caps: QemuCaps): ReadonlyMap<string, QemuCpuModel> {
+  let ix = modelIndexes.get(caps);
+  if (ix === undefined) {
+    const byName = new Map<string, QemuCpuModel>();
+    for (const c of caps.cpuModels) if (!byName.has(c.name)) byName.set(c.name, c);
+    ix = byName;
+    modelIndexes.set(caps, ix);
+  }
+  return ix;
+}
+
+function modelInfo(caps: QemuCaps, c: QemuCpuModel): CpuModelInfo | undefined {
   // An alias (Skylake-Client -> Skylake-Client-v1) takes its target's expansion.
-  if (m?.aliasOf !== undefined) m = caps.cpuModels.find((c) => c.name === m?.aliasOf);
-  return m?.features === undefined ? undefined : m;
+  const m = c.aliasOf === undefined ? c : modelIndex(caps).get(c.aliasOf);
+  if (m?.features === undefined) return undefined;
+  const vendor = libvirtVendor(m.vendor);
+  const own = c.name === 'max' || c.name === 'host';
+  return {
+    name: c.name,
+    ...(vendor === undefined ? {} : { vendor }),
+    features: new Set(m.features.map(libvirtFeatureName).filter((f) => own || f !== 'hypervisor')),
+    deprecated: c.deprecated,
+  };
 }
 
 /**
@@ -37,26 +58,23 @@ function expanded(caps: QemuCaps, name: string): QemuCpuModel | undefined {
  * 'max' and 'host' keep it (a guest's host-model then requires it, as libvirt's does).
  */
 export function cpuModelInfo(caps: QemuCaps, name: string): CpuModelInfo | undefined {
-  const m = expanded(caps, name);
-  if (m === undefined) return undefined;
-  const vendor = libvirtVendor(m.vendor);
-  const own = name === 'max' || name === 'host';
-  return {
-    name,
-    ...(vendor === undefined ? {} : { vendor }),
-    features: new Set((m.features ?? []).map(libvirtFeatureName).filter((f) => own || f !== 'hypervisor')),
-    deprecated: caps.cpuModels.find((c) => c.name === name)?.deprecated ?? m.deprecated,
-  };
+  const c = modelIndex(caps).get(name);
+  return c === undefined ? undefined : modelInfo(caps, c);
 }
 
 /**
  * The models a CPU is described with: QEMU's unversioned names (each an alias of a versioned
- * one), which are libvirt's cpu_map names; not 'max', 'host' or 'base'.
+ * one), which are libvirt's cpu_map names; not 'max', 'host' or 'base'. Built once per caps.
  */
-export function namedCpuModels(caps: QemuCaps): CpuModelInfo[] {
-  return caps.cpuModels.filter((c) => c.aliasOf !== undefined)
-    .map((c) => cpuModelInfo(caps, c.name))
-    .filter((m): m is CpuModelInfo => m !== undefined);
+export function namedCpuModels(caps: QemuCaps): readonly CpuModelInfo[] {
+  let models = namedModels.get(caps);
+  if (models === undefined) {
+    models = caps.cpuModels.filter((c) => c.aliasOf !== undefined)
+      .map((c) => modelInfo(caps, c))
+      .filter((m): m is CpuModelInfo => m !== undefined);
+    namedModels.set(caps, models);
+  }
+  return models;
 }
 
 /** libvirt's names of every CPU feature this QEMU knows. */
@@ -92,8 +110,7 @@ export function acceleratorOffer(caps: QemuCaps, virttype: string): CpuOffer | u
  * Whether a named model runs under the accelerator as is (domcapabilities' usable=): the
  * unavailable-features of the probe under that accelerator are none. undefined: not known.
  */
-export function cpuModelUsable(caps: QemuCaps, name: string, virttype: string): boolean | undefined {
-  if (virttype === 'kvm') return caps.kvm === undefined ? undefined : !Object.hasOwn(caps.kvm.unavailableFeatures, name);
-  const m = caps.cpuModels.find((c) => c.name === name);
-  return m === undefined ? undefined : (m.unavailableFeatures ?? []).length === 0;
+export function cpuModelUsable(caps: QemuCaps, model: QemuCpuModel, virttype: string): boolean | undefined {
+  if (virttype === 'kvm') return caps.kvm === undefined ? undefined : !Object.hasOwn(caps.kvm.unavailableFeatures, model.name);
+  return (model.unavailableFeatures ?? []).length === 0;
 }

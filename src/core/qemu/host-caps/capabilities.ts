@@ -34,7 +34,7 @@ function machines(caps: QemuCaps, indent: string): string[] {
  * described as the QEMU model of its vendor with the fewest extra features that it fully has
  * (libvirt decodes the host CPU with its cpu_map; virtkit with QEMU's models, the same names).
  */
-export function hostCpuModel(host: CapabilitiesHost, caps: QemuCaps): HostCpuModel | undefined {
+function hostCpuModel(host: CapabilitiesHost, caps: QemuCaps): HostCpuModel | undefined {
   const flags = host.cpuid?.flags;
   if (flags === undefined || host.arch !== 'x86_64') return undefined;
   const d = decodeCpu(hostCpuOffer(host.cpuid?.vendor, flags, caps), namedCpuModels(caps), { allowDisable: false });

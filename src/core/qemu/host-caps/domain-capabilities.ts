@@ -98,7 +98,7 @@ export function formatDomainCapabilitiesXml(input: DomainCapsInput): string {
   const diskBuses = present(caps, DISK_BUSES).filter((b) => !(q35 && (b === 'ide' || b === 'fdc')));
   const yes = (b: boolean): string => (b ? 'yes' : 'no');
   const models = caps.cpuModels.map((c) => {
-    const ok = cpuModelUsable(caps, c.name, q.virttype);
+    const ok = cpuModelUsable(caps, c, q.virttype);
     const usable = ok === undefined ? 'unknown' : ok ? 'yes' : 'no';
     const dep = c.deprecated ? " deprecated='yes'" : '';
     return `      <model usable='${usable}'${dep}>${xmlEscape(c.name)}</model>`;

@@ -103,7 +103,7 @@ export function planStartupVcpus(def: DomainDef, hotpluggable: readonly Hotplugg
 const TOPOLOGY_KEYS = ['socket-id', 'die-id', 'cluster-id', 'core-id', 'thread-id'] as const;
 
 /** query-hotpluggable-cpus in vCPU id order (QEMU lists them highest first). */
-export function sortHotpluggable(cpus: readonly HotpluggableCpu[]): HotpluggableCpu[] {
+function sortHotpluggable(cpus: readonly HotpluggableCpu[]): HotpluggableCpu[] {
   const key = (c: HotpluggableCpu): number[] => TOPOLOGY_KEYS.map((k) => c.props[k] ?? 0);
   return [...cpus].sort((a, b) => {
     const ka = key(a);
