@@ -53,7 +53,8 @@ interface HugepageShortage extends HugepageDemand {
   readonly freePerNode: readonly { readonly node: number; readonly free: number }[];
 }
 
-const roundMiB = (kib: number): number => Math.ceil(kib / 1024) * 1024;
+/** Guest memory rounded up to a whole MiB, as the argv sizes its backends (219100 KiB -> 219136 KiB). */
+export const roundMiB = (kib: number): number => Math.ceil(kib / 1024) * 1024;
 
 /** The host nodes numatune binds guest cell `cellId` to (undefined: any node). */
 function boundNodes(def: DomainDef, cellId: number | undefined): number[] | undefined {

@@ -13,7 +13,7 @@ import type { BlockInfo, LiveDisks } from '../driver.js';
 import { isActive } from '../state.js';
 import type { ActionOf, DispatchOptions, DomainInfo } from './actions.js';
 import type { EngineContext } from './context.js';
-import { impact, refreshLive } from './domain-config.js';
+import { afterLive, impact } from './domain-config.js';
 import type { DomainRecord } from './registry.js';
 import { diskKeysOf } from './disk-key-values.js';
 import { resolveVolumeDisk } from './volume-disks.js';
@@ -51,11 +51,6 @@ export async function saveConfig(ctx: EngineContext, rec: DomainRecord, next: Aw
   rec.def = next.def;
   rec.summary = next.summary;
   ctx.definitionsChanged();
-}
-
-export async function afterLive(ctx: EngineContext, rec: DomainRecord): Promise<void> {
-  await refreshLive(ctx, rec);
-  await ctx.writeStatus(rec);
 }
 
 const findIn = (def: DomainDef, ref: string): DiskDef | undefined => {

@@ -58,9 +58,14 @@ async function liveChange(ctx: EngineContext, rec: DomainRecord, change: (h: Run
   try {
     await change(ctx.requireHandle(rec));
   } finally {
-    await refreshLive(ctx, rec);
-    if (rec.runtime) await ctx.writeStatus(rec);
+    await afterLive(ctx, rec);
   }
+}
+
+/** Takes the running domain's live definition into its record and, while it runs, its status file. */
+export async function afterLive(ctx: EngineContext, rec: DomainRecord): Promise<void> {
+  await refreshLive(ctx, rec);
+  if (rec.runtime) await ctx.writeStatus(rec);
 }
 
 export function onDomainJob(ctx: EngineContext, ref: string, job: string, opts: DispatchOptions, fn: (rec: DomainRecord) => Promise<void>): Promise<DomainInfo> {
@@ -115,8 +120,7 @@ export const setVcpus = (ctx: EngineContext, a: ActionOf<'setVcpus'>, opts: Disp
     if (to.live) {
       await liveChange(ctx, rec, (h) => h.setVcpus(a.count, () => {
         // The guest ejected a vCPU after the unplug timed out: record the live count it has now.
-        void refreshLive(ctx, rec).then(() => (rec.runtime ? ctx.writeStatus(rec) : undefined))
-          .catch((e: unknown) => ctx.log.error(`cannot record the late vCPU unplug of domain '${rec.name}': ${(e as Error).message}`));
+        afterLive(ctx, rec).catch((e: unknown) => ctx.log.error(`cannot record the late vCPU unplug of domain '${rec.name}': ${(e as Error).message}`));
       }));
     }
     if (to.config) {

@@ -11,7 +11,8 @@ import type { DomainDef } from '../domain-xml.js';
 import type { LiveNics } from '../driver.js';
 import type { ActionOf, DispatchOptions, DomainInfo } from './actions.js';
 import type { EngineContext } from './context.js';
-import { afterLive, attachDevice, detachDevice, nextConfig, onDomainJob, saveConfig, scope } from './disk-ops.js';
+import { attachDevice, detachDevice, nextConfig, onDomainJob, saveConfig, scope } from './disk-ops.js';
+import { afterLive } from './domain-config.js';
 import type { DomainRecord } from './registry.js';
 
 function liveNics(ctx: EngineContext, rec: DomainRecord): LiveNics {

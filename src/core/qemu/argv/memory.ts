@@ -4,14 +4,13 @@
  * a whole MiB the way libvirt does (219100 KiB -> 219136k).
  */
 import { VirtkitError } from '../../errors.js';
-import { pageForCell } from '../../placement/hugepages-fit.js';
+import { pageForCell, roundMiB } from '../../placement/hugepages-fit.js';
 import { parseCpuset } from '../../xml/values.js';
 import { needObject } from './caps-view.js';
 import type { BuildCtx } from './context.js';
 import { push, refuse } from './context.js';
 import { jsonOpt, keyval } from './escape.js';
 
-const roundMiB = (kib: number): number => Math.ceil(kib / 1024) * 1024;
 
 type Cell = NonNullable<NonNullable<NonNullable<BuildCtx['def']['cpu']>['numa']>['cell']>[number];
 
