@@ -9,10 +9,11 @@
  */
 import { basename, extname, isAbsolute } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
-import { planImport, planLinkedClone, planVolumeCreate, type QemuImgPlan } from '../../core/storage/qemu-img-plan.js';
+import { planImport, planVolumeCreate, type QemuImgPlan } from '../../core/storage/qemu-img-plan.js';
 import { QemuImg, runQemuImgRetrying } from '../../host/storage/qemu-img.js';
 import { fileSizes } from '../../host/storage/space.js';
 import { checkChain } from './chain-policy.js';
+import { makeLinkedClone } from './linked-clone.js';
 import type { StorageContext } from './context.js';
 import { onPool, type JobOpts } from './pool-ops.js';
 import type { VolumeDef } from './pool-xml.js';
@@ -83,20 +84,11 @@ export async function cloneVolume(ctx: StorageContext, poolRef: string, volume: 
   return onPool(ctx, poolRef, 'clone volume in', o, async (p) => {
     const dir = poolDir(p, 'clone a volume');
     const src = fileVolume(volumeIn(p, volume), 'clone');
+    // A linked clone starts qemu-img before the chain walk ends (linked-clone.ts).
+    if (o.linked === true) return makeLinkedClone(ctx, p, dir, src, newName);
     const x = await ctx.xml();
     await requireFree(ctx, p, dir, newName);
     await checkVolumeChain(ctx, src);
-    if (o.linked === true) {
-      const vol = x.prepareVolumeXml(volumeXmlOf(newName, src.capacity, 'qcow2'), p.def);
-      return makeVolume(ctx, p, dir, newName, 'clone volume', (temp) => runPlan(planLinkedClone({
-        pool: p.def, vol: { ...vol, target: { ...vol.target, path: temp } }, source: { path: src.path, format: src.format },
-      }), o), {
-        // What planLinkedClone wrote: a qcow2 of the source's size backed by the source, its format recorded.
-        made: (path, allocation) => ({
-          name: newName, key: path, path, type: 'file', format: 'qcow2', capacity: src.capacity, allocation, backing: { path: src.path, format: src.format },
-        }),
-      });
-    }
     const vol = x.prepareVolumeXml(volumeXmlOf(newName, src.capacity, src.format), p.def);
     await requireSpace(p, dir, newName, src.allocation);
     return makeVolume(ctx, p, dir, newName, 'clone volume', (temp) => runPlan(planVolumeCreate({

@@ -3,6 +3,7 @@
  * a file's allocation from its allocated blocks (st_blocks * 512), not its
  * length, as libvirt reports them.
  */
+import { statSync, statfsSync, type StatsFs } from 'node:fs';
 import { stat, statfs } from 'node:fs/promises';
 import { VirtkitError } from '../../core/errors.js';
 
@@ -12,17 +13,29 @@ export interface PoolSpace {
   readonly available: number;
 }
 
+// libvirt: capacity = blocks * frsize, available = bavail * frsize, allocation = (blocks - bfree) * frsize.
+function spaceOf(s: StatsFs): PoolSpace {
+  return { capacity: s.blocks * s.bsize, allocation: (s.blocks - s.bfree) * s.bsize, available: s.bavail * s.bsize };
+}
+
+function spaceError(dir: string, e: unknown): VirtkitError {
+  return new VirtkitError('IO_ERROR', `cannot read the free space of ${dir}: ${(e as Error).message}`, { cause: e });
+}
+
 export async function fsSpace(dir: string): Promise<PoolSpace> {
   try {
-    const s = await statfs(dir);
-    // libvirt: capacity = blocks * frsize, available = bavail * frsize, allocation = (blocks - bfree) * frsize.
-    return {
-      capacity: s.blocks * s.bsize,
-      allocation: (s.blocks - s.bfree) * s.bsize,
-      available: s.bavail * s.bsize,
-    };
+    return spaceOf(await statfs(dir));
   } catch (e) {
-    throw new VirtkitError('IO_ERROR', `cannot read the free space of ${dir}: ${(e as Error).message}`, { cause: e });
+    throw spaceError(dir, e);
+  }
+}
+
+/** fsSpace on the main thread (statfsSync): for local file systems only, where it costs microseconds. */
+export function fsSpaceNow(dir: string): PoolSpace {
+  try {
+    return spaceOf(statfsSync(dir));
+  } catch (e) {
+    throw spaceError(dir, e);
   }
 }
 
@@ -37,7 +50,15 @@ export interface FileSizes {
 }
 
 export async function fileSizes(path: string): Promise<FileSizes> {
-  const s = await stat(path);
+  return sizesOf(await stat(path));
+}
+
+/** fileSizes on the main thread (statSync): for local file systems only. */
+export function fileSizesNow(path: string): FileSizes {
+  return sizesOf(statSync(path));
+}
+
+function sizesOf(s: { size: number; blocks: number; isFile(): boolean; isDirectory(): boolean; isBlockDevice(): boolean }): FileSizes {
   return {
     length: s.size, allocation: s.blocks * 512,
     isFile: s.isFile(), isDirectory: s.isDirectory(), isBlockDevice: s.isBlockDevice(),
