@@ -23,7 +23,8 @@ const id = randomBytes(2).toString('hex');
 const tag = `vk6n${id}`;
 const NET = `${tag}n`;
 const SUB4 = `10.231.${randomInt(10, 250)}`;
-const PFX6 = `fd6b:${id}:${randomInt(1, 0xffff).toString(16)}:1`;
+// Groups written as ip prints them (no leading zeros), so that they compare as text.
+const PFX6 = `fd6b:${parseInt(id, 16).toString(16)}:${randomInt(1, 0xffff).toString(16)}:1`;
 const MAC = `52:54:00:8d:${id.slice(0, 2)}:01`;
 
 describe('a network with IPv6: bridge address, RA, a guest autoconfigures and pings', { timeout: 300_000 }, () => {
