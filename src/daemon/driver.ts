@@ -212,6 +212,8 @@ export interface LiveDiskOps {
 export interface DomainAgent {
   /** Resolves the command's `return`; `noReply` (guest-shutdown): once written. */
   execute(execute: string, args?: Readonly<Record<string, unknown>>, opts?: { readonly timeoutMs?: number; readonly noReply?: boolean }): Promise<unknown>;
+  /** `def` with the agent channel's <target state='connected|disconnected'/> as last known (libvirt's live XML). */
+  withPortState?(def: DomainDef): DomainDef;
 }
 
 export interface RunningDomain {

@@ -33,9 +33,6 @@ export interface AgentPortParts {
   readonly monitor: Monitor;
   readonly def: CoreDomainDef;
   readonly runDir: string;
-  /** The live definition, and how to change it (the channel's state). */
-  readonly live: () => DomainDef;
-  readonly setLive: (def: DomainDef) => void;
   readonly warn: (message: string) => void;
 }
 
@@ -43,6 +40,8 @@ export class AgentPort implements DomainAgent {
   readonly #why: string | undefined;
   readonly #client: GuestAgent | undefined;
   #open: Promise<boolean> = Promise.resolve(false);
+  #alias: string | undefined;
+  #state: 'connected' | 'disconnected' | undefined;
 
   constructor(private readonly p: AgentPortParts) {
     const ch = agentChannel(p.def, p.runDir);
@@ -50,14 +49,17 @@ export class AgentPort implements DomainAgent {
       this.#why = ch;
       return;
     }
+    this.#alias = ch.alias;
     this.#client = new GuestAgent({ path: ch.path, guestOpen: () => this.#open });
     this.#open = p.monitor.execute('query-chardev').then((list) => {
+      // An event that came first is newer than this answer.
+      if (this.#state !== undefined) return this.#state === 'connected';
       const open = (list as QmpChardevInfo[]).find((c) => c.label === `char${ch.alias}`)?.['frontend-open'] === true;
-      this.#setState(ch.alias, open);
+      this.#state = open ? 'connected' : 'disconnected';
       return open;
     }, (e: unknown) => {
       p.warn(`cannot ask QEMU whether the guest agent port is open: ${(e as Error).message}`);
-      return false;
+      return this.#state === 'connected';
     });
     p.monitor.onEvent((event, data) => {
       const d = data as { id?: unknown; open?: unknown } | undefined;
@@ -65,7 +67,7 @@ export class AgentPort implements DomainAgent {
       const open = d.open === true;
       this.#open = Promise.resolve(open);
       this.#client?.portChanged();
-      this.#setState(ch.alias, open);
+      this.#state = open ? 'connected' : 'disconnected';
     });
   }
 
@@ -78,12 +80,11 @@ export class AgentPort implements DomainAgent {
     this.#client?.close();
   }
 
-  #setState(alias: string, open: boolean): void {
-    const def = this.p.live();
+  withPortState(def: DomainDef): DomainDef {
     const channels = def.devices?.channel;
-    if (channels === undefined) return;
-    const state = open ? 'connected' : 'disconnected';
-    const next = channels.map((c) => (c.alias?.name === alias && c.target !== undefined ? { ...c, target: { ...c.target, state } } : c));
-    this.p.setLive({ ...def, devices: { ...def.devices, channel: next } } as DomainDef);
+    const state = this.#state;
+    if (channels === undefined || state === undefined) return def;
+    const next = channels.map((c) => (c.alias?.name === this.#alias && c.target !== undefined ? { ...c, target: { ...c.target, state } } : c));
+    return { ...def, devices: { ...def.devices, channel: next } } as DomainDef;
   }
 }

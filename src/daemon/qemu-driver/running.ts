@@ -116,7 +116,6 @@ export class QemuDomain implements RunningDomain {
     });
     this.agent = new AgentPort({
       monitor: p.monitor, def: toCoreDef(this.liveDef), runDir: p.paths.runDir, warn: p.warn,
-      live: () => this.liveDef, setLive: (def) => { this.liveDef = def; },
     });
     const gone = p.childExited ?? p.monitor.closed;
     this.#target = { pid: r.pid, startTicks: r.startTicks, gone, procRoot: p.procRoot, ...(p.child ? { child: p.child } : {}) };
