@@ -2,7 +2,7 @@
 // org.qemu.guest_agent.0 port (docs/guest-agent.md). One guest with the channel, an ext4 root
 // and a NIC on the test's own bridge with DHCP (net-lab.ts): the port's state in the live XML,
 // a raw command, domifaddr --source agent (the leased address) and --source arp (after a ping), a quiesced
-// disk-only snapshot (the freeze is read back from qemu-ga's own log), a daemon restart, then shutdown --mode
+// disk-only snapshot (the freeze is read back from qemu-ga's own log), reboot --mode agent, a daemon restart, then shutdown --mode
 // agent. One guest with the channel but no agent running: AGENT_UNAVAILABLE, clearly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -95,6 +95,14 @@ test('a guest with qemu-ga: state, raw commands, domifaddr --source agent and ar
       await shell.check('echo after > /after && sync');
       assert.ok(await fileExists(shell, '/before'));
       assert.equal((await shell.check('cat /after')).trim(), 'after');
+
+      // reboot --mode agent: the guest resets (its marker again, the same QEMU) and its agent comes back.
+      const boots = shell.text.split(GUEST_READY_MARKER).length;
+      await h.engine.dispatch({ kind: 'reboot', name: 'qga1', mode: 'agent' });
+      await until('the guest booted again', () => shell.text.split(GUEST_READY_MARKER).length > boots || undefined, 120_000);
+      assert.match(shell.text, /virtkit-guest: guest agent: rebooting/);
+      await agentUp(h, 'qga1');
+      assert.equal((await h.engine.dispatch({ kind: 'get', name: 'qga1' })).state, 'running');
 
       // A restarted daemon re-attaches and reaches the agent again (query-chardev: the port is open).
       await h.restart();
