@@ -37,6 +37,11 @@ WANTED_MODULES=(button evdev pvpanic-mmio pvpanic-pci virtio_pci virtio_blk virt
 #  - virtio_net (with net_failover, failover): virtio NICs;
 #    packet sockets, which udhcpc needs, are built in (CONFIG_PACKET=y).
 NET_MODULES=(virtio_net)
+# Loaded only for a guest with a virtio-serial controller or virtkit.agent=1 (/etc/modules.agent):
+#  - virtio_console: virtio-serial ports (/dev/vportNpM), for the guest agent (qemu-ga, from the
+#    host's qemu-guest-agent package with the shared libraries ldd names; docs/guest-agent.md).
+AGENT_MODULES=(virtio_console)
+QGA_BIN=/usr/sbin/qemu-ga
 
 script_path=$(readlink -f "${BASH_SOURCE[0]}")
 repo_root=$(dirname "$(dirname "$script_path")")
@@ -84,6 +89,8 @@ ensure_tools() {
 
 # One hash over this script and the files it puts into the initramfs.
 script_hash=$(cat "$script_path" "$guest_src/init" "$guest_src/power-button" "$guest_src/net" "$guest_src/udhcpc" | sha256sum | cut -d' ' -f1)
+# ...and the guest agent's /sbin/shutdown.
+script_hash=$(cat - "$guest_src/shutdown" <<<"$script_hash" | sha256sum | cut -d' ' -f1)
 kernel_out=$out_dir/vmlinuz
 initrd_out=$out_dir/initramfs.cpio.gz
 stamp_out=$out_dir/stamp
@@ -130,6 +137,7 @@ busybox_ver=$(awk -v p="$BUSYBOX_PKG" '/^Package: / { pkg = $2 } pkg == p && /^V
 [[ -n $busybox_ver ]] || die "apt knows no version of $BUSYBOX_PKG"
 stamp="kernel=$kernel_pkg $kernel_ver
 busybox=$BUSYBOX_PKG $busybox_ver
+qemu-ga=$(dpkg-query -W -f '${Version}' qemu-guest-agent 2>/dev/null || echo none)
 script-sha256=$script_hash"
 
 is_fresh() {
@@ -200,6 +208,8 @@ esac
 for m in "${WANTED_MODULES[@]}"; do add_module "$m"; done
 base_count=${#load_order[@]}
 for m in "${NET_MODULES[@]}"; do add_module "$m"; done
+net_count=${#load_order[@]}
+for m in "${AGENT_MODULES[@]}"; do add_module "$m"; done
 
 case " ${load_order[*]}" in *.ko.xz*) ensure_tools xz:xz-utils ;; esac
 case " ${load_order[*]}" in *.ko.zst*) ensure_tools zstd:zstd ;; esac
@@ -215,10 +225,12 @@ done
 # busybox insmod cannot read compressed modules: store them decompressed.
 : >"$root/etc/modules.load"
 : >"$root/etc/modules.net"
+: >"$root/etc/modules.agent"
 list=$root/etc/modules.load
 for i in "${!load_order[@]}"; do
   mod=${load_order[i]}
   [[ $i -lt $base_count ]] || list=$root/etc/modules.net
+  [[ $i -lt $net_count ]] || list=$root/etc/modules.agent
   rel=${mod%.ko*}.ko
   dst=$root/lib/modules/$kver/$rel
   mkdir -p "$(dirname "$dst")"
@@ -239,6 +251,15 @@ install -m 0755 "$guest_src/power-button" "$root/etc/acpi/PWRF/00000080"
 install -m 0755 "$guest_src/init" "$root/init"
 install -m 0755 "$guest_src/net" "$root/etc/virtkit-net"
 install -m 0755 "$guest_src/udhcpc" "$root/etc/udhcpc.script"
+
+# The guest agent: the host's qemu-ga and every shared library it loads, at the same paths.
+[[ -x $QGA_BIN ]] || die "$QGA_BIN is missing: install qemu-guest-agent (scripts/setup.sh)"
+install -D -m 0755 "$QGA_BIN" "$root/bin/qemu-ga"
+install -D -m 0755 "$guest_src/shutdown" "$root/sbin/shutdown"
+for lib in $(ldd "$QGA_BIN" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+  real=$(readlink -f "$lib")
+  install -D -m 0755 "$real" "$root$lib"
+done
 
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible) \
   | gzip -9n >"$work/initramfs.cpio.gz"

@@ -43,6 +43,8 @@ installed osinfo-db || need_apt+=(osinfo-db)
 command -v xorrisofs >/dev/null || need_apt+=(xorriso)
 # The tiny bootable disk image (scripts/build-tiny-image.sh, docs/test-guest.md): extlinux is its boot loader.
 for p in extlinux syslinux-common; do installed "$p" || need_apt+=("$p"); done
+# qemu-ga and its shared libraries go into the test guest's initramfs (scripts/build-test-guest.sh, docs/guest-agent.md).
+installed qemu-guest-agent || need_apt+=(qemu-guest-agent)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

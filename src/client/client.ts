@@ -353,6 +353,11 @@ export class VirtkitClient {
     return (await this.#call<DomainIfAddrList>('GET', `${dom(ref)}/interface-addresses${qs === '' ? '' : `?${qs}`}`)).interfaces;
   }
 
+  /** qemu-agent-command: one command for the running domain's guest agent; resolves its `return` (null when it has none). */
+  async agentCommand(ref: string, command: { execute: string; arguments?: Record<string, unknown> }, opts: { timeoutSeconds?: number } = {}): Promise<unknown> {
+    return (await this.#call<{ return: unknown }>('POST', `${dom(ref)}/agent-command`, { command, ...opts })).return;
+  }
+
   // Storage pools and volumes. `pool` is a name or UUID; `default` is made on first use.
 
   async listPools(f: PoolFilter = {}): Promise<PoolInfo[]> {

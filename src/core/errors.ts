@@ -82,6 +82,9 @@ export const ERROR_CODES = [
   'USB_DEVICE_AMBIGUOUS', // a USB host device given by vendor/product matches several host devices; add <address bus= device=>
   'VCPU_COUNT_INVALID', // setvcpus --live below 1 or above the domain's maximum vCPU count
   'VCPU_NOT_HOTPLUGGABLE', // setvcpus --live would have to unplug a vCPU QEMU made at start (hotpluggable='no')
+  'AGENT_UNAVAILABLE', // the domain has no guest agent channel, or no agent has opened it in the guest
+  'AGENT_UNRESPONSIVE', // the guest agent's port is open but it did not answer (the sync or a command) in time
+  'AGENT_COMMAND_FAILED', // the guest agent answered a command with an error (details.class, details.desc)
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

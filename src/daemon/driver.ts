@@ -208,7 +208,17 @@ export interface LiveDiskOps {
   release(file: string): Promise<void>;
 }
 
+/** A running domain's QEMU guest agent: one command at a time; AGENT_UNAVAILABLE, AGENT_UNRESPONSIVE, AGENT_COMMAND_FAILED. */
+export interface DomainAgent {
+  /** Resolves the command's `return`; `noReply` (guest-shutdown): once written. */
+  execute(execute: string, args?: Readonly<Record<string, unknown>>, opts?: { readonly timeoutMs?: number; readonly noReply?: boolean }): Promise<unknown>;
+  /** `def` with the agent channel's <target state='connected|disconnected'/> as last known (libvirt's live XML). */
+  withPortState?(def: DomainDef): DomainDef;
+}
+
 export interface RunningDomain {
+  /** The guest agent; absent where the driver has none (a domain without the channel gets AGENT_UNAVAILABLE from it). */
+  readonly agent?: DomainAgent;
   /** Absent when the driver cannot change a running guest's disks. */
   readonly disks?: LiveDisks;
   /** Absent when the driver cannot change a running guest's network interfaces. */

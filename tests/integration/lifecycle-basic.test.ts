@@ -97,7 +97,7 @@ test('shutdown --mode agent without a guest agent channel is refused clearly', {
   try {
     await started(h, 'g4');
     await assert.rejects(h.engine.dispatch({ kind: 'shutdown', name: 'g4', mode: 'agent' }), (e: Error & { code?: string }) => {
-      assert.equal(e.code, 'OPERATION_INVALID');
+      assert.equal(e.code, 'AGENT_UNAVAILABLE');
       assert.match(e.message, /no guest agent channel/);
       return true;
     });

@@ -1,6 +1,7 @@
 /**
  * virsh domifaddr: a running domain's interface addresses, from its networks' DHCP leases
- * (--source lease, the default and the only source virtkit has), in virsh's layout
+ * (--source lease, the default), its guest agent (--source agent: the guest's names, lo too)
+ * or the host's ARP table (--source arp), in virsh's layout
  * (" %-10s %-17s    %-12s %s"; an interface's further addresses with '-' for name and MAC).
  */
 import type { DomainIfAddrList } from '../../client/types.js';
@@ -25,7 +26,7 @@ export default command({
   args: [DOMAIN_ARG, { name: 'interface', help: 'network interface name', required: false }],
   options: {
     full: { type: 'boolean', help: 'always display names and MACs of interfaces' },
-    source: { type: 'string', arg: 'string', help: 'address source: \'lease\' (\'agent\' and \'arp\' are not supported)' },
+    source: { type: 'string', arg: 'string', help: 'address source: \'lease\', \'agent\', or \'arp\'' },
   },
   async run(ctx, { domain, interface: iface }, o) {
     const list = await onDomain(domain, 'Failed to query for interfaces addresses', () => ctx.client().domainIfAddr(domain, {

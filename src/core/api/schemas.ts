@@ -32,6 +32,8 @@ import { CloneDisk, cloneSchemas } from './clone-schemas.js';
 export { NodedevBindResult, NodedevList } from './nodedev-schemas.js';
 import { nodedevSchemas } from './nodedev-schemas.js';
 import { snapshotSchemas } from './snapshot-schemas.js';
+export { AgentCommandBody, AgentCommandResult } from './agent-schemas.js';
+import { agentSchemas } from './agent-schemas.js';
 export { TuningBody, TuningReport } from './tuning-schemas.js';
 import { tuningSchemas } from './tuning-schemas.js';
 import { eventSchemas } from './event-schemas.js';
@@ -55,7 +57,7 @@ export {
 } from './storage-schemas.js';
 
 /** Named schemas: each becomes a component of the OpenAPI document. */
-export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...cloneSchemas, ...snapshotSchemas, ...eventSchemas, ...installSchemas, ...nodeSchemas, ...tuningSchemas, ...nodedevSchemas, ...placementSchemas, ...cpuSchemas]);
+export const apiSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>([...storageSchemas, ...networkSchemas, ...secretSchemas, ...diskSchemas, ...ifaceSchemas, ...cloneSchemas, ...snapshotSchemas, ...eventSchemas, ...installSchemas, ...nodeSchemas, ...tuningSchemas, ...nodedevSchemas, ...placementSchemas, ...cpuSchemas, ...agentSchemas]);
 
 const named = <T extends v.GenericSchema>(id: string, description: string, schema: T): T => {
   apiSchemas.set(schema, { id, description });

@@ -35,6 +35,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   OPERATION_INVALID: 409,
   OPERATION_IN_PROGRESS: 409,
   OPERATION_ABORTED: 409,
+  AGENT_UNAVAILABLE: 409,
   ADDRESS_CONFLICT: 409,
   IFACE_EXISTS: 409,
   IFACE_NOT_FOUND: 422,
@@ -64,6 +65,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   INTERNAL_ERROR: 500,
   QEMU_FAILED: 500,
   QMP_COMMAND_FAILED: 500,
+  AGENT_COMMAND_FAILED: 500,
   QEMU_IMG_FAILED: 500,
   IO_ERROR: 500,
   STORAGE_FAILED: 500,
@@ -82,6 +84,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   DAEMON_UNREACHABLE: 503,
   OPERATION_TIMEOUT: 504,
   QMP_TIMEOUT: 504,
+  AGENT_UNRESPONSIVE: 504,
 };
 
 export function errorResponse(e: unknown): { status: number; body: ReturnType<VirtkitError['toJSON']>; error: VirtkitError } {

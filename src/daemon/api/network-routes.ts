@@ -127,12 +127,13 @@ export const networkRoutes: Route[] = [
   }),
   route({
     method: 'GET', path: '/v1/domains/{id}/interface-addresses', operationId: 'getDomainInterfaceAddresses', tag: 'networks',
-    summary: "A running domain's interface addresses (domifaddr): its type='network' interfaces' DHCP leases, by MAC",
+    summary: "A running domain's interface addresses (domifaddr): DHCP leases by MAC, the guest agent's view, or the host's ARP table",
     query: {
-      interface: { kind: 'string', description: 'Only this interface (its tap name or MAC)' },
-      source: { kind: 'string', description: "Where the addresses come from: 'lease' (the default; the only one)" },
+      interface: { kind: 'string', description: 'Only this interface (its tap name, or the guest\'s name with source agent, or MAC)' },
+      source: { kind: 'string', description: "Where the addresses come from: 'lease' (the default: type='network' interfaces' DHCP leases), 'agent' (the guest agent), 'arp' (the host's /proc/net/arp)" },
     },
-    response: 'DomainIfAddrList', errors: ['DOMAIN_NOT_FOUND', 'OPERATION_INVALID', 'UNSUPPORTED_OPERATION'],
+    response: 'DomainIfAddrList',
+    errors: ['DOMAIN_NOT_FOUND', 'INVALID_ARGUMENT', 'OPERATION_INVALID', 'UNSUPPORTED_OPERATION', 'AGENT_UNAVAILABLE', 'AGENT_UNRESPONSIVE', 'AGENT_COMMAND_FAILED'],
     handle: async ({ params, query, engine }) => ({
       body: {
         interfaces: await engine.dispatch({

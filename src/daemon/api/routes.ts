@@ -11,6 +11,7 @@ import { nodeRoutes } from './node-routes.js';
 import { nodedevRoutes } from './nodedev-routes.js';
 import { secretRoutes } from './secret-routes.js';
 import { snapshotRoutes } from './snapshot-routes.js';
+import { agentRoutes } from './agent-routes.js';
 import { storageRoutes } from './storage-routes.js';
 import { volumeRoutes } from './volume-routes.js';
 import { cloneRoutes } from './clone-routes.js';
@@ -235,6 +236,7 @@ export const routes: readonly Route[] = [
   ...secretRoutes,
   ...snapshotRoutes,
   ...installRoutes,
+  ...agentRoutes,
 ];
 
 export const router = new Router(routes);

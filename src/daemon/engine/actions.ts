@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { NodeInfo } from '../../host/nodeinfo.js';
 import type { BlockInfo, DomainCapsQuery, DomainStats, HypervisorVersion, NativeArgv, ShutdownMode } from '../driver.js';
 import type { DomainState, StateReason } from '../state.js';
+import { agentHandlers, type AgentAction, type AgentResults } from '../agent/actions.js';
 import { installHandlers, type InstallAction, type InstallResults, type OsinfoListAction } from '../install/actions.js';
 import { networkHandlers, type NetworkAction, type NetworkResults } from '../networks/actions.js';
 import { nodeHandlers, type NodeAction, type NodeResults } from '../node/actions.js';
@@ -140,11 +141,13 @@ export type Action =
   | SecretAction
   // Domain snapshots and block jobs (snapshots/actions.ts).
   | SnapshotAction
+  // The guest agent (agent/actions.ts).
+  | AgentAction
   // virtkit install (install/actions.ts).
   | InstallAction
   | OsinfoListAction;
 
-export interface ActionResults extends StorageResults, NetworkResults, NodeResults, NodedevResults, SecretResults, SnapshotResults, InstallResults {
+export interface ActionResults extends StorageResults, NetworkResults, NodeResults, NodedevResults, SecretResults, SnapshotResults, InstallResults, AgentResults {
   define: { readonly domain: DomainInfo; readonly created: boolean };
   undefine: DomainInfo;
   create: DomainInfo;
@@ -237,6 +240,7 @@ const handlers: { readonly [K in ActionKind]: Handler<K> } = {
   ...nodedevHandlers,
   ...secretHandlers,
   ...snapshotHandlers,
+  ...agentHandlers,
   ...installHandlers,
 };
 

@@ -33,7 +33,9 @@ export async function dumpXml(ctx: EngineContext, a: ActionOf<'dumpxml'>): Promi
   const rt = rec.runtime;
   const { formatDomain, persistentForm } = await ctx.xml();
   // Aliases only in the live XML, as libvirt (a definition stored by an older virtkit may carry them).
-  return rt && a.inactive !== true ? formatDomain(rt.liveDef, { id: rt.id }) : formatDomain(persistentForm(await ctx.defOf(rec)));
+  if (rt === undefined || a.inactive === true) return formatDomain(persistentForm(await ctx.defOf(rec)));
+  // The agent port's connected/disconnected, as the guest last said (it changes with no job).
+  return formatDomain(rt.handle?.agent?.withPortState?.(rt.liveDef) ?? rt.liveDef, { id: rt.id });
 }
 
 export async function domainStats(ctx: EngineContext, a: ActionOf<'stats'>): Promise<ActionResults['stats']> {

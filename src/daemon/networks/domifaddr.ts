@@ -6,6 +6,7 @@
 import { VirtkitError, isVirtkitError } from '../../core/errors.js';
 import type { EngineContext } from '../engine/context.js';
 import { networkLeases } from './queries.js';
+import { agentDomainIfAddr, arpDomainIfAddr } from '../agent/actions.js';
 
 export interface DomainIfAddr {
   /** The host side of the interface (its tap), or '-' when the live XML names none. */
@@ -16,8 +17,11 @@ export interface DomainIfAddr {
 
 export async function domainIfAddr(ctx: EngineContext, ref: string, opts: { iface?: string; source?: string }): Promise<DomainIfAddr[]> {
   const source = opts.source ?? 'lease';
+  // The guest's own view and the host's ARP table: src/daemon/agent/actions.ts.
+  if (source === 'agent') return agentDomainIfAddr(ctx, ref, opts.iface);
+  if (source === 'arp') return arpDomainIfAddr(ctx, ref, opts.iface);
   if (source !== 'lease') {
-    throw new VirtkitError('UNSUPPORTED_OPERATION', `domifaddr --source ${source} is not supported: only 'lease' (the networks' DHCP leases)`, { details: { source } });
+    throw new VirtkitError('INVALID_ARGUMENT', `domifaddr --source ${source}: want lease, agent or arp`, { details: { source } });
   }
   const rec = ctx.registry.resolve(ref);
   const rt = rec.runtime;

@@ -32,6 +32,7 @@ import type { LiveTuning } from '../live-tuning.js';
 import type { TuningHost } from './tuning.js';
 import { QemuLiveVcpus } from './vcpu-hotplug.js';
 import { vcpuSlots, withVcpuSlots } from '../../core/qemu/hotplug/vcpu-plan.js';
+import { AgentPort } from './agent-port.js';
 
 export interface QemuDomainParts {
   readonly record: QemuRuntimeRecord;
@@ -73,6 +74,7 @@ export class QemuDomain implements RunningDomain {
   readonly blockOps: QemuBlockOps;
   readonly tuning: LiveTuning;
   readonly vcpus: QemuLiveVcpus;
+  readonly agent: AgentPort;
   /** Resolves once QEMU is gone, its files are cleaned and `stopped` was reported. */
   readonly finished: Promise<void>;
   readonly #listeners: ((e: DriverEvent) => void)[] = [];
@@ -112,6 +114,9 @@ export class QemuDomain implements RunningDomain {
       live: () => this.liveDef, setLive: (def) => { this.liveDef = def; },
       retune: (def) => applyTuning(p.monitor, toCoreDef(def), this.pid, p.tuning),
     });
+    this.agent = new AgentPort({
+      monitor: p.monitor, def: toCoreDef(this.liveDef), runDir: p.paths.runDir, warn: p.warn,
+    });
     const gone = p.childExited ?? p.monitor.closed;
     this.#target = { pid: r.pid, startTicks: r.startTicks, gone, procRoot: p.procRoot, ...(p.child ? { child: p.child } : {}) };
     p.monitor.onEvent((event, data) => this.#feed({ type: 'qmp', event, data }));
@@ -125,6 +130,7 @@ export class QemuDomain implements RunningDomain {
   async #onGone(): Promise<void> {
     if (this.#detached) return;
     this.p.console?.close();
+    this.agent.close();
     // The monitor closes a moment before the process is really gone: wait for
     // our child's exit (it is reaped then), or for the pid to stop being this QEMU.
     if (this.p.childExited !== undefined) await this.p.childExited;
@@ -174,26 +180,26 @@ export class QemuDomain implements RunningDomain {
     this.#listeners.push(listener);
   }
 
-  #checkAgent(what: string, mode: ShutdownMode | undefined): void {
-    if (mode !== 'agent') return;
+  /** guest-shutdown answers nothing on success: the guest's power-off (or reset) is the answer. */
+  async #agentShutdown(what: string, mode: 'powerdown' | 'reboot'): Promise<void> {
     if (!this.p.hasAgentChannel) {
-      throw new VirtkitError('OPERATION_INVALID', `cannot ${what} with --mode agent: the domain has no guest agent channel ` +
+      throw new VirtkitError('AGENT_UNAVAILABLE', `cannot ${what} with --mode agent: the domain has no guest agent channel ` +
         "(<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>); use --mode acpi");
     }
-    throw new VirtkitError('UNSUPPORTED_OPERATION', `cannot ${what} with --mode agent: virtkit does not speak to the QEMU guest agent yet; use --mode acpi`);
+    await this.agent.execute('guest-shutdown', { mode }, { noReply: true });
   }
 
   async shutdown(mode: ShutdownMode | undefined): Promise<void> {
-    this.#checkAgent('shut down', mode);
+    if (mode === 'agent') return this.#agentShutdown('shut down', 'powerdown');
     await this.p.monitor.execute('system_powerdown');
   }
 
   async reboot(mode: ShutdownMode | undefined): Promise<void> {
-    this.#checkAgent('reboot', mode);
     if (this.p.record.noReboot) {
       throw new VirtkitError('OPERATION_INVALID', 'cannot reboot: every lifecycle action of this domain is destroy, so QEMU runs with -no-reboot; ' +
         "set <on_reboot>restart</on_reboot> and start it again");
     }
+    if (mode === 'agent') return this.#agentShutdown('reboot', 'reboot');
     // libvirt's ACPI reboot: press the power button; the guest's power-off then resets instead.
     this.#feed({ type: 'request', op: 'reboot' });
     await this.p.monitor.execute('system_powerdown');
@@ -266,6 +272,7 @@ export class QemuDomain implements RunningDomain {
     this.#detached = true;
     this.p.child?.unref(); // the daemon may exit; the guest runs on
     this.p.console?.close();
+    this.agent.close();
     this.p.monitor.close();
     await this.p.monitor.closed;
   }

@@ -13,10 +13,12 @@ import { parseSnapshotXml, prepareSnapshotCreate, snapshotDefaults, validateSnap
 import { QemuImg } from '../../host/storage/qemu-img.js';
 import type { EngineContext } from '../engine/context.js';
 import type { DomainRecord } from '../engine/registry.js';
+import type { DomainAgent } from '../driver.js';
 import { isActive } from '../state.js';
 import { refreshLiveChain } from './chain.js';
 import { snapDisks, switchImage } from './disks.js';
 import { snapshotsOf } from './store.js';
+import { quiesceAgent, whileFrozen } from './quiesce.js';
 
 export interface CreateOptions {
   readonly xml?: string;
@@ -27,18 +29,6 @@ export interface CreateOptions {
   readonly current?: boolean;
   /** Freeze the guest's file systems through its agent while the disks are switched. */
   readonly quiesce?: boolean;
-}
-
-/** --quiesce needs a running guest with an agent, and an agent client virtkit does not have yet. */
-function checkQuiesce(rec: DomainRecord, o: CreateOptions): void {
-  if (o.quiesce !== true) return;
-  if (o.diskOnly !== true) throw new VirtkitError('INVALID_ARGUMENT', '--quiesce requires --disk-only (as libvirt: an internal snapshot stops the vCPUs anyway)');
-  const live = rec.runtime?.liveDef;
-  if (live === undefined) throw new VirtkitError('OPERATION_INVALID', `--quiesce needs domain '${rec.name}' running, with its guest agent`);
-  if (!(live.devices?.channel ?? []).some((c) => c.target?.name === 'org.qemu.guest_agent.0')) {
-    throw new VirtkitError('OPERATION_INVALID', `--quiesce needs a guest agent: domain '${rec.name}' has no org.qemu.guest_agent.0 channel`);
-  }
-  throw new VirtkitError('UNSUPPORTED_OPERATION', '--quiesce is not supported yet: virtkit does not speak to the QEMU guest agent; take the snapshot without it');
 }
 
 const img = new QemuImg();
@@ -63,7 +53,8 @@ export async function createSnapshot(ctx: EngineContext, rec: DomainRecord, o: C
     await set.save(def, o.current === true);
     return def;
   }
-  checkQuiesce(rec, o);
+  const agent: DomainAgent | undefined = o.quiesce === true
+    ? quiesceAgent(rec, rec.runtime === undefined ? undefined : ctx.requireHandle(rec), o.diskOnly === true) : undefined;
   const state = snapState(rec);
   // A copy: the snapshot keeps the disks as they were, while switchImage changes the domain's.
   const domain = structuredClone(rec.runtime?.liveDef ?? (await ctx.defOf(rec)));
@@ -101,13 +92,17 @@ export async function createSnapshot(ctx: EngineContext, rec: DomainRecord, o: C
       await img.create({ path: overlay, format: 'qcow2', size, backing: { path: d.file, format: d.format } });
       created.push(overlay);
     }
-    for (const d of external) {
-      if (handle?.blockOps !== undefined) await handle.blockOps.externalSnapshot(d.alias ?? d.target, d.overlay as string);
-      // Switched in: from here on the overlay holds the guest's writes and must stay.
-      created.splice(created.indexOf(d.overlay as string), 1);
-      await switchImage(ctx, rec, d.target, d.overlay as string, 'qcow2');
-      if (handle !== undefined) await refreshLiveChain(ctx, rec, d.target);
-    }
+    const switchAll = async (): Promise<void> => {
+      for (const d of external) {
+        if (handle?.blockOps !== undefined) await handle.blockOps.externalSnapshot(d.alias ?? d.target, d.overlay as string);
+        // Switched in: from here on the overlay holds the guest's writes and must stay.
+        created.splice(created.indexOf(d.overlay as string), 1);
+        await switchImage(ctx, rec, d.target, d.overlay as string, 'qcow2');
+        if (handle !== undefined) await refreshLiveChain(ctx, rec, d.target);
+      }
+    };
+    if (agent !== undefined) await whileFrozen(agent, rec.name, switchAll);
+    else await switchAll();
   } catch (e) {
     for (const f of created) await rm(f, { force: true });
     throw e;

@@ -50,7 +50,7 @@ describe('snapshot actions in the engine (fake driver)', () => {
       await assert.rejects(engine.dispatch({ kind: 'snapshotCreate', name: 'vm' }), code('UNSUPPORTED_OPERATION'));
       await assert.rejects(engine.dispatch({ kind: 'snapshotCreate', name: 'vm', quiesce: true }), code('INVALID_ARGUMENT'));
       await assert.rejects(engine.dispatch({ kind: 'snapshotCreate', name: 'vm', quiesce: true, diskOnly: true }),
-        (e) => isVirtkitError(e) && e.code === 'OPERATION_INVALID' && /no org\.qemu\.guest_agent\.0 channel/.test(e.message));
+        (e) => isVirtkitError(e) && e.code === 'AGENT_UNAVAILABLE' && /no org\.qemu\.guest_agent\.0 channel/.test(e.message));
       assert.deepEqual(await engine.dispatch({ kind: 'snapshotList', name: 'vm' }), [], 'nothing recorded');
       await assert.rejects(engine.dispatch({ kind: 'blockJobs', name: 'vm', disk: 'vda' }), code('UNSUPPORTED_OPERATION'));
       await engine.dispatch({ kind: 'destroy', name: 'vm' });

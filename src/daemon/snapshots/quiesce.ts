@@ -1,0 +1,41 @@
+/**
+ * snapshot-create --disk-only --quiesce: the guest's file systems are frozen through its agent
+ * (guest-fsfreeze-freeze) while the overlays are switched in, and thawed after
+ * (guest-fsfreeze-thaw), also when a step fails, as libvirt's qemuSnapshotFSFreeze/FSThaw.
+ */
+import { VirtkitError } from '../../core/errors.js';
+import type { DomainAgent, RunningDomain } from '../driver.js';
+import type { DomainRecord } from '../engine/registry.js';
+
+/** The agent to quiesce through, or why not (checked before anything is created). */
+export function quiesceAgent(rec: DomainRecord, handle: RunningDomain | undefined, diskOnly: boolean): DomainAgent {
+  if (!diskOnly) throw new VirtkitError('INVALID_ARGUMENT', '--quiesce requires --disk-only (as libvirt: an internal snapshot stops the vCPUs anyway)');
+  if (handle === undefined) throw new VirtkitError('OPERATION_INVALID', `--quiesce needs domain '${rec.name}' running, with its guest agent`);
+  if (!(handle.liveDef.devices?.channel ?? []).some((c) => c.target?.name === 'org.qemu.guest_agent.0')) {
+    throw new VirtkitError('AGENT_UNAVAILABLE', `--quiesce needs a guest agent: domain '${rec.name}' has no org.qemu.guest_agent.0 channel`);
+  }
+  if (handle.agent === undefined) throw new VirtkitError('UNSUPPORTED_OPERATION', `the hypervisor driver of domain '${rec.name}' has no guest agent client`);
+  return handle.agent;
+}
+
+/**
+ * Runs `fn` with the guest's file systems frozen. A thaw that fails after `fn` succeeded is
+ * reported (the guest's file systems may still be frozen: domfsthaw), not hidden.
+ */
+export async function whileFrozen<T>(agent: DomainAgent, domain: string, fn: () => Promise<T>): Promise<T> {
+  await agent.execute('guest-fsfreeze-freeze');
+  let result: T;
+  try {
+    result = await fn();
+  } catch (e) {
+    await agent.execute('guest-fsfreeze-thaw').catch(() => undefined);
+    throw e;
+  }
+  try {
+    await agent.execute('guest-fsfreeze-thaw');
+  } catch (e) {
+    throw new VirtkitError((e as VirtkitError).code ?? 'AGENT_UNRESPONSIVE',
+      `the snapshot was taken, but thawing the file systems of domain '${domain}' failed: ${(e as Error).message}; run 'virtkit domfsthaw ${domain}'`, { cause: e });
+  }
+  return result;
+}
