@@ -83,7 +83,7 @@ export const NetworkLeaseList = named('NetworkLeaseList', 'DHCP leases of a netw
 
 export const DomainIfAddrList = named('DomainIfAddrList', "A running domain's interface addresses (domifaddr)", v.strictObject({
   interfaces: v.array(v.strictObject({
-    name: described(str, "The interface's host side (its tap), '-' when unknown"),
+    name: described(str, "The interface's name: its host side (the tap) for the lease and arp sources, the guest's own name (e.g. eth0) for the agent source; '-' when unknown"),
     mac: str,
     addrs: v.array(v.strictObject({ type: v.picklist(['ipv4', 'ipv6']), addr: str, prefix: v.number() })),
   })),
