@@ -208,6 +208,11 @@ export interface LiveDiskOps {
    * (job-complete), 'cancel' leaves it on top (block-job-cancel). Resolves when the job has ended.
    */
   finishReady(alias: string, how: 'pivot' | 'cancel'): Promise<void>;
+  /**
+   * Follows a job virtkit started before (a daemon restart): resolves when it has ended (dismissed,
+   * its error thrown) or, for an active commit, when it is ready ('ready'; at once if it is).
+   */
+  followJob(id: string): Promise<'ended' | 'ready'>;
   jobs(): Promise<BlockJobInfo[]>;
   abort(id: string): Promise<void>;
   /** Closes the image `file` after a commit took it out of every chain. */

@@ -199,6 +199,19 @@ export class QemuBlockOps implements LiveDiskOps {
     await this.#finish(id, `block-commit of '${alias}'`, concluded);
   }
 
+  async followJob(id: string): Promise<'ended' | 'ready'> {
+    const active = id.startsWith(ACTIVE_COMMIT);
+    // Waiters first, then the status: an event between the two is not lost.
+    const next = this.#when(id, active ? ['ready', 'concluded'] : ['concluded']);
+    const concluded = this.#when(id, ['concluded']);
+    const job = (await this.#jobs()).find((j) => j.id === id);
+    if (job === undefined) throw new VirtkitError('OPERATION_INVALID', `no block job '${id}' runs`);
+    const status = job.status === 'concluded' || (active && job.status === 'ready') ? job.status : await next;
+    if (status === 'ready') return 'ready';
+    await this.#finish(id, `block job '${id}'`, status === 'concluded' ? Promise.resolve('concluded') : concluded);
+    return 'ended';
+  }
+
   async pull(alias: string, o: { base?: string; speed?: number } = {}, started?: () => void): Promise<void> {
     const { node } = await this.#nodeOf(alias);
     const id = `vk-pull-${alias}`;
@@ -225,7 +238,10 @@ export class QemuBlockOps implements LiveDiskOps {
   /** Drops the nodes of an image no disk uses any more (after a commit), so that its file is closed. */
   async release(file: string): Promise<void> {
     const nodes = (await this.monitor.execute('query-named-block-nodes', { flat: true })) as NamedNode[];
-    const mine = nodes.filter((n) => plainFilename(n.file) === file && n['node-name'].startsWith('vk-'));
+    // The disk's own nodes (libvirt-N-format from the command line) too: a commit took them out of its
+    // chain, but the monitor still holds them, and their backing link keeps the base busy. A node
+    // still in use is refused by QEMU and stays.
+    const mine = nodes.filter((n) => plainFilename(n.file) === file);
     for (const n of [...mine].sort((a, b) => Number(a.drv === 'file') - Number(b.drv === 'file'))) {
       await this.monitor.execute('blockdev-del', { 'node-name': n['node-name'] }).catch(() => undefined);
     }

@@ -159,6 +159,7 @@ async function commitEnded(ctx: EngineContext, rec: DomainRecord, target: string
 export async function finishActiveCommit(ctx: EngineContext, rec: DomainRecord, disk: string, how: 'pivot' | 'cancel'): Promise<BlockJobsReport> {
   const report = await blockJobs(ctx, rec, disk);
   const d = liveDisk(ctx, rec, disk);
+  if (!report.jobs.some((j) => j.type === 'active-commit')) throw new VirtkitError('OPERATION_INVALID', `disk '${d.target}' of domain '${rec.name}' has no active block commit`);
   const key = `${rec.uuid}/${d.target}`;
   const pending = readyOf(ctx).get(key) ?? await readyFromChain(d.file, d.format);
   await d.ops.finishReady(d.alias, how);
