@@ -36,6 +36,9 @@ describe('block jobs across a daemon kill -9', { timeout: 180_000 }, () => {
 `));
       assert.equal((await vk('define', 'g.xml')).code, 0);
       assert.equal((await vk('start', 'g')).code, 0);
+      // As libvirt, the live XML of a running domain shows the disk's chain (read from the images at start).
+      assert.match((await vk('dumpxml', 'g')).stdout, new RegExp(`<source file='${top}'/>\\s*<backingStore type='file' index='1'>\\s*<format type='qcow2'/>\\s*` +
+        `<source file='${mid}'/>\\s*<backingStore type='file' index='2'>\\s*<format type='raw'/>\\s*<source file='${base}'/>\\s*<backingStore/>\\s*</backingStore>\\s*</backingStore>`));
 
       // mid into base at 4 MiB/s, the daemon killed at once: QEMU finishes the job alone.
       assert.deepEqual(await vk('blockcommit', 'g', 'vdb', '--top', 'vdb[1]', '--bandwidth', '4'), { code: 0, stdout: 'Block Commit started\n\n', stderr: '' });
