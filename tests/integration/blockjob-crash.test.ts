@@ -46,9 +46,10 @@ describe('block jobs across a daemon kill -9', { timeout: 180_000 }, () => {
       await until('QEMU ends the commit alone', () => chainOnDisk(top).length === 2);
       assert.deepEqual(chainOnDisk(top), [top, base]);
       daemon = await spawnDaemon(layout);
-      await until('the new daemon dismissed the ended job', async () => (await vk('blockjob', 'g', 'vdb', '--info')).stdout === 'No current block job for vdb\n\n');
-      const live = (await vk('dumpxml', 'g')).stdout;
-      assert.deepEqual([...live.matchAll(/<source file='([^']+)'/g)].map((m) => m[1]), [top, base], 'the live XML has the chain QEMU ended with');
+      const liveChain = async () => [...(await vk('dumpxml', 'g')).stdout.matchAll(/<source file='([^']+)'/g)].map((m) => m[1]);
+      await until('the new daemon reconciles the live XML with the chain QEMU ended with', async () => (await liveChain()).length === 2);
+      assert.deepEqual(await liveChain(), [top, base]);
+      assert.equal((await vk('blockjob', 'g', 'vdb', '--info')).stdout, 'No current block job for vdb\n\n', 'the ended job was dismissed');
 
       // An active commit of top into base, the daemon killed while it runs; the next one finds it and pivots.
       assert.deepEqual(await vk('blockcommit', 'g', 'vdb', '--active', '--bandwidth', '2'), { code: 0, stdout: 'Active Block Commit started\n\n', stderr: '' });
@@ -58,8 +59,11 @@ describe('block jobs across a daemon kill -9', { timeout: 180_000 }, () => {
       assert.equal((await status())[0]?.type, 'active-commit', 'the new daemon finds the job');
       await until('the taken-over commit is ready', async () => (await status())[0]?.status === 'ready');
       assert.equal((await vk('blockjob', 'g', 'vdb', '--info')).stdout, 'Active Block Commit: [100 %]\n\n');
+      await until('the live XML shows the job ready', async () => (await vk('dumpxml', 'g')).stdout.includes(`<mirror type='file' job='active-commit' ready='yes'>`));
+      assert.match((await vk('dumpxml', 'g')).stdout, new RegExp(`<mirror type='file' job='active-commit' ready='yes'>\\s*<format type='raw'/>\\s*<source file='${base}'/>`));
       assert.deepEqual(await vk('blockjob', 'g', 'vdb', '--pivot'), { code: 0, stdout: '\n', stderr: '' });
       assert.equal((await vk('blockjob', 'g', 'vdb', '--info')).stdout, 'No current block job for vdb\n\n');
+      assert.doesNotMatch((await vk('dumpxml', 'g')).stdout, /<mirror/);
       for (const inactive of [false, true]) {
         const xml = (await vk('dumpxml', 'g', ...(inactive ? ['--inactive'] : []))).stdout;
         assert.match(xml, new RegExp(`<driver name='qemu' type='raw'/>\\s*<source file='${base}'/>`), `the ${inactive ? 'persistent' : 'live'} definition pivoted to base`);

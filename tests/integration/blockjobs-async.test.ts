@@ -69,12 +69,15 @@ test('blockcommit and blockpull without --wait, a ready active commit pivoted an
     assert.deepEqual([ready?.id, ready?.type, ready?.done], ['vk-active-commit-virtio-disk0', 'active-commit', ready?.total]);
     assert.equal(events[1], 'bj/vda ready');
     assert.equal(await diskSource(h, 'bj', false), s1, 'a ready commit has not moved the disk');
+    const mirror = new RegExp(`<mirror type='file' job='active-commit' ready='yes'>\\s*<format type='raw'/>\\s*<source file='${base}'/>\\s*</mirror>\\s*<target dev='vda'`);
+    assert.match(await h.engine.dispatch({ kind: 'dumpxml', name: 'bj' }), mirror, 'the live XML shows the ready job as libvirt');
     await write('c'); // mirrored into base while ready
     await h.engine.dispatch({ kind: 'blockJobPivot', name: 'bj', disk: 'vda' });
     assert.equal(events[2], 'bj/vda completed');
     assert.equal(await diskSource(h, 'bj', false), base, 'the live definition pivoted to base');
     assert.equal(await diskSource(h, 'bj'), base, 'and the persistent one');
     assert.deepEqual(await liveChain(h, 'bj'), [base]);
+    assert.doesNotMatch(await h.engine.dispatch({ kind: 'dumpxml', name: 'bj' }), /<mirror/, 'the job is gone from the live XML');
     assert.ok(existsSync(s1), 'no --delete: the old top stays');
     await readAll();
     await assert.rejects(h.engine.dispatch({ kind: 'blockJobPivot', name: 'bj', disk: 'vda' }), /has no active block commit/);

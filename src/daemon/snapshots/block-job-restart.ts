@@ -10,8 +10,9 @@
 import { isVirtkitError } from '../../core/errors.js';
 import type { EngineContext } from '../engine/context.js';
 import type { DomainRecord } from '../engine/registry.js';
-import { blockJobEnded } from './block-jobs.js';
-import { refreshLiveChain } from './chain.js';
+import { blockJobEnded, showMirror } from './block-jobs.js';
+import { readChain, refreshLiveChain } from './chain.js';
+import { diskOf } from './disks.js';
 
 /** The disk (target) a job of virtkit's (vk-commit-ALIAS, vk-active-commit-ALIAS, vk-pull-ALIAS) runs on. */
 function diskOfJob(rec: DomainRecord, id: string): string | undefined {
@@ -28,6 +29,13 @@ export async function resumeBlockJobs(ctx: EngineContext, rec: DomainRecord): Pr
   await Promise.all(jobs.map(async (j) => {
     const disk = diskOfJob(rec, j.id);
     if (disk === undefined) return;
+    const live = rec.runtime === undefined ? undefined : diskOf(rec.runtime.liveDef, disk);
+    // An active commit's <mirror>: the status file may have been written before the job started.
+    const file = live?.source?.file;
+    if (j.type === 'active-commit' && live?.mirror === undefined && file !== undefined) {
+      const base = (await readChain(file, live?.driver?.type ?? 'qcow2').catch(() => []))[1];
+      if (base !== undefined) showMirror(rec, disk, base);
+    }
     let end: 'completed' | 'failed' | 'canceled' | 'ready';
     try {
       end = (await ops.followJob(j.id)) === 'ready' ? 'ready' : 'completed';
@@ -35,7 +43,15 @@ export async function resumeBlockJobs(ctx: EngineContext, rec: DomainRecord): Pr
       end = isVirtkitError(e) && e.code === 'OPERATION_ABORTED' ? 'canceled' : 'failed';
       ctx.log.warn(`block job '${j.id}' of domain '${rec.name}' failed: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (end !== 'ready') await ctx.job(rec.name, 'blockjob-end', { wait: 600_000 }, () => refreshLiveChain(ctx, rec, disk));
+    // The <mirror>: ready now, or gone with the job.
+    if (end === 'ready' && live?.mirror !== undefined) {
+      live.mirror.ready = 'yes';
+      await ctx.writeStatus(rec);
+    }
+    if (end !== 'ready') {
+      if (live !== undefined) delete live.mirror;
+      await ctx.job(rec.name, 'blockjob-end', { wait: 600_000 }, () => refreshLiveChain(ctx, rec, disk));
+    }
     blockJobEnded(ctx, rec, disk, end);
   }));
 }

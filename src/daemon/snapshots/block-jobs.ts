@@ -131,10 +131,21 @@ export async function blockCommit(ctx: EngineContext, rec: DomainRecord, disk: s
     const ready = { merged, base, remove: plan.remove };
     const key = `${rec.uuid}/${d.target}`;
     readyOf(ctx).set(key, ready);
-    return follow(ctx, rec, d.target, o.background === true, start, async () => result, result, 'ready').catch((e: unknown) => {
+    // The live XML shows the job (<mirror>) from its start; ready='yes' once it is; gone if it fails.
+    const startReady = (started: () => void) => start(() => {
+      showMirror(rec, d.target, base);
+      started();
+    }).catch(async (e: unknown) => {
       readyOf(ctx).delete(key);
+      showMirror(rec, d.target, undefined);
+      await ctx.writeStatus(rec);
       throw e;
     });
+    return follow(ctx, rec, d.target, o.background === true, startReady, async () => {
+      showMirror(rec, d.target, base, true);
+      await ctx.writeStatus(rec);
+      return result;
+    }, result, 'ready');
   }
   return follow(ctx, rec, d.target, o.background === true, start, async () => {
     await commitEnded(ctx, rec, d.target, plan.finish !== 'keep-overlay' ? merged : [], plan.finish === 'pivot' ? base : undefined, plan.remove);
@@ -164,10 +175,22 @@ export async function finishActiveCommit(ctx: EngineContext, rec: DomainRecord, 
   const pending = readyOf(ctx).get(key) ?? await readyFromChain(d.file, d.format);
   await d.ops.finishReady(d.alias, how);
   readyOf(ctx).delete(key);
+  showMirror(rec, d.target, undefined);
   if (how === 'pivot') await commitEnded(ctx, rec, d.target, pending.merged, pending.base, pending.remove);
   else await refreshLiveChain(ctx, rec, d.target);
   blockJobEnded(ctx, rec, d.target, how === 'pivot' ? 'completed' : 'canceled');
   return report;
+}
+
+/**
+ * The live XML's <mirror> on disk `target` for an active commit into `base`, as libvirt shows it
+ * (job='active-commit', ready='yes' once synchronized); `base` undefined: the job is gone.
+ */
+export function showMirror(rec: DomainRecord, target: string, base: ChainImage | undefined, ready = false): void {
+  const live = rec.runtime === undefined ? undefined : diskOf(rec.runtime.liveDef, target);
+  if (live === undefined) return;
+  if (base === undefined) delete live.mirror;
+  else live.mirror = { type: 'file', job: 'active-commit', ...(ready ? { ready: 'yes' as const } : {}), format: { type: base.format as never }, source: { file: base.file } };
 }
 
 /** A ready commit this daemon did not start (it restarted meanwhile): as virsh's default, the active image into its backing one. */
