@@ -40,7 +40,7 @@ export async function watchObjectEvents(
   ctx: Context,
   o: { event: string | undefined; loop: boolean; timeout: string | undefined; list: boolean; timestamp: boolean },
   kind: ObjectEventKind,
-  filter: { network?: string; pool?: string; secret?: string },
+  filter: { domain?: string; network?: string; pool?: string; secret?: string },
   types: EventTypes,
 ): Promise<void> {
   if (o.list) return ctx.print(types.names.join('\n'));

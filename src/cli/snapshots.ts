@@ -123,7 +123,7 @@ export function bandwidthOf(o: { bandwidth: string | undefined; bytes: boolean }
 
 export const DISK_ARG = { name: 'path', help: 'fully-qualified path of disk (or its target, vda)', required: true } as const satisfies ArgSpec;
 
-const KIND: Readonly<Record<string, string>> = { commit: 'Block Commit', stream: 'Block Pull', mirror: 'Block Copy', backup: 'Backup' };
+const KIND: Readonly<Record<string, string>> = { 'active-commit': 'Active Block Commit', commit: 'Block Commit', stream: 'Block Pull', mirror: 'Block Copy', backup: 'Backup' };
 
 /** virsh's progress lines: `Block Commit: [ 42 %]`, one per job. */
 export function jobLines(r: BlockJobsReport): string[] {

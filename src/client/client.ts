@@ -571,7 +571,7 @@ export class VirtkitClient {
     return this.#call('POST', `${dom(domain)}/disks/${seg(disk)}/actions/blockcommit${waitQuery(opts)}`, o);
   }
 
-  async blockPull(domain: string, disk: string, o: { bandwidth?: number } = {}, opts?: JobOptions): Promise<void> {
+  async blockPull(domain: string, disk: string, o: { bandwidth?: number; background?: boolean } = {}, opts?: JobOptions): Promise<void> {
     await this.#call('POST', `${dom(domain)}/disks/${seg(disk)}/actions/blockpull${waitQuery(opts)}`, o);
   }
 
@@ -581,6 +581,11 @@ export class VirtkitClient {
 
   abortBlockJobs(domain: string, disk: string): Promise<BlockJobsReport> {
     return this.#call('POST', `${dom(domain)}/disks/${seg(disk)}/actions/blockjob-abort`, {});
+  }
+
+  /** virsh blockjob --pivot: completes the disk's ready active commit. */
+  pivotBlockJob(domain: string, disk: string, opts?: JobOptions): Promise<BlockJobsReport> {
+    return this.#call('POST', `${dom(domain)}/disks/${seg(disk)}/actions/blockjob-pivot${waitQuery(opts)}`, {});
   }
 
   /** virtkit install: the parsed command line in; the plan, and unless it was a dry run what the install made. */

@@ -197,11 +197,22 @@ export interface LiveDiskOps {
   /**
    * Block commit: `top` (default: the active image) into `base` (default: its backing file); `speed` in bytes/s.
    * An active commit ends by switching the disk to base (`finish` 'pivot', the default) or by leaving it on
-   * top ('keep-overlay'); `backingFile` is the name written into the image above a non-active top.
+   * top ('keep-overlay'), or stays synchronized ('ready': resolves then, see finishReady); `backingFile` is the name
+   * written into the image above a non-active top. `started`: called once QEMU runs the job.
    */
-  commit(alias: string, o?: { top?: string; base?: string; speed?: number; finish?: 'pivot' | 'keep-overlay'; backingFile?: string }): Promise<void>;
-  /** Block stream: the backing chain (down to `base`) copied into the active image. */
-  pull(alias: string, o?: { base?: string; speed?: number }): Promise<void>;
+  commit(alias: string, o?: { top?: string; base?: string; speed?: number; finish?: 'pivot' | 'keep-overlay' | 'ready'; backingFile?: string }, started?: () => void): Promise<void>;
+  /** Block stream: the backing chain (down to `base`) copied into the active image. `started`: called once QEMU runs the job. */
+  pull(alias: string, o?: { base?: string; speed?: number }, started?: () => void): Promise<void>;
+  /**
+   * Ends an active commit left ready (commit with finish 'ready'): 'pivot' switches the disk to base
+   * (job-complete), 'cancel' leaves it on top (block-job-cancel). Resolves when the job has ended.
+   */
+  finishReady(alias: string, how: 'pivot' | 'cancel'): Promise<void>;
+  /**
+   * Follows a job virtkit started before (a daemon restart): resolves when it has ended (dismissed,
+   * its error thrown) or, for an active commit, when it is ready ('ready'; at once if it is).
+   */
+  followJob(id: string): Promise<'ended' | 'ready'>;
   jobs(): Promise<BlockJobInfo[]>;
   abort(id: string): Promise<void>;
   /** Closes the image `file` after a commit took it out of every chain. */

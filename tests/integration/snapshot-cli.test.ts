@@ -14,6 +14,7 @@ import { describe, it } from 'node:test';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { GUEST_APPEND, ensureTestGuest } from '../helpers/guest.js';
 import { cli, domainXml, inProcessDaemon, quietLog } from './daemon-harness.js';
+import { until } from '../helpers/wait.js';
 import { writeFile } from 'node:fs/promises';
 
 const img = (...args: string[]): string => execFileSync('qemu-img', args, { encoding: 'utf8' });
@@ -162,7 +163,26 @@ describe('snapshots of a shut-off domain (CLI, real daemon, real qemu-img)', { t
       assert.match(plain.stderr, /active image .* requires --active/, 'an active commit needs --active, as libvirt');
       assert.match((await vk('blockcommit', 'g', 'vdb', '--top', 'vdb[9]')).stderr, /could not find image 'vdb\[9\]' in the backing chain of disk 'vdb'/);
       assert.match((await vk('blockcommit', 'g', 'vdb', '--verbose')).stderr, /--verbose requires at least one of --timeout, --wait, --pivot, or --keep-overlay/);
-      assert.match((await vk('blockcommit', 'g', 'vdb', '--active')).stderr, /give --pivot .* or --keep-overlay/);
+      // A plain --active commit starts and stays ready (synchronized) until blockjob --abort or --pivot ends it.
+      const topExt = join(d.root, 'top.ext');
+      assert.deepEqual(await vk('blockcommit', 'g', 'vdb', '--active'), { code: 0, stdout: 'Active Block Commit started\n\n', stderr: '' });
+      await until('the active commit is ready', async () => (await vk('blockjob', 'g', 'vdb', '--info')).stdout === 'Active Block Commit: [100 %]\n\n');
+      assert.match((await vk('dumpxml', 'g')).stdout, new RegExp(`<source file='${topExt}'`), 'a ready commit has not moved the disk');
+      assert.deepEqual(await vk('blockjob', 'g', 'vdb', '--abort'), { code: 0, stdout: '\n', stderr: '' });
+      assert.equal((await vk('blockjob', 'g', 'vdb', '--info')).stdout, 'No current block job for vdb\n\n');
+      assert.match((await vk('dumpxml', 'g')).stdout, new RegExp(`<source file='${topExt}'`), 'an aborted active commit leaves the disk on top');
+      assert.match((await vk('blockjob', 'g', 'vdb', '--pivot')).stderr, /has no active block commit/);
+      // --active --wait answers when ready (`event --event block-job` prints that event); --abort --pivot pivots.
+      const bus = d.daemon.engine.ctx.blockJobEvents;
+      const watched = vk('event', '--event', 'block-job', '--domain', 'g', '--timeout', '60');
+      await until('the event command listens', () => bus.subscribers > 0);
+      assert.deepEqual(await vk('blockcommit', 'g', 'vdb', '--active', '--wait'), { code: 0, stdout: '\nNow in synchronized phase\n\n', stderr: '' });
+      assert.match((await vk('dumpxml', 'g')).stdout, new RegExp(`<mirror type='file' job='active-commit' ready='yes'>\\s*<format type='qcow2'/>\\s*<source file='${top}'/>`));
+      assert.deepEqual(await vk('blockjob', 'g', 'vdb', '--abort', '--pivot'), { code: 0, stdout: '\n', stderr: '' });
+      assert.match((await vk('dumpxml', 'g')).stdout, new RegExp(`<source file='${top}'`), '--abort --pivot is virsh\'s old spelling of --pivot');
+      assert.deepEqual(await watched, { code: 0, stdout: "event 'block-job' for domain 'g': vdb ready\nevents received: 1\n\n", stderr: '' });
+      assert.equal((await vk('snapshot-create-as', 'g', '--name', 'ext2', '--disk-only', '--diskspec', 'vdc,snapshot=no')).stdout, 'Domain snapshot ext2 created\n');
+      assert.equal((await vk('snapshot-delete', 'g', 'ext2', '--metadata')).stdout, 'Domain snapshot ext2 metadata deleted\n\n');
       assert.deepEqual(await vk('blockcommit', 'g', 'vdb', '--pivot'), { code: 0, stdout: '\nSuccessfully pivoted\n\n', stderr: '' }, '--pivot implies --active');
       assert.match((await vk('dumpxml', 'g')).stdout, new RegExp(`<source file='${top}'`));
       assert.equal((await vk('snapshot-delete', 'g', 'ext', '--metadata')).stdout, 'Domain snapshot ext metadata deleted\n\n');

@@ -3,9 +3,10 @@ import { DOMAIN_ARG, onDomain } from '../domain.js';
 import { BANDWIDTH_OPTS, bandwidthOf, DISK_ARG, withProgress } from '../snapshots.js';
 
 /**
- * virsh blockcommit. The daemon answers when QEMU's job has ended, so virtkit always waits
- * (--wait is accepted; without it the same happens); --timeout aborts the job after that many
- * seconds. An active commit must end with --pivot or --keep-overlay (docs/snapshots.md).
+ * virsh blockcommit. Without --wait (or --pivot, --keep-overlay, --timeout) the daemon answers once
+ * QEMU runs the job and finishes it itself (docs/snapshots.md); with them it answers when the job
+ * has ended, or for a plain --active --wait when it is ready (blockjob --pivot / --abort end it).
+ * --timeout aborts the job after that many seconds.
  */
 export default command({
   name: 'blockcommit',
@@ -39,6 +40,7 @@ export default command({
       ...(o.top === undefined ? {} : { top: o.top }), ...(o.base === undefined ? {} : { base: o.base }),
       ...(o.shallow ? { shallow: true } : {}), ...(o.active ? { active: true } : {}), ...(o.pivot ? { pivot: true } : {}),
       ...(o['keep-overlay'] ? { keepOverlay: true } : {}), ...(o.delete ? { delete: true } : {}), ...(o['keep-relative'] ? { keepRelative: true } : {}),
+      ...(blocking ? {} : { background: true }),
     };
     let timedOut = false;
     let settled = false;
@@ -59,7 +61,8 @@ export default command({
       const job = client.blockCommit(domain, path, req).finally(() => { settled = true; });
       const r = await onDomain(domain, `Failed to commit disk ${path}`, () => withProgress(ctx, o.verbose && !ctx.json, client, domain, path, job));
       if (ctx.json) return ctx.printJson(r);
-      ctx.print(o.pivot ? '\nSuccessfully pivoted' : o['keep-overlay'] ? '\nCommit complete, overlay image kept' : '\nCommit complete');
+      if (!blocking) ctx.print(o.active ? 'Active Block Commit started' : 'Block Commit started');
+      else ctx.print(o.pivot ? '\nSuccessfully pivoted' : o['keep-overlay'] ? '\nCommit complete, overlay image kept' : o.active ? '\nNow in synchronized phase' : '\nCommit complete');
     } catch (e) {
       // As virsh: `Commit aborted` on stdout after a blank line, exit status 1.
       if (timedOut && e instanceof CliError && e.error?.code === 'OPERATION_ABORTED' && !ctx.json) {

@@ -1,4 +1,4 @@
-import { command } from '../framework.js';
+import { command, usageError } from '../framework.js';
 import { DOMAIN_ARG, onDomain } from '../domain.js';
 import { BANDWIDTH_OPTS, bandwidthOf, DISK_ARG, withProgress } from '../snapshots.js';
 
@@ -14,8 +14,11 @@ export default command({
   async run(ctx, { domain, path }, o) {
     const bw = bandwidthOf(o);
     const client = ctx.client();
-    await onDomain(domain, `Failed to pull disk ${path}`, () => withProgress(ctx, o.verbose && !ctx.json, client, domain, path, client.blockPull(domain, path, bw)));
+    if (o.verbose && !o.wait) throw usageError('--verbose requires --wait');
+    // Without --wait, as virsh: the daemon answers once the job runs (its end is a block-job event).
+    const req = o.wait ? bw : { ...bw, background: true };
+    await onDomain(domain, `Failed to pull disk ${path}`, () => withProgress(ctx, o.verbose && !ctx.json, client, domain, path, client.blockPull(domain, path, req)));
     if (ctx.json) return ctx.printJson({ disk: path });
-    ctx.print('\nPull complete');
+    ctx.print(o.wait ? '\nPull complete' : 'Block Pull started');
   },
 });

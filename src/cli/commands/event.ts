@@ -1,6 +1,7 @@
-import type { LifecycleEvent } from '../../client/types.js';
+import type { LifecycleEvent, ObjectEvent } from '../../client/types.js';
 import { command, usageError } from '../framework.js';
 import { onDomain } from '../domain.js';
+import { watchObjectEvents } from '../object-events.js';
 
 const word = (s: string) => s.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
 
@@ -15,13 +16,18 @@ export default command({
   args: [],
   options: {
     domain: { type: 'string', arg: 'string', help: 'filter by domain name, id or uuid' },
-    event: { type: 'string', arg: 'string', help: 'which event type to wait for (only lifecycle)' },
+    event: { type: 'string', arg: 'string', help: 'which event type to wait for (lifecycle or block-job)' },
     all: { type: 'boolean', help: 'wait for all events instead of just one type' },
     loop: { type: 'boolean', help: 'loop until timeout or interrupt, rather than one-shot' },
     timeout: { type: 'string', arg: 'number', help: 'timeout seconds' },
     timestamp: { type: 'boolean', help: 'show timestamp for each printed event' },
   },
   async run(ctx, _args, o) {
+    if (o.event === 'block-job') {
+      // The ends of block jobs (libvirt's BLOCK_JOB_2): `event 'block-job' for domain 'D': vda completed`.
+      const types = { names: ['block-job'], typeOf: () => 'block-job', line: (e: ObjectEvent) => `event 'block-job' for domain '${e.domain ?? ''}': ${e.name} ${e.event}` };
+      return watchObjectEvents(ctx, { ...o, event: 'block-job', list: false }, 'block-job', o.domain === undefined ? {} : { domain: o.domain }, types);
+    }
     if (o.event !== undefined && o.event !== 'lifecycle') throw usageError(`unknown event type ${o.event}`);
     const timeout = o.timeout === undefined ? undefined : Number(o.timeout);
     if (timeout !== undefined && !(timeout > 0)) throw usageError(`invalid timeout '${o.timeout}'`);

@@ -7,8 +7,9 @@ import * as v from 'valibot';
 /** Named schemas of this module; schemas.ts adds them to `apiSchemas`. */
 export const eventSchemas = new Map<v.GenericSchema, { readonly id: string; readonly description: string }>();
 
-/** What each kind of object reports: libvirt's pool and secret events, and virtkit's own for snapshots. */
+/** What each kind of object reports: libvirt's pool and secret events, virtkit's own for snapshots, libvirt's BLOCK_JOB_2 for block jobs. */
 export const OBJECT_EVENTS = {
+  'block-job': ['completed', 'failed', 'canceled', 'ready'],
   network: ['defined', 'undefined', 'started', 'stopped', 'dnsmasq-restarted'],
   pool: ['defined', 'undefined', 'started', 'stopped', 'created', 'deleted', 'refresh'],
   secret: ['defined', 'undefined', 'value-changed'],
@@ -21,9 +22,9 @@ const described = <T extends v.GenericSchema>(schema: T, text: string) => v.pipe
 
 export const ObjectEvent = v.strictObject({
   kind: v.picklist(Object.keys(OBJECT_EVENTS) as ObjectEventKind[]),
-  name: described(v.string(), "The object's name (a secret's: its UUID; a snapshot's: the snapshot's name)"),
-  uuid: described(v.pipe(v.string(), v.uuid()), "The object's UUID (a snapshot's: its domain's)"),
-  domain: v.optional(described(v.string(), 'A snapshot event: the domain the snapshot belongs to')),
+  name: described(v.string(), "The object's name (a secret's: its UUID; a snapshot's: the snapshot's name; a block job's: its disk target)"),
+  uuid: described(v.pipe(v.string(), v.uuid()), "The object's UUID (a snapshot's or block job's: its domain's)"),
+  domain: v.optional(described(v.string(), 'A snapshot or block-job event: the domain it belongs to')),
   event: v.picklist([...new Set(Object.values(OBJECT_EVENTS).flat())]),
   timestamp: v.pipe(v.string(), v.isoTimestamp()),
 });

@@ -52,6 +52,7 @@ export const SnapshotRevertBody = named('SnapshotRevertRequest', 'Options of sna
 
 export const BlockJobBody = named('BlockJobRequest', 'Options of blockpull', v.strictObject({
   bandwidth: v.optional(described(v.pipe(v.number(), v.safeInteger(), v.minValue(1)), 'Speed limit, bytes per second')),
+  background: flag('Answer once the job runs (virsh without --wait); its end is a block-job event'),
 }));
 
 export const BlockJob = named('BlockJob', 'A block job as QEMU reports it (progress: done out of total)', v.strictObject({
@@ -70,6 +71,7 @@ export const BlockCommitBody = named('BlockCommitRequest', 'Options of blockcomm
   keepOverlay: flag('An active commit: leave the disk on top when done (implies active)'),
   delete: flag('Remove the committed images after success (refused if another disk uses one)'),
   keepRelative: flag('A non-active commit: write base into the image above top as a path relative to it'),
+  background: flag('Answer once the job runs (virsh without --wait); its end is a block-job event. An active commit without pivot or keepOverlay answers when ready without it'),
 }));
 
 export const BlockCommitResult = named('BlockCommitResult', 'The disk, the image it runs on after the commit, the image committed into and the files removed', v.strictObject({

@@ -28,11 +28,11 @@ test('a non-active commit of a middle image: base defaults to the bottom, --shal
   assert.equal(planBlockCommit(chain, 'vda', { top: 'vda[1]', base: 'vda[2]', keepRelative: true }).backingName, 'root.qcow2');
 });
 
-test('an active commit needs --active and ends with --pivot or --keep-overlay (both imply --active, as virsh)', () => {
+test('an active commit needs --active; it ends with --pivot or --keep-overlay (both imply --active, as virsh) or waits ready', () => {
   assert.deepEqual(planBlockCommit(chain, 'vda', { pivot: true, shallow: true, delete: true }), { top: 0, base: 1, active: true, finish: 'pivot', remove: ['/d/root.s2'], backingName: undefined });
   assert.equal(planBlockCommit(chain, 'vda', { keepOverlay: true, base: 'vda[2]' }).finish, 'keep-overlay');
   assert.throws(() => planBlockCommit(chain, 'vda', {}), refused('INVALID_ARGUMENT', /requires --active/));
-  assert.throws(() => planBlockCommit(chain, 'vda', { active: true }), refused('UNSUPPORTED_OPERATION', /--pivot .*or --keep-overlay/));
+  assert.equal(planBlockCommit(chain, 'vda', { active: true }).finish, 'ready', 'a plain --active commit waits in its synchronized phase');
   assert.throws(() => planBlockCommit(chain, 'vda', { top: 'vda[1]', active: true }), refused('INVALID_ARGUMENT', /not the active image/));
   assert.throws(() => planBlockCommit(chain, 'vda', { pivot: true, keepOverlay: true }), refused('INVALID_ARGUMENT', /mutually exclusive/));
   assert.throws(() => planBlockCommit(chain, 'vda', { keepOverlay: true, delete: true }), refused('INVALID_ARGUMENT', /still uses/));

@@ -32,8 +32,11 @@ export interface CommitPlan {
   readonly top: number;
   readonly base: number;
   readonly active: boolean;
-  /** How an active commit ends: the disk switches to base, or stays on top (base holds the data too). */
-  readonly finish: 'pivot' | 'keep-overlay' | undefined;
+  /**
+   * How an active commit ends: the disk switches to base, or stays on top (base holds the data too);
+   * 'ready': the job is left in its synchronized phase for blockjob --pivot or --abort (virsh's plain --active).
+   */
+  readonly finish: 'pivot' | 'keep-overlay' | 'ready' | undefined;
   /** Files removed after success (--delete): top and the images between it and base. */
   readonly remove: readonly string[];
   /** --keep-relative on a non-active commit: the name written into the image above top, relative to it. */
@@ -74,14 +77,11 @@ export function planBlockCommit(chain: readonly ChainImage[], target: string, r:
   if (r.shallow === true && base !== top + 1) throw invalid(`--shallow: base '${(chain[base] as ChainImage).file}' is not immediately below '${topFile}'`);
   const active = top === 0;
   const wantsActive = r.active === true || r.pivot === true || r.keepOverlay === true;
-  if (active && !wantsActive) throw invalid(`committing the active image '${topFile}' of disk '${target}' requires --active (and --pivot or --keep-overlay)`);
+  if (active && !wantsActive) throw invalid(`committing the active image '${topFile}' of disk '${target}' requires --active`);
   if (!active && wantsActive) throw invalid(`active commit requested but '${topFile}' is not the active image of disk '${target}' (leave out --active, --pivot and --keep-overlay)`);
-  if (active && r.pivot !== true && r.keepOverlay !== true) {
-    throw new VirtkitError('UNSUPPORTED_OPERATION', 'virtkit ends an active commit itself: give --pivot (switch the disk to the base) or --keep-overlay; it does not leave the job waiting in its synchronized phase');
-  }
   if (r.delete === true && r.keepOverlay === true) throw invalid('--delete with --keep-overlay would remove images the disk still uses');
   const remove = r.delete === true ? chain.slice(top, base).map((c) => c.file) : [];
   const above = active ? undefined : (chain[top - 1] as ChainImage).file;
   const backingName = r.keepRelative === true && above !== undefined ? posix.relative(posix.dirname(above), (chain[base] as ChainImage).file) : undefined;
-  return { top, base, active, finish: active ? (r.pivot === true ? 'pivot' : 'keep-overlay') : undefined, remove, backingName };
+  return { top, base, active, finish: active ? (r.pivot === true ? 'pivot' : r.keepOverlay === true ? 'keep-overlay' : 'ready') : undefined, remove, backingName };
 }

@@ -1,7 +1,7 @@
 /**
  * GET /v1/events (WebSocket): which stream a connection asks for. `kind` picks the objects:
- * `domain` (the default: LifecycleEvent messages), `pool`, `secret` or `snapshot` (ObjectEvent
- * messages, docs/api.md). One filter may narrow it: `domain=` (domain and snapshot events),
+ * `domain` (the default: LifecycleEvent messages), `pool`, `secret`, `snapshot` or `block-job` (ObjectEvent
+ * messages, docs/api.md). One filter may narrow it: `domain=` (domain, snapshot and block-job events),
  * `pool=`, `secret=` (a UUID). The filter's object is looked up before the upgrade, so an
  * unknown one is an ordinary HTTP error (404 and its code).
  */
@@ -10,10 +10,10 @@ import type { Engine } from '../engine/engine.js';
 import { parseQuery } from './query.js';
 import { EVENTS_QUERY } from './ws-paths.js';
 
-const KINDS = ['domain', 'network', 'pool', 'secret', 'snapshot'] as const;
+const KINDS = ['block-job', 'domain', 'network', 'pool', 'secret', 'snapshot'] as const;
 type Kind = (typeof KINDS)[number];
 /** Which filter each kind takes. */
-const FILTER: Readonly<Record<Kind, 'domain' | 'network' | 'pool' | 'secret'>> = { domain: 'domain', snapshot: 'domain', network: 'network', pool: 'pool', secret: 'secret' };
+const FILTER: Readonly<Record<Kind, 'domain' | 'network' | 'pool' | 'secret'>> = { 'block-job': 'domain', domain: 'domain', snapshot: 'domain', network: 'network', pool: 'pool', secret: 'secret' };
 
 /** Subscribes `send` to the stream; returns the unsubscribe. */
 export type EventFeed = (send: (message: unknown) => void) => () => void;

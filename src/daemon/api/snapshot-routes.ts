@@ -81,7 +81,7 @@ export const snapshotRoutes: Route[] = [
   }),
   route({
     method: 'POST', path: `${disk}/actions/blockcommit`, operationId: 'blockCommit', tag: 'snapshots',
-    summary: "Merge images of a running disk's backing chain into a lower one (virsh blockcommit: --top, --base, --shallow, --active with --pivot or --keep-overlay, --delete); answers when the job has ended",
+    summary: "Merge images of a running disk's backing chain into a lower one (virsh blockcommit: --top, --base, --shallow, ----active, with --pivot or --keep-overlay, --delete); answers when the job has ended, an active commit left ready when it is, or with background once it runs",
     query: WaitQuery, body: 'BlockCommitBody', response: 'BlockCommitResult', errors: [...lookup, ...job, ...run, 'INVALID_ARGUMENT', 'IMAGE_NOT_IN_CHAIN', 'OPERATION_ABORTED'],
     handle: async ({ params, query, body, engine }) => ({ body: await engine.dispatch({ kind: 'blockCommit', name: p(params), disk: p(params, 'disk'), ...defined(body) }, opts(query)) }),
   }),
@@ -100,5 +100,11 @@ export const snapshotRoutes: Route[] = [
     method: 'POST', path: `${disk}/actions/blockjob-abort`, operationId: 'abortBlockJobs', tag: 'snapshots', summary: "Cancel a disk's block jobs (virsh blockjob --abort)",
     query: NoQuery, body: 'EmptyBody', response: 'BlockJobsReport', errors: [...lookup, 'OPERATION_INVALID', 'INVALID_ARGUMENT'],
     handle: async ({ params, engine }) => ({ body: await engine.dispatch({ kind: 'blockJobAbort', name: p(params), disk: p(params, 'disk') }) }),
+  }),
+  route({
+    method: 'POST', path: `${disk}/actions/blockjob-pivot`, operationId: 'pivotBlockJob', tag: 'snapshots',
+    summary: "Complete a disk's ready active commit: the disk switches to the base (virsh blockjob --pivot)",
+    query: WaitQuery, body: 'EmptyBody', response: 'BlockJobsReport', errors: [...lookup, ...job, ...run, 'INVALID_ARGUMENT'],
+    handle: async ({ params, query, engine }) => ({ body: await engine.dispatch({ kind: 'blockJobPivot', name: p(params), disk: p(params, 'disk') }, opts(query)) }),
   }),
 ];

@@ -16,8 +16,8 @@ export const WS_VOLUME_CREATE_FROM = '/v1/pools/{id}/volume-create-from';
 export const WS_DOMAIN_CLONE = '/v1/domains/{id}/clone';
 
 export const EVENTS_QUERY = {
-  kind: { kind: 'string', description: 'Which events: domain (the default: LifecycleEvent messages), network, pool, secret or snapshot (ObjectEvent messages)' },
-  domain: { kind: 'string', description: 'Only events of this domain (name, UUID or id): domain and snapshot events' },
+  kind: { kind: 'string', description: 'Which events: domain (the default: LifecycleEvent messages), network, pool, secret, snapshot or block-job (ObjectEvent messages)' },
+  domain: { kind: 'string', description: 'Only events of this domain (name, UUID or id): domain, snapshot and block-job events' },
   network: { kind: 'string', description: 'Only events of this network (name or UUID): network events' },
   pool: { kind: 'string', description: 'Only events of this pool (name or UUID): pool events' },
   secret: { kind: 'string', description: 'Only events of this secret (UUID): secret events' },

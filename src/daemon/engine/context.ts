@@ -93,6 +93,8 @@ export class EngineContext {
   readonly nodedevs: NodedevContext;
   /** virtkit's own snapshot events (docs/api.md): the object is the snapshot, `uuid` its domain's. */
   readonly snapshotEvents: ObjectEventBus<'snapshot', 'created' | 'reverted' | 'deleted'>;
+  /** The ends of block jobs (libvirt's BLOCK_JOB_2): the object is the disk (its target), `uuid` its domain's. */
+  readonly blockJobEvents: ObjectEventBus<'block-job', 'completed' | 'failed' | 'canceled' | 'ready'>;
   readonly log: Logger;
   readonly now: () => number;
   /** The host's sysfs and procfs (deps.host, else '/'). */
@@ -116,6 +118,7 @@ export class EngineContext {
     this.nodedevs = new NodedevContext(deps.nodedevs ?? defaultNodedevDeps());
     this.secrets = new SecretContext({ store: deps.secrets ?? new FileSecretStore(deps.layout.secretsDir), log: this.log, now: this.now });
     this.snapshotEvents = new ObjectEventBus('snapshot', this.now, (e, ev) => this.log.error(`dropped a snapshot event subscriber that threw on ${ev.event}: ${errorText(e)}`));
+    this.blockJobEvents = new ObjectEventBus('block-job', this.now, (e, ev) => this.log.error(`dropped a block-job event subscriber that threw on ${ev.event}: ${errorText(e)}`));
     // Encrypted volumes get their keys from the secrets.
     this.storage.secrets = this.secrets;
   }

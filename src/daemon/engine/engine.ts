@@ -49,10 +49,11 @@ export class Engine {
   }
 
   /** Pool, secret or snapshot events; `uuid` filters (a snapshot's is its domain's). */
-  subscribeObjects(kind: 'pool' | 'network' | 'secret' | 'snapshot', listener: (e: ObjectEvent) => void, filter?: { uuid?: string }): () => void {
+  subscribeObjects(kind: 'block-job' | 'pool' | 'network' | 'secret' | 'snapshot', listener: (e: ObjectEvent) => void, filter?: { uuid?: string }): () => void {
     if (kind === 'pool') return this.ctx.storage.events.subscribe(listener, filter);
     if (kind === 'network') return this.ctx.networks.events.subscribe(listener, filter);
     if (kind === 'secret') return this.ctx.secrets.events.subscribe(listener, filter);
+    if (kind === 'block-job') return this.ctx.blockJobEvents.subscribe(listener, filter);
     return this.ctx.snapshotEvents.subscribe(listener, filter);
   }
 

@@ -16,6 +16,7 @@ import { resolveVolumeDisks } from './volume-disks.js';
 import { diskKeys } from './disk-key-values.js';
 import { placeForStart, type Placed } from './placement.js';
 import { prepareHostdevs, releaseHostdevs } from '../nodedev/hostdevs.js';
+import { startChains } from '../snapshots/chain.js';
 
 /** Starts `def` as the running configuration of `rec` (inside its job). */
 export async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainDef, paused: boolean): Promise<void> {
@@ -55,6 +56,7 @@ export async function launch(ctx: EngineContext, rec: DomainRecord, def: DomainD
     aliases: handle.aliases, ...(placed.holding === undefined ? {} : { placement: placed.holding }),
   };
   placed.done();
+  await startChains(ctx, rec);
   ctx.watch(rec, handle);
   ctx.setState(rec, { state: 'running', reason: 'booted' }, { event: 'started', detail: 'booted' });
   if (paused) ctx.setState(rec, { state: 'paused', reason: 'user' }, { event: 'suspended', detail: 'paused' });

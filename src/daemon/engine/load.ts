@@ -13,6 +13,7 @@ import type { EngineContext } from './context.js';
 import { holdingFrom } from './placement.js';
 import type { DomainRecord } from './registry.js';
 import type { StorageLoadReport } from '../storage/load.js';
+import { resumeBlockJobs } from '../snapshots/block-job-restart.js';
 
 export interface LoadReport {
   readonly domains: number;
@@ -99,6 +100,8 @@ async function reattach(ctx: EngineContext, st: DomainStatus): Promise<boolean> 
     rec.runtime = { ...base, handle };
     ctx.watch(rec, handle);
     ctx.registry.add(rec); // records the id so that new ids do not collide
+    const r = rec;
+    void resumeBlockJobs(ctx, r).catch((e: unknown) => ctx.log.warn(`cannot take over the block jobs of domain '${r.name}': ${(e as Error).message}`));
     return true;
   } catch (e) {
     // Keep the status file: the guest may well be running; say why it cannot be managed.

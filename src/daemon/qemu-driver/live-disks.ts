@@ -34,6 +34,8 @@ interface NamedNode {
   readonly backing_file?: string;
 }
 
+const ACTIVE_COMMIT = 'vk-active-commit-';
+const activeCommitId = (alias: string): string => `${ACTIVE_COMMIT}${alias}`;
 const failed = (what: string, why: string): VirtkitError => new VirtkitError('QEMU_FAILED', `${what} failed: ${why}`);
 
 /**
@@ -154,19 +156,22 @@ export class QemuBlockOps implements LiveDiskOps {
     }
   }
 
-  async commit(alias: string, o: { top?: string; base?: string; speed?: number; finish?: 'pivot' | 'keep-overlay'; backingFile?: string } = {}): Promise<void> {
+  async commit(alias: string, o: { top?: string; base?: string; speed?: number; finish?: 'pivot' | 'keep-overlay' | 'ready'; backingFile?: string } = {}, started?: () => void): Promise<void> {
     const { node: active, file: activeFile } = await this.#nodeOf(alias);
     const topNode = o.top === undefined || o.top === activeFile ? active : await this.#nodeOfFile(o.top);
-    const id = `vk-commit-${alias}`;
+    const isActive = topNode === active;
+    const id = isActive ? activeCommitId(alias) : `vk-commit-${alias}`;
     const args: Record<string, unknown> = { 'job-id': id, device: active, 'top-node': topNode, 'auto-dismiss': false, ...(o.speed === undefined ? {} : { speed: o.speed }) };
     // QEMU's default base is the bottom of the chain; virtkit's (and virsh's) is the image right under `top`.
     args['base-node'] = await this.#nodeOfFile(o.base ?? (await this.#backingOf(topNode)));
-    const isActive = topNode === active;
     if (o.backingFile !== undefined && !isActive) args['backing-file'] = o.backingFile;
     const ready = this.#when(id, ['ready', 'concluded']);
     const concluded = this.#when(id, ['concluded']);
     await this.monitor.execute('block-commit', args);
+    started?.();
     if (isActive && (await ready) === 'ready') {
+      // Left synchronized for blockjob --pivot / --abort (finishReady).
+      if (o.finish === 'ready') return;
       // Pivot: job-complete. Keep the overlay: a soft cancel of the synchronized job (QEMU >= 6.2 ends it
       // as a success, base holding everything top had, the disk still on top).
       if (o.finish === 'keep-overlay') await this.monitor.execute('block-job-cancel', { device: id, force: false });
@@ -175,18 +180,54 @@ export class QemuBlockOps implements LiveDiskOps {
     await this.#finish(id, `block-commit of '${alias}'`, concluded);
   }
 
-  async pull(alias: string, o: { base?: string; speed?: number } = {}): Promise<void> {
+  async finishReady(alias: string, how: 'pivot' | 'cancel'): Promise<void> {
+    const id = activeCommitId(alias);
+    const job = (await this.#jobs()).find((j) => j.id === id);
+    if (job === undefined) throw new VirtkitError('OPERATION_INVALID', `disk '${alias}' has no active block commit`);
+    if (how === 'pivot' && job.status !== 'ready') {
+      throw new VirtkitError('OPERATION_INVALID', `the active block commit of disk '${alias}' is not ready for pivot yet (status ${job.status}; blockjob --info shows its progress)`);
+    }
+    const concluded = job.status === 'concluded' ? Promise.resolve('concluded') : this.#when(id, ['concluded']);
+    if (job.status !== 'concluded') {
+      if (how === 'pivot') await this.monitor.execute('job-complete', { id });
+      else {
+        // A ready job cancelled softly ends as a success, the disk on top; one still syncing is cancelled outright.
+        if (job.status !== 'ready') this.#cancelled.add(id);
+        await this.monitor.execute('block-job-cancel', { device: id, force: job.status !== 'ready' });
+      }
+    }
+    await this.#finish(id, `block-commit of '${alias}'`, concluded);
+  }
+
+  async followJob(id: string): Promise<'ended' | 'ready'> {
+    const active = id.startsWith(ACTIVE_COMMIT);
+    // Waiters first, then the status: an event between the two is not lost.
+    const next = this.#when(id, active ? ['ready', 'concluded'] : ['concluded']);
+    const concluded = this.#when(id, ['concluded']);
+    const job = (await this.#jobs()).find((j) => j.id === id);
+    if (job === undefined) throw new VirtkitError('OPERATION_INVALID', `no block job '${id}' runs`);
+    const status = job.status === 'concluded' || (active && job.status === 'ready') ? job.status : await next;
+    if (status === 'ready') return 'ready';
+    await this.#finish(id, `block job '${id}'`, status === 'concluded' ? Promise.resolve('concluded') : concluded);
+    return 'ended';
+  }
+
+  async pull(alias: string, o: { base?: string; speed?: number } = {}, started?: () => void): Promise<void> {
     const { node } = await this.#nodeOf(alias);
     const id = `vk-pull-${alias}`;
     const args: Record<string, unknown> = { 'job-id': id, device: node, 'auto-dismiss': false, ...(o.speed === undefined ? {} : { speed: o.speed }) };
     if (o.base !== undefined) args['base-node'] = await this.#nodeOfFile(o.base);
     const concluded = this.#when(id, ['concluded']);
     await this.monitor.execute('block-stream', args);
+    started?.();
     await this.#finish(id, `block-stream of '${alias}'`, concluded);
   }
 
   async jobs(): Promise<BlockJobInfo[]> {
-    return (await this.#jobs()).map((j) => ({ id: j.id, type: j.type, status: j.status, done: j['current-progress'], total: j['total-progress'] }));
+    // An active commit is QEMU's commit job too; libvirt names its type active-commit (virsh: Active Block Commit).
+    return (await this.#jobs()).map((j) => ({
+      id: j.id, type: j.id.startsWith(ACTIVE_COMMIT) ? 'active-commit' : j.type, status: j.status, done: j['current-progress'], total: j['total-progress'],
+    }));
   }
 
   async abort(id: string): Promise<void> {
@@ -197,7 +238,10 @@ export class QemuBlockOps implements LiveDiskOps {
   /** Drops the nodes of an image no disk uses any more (after a commit), so that its file is closed. */
   async release(file: string): Promise<void> {
     const nodes = (await this.monitor.execute('query-named-block-nodes', { flat: true })) as NamedNode[];
-    const mine = nodes.filter((n) => plainFilename(n.file) === file && n['node-name'].startsWith('vk-'));
+    // The disk's own nodes (libvirt-N-format from the command line) too: a commit took them out of its
+    // chain, but the monitor still holds them, and their backing link keeps the base busy. A node
+    // still in use is refused by QEMU and stays.
+    const mine = nodes.filter((n) => plainFilename(n.file) === file);
     for (const n of [...mine].sort((a, b) => Number(a.drv === 'file') - Number(b.drv === 'file'))) {
       await this.monitor.execute('blockdev-del', { 'node-name': n['node-name'] }).catch(() => undefined);
     }

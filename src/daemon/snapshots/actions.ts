@@ -5,7 +5,7 @@
  */
 import type { EngineContext } from '../engine/context.js';
 import type { BlockJobsReport, CommitOptions, CommitResult } from './block-jobs.js';
-import { blockCommit, blockJobAbort, blockJobs, blockPull } from './block-jobs.js';
+import { blockCommit, blockJobAbort, blockJobs, blockPull, finishActiveCommit } from './block-jobs.js';
 import { createSnapshot } from './create.js';
 import { deleteSnapshot } from './delete.js';
 import { snapshotInfo, snapshotXml, type SnapshotInfo } from './queries.js';
@@ -28,9 +28,10 @@ export type SnapshotAction =
   | ({ readonly kind: 'snapshotRevert'; readonly running?: boolean; readonly paused?: boolean } & Snap)
   | ({ readonly kind: 'snapshotDelete'; readonly metadataOnly?: boolean; readonly children?: boolean; readonly childrenOnly?: boolean } & Snap)
   | ({ readonly kind: 'blockCommit' } & Disk & CommitOptions)
-  | ({ readonly kind: 'blockPull' } & Disk & Speed)
+  | ({ readonly kind: 'blockPull'; readonly background?: boolean } & Disk & Speed)
   | ({ readonly kind: 'blockJobs' } & Disk)
-  | ({ readonly kind: 'blockJobAbort' } & Disk);
+  | ({ readonly kind: 'blockJobAbort' } & Disk)
+  | ({ readonly kind: 'blockJobPivot' } & Disk);
 
 export interface SnapshotResults {
   snapshotCreate: SnapshotInfo | null;
@@ -44,6 +45,7 @@ export interface SnapshotResults {
   blockPull: { readonly disk: string };
   blockJobs: BlockJobsReport;
   blockJobAbort: BlockJobsReport;
+  blockJobPivot: BlockJobsReport;
 }
 
 type Of<K extends SnapshotAction['kind']> = Extract<SnapshotAction, { kind: K }>;
@@ -113,9 +115,10 @@ export const snapshotHandlers: { readonly [K in SnapshotAction['kind']]: Handler
     return blockCommit(ctx, r, disk, opts);
   }),
   blockPull: (ctx, a, o) => job(ctx, a.name, 'blockpull', o, async (r) => {
-    await blockPull(ctx, r, a.disk, a.bandwidth);
+    await blockPull(ctx, r, a.disk, a.bandwidth, a.background === true);
     return { disk: a.disk };
   }),
   blockJobs: async (ctx, a) => blockJobs(ctx, rec(ctx, a.name), a.disk),
   blockJobAbort: async (ctx, a) => blockJobAbort(ctx, rec(ctx, a.name), a.disk),
+  blockJobPivot: (ctx, a, o) => job(ctx, a.name, 'blockjob-pivot', o, (r) => finishActiveCommit(ctx, r, a.disk, 'pivot')),
 };

@@ -5,7 +5,7 @@
  * needs the backing files. Progress is what query-jobs reports while they run (blockjob --info).
  */
 import { rm } from 'node:fs/promises';
-import { VirtkitError } from '../../core/errors.js';
+import { isVirtkitError, VirtkitError } from '../../core/errors.js';
 import { planBlockCommit, type ChainImage, type CommitRequest } from '../../core/storage/block-commit-plan.js';
 import type { BlockJobInfo } from '../driver.js';
 import type { EngineContext } from '../engine/context.js';
@@ -29,23 +29,90 @@ export interface BlockJobsReport {
   readonly jobs: BlockJobInfo[];
 }
 
-export type CommitOptions = CommitRequest & { readonly bandwidth?: number };
+export type CommitOptions = CommitRequest & {
+  readonly bandwidth?: number;
+  /** Answer once QEMU runs the job (virsh without --wait); the daemon follows it and does the rest when it ends. */
+  readonly background?: boolean;
+};
 
 export interface CommitResult {
   readonly disk: string;
-  /** The image the disk runs on after the commit. */
+  /** The image the disk runs on after the commit (with background or a ready active commit: now). */
   readonly image: string;
   /** The image committed into. */
   readonly base: string;
-  /** The files removed (--delete). */
+  /** The files removed (--delete; with background or a ready active commit: to be removed when it ends). */
   readonly deleted: string[];
+}
+
+/** What a ready active commit's end needs (blockjob --pivot / --abort), by domain UUID and disk target. */
+interface ReadyCommit {
+  readonly merged: readonly string[];
+  readonly base: ChainImage;
+  readonly remove: readonly string[];
+}
+const readyCommits = new WeakMap<EngineContext, Map<string, ReadyCommit>>();
+const readyOf = (ctx: EngineContext): Map<string, ReadyCommit> => {
+  const m = readyCommits.get(ctx) ?? new Map<string, ReadyCommit>();
+  readyCommits.set(ctx, m);
+  return m;
+};
+
+/**
+ * Runs a QEMU block job (`start`) and then `after`, virtkit's bookkeeping, and tells its end on the
+ * block-job event bus (`endEvent`, or failed / canceled). In the foreground it answers when both
+ * are done. In the background it answers once QEMU runs the job; when the job ends, `after` runs as
+ * a job of the domain (so that no other change of its definition interleaves).
+ */
+async function follow<T>(
+  ctx: EngineContext, rec: DomainRecord, disk: string, background: boolean,
+  start: (started: () => void) => Promise<void>, after: () => Promise<T>, now: T, endEvent: 'completed' | 'ready' = 'completed',
+): Promise<T> {
+  let isRunning = false;
+  const failed = (e: unknown): void => {
+    if (isRunning) blockJobEnded(ctx, rec, disk, isVirtkitError(e) && e.code === 'OPERATION_ABORTED' ? 'canceled' : 'failed');
+  };
+  let started = (): void => undefined;
+  const running = new Promise<void>((resolve) => {
+    started = () => {
+      isRunning = true;
+      resolve();
+    };
+  });
+  const ended = start(started);
+  if (!background) {
+    try {
+      await ended;
+    } catch (e) {
+      failed(e);
+      throw e;
+    }
+    const r = await after();
+    blockJobEnded(ctx, rec, disk, endEvent);
+    return r;
+  }
+  await Promise.race([running, ended]);
+  void ended
+    .then(() => ctx.job(rec.name, 'blockjob-end', { wait: 600_000 }, after))
+    .then(() => blockJobEnded(ctx, rec, disk, endEvent))
+    .catch((e: unknown) => {
+      failed(e);
+      ctx.log.warn(`block job on disk '${disk}' of domain '${rec.name}' failed: ${e instanceof Error ? e.message : String(e)}`);
+    });
+  return now;
+}
+
+/** Tells the event bus that a block job of `disk` ended (or an active commit became ready). */
+export function blockJobEnded(ctx: EngineContext, rec: DomainRecord, disk: string, event: 'completed' | 'failed' | 'canceled' | 'ready'): void {
+  ctx.blockJobEvents.emit({ name: disk, uuid: rec.uuid, domain: rec.name }, event);
 }
 
 /**
  * virsh blockcommit (core/storage/block-commit-plan.ts decides top, base and the ending): the
  * images from top down to just above base are merged into base; an active commit then pivots
- * the disk (definitions included) to base or keeps it on top. The merged images QEMU no longer
- * uses are closed, removed with --delete, and the live definition's chain is read again.
+ * the disk (definitions included) to base, keeps it on top, or stays ready for blockjob --pivot
+ * or --abort. The merged images QEMU no longer uses are closed, removed with --delete, and the
+ * live definition's chain is read again.
  */
 export async function blockCommit(ctx: EngineContext, rec: DomainRecord, disk: string, o: CommitOptions = {}): Promise<CommitResult> {
   const d = liveDisk(ctx, rec, disk);
@@ -54,22 +121,90 @@ export async function blockCommit(ctx: EngineContext, rec: DomainRecord, disk: s
   const top = chain[plan.top] as ChainImage;
   const base = chain[plan.base] as ChainImage;
   checkUnused(ctx, rec, d.target, plan.remove);
-  await d.ops.commit(d.alias, {
+  const merged = chain.slice(plan.top, plan.base).map((c) => c.file);
+  const start = (started: () => void) => d.ops.commit(d.alias, {
     top: top.file, base: base.file, ...(o.bandwidth === undefined ? {} : { speed: o.bandwidth }),
     ...(plan.finish === undefined ? {} : { finish: plan.finish }), ...(plan.backingName === undefined ? {} : { backingFile: plan.backingName }),
-  });
-  const merged = chain.slice(plan.top, plan.base).map((c) => c.file);
-  if (plan.finish !== 'keep-overlay') for (const f of merged) await d.ops.release(f);
-  if (plan.finish === 'pivot') await switchImage(ctx, rec, d.target, base.file, base.format);
-  for (const f of plan.remove) await rm(f, { force: true });
-  await refreshLiveChain(ctx, rec, d.target);
-  return { disk: d.target, image: plan.finish === 'pivot' ? base.file : d.file, base: base.file, deleted: [...plan.remove] };
+  }, started);
+  const result = { disk: d.target, image: plan.finish === 'pivot' ? base.file : d.file, base: base.file, deleted: [...plan.remove] };
+  if (plan.finish === 'ready') {
+    const ready = { merged, base, remove: plan.remove };
+    const key = `${rec.uuid}/${d.target}`;
+    readyOf(ctx).set(key, ready);
+    // The live XML shows the job (<mirror>) from its start; ready='yes' once it is; gone if it fails.
+    const startReady = (started: () => void) => start(() => {
+      showMirror(rec, d.target, base);
+      started();
+    }).catch(async (e: unknown) => {
+      readyOf(ctx).delete(key);
+      showMirror(rec, d.target, undefined);
+      await ctx.writeStatus(rec);
+      throw e;
+    });
+    return follow(ctx, rec, d.target, o.background === true, startReady, async () => {
+      showMirror(rec, d.target, base, true);
+      await ctx.writeStatus(rec);
+      return result;
+    }, result, 'ready');
+  }
+  return follow(ctx, rec, d.target, o.background === true, start, async () => {
+    await commitEnded(ctx, rec, d.target, plan.finish !== 'keep-overlay' ? merged : [], plan.finish === 'pivot' ? base : undefined, plan.remove);
+    return result;
+  }, result);
 }
 
-export async function blockPull(ctx: EngineContext, rec: DomainRecord, disk: string, speed?: number): Promise<void> {
+/** The bookkeeping after a commit: closes the merged images, switches the disk to base on a pivot, deletes, reads the chain. */
+async function commitEnded(ctx: EngineContext, rec: DomainRecord, target: string, release: readonly string[], pivotTo: ChainImage | undefined, remove: readonly string[]): Promise<void> {
+  const ops = ctx.requireHandle(rec).blockOps;
+  for (const f of release) await ops?.release(f);
+  if (pivotTo !== undefined) await switchImage(ctx, rec, target, pivotTo.file, pivotTo.format);
+  for (const f of remove) await rm(f, { force: true });
+  await refreshLiveChain(ctx, rec, target);
+}
+
+/**
+ * Ends a ready active commit: 'pivot' switches the disk to base (the merged images closed, removed
+ * with the commit's --delete), 'cancel' leaves it on top (nothing deleted). Known only for commits
+ * this daemon started (a ready commit found after a restart pivots without --delete's removals).
+ */
+export async function finishActiveCommit(ctx: EngineContext, rec: DomainRecord, disk: string, how: 'pivot' | 'cancel'): Promise<BlockJobsReport> {
+  const report = await blockJobs(ctx, rec, disk);
   const d = liveDisk(ctx, rec, disk);
-  await d.ops.pull(d.alias, speed === undefined ? {} : { speed });
-  await refreshLiveChain(ctx, rec, d.target);
+  if (!report.jobs.some((j) => j.type === 'active-commit')) throw new VirtkitError('OPERATION_INVALID', `disk '${d.target}' of domain '${rec.name}' has no active block commit`);
+  const key = `${rec.uuid}/${d.target}`;
+  const pending = readyOf(ctx).get(key) ?? await readyFromChain(d.file, d.format);
+  await d.ops.finishReady(d.alias, how);
+  readyOf(ctx).delete(key);
+  showMirror(rec, d.target, undefined);
+  if (how === 'pivot') await commitEnded(ctx, rec, d.target, pending.merged, pending.base, pending.remove);
+  else await refreshLiveChain(ctx, rec, d.target);
+  blockJobEnded(ctx, rec, d.target, how === 'pivot' ? 'completed' : 'canceled');
+  return report;
+}
+
+/**
+ * The live XML's <mirror> on disk `target` for an active commit into `base`, as libvirt shows it
+ * (job='active-commit', ready='yes' once synchronized); `base` undefined: the job is gone.
+ */
+export function showMirror(rec: DomainRecord, target: string, base: ChainImage | undefined, ready = false): void {
+  const live = rec.runtime === undefined ? undefined : diskOf(rec.runtime.liveDef, target);
+  if (live === undefined) return;
+  if (base === undefined) delete live.mirror;
+  else live.mirror = { type: 'file', job: 'active-commit', ...(ready ? { ready: 'yes' as const } : {}), format: { type: base.format as never }, source: { file: base.file } };
+}
+
+/** A ready commit this daemon did not start (it restarted meanwhile): as virsh's default, the active image into its backing one. */
+async function readyFromChain(file: string, format: string): Promise<ReadyCommit> {
+  const chain = await readChain(file, format);
+  const base = chain[1];
+  if (base === undefined) throw new VirtkitError('OPERATION_INVALID', `image '${file}' has no backing image`);
+  return { merged: [file], base, remove: [] };
+}
+
+export async function blockPull(ctx: EngineContext, rec: DomainRecord, disk: string, speed?: number, background = false): Promise<void> {
+  const d = liveDisk(ctx, rec, disk);
+  await follow(ctx, rec, d.target, background, (started) => d.ops.pull(d.alias, speed === undefined ? {} : { speed }, started),
+    () => refreshLiveChain(ctx, rec, d.target), undefined);
 }
 
 /** The disk's running jobs (virtkit names them vk-commit-ALIAS / vk-pull-ALIAS). */
@@ -79,9 +214,17 @@ export async function blockJobs(ctx: EngineContext, rec: DomainRecord, disk: str
   return { disk: d.target, jobs };
 }
 
+/**
+ * virsh blockjob --abort: cancels the disk's jobs. A ready active commit is cancelled softly (the
+ * disk stays on its top image, which holds everything); others are cancelled outright and end
+ * (their request or background follower tells it) shortly after this answers.
+ */
 export async function blockJobAbort(ctx: EngineContext, rec: DomainRecord, disk: string): Promise<BlockJobsReport> {
   const report = await blockJobs(ctx, rec, disk);
   const d = liveDisk(ctx, rec, disk);
-  for (const j of report.jobs) await d.ops.abort(j.id);
+  for (const j of report.jobs) {
+    if (j.type === 'active-commit' && j.status === 'ready') await finishActiveCommit(ctx, rec, disk, 'cancel');
+    else await d.ops.abort(j.id);
+  }
   return report;
 }

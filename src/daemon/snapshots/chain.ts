@@ -8,6 +8,8 @@ import { posix } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { ChainImage } from '../../core/storage/block-commit-plan.js';
 import type { BackingStore } from '../../core/xml/domain/schema/disk.js';
+import { walkBackingChain } from '../../core/storage/backing-chain.js';
+import { fileChainReader } from '../../host/storage/image-files.js';
 import { QemuImg } from '../../host/storage/qemu-img.js';
 import type { EngineContext } from '../engine/context.js';
 import type { DomainRecord } from '../engine/registry.js';
@@ -24,6 +26,25 @@ function backingOf(chain: readonly ChainImage[], depth: number): BackingStore {
   const c = chain[depth];
   if (c === undefined) return {};
   return { type: 'file', index: depth, format: { type: c.format as never }, source: { file: c.file }, backingStore: backingOf(chain, depth + 1) };
+}
+
+/**
+ * At start: each disk of the live definition on a qcow2 image with a backing file gets its chain as
+ * libvirt shows it for a running domain, read with the pure qcow2 reader (no qemu-img run). A disk
+ * whose definition gives a <backingStore> keeps it; one whose chain cannot be read (QEMU opened it
+ * all the same) is logged and shown without.
+ */
+export async function startChains(ctx: EngineContext, rec: DomainRecord): Promise<void> {
+  for (const d of rec.runtime?.liveDef.devices?.disk ?? []) {
+    const file = d.source?.file;
+    if (file === undefined || d.driver?.type !== 'qcow2' || d.backingStore?.source !== undefined) continue;
+    try {
+      const links = await walkBackingChain({ path: file, format: 'qcow2' }, fileChainReader);
+      if (links.length > 1) d.backingStore = backingOf(links.map((l) => ({ file: l.path, format: l.format })), 1);
+    } catch (e) {
+      ctx.log.warn(`cannot read the backing chain of disk '${d.target?.dev ?? file}' of domain '${rec.name}' for its live XML: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
 }
 
 /**

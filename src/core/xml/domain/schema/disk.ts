@@ -127,6 +127,11 @@ export const diskSpec = elem({
     ),
     source: one(diskSourceSpec),
     backingStore: one(backingStoreSpec),
+    // A running block job's target, as libvirt shows it in the live XML (an active commit: the base it writes into).
+    mirror: one(elem({
+      attrs: { type: attr(oneOf('file', 'block')), job: attr(oneOf('copy', 'active-commit')), ready: attr(oneOf('yes', 'abort', 'pivot')) },
+      children: { format: one(elem({ attrs: { type: req(diskFormats) } })), source: one(diskSourceSpec) },
+    })),
     target: one(
       elem({
         attrs: {
