@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runIp, type IpRunner } from '../../host/net/ip-runner.js';
+import { WarmIp } from '../../host/net/ip-warm.js';
 import { nftRunner, type NftRunner } from '../../host/net/nft-run.js';
 import type { InstanceLayout } from '../paths.js';
 import { JobLocks } from '../engine/job-lock.js';
@@ -16,6 +17,7 @@ import { ObjectRegistry } from '../objects/object-registry.js';
 import { FileConfigStore } from '../store/file-config-store.js';
 import { FileRecordStore, type RecordStore } from '../store/file-record-store.js';
 import type { ConfigStore } from '../store/types.js';
+import { BridgeGraveyard } from './bridge-graveyard.js';
 import { networkView, parseNetworkStatus, type NetworkInfo, type NetworkRecord, type NetworkStatus } from './records.js';
 
 /** libvirt's network lifecycle events (virNetworkEventLifecycleType), and virtkit's dnsmasq restart. */
@@ -39,16 +41,31 @@ export class NetworkContext {
   readonly networks = new ObjectRegistry<NetworkRecord>({ noun: 'network', notFound: 'NETWORK_NOT_FOUND', exists: 'NETWORK_EXISTS' });
   readonly locks: JobLocks;
   readonly events: ObjectEventBus<'network', NetworkEventName>;
+  /**
+   * `ip` processes started ahead of time for the bridge's making and renaming (host/net/ip-warm.ts):
+   * only for the host's own `ip`; an injected runner (a namespace's, a test's) runs every command itself.
+   */
+  readonly warmIp: WarmIp | undefined;
+  /** Destroyed networks' bridges, deleted in the background (bridge-graveyard.ts). */
+  readonly graveyard: BridgeGraveyard;
   #dnsmasqVersion: Promise<string> | undefined;
 
   constructor(readonly deps: NetworkDeps) {
     const now = deps.now ?? Date.now;
+    this.warmIp = deps.ip === runIp ? new WarmIp() : undefined;
+    this.graveyard = new BridgeGraveyard({ dir: join(deps.stateDir, 'graves'), change: this.warmIp?.run ?? deps.ip, ip: deps.ip, log: deps.log });
     this.locks = new JobLocks(now, 'network');
     this.events = new ObjectEventBus('network', now, (e, ev) => deps.log.error(`dropped a network event subscriber that threw on ${ev.event}: ${String(e)}`));
   }
 
   job<T>(name: string, job: string, wait: number | undefined, fn: () => Promise<T>): Promise<T> {
     return this.locks.run(name, job, wait ?? 0, fn);
+  }
+
+  /** The daemon's stop: waits for the bridges' deletions under way; ends the waiting `ip` processes. */
+  async close(): Promise<void> {
+    await this.graveyard.drain();
+    this.warmIp?.close();
   }
 
   view(n: NetworkRecord): NetworkInfo {
