@@ -46,13 +46,16 @@ export class NetworkContext {
    * only for the host's own `ip`; an injected runner (a namespace's, a test's) runs every command itself.
    */
   readonly warmIp: WarmIp | undefined;
+  /** Whether `ip` is the host's own (the daemon's namespace): then routes and link names are read from /proc (host/net/proc-net.ts). */
+  readonly onHost: boolean;
   /** Destroyed networks' bridges, deleted in the background (bridge-graveyard.ts). */
   readonly graveyard: BridgeGraveyard;
   #dnsmasqVersion: Promise<string> | undefined;
 
   constructor(readonly deps: NetworkDeps) {
     const now = deps.now ?? Date.now;
-    this.warmIp = deps.ip === runIp ? new WarmIp() : undefined;
+    this.onHost = deps.ip === runIp;
+    this.warmIp = this.onHost ? new WarmIp() : undefined;
     this.graveyard = new BridgeGraveyard({ dir: join(deps.stateDir, 'graves'), change: this.warmIp?.run ?? deps.ip, ip: deps.ip, log: deps.log });
     this.locks = new JobLocks(now, 'network');
     this.events = new ObjectEventBus('network', now, (e, ev) => deps.log.error(`dropped a network event subscriber that threw on ${ev.event}: ${String(e)}`));

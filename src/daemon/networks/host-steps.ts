@@ -72,15 +72,30 @@ export async function makeNetwork(ctx: NetworkContext, plan: NetworkStartPlan, o
     const listed = plan.firewall === null ? undefined : listRuleset(ctx.deps.nft);
     listed?.catch(() => undefined);
     const [add, ...rest] = plan.commands;
-    if (add !== undefined) {
-      await ip(ctx, add);
-      undo.push(() => Promise.all(plan.undoCommands.map((c) => ip(ctx, c))));
+    const up = rest.findIndex((c) => c.join(' ') === `ip link set dev ${plan.bridge} up`) + 1;
+    const undoBridge = (): Promise<unknown> => Promise.all(plan.undoCommands.map((c) => ip(ctx, c)));
+    if (add !== undefined && ctx.warmIp !== undefined) {
+      // The bridge, its addresses and `up` in one `ip` started ahead of time (host/net/ip-warm.ts).
+      // Its error says which step failed: a bridge whose own making failed (its name taken meanwhile)
+      // is someone else's and is never undone.
+      try {
+        await ctx.warmIp.steps([add, ...rest.slice(0, up)].map((c) => c.slice(1)));
+      } catch (e) {
+        const step = e instanceof VirtkitError ? e.details?.['step'] : undefined;
+        if (typeof step === 'number' && step > 0) undo.push(undoBridge);
+        throw e;
+      }
+      undo.push(undoBridge);
+    } else {
+      if (add !== undefined) {
+        await ip(ctx, add);
+        undo.push(undoBridge);
+      }
+      // The bridge's addresses and `up` in one `ip -batch` process.
+      await runIpCommands(ctx.deps.ip, rest.slice(0, up), plan.files.confFile.replace(/\.conf$/, '.ip'));
     }
     if (plan.links.length > 0) undo.push(() => removeLinks(ctx, plan.links));
-    // The bridge's addresses and `up` in one `ip -batch` process; then, one by one, the sysctls and
-    // the links (their `ip -n NS` commands cannot go in a batch).
-    const up = rest.findIndex((c) => c.join(' ') === `ip link set dev ${plan.bridge} up`) + 1;
-    await runIpCommands(ctx.deps.ip, rest.slice(0, up), plan.files.confFile.replace(/\.conf$/, '.ip'));
+    // Then, one by one, the sysctls and the links (their `ip -n NS` commands cannot go in a batch).
     for (const c of rest.slice(up)) await ip(ctx, c);
     undo.push(() => removeFiles(plan.files));
     // Run-time files, written anew at every start before dnsmasq reads them: no fsync needed.
