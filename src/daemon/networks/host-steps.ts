@@ -10,7 +10,7 @@ import { basename, dirname } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { NetworkFiles, NetworkStartPlan } from '../../core/network/start-plan.js';
 import { runIpCommands } from '../../host/net/ip-batch.js';
-import { applyFirewall, listRuleset, removeFirewall } from '../../host/net/nft.js';
+import { applyFirewall, removeFirewall } from '../../host/net/nft.js';
 import { ensureDir, writeFileAtomic } from '../store/atomic.js';
 import type { NetworkContext } from './context.js';
 import { findDnsmasq, startDnsmasq, stopDnsmasq } from './dnsmasq-proc.js';
@@ -68,9 +68,13 @@ export async function makeNetwork(ctx: NetworkContext, plan: NetworkStartPlan, o
     // Made 0700 with the status store below it, maybe: this directory is virtkit's own.
     await chmod(ctx.deps.stateDir, 0o755);
     await checkTraversable(ctx.deps.stateDir);
-    // nft lists the ruleset (what the firewall's transaction is built from) while the bridge is made.
-    const listed = plan.firewall === null ? undefined : listRuleset(ctx.deps.nft);
-    listed?.catch(() => undefined);
+    // The firewall (listing the ruleset, then one transaction) while the bridge, the files and
+    // dnsmasq are made: its rules name the bridge (iifname/oifname), which need not exist yet.
+    // Its undo waits for it to settle, so that a failed start never leaves a table made late.
+    const fw = plan.firewall;
+    const wall = fw === null ? Promise.resolve() : applyFirewall(fw, ctx.deps.nft).then(() => undefined);
+    wall.catch(() => undefined);
+    if (fw !== null) undo.push(() => wall.catch(() => undefined).then(() => removeFirewall(fw.name, ctx.deps.nft)));
     const [add, ...rest] = plan.commands;
     const up = rest.findIndex((c) => c.join(' ') === `ip link set dev ${plan.bridge} up`) + 1;
     const undoBridge = (): Promise<unknown> => Promise.all(plan.undoCommands.map((c) => ip(ctx, c)));
@@ -102,17 +106,15 @@ export async function makeNetwork(ctx: NetworkContext, plan: NetworkStartPlan, o
     await writeFile(plan.files.confFile, plan.dnsmasqConf, { mode: 0o644 });
     if (plan.hostsFile !== null) await writeFile(plan.files.hostsFile, plan.hostsFile, { mode: 0o644 });
     if (plan.addnHosts !== null) await writeFile(plan.files.addnHostsFile, plan.addnHosts, { mode: 0o644 });
-    // The firewall and dnsmasq at once: neither needs the other; the start waits for both.
-    const fw = plan.firewall;
-    if (fw !== null) undo.push(() => removeFirewall(fw.name, ctx.deps.nft));
-    const [wall, dns] = await Promise.allSettled([
-      fw === null ? Promise.resolve() : applyFirewall(fw, ctx.deps.nft, listed),
+    // dnsmasq, once its interface has its addresses; the start waits for it and the firewall.
+    const [walled, dns] = await Promise.allSettled([
+      wall,
       startDnsmasq(plan.dnsmasqArgv, plan.files.pidFile, logFileOf(plan.files), onDnsmasqExit),
     ]);
     if (dns.status === 'rejected') throw dns.reason;
-    if (wall.status === 'rejected') {
+    if (walled.status === 'rejected') {
       await stopDnsmasq(dns.value, confArgOf(plan.files));
-      throw wall.reason;
+      throw walled.reason;
     }
     return dns.value;
   } catch (e) {
