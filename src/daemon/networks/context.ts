@@ -94,7 +94,10 @@ export function defaultNetworkDeps(layout: InstanceLayout, log: { warn(m: string
   const stateDir = join(layout.runDir, 'network');
   return {
     config: new FileConfigStore(join(layout.configDir, 'network'), join(layout.configDir, 'network', 'autostart'), layout.dirMode, 'network'),
-    status: new FileRecordStore(join(stateDir, 'status'), 'network', parseNetworkStatus, (m) => log.warn(m), layout.dirMode),
+    // Without fsync: a status file describes the bridge, table and dnsmasq, which live only in the
+    // running kernel. kill -9 of the daemon keeps the page cache (the file is found); a power cut
+    // that lost the file also took all that it describes.
+    status: new FileRecordStore(join(stateDir, 'status'), 'network', parseNetworkStatus, (m) => log.warn(m), layout.dirMode, { syncFile: false }),
     stateDir,
     ip: runIp,
     nft: nftRunner(),
