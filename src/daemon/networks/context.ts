@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { runIp, type IpRunner } from '../../host/net/ip-runner.js';
 import { WarmIp } from '../../host/net/ip-warm.js';
 import { nftRunner, type NftRunner } from '../../host/net/nft-run.js';
+import { WarmNft } from '../../host/net/nft-warm.js';
 import type { InstanceLayout } from '../paths.js';
 import { JobLocks } from '../engine/job-lock.js';
 import { ObjectEventBus } from '../objects/object-events.js';
@@ -30,6 +31,8 @@ export interface NetworkDeps {
   readonly stateDir: string;
   readonly ip: IpRunner;
   readonly nft: NftRunner;
+  /** The nft processes started ahead of time that `nft` uses, if any (closed with the context). */
+  readonly warmNft?: WarmNft;
   readonly dnsmasqBin: string;
   /** Sets a net.* sysctl (forwarding); default: written to /proc/sys of the daemon's namespace. */
   readonly setSysctl?: (key: string, value: string) => Promise<void>;
@@ -62,13 +65,22 @@ export class NetworkContext {
   }
 
   job<T>(name: string, job: string, wait: number | undefined, fn: () => Promise<T>): Promise<T> {
-    return this.locks.run(name, job, wait ?? 0, fn);
+    return this.locks.run(name, job, wait ?? 0, async () => {
+      // No waiting nft is started while a job runs (host/net/nft-warm.ts).
+      const release = this.deps.warmNft?.hold();
+      try {
+        return await fn();
+      } finally {
+        release?.();
+      }
+    });
   }
 
   /** The daemon's stop: waits for the bridges' deletions under way; ends the waiting `ip` processes. */
   async close(): Promise<void> {
     await this.graveyard.drain();
     this.warmIp?.close();
+    this.deps.warmNft?.close();
   }
 
   view(n: NetworkRecord): NetworkInfo {
@@ -92,6 +104,8 @@ export class NetworkContext {
 /** The instance's network files: definitions in etc/network, status and dnsmasq files in run/network. */
 export function defaultNetworkDeps(layout: InstanceLayout, log: { warn(m: string): void }): Omit<NetworkDeps, 'log' | 'now'> {
   const stateDir = join(layout.runDir, 'network');
+  // The firewall's listing and transactions through nft processes started ahead of time (host/net/nft-warm.ts).
+  const warmNft = new WarmNft();
   return {
     config: new FileConfigStore(join(layout.configDir, 'network'), join(layout.configDir, 'network', 'autostart'), layout.dirMode, 'network'),
     // Without fsync: a status file describes the bridge, table and dnsmasq, which live only in the
@@ -100,7 +114,8 @@ export function defaultNetworkDeps(layout: InstanceLayout, log: { warn(m: string
     status: new FileRecordStore(join(stateDir, 'status'), 'network', parseNetworkStatus, (m) => log.warn(m), layout.dirMode, { syncFile: false }),
     stateDir,
     ip: runIp,
-    nft: nftRunner(),
+    nft: warmNft.runner(nftRunner()),
+    warmNft,
     dnsmasqBin: 'dnsmasq',
   };
 }
