@@ -99,6 +99,8 @@ export class Engine {
       }
     }));
     await Promise.all(records.map((r) => r.statusWrites));
+    // Destroyed networks' bridges still being deleted (networks/bridge-graveyard.ts).
+    await this.ctx.networks.close();
     await this.ctx.flushSummaries();
   }
 }

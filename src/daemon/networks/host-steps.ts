@@ -10,7 +10,7 @@ import { basename, dirname } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import type { NetworkFiles, NetworkStartPlan } from '../../core/network/start-plan.js';
 import { runIpCommands } from '../../host/net/ip-batch.js';
-import { applyFirewall, listRuleset, removeFirewall } from '../../host/net/nft.js';
+import { applyFirewall, removeFirewall } from '../../host/net/nft.js';
 import { ensureDir, writeFileAtomic } from '../store/atomic.js';
 import type { NetworkContext } from './context.js';
 import { findDnsmasq, startDnsmasq, stopDnsmasq } from './dnsmasq-proc.js';
@@ -18,8 +18,6 @@ import { removeLinks } from './net-links.js';
 import type { DnsmasqHandle } from './records.js';
 
 export const logFileOf = (files: NetworkFiles): string => files.confFile.replace(/\.conf$/, '.log');
-/** What `ip link del` says when the link is gone already (deleted by hand, or never made). */
-const NO_DEVICE_RE = /Cannot find device/u;
 
 export const confArgOf = (files: NetworkFiles): string => `--conf-file=${files.confFile}`;
 
@@ -70,36 +68,53 @@ export async function makeNetwork(ctx: NetworkContext, plan: NetworkStartPlan, o
     // Made 0700 with the status store below it, maybe: this directory is virtkit's own.
     await chmod(ctx.deps.stateDir, 0o755);
     await checkTraversable(ctx.deps.stateDir);
-    // nft lists the ruleset (what the firewall's transaction is built from) while the bridge is made.
-    const listed = plan.firewall === null ? undefined : listRuleset(ctx.deps.nft);
-    listed?.catch(() => undefined);
+    // The firewall (listing the ruleset, then one transaction) while the bridge, the files and
+    // dnsmasq are made: its rules name the bridge (iifname/oifname), which need not exist yet.
+    // Its undo waits for it to settle, so that a failed start never leaves a table made late.
+    const fw = plan.firewall;
+    const wall = fw === null ? Promise.resolve() : applyFirewall(fw, ctx.deps.nft).then(() => undefined);
+    wall.catch(() => undefined);
+    if (fw !== null) undo.push(() => wall.catch(() => undefined).then(() => removeFirewall(fw.name, ctx.deps.nft)));
     const [add, ...rest] = plan.commands;
-    if (add !== undefined) {
-      await ip(ctx, add);
-      undo.push(() => Promise.all(plan.undoCommands.map((c) => ip(ctx, c))));
+    const up = rest.findIndex((c) => c.join(' ') === `ip link set dev ${plan.bridge} up`) + 1;
+    const undoBridge = (): Promise<unknown> => Promise.all(plan.undoCommands.map((c) => ip(ctx, c)));
+    if (add !== undefined && ctx.warmIp !== undefined) {
+      // The bridge, its addresses and `up` in one `ip` started ahead of time (host/net/ip-warm.ts).
+      // Its error says which step failed: a bridge whose own making failed (its name taken meanwhile)
+      // is someone else's and is never undone.
+      try {
+        await ctx.warmIp.steps([add, ...rest.slice(0, up)].map((c) => c.slice(1)));
+      } catch (e) {
+        const step = e instanceof VirtkitError ? e.details?.['step'] : undefined;
+        if (typeof step === 'number' && step > 0) undo.push(undoBridge);
+        throw e;
+      }
+      undo.push(undoBridge);
+    } else {
+      if (add !== undefined) {
+        await ip(ctx, add);
+        undo.push(undoBridge);
+      }
+      // The bridge's addresses and `up` in one `ip -batch` process.
+      await runIpCommands(ctx.deps.ip, rest.slice(0, up), plan.files.confFile.replace(/\.conf$/, '.ip'));
     }
     if (plan.links.length > 0) undo.push(() => removeLinks(ctx, plan.links));
-    // The bridge's addresses and `up` in one `ip -batch` process; then, one by one, the sysctls and
-    // the links (their `ip -n NS` commands cannot go in a batch).
-    const up = rest.findIndex((c) => c.join(' ') === `ip link set dev ${plan.bridge} up`) + 1;
-    await runIpCommands(ctx.deps.ip, rest.slice(0, up), plan.files.confFile.replace(/\.conf$/, '.ip'));
+    // Then, one by one, the sysctls and the links (their `ip -n NS` commands cannot go in a batch).
     for (const c of rest.slice(up)) await ip(ctx, c);
     undo.push(() => removeFiles(plan.files));
     // Run-time files, written anew at every start before dnsmasq reads them: no fsync needed.
     await writeFile(plan.files.confFile, plan.dnsmasqConf, { mode: 0o644 });
     if (plan.hostsFile !== null) await writeFile(plan.files.hostsFile, plan.hostsFile, { mode: 0o644 });
     if (plan.addnHosts !== null) await writeFile(plan.files.addnHostsFile, plan.addnHosts, { mode: 0o644 });
-    // The firewall and dnsmasq at once: neither needs the other; the start waits for both.
-    const fw = plan.firewall;
-    if (fw !== null) undo.push(() => removeFirewall(fw.name, ctx.deps.nft));
-    const [wall, dns] = await Promise.allSettled([
-      fw === null ? Promise.resolve() : applyFirewall(fw, ctx.deps.nft, listed),
+    // dnsmasq, once its interface has its addresses; the start waits for it and the firewall.
+    const [walled, dns] = await Promise.allSettled([
+      wall,
       startDnsmasq(plan.dnsmasqArgv, plan.files.pidFile, logFileOf(plan.files), onDnsmasqExit),
     ]);
     if (dns.status === 'rejected') throw dns.reason;
-    if (wall.status === 'rejected') {
+    if (walled.status === 'rejected') {
       await stopDnsmasq(dns.value, confArgOf(plan.files));
-      throw wall.reason;
+      throw walled.reason;
     }
     return dns.value;
   } catch (e) {
@@ -125,7 +140,8 @@ export interface Teardown {
 export async function unmakeNetwork(ctx: NetworkContext, t: Teardown): Promise<void> {
   const confArg = confArgOf(t.files);
   // The links first (a veth in the bridge goes with it, but one into a namespace would stay), then
-  // dnsmasq, the firewall and the bridge at once (the kernel takes ~45 ms to delete a bridge).
+  // dnsmasq, the firewall and the bridge at once. The bridge is not waited for: the kernel takes
+  // ~45 ms to delete one, so it is renamed to a grave that is deleted in the background.
   await removeLinks(ctx, t.links);
   const steps = await Promise.allSettled([
     (async () => {
@@ -133,9 +149,8 @@ export async function unmakeNetwork(ctx: NetworkContext, t: Teardown): Promise<v
       if (pid !== undefined) await stopDnsmasq(t.dnsmasq ?? { pid, child: undefined }, confArg);
     })(),
     t.firewall ? removeFirewall(t.network, ctx.deps.nft) : Promise.resolve(''),
-    ctx.deps.ip(['link', 'del', 'dev', t.bridge]).catch((e: unknown) => {
-      if (!(e instanceof VirtkitError && NO_DEVICE_RE.test(e.message))) throw e;
-    }),
+    // Down and renamed (~3 ms), its name free at once; the kernel's deletion runs in the background.
+    ctx.graveyard.bury(t.bridge),
   ]);
   const failed = steps.find((r) => r.status === 'rejected');
   if (failed !== undefined) throw failed.reason;

@@ -6,7 +6,8 @@
  * made again in one transaction (replacing what is there: a flushed table or a missing pinhole
  * is repaired). One whose bridge is gone, and one left 'starting' by a daemon killed half-way,
  * is taken off the host (dnsmasq, table, bridge, files) and recorded inactive.
- * Only what this instance recorded is touched: other instances (system, session, test roots)
+ * Bridges that destroyed networks left renamed but not deleted (a daemon killed meanwhile) are
+ * deleted (bridge-graveyard.ts). Only what this instance recorded is touched: other instances (system, session, test roots)
  * share the host's links and nftables, so a virtkit table or bridge that no status file of this
  * instance names may be another instance's and is left alone.
  */
@@ -41,6 +42,9 @@ export async function loadNetworks(ctx: NetworkContext): Promise<NetworkLoadRepo
       ctx.deps.log.error(`ignoring the definition of network '${s.name}': ${(e as Error).message}`);
     }
   }
+  // Bridges of destroyed networks that a killed daemon left renamed but not deleted (bridge-graveyard.ts).
+  const graves = await ctx.graveyard.reconcile();
+  if (graves > 0) ctx.deps.log.warn(`deleted ${graves} bridge(s) of destroyed networks left by the previous virtkitd`);
   let active = 0;
   for (const st of statuses) {
     if (await reconcile(ctx, st)) active++;

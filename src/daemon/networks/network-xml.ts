@@ -9,13 +9,15 @@ import {
   subnetOverlapProblems, validateNetwork, type NetworkDef,
 } from '../../core/xml/network/index.js';
 import { hostRouteOwners } from '../../core/network/host-routes.js';
+import { procLinkNames, procRouteTables } from '../../host/net/proc-net.js';
 import { VirtkitError } from '../../core/errors.js';
 import type { NetworkContext } from './context.js';
 
 const random = { random: (n: number) => randomBytes(n) };
 
-/** The names of the host's links. */
+/** The names of the host's links: from /proc when `ip` is the host's own (no process), else from `ip`. */
 export async function hostLinkNames(ctx: NetworkContext): Promise<Set<string>> {
+  if (ctx.onHost) return procLinkNames();
   return new Set((JSON.parse(await ctx.deps.ip(['-j', 'link', 'show'])) as { ifname: string }[]).map((l) => l.ifname));
 }
 
@@ -58,12 +60,13 @@ export async function checkHost(ctx: NetworkContext, def: NetworkDef, ownBridge:
   if (!managesBridge(forwardMode(def))) return;
   const own = new Set(ownBridge === undefined ? [] : [ownBridge]);
   const br = def.bridge?.name;
-  // The three queries at once (each an `ip` process): net-start's time is mostly such processes.
-  const [v4, v6, links] = await Promise.all([
-    ctx.deps.ip(['-j', 'route', 'show']), ctx.deps.ip(['-6', '-j', 'route', 'show']),
-    br !== undefined && br !== ownBridge ? hostLinkNames(ctx) : Promise.resolve(new Set<string>()),
-  ]);
-  const routes = [...hostRouteOwners(JSON.parse(v4), own), ...hostRouteOwners(JSON.parse(v6), own)];
+  // The routes and links from /proc when `ip` is the host's own (no process: net-start's time was
+  // mostly `ip` processes), else the three `ip` queries at once.
+  const tables: Promise<{ readonly v4: unknown; readonly v6: unknown }> = ctx.onHost
+    ? procRouteTables()
+    : Promise.all([ctx.deps.ip(['-j', 'route', 'show']), ctx.deps.ip(['-6', '-j', 'route', 'show'])]).then(([v4, v6]) => ({ v4: JSON.parse(v4), v6: JSON.parse(v6) }));
+  const [{ v4, v6 }, links] = await Promise.all([tables, br !== undefined && br !== ownBridge ? hostLinkNames(ctx) : Promise.resolve(new Set<string>())]);
+  const routes = [...hostRouteOwners(v4, own), ...hostRouteOwners(v6, own)];
   const [overlap] = subnetOverlapProblems(def, routes);
   if (overlap) throw overlap;
   if (br !== undefined && br !== ownBridge && links.has(br)) {

@@ -40,6 +40,13 @@ export interface AtomicWriteOptions {
    * domain status files: their guests die with it). Default true.
    */
   readonly syncDir?: boolean;
+  /**
+   * false: the file is not fsynced either (nor its directory): a process crash or kill -9 still finds
+   * the old or the new content (rename is atomic; the page cache outlives the process), a power cut
+   * may find either or none. For records of what only lives in the running kernel (a network's
+   * bridge, table and dnsmasq), which a power cut takes away too. Default true.
+   */
+  readonly syncFile?: boolean;
 }
 
 export async function writeFileAtomic(dir: string, name: string, data: string, mode = 0o600, opts: AtomicWriteOptions = {}): Promise<void> {
@@ -48,27 +55,27 @@ export async function writeFileAtomic(dir: string, name: string, data: string, m
     const fd = await open(temp, 'wx', mode);
     try {
       await fd.writeFile(data);
-      await fd.sync();
+      if (opts.syncFile !== false) await fd.sync();
     } finally {
       await fd.close();
     }
     await rename(temp, join(dir, name));
-    if (opts.syncDir !== false) await syncDir(dir);
+    if (opts.syncDir !== false && opts.syncFile !== false) await syncDir(dir);
   } catch (e) {
     await unlink(temp).catch(() => undefined);
     throw ioError(`cannot write ${join(dir, name)}`, e);
   }
 }
 
-/** Removes a file durably; a missing file is not an error. Returns whether it existed. */
-export async function removeFileDurable(dir: string, name: string): Promise<boolean> {
+/** Removes a file durably (unless `opts.syncDir` is false); a missing file is not an error. Returns whether it existed. */
+export async function removeFileDurable(dir: string, name: string, opts: AtomicWriteOptions = {}): Promise<boolean> {
   try {
     await unlink(join(dir, name));
   } catch (e) {
     if (errno(e) === 'ENOENT') return false;
     throw ioError(`cannot remove ${join(dir, name)}`, e);
   }
-  await syncDir(dir);
+  if (opts.syncDir !== false && opts.syncFile !== false) await syncDir(dir);
   return true;
 }
 

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkObjectName } from './types.js';
-import { ensureDir, ioError, listDir, removeFileDurable, removeTempFiles, writeFileAtomic } from './atomic.js';
+import { ensureDir, ioError, listDir, removeFileDurable, removeTempFiles, writeFileAtomic, type AtomicWriteOptions } from './atomic.js';
 
 const SUFFIX = '.json';
 
@@ -29,6 +29,8 @@ export class FileRecordStore<T extends { readonly name: string }> implements Rec
     private readonly parse: (v: unknown) => T | undefined,
     private readonly warn: (message: string) => void = () => undefined,
     private readonly dirMode = 0o700,
+    /** How writes and removals are made (atomic.ts): `{ syncFile: false }` for records of kernel-only state. */
+    private readonly sync: AtomicWriteOptions = {},
   ) {}
 
   #open(): Promise<void> {
@@ -59,12 +61,12 @@ export class FileRecordStore<T extends { readonly name: string }> implements Rec
   async save(doc: T): Promise<void> {
     checkObjectName(this.kind, doc.name);
     await this.#open();
-    await writeFileAtomic(this.dir, doc.name + SUFFIX, `${JSON.stringify(doc, null, 2)}\n`);
+    await writeFileAtomic(this.dir, doc.name + SUFFIX, `${JSON.stringify(doc, null, 2)}\n`, 0o600, this.sync);
   }
 
   async delete(name: string): Promise<boolean> {
     checkObjectName(this.kind, name);
     await this.#open();
-    return removeFileDurable(this.dir, name + SUFFIX);
+    return removeFileDurable(this.dir, name + SUFFIX, this.sync);
   }
 }

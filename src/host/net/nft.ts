@@ -46,8 +46,8 @@ async function transact(run: NftRunner, t: Transaction): Promise<void> {
  * program may have changed the ruleset in between (Docker re-made a chain: a handle virtkit
  * deletes is gone); nothing was applied, so it lists and tries once more, and then reports.
  */
-async function listAndSend<T extends Transaction>(run: NftRunner, build: (rs: NftRuleset) => T, listed?: Promise<NftRuleset>): Promise<T> {
-  const first = build(await (listed ?? listRuleset(run)));
+async function listAndSend<T extends Transaction>(run: NftRunner, build: (rs: NftRuleset) => T): Promise<T> {
+  const first = build(await listRuleset(run));
   try {
     await transact(run, first);
     return first;
@@ -77,13 +77,9 @@ export function applyTransaction(net: FirewallNetwork, rs: NftRuleset): Transact
   return { ...t, pinholes: [...new Set(holes.chains)] };
 }
 
-/**
- * Starts (or re-makes) a network's firewall in one transaction; nothing changes if it fails.
- * `listed`: the ruleset listed earlier by the caller (a start lists it while it makes the bridge);
- * if the transaction built from it is refused, the ruleset is listed again as always.
- */
-export async function applyFirewall(net: FirewallNetwork, run: NftRunner, listed?: Promise<NftRuleset>): Promise<FirewallApplied> {
-  const t = await listAndSend(run, (rs) => applyTransaction(net, rs), listed);
+/** Starts (or re-makes) a network's firewall in one transaction; nothing changes if it fails. */
+export async function applyFirewall(net: FirewallNetwork, run: NftRunner): Promise<FirewallApplied> {
+  const t = await listAndSend(run, (rs) => applyTransaction(net, rs));
   return { transaction: t.text, pinholes: t.pinholes };
 }
 
