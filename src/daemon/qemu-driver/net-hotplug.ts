@@ -59,7 +59,7 @@ export class QemuLiveNics implements LiveNics {
     }
   }
 
-  async attach(iface: InterfaceDef): Promise<DomainDef> {
+  async attach(iface: InterfaceDef, sent?: (next: DomainDef) => Promise<void>): Promise<DomainDef> {
     const live = this.p.live();
     const mac = iface.mac?.address.toLowerCase();
     if (mac !== undefined && findNic(live, mac) !== undefined) {
@@ -99,7 +99,8 @@ export class QemuLiveNics implements LiveNics {
       ['device_add', parts.device],
       ...(placed.link?.state === 'down' ? [['set_link', { name: alias, up: false }] as [string, Record<string, unknown>]] : []),
     ];
-    const results = await Promise.allSettled(calls.map(([command, args]) => this.#run(command, args)));
+    const answers = Promise.allSettled(calls.map(([command, args]) => this.#run(command, args)));
+    const [results, early] = await Promise.all([answers, Promise.allSettled([sent?.(prepared)])]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) {
       await this.#undoAttach(alias, calls.map(([command], i) => (results[i]?.status === 'fulfilled' ? command : '')));
@@ -107,6 +108,7 @@ export class QemuLiveNics implements LiveNics {
       throw failed.reason;
     }
     this.p.setLive(prepared);
+    if (early[0]?.status === 'rejected') throw early[0].reason;
     return prepared;
   }
 
