@@ -159,8 +159,12 @@ export interface LiveDisks {
  * resolves once QEMU has done it and returns the new live definition.
  */
 export interface LiveNics {
-  /** Plugs in an interface (its tap made first, as at start). */
-  attach(iface: InterfaceDef): Promise<DomainDef>;
+  /**
+   * Plugs in an interface (its tap made first, as at start). `sent`, once the monitor commands are
+   * written, hears the live definition the domain will have if they succeed; the attach waits for
+   * what it returns (the engine's early status write) and rejects with it when it fails.
+   */
+  attach(iface: InterfaceDef, sent?: (next: DomainDef) => Promise<void>): Promise<DomainDef>;
   /** Unplugs it once the guest has released it, then removes its tap; `onLate` as for disks. */
   detach(ref: string, onLate?: (live: DomainDef) => void): Promise<DomainDef>;
   /** virsh domif-setlink: the NIC's link as the guest sees it (QMP set_link). */

@@ -101,6 +101,8 @@ export class EngineContext {
   readonly host: HostReader;
   #driver: Promise<Hypervisor> | undefined;
   readonly #statusWrites = new StatusWrites<DomainRecord>();
+  /** The live definition a change in flight gives a domain if it succeeds: what its status writes record meanwhile. */
+  readonly #liveAhead = new WeakMap<DomainRecord, DomainDef>();
   #xml: Promise<typeof DomainXml> | undefined;
   #summaryTimer: NodeJS.Timeout | undefined;
   #summaryWrites: Promise<void> = Promise.resolve();
@@ -220,10 +222,24 @@ export class EngineContext {
     });
   }
 
+  /**
+   * Writes the status file with `live` as the domain's live definition, ahead of the change in flight that
+   * makes it so (the record keeps the old one until then), as does every write until statusBehind().
+   */
+  writeStatusAhead(rec: DomainRecord, live: DomainDef): Promise<void> {
+    this.#liveAhead.set(rec, live);
+    return this.writeStatus(rec);
+  }
+
+  /** The change is done or failed: status writes record the record's own live definition again. */
+  statusBehind(rec: DomainRecord): void {
+    this.#liveAhead.delete(rec);
+  }
+
   async statusOf(rec: DomainRecord): Promise<DomainStatus | undefined> {
     const rt = rec.runtime;
     if (!rt) return undefined;
-    const xml = (await this.xml()).formatDomain(rt.liveDef);
+    const xml = (await this.xml()).formatDomain(this.#liveAhead.get(rec) ?? rt.liveDef);
     return {
       name: rec.name, uuid: rec.uuid, id: rt.id, pid: rt.pid, qmpSocket: rt.qmpSocket,
       startedAt: rt.startedAt.toISOString(), argv: rt.argv, aliases: rt.aliases,

@@ -12,7 +12,7 @@ import type { LiveNics } from '../driver.js';
 import type { ActionOf, DispatchOptions, DomainInfo } from './actions.js';
 import type { EngineContext } from './context.js';
 import { attachDevice, detachDevice, nextConfig, onDomainJob, saveConfig, scope } from './disk-ops.js';
-import { afterLive } from './domain-config.js';
+import { afterLive, refreshLive } from './domain-config.js';
 import type { DomainRecord } from './registry.js';
 
 function liveNics(ctx: EngineContext, rec: DomainRecord): LiveNics {
@@ -63,8 +63,22 @@ const attachInterface = (ctx: EngineContext, a: ActionOf<'attachDevice'>, opts: 
       if (added !== undefined) iface.mac = added;
     }
     if (to.live) {
-      await liveNics(ctx, rec).attach(iface);
-      await afterLive(ctx, rec);
+      // The status file is written while QEMU runs the hot-plug, with the NIC (ahead); after a failure,
+      // written again without it before the error answers. Either way it is on disk before the answer.
+      let ahead = false;
+      try {
+        await liveNics(ctx, rec).attach(iface, (next) => {
+          ahead = true;
+          return ctx.writeStatusAhead(rec, next);
+        });
+      } catch (e) {
+        ctx.statusBehind(rec);
+        if (ahead) await afterLive(ctx, rec);
+        throw e;
+      }
+      // The record first: a status write that starts in between must not record the old definition.
+      await refreshLive(ctx, rec);
+      ctx.statusBehind(rec);
     }
     if (config) await saveConfig(ctx, rec, config);
   });

@@ -98,6 +98,12 @@ async function reattach(ctx: EngineContext, st: DomainStatus): Promise<boolean> 
       return false;
     }
     rec.runtime = { ...base, handle };
+    // The driver may have dropped what the status recorded ahead of a change it never saw end (a hot-plugged NIC).
+    const nics = (d: DomainDef): number => d.devices?.interface?.length ?? 0;
+    if (nics(handle.liveDef) !== nics(liveDef)) {
+      rec.runtime = { ...rec.runtime, liveDef: handle.liveDef, liveSummary: x.summarizeDomain(handle.liveDef) };
+      void ctx.persistStatus(rec);
+    }
     ctx.watch(rec, handle);
     ctx.registry.add(rec); // records the id so that new ids do not collide
     const r = rec;

@@ -24,6 +24,7 @@ import { SerialConsole } from '../../host/qemu/console.js';
 import type { HostMemoryFacts } from '../../host/memory-facts.js';
 import { mountHugetlbfs, type HugetlbfsMounter } from '../../host/hugetlbfs.js';
 import { prepareHugepages } from './hugepages.js';
+import { dropMissingNics } from './net-reconcile.js';
 import { kvmUnavailableError } from '../../host/qemu/kvm-probe.js';
 import { isSameProcess, spawnQemu, waitForMonitor } from '../../host/qemu/process.js';
 import { createRuntimeDir, readRuntimeRecord, removeRuntimeDir, writeRuntimeRecord } from '../../host/qemu/runtime.js';
@@ -405,10 +406,12 @@ export class QemuHypervisor implements Hypervisor {
     await applyLiveSettings(monitor, toCoreDef(def)).catch((e: unknown) => {
       this.#warn(`domain '${def.name}': cannot re-apply its run-time settings: ${(e as Error).message}`);
     });
+    const taps = await DomainTaps.load(paths.runDir, this.#tapDeps);
+    const liveDef = await dropMissingNics(monitor, def, taps, (m) => this.#warn(`domain '${def.name}': ${m}`));
     const dom = new QemuDomain({
-      record, monitor, console, ...(consoleLost === undefined ? {} : { consoleLost }), child: undefined, childExited: undefined, tracker, liveDef: def, paths,
+      record, monitor, console, ...(consoleLost === undefined ? {} : { consoleLost }), child: undefined, childExited: undefined, tracker, liveDef, paths,
       aliases: status.aliases, hasAgentChannel: hasAgentChannel(toCoreDef(def)), procRoot: this.#procRoot,
-      taps: await DomainTaps.load(paths.runDir, this.#tapDeps),
+      taps,
       termTimeoutMs: this.deps.termTimeoutMs ?? 10_000, warn: (m) => this.#warn(m), ...this.#hotplugParts(),
       tuning: this.#tuningHost(),
     });

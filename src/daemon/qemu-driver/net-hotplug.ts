@@ -59,7 +59,7 @@ export class QemuLiveNics implements LiveNics {
     }
   }
 
-  async attach(iface: InterfaceDef): Promise<DomainDef> {
+  async attach(iface: InterfaceDef, sent?: (next: DomainDef) => Promise<void>): Promise<DomainDef> {
     const live = this.p.live();
     const mac = iface.mac?.address.toLowerCase();
     if (mac !== undefined && findNic(live, mac) !== undefined) {
@@ -84,36 +84,44 @@ export class QemuLiveNics implements LiveNics {
     }
     const undoTap = (): Promise<void> => this.p.taps.unplug(alias).catch((e: unknown) => this.p.warn(`cannot remove the tap of '${alias}': ${(e as Error).message}`));
     let parts;
-    let chardevAdded = false;
-    // A vhost-user interface's socket chardev goes first (chardev-add); netdev_del takes it away.
-    const undoChardev = async (): Promise<void> => {
-      if (chardevAdded) await this.p.monitor.execute('chardev-remove', { id: vhostUserChardevId(alias) }).catch((u: unknown) => this.p.warn(`cannot undo chardev-add of '${alias}': ${(u as Error).message}`));
-    };
     try {
       parts = buildNetParts(prepared, caps, alias);
-      if (parts.chardevAdd !== undefined) {
-        await this.#run('chardev-add', parts.chardevAdd);
-        chardevAdded = true;
-      }
-      await this.#run('netdev_add', parts.netdev);
-      // The vhost-user netdev owns its chardev now: netdev_del deletes it with itself.
-      chardevAdded = false;
     } catch (e) {
-      await undoChardev();
       await undoTap();
       throw e;
     }
-    try {
-      await this.#run('device_add', parts.device);
-      if (placed.link?.state === 'down') await this.#run('set_link', { name: alias, up: false });
-    } catch (e) {
-      await this.p.monitor.execute('device_del', { id: alias }).catch(() => undefined);
-      await this.p.monitor.execute('netdev_del', { id: `host${alias}` }).catch((u: unknown) => this.p.warn(`cannot undo netdev_add of '${alias}': ${(u as Error).message}`));
+    // One hot-plug's commands are written at once, without waiting for each answer: QEMU runs one
+    // monitor's commands in order, so each still finds what the one before made. A vhost-user
+    // interface's socket chardev goes first; the netdev owns it once netdev_add succeeded.
+    const calls: [string, Record<string, unknown>][] = [
+      ...(parts.chardevAdd === undefined ? [] : [['chardev-add', parts.chardevAdd] as [string, Record<string, unknown>]]),
+      ['netdev_add', parts.netdev],
+      ['device_add', parts.device],
+      ...(placed.link?.state === 'down' ? [['set_link', { name: alias, up: false }] as [string, Record<string, unknown>]] : []),
+    ];
+    const answers = Promise.allSettled(calls.map(([command, args]) => this.#run(command, args)));
+    const [results, early] = await Promise.all([answers, Promise.allSettled([sent?.(prepared)])]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) {
+      await this.#undoAttach(alias, calls.map(([command], i) => (results[i]?.status === 'fulfilled' ? command : '')));
       await undoTap();
-      throw e;
+      throw failed.reason;
     }
     this.p.setLive(prepared);
+    if (early[0]?.status === 'rejected') throw early[0].reason;
     return prepared;
+  }
+
+  /**
+   * Undoes the commands of a failed attach that QEMU carried out (`done`: each call's command, '' when it
+   * failed), as before the pipeline: device_del (not waited for), netdev_del (which takes a vhost-user
+   * netdev's chardev with it), chardev-remove of a chardev no netdev took.
+   */
+  async #undoAttach(alias: string, done: readonly string[]): Promise<void> {
+    const warn = (what: string) => (u: unknown): void => this.p.warn(`cannot undo ${what} of '${alias}': ${(u as Error).message}`);
+    if (done.includes('device_add')) await this.p.monitor.execute('device_del', { id: alias }).catch(() => undefined);
+    if (done.includes('netdev_add')) await this.p.monitor.execute('netdev_del', { id: `host${alias}` }).catch(warn('netdev_add'));
+    else if (done.includes('chardev-add')) await this.p.monitor.execute('chardev-remove', { id: vhostUserChardevId(alias) }).catch(warn('chardev-add'));
   }
 
   async detach(ref: string, onLate?: (live: DomainDef) => void): Promise<DomainDef> {
