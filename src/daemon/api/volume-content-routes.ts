@@ -7,7 +7,6 @@
  * status of their code.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { VirtkitError, type ErrorCode } from '../../core/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { parseQuery, WAIT, type QuerySpec } from './query.js';
@@ -72,7 +71,7 @@ export async function handleVolumeContent(req: IncomingMessage, res: ServerRespo
       'X-Virtkit-Offset': String(d.range.offset),
     });
     // A read error mid-stream can only cut the response short: the client sees fewer bytes than Content-Length.
-    await pipeline(d.stream, res).catch(() => res.destroy());
+    await d.send(res).then(() => res.end(), () => res.destroy());
     return undefined;
   }
   throw new VirtkitError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${VOLUME_CONTENT}; use PUT (upload) or GET (download)`, {

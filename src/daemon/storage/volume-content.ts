@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { VirtkitError } from '../../core/errors.js';
 import { downloadRange, uploadRange, type ByteRange, type VolumeExtent } from '../../core/storage/volume-range.js';
 import { fileSizes, fsSpace } from '../../host/storage/space.js';
-import { readVolumeRange, writeVolumeRange } from '../../host/storage/volume-stream.js';
+import { readVolumeRange, writeVolumeRange, type RangeSender } from '../../host/storage/volume-stream.js';
 import { writeVolumeRangeSparse } from '../../host/storage/volume-sparse.js';
 import type { StorageContext } from './context.js';
 import { onPool, type JobOpts } from './pool-ops.js';
@@ -29,7 +29,8 @@ export interface UploadRequest {
 
 export interface Download {
   readonly range: ByteRange;
-  readonly stream: Readable;
+  /** Writes the range's bytes into `out` (once); rejects when `out` goes away first. */
+  readonly send: RangeSender;
 }
 
 async function extentOf(v: VolumeRecord, pool: string): Promise<VolumeExtent> {
@@ -65,5 +66,5 @@ export async function downloadVolume(ctx: StorageContext, poolRef: string, name:
   const p = await lookupPool(ctx, poolRef);
   const v = volumeIn(p, name);
   const range = downloadRange(await extentOf(v, p.name), offset, length);
-  return { range, stream: await readVolumeRange(v.path, range) };
+  return { range, send: await readVolumeRange(v.path, range) };
 }

@@ -6,13 +6,13 @@
  * ends early or fails leaves the file's length and every byte outside the
  * written prefix as they were, and rejects.
  */
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { VirtkitError } from '../../core/errors.js';
 import type { ByteRange } from '../../core/storage/volume-range.js';
 import { fileError } from './volume-files.js';
+import { sendFileRange } from './volume-send.js';
 
 /** Large chunks: fewer syscalls and event-loop turns per MiB. */
 const CHUNK = 1 << 20;
@@ -114,15 +114,19 @@ export async function writeVolumeRange(path: string, range: ByteRange, source: R
   }
 }
 
-/** The file's bytes in `range`, as a stream (opened now: a volume deleted meanwhile still reads whole). */
-export async function readVolumeRange(path: string, range: ByteRange): Promise<Readable> {
+/** Sends a range of a volume's file into a stream (sendFileRange); the file was opened before, so a volume deleted meanwhile still reads whole. */
+export type RangeSender = (out: Writable) => Promise<number>;
+
+/** Opens the file now; the sender sends `range` of it once (closing the file after). */
+export async function readVolumeRange(path: string, range: ByteRange): Promise<RangeSender> {
   const fh = await open(path, 'r').catch((e: unknown) => {
     throw fileError(`cannot open ${path} for reading`, e);
   });
-  if (range.length === 0) {
-    await fh.close();
-    const { Readable: R } = await import('node:stream');
-    return R.from([]);
-  }
-  return createReadStream(path, { fd: fh, start: range.offset, end: range.offset + range.length - 1, highWaterMark: CHUNK });
+  return async (out) => {
+    try {
+      return await sendFileRange(fh, range, out);
+    } finally {
+      await fh.close().catch(() => undefined);
+    }
+  };
 }
