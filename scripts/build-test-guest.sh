@@ -20,6 +20,9 @@ set -euo pipefail
 
 KERNEL_META=linux-image-cloud-amd64
 BUSYBOX_PKG=busybox-static
+# The DHCPv6 client for virtkit.net6=dhcp: Debian's busybox (static or not) is built without
+# udhcpc6, so dhcpcd (dhcpcd-base: one binary that needs only libc) asks for the lease.
+DHCP6_PKG=dhcpcd-base
 # Modules the guest loads; their dependencies come from modules.dep.
 #  - button: turns the ACPI power-button event into a KEY_POWER input event;
 #  - evdev: exposes that as /dev/input/eventN, which busybox acpid reads;
@@ -88,7 +91,7 @@ ensure_tools() {
 }
 
 # One hash over this script and the files it puts into the initramfs.
-script_hash=$(cat "$script_path" "$guest_src/init" "$guest_src/power-button" "$guest_src/net" "$guest_src/udhcpc" | sha256sum | cut -d' ' -f1)
+script_hash=$(cat "$script_path" "$guest_src/init" "$guest_src/power-button" "$guest_src/net" "$guest_src/udhcpc" "$guest_src/dhcpcd6" "$guest_src/dhcpcd6.conf" | sha256sum | cut -d' ' -f1)
 # ...and the guest agent's /sbin/shutdown.
 script_hash=$(cat - "$guest_src/shutdown" <<<"$script_hash" | sha256sum | cut -d' ' -f1)
 kernel_out=$out_dir/vmlinuz
@@ -113,7 +116,7 @@ fi
 # exactly one concrete image package, e.g.
 # "Depends: linux-image-6.1.0-56-cloud-amd64 (= 6.1.192-2)".
 query_apt() {
-  apt-cache show --no-all-versions "$KERNEL_META" "$BUSYBOX_PKG" 2>/dev/null || true
+  apt-cache show --no-all-versions "$KERNEL_META" "$BUSYBOX_PKG" "$DHCP6_PKG" 2>/dev/null || true
 }
 info=$(query_apt)
 if [[ -z $info ]]; then
@@ -134,9 +137,12 @@ read -r kernel_pkg kernel_ver < <(
 busybox_ver=$(awk -v p="$BUSYBOX_PKG" '/^Package: / { pkg = $2 } pkg == p && /^Version: / { print $2; exit }' <<<"$info")
 [[ -n ${kernel_pkg:-} && -n ${kernel_ver:-} ]] \
   || die "cannot resolve the kernel package behind $KERNEL_META (is this Debian 12 amd64?)"
+dhcp6_ver=$(awk -v p="$DHCP6_PKG" '/^Package: / { pkg = $2 } pkg == p && /^Version: / { print $2; exit }' <<<"$info")
 [[ -n $busybox_ver ]] || die "apt knows no version of $BUSYBOX_PKG"
+[[ -n $dhcp6_ver ]] || die "apt knows no version of $DHCP6_PKG"
 stamp="kernel=$kernel_pkg $kernel_ver
 busybox=$BUSYBOX_PKG $busybox_ver
+dhcp6=$DHCP6_PKG $dhcp6_ver
 qemu-ga=$(dpkg-query -W -f '${Version}' qemu-guest-agent 2>/dev/null || echo none)
 script-sha256=$script_hash"
 
@@ -165,11 +171,12 @@ if [[ $(id -u) -eq 0 ]] && id _apt >/dev/null 2>&1; then
   chmod 0755 "$work"
   chown _apt "$work/debs"
 fi
-(cd "$work/debs" && apt-get download -qq "$kernel_pkg=$kernel_ver" "$BUSYBOX_PKG=$busybox_ver" >&2) \
-  || { apt_update_once; (cd "$work/debs" && apt-get download -qq "$kernel_pkg=$kernel_ver" "$BUSYBOX_PKG=$busybox_ver" >&2); }
+(cd "$work/debs" && apt-get download -qq "$kernel_pkg=$kernel_ver" "$BUSYBOX_PKG=$busybox_ver" "$DHCP6_PKG=$dhcp6_ver" >&2) \
+  || { apt_update_once; (cd "$work/debs" && apt-get download -qq "$kernel_pkg=$kernel_ver" "$BUSYBOX_PKG=$busybox_ver" "$DHCP6_PKG=$dhcp6_ver" >&2); }
 
 dpkg-deb -x "$work/debs/${kernel_pkg}_"*.deb "$work/kernel"
 dpkg-deb -x "$work/debs/${BUSYBOX_PKG}_"*.deb "$work/busybox"
+dpkg-deb -x "$work/debs/${DHCP6_PKG}_"*.deb "$work/dhcp6"
 
 kver=${kernel_pkg#linux-image-}
 kroot=$work/kernel
@@ -251,6 +258,14 @@ install -m 0755 "$guest_src/power-button" "$root/etc/acpi/PWRF/00000080"
 install -m 0755 "$guest_src/init" "$root/init"
 install -m 0755 "$guest_src/net" "$root/etc/virtkit-net"
 install -m 0755 "$guest_src/udhcpc" "$root/etc/udhcpc.script"
+# DHCPv6 (virtkit.net6=dhcp): dhcpcd, its configuration and event script, and the shared
+# libraries it loads (libc: the same files as qemu-ga's below).
+install -D -m 0755 "$work/dhcp6/usr/sbin/dhcpcd" "$root/bin/dhcpcd"
+install -m 0644 "$guest_src/dhcpcd6.conf" "$root/etc/dhcpcd6.conf"
+install -m 0755 "$guest_src/dhcpcd6" "$root/etc/dhcpcd6.script"
+for lib in $(ldd "$work/dhcp6/usr/sbin/dhcpcd" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+  install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
+done
 
 # The guest agent: the host's qemu-ga and every shared library it loads, at the same paths.
 [[ -x $QGA_BIN ]] || die "$QGA_BIN is missing: install qemu-guest-agent (scripts/setup.sh)"

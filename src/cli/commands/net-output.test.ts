@@ -19,7 +19,7 @@ test("domifaddr: virsh's header and columns; an interface's further addresses wi
 
 test('net-dhcp-leases: the expiry in local time as virsh prints it; an infinite lease', () => {
   const at = new Date(2026, 0, 2, 3, 4, 5).getTime() / 1000;
-  const lease = { network: 'n', bridge: 'b', mac: null, family: 'ipv4' as const, ip: '10.0.0.5', prefix: 24, hostname: null, clientId: null };
+  const lease = { network: 'n', bridge: 'b', mac: null, family: 'ipv4' as const, ip: '10.0.0.5', prefix: 24, hostname: null, clientId: null, iaid: null };
   assert.equal(expiryText({ ...lease, expiresAt: at }), '2026-01-02 03:04:05');
   assert.equal(expiryText({ ...lease, expiresAt: null }), 'never');
 });

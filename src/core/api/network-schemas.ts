@@ -77,6 +77,7 @@ export const NetworkLease = named('NetworkLease', 'A DHCP lease given by a netwo
   prefix: v.number(),
   hostname: v.nullable(str),
   clientId: v.nullable(str),
+  iaid: described(v.nullable(str), 'IPv6: the identity association id (decimal, as dnsmasq writes it); null for IPv4'),
 }));
 
 export const NetworkLeaseList = named('NetworkLeaseList', 'DHCP leases of a network', v.strictObject({ leases: v.array(NetworkLease) }));

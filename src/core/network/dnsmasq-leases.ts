@@ -6,7 +6,9 @@
  * One lease per line: `EXPIRY MAC IP HOSTNAME CLIENT-ID` (IPv4), and after a
  * `duid SERVER-DUID` line, `EXPIRY IAID IP HOSTNAME CLIENT-DUID` (IPv6). EXPIRY is
  * seconds since the epoch, 0 for an infinite lease; '*' stands for no hostname or
- * client id.
+ * client id. dnsmasq's IPv6 lines have no MAC: it is taken from the client's DUID where the
+ * DUID holds one (DUID-LLT and DUID-LL of an Ethernet NIC, RFC 8415 11.2 and 11.4), as
+ * dnsmasq itself does to match `dhcp-host` MACs for DHCPv6 and libvirt then shows.
  */
 import { parseIp } from '../xml/network/address.js';
 
@@ -15,7 +17,7 @@ export interface DnsmasqLease {
   ip: string;
   /** Seconds since the epoch; null for an infinite lease. */
   expiresAt: number | null;
-  /** IPv4: the client's MAC. */
+  /** IPv4: the client's MAC; IPv6: the MAC in the client's DUID, when it has one. */
   mac?: string;
   /** IPv6: the identity association id. */
   iaid?: string;
@@ -28,6 +30,18 @@ export interface DnsmasqLeaseFile {
   leases: DnsmasqLease[];
   /** Lines that are not leases (a truncated write): reported, not fatal. */
   skipped: string[];
+}
+
+/**
+ * The Ethernet MAC in a DUID (colon-separated hex bytes): type 1 (LLT: type, hardware type 1,
+ * 4 bytes of time, the MAC) or type 3 (LL: type, hardware type 1, the MAC); else undefined.
+ */
+export function macOfDuid(duid: string): string | undefined {
+  const b = duid.toLowerCase().split(':');
+  if (!b.every((x) => /^[0-9a-f]{2}$/.test(x)) || b[2] !== '00' || b[3] !== '01') return undefined;
+  const head = b.slice(0, 2).join('');
+  const mac = head === '0001' ? b.slice(8) : head === '0003' ? b.slice(4) : [];
+  return mac.length === 6 ? mac.join(':') : undefined;
 }
 
 export function parseDnsmasqLeases(text: string): DnsmasqLeaseFile {
@@ -53,6 +67,8 @@ export function parseDnsmasqLeases(text: string): DnsmasqLeaseFile {
     else lease.mac = id.toLowerCase();
     if (host !== undefined && host !== '*') lease.hostname = host;
     if (client !== undefined && client !== '*') lease.clientId = client;
+    const duidMac = ipv6 && client !== undefined ? macOfDuid(client) : undefined;
+    if (duidMac !== undefined) lease.mac = duidMac;
     leases.push(lease);
   }
   return { leases, skipped };

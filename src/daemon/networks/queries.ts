@@ -82,6 +82,7 @@ export async function networkLeases(ctx: NetworkContext, ref: string, mac?: stri
       return {
         network: n.name, bridge: n.def.bridge?.name ?? '', expiresAt: l.expiresAt, mac: l.mac ?? null, family: l.family,
         ip: a === undefined ? l.ip : formatIp(a), prefix: s?.prefix ?? (l.family === 'ipv4' ? 24 : 64), hostname: l.hostname ?? null, clientId: l.clientId ?? null,
+        iaid: l.iaid ?? null,
       };
     });
 }

@@ -82,4 +82,6 @@ export interface NetworkLease {
   readonly prefix: number;
   readonly hostname: string | null;
   readonly clientId: string | null;
+  /** IPv6: the identity association id; null for IPv4. */
+  readonly iaid: string | null;
 }
