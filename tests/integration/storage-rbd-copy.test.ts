@@ -3,8 +3,9 @@
 // --auth-username --secret-usage) makes a pool that starts with the key of a 'ceph' secret;
 // vol-clone --linked is an `rbd clone` of a protected virtkit-* snapshot (a second clone reuses
 // it) reading the source's bytes; vol-clone without --linked is an independent full copy;
-// vol-create-from copies a volume of the same pool (grown to its <capacity>) and a qcow2 file of
-// a dir pool (qemu-img through QEMU's rbd driver, as client.virtkit); vol-wipe leaves zeros and the
+// vol-create-from copies a volume of the same pool (grown to its <capacity>), one of another rbd
+// pool and a qcow2 file of a dir pool (the last two: qemu-img through QEMU's rbd driver, as
+// client.virtkit); vol-wipe leaves zeros and the
 // source of a wiped clone untouched; the source of linked clones cannot be deleted until they
 // are, and then goes with its snapshot; no private ceph.conf or keyring is left behind.
 import assert from 'node:assert/strict';
@@ -21,7 +22,7 @@ import { cli, inProcessDaemon } from './daemon-harness.js';
 const MiB = 1 << 20;
 const cephTempDirs = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith('virtkit-rbd-'));
 
-test('rbd pool via pool-define-as --auth-*: linked and full clones, create-from (same pool, a qcow2 file), wipe, delete with clones', { timeout: 300_000 }, async () => {
+test('rbd pool via pool-define-as --auth-*: linked and full clones, create-from (same pool, another rbd pool, a qcow2 file), wipe, delete with clones', { timeout: 300_000 }, async () => {
   assert.ok(await cephInstalled(), 'ceph-mon, ceph-osd and ceph-common are installed (scripts/setup.sh installs them)');
   const cluster = await startCephCluster('vkpool', { cephx: true });
   const d = await inProcessDaemon();
@@ -47,14 +48,17 @@ test('rbd pool via pool-define-as --auth-*: linked and full clones, create-from 
     await writeFile(join(d.root, 'seed.raw'), seed);
     await cluster.rbd('import', '--no-progress', '--image-format', '2', join(d.root, 'seed.raw'), 'vkpool/base');
 
-    await cluster.ceph('auth', 'get-or-create', 'client.virtkit', 'mon', 'profile rbd', 'osd', 'profile rbd pool=vkpool');
+    await cluster.ceph('osd', 'pool', 'create', 'vk2', '8', '8');
+    await cluster.rbd('pool', 'init', 'vk2');
+    await cluster.ceph('auth', 'get-or-create', 'client.virtkit', 'mon', 'profile rbd', 'osd', 'profile rbd pool=vkpool, profile rbd pool=vk2');
     const key = (await cluster.ceph('auth', 'get-key', 'client.virtkit')).trim();
     await writeFile(join(d.root, 'secret.xml'), "<secret ephemeral='no' private='yes'><usage type='ceph'><name>client.virtkit</name></usage></secret>");
     const uuid = /Secret (\S+) created/.exec(await vk('secret-define', 'secret.xml'))?.[1];
     assert.ok(uuid);
     await vk('secret-set-value', uuid, '--base64', key);
-    const defineAs = ['pool-define-as', 'ceph', 'rbd', '--source-host', '127.0.0.1', '--source-port', String(cluster.port), '--source-name', 'vkpool',
-      '--auth-type', 'ceph', '--auth-username', 'virtkit', '--secret-usage', 'client.virtkit'];
+    const defineAsOf = (name: string, cephPool: string): string[] => ['pool-define-as', name, 'rbd', '--source-host', '127.0.0.1', '--source-port', String(cluster.port),
+      '--source-name', cephPool, '--auth-type', 'ceph', '--auth-username', 'virtkit', '--secret-usage', 'client.virtkit'];
+    const defineAs = defineAsOf('ceph', 'vkpool');
     assert.match(await vk(...defineAs, '--print-xml'), /<auth type='ceph' username='virtkit'>\n {6}<secret usage='client\.virtkit'\/>/);
     await vk(...defineAs);
     assert.match(await vk('pool-dumpxml', 'ceph'), /<auth type='ceph' username='virtkit'>\s*<secret usage='client\.virtkit'\/>/);
@@ -81,6 +85,15 @@ test('rbd pool via pool-define-as --auth-*: linked and full clones, create-from 
     await writeFile(join(d.root, 'from.xml'), "<volume><name>from1</name><capacity unit='M'>8</capacity></volume>");
     assert.equal(await vk('vol-create-from', 'ceph', 'from.xml', 'base', '--inputpool', 'ceph'), 'Vol from1 created from input vol base\n\n');
     assert.ok((await exported('from1')).equals(Buffer.concat([seed, Buffer.alloc(4 * MiB)])));
+
+    // create-from a volume of another rbd pool: qemu-img reads one pool and writes the other.
+    await vk(...defineAsOf('ceph2', 'vk2'));
+    await vk('pool-start', 'ceph2');
+    await writeFile(join(d.root, 'across.xml'), "<volume><name>across</name><capacity unit='M'>4</capacity></volume>");
+    await vk('vol-create-from', 'ceph2', 'across.xml', 'base', '--inputpool', 'ceph');
+    assert.ok((await cluster.rbd('export', '--no-progress', 'vk2/across', '-')).equals(seed));
+    await vk('vol-delete', 'across', '--pool', 'ceph2');
+    await vk('pool-destroy', 'ceph2');
 
     // create-from a qcow2 file of a dir pool: qemu-img writes it into the image as client.virtkit.
     const dirPool = join(d.root, 'dirpool');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rbdImageOpts, rbdImportArgs, rbdWipeArgs } from './rbd-qemu-img.js';
+import { rbdCopyArgs, rbdImageOpts, rbdImportArgs, rbdWipeArgs } from './rbd-qemu-img.js';
 
 test('an rbd target: conf= and user=, never a key; commas doubled so a name adds no option', () => {
   assert.equal(rbdImageOpts({ pool: 'vk', image: 'disk', conf: '/tmp/d/ceph.conf' }), 'driver=rbd,pool=vk,image=disk,conf=/tmp/d/ceph.conf');
@@ -17,4 +17,9 @@ test('import: the source format explicit, -p only when progress is wanted, no -O
   assert.deepEqual(rbdImportArgs({ path: '/p/a.qcow2', format: 'qcow2' }, { pool: 'vk', image: 'd', conf: '/c', user: 'u' }, { progress: true }),
     ['convert', '-n', '-p', '-f', 'qcow2', '/p/a.qcow2', '--target-image-opts', 'driver=rbd,pool=vk,image=d,conf=/c,user=u']);
   assert.ok(!rbdImportArgs({ path: '/a', format: 'raw' }, { pool: 'vk', image: 'd', conf: '/c' }).includes('-p'));
+});
+
+test('copy across rbd pools: each side its own conf and user', () => {
+  assert.deepEqual(rbdCopyArgs({ pool: 'a', image: 'x', conf: '/c1', user: 'u1' }, { pool: 'b', image: 'y', conf: '/c2' }),
+    ['convert', '-n', '--image-opts', 'driver=rbd,pool=a,image=x,conf=/c1,user=u1', '--target-image-opts', 'driver=rbd,pool=b,image=y,conf=/c2']);
 });

@@ -35,3 +35,8 @@ export function rbdImportArgs(src: { path: string; format: string }, t: RbdTarge
   // --target-image-opts takes no -O: the target node is the rbd image itself, written raw.
   return ['convert', '-n', ...(o.progress === true ? ['-p'] : []), '-f', src.format, src.path, '--target-image-opts', rbdImageOpts(t)];
 }
+
+/** An rbd image copied into an existing image of another rbd pool (vol-create-from across pools, or clusters). */
+export function rbdCopyArgs(src: RbdTarget, t: RbdTarget, o: { progress?: boolean } = {}): string[] {
+  return ['convert', '-n', ...(o.progress === true ? ['-p'] : []), '--image-opts', rbdImageOpts(src), '--target-image-opts', rbdImageOpts(t)];
+}

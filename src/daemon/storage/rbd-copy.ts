@@ -9,15 +9,16 @@
  *   (`rbd cp`, allocated extents only), independent of its source. libvirt clones here too;
  *   virtkit keeps vol-clone's meaning of every other pool type (a full copy; --linked for a
  *   dependent one), and a copy never blocks deleting its source.
- * - vol-create-from of an image file of a file pool: an image of the new volume's capacity (at
- *   least the file's virtual size), then `qemu-img convert -n` into it through QEMU's rbd driver
- *   (core/storage/rbd-qemu-img.ts), the key in a private keyring its ceph.conf names.
+ * - vol-create-from of an image file of a file pool, or of a volume of another rbd pool: an image
+ *   of the new volume's capacity (at least the source's virtual size), then `qemu-img convert -n`
+ *   into it through QEMU's rbd driver (core/storage/rbd-qemu-img.ts), each cluster's key in a
+ *   private keyring its ceph.conf names.
  * - vol-wipe 'zero': zeros written over the whole image (qemu-img from a zero-reading source).
  * Whatever fails after the new image exists removes it again (and a snapshot made for it).
  */
 import { randomBytes } from 'node:crypto';
 import { VirtkitError } from '../../core/errors.js';
-import { rbdImportArgs, rbdWipeArgs } from '../../core/storage/rbd-qemu-img.js';
+import { rbdCopyArgs, rbdImportArgs, rbdWipeArgs } from '../../core/storage/rbd-qemu-img.js';
 import { runQemuImgRetrying } from '../../host/storage/qemu-img.js';
 import type { RbdClient } from '../../host/storage/rbd.js';
 import type { StorageContext } from './context.js';
@@ -113,18 +114,23 @@ export async function dropCloneSnapshot(c: RbdClient, pool: string, image: strin
   return true;
 }
 
-/** vol-create-from into an rbd pool: a copy of a volume of the same pool, or of an image file of a file pool. */
+/** vol-create-from into an rbd pool: a copy of a volume of an rbd pool, or of an image file of a file pool. */
 export async function createRbdVolumeFrom(ctx: StorageContext, p: PoolRecord, vol: VolumeDef, ip: PoolRecord, src: VolumeRecord, o: RbdCopyOpts): Promise<VolumeInfo> {
   requireFreeName(p, vol.name);
   const c = rbdClient(ctx, p.def);
   const pool = cephPool(p.def);
   const capacity = Math.max(vol.capacity?.value ?? 0, src.capacity);
+  if (ip.def.type === 'rbd' && ip !== p) {
+    // Another rbd pool (maybe another cluster, another user): qemu-img reads one, writes the other.
+    const sc = rbdClient(ctx, ip.def);
+    const from = { pool: cephPool(ip.def), image: src.name, user: sc.user };
+    await c.create(pool, vol.name, capacity);
+    await filling(c, pool, vol.name, () => sc.withConf((sconf) => c.withConf((conf) => runQemuImgRetrying(
+      rbdCopyArgs({ ...from, conf: sconf }, { pool, image: vol.name, conf, user: c.user }, { progress: o.onProgress !== undefined }),
+      o.onProgress ? { onProgress: o.onProgress } : {}))).then(() => undefined));
+    return publish(c, p, vol.name);
+  }
   if (ip.def.type === 'rbd') {
-    if (ip !== p) {
-      throw new VirtkitError('UNSUPPORTED_OPERATION',
-        `cannot copy volume '${src.name}' of rbd pool '${ip.name}' into rbd pool '${p.name}': virtkit copies rbd volumes within their pool only`,
-        { details: { pool: p.name, inputpool: ip.name, volume: src.name } });
-    }
     await c.copy(pool, src.name, vol.name);
     // The copy has the input's size; a larger <capacity> grows it, as libvirt does.
     if (capacity > src.capacity) await filling(c, pool, vol.name, () => c.resize(pool, vol.name, capacity, false));
