@@ -4,8 +4,8 @@
 // vol-clone --linked is an `rbd clone` of a protected virtkit-* snapshot (a second clone reuses
 // it) reading the source's bytes; vol-clone without --linked is an independent full copy;
 // vol-create-from copies a volume of the same pool (grown to its <capacity>), one of another rbd
-// pool and a qcow2 file of a dir pool (the last two: qemu-img through QEMU's rbd driver, as
-// client.virtkit); vol-wipe leaves zeros and the
+// pool and a qcow2 file of a dir pool, and an rbd volume into a qcow2 volume of the dir pool
+// (the last three: qemu-img through QEMU's rbd driver, as client.virtkit); vol-wipe leaves zeros and the
 // source of a wiped clone untouched; the source of linked clones cannot be deleted until they
 // are, and then goes with its snapshot; no private ceph.conf or keyring is left behind.
 import assert from 'node:assert/strict';
@@ -109,6 +109,12 @@ test('rbd pool via pool-define-as --auth-*: linked and full clones, create-from 
     assert.ok((await exported('fromfile')).equals(Buffer.concat([head, Buffer.alloc(MiB)])), 'the qcow2 file\'s guest view, at its 2 MiB virtual size');
     const vol = JSON.parse(await vk('--json', 'vol-info', 'fromfile', '--pool', 'ceph')) as { type: string; capacity: number };
     assert.deepEqual([vol.type, vol.capacity], ['network', 2 * MiB]);
+    // ...and back: an rbd volume into a qcow2 volume of the dir pool, reading the seed.
+    await writeFile(join(d.root, 'tofile.xml'), "<volume><name>back.qcow2</name><capacity unit='M'>4</capacity><target><format type='qcow2'/></target></volume>");
+    await vk('vol-create-from', 'files', 'tofile.xml', 'base', '--inputpool', 'ceph');
+    execFileSync('qemu-img', ['compare', '-f', 'qcow2', '-F', 'raw', join(dirPool, 'back.qcow2'), join(d.root, 'seed.raw')]);
+    const back = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-f', 'qcow2', join(dirPool, 'back.qcow2')]).toString()) as { 'virtual-size': number };
+    assert.equal(back['virtual-size'], 4 * MiB);
 
     // Wipe: the linked clone reads zeros, its source is untouched.
     assert.equal(await vk('vol-wipe', 'linked1', '--pool', 'ceph'), 'Vol linked1 wiped\n\n');
@@ -127,6 +133,7 @@ test('rbd pool via pool-define-as --auth-*: linked and full clones, create-from 
     for (const v of ['from1', 'fromfile', 'full1']) await vk('vol-delete', v, '--pool', 'ceph');
     await vk('pool-destroy', 'ceph');
     await vk('vol-delete', 'disk.qcow2', '--pool', 'files');
+    await vk('vol-delete', 'back.qcow2', '--pool', 'files');
     await vk('pool-destroy', 'files');
     assert.deepEqual(cephTempDirs().filter((t) => !tempsBefore.includes(t)), [], 'no private ceph.conf or keyring is left');
   } finally {

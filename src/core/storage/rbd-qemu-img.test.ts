@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rbdCopyArgs, rbdImageOpts, rbdImportArgs, rbdWipeArgs } from './rbd-qemu-img.js';
+import { rbdCopyArgs, rbdExportArgs, rbdImageOpts, rbdImportArgs, rbdWipeArgs } from './rbd-qemu-img.js';
 
 test('an rbd target: conf= and user=, never a key; commas doubled so a name adds no option', () => {
   assert.equal(rbdImageOpts({ pool: 'vk', image: 'disk', conf: '/tmp/d/ceph.conf' }), 'driver=rbd,pool=vk,image=disk,conf=/tmp/d/ceph.conf');
@@ -22,4 +22,10 @@ test('import: the source format explicit, -p only when progress is wanted, no -O
 test('copy across rbd pools: each side its own conf and user', () => {
   assert.deepEqual(rbdCopyArgs({ pool: 'a', image: 'x', conf: '/c1', user: 'u1' }, { pool: 'b', image: 'y', conf: '/c2' }),
     ['convert', '-n', '--image-opts', 'driver=rbd,pool=a,image=x,conf=/c1,user=u1', '--target-image-opts', 'driver=rbd,pool=b,image=y,conf=/c2']);
+});
+
+test("export into a file: the file's format explicit, its path escaped; a line break in a name refused", () => {
+  assert.deepEqual(rbdExportArgs({ pool: 'a', image: 'x', conf: '/c' }, { path: '/p/n,o.qcow2', format: 'qcow2' }, { progress: true }),
+    ['convert', '-n', '-p', '--image-opts', 'driver=rbd,pool=a,image=x,conf=/c', '--target-image-opts', 'driver=qcow2,file.driver=file,file.filename=/p/n,,o.qcow2']);
+  assert.throws(() => rbdImageOpts({ pool: 'a', image: 'x\ny', conf: '/c' }), /contains a NUL or line break/);
 });

@@ -3,8 +3,11 @@
  * Debian's qemu-block-extra): the target is an existing image (`-n`) named by
  * `--target-image-opts` as an rbd protocol node whose `conf=` is a private ceph.conf (its keyring
  * beside it holds the cephx key: never on a command line) and whose `user=` is the cephx user.
- * Option values have their commas doubled, so a name cannot add options.
+ * Option values have their commas doubled, so a name cannot add options. rbdExportArgs goes the
+ * other way: from an rbd image into a file.
  */
+import { escapeOptValue } from '../qemu/argv/escape.js';
+
 export interface RbdTarget {
   readonly pool: string;
   readonly image: string;
@@ -14,7 +17,7 @@ export interface RbdTarget {
   readonly user?: string | undefined;
 }
 
-const v = (s: string): string => s.replace(/,/g, ',,');
+const v = (s: string): string => escapeOptValue(s, 'an rbd image option');
 
 /** The rbd image as a block node's options (driver=rbd,pool=...,image=...,conf=...[,user=...]). */
 export function rbdImageOpts(t: RbdTarget): string {
@@ -39,4 +42,10 @@ export function rbdImportArgs(src: { path: string; format: string }, t: RbdTarge
 /** An rbd image copied into an existing image of another rbd pool (vol-create-from across pools, or clusters). */
 export function rbdCopyArgs(src: RbdTarget, t: RbdTarget, o: { progress?: boolean } = {}): string[] {
   return ['convert', '-n', ...(o.progress === true ? ['-p'] : []), '--image-opts', rbdImageOpts(src), '--target-image-opts', rbdImageOpts(t)];
+}
+
+/** An rbd image copied into an existing raw or qcow2 file of at least its size (vol-create-from into a file pool). */
+export function rbdExportArgs(src: RbdTarget, file: { path: string; format: 'raw' | 'qcow2' }, o: { progress?: boolean } = {}): string[] {
+  return ['convert', '-n', ...(o.progress === true ? ['-p'] : []), '--image-opts', rbdImageOpts(src),
+    '--target-image-opts', `driver=${file.format},file.driver=file,file.filename=${v(file.path)}`];
 }

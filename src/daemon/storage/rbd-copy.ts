@@ -13,17 +13,21 @@
  *   of the new volume's capacity (at least the source's virtual size), then `qemu-img convert -n`
  *   into it through QEMU's rbd driver (core/storage/rbd-qemu-img.ts), each cluster's key in a
  *   private keyring its ceph.conf names.
+ * - vol-create-from of an rbd volume into a file pool: the new raw or qcow2 file made as
+ *   vol-create makes it (the qemu-img plan, at least the image's size), then the image converted
+ *   into it (`qemu-img convert -n --image-opts driver=rbd,...`).
  * - vol-wipe 'zero': zeros written over the whole image (qemu-img from a zero-reading source).
  * Whatever fails after the new image exists removes it again (and a snapshot made for it).
  */
 import { randomBytes } from 'node:crypto';
 import { VirtkitError } from '../../core/errors.js';
-import { rbdCopyArgs, rbdImportArgs, rbdWipeArgs } from '../../core/storage/rbd-qemu-img.js';
+import { planVolumeCreate } from '../../core/storage/qemu-img-plan.js';
+import { rbdCopyArgs, rbdExportArgs, rbdImportArgs, rbdWipeArgs } from '../../core/storage/rbd-qemu-img.js';
 import { runQemuImgRetrying } from '../../host/storage/qemu-img.js';
 import type { RbdClient } from '../../host/storage/rbd.js';
 import type { StorageContext } from './context.js';
 import { checkName } from './names.js';
-import type { VolumeDef } from './pool-xml.js';
+import type { PoolDef, VolumeDef } from './pool-xml.js';
 import { cephPool, rbdClient, rbdRecord } from './rbd-volumes.js';
 import { volumeView, type PoolRecord, type VolumeInfo, type VolumeRecord } from './records.js';
 
@@ -156,4 +160,28 @@ export async function wipeRbdVolume(ctx: StorageContext, p: PoolRecord, v: Volum
   const pool = cephPool(p.def);
   await c.withConf((conf) => runQemuImgRetrying(rbdWipeArgs({ pool, image: v.name, conf, user: c.user }, v.capacity)));
   return publish(c, p, v.name);
+}
+
+/**
+ * Fills `temp`, the new volume `vol` of file pool `pool`, with the data of rbd volume `src` of
+ * `ip` (volume-copy.ts makes it atomic): created by the volume's own plan, then converted into.
+ */
+export async function copyRbdIntoFile(ctx: StorageContext, ip: PoolRecord, src: VolumeRecord, pool: PoolDef, vol: VolumeDef, temp: string,
+  o: RbdCopyOpts & { preallocMetadata?: boolean | undefined }): Promise<void> {
+  const format = vol.target?.format?.type ?? 'raw';
+  if ((format !== 'raw' && format !== 'qcow2') || vol.target?.encryption !== undefined) {
+    throw new VirtkitError('UNSUPPORTED_OPERATION',
+      `cannot copy rbd volume '${src.name}' into '${vol.name}': virtkit copies an rbd image into a plain raw or qcow2 volume, not ${vol.target?.encryption ? 'an encrypted one' : `a ${format} one`}`,
+      { details: { volume: src.name, format } });
+  }
+  const capacity = Math.max(vol.capacity?.value ?? 0, src.capacity);
+  const plan = planVolumeCreate({
+    pool, vol: { ...vol, capacity: { ...vol.capacity, value: capacity }, target: { ...vol.target, path: temp } },
+    flags: { preallocMetadata: o.preallocMetadata === true },
+  });
+  for (const step of plan.steps) await runQemuImgRetrying(step.argv.slice(1));
+  const sc = rbdClient(ctx, ip.def);
+  await sc.withConf((conf) => runQemuImgRetrying(
+    rbdExportArgs({ pool: cephPool(ip.def), image: src.name, conf, user: sc.user }, { path: temp, format }, { progress: o.onProgress !== undefined }),
+    o.onProgress ? { onProgress: o.onProgress } : {}));
 }

@@ -19,7 +19,7 @@ import type { StorageContext } from './context.js';
 import { onPool, type JobOpts } from './pool-ops.js';
 import type { VolumeDef } from './pool-xml.js';
 import { lookupPool, requireRunning, volumeIn } from './queries.js';
-import { cloneRbdVolume, createRbdVolumeFrom } from './rbd-copy.js';
+import { cloneRbdVolume, copyRbdIntoFile, createRbdVolumeFrom } from './rbd-copy.js';
 import { isRbdPool } from './rbd-volumes.js';
 import type { VolumeInfo, VolumeRecord } from './records.js';
 import { makeVolume, poolDir, requireFree, requireSpace } from './volume-make.js';
@@ -70,6 +70,13 @@ export async function createVolumeFrom(ctx: StorageContext, poolRef: string, xml
       return createRbdVolumeFrom(ctx, p, (await ctx.xml()).prepareVolumeXml(xml, p.def), ip, src, o);
     }
     const dir = poolDir(p, 'create a volume');
+    if (isRbdPool(ip.def)) {
+      const rsrc = volumeIn(ip, input.volume);
+      const rvol = (await ctx.xml()).prepareVolumeXml(xml, p.def);
+      await requireFree(ctx, p, dir, rvol.name);
+      await requireSpace(p, dir, rvol.name, rsrc.allocation);
+      return makeVolume(ctx, p, dir, rvol.name, 'create volume', (temp) => copyRbdIntoFile(ctx, ip, rsrc, p.def, rvol, temp, o));
+    }
     const src = fileVolume(volumeIn(ip, input.volume), 'copy');
     const vol = (await ctx.xml()).prepareVolumeXml(xml, p.def);
     await requireFree(ctx, p, dir, vol.name);
