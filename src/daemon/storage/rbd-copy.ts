@@ -124,7 +124,7 @@ export async function createRbdVolumeFrom(ctx: StorageContext, p: PoolRecord, vo
   const c = rbdClient(ctx, p.def);
   const pool = cephPool(p.def);
   const capacity = Math.max(vol.capacity?.value ?? 0, src.capacity);
-  if (ip.def.type === 'rbd' && ip !== p) {
+  if (ip.def.type === 'rbd' && ip.name !== p.name) {
     // Another rbd pool (maybe another cluster, another user): qemu-img reads one, writes the other.
     const sc = rbdClient(ctx, ip.def);
     const from = { pool: cephPool(ip.def), image: src.name, user: sc.user };
