@@ -5,7 +5,7 @@
 // the pool inactive. vol-create 16M makes an image `rbd` sees; a qcow2 volume is refused. A
 // guest boots from <disk type='volume'> of the pool: the live XML shows the rbd network disk
 // and the guest reads bytes that `rbd import` wrote; another volume attaches live the same way.
-// vol-resize grows the image, vol-delete
+// A linked clone of it, wiped, reads zeros (its source unchanged); vol-resize grows the image, vol-delete
 // removes it, pool-destroy stops the pool; no key file or private ceph.conf is left behind.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -112,6 +112,16 @@ async function scenario(cephx: boolean): Promise<void> {
     await h.engine.dispatch({ kind: 'detachDisk', name: 'rbdvol', disk: 'vdb' });
     await until('vdb gone from the guest', async () => (await shell.run('test -e /sys/block/vdb')).code !== 0);
     await h.engine.dispatch({ kind: 'destroy', name: 'rbdvol' });
+
+    // A linked clone of the seeded image, wiped (qemu-img through QEMU's rbd driver, with and
+    // without cephx): it reads zeros, its source still the seed; deleting it drops the snapshot.
+    await h.engine.dispatch({ kind: 'volClone', pool: 'ceph', volume: 'seeded', newName: 'wiped', linked: true });
+    assert.equal((await cluster.rbd('export', '--no-progress', 'vkpool/wiped', '-')).subarray(0, 32).toString(), head);
+    await h.engine.dispatch({ kind: 'volWipe', pool: 'ceph', volume: 'wiped' });
+    assert.ok((await cluster.rbd('export', '--no-progress', 'vkpool/wiped', '-')).equals(Buffer.alloc(4 * MiB)));
+    assert.equal((await cluster.rbd('export', '--no-progress', 'vkpool/seeded', '-')).subarray(0, 32).toString(), head);
+    await h.engine.dispatch({ kind: 'volDelete', pool: 'ceph', volume: 'wiped' });
+    assert.equal((await cluster.rbd('snap', 'ls', 'vkpool/seeded')).toString(), '');
 
     const grown = await h.engine.dispatch({ kind: 'volResize', pool: 'ceph', volume: 'data', capacity: 32 * MiB });
     assert.equal(grown.capacity, 32 * MiB);

@@ -13,6 +13,7 @@ import { secretValueFor } from '../secrets/ops.js';
 import type { StorageContext } from './context.js';
 import type { PoolDef, VolumeDef } from './pool-xml.js';
 import type { PoolRecord, VolumeRecord } from './records.js';
+import { CLONE_SNAP_PREFIX, dropCloneSnapshot } from './rbd-copy.js';
 
 export const isRbdPool = (def: PoolDef): boolean => def.type === 'rbd';
 
@@ -33,20 +34,20 @@ export function rbdAccess(ctx: StorageContext, def: PoolDef): RbdAccess {
   return { monitors, user: auth.username, key };
 }
 
-const client = (ctx: StorageContext, def: PoolDef): RbdClient => new RbdClient(rbdAccess(ctx, def));
+export const rbdClient = (ctx: StorageContext, def: PoolDef): RbdClient => new RbdClient(rbdAccess(ctx, def));
 
-function record(pool: string, img: { name: string; capacity: number; allocation: number }): VolumeRecord {
+export function rbdRecord(pool: string, img: { name: string; capacity: number; allocation: number }): VolumeRecord {
   const path = `${pool}/${img.name}`;
   return { name: img.name, key: path, path, type: 'network', format: 'raw', capacity: img.capacity, allocation: img.allocation, backing: undefined };
 }
 
 /** The pool's images as volumes and the cluster's space (pool-start, pool-refresh). */
 export async function scanRbdPool(ctx: StorageContext, def: PoolDef): Promise<{ volumes: Map<string, VolumeRecord>; space: PoolSpace }> {
-  const c = client(ctx, def);
+  const c = rbdClient(ctx, def);
   const pool = cephPool(def);
   const images = await c.images(pool);
   const space = await c.space();
-  return { volumes: new Map(images.map((i) => [i.name, record(pool, i)])), space };
+  return { volumes: new Map(images.map((i) => [i.name, rbdRecord(pool, i)])), space };
 }
 
 function noSuchImage(p: PoolRecord, name: string): VirtkitError {
@@ -60,30 +61,49 @@ export async function createRbdVolume(ctx: StorageContext, p: PoolRecord, vol: V
     throw new VirtkitError('VOLUME_EXISTS', `storage volume '${vol.name}' already exists in pool '${p.name}'`, { details: { pool: p.name, volume: vol.name } });
   }
   const capacity = vol.capacity?.value ?? 0;
-  const c = client(ctx, p.def);
+  const c = rbdClient(ctx, p.def);
   await c.create(pool, vol.name, capacity);
   const img = await c.image(pool, vol.name);
   if (!img) throw noSuchImage(p, vol.name);
-  const rec = record(pool, img);
+  const rec = rbdRecord(pool, img);
   p.volumes.set(rec.name, rec);
   p.space = await c.space();
   return rec;
 }
 
+/**
+ * vol-delete of an rbd volume. The snapshots virtkit made to clone from (rbd-copy.ts) go with
+ * the image once no clone uses them, and a clone's removal drops its parent's snapshot when it
+ * was the last clone; an image with clones left is refused (delete the clones first). Snapshots
+ * of the user's own make `rbd rm` refuse, as they make libvirt's (without --delete-snapshots).
+ */
 export async function deleteRbdVolume(ctx: StorageContext, p: PoolRecord, v: VolumeRecord): Promise<void> {
-  const c = client(ctx, p.def);
-  await c.remove(cephPool(p.def), v.name);
+  const c = rbdClient(ctx, p.def);
+  const pool = cephPool(p.def);
+  const parent = (await c.info(pool, v.name)).parent;
+  for (const s of (await c.snapshots(pool, v.name)).filter((x) => x.name.startsWith(CLONE_SNAP_PREFIX))) {
+    const clones = await c.children(pool, v.name, s.name);
+    if (clones.length > 0) {
+      throw new VirtkitError('OPERATION_INVALID',
+        `cannot delete volume '${v.name}' of pool '${p.name}': linked clones use it (${clones.join(', ')}); delete them first`,
+        { details: { pool: p.name, volume: v.name, clones } });
+    }
+    await dropCloneSnapshot(c, pool, v.name, s.name);
+  }
+  await c.remove(pool, v.name);
   p.volumes.delete(v.name);
+  // Best effort: a leftover snapshot of the parent is dropped again when the parent is deleted.
+  if (parent?.snapshot.startsWith(CLONE_SNAP_PREFIX) === true) await dropCloneSnapshot(c, parent.pool, parent.image, parent.snapshot).catch(() => false);
   p.space = await c.space();
 }
 
 export async function resizeRbdVolume(ctx: StorageContext, p: PoolRecord, v: VolumeRecord, size: number): Promise<VolumeRecord> {
   const pool = cephPool(p.def);
-  const c = client(ctx, p.def);
+  const c = rbdClient(ctx, p.def);
   await c.resize(pool, v.name, size, size < v.capacity);
   const img = await c.image(pool, v.name);
   if (!img) throw noSuchImage(p, v.name);
-  const rec = record(pool, img);
+  const rec = rbdRecord(pool, img);
   p.volumes.set(rec.name, rec);
   return rec;
 }

@@ -4,14 +4,15 @@
  * virsh's --shrink; crash-safe steps in volume-resize.ts) and vol-wipe (the volume's data made to read as zeros: a
  * fresh image of the same format and capacity is made under a temp name and
  * renamed over the old file in one step, so a kill -9 leaves either the old
- * volume or the wiped one).
+ * volume or the wiped one; an rbd image is zeroed in place, rbd-copy.ts).
  */
 import { VirtkitError } from '../../core/errors.js';
 import { QemuImg } from '../../host/storage/qemu-img.js';
 import { createRawFile } from '../../host/storage/volume-files.js';
 import type { StorageContext } from './context.js';
 import { onPool, type JobOpts } from './pool-ops.js';
-import { volumeIn } from './queries.js';
+import { requireRunning, volumeIn } from './queries.js';
+import { wipeRbdVolume } from './rbd-copy.js';
 import { volumeView, type VolumeInfo, type VolumeRecord } from './records.js';
 import { makeVolume, poolDir, requireSpace } from './volume-make.js';
 import { readVolume } from './volumes.js';
@@ -73,14 +74,18 @@ export const WIPE_ALGORITHMS = ['zero', 'nnsa', 'dod', 'bsi', 'gutmann', 'schnei
 
 export function wipeVolume(ctx: StorageContext, poolRef: string, name: string, algorithm: string, o: JobOpts): Promise<VolumeInfo> {
   return onPool(ctx, poolRef, 'wipe volume in', o, async (p) => {
-    const dir = poolDir(p, 'wipe a volume');
-    const v = resizable(volumeIn(p, name));
+    const rbd = isRbdPool(p.def);
+    const dir = rbd ? '' : poolDir(p, 'wipe a volume');
+    if (rbd) requireRunning(p);
+    const v = rbd ? volumeIn(p, name) : resizable(volumeIn(p, name));
     if (algorithm !== 'zero') {
       const known = (WIPE_ALGORITHMS as readonly string[]).includes(algorithm);
       throw new VirtkitError(known ? 'UNSUPPORTED_OPERATION' : 'INVALID_ARGUMENT',
         `${known ? `wipe algorithm '${algorithm}' is not supported` : `'${algorithm}' is not a wipe algorithm`}: virtkit wipes with 'zero' (the volume then reads as zeros)`,
         { details: { algorithm, supported: ['zero'] } });
     }
+    // An rbd image is zeroed in place (rbd-copy.ts): it keeps its snapshots and clones.
+    if (rbd) return wipeRbdVolume(ctx, p, v);
     return makeVolume(ctx, p, dir, name, 'wipe volume', async (temp) => {
       if (v.format === 'raw') await createRawFile(temp, v.capacity, 0, 0o600, ctx.deps.run);
       else await new QemuImg().create({ path: temp, format: 'qcow2', size: v.capacity });

@@ -6,6 +6,7 @@
  * recorded), and an import (qemu-img convert -p of an image file of an
  * explicit format into the pool, progress reported as it goes). Before
  * qemu-img follows any backing file, the chain is walked (chain-policy.ts).
+ * In an rbd pool, clones and copies are the cluster's (rbd-copy.ts).
  */
 import { basename, extname, isAbsolute } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
@@ -17,7 +18,9 @@ import { makeLinkedClone } from './linked-clone.js';
 import type { StorageContext } from './context.js';
 import { onPool, type JobOpts } from './pool-ops.js';
 import type { VolumeDef } from './pool-xml.js';
-import { lookupPool, volumeIn } from './queries.js';
+import { lookupPool, requireRunning, volumeIn } from './queries.js';
+import { cloneRbdVolume, copyRbdIntoFile, createRbdVolumeFrom } from './rbd-copy.js';
+import { isRbdPool } from './rbd-volumes.js';
 import type { VolumeInfo, VolumeRecord } from './records.js';
 import { makeVolume, poolDir, requireFree, requireSpace } from './volume-make.js';
 
@@ -59,7 +62,21 @@ async function checkVolumeChain(ctx: StorageContext, v: VolumeRecord): Promise<v
 export async function createVolumeFrom(ctx: StorageContext, poolRef: string, xml: string, input: { pool: string; volume: string }, o: CopyOpts): Promise<VolumeInfo> {
   const ip = await lookupPool(ctx, input.pool);
   return onPool(ctx, poolRef, 'create volume in', o, async (p) => {
+    if (isRbdPool(p.def)) {
+      requireRunning(p);
+      const src = volumeIn(ip, input.volume);
+      // A file's chain is walked before qemu-img follows it, as for a file pool.
+      if (!isRbdPool(ip.def) && src.type === 'file') await checkVolumeChain(ctx, src);
+      return createRbdVolumeFrom(ctx, p, (await ctx.xml()).prepareVolumeXml(xml, p.def), ip, src, o);
+    }
     const dir = poolDir(p, 'create a volume');
+    if (isRbdPool(ip.def)) {
+      const rsrc = volumeIn(ip, input.volume);
+      const rvol = (await ctx.xml()).prepareVolumeXml(xml, p.def);
+      await requireFree(ctx, p, dir, rvol.name);
+      await requireSpace(p, dir, rvol.name, rsrc.allocation);
+      return makeVolume(ctx, p, dir, rvol.name, 'create volume', (temp) => copyRbdIntoFile(ctx, ip, rsrc, p.def, rvol, temp, o));
+    }
     const src = fileVolume(volumeIn(ip, input.volume), 'copy');
     const vol = (await ctx.xml()).prepareVolumeXml(xml, p.def);
     await requireFree(ctx, p, dir, vol.name);
@@ -82,6 +99,10 @@ export async function createVolumeFrom(ctx: StorageContext, poolRef: string, xml
 /** vol-clone: a full copy in the source's format, or (linked) a qcow2 overlay on the source. */
 export async function cloneVolume(ctx: StorageContext, poolRef: string, volume: string, newName: string, o: CopyOpts & { linked?: boolean | undefined }): Promise<VolumeInfo> {
   return onPool(ctx, poolRef, 'clone volume in', o, async (p) => {
+    if (isRbdPool(p.def)) {
+      requireRunning(p);
+      return cloneRbdVolume(ctx, p, volumeIn(p, volume), newName, o);
+    }
     const dir = poolDir(p, 'clone a volume');
     const src = fileVolume(volumeIn(p, volume), 'clone');
     // A linked clone starts qemu-img before the chain walk ends (linked-clone.ts).

@@ -63,3 +63,48 @@ test("the tool's failures: exit 13 is a refused key, a missing tool says to inst
   });
   await assert.rejects(new RbdClient(access, failing({ killed: true, stderr: '' })).images('vk'), /did not answer within 90 s/);
 });
+
+test('clone plumbing on captured rbd 16.2 output: info with a parent, snap ls protected as a string, children, diff; the argv', async () => {
+  const calls: string[][] = [];
+  const out: Record<string, string> = {
+    info: '{"name":"b","size":8388608,"format":2,"features":["layering","exclusive-lock","object-map","fast-diff","deep-flatten"],' +
+      '"parent":{"pool":"vkp","pool_namespace":"","image":"a","id":"1019449e9091","snapshot":"s1","trash":false,"overlap":8388608}}',
+    snap: '[{"id":4,"name":"s1","size":8388608,"protected":"true","timestamp":"Fri Dec  4 20:23:09 2026"},{"id":5,"name":"s2","size":8388608,"protected":"false"}]',
+    children: '[{"pool":"vkp","pool_namespace":"","image":"b"}]',
+    diff: '[]',
+  };
+  const run: RbdRunner = async (_bin, args) => {
+    const rest = args.slice(2);
+    calls.push(rest);
+    return rest[0] === 'snap' && rest[1] === 'ls' ? out['snap'] ?? '' : rest[0] === 'snap' || rest[0] === 'clone' || rest[0] === 'cp' ? '' : out[rest[0] ?? ''] ?? '';
+  };
+  const c = new RbdClient({ monitors: [{ name: 'mon1' }] }, run);
+  assert.deepEqual(await c.info('vkp', 'b'), {
+    size: 8388608, features: ['layering', 'exclusive-lock', 'object-map', 'fast-diff', 'deep-flatten'], parent: { pool: 'vkp', image: 'a', snapshot: 's1' },
+  });
+  assert.deepEqual(await c.snapshots('vkp', 'a'), [{ name: 's1', protected: true }, { name: 's2', protected: false }]);
+  assert.deepEqual(await c.children('vkp', 'a', 's1'), ['vkp/b']);
+  assert.equal(await c.changedSince('vkp', 'a', 's1'), false);
+  await c.snap('create', 'vkp', 'a', 's3');
+  await c.snap('protect', 'vkp', 'a', 's3');
+  await c.clone('vkp', 'a', 's3', 'c');
+  await c.copy('vkp', 'a', 'd');
+  assert.deepEqual(calls.slice(4), [
+    ['snap', 'create', '--no-progress', 'vkp/a@s3'], ['snap', 'protect', 'vkp/a@s3'], ['clone', 'vkp/a@s3', 'vkp/c'], ['cp', '--no-progress', 'vkp/a', 'vkp/d'],
+  ]);
+  assert.deepEqual(calls[3], ['diff', '--from-snap', 's1', '--format', 'json', 'vkp/a']);
+});
+
+test('withConf: the conf qemu-img is given names the 0600 keyring beside it; both gone afterwards', async () => {
+  const c = new RbdClient({ monitors: [{ name: 'mon1', port: 6789 }], user: 'virtkit', key: KEY });
+  let seen = '';
+  await c.withConf(async (conf) => {
+    seen = conf;
+    const keyring = /^keyring = (.*)$/m.exec(readFileSync(conf, 'utf8'))?.[1] ?? '';
+    assert.equal(dirname(keyring), dirname(conf));
+    assert.equal(statSync(keyring).mode & 0o777, 0o600);
+    assert.equal(statSync(conf).mode & 0o777, 0o600);
+  });
+  assert.equal(c.user, 'virtkit');
+  assert.equal(existsSync(dirname(seen)), false);
+});

@@ -34,6 +34,19 @@ export interface RbdImage {
   readonly allocation: number;
 }
 
+export interface RbdImageInfo {
+  readonly size: number;
+  /** librbd's feature names: layering, exclusive-lock, object-map, fast-diff, deep-flatten... */
+  readonly features: readonly string[];
+  /** The snapshot a clone was made from (in the default namespace). */
+  readonly parent?: { readonly pool: string; readonly image: string; readonly snapshot: string };
+}
+
+export interface RbdSnapshot {
+  readonly name: string;
+  readonly protected: boolean;
+}
+
 export interface ClusterSpace {
   readonly capacity: number;
   readonly allocation: number;
@@ -113,8 +126,12 @@ function toolError(access: RbdAccess, what: string, e: unknown): VirtkitError {
 export class RbdClient {
   constructor(private readonly access: RbdAccess, private readonly run: RbdRunner = runBounded) {}
 
-  /** Runs `bin` with a private ceph.conf (and keyring) for this cluster; their directory goes afterwards. */
-  async #tool(bin: 'rbd' | 'rados', args: readonly string[], what: string): Promise<string> {
+  /**
+   * Runs `fn` with the path of a private ceph.conf for this cluster (and the keyring it names,
+   * 0600, in the same 0700 temp dir): for the rbd tool and for qemu-img's rbd driver (conf=),
+   * so that the key is never on a command line. The directory goes afterwards.
+   */
+  async withConf<T>(fn: (conf: string) => Promise<T>): Promise<T> {
     const dir = await mkdtemp(join(tmpdir(), 'virtkit-rbd-'));
     try {
       const a = this.access;
@@ -127,15 +144,27 @@ export class RbdClient {
       }
       const conf = join(dir, 'ceph.conf');
       await writeFile(conf, cephConf(a, keyring), { mode: 0o600 });
-      const id = a.user === undefined ? [] : ['--id', a.user];
-      try {
-        return await this.run(bin, ['-c', conf, ...id, ...args], KILL_AFTER_MS);
-      } catch (e) {
-        throw toolError(a, what, e);
-      }
+      return await fn(conf);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /** The cephx user qemu-img's rbd driver connects as (user=), if any. */
+  get user(): string | undefined {
+    return this.access.user;
+  }
+
+  /** Runs `bin` with a private ceph.conf (and keyring) for this cluster. */
+  #tool(bin: 'rbd' | 'rados', args: readonly string[], what: string): Promise<string> {
+    return this.withConf(async (conf) => {
+      const id = this.access.user === undefined ? [] : ['--id', this.access.user];
+      try {
+        return await this.run(bin, ['-c', conf, ...id, ...args], KILL_AFTER_MS);
+      } catch (e) {
+        throw toolError(this.access, what, e);
+      }
+    });
   }
 
   /** The pool's images with their provisioned and used sizes (`rbd du`); also proves the cluster answers. */
@@ -177,5 +206,50 @@ export class RbdClient {
   async resize(pool: string, name: string, bytes: number, shrink: boolean): Promise<void> {
     await this.#tool('rbd', ['resize', '--no-progress', '--size', `${bytes}B`, ...(shrink ? ['--allow-shrink'] : []), `${pool}/${name}`],
       `resize image '${name}' of Ceph pool '${pool}'`);
+  }
+
+  /** The image's features and, for a clone, its parent (`rbd info`). */
+  async info(pool: string, name: string): Promise<RbdImageInfo> {
+    const out = await this.#tool('rbd', ['info', '--format', 'json', `${pool}/${name}`], `read image '${name}' of Ceph pool '${pool}'`);
+    const i = JSON.parse(out || '{}') as { size?: number; features?: string[]; parent?: { pool: string; pool_namespace?: string; image: string; snapshot: string } };
+    const p = i.parent;
+    return {
+      size: i.size ?? 0, features: i.features ?? [],
+      ...(p === undefined || p.pool_namespace ? {} : { parent: { pool: p.pool, image: p.image, snapshot: p.snapshot } }),
+    };
+  }
+
+  /** The image's snapshots, oldest first (`rbd snap ls`). */
+  async snapshots(pool: string, name: string): Promise<RbdSnapshot[]> {
+    const out = await this.#tool('rbd', ['snap', 'ls', '--format', 'json', `${pool}/${name}`], `list the snapshots of image '${name}' of Ceph pool '${pool}'`);
+    return (JSON.parse(out || '[]') as { name: string; protected?: string }[]).map((s) => ({ name: s.name, protected: s.protected === 'true' }));
+  }
+
+  /** Whether the image has changed since its snapshot `snap` (`rbd diff --from-snap`, fast-diff where the image has it). */
+  async changedSince(pool: string, name: string, snap: string): Promise<boolean> {
+    const out = await this.#tool('rbd', ['diff', '--from-snap', snap, '--format', 'json', `${pool}/${name}`], `compare image '${name}' with its snapshot '${snap}'`);
+    return (JSON.parse(out || '[]') as unknown[]).length > 0;
+  }
+
+  /** snap create, protect, unprotect or rm of `POOL/IMAGE@SNAP`. */
+  async snap(op: 'create' | 'protect' | 'unprotect' | 'rm', pool: string, name: string, snap: string): Promise<void> {
+    await this.#tool('rbd', ['snap', op, ...(op === 'rm' || op === 'create' ? ['--no-progress'] : []), `${pool}/${name}@${snap}`],
+      `${op === 'rm' ? 'remove' : op} snapshot '${snap}' of image '${name}' of Ceph pool '${pool}'`);
+  }
+
+  /** The images cloned from `POOL/IMAGE@SNAP` (`rbd children`). */
+  async children(pool: string, name: string, snap: string): Promise<string[]> {
+    const out = await this.#tool('rbd', ['children', '--format', 'json', `${pool}/${name}@${snap}`], `list the clones of '${pool}/${name}@${snap}'`);
+    return (JSON.parse(out || '[]') as { pool: string; image: string }[]).map((c) => `${c.pool}/${c.image}`);
+  }
+
+  /** A copy-on-write clone of the protected snapshot `POOL/IMAGE@SNAP` (librbd's rbd_clone). */
+  async clone(pool: string, name: string, snap: string, newName: string): Promise<void> {
+    await this.#tool('rbd', ['clone', `${pool}/${name}@${snap}`, `${pool}/${newName}`], `clone image '${name}' of Ceph pool '${pool}' as '${newName}'`);
+  }
+
+  /** A full copy of the image's data into a new image (`rbd cp`: allocated extents only). */
+  async copy(pool: string, name: string, newName: string): Promise<void> {
+    await this.#tool('rbd', ['cp', '--no-progress', `${pool}/${name}`, `${pool}/${newName}`], `copy image '${name}' of Ceph pool '${pool}' to '${newName}'`);
   }
 }
