@@ -10,30 +10,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isVirtkitError } from '../../src/core/errors.js';
-import type { Harness } from './lifecycle-harness.js';
 import { until } from '../helpers/wait.js';
 import { guestDomainXml, virtioDiskXml } from '../helpers/guest.js';
-import { boot, console, diskSource, powerOff, tool, withGuest } from './snapshot-guest.js';
+import { boot, chainOnDisk, console, diskSource, liveChain, powerOff, tool, withGuest } from './snapshot-guest.js';
 
 const refused = (code: string, re: RegExp) => (e: unknown) => isVirtkitError(e) && e.code === code && re.test(e.message);
-
-async function chainOnDisk(top: string): Promise<string[]> {
-  const info = JSON.parse((await tool('qemu-img', 'info', '-U', '--backing-chain', '--output=json', top)).stdout) as { filename: string }[];
-  return info.map((i) => i.filename);
-}
-
-/** The live XML's chain of disk vda: the source, then each <backingStore index=N> (N checked to be the depth). */
-async function liveChain(h: Harness, name: string): Promise<string[]> {
-  const xml = await h.engine.dispatch({ kind: 'dumpxml', name });
-  const disk = /<disk type='file' device='disk'>[^]*?<\/disk>/.exec(xml)?.[0] ?? '';
-  const files = [/<source file='([^']+)'/.exec(disk)?.[1] ?? ''];
-  for (const m of disk.matchAll(/<backingStore type='file' index='(\d+)'>\s*<format type='\w+'\/>\s*<source file='([^']+)'\/>/g)) {
-    assert.equal(Number(m[1]), files.length, 'index is the depth in the chain');
-    files.push(m[2] ?? '');
-  }
-  assert.match(disk, /<backingStore\/>/, 'the chain ends with an empty <backingStore/>, as libvirt');
-  return files;
-}
 
 test('blockcommit --top/--base/--shallow/--keep-overlay/--pivot/--delete on a running guest keeps its data', { timeout: 300_000 }, async () => {
   await withGuest('vk-blkc-', async (h, dir, overlay) => {

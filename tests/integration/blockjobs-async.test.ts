@@ -7,21 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Harness } from './lifecycle-harness.js';
 import { until } from '../helpers/wait.js';
-import { boot, diskSource, powerOff, tool, withGuest } from './snapshot-guest.js';
-
-async function chainOnDisk(top: string): Promise<string[]> {
-  const info = JSON.parse((await tool('qemu-img', 'info', '-U', '--backing-chain', '--output=json', top)).stdout) as { filename: string }[];
-  return info.map((i) => i.filename);
-}
-
-/** The live XML's chain of disk vda: its source, then each <backingStore>'s. */
-async function liveChain(h: Harness, name: string): Promise<string[]> {
-  const xml = await h.engine.dispatch({ kind: 'dumpxml', name });
-  const disk = /<disk type='file' device='disk'>[^]*?<\/disk>/.exec(xml)?.[0] ?? '';
-  return [...disk.matchAll(/<source file='([^']+)'/g)].map((m) => m[1] ?? '');
-}
+import { boot, chainOnDisk, diskSource, liveChain, powerOff, tool, withGuest } from './snapshot-guest.js';
 
 test('blockcommit and blockpull without --wait, a ready active commit pivoted and aborted, block-job events', { timeout: 300_000 }, async () => {
   await withGuest('vk-bja-', async (h, dir, overlay) => {

@@ -69,3 +69,22 @@ export async function withGuest(prefix: string, fn: (h: Harness, dir: string, ov
   }
   assert.ok(!existsSync(dir), `${dir} left behind`);
 }
+
+/** The chain of images qemu-img sees from top down. */
+export async function chainOnDisk(top: string): Promise<string[]> {
+  const info = JSON.parse((await tool('qemu-img', 'info', '-U', '--backing-chain', '--output=json', top)).stdout) as { filename: string }[];
+  return info.map((i) => i.filename);
+}
+
+/** The live XML's chain of disk vda: the source, then each <backingStore index=N> (N checked to be the depth). */
+export async function liveChain(h: Harness, name: string): Promise<string[]> {
+  const xml = await h.engine.dispatch({ kind: 'dumpxml', name });
+  const disk = /<disk type='file' device='disk'>[^]*?<\/disk>/.exec(xml)?.[0] ?? '';
+  const files = [/<source file='([^']+)'/.exec(disk)?.[1] ?? ''];
+  for (const m of disk.matchAll(/<backingStore type='file' index='(\d+)'>\s*<format type='\w+'\/>\s*<source file='([^']+)'\/>/g)) {
+    assert.equal(Number(m[1]), files.length, 'index is the depth in the chain');
+    files.push(m[2] ?? '');
+  }
+  assert.match(disk, /<backingStore\/>/, 'the chain ends with an empty <backingStore/>, as libvirt');
+  return files;
+}
