@@ -22,8 +22,12 @@ export interface AgentResults {
   agentCommand: unknown;
 }
 
-/** The running domain's agent; AGENT_UNAVAILABLE (or OPERATION_INVALID: not running) when there is none. */
-function agentOf(ctx: EngineContext, ref: string): DomainAgent {
+/**
+ * The running domain's agent client: OPERATION_INVALID when the domain is not running (or virtkitd
+ * is not connected to it), UNSUPPORTED_OPERATION when its hypervisor driver has no agent client.
+ * A domain without an agent channel gets a client all the same: its commands fail with AGENT_UNAVAILABLE.
+ */
+export function agentOf(ctx: EngineContext, ref: string): DomainAgent {
   const rec = ctx.registry.resolve(ref);
   const handle = ctx.requireHandle(rec);
   if (handle.agent === undefined) throw new VirtkitError('UNSUPPORTED_OPERATION', `the hypervisor driver of domain '${rec.name}' has no guest agent client`);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DomainDef } from '../../core/xml/domain/index.js';
-import { agentChannel } from './agent-port.js';
+import { agentChannel, hasAgentChannel } from './agent-port.js';
 
 const def = (channel: unknown[]): DomainDef => ({ devices: { channel } }) as unknown as DomainDef;
 const target = { type: 'virtio', name: 'org.qemu.guest_agent.0' };
@@ -18,4 +18,10 @@ test('no agent channel, or one QEMU does not listen on, says why', () => {
   assert.match(String(agentChannel(def([{ type: 'unix', target: { type: 'virtio', name: 'other' }, alias: { name: 'c' } }]), '/r')), /no guest agent channel/);
   assert.match(String(agentChannel(def([{ type: 'pty', target, alias: { name: 'c' } }]), '/r')), /not a unix socket/);
   assert.match(String(agentChannel(def([{ type: 'unix', source: [{ mode: 'connect', path: '/x' }], target, alias: { name: 'c' } }]), '/r')), /not a unix socket/);
+});
+
+test('hasAgentChannel notices the channel by its target name, usable or not', () => {
+  assert.equal(hasAgentChannel(def([])), false);
+  assert.equal(hasAgentChannel(def([{ type: 'unix', target: { type: 'virtio', name: 'other' } }])), false);
+  assert.equal(hasAgentChannel(def([{ type: 'pty', target }])), true);
 });

@@ -15,6 +15,11 @@ import type { Monitor } from './monitor.js';
 
 export const AGENT_CHANNEL_NAME = 'org.qemu.guest_agent.0';
 
+/** The definition has a guest agent channel (usable or not: agentChannel says). */
+export function hasAgentChannel(def: CoreDomainDef): boolean {
+  return (def.devices?.channel ?? []).some((c) => c.target?.name === AGENT_CHANNEL_NAME);
+}
+
 /** The agent channel of a prepared definition: its alias and socket path, or why there is none to use. */
 export function agentChannel(def: CoreDomainDef, runDir: string): { alias: string; path: string } | string {
   const c = (def.devices?.channel ?? []).find((x) => x.target?.name === AGENT_CHANNEL_NAME);
@@ -37,6 +42,8 @@ export interface AgentPortParts {
 }
 
 export class AgentPort implements DomainAgent {
+  /** The domain has a guest agent channel (org.qemu.guest_agent.0). */
+  readonly hasChannel: boolean;
   readonly #why: string | undefined;
   readonly #client: GuestAgent | undefined;
   #open: Promise<boolean> = Promise.resolve(false);
@@ -44,6 +51,7 @@ export class AgentPort implements DomainAgent {
   #state: 'connected' | 'disconnected' | undefined;
 
   constructor(private readonly p: AgentPortParts) {
+    this.hasChannel = hasAgentChannel(p.def);
     const ch = agentChannel(p.def, p.runDir);
     if (typeof ch === 'string') {
       this.#why = ch;

@@ -36,7 +36,7 @@ import type {
 import type { DomainRuntimePaths } from '../paths.js';
 import type { DomainStatus } from '../store/types.js';
 import type { Prepare } from './launch-plan.js';
-import { hasAgentChannel, planLaunchPrepared, planNative, policyOf, toCoreDef } from './launch-plan.js';
+import { planLaunchPrepared, planNative, policyOf, toCoreDef } from './launch-plan.js';
 import { PortAllocator } from '../../host/net/ports.js';
 import { SysNet } from '../../host/net/link-view.js';
 import { Links } from '../../host/net/links.js';
@@ -329,7 +329,7 @@ export class QemuHypervisor implements Hypervisor {
       if (opts.paused) tracker = initialTracker(plan.policy, { state: 'paused', reason: 'user' });
       const dom = new QemuDomain({
         record, monitor, console, child: proc.child, childExited: proc.exited, tracker, liveDef: plan.liveDef, paths,
-        aliases: plan.aliases, hasAgentChannel: plan.hasAgentChannel, procRoot: this.#procRoot, taps,
+        aliases: plan.aliases, procRoot: this.#procRoot, taps,
         termTimeoutMs: this.deps.termTimeoutMs ?? 10_000, warn: (m) => this.#warn(m), ...this.#hotplugParts(caps),
         tuning: this.#tuningHost(),
       });
@@ -410,7 +410,7 @@ export class QemuHypervisor implements Hypervisor {
     const liveDef = await dropMissingNics(monitor, def, taps, (m) => this.#warn(`domain '${def.name}': ${m}`));
     const dom = new QemuDomain({
       record, monitor, console, ...(consoleLost === undefined ? {} : { consoleLost }), child: undefined, childExited: undefined, tracker, liveDef, paths,
-      aliases: status.aliases, hasAgentChannel: hasAgentChannel(toCoreDef(def)), procRoot: this.#procRoot,
+      aliases: status.aliases, procRoot: this.#procRoot,
       taps,
       termTimeoutMs: this.deps.termTimeoutMs ?? 10_000, warn: (m) => this.#warn(m), ...this.#hotplugParts(),
       tuning: this.#tuningHost(),

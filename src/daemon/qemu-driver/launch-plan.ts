@@ -18,7 +18,6 @@ export interface LaunchPlan {
   readonly policy: LifecyclePolicy;
   readonly consoleSocket: string | undefined;
   readonly noReboot: boolean;
-  readonly hasAgentChannel: boolean;
   /** Device alias -> element kind, for the status file. */
   readonly aliases: Record<string, string>;
   /** The definition as running, in the daemon's model. */
@@ -39,10 +38,6 @@ export function policyOf(def: CoreDomainDef): LifecyclePolicy {
     onReboot: a(def.on_reboot, DEFAULT_POLICY.onReboot),
     onCrash: a(def.on_crash, DEFAULT_POLICY.onCrash),
   };
-}
-
-export function hasAgentChannel(def: CoreDomainDef): boolean {
-  return (def.devices?.channel ?? []).some((c) => c.target?.name === 'org.qemu.guest_agent.0');
 }
 
 function aliasesOf(def: CoreDomainDef): Record<string, string> {
@@ -128,6 +123,6 @@ export function planLaunchPrepared(
   const argv = buildQemuArgv(forQemu, caps, { ...run, ...instanceRuntimePaths(paths, binary, forQemu) });
   return {
     prepared, argv, policy: policyOf(prepared), consoleSocket, noReboot: argv.args.includes('-no-reboot'),
-    hasAgentChannel: hasAgentChannel(prepared), aliases: aliasesOf(prepared), liveDef: prepared,
+    aliases: aliasesOf(prepared), liveDef: prepared,
   };
 }

@@ -32,7 +32,7 @@ import type { LiveTuning } from '../live-tuning.js';
 import type { TuningHost } from './tuning.js';
 import { QemuLiveVcpus } from './vcpu-hotplug.js';
 import { vcpuSlots, withVcpuSlots } from '../../core/qemu/hotplug/vcpu-plan.js';
-import { AgentPort } from './agent-port.js';
+import { AGENT_CHANNEL_NAME, AgentPort } from './agent-port.js';
 
 export interface QemuDomainParts {
   readonly record: QemuRuntimeRecord;
@@ -46,8 +46,6 @@ export interface QemuDomainParts {
   readonly liveDef: DomainDef;
   readonly paths: DomainRuntimePaths;
   readonly aliases: Readonly<Record<string, string>>;
-  /** The domain has a guest agent channel (org.qemu.guest_agent.0). */
-  readonly hasAgentChannel: boolean;
   readonly procRoot: string;
   readonly termTimeoutMs: number;
   readonly warn: (message: string) => void;
@@ -182,9 +180,9 @@ export class QemuDomain implements RunningDomain {
 
   /** guest-shutdown answers nothing on success: the guest's power-off (or reset) is the answer. */
   async #agentShutdown(what: string, mode: 'powerdown' | 'reboot'): Promise<void> {
-    if (!this.p.hasAgentChannel) {
+    if (!this.agent.hasChannel) {
       throw new VirtkitError('AGENT_UNAVAILABLE', `cannot ${what} with --mode agent: the domain has no guest agent channel ` +
-        "(<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>); use --mode acpi");
+        `(<channel type='unix'><target type='virtio' name='${AGENT_CHANNEL_NAME}'/></channel>); use --mode acpi`);
     }
     await this.agent.execute('guest-shutdown', { mode }, { noReply: true });
   }

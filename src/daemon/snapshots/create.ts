@@ -54,7 +54,7 @@ export async function createSnapshot(ctx: EngineContext, rec: DomainRecord, o: C
     return def;
   }
   const agent: DomainAgent | undefined = o.quiesce === true
-    ? quiesceAgent(rec, rec.runtime === undefined ? undefined : ctx.requireHandle(rec), o.diskOnly === true) : undefined;
+    ? quiesceAgent(ctx, rec, o.diskOnly === true) : undefined;
   const state = snapState(rec);
   // A copy: the snapshot keeps the disks as they were, while switchImage changes the domain's.
   const domain = structuredClone(rec.runtime?.liveDef ?? (await ctx.defOf(rec)));

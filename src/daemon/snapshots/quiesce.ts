@@ -4,18 +4,20 @@
  * (guest-fsfreeze-thaw), also when a step fails, as libvirt's qemuSnapshotFSFreeze/FSThaw.
  */
 import { VirtkitError } from '../../core/errors.js';
-import type { DomainAgent, RunningDomain } from '../driver.js';
+import { agentOf } from '../agent/actions.js';
+import type { DomainAgent } from '../driver.js';
+import type { EngineContext } from '../engine/context.js';
 import type { DomainRecord } from '../engine/registry.js';
 
 /** The agent to quiesce through, or why not (checked before anything is created). */
-export function quiesceAgent(rec: DomainRecord, handle: RunningDomain | undefined, diskOnly: boolean): DomainAgent {
+export function quiesceAgent(ctx: EngineContext, rec: DomainRecord, diskOnly: boolean): DomainAgent {
+  const handle = rec.runtime === undefined ? undefined : ctx.requireHandle(rec);
   if (!diskOnly) throw new VirtkitError('INVALID_ARGUMENT', '--quiesce requires --disk-only (as libvirt: an internal snapshot stops the vCPUs anyway)');
   if (handle === undefined) throw new VirtkitError('OPERATION_INVALID', `--quiesce needs domain '${rec.name}' running, with its guest agent`);
   if (!(handle.liveDef.devices?.channel ?? []).some((c) => c.target?.name === 'org.qemu.guest_agent.0')) {
     throw new VirtkitError('AGENT_UNAVAILABLE', `--quiesce needs a guest agent: domain '${rec.name}' has no org.qemu.guest_agent.0 channel`);
   }
-  if (handle.agent === undefined) throw new VirtkitError('UNSUPPORTED_OPERATION', `the hypervisor driver of domain '${rec.name}' has no guest agent client`);
-  return handle.agent;
+  return agentOf(ctx, rec.name);
 }
 
 /**
