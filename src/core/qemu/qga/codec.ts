@@ -6,6 +6,7 @@
  * sync with a random id; the agent answers with 0xFF followed by {"return": id}. Everything before
  * that 0xFF is stale and dropped, and answers with another id are older syncs'.
  */
+import { LineDecoder } from '../line-decoder.js';
 
 /** The byte that resets the agent's parser (client to agent) and marks a sync answer (agent to client). */
 export const QGA_SENTINEL = 0xff;
@@ -39,18 +40,19 @@ export function classifyAnswer(line: string): QgaAnswer {
 
 /**
  * Splits the agent's byte stream into answers. After `awaitSentinel()` it drops every byte up to
- * and including the next 0xFF (the sync answer follows it); otherwise it splits on newlines.
+ * and including the next 0xFF (the sync answer follows it); otherwise it splits on newlines
+ * (../line-decoder.ts, as QMP's).
  */
 export class QgaDecoder {
-  #chunks: Buffer[] = [];
-  #size = 0;
+  readonly #lines = new LineDecoder<QgaAnswer>({
+    classify: classifyAnswer, maxLineBytes: QGA_MAX_LINE_BYTES, tooLong: (line) => ({ kind: 'invalid', line }),
+  });
   #skipping = false;
 
   /** Drop everything until the next sentinel byte: called when a sync is written. */
   awaitSentinel(): void {
     this.#skipping = true;
-    this.#chunks = [];
-    this.#size = 0;
+    this.#lines.reset();
   }
 
   get awaitingSentinel(): boolean {
@@ -58,36 +60,19 @@ export class QgaDecoder {
   }
 
   push(chunk: Uint8Array): QgaAnswer[] {
-    let data = Buffer.from(chunk);
+    let data = chunk;
     if (this.#skipping) {
       const at = data.indexOf(QGA_SENTINEL);
       if (at === -1) return [];
       this.#skipping = false;
       data = data.subarray(at + 1);
     }
-    this.#chunks.push(data);
-    this.#size += data.length;
-    const all = Buffer.concat(this.#chunks);
-    const out: QgaAnswer[] = [];
-    let start = 0;
-    for (let nl = all.indexOf(0x0a); nl !== -1; nl = all.indexOf(0x0a, start)) {
-      const line = all.subarray(start, nl).toString('utf8').trim();
-      start = nl + 1;
-      if (line !== '') out.push(classifyAnswer(line));
-    }
-    let rest = all.subarray(start);
-    if (rest.length > QGA_MAX_LINE_BYTES) {
-      out.push({ kind: 'invalid', line: rest.subarray(0, 200).toString('utf8') });
-      rest = Buffer.alloc(0);
-    }
-    this.#chunks = rest.length === 0 ? [] : [rest];
-    this.#size = rest.length;
-    return out;
+    return this.#lines.push(data);
   }
 
   /** Bytes of an unfinished answer. */
   get pending(): number {
-    return this.#size;
+    return this.#lines.pending;
   }
 }
 

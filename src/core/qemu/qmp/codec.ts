@@ -2,8 +2,10 @@
  * QMP framing: QEMU writes one JSON object per line ("\r\n" or "\n"), and a
  * socket hands them over in arbitrary chunks: half a message, or several at
  * once, or a UTF-8 character split between two reads. `QmpDecoder` keeps the
- * incomplete tail between pushes. Commands go the other way as one line each.
+ * incomplete tail between pushes (../line-decoder.ts, shared with the guest
+ * agent's codec). Commands go the other way as one line each.
  */
+import { LineDecoder } from '../line-decoder.js';
 import { classifyMessage } from './messages.js';
 import type { QmpId, QmpMessage } from './messages.js';
 
@@ -11,36 +13,24 @@ import type { QmpId, QmpMessage } from './messages.js';
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 export class QmpDecoder {
-  private readonly utf8 = new TextDecoder('utf-8');
-  private buffer = '';
-  private readonly maxLine: number;
+  readonly #lines: LineDecoder<QmpMessage>;
 
   constructor(opts: { maxLineBytes?: number } = {}) {
-    this.maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.#lines = new LineDecoder<QmpMessage>({
+      classify: classifyMessage, maxLineBytes,
+      tooLong: (line) => ({ kind: 'invalid', line, reason: `a line longer than ${maxLineBytes} bytes` }),
+    });
   }
 
   /** Feeds one chunk; returns the messages it completed, in order. */
   push(chunk: Uint8Array | string): QmpMessage[] {
-    this.buffer += typeof chunk === 'string' ? chunk : this.utf8.decode(chunk, { stream: true });
-    const out: QmpMessage[] = [];
-    let start = 0;
-    for (let nl = this.buffer.indexOf('\n'); nl !== -1; nl = this.buffer.indexOf('\n', start)) {
-      const line = this.buffer.slice(start, nl).trim();
-      start = nl + 1;
-      if (line !== '') out.push(classifyMessage(line));
-    }
-    this.buffer = this.buffer.slice(start);
-    // Counted in UTF-16 units: close enough for a guard against a runaway line.
-    if (this.buffer.length > this.maxLine) {
-      out.push({ kind: 'invalid', line: this.buffer.slice(0, 200), reason: `a line longer than ${this.maxLine} bytes` });
-      this.buffer = '';
-    }
-    return out;
+    return this.#lines.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
   }
 
   /** Bytes of an unfinished message still waiting for its newline. */
   get pending(): number {
-    return this.buffer.length;
+    return this.#lines.pending;
   }
 }
 
