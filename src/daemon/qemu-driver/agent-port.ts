@@ -46,9 +46,11 @@ export class AgentPort implements DomainAgent {
   readonly hasChannel: boolean;
   readonly #why: string | undefined;
   readonly #client: GuestAgent | undefined;
-  #open: Promise<boolean> = Promise.resolve(false);
   #alias: string | undefined;
+  /** Whether the guest has its end of the port open: undefined until query-chardev or an event says. */
   #state: 'connected' | 'disconnected' | undefined;
+  /** The first query-chardev, answered (or failed). */
+  #queried: Promise<void> = Promise.resolve();
 
   constructor(private readonly p: AgentPortParts) {
     this.hasChannel = hasAgentChannel(p.def);
@@ -58,24 +60,25 @@ export class AgentPort implements DomainAgent {
       return;
     }
     this.#alias = ch.alias;
-    this.#client = new GuestAgent({ path: ch.path, guestOpen: () => this.#open });
-    this.#open = p.monitor.execute('query-chardev').then((list) => {
-      // An event that came first is newer than this answer.
-      if (this.#state !== undefined) return this.#state === 'connected';
+    this.#client = new GuestAgent({
+      path: ch.path,
+      guestOpen: async () => {
+        await this.#queried;
+        return this.#state === 'connected';
+      },
+    });
+    this.#queried = p.monitor.execute('query-chardev').then((list) => {
       const open = (list as QmpChardevInfo[]).find((c) => c.label === `char${ch.alias}`)?.['frontend-open'] === true;
-      this.#state = open ? 'connected' : 'disconnected';
-      return open;
+      // An event that came first is newer than this answer.
+      this.#state ??= open ? 'connected' : 'disconnected';
     }, (e: unknown) => {
       p.warn(`cannot ask QEMU whether the guest agent port is open: ${(e as Error).message}`);
-      return this.#state === 'connected';
     });
     p.monitor.onEvent((event, data) => {
       const d = data as { id?: unknown; open?: unknown } | undefined;
       if (event !== 'VSERPORT_CHANGE' || d?.id !== ch.alias) return;
-      const open = d.open === true;
-      this.#open = Promise.resolve(open);
+      this.#state = d.open === true ? 'connected' : 'disconnected';
       this.#client?.portChanged();
-      this.#state = open ? 'connected' : 'disconnected';
     });
   }
 
