@@ -6,7 +6,7 @@
  * a time by itself, and a quiesced snapshot (which holds the job) must reach the agent.
  */
 import { VirtkitError } from '../../core/errors.js';
-import { agentIfAddrs, arpIfAddrs, type IfAddr } from '../../core/qemu/qga/interfaces.js';
+import { agentIfAddrs, arpIfAddrs, matchesIface, type IfAddr } from '../../core/qemu/qga/interfaces.js';
 import { readArpTable } from '../../host/net/arp-table.js';
 import type { DomainAgent } from '../driver.js';
 import type { EngineContext } from '../engine/context.js';
@@ -56,7 +56,7 @@ export async function arpDomainIfAddr(ctx: EngineContext, ref: string, iface?: s
     const mac = n.mac?.address;
     const name = n.target?.dev ?? '-';
     if (mac === undefined) return [];
-    if (iface !== undefined && iface !== name && iface.toLowerCase() !== mac.toLowerCase()) return [];
+    if (!matchesIface(iface, name, mac)) return [];
     return [{ name, mac }];
   });
   return arpIfAddrs(ifaces, await readArpTable(ctx.host.root));

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { QgaDecoder, classifyAnswer, encodeQgaCommand, encodeQgaSync, parseRawAgentCommand } from './codec.js';
-import { agentIfAddrs, arpIfAddrs, parseProcNetArp } from './interfaces.js';
+import { parseProcNetArp } from '../../network/arp.js';
+import { agentIfAddrs, arpIfAddrs, matchesIface } from './interfaces.js';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -67,6 +68,13 @@ test('agent interfaces become domifaddr rows in the guest order; a filter picks 
   assert.deepEqual(agentIfAddrs(IFACES, '52:54:00:AB:CD:EF').map((i) => i.name), ['eth0']);
   assert.deepEqual(agentIfAddrs(IFACES, 'lo').map((i) => i.name), ['lo']);
   assert.throws(() => agentIfAddrs({}), /did not answer with a list/);
+});
+
+test('the interface filter: none, the name, or the MAC in any case', () => {
+  assert.equal(matchesIface(undefined, 'vnet0', '52:54:00:ab:cd:ef'), true);
+  assert.equal(matchesIface('vnet0', 'vnet0', '52:54:00:ab:cd:ef'), true);
+  assert.equal(matchesIface('52:54:00:AB:CD:EF', 'vnet0', '52:54:00:ab:cd:ef'), true);
+  assert.equal(matchesIface('vnet1', 'vnet0', '52:54:00:ab:cd:ef'), false);
 });
 
 // /proc/net/arp as Linux 6.1 writes it.

@@ -4,6 +4,7 @@
  * neighbour table (/proc/net/arp) for the domain's MACs, as libvirt's
  * VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT and _SRC_ARP give them.
  */
+import type { ArpEntry } from '../../network/arp.js';
 
 export interface IfAddr {
   readonly name: string;
@@ -13,6 +14,11 @@ export interface IfAddr {
 
 const obj = (v: unknown): Record<string, unknown> | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+
+/** domifaddr's interface filter: no filter, the interface's name, or its MAC (any case). */
+export function matchesIface(filter: string | undefined, name: string, mac: string): boolean {
+  return filter === undefined || filter === name || filter.toLowerCase() === mac.toLowerCase();
+}
 
 /**
  * guest-network-get-interfaces' answer as domifaddr rows: every interface the guest has, in its
@@ -26,7 +32,7 @@ export function agentIfAddrs(answer: unknown, filter?: string): IfAddr[] {
     const i = obj(raw);
     if (i === undefined || typeof i['name'] !== 'string') continue;
     const mac = typeof i['hardware-address'] === 'string' ? i['hardware-address'] : '-';
-    if (filter !== undefined && filter !== i['name'] && filter.toLowerCase() !== mac.toLowerCase()) continue;
+    if (!matchesIface(filter, i['name'], mac)) continue;
     const addrs: IfAddr['addrs'] = [];
     for (const a of Array.isArray(i['ip-addresses']) ? i['ip-addresses'] : []) {
       const o = obj(a);
@@ -35,29 +41,6 @@ export function agentIfAddrs(answer: unknown, filter?: string): IfAddr[] {
       addrs.push({ type, addr: o['ip-address'], prefix: typeof o['prefix'] === 'number' ? o['prefix'] : 0 });
     }
     out.push({ name: i['name'], mac, addrs });
-  }
-  return out;
-}
-
-export interface ArpEntry {
-  readonly ip: string;
-  readonly mac: string;
-  readonly device: string;
-}
-
-/**
- * /proc/net/arp: "IP address  HW type  Flags  HW address  Mask  Device" after a header line.
- * Incomplete entries (flags 0x0, MAC 00:00:00:00:00:00) are left out: the host has not heard
- * from that address.
- */
-export function parseProcNetArp(text: string): ArpEntry[] {
-  const out: ArpEntry[] = [];
-  for (const line of text.split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 6) continue;
-    const [ip, , flags, mac, , device] = f as [string, string, string, string, string, string];
-    if (flags === '0x0' || mac === '00:00:00:00:00:00') continue;
-    out.push({ ip, mac: mac.toLowerCase(), device });
   }
   return out;
 }
