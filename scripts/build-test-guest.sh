@@ -91,9 +91,8 @@ ensure_tools() {
 }
 
 # One hash over this script and the files it puts into the initramfs.
-script_hash=$(cat "$script_path" "$guest_src/init" "$guest_src/power-button" "$guest_src/net" "$guest_src/udhcpc" "$guest_src/dhcpcd6" "$guest_src/dhcpcd6.conf" | sha256sum | cut -d' ' -f1)
-# ...and the guest agent's /sbin/shutdown.
-script_hash=$(cat - "$guest_src/shutdown" <<<"$script_hash" | sha256sum | cut -d' ' -f1)
+script_hash=$(cat "$script_path" "$guest_src/init" "$guest_src/power-button" "$guest_src/net" "$guest_src/udhcpc" \
+  "$guest_src/dhcpcd6" "$guest_src/dhcpcd6.conf" "$guest_src/shutdown" | sha256sum | cut -d' ' -f1)
 kernel_out=$out_dir/vmlinuz
 initrd_out=$out_dir/initramfs.cpio.gz
 stamp_out=$out_dir/stamp
@@ -252,6 +251,15 @@ for i in "${!load_order[@]}"; do
 done
 log "modules: $(tr '\n' ' ' <"$root/etc/modules.load"); with virtkit.net: $(tr '\n' ' ' <"$root/etc/modules.net")"
 
+# Installs every shared library the binary $1 loads (as ldd names them) at the same path in the
+# initramfs, the file itself where the path is a link.
+install_libs() {
+  local lib
+  for lib in $(ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+    install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
+  done
+}
+
 # busybox acpid turns KEY_POWER into the event "PWRF 00000080" and, with its
 # built-in action table, runs /etc/acpi/PWRF/00000080 (run-parts on a dir).
 install -m 0755 "$guest_src/power-button" "$root/etc/acpi/PWRF/00000080"
@@ -263,18 +271,13 @@ install -m 0755 "$guest_src/udhcpc" "$root/etc/udhcpc.script"
 install -D -m 0755 "$work/dhcp6/usr/sbin/dhcpcd" "$root/bin/dhcpcd"
 install -m 0644 "$guest_src/dhcpcd6.conf" "$root/etc/dhcpcd6.conf"
 install -m 0755 "$guest_src/dhcpcd6" "$root/etc/dhcpcd6.script"
-for lib in $(ldd "$work/dhcp6/usr/sbin/dhcpcd" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
-  install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
-done
+install_libs "$work/dhcp6/usr/sbin/dhcpcd"
 
 # The guest agent: the host's qemu-ga and every shared library it loads, at the same paths.
 [[ -x $QGA_BIN ]] || die "$QGA_BIN is missing: install qemu-guest-agent (scripts/setup.sh)"
 install -D -m 0755 "$QGA_BIN" "$root/bin/qemu-ga"
 install -D -m 0755 "$guest_src/shutdown" "$root/sbin/shutdown"
-for lib in $(ldd "$QGA_BIN" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
-  real=$(readlink -f "$lib")
-  install -D -m 0755 "$real" "$root$lib"
-done
+install_libs "$QGA_BIN"
 
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible) \
   | gzip -9n >"$work/initramfs.cpio.gz"
