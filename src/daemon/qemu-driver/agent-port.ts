@@ -5,6 +5,7 @@
  * (guest-agent.ts) that commands go through.
  */
 import { VirtkitError } from '../../core/errors.js';
+import { AGENT_CHANNEL_NAME, hasAgentChannel } from '../../core/qemu/qga/channel.js';
 import type { QmpChardevInfo } from '../../core/qemu/qmp/command-types.js';
 import type { DomainDef as CoreDomainDef } from '../../core/xml/domain/index.js';
 import type { DomainDef } from '../domain-xml.js';
@@ -13,12 +14,7 @@ import type { AgentCommandOptions } from './guest-agent.js';
 import { GuestAgent } from './guest-agent.js';
 import type { Monitor } from './monitor.js';
 
-export const AGENT_CHANNEL_NAME = 'org.qemu.guest_agent.0';
-
-/** The definition has a guest agent channel (usable or not: agentChannel says). */
-export function hasAgentChannel(def: CoreDomainDef): boolean {
-  return (def.devices?.channel ?? []).some((c) => c.target?.name === AGENT_CHANNEL_NAME);
-}
+export { AGENT_CHANNEL_NAME, hasAgentChannel };
 
 /** The agent channel of a prepared definition: its alias and socket path, or why there is none to use. */
 export function agentChannel(def: CoreDomainDef, runDir: string): { alias: string; path: string } | string {

@@ -4,6 +4,7 @@
  * (guest-fsfreeze-thaw), also when a step fails, as libvirt's qemuSnapshotFSFreeze/FSThaw.
  */
 import { VirtkitError } from '../../core/errors.js';
+import { AGENT_CHANNEL_NAME, hasAgentChannel } from '../../core/qemu/qga/channel.js';
 import { agentOf } from '../agent/actions.js';
 import type { DomainAgent } from '../driver.js';
 import type { EngineContext } from '../engine/context.js';
@@ -14,8 +15,8 @@ export function quiesceAgent(ctx: EngineContext, rec: DomainRecord, diskOnly: bo
   const handle = rec.runtime === undefined ? undefined : ctx.requireHandle(rec);
   if (!diskOnly) throw new VirtkitError('INVALID_ARGUMENT', '--quiesce requires --disk-only (as libvirt: an internal snapshot stops the vCPUs anyway)');
   if (handle === undefined) throw new VirtkitError('OPERATION_INVALID', `--quiesce needs domain '${rec.name}' running, with its guest agent`);
-  if (!(handle.liveDef.devices?.channel ?? []).some((c) => c.target?.name === 'org.qemu.guest_agent.0')) {
-    throw new VirtkitError('AGENT_UNAVAILABLE', `--quiesce needs a guest agent: domain '${rec.name}' has no org.qemu.guest_agent.0 channel`);
+  if (!hasAgentChannel(handle.liveDef)) {
+    throw new VirtkitError('AGENT_UNAVAILABLE', `--quiesce needs a guest agent: domain '${rec.name}' has no ${AGENT_CHANNEL_NAME} channel`);
   }
   return agentOf(ctx, rec.name);
 }
