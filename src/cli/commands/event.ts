@@ -1,13 +1,11 @@
 import type { LifecycleEvent, ObjectEvent } from '../../client/types.js';
 import { command, usageError } from '../framework.js';
 import { onDomain } from '../domain.js';
-import { watchObjectEvents } from '../object-events.js';
-
-const word = (s: string) => s.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+import { eventWord, watchObjectEvents } from '../object-events.js';
 
 /** As virsh event prints a lifecycle event. */
 export function eventLine(e: LifecycleEvent): string {
-  return `event 'lifecycle' for domain '${e.domain}': ${word(e.event)} ${word(e.detail)}`;
+  return `event 'lifecycle' for domain '${e.domain}': ${eventWord(e.event)} ${eventWord(e.detail)}`;
 }
 
 export default command({

@@ -7,6 +7,7 @@ import { VirtkitError } from '../../core/errors.js';
 import type { Holding } from '../../core/placement/index.js';
 import type { DomainDef, DomainSummary } from '../domain-xml.js';
 import type { RunningDomain } from '../driver.js';
+import type { ReadyCommit } from '../snapshots/block-jobs.js';
 import type { StateReason, StateWithReason } from '../state.js';
 
 export interface Runtime {
@@ -25,6 +26,8 @@ export interface Runtime {
   readonly placement?: Holding;
   /** Set by destroy so that the driver's `stopped` event is recorded as 'destroyed'. */
   expectedStop?: StateReason<'shutoff'>;
+  /** The active commits of this run that are ready (blockjob --pivot / --abort ends them), by disk target. */
+  readyCommits?: Map<string, ReadyCommit>;
 }
 
 export interface DomainRecord {

@@ -10,8 +10,8 @@
 import { isVirtkitError } from '../../core/errors.js';
 import type { EngineContext } from '../engine/context.js';
 import type { DomainRecord } from '../engine/registry.js';
-import { blockJobEnded, showMirror } from './block-jobs.js';
-import { readChain, refreshLiveChain } from './chain.js';
+import { blockJobEnded, readyFromChain, showMirror } from './block-jobs.js';
+import { refreshLiveChain } from './chain.js';
 import { diskOf } from './disks.js';
 
 /** The disk (target) a job of virtkit's (vk-commit-ALIAS, vk-active-commit-ALIAS, vk-pull-ALIAS) runs on. */
@@ -33,7 +33,7 @@ export async function resumeBlockJobs(ctx: EngineContext, rec: DomainRecord): Pr
     // An active commit's <mirror>: the status file may have been written before the job started.
     const file = live?.source?.file;
     if (j.type === 'active-commit' && live?.mirror === undefined && file !== undefined) {
-      const base = (await readChain(file, live?.driver?.type ?? 'qcow2').catch(() => []))[1];
+      const base = (await readyFromChain(file, live?.driver?.type ?? 'qcow2').catch(() => undefined))?.base;
       if (base !== undefined) showMirror(rec, disk, base);
     }
     let end: 'completed' | 'failed' | 'canceled' | 'ready';

@@ -13,6 +13,8 @@ import type { DomainRecord } from '../engine/registry.js';
 import { checkUnused, readChain, refreshLiveChain } from './chain.js';
 import { diskOf, switchImage } from './disks.js';
 
+type LiveDisk = ReturnType<typeof liveDisk>;
+
 function liveDisk(ctx: EngineContext, rec: DomainRecord, target: string) {
   const h = ctx.requireHandle(rec);
   if (h.blockOps === undefined) throw new VirtkitError('UNSUPPORTED_OPERATION', `the hypervisor driver has no block jobs for domain '${rec.name}'`);
@@ -45,18 +47,18 @@ export interface CommitResult {
   readonly deleted: string[];
 }
 
-/** What a ready active commit's end needs (blockjob --pivot / --abort), by domain UUID and disk target. */
-interface ReadyCommit {
+/** What a ready active commit's end needs (blockjob --pivot / --abort). */
+export interface ReadyCommit {
   readonly merged: readonly string[];
   readonly base: ChainImage;
   readonly remove: readonly string[];
 }
-const readyCommits = new WeakMap<EngineContext, Map<string, ReadyCommit>>();
-const readyOf = (ctx: EngineContext): Map<string, ReadyCommit> => {
-  const m = readyCommits.get(ctx) ?? new Map<string, ReadyCommit>();
-  readyCommits.set(ctx, m);
-  return m;
-};
+
+/** The ready commits of the domain's current run, by disk target: kept in its runtime record, they go with the run. */
+function readyOf(rec: DomainRecord): Map<string, ReadyCommit> {
+  if (rec.runtime === undefined) return new Map();
+  return (rec.runtime.readyCommits ??= new Map());
+}
 
 /**
  * Runs a QEMU block job (`start`) and then `after`, virtkit's bookkeeping, and tells its end on the
@@ -129,14 +131,14 @@ export async function blockCommit(ctx: EngineContext, rec: DomainRecord, disk: s
   const result = { disk: d.target, image: plan.finish === 'pivot' ? base.file : d.file, base: base.file, deleted: [...plan.remove] };
   if (plan.finish === 'ready') {
     const ready = { merged, base, remove: plan.remove };
-    const key = `${rec.uuid}/${d.target}`;
-    readyOf(ctx).set(key, ready);
+    const readies = readyOf(rec);
+    readies.set(d.target, ready);
     // The live XML shows the job (<mirror>) from its start; ready='yes' once it is; gone if it fails.
     const startReady = (started: () => void) => start(() => {
       showMirror(rec, d.target, base);
       started();
     }).catch(async (e: unknown) => {
-      readyOf(ctx).delete(key);
+      readies.delete(d.target);
       showMirror(rec, d.target, undefined);
       await ctx.writeStatus(rec);
       throw e;
@@ -171,15 +173,20 @@ export async function finishActiveCommit(ctx: EngineContext, rec: DomainRecord, 
   const report = await blockJobs(ctx, rec, disk);
   const d = liveDisk(ctx, rec, disk);
   if (!report.jobs.some((j) => j.type === 'active-commit')) throw new VirtkitError('OPERATION_INVALID', `disk '${d.target}' of domain '${rec.name}' has no active block commit`);
-  const key = `${rec.uuid}/${d.target}`;
-  const pending = readyOf(ctx).get(key) ?? await readyFromChain(d.file, d.format);
+  await endReady(ctx, rec, d, how);
+  return report;
+}
+
+/** Ends the ready active commit of live disk `d` (finishActiveCommit, blockJobAbort). */
+async function endReady(ctx: EngineContext, rec: DomainRecord, d: LiveDisk, how: 'pivot' | 'cancel'): Promise<void> {
+  const readies = readyOf(rec);
+  const pending = readies.get(d.target) ?? await readyFromChain(d.file, d.format);
   await d.ops.finishReady(d.alias, how);
-  readyOf(ctx).delete(key);
+  readies.delete(d.target);
   showMirror(rec, d.target, undefined);
   if (how === 'pivot') await commitEnded(ctx, rec, d.target, pending.merged, pending.base, pending.remove);
   else await refreshLiveChain(ctx, rec, d.target);
   blockJobEnded(ctx, rec, d.target, how === 'pivot' ? 'completed' : 'canceled');
-  return report;
 }
 
 /**
@@ -193,8 +200,11 @@ export function showMirror(rec: DomainRecord, target: string, base: ChainImage |
   else live.mirror = { type: 'file', job: 'active-commit', ...(ready ? { ready: 'yes' as const } : {}), format: { type: base.format as never }, source: { file: base.file } };
 }
 
-/** A ready commit this daemon did not start (it restarted meanwhile): as virsh's default, the active image into its backing one. */
-async function readyFromChain(file: string, format: string): Promise<ReadyCommit> {
+/**
+ * A ready commit this daemon did not start (it restarted meanwhile): as virsh's default, the active
+ * image into its backing one (block-job-restart.ts shows that base as the <mirror>).
+ */
+export async function readyFromChain(file: string, format: string): Promise<ReadyCommit> {
   const chain = await readChain(file, format);
   const base = chain[1];
   if (base === undefined) throw new VirtkitError('OPERATION_INVALID', `image '${file}' has no backing image`);
@@ -223,7 +233,7 @@ export async function blockJobAbort(ctx: EngineContext, rec: DomainRecord, disk:
   const report = await blockJobs(ctx, rec, disk);
   const d = liveDisk(ctx, rec, disk);
   for (const j of report.jobs) {
-    if (j.type === 'active-commit' && j.status === 'ready') await finishActiveCommit(ctx, rec, disk, 'cancel');
+    if (j.type === 'active-commit' && j.status === 'ready') await endReady(ctx, rec, d, 'cancel');
     else await d.ops.abort(j.id);
   }
   return report;

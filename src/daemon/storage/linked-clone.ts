@@ -21,9 +21,8 @@ import { volumePathIn, type PoolDef, type VolumeDef } from '../../core/xml/stora
 import { runQemuImgRetrying } from '../../host/storage/qemu-img.js';
 import { checkChain } from './chain-policy.js';
 import type { StorageContext } from './context.js';
-import { checkName } from './names.js';
 import type { PoolRecord, VolumeInfo, VolumeRecord } from './records.js';
-import { localFiles, makeVolume, requireFree, requireFreeNow } from './volume-make.js';
+import { makeVolume, requireFree } from './volume-make.js';
 
 /**
  * The new volume's definition as prepareVolumeXml makes it from `<volume><name>N</name>
@@ -45,9 +44,7 @@ function outcome(p: Promise<unknown>): Promise<unknown> {
 
 /** Makes `name` in `p` (its job held) as a qcow2 overlay on `src`, a file volume of a pool. */
 export async function makeLinkedClone(ctx: StorageContext, p: PoolRecord, dir: string, src: VolumeRecord, name: string): Promise<VolumeInfo> {
-  checkName('volume', name);
-  if (localFiles(p)) requireFreeNow(p, dir, name);
-  else await requireFree(ctx, p, dir, name);
+  await requireFree(ctx, p, dir, name);
   const source = { path: src.path, format: src.format };
   const walk = (): Promise<unknown> => checkChain(ctx, source, src.backing ? [src.backing.format] : undefined);
   return makeVolume(ctx, p, dir, name, 'clone volume', async (temp) => {

@@ -26,35 +26,16 @@ import { rbdCopyArgs, rbdExportArgs, rbdImportArgs, rbdWipeArgs } from '../../co
 import { runQemuImgRetrying } from '../../host/storage/qemu-img.js';
 import type { RbdClient } from '../../host/storage/rbd.js';
 import type { StorageContext } from './context.js';
-import { checkName } from './names.js';
 import type { PoolDef, VolumeDef } from './pool-xml.js';
-import { cephPool, rbdClient, rbdRecord } from './rbd-volumes.js';
+import { CLONE_SNAP_PREFIX, cephPool, dropCloneSnapshot, publish, rbdClient, requireFreeName } from './rbd-volumes.js';
 import { volumeView, type PoolRecord, type VolumeInfo, type VolumeRecord } from './records.js';
-
-/** The prefix of the snapshots virtkit makes to clone from (libvirt's are `libvirt-N`). */
-export const CLONE_SNAP_PREFIX = 'virtkit-';
 
 export interface RbdCopyOpts {
   readonly onProgress?: ((percent: number) => void) | undefined;
 }
 
-function requireFreeName(p: PoolRecord, name: string): void {
-  checkName('volume', name);
-  if (p.volumes.has(name)) {
-    throw new VirtkitError('VOLUME_EXISTS', `storage volume '${name}' already exists in pool '${p.name}'`, { details: { pool: p.name, volume: name } });
-  }
-}
-
-/** The new image as a volume of `p` (its sizes read back from the cluster). */
-async function publish(c: RbdClient, p: PoolRecord, name: string): Promise<VolumeInfo> {
-  const pool = cephPool(p.def);
-  const img = await c.image(pool, name);
-  if (!img) throw new VirtkitError('STORAGE_FAILED', `image '${name}' of rbd pool '${p.name}' is gone from the cluster right after it was made`, { details: { pool: p.name, volume: name } });
-  const rec = rbdRecord(pool, img);
-  p.volumes.set(rec.name, rec);
-  p.space = await c.space();
-  return volumeView(p.name, rec);
-}
+/** The new image as a volume of `p`, as the API shows it. */
+const published = async (c: RbdClient, p: PoolRecord, name: string): Promise<VolumeInfo> => volumeView(p.name, await publish(c, p, name));
 
 /** Runs `fill` once `name` exists; removes the image again when it fails. */
 async function filling(c: RbdClient, pool: string, name: string, fill: () => Promise<void>): Promise<void> {
@@ -92,7 +73,7 @@ export async function cloneRbdVolume(ctx: StorageContext, p: PoolRecord, src: Vo
   const pool = cephPool(p.def);
   if (o.linked !== true) {
     await c.copy(pool, src.name, newName);
-    return publish(c, p, newName);
+    return published(c, p, newName);
   }
   const info = await c.info(pool, src.name);
   if (!info.features.includes('layering')) {
@@ -107,15 +88,7 @@ export async function cloneRbdVolume(ctx: StorageContext, p: PoolRecord, src: Vo
     if (made) await dropCloneSnapshot(c, pool, src.name, snap).catch(() => undefined);
     throw e;
   }
-  return publish(c, p, newName);
-}
-
-/** Unprotects and removes a virtkit-* snapshot once no clone uses it. */
-export async function dropCloneSnapshot(c: RbdClient, pool: string, image: string, snap: string): Promise<boolean> {
-  if ((await c.children(pool, image, snap)).length > 0) return false;
-  await c.snap('unprotect', pool, image, snap).catch(() => undefined);
-  await c.snap('rm', pool, image, snap);
-  return true;
+  return published(c, p, newName);
 }
 
 /** vol-create-from into an rbd pool: a copy of a volume of an rbd pool, or of an image file of a file pool. */
@@ -132,13 +105,13 @@ export async function createRbdVolumeFrom(ctx: StorageContext, p: PoolRecord, vo
     await filling(c, pool, vol.name, () => sc.withConf((sconf) => c.withConf((conf) => runQemuImgRetrying(
       rbdCopyArgs({ ...from, conf: sconf }, { pool, image: vol.name, conf, user: c.user }, { progress: o.onProgress !== undefined }),
       o.onProgress ? { onProgress: o.onProgress } : {}))).then(() => undefined));
-    return publish(c, p, vol.name);
+    return published(c, p, vol.name);
   }
   if (ip.def.type === 'rbd') {
     await c.copy(pool, src.name, vol.name);
     // The copy has the input's size; a larger <capacity> grows it, as libvirt does.
     if (capacity > src.capacity) await filling(c, pool, vol.name, () => c.resize(pool, vol.name, capacity, false));
-    return publish(c, p, vol.name);
+    return published(c, p, vol.name);
   }
   if (src.type !== 'file') {
     throw new VirtkitError('UNSUPPORTED_OPERATION', `cannot copy volume '${src.name}': it is a ${src.type}, not an image file`, { details: { volume: src.name } });
@@ -151,7 +124,7 @@ export async function createRbdVolumeFrom(ctx: StorageContext, p: PoolRecord, vo
   await filling(c, pool, vol.name, () => c.withConf((conf) => runQemuImgRetrying(
     rbdImportArgs({ path: src.path, format: src.format }, { pool, image: vol.name, conf, user: c.user }, { progress: o.onProgress !== undefined }),
     o.onProgress ? { onProgress: o.onProgress } : {})).then(() => undefined));
-  return publish(c, p, vol.name);
+  return published(c, p, vol.name);
 }
 
 /** vol-wipe 'zero' of an rbd volume: the image keeps its size, snapshots and clones, and reads as zeros. */
@@ -159,7 +132,7 @@ export async function wipeRbdVolume(ctx: StorageContext, p: PoolRecord, v: Volum
   const c = rbdClient(ctx, p.def);
   const pool = cephPool(p.def);
   await c.withConf((conf) => runQemuImgRetrying(rbdWipeArgs({ pool, image: v.name, conf, user: c.user }, v.capacity)));
-  return publish(c, p, v.name);
+  return published(c, p, v.name);
 }
 
 /**

@@ -11,9 +11,9 @@ import { RbdClient, type RbdAccess } from '../../host/storage/rbd.js';
 import type { PoolSpace } from '../../host/storage/space.js';
 import { secretValueFor } from '../secrets/ops.js';
 import type { StorageContext } from './context.js';
+import { checkName } from './names.js';
 import type { PoolDef, VolumeDef } from './pool-xml.js';
 import type { PoolRecord, VolumeRecord } from './records.js';
-import { CLONE_SNAP_PREFIX, dropCloneSnapshot } from './rbd-copy.js';
 
 export const isRbdPool = (def: PoolDef): boolean => def.type === 'rbd';
 
@@ -54,21 +54,41 @@ function noSuchImage(p: PoolRecord, name: string): VirtkitError {
   return new VirtkitError('STORAGE_FAILED', `image '${name}' of rbd pool '${p.name}' is gone from the cluster`, { details: { pool: p.name, volume: name } });
 }
 
-/** vol-create / vol-create-as in an rbd pool: a raw image of the volume's capacity (thin: allocation is not honoured). */
-export async function createRbdVolume(ctx: StorageContext, p: PoolRecord, vol: VolumeDef): Promise<VolumeRecord> {
-  const pool = cephPool(p.def);
-  if (p.volumes.has(vol.name)) {
-    throw new VirtkitError('VOLUME_EXISTS', `storage volume '${vol.name}' already exists in pool '${p.name}'`, { details: { pool: p.name, volume: vol.name } });
+export function requireFreeName(p: PoolRecord, name: string): void {
+  checkName('volume', name);
+  if (p.volumes.has(name)) {
+    throw new VirtkitError('VOLUME_EXISTS', `storage volume '${name}' already exists in pool '${p.name}'`, { details: { pool: p.name, volume: name } });
   }
-  const capacity = vol.capacity?.value ?? 0;
-  const c = rbdClient(ctx, p.def);
-  await c.create(pool, vol.name, capacity);
-  const img = await c.image(pool, vol.name);
-  if (!img) throw noSuchImage(p, vol.name);
+}
+
+/** The image `name`, just made in the cluster, as a volume of `p` (its sizes read back; the pool's space with them). */
+export async function publish(c: RbdClient, p: PoolRecord, name: string): Promise<VolumeRecord> {
+  const pool = cephPool(p.def);
+  const img = await c.image(pool, name);
+  if (!img) throw noSuchImage(p, name);
   const rec = rbdRecord(pool, img);
   p.volumes.set(rec.name, rec);
   p.space = await c.space();
   return rec;
+}
+
+/** vol-create / vol-create-as in an rbd pool: a raw image of the volume's capacity (thin: allocation is not honoured). */
+export async function createRbdVolume(ctx: StorageContext, p: PoolRecord, vol: VolumeDef): Promise<VolumeRecord> {
+  requireFreeName(p, vol.name);
+  const c = rbdClient(ctx, p.def);
+  await c.create(cephPool(p.def), vol.name, vol.capacity?.value ?? 0);
+  return publish(c, p, vol.name);
+}
+
+/** The prefix of the snapshots virtkit makes to clone from (rbd-copy.ts; libvirt's are `libvirt-N`). */
+export const CLONE_SNAP_PREFIX = 'virtkit-';
+
+/** Unprotects and removes a virtkit-* snapshot once no clone uses it. */
+export async function dropCloneSnapshot(c: RbdClient, pool: string, image: string, snap: string): Promise<boolean> {
+  if ((await c.children(pool, image, snap)).length > 0) return false;
+  await c.snap('unprotect', pool, image, snap).catch(() => undefined);
+  await c.snap('rm', pool, image, snap);
+  return true;
 }
 
 /**

@@ -6,11 +6,10 @@
  * one step). A failure, a full file system or a kill -9 never leaves a
  * half-made volume under its name (leftover temp files go at the next scan).
  */
-import { statSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
-import { fileSizes, fileSizesNow, fsSpace, fsSpaceNow } from '../../host/storage/space.js';
+import { fileSizes, fileSizesNow, fsSpace, fsSpaceNow, type FileSizes } from '../../host/storage/space.js';
 import { fileError, publishVolume, publishVolumeNow, removeFile, tempVolumePath } from '../../host/storage/volume-files.js';
 import type { StorageContext } from './context.js';
 import { checkName } from './names.js';
@@ -27,12 +26,15 @@ export function poolDir(p: PoolRecord, what: string): string {
   return dir;
 }
 
-/** Refuses a name already taken in the pool (listed, or a file in its directory). */
+function taken(p: PoolRecord, name: string): VirtkitError {
+  return new VirtkitError('VOLUME_EXISTS', `storage volume '${name}' already exists in pool '${p.name}'`, { details: { pool: p.name, volume: name } });
+}
+
+/** Refuses a name already taken in the pool (listed, or a file in its directory); in a local pool synchronously (requireFreeNow). */
 export async function requireFree(ctx: StorageContext, p: PoolRecord, dir: string, name: string): Promise<void> {
+  if (localFiles(p)) return requireFreeNow(p, dir, name);
   checkName('volume', name);
-  if (p.volumes.has(name) || (await readVolume(ctx, dir, name))) {
-    throw new VirtkitError('VOLUME_EXISTS', `storage volume '${name}' already exists in pool '${p.name}'`, { details: { pool: p.name, volume: name } });
-  }
+  if (p.volumes.has(name) || (await readVolume(ctx, dir, name))) throw taken(p, name);
 }
 
 /**
@@ -50,11 +52,20 @@ export function localFiles(p: PoolRecord): boolean {
  * local file system, against ~0.15-0.2 ms through libuv's pool under load; docs/bench.md). Taken:
  * a listed volume, or a file, directory or block device of that name (what readVolume would list).
  */
-export function requireFreeNow(p: PoolRecord, dir: string, name: string): void {
+function requireFreeNow(p: PoolRecord, dir: string, name: string): void {
   checkName('volume', name);
-  const s = p.volumes.has(name) ? undefined : statSync(join(dir, name), { throwIfNoEntry: false });
-  if (p.volumes.has(name) || (s !== undefined && (s.isFile() || s.isDirectory() || s.isBlockDevice()))) {
-    throw new VirtkitError('VOLUME_EXISTS', `storage volume '${name}' already exists in pool '${p.name}'`, { details: { pool: p.name, volume: name } });
+  if (p.volumes.has(name)) throw taken(p, name);
+  const s = entrySizesNow(join(dir, name));
+  if (s !== undefined && (s.isFile || s.isDirectory || s.isBlockDevice)) throw taken(p, name);
+}
+
+/** fileSizesNow, or undefined when nothing has that name (ENOENT). */
+function entrySizesNow(path: string): FileSizes | undefined {
+  try {
+    return fileSizesNow(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
   }
 }
 
