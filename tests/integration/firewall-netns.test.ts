@@ -52,6 +52,22 @@ describe('network firewall modes in a namespace lab', { timeout: 120_000 }, () =
     await removedCleanly('fw-nat');
   });
 
+  it('a table made after the listing is replaced, not added to: the create fails, the listing is taken again', async () => {
+    const before = await lab.nft(['-j', 'list', 'ruleset']);
+    await applyFirewall(net('nat'), lab.nft);
+    const once = lab.sh(lab.host, ['nft', 'list', 'table', 'inet', 'virtkit_fw-2dnat']);
+    // The first listing is from before the table was made, as if it had been made in between.
+    let stale = true;
+    const lateTable: typeof lab.nft = (args, file) => {
+      if (file === undefined && stale) { stale = false; return Promise.resolve(before); }
+      return lab.nft(args, file);
+    };
+    await applyFirewall(net('nat'), lateTable);
+    assert.equal(stale, false);
+    assert.equal(lab.sh(lab.host, ['nft', 'list', 'table', 'inet', 'virtkit_fw-2dnat']), once, 'the same rules, none twice');
+    await removedCleanly('fw-nat');
+  });
+
   it('nat with IPv6: IPv4 masqueraded, IPv6 routed (the outside sees the guest\'s IPv6 address), isolated blocks both', async () => {
     const dual = { ...net('nat'), ipv6: [{ address: GATEWAY6, prefix: 64 }] };
     assert.deepEqual(await lab.probe(OUTSIDE_IP6), { tcp: GUEST_IP6, udp: GUEST_IP6 }, 'the lab routes IPv6 without rules');

@@ -39,8 +39,20 @@ describe('nft host functions', () => {
     assert.equal(nft.sent.length, 1);
     assert.deepEqual([...applied.pinholes].sort(), ['inet hostfw forward', 'inet hostfw input', 'ip filter DOCKER-USER']);
     const kinds = (nft.sent[0] ?? []).map((c) => Object.keys(c as object)[0]);
-    assert.deepEqual([...new Set(kinds)], ['add', 'delete', 'insert']);
+    // No table listed: created (no `delete table`, whose commit waits for the kernel).
+    assert.deepEqual([...new Set(kinds)], ['create', 'add', 'insert']);
     assert.equal(kinds.filter((k) => k === 'insert').length, 7);
+  });
+
+  it('replaces a listed table whole (added and deleted first) and creates one that is not listed', async () => {
+    const kinds = async (ruleset: string): Promise<string[]> => {
+      const nft = fakeNft(fixture(ruleset));
+      await applyFirewall(DEFAULT, nft.run);
+      return (nft.sent[0] ?? []).flatMap((c) => Object.entries(c as Record<string, Record<string, unknown>>))
+        .filter(([, o]) => 'table' in o).map(([k]) => k);
+    };
+    assert.deepEqual(await kinds('docker-hostfw-default.json'), ['add', 'delete', 'add', 'delete', 'add']);
+    assert.deepEqual(await kinds('docker-hostfw.json'), ['create']);
   });
 
   it('lists again and retries once when nft refuses the transaction (the ruleset changed in between), then reports', async () => {
