@@ -5,7 +5,8 @@
  * change (one command, or a tap's making and settings) and exits (its stdin closed): none
  * remembers a name -> ifindex lookup, as a long-lived `ip` does, which then fails with "No such
  * device" once someone else removed and made again a bridge or tap of that name. Used ones are
- * replaced a little later, off the caller's path. Arguments must be plain words (isBatchWord).
+ * replaced once no command ran for a while (or at once when none is left). Arguments must be plain
+ * words (isBatchWord).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { VirtkitError } from '../../core/errors.js';
@@ -18,18 +19,20 @@ const FAILED_RE = /^Command failed -:\d+$/mu;
 const PROBE = ['link', 'show', 'dev', 'lo'];
 const PROBE_OUT_RE = /^\d+: lo: /gmu;
 
-/** Waiting processes kept: a tap is made and set up in one, removed in another. */
-const POOL = 2;
 /**
- * How long after a command the used processes are replaced. spawn() blocks node's event loop (3 ms
- * here, 8 ms at a load of 8 on 2 cores), so it waits until the change that used them (an attach
- * takes 15-30 ms) is likely done, rather than hold up its QMP replies and status write.
+ * Waiting processes kept: a tap is made and set up in one, removed in another; three, so that a
+ * detach's `link del` and an attach right after it leave one waiting and neither starts its own.
  */
-const REFILL_DELAY_MS = 50;
+const POOL = 3;
+/** How long no command runs before the used processes are replaced (#refillLater). */
+const REFILL_IDLE_MS = 50;
 
 export class WarmIp {
   readonly #ready: ChildProcess[] = [];
   #refill: NodeJS.Timeout | undefined;
+  #refillNow: NodeJS.Immediate | undefined;
+  /** Commands whose ip has not ended. */
+  #running = 0;
   #closed = false;
 
   /** `prefix`: ip options before -batch (e.g. ['-n', NETNS]). */
@@ -45,21 +48,41 @@ export class WarmIp {
     return child;
   }
 
-  /** A waiting process that is still there, else a new one; the pool is filled again a little later. */
+  /** A waiting process that is still there, else a new one. */
   #take(): ChildProcess {
-    let child: ChildProcess | undefined;
-    while (child === undefined && this.#ready.length > 0) {
+    while (this.#ready.length > 0) {
       const c = this.#ready.shift();
-      if (c !== undefined && c.exitCode === null && c.signalCode === null && c.pid !== undefined) child = c;
+      if (c !== undefined && c.exitCode === null && c.signalCode === null && c.pid !== undefined) return c;
     }
-    if (this.#refill === undefined && !this.#closed) {
-      this.#refill = setTimeout(() => {
-        this.#refill = undefined;
-        while (this.#ready.length < POOL && !this.#closed) this.#ready.push(this.#start());
-      }, REFILL_DELAY_MS);
+    return this.#start();
+  }
+
+  /**
+   * Fills the pool again REFILL_IDLE_MS after the last command ended, none running meanwhile: spawn()
+   * blocks node's event loop (1-3 ms here, 8 ms at a load of 8 on 2 cores) and the new ip competes
+   * for the CPUs, so it is kept out of the change that used the pool and out of the next one that
+   * follows within that time (a detach's `link del`, then the next attach: docs/bench.md). When the
+   * pool ran empty, the next command would start its own ip on its path: then it is filled at once,
+   * once the code that awaited the ended command has run on (check phase).
+   */
+  #refillLater(): void {
+    clearTimeout(this.#refill);
+    this.#refill = undefined;
+    clearImmediate(this.#refillNow);
+    this.#refillNow = undefined;
+    if (this.#closed || this.#running > 0) return;
+    const fill = (): void => {
+      this.#refill = undefined;
+      this.#refillNow = undefined;
+      while (this.#ready.length < POOL && !this.#closed) this.#ready.push(this.#start());
+    };
+    if (this.#ready.length === 0) {
+      this.#refillNow = setImmediate(fill);
+      this.#refillNow.unref();
+    } else {
+      this.#refill = setTimeout(fill, REFILL_IDLE_MS);
       this.#refill.unref();
     }
-    return child ?? this.#start();
   }
 
   /** Runs `ip ARGS` in a waiting process; resolves to '' (its output is not read). */
@@ -79,6 +102,9 @@ export class WarmIp {
     const lines = steps.flatMap((s, i) => (i === 0 ? [s] : [PROBE, s]));
     const text = ipBatchText(lines.map((l) => ['ip', ...l]));
     const child = this.#take();
+    this.#running++;
+    clearTimeout(this.#refill);
+    this.#refill = undefined;
     return new Promise((resolve, reject) => {
       let stderr = '';
       let stdout = '';
@@ -90,6 +116,8 @@ export class WarmIp {
         ? new VirtkitError('HOST_UNSUPPORTED', 'cannot run ip: iproute2 is not installed (or not on PATH)', { cause: e })
         : new VirtkitError('HOST_NET_FAILED', `cannot run ip: ${e.message}`, { cause: e })));
       child.on('close', (code, signal) => {
+        this.#running--;
+        this.#refillLater();
         if (code === 0) { resolve(); return; }
         const step = Math.min(stdout.match(PROBE_OUT_RE)?.length ?? 0, steps.length - 1);
         const said = stderr.replace(FAILED_RE, '').trim() || `ip ended by ${signal ?? `exit status ${code ?? '?'}`}`;
@@ -104,6 +132,7 @@ export class WarmIp {
   close(): void {
     this.#closed = true;
     clearTimeout(this.#refill);
+    clearImmediate(this.#refillNow);
     for (const c of this.#ready.splice(0)) c.stdin?.end();
   }
 }

@@ -5,9 +5,12 @@
 // a bridge that another program removed and made again under the same name is found by the next
 // command (each has its own ip, which remembers no stale ifindex);
 // SysNet, run inside the namespace (`ip netns exec` mounts its sysfs), sees the bridge, its MTU and
-// its ports' MACs, and a tap with its master, as `ip -j link show` does.
+// its ports' MACs, and a tap with its master, as `ip -j link show` does; once no command runs, the
+// used ips are replaced and three wait.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { readdir, readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { VirtkitError } from '../../../src/core/errors.js';
 import { failedStep, Links } from '../../../src/host/net/links.js';
@@ -18,6 +21,19 @@ const ns = `${tag}a`;
 const namespaces = new NetNamespaces();
 const plain = new Links({ netns: ns });
 const links = new Links({ netns: ns, warm: true });
+
+/** This process's children that are a waiting `ip -n NS -batch -` (a used one has ended). */
+async function waitingIps(): Promise<number> {
+  let n = 0;
+  for (const pid of (await readdir('/proc')).filter((d) => /^\d+$/u.test(d))) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid !== process.pid) continue;
+    const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').filter((a) => a !== '');
+    if (argv.join(' ') === `ip -n ${ns} -batch -`) n++;
+  }
+  return n;
+}
 
 const failed = (code: string, re: RegExp) => (e: unknown): boolean => e instanceof VirtkitError && e.code === code && re.test(e.message);
 
@@ -93,5 +109,15 @@ describe('a pre-started ip and the links from sysfs, in a namespace', () => {
     const tap2 = listed.find((l) => l.name === 'tap2');
     assert.deepEqual(seen.tap2, { name: 'tap2', kind: 'tun', mtu: tap2?.mtu, mac: tap2?.mac, master: 'br0' });
     assert.equal(seen.notTap, undefined, 'a bridge is not a tap');
+  });
+
+  // The limit only ends a pool that is never filled (it measures nothing): it is filled about 50 ms
+  // after the last command ended.
+  it('the used ips are replaced once no command runs: three wait, then a change finds one', { timeout: 30_000 }, async (t) => {
+    await links.createTap('tapR');
+    while ((await waitingIps()) < 3) await sleep(10, undefined, { signal: t.signal });
+    assert.equal(await waitingIps(), 3, 'three wait, no more');
+    await links.delete('tapR');
+    assert.equal(await plain.get('tapR'), undefined);
   });
 });
