@@ -9,7 +9,7 @@
 import { VirtkitError } from '../../core/errors.js';
 import type { ArgvCaps } from '../../core/qemu/argv/index.js';
 import { buildNetParts } from '../../core/qemu/argv/index.js';
-import { vhostUserChardevId } from '../../core/qemu/argv/net-vhostuser.js';
+import { netdevId, vhostUserChardevId } from '../../core/qemu/argv/net-vhostuser.js';
 import type { InterfaceDef } from '../../core/xml/domain/schema/interface.js';
 import type { DomainDef } from '../domain-xml.js';
 import type { LiveNics } from '../driver.js';
@@ -120,7 +120,7 @@ export class QemuLiveNics implements LiveNics {
   async #undoAttach(alias: string, done: readonly string[]): Promise<void> {
     const warn = (what: string) => (u: unknown): void => this.p.warn(`cannot undo ${what} of '${alias}': ${(u as Error).message}`);
     if (done.includes('device_add')) await this.p.monitor.execute('device_del', { id: alias }).catch(() => undefined);
-    if (done.includes('netdev_add')) await this.p.monitor.execute('netdev_del', { id: `host${alias}` }).catch(warn('netdev_add'));
+    if (done.includes('netdev_add')) await this.p.monitor.execute('netdev_del', { id: netdevId(alias) }).catch(warn('netdev_add'));
     else if (done.includes('chardev-add')) await this.p.monitor.execute('chardev-remove', { id: vhostUserChardevId(alias) }).catch(warn('chardev-add'));
   }
 
@@ -137,7 +137,7 @@ export class QemuLiveNics implements LiveNics {
       });
       removal = released.then(async () => {
         this.#unplugged.delete(alias);
-        await this.#run('netdev_del', { id: `host${alias}` });
+        await this.#run('netdev_del', { id: netdevId(alias) });
         await this.p.taps.unplug(alias);
         const next = structuredClone(this.p.live());
         if (next.devices) next.devices.interface = (next.devices.interface ?? []).filter((x) => x.alias?.name !== alias);

@@ -7,6 +7,7 @@
  * is the device whose id is its alias) and drops each recorded NIC it lacks, with its netdev (in
  * case QEMU made that much) and its tap.
  */
+import { netdevId } from '../../core/qemu/argv/net-vhostuser.js';
 import type { DomainDef } from '../domain-xml.js';
 import type { Monitor } from './monitor.js';
 import type { DomainTaps } from './net-taps.js';
@@ -33,7 +34,7 @@ export async function dropMissingNics(monitor: Monitor, def: DomainDef, taps: Do
   if (missing.length === 0) return def;
   for (const alias of missing) {
     warn(`interface '${alias}' is recorded but QEMU has no such device (a hot-plug the daemon did not see end): it is dropped`);
-    await monitor.execute('netdev_del', { id: `host${alias}` }).catch(() => undefined);
+    await monitor.execute('netdev_del', { id: netdevId(alias) }).catch(() => undefined);
     await taps.unplug(alias).catch((e: unknown) => warn(`cannot remove the tap of '${alias}': ${(e as Error).message}`));
   }
   const next = structuredClone(def);

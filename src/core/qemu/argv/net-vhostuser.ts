@@ -18,6 +18,11 @@ import type { BuildCtx } from './context.js';
 import { refuse } from './context.js';
 import { keyval, type OptPair } from './escape.js';
 
+/** The -netdev id of an interface (libvirt's `hostnetN` for alias `netN`), also the id hot-plug and undo use. */
+export function netdevId(alias: string): string {
+  return `host${alias}`;
+}
+
 /** The chardev id of a vhost-user interface's socket, as libvirt names it. */
 export function vhostUserChardevId(alias: string): string {
   return `char${alias}`;
@@ -62,7 +67,7 @@ export function vhostUserNetdev(ctx: BuildCtx, n: InterfaceDef, alias: string, w
   const o: Record<string, unknown> = { type: 'vhost-user', chardev: vhostUserChardevId(alias) };
   const queues = n.driver?.queues;
   if (queues !== undefined && queues > 1) o.queues = queues;
-  o.id = `host${alias}`;
+  o.id = netdevId(alias);
   return o;
 }
 

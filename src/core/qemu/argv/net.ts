@@ -9,7 +9,7 @@ import { needBackend, needDevice, propOk } from './caps-view.js';
 import type { BuildCtx } from './context.js';
 import { aliasOf, pciProps, push, refuse } from './context.js';
 import { jsonOpt } from './escape.js';
-import { vhostUserChardev, vhostUserChardevAdd, vhostUserNetdev } from './net-vhostuser.js';
+import { netdevId, vhostUserChardev, vhostUserChardevAdd, vhostUserNetdev } from './net-vhostuser.js';
 
 const MODELS: Record<string, string> = {
   virtio: 'virtio-net-pci',
@@ -27,7 +27,7 @@ function where(n: InterfaceDef, i: number): string {
 }
 
 function netdev(ctx: BuildCtx, n: InterfaceDef, alias: string, w: string): Record<string, unknown> {
-  const id = `host${alias}`;
+  const id = netdevId(alias);
   switch (n.type) {
     case 'user': {
       const o: Record<string, unknown> = { type: 'user' };
@@ -121,7 +121,7 @@ export function netParts(ctx: BuildCtx, n: InterfaceDef, i: number): NetParts {
   // TCG only: QEMU 7.2 never starts a vhost-user device whose guest notifiers are MSI-X
   // vectors without KVM's irqfds (the guest's driver hangs at probe); with INTx it works.
   if (n.type === 'vhostuser' && ctx.def.type === 'qemu') o.vectors = 0;
-  o.netdev = `host${alias}`;
+  o.netdev = netdevId(alias);
   o.id = alias;
   if (n.mac === undefined) throw refuse(`${w}/mac`, 'no MAC address (prepareDomain generates one)');
   o.mac = n.mac.address;
