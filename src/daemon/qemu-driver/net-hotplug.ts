@@ -30,6 +30,18 @@ export interface LiveNicParts {
   readonly warn: (message: string) => void;
 }
 
+/** Removes the tap of NIC `alias`, warning (not throwing) when it cannot: the undo of a hot-plug, and the restart's reconcile. */
+export function dropTap(taps: DomainTaps, alias: string, warn: (message: string) => void): Promise<void> {
+  return taps.unplug(alias).catch((e: unknown) => warn(`cannot remove the tap of '${alias}': ${(e as Error).message}`));
+}
+
+/** A copy of `def` without the interfaces whose alias is in `aliases`. */
+export function withoutNics(def: DomainDef, aliases: readonly string[]): DomainDef {
+  const next = structuredClone(def);
+  if (next.devices) next.devices.interface = (next.devices.interface ?? []).filter((n) => !aliases.includes(n.alias?.name ?? ''));
+  return next;
+}
+
 /** The interface `ref` names: its MAC (any case), its tap (<target dev>) or its alias. */
 export function findNic(def: DomainDef, ref: string): InterfaceDef | undefined {
   const list = def.devices?.interface ?? [];
@@ -82,7 +94,7 @@ export class QemuLiveNics implements LiveNics {
       setTapNames(prepared, { [alias]: await this.p.taps.plug(plan) });
       setSourceBridges(prepared, this.p.taps.bridges());
     }
-    const undoTap = (): Promise<void> => this.p.taps.unplug(alias).catch((e: unknown) => this.p.warn(`cannot remove the tap of '${alias}': ${(e as Error).message}`));
+    const undoTap = (): Promise<void> => dropTap(this.p.taps, alias, this.p.warn);
     let parts;
     try {
       parts = buildNetParts(prepared, caps, alias);
@@ -139,8 +151,7 @@ export class QemuLiveNics implements LiveNics {
         this.#unplugged.delete(alias);
         await this.#run('netdev_del', { id: netdevId(alias) });
         await this.p.taps.unplug(alias);
-        const next = structuredClone(this.p.live());
-        if (next.devices) next.devices.interface = (next.devices.interface ?? []).filter((x) => x.alias?.name !== alias);
+        const next = withoutNics(this.p.live(), [alias]);
         this.p.setLive(next);
         return next;
       }).finally(() => this.#pending.delete(alias));

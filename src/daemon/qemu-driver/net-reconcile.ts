@@ -10,6 +10,7 @@
 import { netdevId } from '../../core/qemu/argv/net-vhostuser.js';
 import type { DomainDef } from '../domain-xml.js';
 import type { Monitor } from './monitor.js';
+import { dropTap, withoutNics } from './net-hotplug.js';
 import type { DomainTaps } from './net-taps.js';
 
 /** The aliases of the interfaces of `def` that are not among QEMU's `devices` (hostdev interfaces are not NICs of QEMU's own). */
@@ -35,9 +36,7 @@ export async function dropMissingNics(monitor: Monitor, def: DomainDef, taps: Do
   for (const alias of missing) {
     warn(`interface '${alias}' is recorded but QEMU has no such device (a hot-plug the daemon did not see end): it is dropped`);
     await monitor.execute('netdev_del', { id: netdevId(alias) }).catch(() => undefined);
-    await taps.unplug(alias).catch((e: unknown) => warn(`cannot remove the tap of '${alias}': ${(e as Error).message}`));
+    await dropTap(taps, alias, warn);
   }
-  const next = structuredClone(def);
-  if (next.devices) next.devices.interface = (next.devices.interface ?? []).filter((n) => !missing.includes(n.alias?.name ?? ''));
-  return next;
+  return withoutNics(def, missing);
 }
