@@ -12,18 +12,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
-import { NoHypervisor } from '../../../src/daemon/driver-none.js';
-import { Engine } from '../../../src/daemon/engine/engine.js';
-import { defaultNetworkDeps } from '../../../src/daemon/networks/context.js';
-import { makeInstanceDirs, type InstanceLayout } from '../../../src/daemon/paths.js';
-import { FileConfigStore } from '../../../src/daemon/store/file-config-store.js';
-import { FileStatusStore } from '../../../src/daemon/store/file-status-store.js';
-import { readNodeInfo } from '../../../src/host/nodeinfo.js';
+import { makeInstanceDirs } from '../../../src/daemon/paths.js';
 import { runIp, type IpRunner } from '../../../src/host/net/ip-runner.js';
+import { networkEngine } from '../../helpers/network-engine.js';
 import { tempRoot } from '../daemon-harness.js';
 
 const run = promisify(execFile);
@@ -62,20 +56,6 @@ function gatedIp(): { ip: IpRunner; release: () => void; held: string[] } {
   return { ip, release, held };
 }
 
-function engineOn(layout: InstanceLayout, ip: IpRunner, log: string[]): Engine {
-  return new Engine({
-    layout,
-    config: new FileConfigStore(layout.domainsDir, layout.autostartDir),
-    status: new FileStatusStore(layout.statusDir),
-    loadDriver: () => Promise.resolve(new NoHypervisor('no domains in this test')),
-    nodeInfo: () => readNodeInfo(),
-    hostname,
-    version: 'test',
-    log: { info: (m) => log.push(m), warn: (m) => log.push(m), error: (m) => log.push(m) },
-    networks: { ...defaultNetworkDeps(layout, { warn: (m) => log.push(m) }), ip },
-  });
-}
-
 describe('net-destroy: the bridge renamed to a grave, deleted in the background', { timeout: 60_000 }, () => {
   it('destroy frees the name at once, a start right after works, the grave goes, a left grave is deleted at the next start-up', async () => {
     const t = await tempRoot('vk-n8g-');
@@ -84,7 +64,7 @@ describe('net-destroy: the bridge renamed to a grave, deleted in the background'
     const graveDir = join(t.layout.runDir, 'network', 'graves');
     const log: string[] = [];
     const first = gatedIp();
-    const engine = engineOn(t.layout, first.ip, log);
+    const engine = networkEngine(t.layout, { ip: first.ip }, log);
     await engine.load();
     await engine.dispatch({ kind: 'netDefine', xml: XML });
     await engine.dispatch({ kind: 'netStart', network: NET });
@@ -114,13 +94,13 @@ describe('net-destroy: the bridge renamed to a grave, deleted in the background'
 
     // A daemon that dies between the rename and the deletion: its grave is deleted at the next start-up.
     const dying = gatedIp();
-    const dead = engineOn(t.layout, dying.ip, log);
+    const dead = networkEngine(t.layout, { ip: dying.ip }, log);
     await dead.load();
     await dead.dispatch({ kind: 'netStart', network: NET });
     await dead.dispatch({ kind: 'netDestroy', network: NET });
     const [left] = await readdir(graveDir);
     assert.ok(left !== undefined && (await links()).includes(left), 'a grave is left');
-    const next = engineOn(t.layout, runIp, log);
+    const next = networkEngine(t.layout, { ip: runIp }, log);
     await next.load();
     assert.equal((await links()).includes(left), false, 'the next start-up deleted it');
     assert.deepEqual(await readdir(graveDir), []);

@@ -12,21 +12,16 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
-import { NoHypervisor } from '../../../src/daemon/driver-none.js';
-import { Engine } from '../../../src/daemon/engine/engine.js';
-import { defaultNetworkDeps } from '../../../src/daemon/networks/context.js';
+import type { Engine } from '../../../src/daemon/engine/engine.js';
 import { makeInstanceDirs, type InstanceLayout } from '../../../src/daemon/paths.js';
-import { FileConfigStore } from '../../../src/daemon/store/file-config-store.js';
-import { FileStatusStore } from '../../../src/daemon/store/file-status-store.js';
 import { runIp } from '../../../src/host/net/ip-runner.js';
 import { nftRunner } from '../../../src/host/net/nft-run.js';
-import { readNodeInfo } from '../../../src/host/nodeinfo.js';
 import { DOCKER_FILTER, DOCKER_IPTABLES, FOREIGN_NFT } from '../../helpers/foreign-firewalls.js';
 import { repoRoot } from '../../helpers/paths.js';
+import { networkEngine } from '../../helpers/network-engine.js';
 import { tempRoot } from '../daemon-harness.js';
 
 const run = promisify(execFile);
@@ -79,22 +74,12 @@ async function lab(foreign: 'docker' | 'nft'): Promise<void> {
 }
 
 function engineIn(ns: string, layout: InstanceLayout, dnsmasq: string): Engine {
-  return new Engine({
-    layout,
-    config: new FileConfigStore(layout.domainsDir, layout.autostartDir),
-    status: new FileStatusStore(layout.statusDir),
-    loadDriver: () => Promise.resolve(new NoHypervisor('no domains in this test')),
-    nodeInfo: () => readNodeInfo(),
-    hostname,
-    version: 'test',
-    networks: {
-      ...defaultNetworkDeps(layout, { warn: () => undefined }),
-      ip: (args) => runIp(['-n', ns, ...args]),
-      nft: nftRunner(['ip', 'netns', 'exec', ns]),
-      dnsmasqBin: dnsmasq,
-      setSysctl: async (key, value) => {
-        await inNs(ns, ['sysctl', '-q', '-w', `${key}=${value}`]);
-      },
+  return networkEngine(layout, {
+    ip: (args) => runIp(['-n', ns, ...args]),
+    nft: nftRunner(['ip', 'netns', 'exec', ns]),
+    dnsmasqBin: dnsmasq,
+    setSysctl: async (key, value) => {
+      await inNs(ns, ['sysctl', '-q', '-w', `${key}=${value}`]);
     },
   });
 }

@@ -9,17 +9,11 @@ import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
-import { NoHypervisor } from '../../../src/daemon/driver-none.js';
-import { Engine } from '../../../src/daemon/engine/engine.js';
-import { defaultNetworkDeps } from '../../../src/daemon/networks/context.js';
 import { makeInstanceDirs } from '../../../src/daemon/paths.js';
-import { FileConfigStore } from '../../../src/daemon/store/file-config-store.js';
-import { FileStatusStore } from '../../../src/daemon/store/file-status-store.js';
-import { readNodeInfo } from '../../../src/host/nodeinfo.js';
+import { networkEngine } from '../../helpers/network-engine.js';
 import { tempRoot } from '../daemon-harness.js';
 
 const run = promisify(execFile);
@@ -44,17 +38,7 @@ describe('a network start that fails half-way', { timeout: 60_000 }, () => {
     const fake = join(root, 'dnsmasq');
     await writeFile(fake, '#!/bin/sh\n[ "$1" = --version ] && { echo "Dnsmasq version 2.90  Copyright (c)"; exit 0; }\necho "dnsmasq: failed to bind DHCP server socket: Address in use" >&2\nexit 2\n', { mode: 0o755 });
     const log: string[] = [];
-    const engine = new Engine({
-      layout,
-      config: new FileConfigStore(layout.domainsDir, layout.autostartDir),
-      status: new FileStatusStore(layout.statusDir),
-      loadDriver: () => Promise.resolve(new NoHypervisor('no domains in this test')),
-      nodeInfo: () => readNodeInfo(),
-      hostname,
-      version: 'test',
-      log: { info: (m) => log.push(m), warn: (m) => log.push(m), error: (m) => log.push(m) },
-      networks: { ...defaultNetworkDeps(layout, { warn: (m) => log.push(m) }), dnsmasqBin: fake },
-    });
+    const engine = networkEngine(layout, { dnsmasqBin: fake }, log);
     await engine.load();
     await engine.dispatch({ kind: 'netDefine', xml: `<network><name>${NET}</name><forward mode='nat'/><bridge name='${BR}'/>` +
       `<ip address='${SUB}.1' prefix='24'><dhcp><range start='${SUB}.10' end='${SUB}.20'/></dhcp></ip></network>` });
