@@ -8,10 +8,11 @@
  * replaced once no command ran for a while (or at once when none is left). Arguments must be plain
  * words (isBatchWord).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { VirtkitError } from '../../core/errors.js';
 import { ipBatchText } from './ip-batch.js';
 import { ipFailure, type IpRunner } from './ip-runner.js';
+import { refUsed, startWaiting, takeLive } from './waiting-process.js';
 
 /** The line ip adds after a failed command's own message. */
 const FAILED_RE = /^Command failed -:\d+$/mu;
@@ -39,22 +40,12 @@ export class WarmIp {
   constructor(private readonly prefix: readonly string[] = []) {}
 
   #start(): ChildProcess {
-    const child = spawn('ip', [...this.prefix, '-batch', '-'], { stdio: 'pipe', env: { ...process.env, LC_ALL: 'C' } });
-    child.on('error', () => undefined);
-    child.stdin?.on('error', () => undefined);
-    // A waiting ip keeps nothing alive: when this process ends, its stdin closes and it exits.
-    child.unref();
-    for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
-    return child;
+    return startWaiting('ip', [...this.prefix, '-batch', '-'], { ...process.env, LC_ALL: 'C' });
   }
 
   /** A waiting process that is still there, else a new one. */
   #take(): ChildProcess {
-    while (this.#ready.length > 0) {
-      const c = this.#ready.shift();
-      if (c !== undefined && c.exitCode === null && c.signalCode === null && c.pid !== undefined) return c;
-    }
-    return this.#start();
+    return takeLive(this.#ready) ?? this.#start();
   }
 
   /**
@@ -108,8 +99,7 @@ export class WarmIp {
     return new Promise((resolve, reject) => {
       let stderr = '';
       let stdout = '';
-      child.ref();
-      for (const stream of [child.stdout, child.stderr]) (stream as unknown as { ref?: () => void } | null)?.ref?.();
+      refUsed(child);
       child.stdout?.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
       child.stderr?.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
       child.on('error', (e) => reject((e as NodeJS.ErrnoException).code === 'ENOENT'

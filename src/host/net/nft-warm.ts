@@ -10,9 +10,10 @@
  * HOME=/dev/null keeps it from writing its command history (~/.nft.history). When this process
  * dies, the waiting ones read the end of their stdin and exit: nothing is left behind.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { VirtkitError } from '../../core/errors.js';
 import type { NftRunner } from './nft-run.js';
+import { refUsed, startWaiting, takeLive } from './waiting-process.js';
 
 const LIST_LINE = JSON.stringify({ nftables: [{ list: { ruleset: null } }] });
 const ERROR_RE = /\bError\b/u;
@@ -35,21 +36,12 @@ export class WarmNft {
 
   #start(): ChildProcess {
     const [cmd = this.bin, ...rest] = [...this.prefix, this.bin, '-j', '-i'];
-    const child = spawn(cmd, rest, { stdio: 'pipe', env: { ...process.env, LC_ALL: 'C', HOME: '/dev/null' } });
-    child.on('error', () => undefined);
-    child.stdin?.on('error', () => undefined);
-    child.unref();
-    for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
-    return child;
+    return startWaiting(cmd, rest, { ...process.env, LC_ALL: 'C', HOME: '/dev/null' });
   }
 
   /** A waiting process that is still there, or undefined (the caller then runs nft as usual). */
   #take(): ChildProcess | undefined {
-    let child: ChildProcess | undefined;
-    while (child === undefined && this.#ready.length > 0) {
-      const c = this.#ready.shift();
-      if (c !== undefined && c.exitCode === null && c.signalCode === null && c.pid !== undefined) child = c;
-    }
+    const child = takeLive(this.#ready);
     this.#schedule();
     return child;
   }
@@ -103,8 +95,7 @@ export class WarmNft {
     return new Promise((resolve, reject) => {
       let out = '';
       let err = '';
-      child.ref();
-      for (const stream of [child.stdout, child.stderr]) (stream as unknown as { ref?: () => void } | null)?.ref?.();
+      refUsed(child);
       child.stdout?.setEncoding('utf8').on('data', (d: string) => { out += d; });
       child.stderr?.setEncoding('utf8').on('data', (d: string) => { err += d; });
       child.once('error', (e: NodeJS.ErrnoException) => {
