@@ -10,6 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fakeSysfs, type FakeSysfs } from '../helpers/fake-sysfs.js';
+import { holdHugepagePool } from '../helpers/hugepages.js';
 import { cli, inProcessDaemon } from './daemon-harness.js';
 
 const GiB = 1024 * 1024;
@@ -110,20 +111,28 @@ describe('host commands on a fake two-node host', () => {
 
 describe('allocpages on this machine', () => {
   const file = '/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages';
-  it("adds one 2 MiB page to node 0's pool through the daemon, then puts the pool back", { timeout: 60_000 }, async (t) => {
-    const before = await readFile(file, 'utf8').catch(() => undefined);
-    if (before === undefined || process.getuid?.() !== 0) return t.skip(`needs root and ${file}`);
+  it("adds one 2 MiB page to node 0's pool through the daemon, then takes it back", { timeout: 660_000 }, async (t) => {
+    if (process.getuid?.() !== 0 || (await readFile(file, 'utf8').catch(() => undefined)) === undefined) return t.skip(`needs root and ${file}`);
+    const letGo = await holdHugepagePool();
     const d = await inProcessDaemon();
+    let added = false;
+    const before = Number(await readFile(file, 'utf8'));
     try {
       const r = await cli(d.root, ['allocpages', '2M', '1', '--add', '--cellno', '0']);
       assert.deepEqual([r.code, r.stderr], [0, ''], r.stderr);
-      assert.equal(Number(await readFile(file, 'utf8')), Number(before) + 1);
+      added = true;
+      assert.equal(Number(await readFile(file, 'utf8')), before + 1);
       const caps = await cli(d.root, ['capabilities']);
-      assert.match(caps.stdout, new RegExp(`<cell id='0'>[\\s\\S]*?<pages unit='KiB' size='2048'>${Number(before) + 1}</pages>`));
+      assert.match(caps.stdout, new RegExp(`<cell id='0'>[\\s\\S]*?<pages unit='KiB' size='2048'>${before + 1}</pages>`));
     } finally {
-      await writeFile(file, before);
-      await d.close();
+      // Back by the one page (not to the size read before), so a change by anyone else is kept.
+      try {
+        if (added) await writeFile(file, String(Math.max(0, Number(await readFile(file, 'utf8')) - 1)));
+      } finally {
+        await d.close();
+        await letGo();
+      }
     }
-    assert.equal(await readFile(file, 'utf8'), before);
+    assert.equal(Number(await readFile(file, 'utf8')), before);
   });
 });

@@ -17,7 +17,7 @@ import { describe, it } from 'node:test';
 import { VirtkitClient } from '../../src/client/client.js';
 import { readHostMemoryFacts } from '../../src/host/memory-facts.js';
 import { GUEST_READY_MARKER, guestDomainXml } from '../helpers/guest.js';
-import { giveBackHugepages } from '../helpers/hugepages.js';
+import { giveBackHugepages, holdHugepagePool } from '../helpers/hugepages.js';
 import { until } from '../helpers/wait.js';
 import { api, cli, inProcessDaemon, isAlive } from './daemon-harness.js';
 
@@ -35,8 +35,9 @@ const free = async (): Promise<[number, number]> => [await meminfoFree(), await 
 const canRun = process.getuid?.() === 0 && (await readFile(`${POOL}/nr_hugepages`, 'utf8').then(() => true, () => false));
 
 describe('a guest on 2 MiB huge pages', { skip: canRun ? false : `needs root and ${POOL}` }, () => {
-  it('allocpages reserves them, the guest takes them (HugePages_Free drops), gives them back; too few: HUGEPAGES_INSUFFICIENT, nothing started', { timeout: 300_000 }, async (t) => {
-    const d = await inProcessDaemon();
+  it('allocpages reserves them, the guest takes them (HugePages_Free drops), gives them back; too few: HUGEPAGES_INSUFFICIENT, nothing started', { timeout: 900_000 }, async (t) => {
+    const letGo = await holdHugepagePool();
+    const d = await inProcessDaemon().catch(async (e: unknown) => { await letGo(); throw e; });
     const ownMount = join(d.layout.runDir, 'hugepages-2048kB');
     const hostHadMount = (await readHostMemoryFacts()).hugetlbfs.some((m) => m.sizeKiB === 2048 && m.virtkit !== true);
     let reserved = 0;
@@ -99,6 +100,7 @@ describe('a guest on 2 MiB huge pages', { skip: canRun ? false : `needs root and
         if (reserved > 0) await giveBackHugepages(reserved);
       } finally {
         await d.close();
+        await letGo();
       }
     }
   });

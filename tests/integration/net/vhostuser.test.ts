@@ -20,7 +20,7 @@ import type { Harness } from '../lifecycle-harness.js';
 import { GUEST_APPEND, GUEST_READY_MARKER, GUEST_SHELL, guestDomainXml, leaseLine } from '../../helpers/guest.js';
 import { GuestShell } from '../../helpers/guest-shell.js';
 import { processesMentioning } from '../../helpers/qemu-spawn.js';
-import { giveBackHugepages, mountHugetlbfs, reserveHugepages, umount } from '../../helpers/hugepages.js';
+import { giveBackHugepages, holdHugepagePool, mountHugetlbfs, reserveHugepages, umount } from '../../helpers/hugepages.js';
 import { startTestpmd, testpmdMissing, type Testpmd } from '../../helpers/testpmd.js';
 import { until } from '../../helpers/wait.js';
 
@@ -48,6 +48,7 @@ describe('vhost-user interfaces on DPDK testpmd', { timeout: 600_000, ...(missin
   };
   let mount: string | undefined;
   let hugepagesTaken: { taken: number; free: number } | undefined;
+  let letGoOfPool: (() => Promise<void>) | undefined;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), `${tag}-`));
     h = await createHarness();
@@ -57,6 +58,7 @@ describe('vhost-user interfaces on DPDK testpmd', { timeout: 600_000, ...(missin
     for (const p of pmds) await p.stop();
     if (mount !== undefined) await umount(mount);
     if (hugepagesTaken !== undefined) await giveBackHugepages(hugepagesTaken.taken);
+    await letGoOfPool?.();
     await assertNoLeftovers(h);
     assert.deepEqual(processesMentioning(`--file-prefix=${tag}`), [], 'no testpmd of the test is left');
     assert.deepEqual((await readdir(dir)).filter((f) => f !== 'hugetlbfs'), [], 'no socket of the test is left');
@@ -129,6 +131,7 @@ describe('vhost-user interfaces on DPDK testpmd', { timeout: 600_000, ...(missin
   });
 
   it('on 2 MiB huge pages (memory-backend-file on a hugetlbfs mount, share=on) the guests ping each other too', async () => {
+    letGoOfPool = await holdHugepagePool();
     const pages = await reserveHugepages(2 * (HUGE_GUEST_MIB / 2));
     hugepagesTaken = pages;
     mount = await mountHugetlbfs(join(dir, 'hugetlbfs'));
