@@ -1,8 +1,10 @@
 // Block jobs survive a daemon killed with SIGKILL (a real virtkitd process, a real QEMU): a commit
 // that ends while no daemon runs is reconciled when the next one re-attaches (the live XML's
-// chain from the images, the job dismissed), and an active commit started before the kill is
+// chain from the images, the job dismissed, and the merged image removed as its --delete asked:
+// the status file records it), and an active commit started before the kill (with --delete) is
 // found by the new daemon, reaches its ready state and is pivoted with blockjob --pivot (the
-// definitions then on the base, which holds the top's data).
+// definitions then on the base, which holds the top's data; the top removed).
+import { existsSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -41,7 +43,7 @@ describe('block jobs across a daemon kill -9', { timeout: 180_000 }, () => {
         `<source file='${mid}'/>\\s*<backingStore type='file' index='2'>\\s*<format type='raw'/>\\s*<source file='${base}'/>\\s*<backingStore/>\\s*</backingStore>\\s*</backingStore>`));
 
       // mid into base at 4 MiB/s, the daemon killed at once: QEMU finishes the job alone.
-      assert.deepEqual(await vk('blockcommit', 'g', 'vdb', '--top', 'vdb[1]', '--bandwidth', '4'), { code: 0, stdout: 'Block Commit started\n\n', stderr: '' });
+      assert.deepEqual(await vk('blockcommit', 'g', 'vdb', '--top', 'vdb[1]', '--bandwidth', '4', '--delete'), { code: 0, stdout: 'Block Commit started\n\n', stderr: '' });
       await daemon.stop('SIGKILL');
       await until('QEMU ends the commit alone', () => chainOnDisk(top).length === 2);
       assert.deepEqual(chainOnDisk(top), [top, base]);
@@ -50,9 +52,10 @@ describe('block jobs across a daemon kill -9', { timeout: 180_000 }, () => {
       await until('the new daemon reconciles the live XML with the chain QEMU ended with', async () => (await liveChain()).length === 2);
       assert.deepEqual(await liveChain(), [top, base]);
       assert.equal((await vk('blockjob', 'g', 'vdb', '--info')).stdout, 'No current block job for vdb\n\n', 'the ended job was dismissed');
+      await until('--delete of the commit done by the new daemon', () => !existsSync(mid));
 
       // An active commit of top into base, the daemon killed while it runs; the next one finds it and pivots.
-      assert.deepEqual(await vk('blockcommit', 'g', 'vdb', '--active', '--bandwidth', '2'), { code: 0, stdout: 'Active Block Commit started\n\n', stderr: '' });
+      assert.deepEqual(await vk('blockcommit', 'g', 'vdb', '--active', '--bandwidth', '2', '--delete'), { code: 0, stdout: 'Active Block Commit started\n\n', stderr: '' });
       await daemon.stop('SIGKILL');
       daemon = await spawnDaemon(layout);
       const status = async () => (JSON.parse((await vk('--json', 'blockjob', 'g', 'vdb', '--info')).stdout) as { jobs: { type: string; status: string }[] }).jobs;
@@ -64,6 +67,7 @@ describe('block jobs across a daemon kill -9', { timeout: 180_000 }, () => {
       assert.deepEqual(await vk('blockjob', 'g', 'vdb', '--pivot'), { code: 0, stdout: '\n', stderr: '' });
       assert.equal((await vk('blockjob', 'g', 'vdb', '--info')).stdout, 'No current block job for vdb\n\n');
       assert.doesNotMatch((await vk('dumpxml', 'g')).stdout, /<mirror/);
+      assert.equal(existsSync(top), false, 'the pivot removed the top image, as the commit\'s --delete asked before the kill');
       for (const inactive of [false, true]) {
         const xml = (await vk('dumpxml', 'g', ...(inactive ? ['--inactive'] : []))).stdout;
         assert.match(xml, new RegExp(`<driver name='qemu' type='raw'/>\\s*<source file='${base}'/>`), `the ${inactive ? 'persistent' : 'live'} definition pivoted to base`);

@@ -244,6 +244,7 @@ export class EngineContext {
       name: rec.name, uuid: rec.uuid, id: rt.id, pid: rt.pid, qmpSocket: rt.qmpSocket,
       startedAt: rt.startedAt.toISOString(), argv: rt.argv, aliases: rt.aliases,
       xml, persistent: rec.persistent, ...rec.state, ...(rt.placement === undefined ? {} : { placement: rt.placement }),
+      ...(rt.commits === undefined || rt.commits.size === 0 ? {} : { blockCommits: Object.fromEntries(rt.commits) }),
     } as DomainStatus;
   }
 

@@ -7,7 +7,7 @@
 import type { DomainDef } from '../domain-xml.js';
 import { domainRuntimePaths } from '../paths.js';
 import { hashXml, noSummaryCache } from '../store/summary-cache.js';
-import type { DomainStatus, StoredDomain } from '../store/types.js';
+import { recordedCommitsOf, type DomainStatus, type StoredDomain } from '../store/types.js';
 import { newRecord } from './config-ops.js';
 import type { EngineContext } from './context.js';
 import { holdingFrom } from './placement.js';
@@ -86,6 +86,7 @@ async function reattach(ctx: EngineContext, st: DomainStatus): Promise<boolean> 
   const base = {
     id: st.id, liveDef, liveSummary: x.summarizeDomain(liveDef), pid: st.pid, qmpSocket: st.qmpSocket,
     startedAt: new Date(st.startedAt), argv: st.argv, aliases: st.aliases, ...placementOf(st),
+    ...(st.blockCommits === undefined ? {} : { commits: recordedCommitsOf(st.blockCommits) }),
   };
   rec.state = { state: st.state, reason: st.reason } as DomainRecord['state'];
   try {

@@ -7,8 +7,8 @@ import { VirtkitError } from '../../core/errors.js';
 import type { Holding } from '../../core/placement/index.js';
 import type { DomainDef, DomainSummary } from '../domain-xml.js';
 import type { RunningDomain } from '../driver.js';
-import type { ReadyCommit } from '../snapshots/block-jobs.js';
 import type { StateReason, StateWithReason } from '../state.js';
+import type { RecordedCommit } from '../store/types.js';
 
 export interface Runtime {
   readonly id: number;
@@ -26,8 +26,12 @@ export interface Runtime {
   readonly placement?: Holding;
   /** Set by destroy so that the driver's `stopped` event is recorded as 'destroyed'. */
   expectedStop?: StateReason<'shutoff'>;
-  /** The active commits of this run that are ready (blockjob --pivot / --abort ends them), by disk target. */
-  readyCommits?: Map<string, ReadyCommit>;
+  /**
+   * The block commits of this run that have bookkeeping left for their end (closing, pivot, --delete's
+   * removals; a ready active commit: what blockjob --pivot / --abort needs), by disk target. Recorded in
+   * the status file, so that a restarted daemon finishes them as the request asked.
+   */
+  commits?: Map<string, RecordedCommit>;
 }
 
 export interface DomainRecord {

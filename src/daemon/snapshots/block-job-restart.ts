@@ -4,14 +4,15 @@
  * end (or an active commit to its ready state), then its disk's chain in the live definition is
  * read again and the end told as a block-job event. A job that ended while no daemon watched is
  * concluded (virtkit starts every job without auto-dismiss): it is dismissed and reconciled the
- * same way. What the request that started the job wanted besides (--delete's removals) is not
- * known after a restart and is not done; a ready active commit pivots with blockjob --pivot.
+ * same way. What the request that started a commit asked for besides is in the status file (the
+ * commit's record, block-jobs.ts) and is done as it would have been: the merged images closed,
+ * --delete's removals, an active commit's --pivot or --keep-overlay once it is ready; one started
+ * without either stays ready for blockjob --pivot / --abort.
  */
 import { isVirtkitError } from '../../core/errors.js';
 import type { EngineContext } from '../engine/context.js';
 import type { DomainRecord } from '../engine/registry.js';
-import { blockJobEnded, readyFromChain, showMirror } from './block-jobs.js';
-import { refreshLiveChain } from './chain.js';
+import { blockJobEnded, endTakenOverReady, readyFromChain, showMirror, takenOverCommitEnded, takenOverReadyEnd } from './block-jobs.js';
 import { diskOf } from './disks.js';
 
 /** The disk (target) a job of virtkit's (vk-commit-ALIAS, vk-active-commit-ALIAS, vk-pull-ALIAS) runs on. */
@@ -48,9 +49,16 @@ export async function resumeBlockJobs(ctx: EngineContext, rec: DomainRecord): Pr
       live.mirror.ready = 'yes';
       await ctx.writeStatus(rec);
     }
+    const how = end === 'ready' ? takenOverReadyEnd(rec, disk) : undefined;
+    if (how !== undefined) {
+      // Asked with --pivot / --keep-overlay: ended now as the request would have (endTakenOverReady tells the end).
+      blockJobEnded(ctx, rec, disk, 'ready');
+      await ctx.job(rec.name, 'blockjob-end', { wait: 600_000 }, () => endTakenOverReady(ctx, rec, disk, how));
+      return;
+    }
     if (end !== 'ready') {
       if (live !== undefined) delete live.mirror;
-      await ctx.job(rec.name, 'blockjob-end', { wait: 600_000 }, () => refreshLiveChain(ctx, rec, disk));
+      await ctx.job(rec.name, 'blockjob-end', { wait: 600_000 }, () => takenOverCommitEnded(ctx, rec, disk, end === 'completed' ? 'completed' : 'failed'));
     }
     blockJobEnded(ctx, rec, disk, end);
   }));

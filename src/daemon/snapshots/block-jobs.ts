@@ -10,6 +10,7 @@ import { planBlockCommit, type ChainImage, type CommitRequest } from '../../core
 import type { BlockJobInfo } from '../driver.js';
 import type { EngineContext } from '../engine/context.js';
 import type { DomainRecord } from '../engine/registry.js';
+import type { RecordedCommit } from '../store/types.js';
 import { checkUnused, readChain, refreshLiveChain } from './chain.js';
 import { diskOf, switchImage } from './disks.js';
 
@@ -47,17 +48,21 @@ export interface CommitResult {
   readonly deleted: string[];
 }
 
-/** What a ready active commit's end needs (blockjob --pivot / --abort). */
-export interface ReadyCommit {
-  readonly merged: readonly string[];
-  readonly base: ChainImage;
-  readonly remove: readonly string[];
+/** The recorded commits of the domain's current run, by disk target: kept in its runtime record, they go with the run. */
+function commitsOf(rec: DomainRecord): Map<string, RecordedCommit> {
+  if (rec.runtime === undefined) return new Map();
+  return (rec.runtime.commits ??= new Map());
 }
 
-/** The ready commits of the domain's current run, by disk target: kept in its runtime record, they go with the run. */
-function readyOf(rec: DomainRecord): Map<string, ReadyCommit> {
-  if (rec.runtime === undefined) return new Map();
-  return (rec.runtime.readyCommits ??= new Map());
+/**
+ * Records what the end of a commit on `target` must do (`undefined`: nothing left) and writes the
+ * status file, so that a daemon restarted meanwhile does it (block-job-restart.ts).
+ */
+function recordCommit(ctx: EngineContext, rec: DomainRecord, target: string, c: RecordedCommit | undefined): Promise<void> {
+  const commits = commitsOf(rec);
+  if (c !== undefined) commits.set(target, c);
+  else if (!commits.delete(target)) return Promise.resolve();
+  return ctx.persistStatus(rec);
 }
 
 /**
@@ -124,25 +129,23 @@ export async function blockCommit(ctx: EngineContext, rec: DomainRecord, disk: s
   const base = chain[plan.base] as ChainImage;
   checkUnused(ctx, rec, d.target, plan.remove);
   const merged = chain.slice(plan.top, plan.base).map((c) => c.file);
+  const recorded: RecordedCommit = { merged, base: { file: base.file, format: base.format }, remove: [...plan.remove], ...(plan.finish === undefined ? {} : { finish: plan.finish }) };
+  // Recorded (and in the status file) once QEMU runs the job, before the request answers; forgotten when it fails.
   const start = (started: () => void) => d.ops.commit(d.alias, {
     top: top.file, base: base.file, ...(o.bandwidth === undefined ? {} : { speed: o.bandwidth }),
     ...(plan.finish === undefined ? {} : { finish: plan.finish }), ...(plan.backingName === undefined ? {} : { backingFile: plan.backingName }),
-  }, started);
+  }, () => {
+    if (plan.finish === 'ready') showMirror(rec, d.target, base); // the live XML shows the job (<mirror>) from its start
+    // Durable before a background request answers (started() lets it), so a daemon killed right after still knows it.
+    void recordCommit(ctx, rec, d.target, recorded).finally(started);
+  }).catch(async (e: unknown) => {
+    if (plan.finish === 'ready') showMirror(rec, d.target, undefined);
+    await recordCommit(ctx, rec, d.target, undefined);
+    throw e;
+  });
   const result = { disk: d.target, image: plan.finish === 'pivot' ? base.file : d.file, base: base.file, deleted: [...plan.remove] };
   if (plan.finish === 'ready') {
-    const ready = { merged, base, remove: plan.remove };
-    const readies = readyOf(rec);
-    readies.set(d.target, ready);
-    // The live XML shows the job (<mirror>) from its start; ready='yes' once it is; gone if it fails.
-    const startReady = (started: () => void) => start(() => {
-      showMirror(rec, d.target, base);
-      started();
-    }).catch(async (e: unknown) => {
-      readies.delete(d.target);
-      showMirror(rec, d.target, undefined);
-      await ctx.writeStatus(rec);
-      throw e;
-    });
+    const startReady = start;
     return follow(ctx, rec, d.target, o.background === true, startReady, async () => {
       showMirror(rec, d.target, base, true);
       await ctx.writeStatus(rec);
@@ -150,24 +153,51 @@ export async function blockCommit(ctx: EngineContext, rec: DomainRecord, disk: s
     }, result, 'ready');
   }
   return follow(ctx, rec, d.target, o.background === true, start, async () => {
-    await commitEnded(ctx, rec, d.target, plan.finish !== 'keep-overlay' ? merged : [], plan.finish === 'pivot' ? base : undefined, plan.remove);
+    await commitEnded(ctx, rec, d.target, recorded);
     return result;
   }, result);
 }
 
-/** The bookkeeping after a commit: closes the merged images, switches the disk to base on a pivot, deletes, reads the chain. */
-async function commitEnded(ctx: EngineContext, rec: DomainRecord, target: string, release: readonly string[], pivotTo: ChainImage | undefined, remove: readonly string[]): Promise<void> {
+/**
+ * The bookkeeping after a commit ended in QEMU (`c` as recorded; `pivoted`: the disk now runs on
+ * base): closes the merged images (not when the overlay was kept), switches the disk to base,
+ * deletes, reads the chain, and forgets the record.
+ */
+async function commitEnded(ctx: EngineContext, rec: DomainRecord, target: string, c: RecordedCommit, pivoted = c.finish === 'pivot'): Promise<void> {
   const ops = ctx.requireHandle(rec).blockOps;
-  for (const f of release) await ops?.release(f);
-  if (pivotTo !== undefined) await switchImage(ctx, rec, target, pivotTo.file, pivotTo.format);
-  for (const f of remove) await rm(f, { force: true });
+  if (c.finish !== 'keep-overlay' && (c.finish !== 'ready' || pivoted)) for (const f of c.merged) await ops?.release(f);
+  if (pivoted) await switchImage(ctx, rec, target, c.base.file, c.base.format);
+  if (c.finish !== 'ready' || pivoted) for (const f of c.remove) await rm(f, { force: true });
   await refreshLiveChain(ctx, rec, target);
+  await recordCommit(ctx, rec, target, undefined);
+}
+
+/**
+ * A commit the daemon took over after a restart ended in QEMU (block-job-restart.ts): the bookkeeping
+ * its request asked for, as recorded; a commit with no record (an older daemon's) or one that failed
+ * only has its chain read again.
+ */
+export async function takenOverCommitEnded(ctx: EngineContext, rec: DomainRecord, target: string, how: 'completed' | 'failed'): Promise<void> {
+  const c = commitsOf(rec).get(target);
+  if (c === undefined || how === 'failed') {
+    await refreshLiveChain(ctx, rec, target);
+    await recordCommit(ctx, rec, target, undefined);
+    return;
+  }
+  await commitEnded(ctx, rec, target, c);
+}
+
+/** How a taken-over active commit that is ready ends by itself: as its request asked (pivot, keep the overlay), or left ready. */
+export function takenOverReadyEnd(rec: DomainRecord, target: string): 'pivot' | 'cancel' | undefined {
+  const finish = commitsOf(rec).get(target)?.finish;
+  return finish === 'pivot' ? 'pivot' : finish === 'keep-overlay' ? 'cancel' : undefined;
 }
 
 /**
  * Ends a ready active commit: 'pivot' switches the disk to base (the merged images closed, removed
- * with the commit's --delete), 'cancel' leaves it on top (nothing deleted). Known only for commits
- * this daemon started (a ready commit found after a restart pivots without --delete's removals).
+ * with the commit's --delete), 'cancel' leaves it on top (nothing deleted). The commit's record says
+ * what to merge and delete, also after a restart (the status file keeps it); a job without one (started
+ * by an older daemon) pivots the active image into its backing one, deleting nothing.
  */
 export async function finishActiveCommit(ctx: EngineContext, rec: DomainRecord, disk: string, how: 'pivot' | 'cancel'): Promise<BlockJobsReport> {
   const report = await blockJobs(ctx, rec, disk);
@@ -179,14 +209,18 @@ export async function finishActiveCommit(ctx: EngineContext, rec: DomainRecord, 
 
 /** Ends the ready active commit of live disk `d` (finishActiveCommit, blockJobAbort). */
 async function endReady(ctx: EngineContext, rec: DomainRecord, d: LiveDisk, how: 'pivot' | 'cancel'): Promise<void> {
-  const readies = readyOf(rec);
-  const pending = readies.get(d.target) ?? await readyFromChain(d.file, d.format);
+  const pending = commitsOf(rec).get(d.target) ?? await readyFromChain(d.file, d.format);
   await d.ops.finishReady(d.alias, how);
-  readies.delete(d.target);
   showMirror(rec, d.target, undefined);
-  if (how === 'pivot') await commitEnded(ctx, rec, d.target, pending.merged, pending.base, pending.remove);
-  else await refreshLiveChain(ctx, rec, d.target);
+  // Ended as blockjob asks now, whatever the request had said: a pivot merges and deletes as recorded; a cancel keeps all.
+  const asReady: RecordedCommit = { ...pending, finish: 'ready' };
+  await commitEnded(ctx, rec, d.target, how === 'pivot' ? asReady : { ...asReady, remove: [] }, how === 'pivot');
   blockJobEnded(ctx, rec, d.target, how === 'pivot' ? 'completed' : 'canceled');
+}
+
+/** Ends a taken-over ready active commit as its request had asked (takenOverReadyEnd). */
+export async function endTakenOverReady(ctx: EngineContext, rec: DomainRecord, target: string, how: 'pivot' | 'cancel'): Promise<void> {
+  await endReady(ctx, rec, liveDisk(ctx, rec, target), how);
 }
 
 /**
@@ -204,11 +238,11 @@ export function showMirror(rec: DomainRecord, target: string, base: ChainImage |
  * A ready commit this daemon did not start (it restarted meanwhile): as virsh's default, the active
  * image into its backing one (block-job-restart.ts shows that base as the <mirror>).
  */
-export async function readyFromChain(file: string, format: string): Promise<ReadyCommit> {
+export async function readyFromChain(file: string, format: string): Promise<RecordedCommit> {
   const chain = await readChain(file, format);
   const base = chain[1];
   if (base === undefined) throw new VirtkitError('OPERATION_INVALID', `image '${file}' has no backing image`);
-  return { merged: [file], base, remove: [] };
+  return { merged: [file], base: { file: base.file, format: base.format }, remove: [], finish: 'ready' };
 }
 
 export async function blockPull(ctx: EngineContext, rec: DomainRecord, disk: string, speed?: number, background = false): Promise<void> {

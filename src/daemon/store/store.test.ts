@@ -7,6 +7,7 @@ import { FileConfigStore } from './file-config-store.js';
 import { FileStatusStore } from './file-status-store.js';
 import { MemoryConfigStore, MemoryStatusStore } from './memory-stores.js';
 import { configStoreContract, sampleStatus, statusStoreContract } from './store.contract.js';
+import { recordedCommitsOf } from './types.js';
 
 const fileConfig = async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vk-store-'));
@@ -69,4 +70,18 @@ configStoreContract('file, autostart dir inside the definitions dir (pools)', as
   const dir = await mkdtemp(join(tmpdir(), 'vk-pools-'));
   const open = () => new FileConfigStore(join(dir, 'storage'), join(dir, 'storage', 'autostart'), 0o700, 'pool');
   return { store: open(), reopen: open, cleanup: () => rm(dir, { recursive: true, force: true }) };
+});
+
+describe('recordedCommitsOf (the block commits a status file records)', () => {
+  it('keeps well-formed records and drops the others', () => {
+    const good = { merged: ['/p/top.qcow2'], base: { file: '/p/base.raw', format: 'raw' }, remove: ['/p/top.qcow2'], finish: 'ready' };
+    const plain = { merged: ['/p/mid.qcow2'], base: { file: '/p/base.raw', format: 'raw' }, remove: [] };
+    const got = recordedCommitsOf({
+      vda: good, vdb: plain,
+      vdc: { ...good, finish: 'explode' }, vdd: { ...good, merged: [1] }, vde: { ...good, base: { file: '/p/b' } }, vdf: null, vdg: 'x',
+    });
+    assert.deepEqual([...got], [['vda', good], ['vdb', plain]]);
+    assert.equal(recordedCommitsOf(undefined).size, 0);
+    assert.equal(recordedCommitsOf('junk').size, 0);
+  });
 });

@@ -47,7 +47,39 @@ export type DomainStatus = StateWithReason & {
   readonly persistent: boolean;
   /** What automatic placement gave the domain (docs/placement.md), so a restarted daemon keeps it held. */
   readonly placement?: Holding;
+  /** The block commits whose end still has bookkeeping to do, by disk target (a restarted daemon does it). */
+  readonly blockCommits?: Readonly<Record<string, RecordedCommit>>;
 };
+
+/**
+ * A block commit's bookkeeping for its end: the images merged (closed in QEMU once it ends, unless
+ * the overlay is kept), the base (the disk's image after a pivot), the files --delete removes, and
+ * how an active commit ends ('ready': left for blockjob --pivot / --abort). Plain JSON: it lives in
+ * the status file.
+ */
+export interface RecordedCommit {
+  readonly merged: readonly string[];
+  readonly base: { readonly file: string; readonly format: string };
+  readonly remove: readonly string[];
+  readonly finish?: 'pivot' | 'keep-overlay' | 'ready';
+}
+
+/** The recorded commits of a status file that have the right shape (others are dropped). */
+export function recordedCommitsOf(v: unknown): Map<string, RecordedCommit> {
+  const out = new Map<string, RecordedCommit>();
+  if (typeof v !== 'object' || v === null) return out;
+  const strings = (a: unknown): a is string[] => Array.isArray(a) && a.every((x) => typeof x === 'string');
+  for (const [disk, c] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof c !== 'object' || c === null) continue;
+    const r = c as Record<string, unknown>;
+    const base = r['base'] as Record<string, unknown> | null | undefined;
+    const finish = r['finish'];
+    if (!strings(r['merged']) || !strings(r['remove']) || typeof base?.['file'] !== 'string' || typeof base['format'] !== 'string') continue;
+    if (finish !== undefined && finish !== 'pivot' && finish !== 'keep-overlay' && finish !== 'ready') continue;
+    out.set(disk, { merged: r['merged'], remove: r['remove'], base: { file: base['file'], format: base['format'] }, ...(finish === undefined ? {} : { finish }) });
+  }
+  return out;
+}
 
 export interface StatusStore {
   loadAll(): Promise<DomainStatus[]>;
