@@ -63,6 +63,10 @@ export class VirtkitClient {
     } catch (e) {
       const ep = this.endpoint;
       if (!(e instanceof VirtkitError) || e.code !== 'DAEMON_UNREACHABLE' || ep.kind !== 'unix') throw e;
+      // Only a daemon that is not there is started (and the request sent to it). A connection cut after the
+      // request went out (ECONNRESET, EPIPE: the daemon died meanwhile) is not retried: it may have been done.
+      const errno = (e.details as { errno?: string } | undefined)?.errno;
+      if (errno !== undefined && errno !== 'ENOENT' && errno !== 'ECONNREFUSED') throw e;
       // Loaded only here: most calls find a daemon, and the CLI starts faster without child_process.
       const { notRunning, startDaemonFor } = await import('./spawn.js');
       if (ep.spawnArgs === undefined) throw notRunning(ep, e);

@@ -12,7 +12,7 @@
 import { isVirtkitError } from '../../core/errors.js';
 import type { EngineContext } from '../engine/context.js';
 import type { DomainRecord } from '../engine/registry.js';
-import { blockJobEnded, endTakenOverReady, readyFromChain, showMirror, takenOverCommitEnded, takenOverReadyEnd } from './block-jobs.js';
+import { blockJobEnded, endTakenOverReady, forgetCommit, readyFromChain, showMirror, takenOverCommitEnded, takenOverReadyEnd } from './block-jobs.js';
 import { diskOf } from './disks.js';
 
 /** The disk (target) a job of virtkit's (vk-commit-ALIAS, vk-active-commit-ALIAS, vk-pull-ALIAS) runs on. */
@@ -27,6 +27,9 @@ export async function resumeBlockJobs(ctx: EngineContext, rec: DomainRecord): Pr
   const ops = rec.runtime?.handle?.blockOps;
   if (ops === undefined) return;
   const jobs = await ops.jobs();
+  // A commit recorded by a daemon killed before QEMU ran it: nothing to finish.
+  const running = new Set(jobs.map((j) => diskOfJob(rec, j.id)));
+  for (const disk of rec.runtime?.commits?.keys() ?? []) if (!running.has(disk)) forgetCommit(rec, disk);
   await Promise.all(jobs.map(async (j) => {
     const disk = diskOfJob(rec, j.id);
     if (disk === undefined) return;

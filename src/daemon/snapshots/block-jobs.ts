@@ -130,14 +130,19 @@ export async function blockCommit(ctx: EngineContext, rec: DomainRecord, disk: s
   checkUnused(ctx, rec, d.target, plan.remove);
   const merged = chain.slice(plan.top, plan.base).map((c) => c.file);
   const recorded: RecordedCommit = { merged, base: { file: base.file, format: base.format }, remove: [...plan.remove], ...(plan.finish === undefined ? {} : { finish: plan.finish }) };
-  // Recorded (and in the status file) once QEMU runs the job, before the request answers; forgotten when it fails.
+  // In the status file before QEMU runs the job (a daemon killed at any moment after knows it; one killed
+  // before QEMU got it drops the record when it finds no job: block-job-restart.ts); forgotten when it fails.
+  commitsOf(rec).set(d.target, recorded);
+  await ctx.writeStatus(rec).catch(async (e: unknown) => {
+    await recordCommit(ctx, rec, d.target, undefined);
+    throw e;
+  });
   const start = (started: () => void) => d.ops.commit(d.alias, {
     top: top.file, base: base.file, ...(o.bandwidth === undefined ? {} : { speed: o.bandwidth }),
     ...(plan.finish === undefined ? {} : { finish: plan.finish }), ...(plan.backingName === undefined ? {} : { backingFile: plan.backingName }),
   }, () => {
     if (plan.finish === 'ready') showMirror(rec, d.target, base); // the live XML shows the job (<mirror>) from its start
-    // Durable before a background request answers (started() lets it), so a daemon killed right after still knows it.
-    void recordCommit(ctx, rec, d.target, recorded).finally(started);
+    started();
   }).catch(async (e: unknown) => {
     if (plan.finish === 'ready') showMirror(rec, d.target, undefined);
     await recordCommit(ctx, rec, d.target, undefined);
@@ -185,6 +190,11 @@ export async function takenOverCommitEnded(ctx: EngineContext, rec: DomainRecord
     return;
   }
   await commitEnded(ctx, rec, target, c);
+}
+
+/** Drops a commit's record without writing the status file (the next write carries it). */
+export function forgetCommit(rec: DomainRecord, target: string): void {
+  commitsOf(rec).delete(target);
 }
 
 /** How a taken-over active commit that is ready ends by itself: as its request asked (pivot, keep the overlay), or left ready. */
