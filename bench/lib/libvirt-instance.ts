@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { GUEST_READY_MARKER } from './guest.js';
 import { alive, canConnect, exited, killQuietly, now, onCleanup, rssKiB, runTimed, sleep, waitUntil, type RunResult } from './proc.js';
 import { MarkerWatch, within } from './qmp.js';
+import { VirshShell } from './virsh-shell.js';
 
 export interface LibvirtBins {
   libvirtd: string;
@@ -44,6 +45,7 @@ namespaces = [ ]
 export class LibvirtInstance {
   child: ChildProcess | undefined;
   #stderr = '';
+  #shell: VirshShell | undefined;
   readonly #dropCleanup: () => void;
 
   private constructor(readonly dir: string, readonly bins: LibvirtBins) {
@@ -122,6 +124,8 @@ export class LibvirtInstance {
   }
 
   async stopDaemon(): Promise<void> {
+    this.#shell?.close();
+    this.#shell = undefined;
     const c = this.child;
     if (c && c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
     if (c) await within(exited(c), 20_000, 'libvirtd to exit').catch(() => { c.kill('SIGKILL'); return exited(c); });
@@ -134,6 +138,12 @@ export class LibvirtInstance {
 
   virsh(args: readonly string[], allowFail = false): Promise<RunResult> {
     return runTimed(this.bins.virsh, ['-c', this.uri, ...args], { allowFail, env: { PATH: process.env['PATH'] ?? '', LC_ALL: 'C' } });
+  }
+
+  /** One virsh kept open (virsh-shell.ts) for API-level timings; closed when the daemon stops. */
+  async shell(): Promise<VirshShell> {
+    this.#shell ??= await VirshShell.open(this.uri, this.bins.virsh);
+    return this.#shell;
   }
 
   /** Connects to the guest's serial socket (retrying) and resolves with the time the marker arrived. */

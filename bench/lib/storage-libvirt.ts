@@ -8,7 +8,7 @@
  * overlay of the unpacked /usr/lib on /usr/lib (inside the namespace only)
  * lets it find libvirt_iohelper, which vol-upload and vol-download run.
  * Timings: whole `virsh` processes for vol-list (as a user runs it), and
- * one long-lived `virsh` shell for API calls (its process start not counted).
+ * one long-lived `virsh` shell for API calls (virsh-shell.ts: its process start not counted).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,8 +16,9 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { repoRoot } from '../../tests/helpers/paths.js';
-import { canConnect, exited, now, onCleanup, runTimed, waitUntil, type RunResult } from './proc.js';
+import { canConnect, exited, onCleanup, runTimed, waitUntil, type RunResult } from './proc.js';
 import { within } from './qmp.js';
+import { VirshShell } from './virsh-shell.js';
 
 const LIBVIRTD_CONF = 'unix_sock_group = "root"\nunix_sock_rw_perms = "0700"\nauth_unix_ro = "none"\nauth_unix_rw = "none"\nlog_outputs = "2:stderr"\n';
 
@@ -93,49 +94,5 @@ export class StorageLibvirt {
     if (c && c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
     if (c) await within(exited(c), 20_000, 'libvirtd to exit').catch(() => { c.kill('SIGKILL'); return exited(c); });
     await rm(this.dir, { recursive: true, force: true });
-  }
-}
-
-export class VirshShell {
-  #out = '';
-  #err = '';
-  #n = 0;
-  #waiter: (() => void) | undefined;
-
-  private constructor(readonly child: ChildProcess) {
-    child.stdout?.setEncoding('utf8').on('data', (s: string) => {
-      this.#out += s;
-      this.#waiter?.();
-    });
-    child.stderr?.setEncoding('utf8').on('data', (s: string) => { this.#err += s; });
-  }
-
-  static async open(uri: string): Promise<VirshShell> {
-    const child = spawn('virsh', ['-q', '-c', uri], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '', LC_ALL: 'C' } });
-    const sh = new VirshShell(child);
-    await sh.run('echo ready');
-    return sh;
-  }
-
-  /** Runs one command line; resolves with its output and the ms it took. Throws on an `error:` line. */
-  async run(line: string): Promise<{ out: string; ms: number }> {
-    const mark = `__vkb_${++this.#n}__`;
-    this.#out = '';
-    this.#err = '';
-    const t0 = now();
-    const done = new Promise<void>((resolve) => {
-      // The shell echoes each line it reads: the mark counts only as echo's output, not in the echoed command.
-      this.#waiter = () => { if (new RegExp(`(?<!echo )${mark}`).test(this.#out)) resolve(); };
-    });
-    this.child.stdin?.write(`${line}\necho ${mark}\n`);
-    await within(done, 120_000, `virsh: ${line}`);
-    const ms = now() - t0;
-    if (/error:/.test(this.#err)) throw new Error(`virsh ${line}: ${this.#err.trim()}`);
-    return { out: this.#out.slice(0, this.#out.indexOf(mark)), ms };
-  }
-
-  close(): void {
-    this.child.stdin?.end();
-    if (this.child.exitCode === null) this.child.kill('SIGTERM');
   }
 }
