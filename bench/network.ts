@@ -103,7 +103,8 @@ async function libvirtColumn(plan: NetworkPlan, want: (r: Row) => boolean, noLib
   try {
     side = await LibvirtNetworkSide.start(bins);
   } catch (e) {
-    return `not run (could not be started: ${e instanceof Error ? e.message : String(e)}): figures from issue 8`;
+    const why = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
+    return `not run (could not be started: ${why}): figures from issue 8 (Debian libvirt 9.0 on this machine)`;
   }
   log(`libvirt: ${bins.describe}; network namespace ${side.ns.name}; dir ${side.lv.dir}`);
   const lv = { api: new Samples(), virsh: new Samples() };
