@@ -5,8 +5,9 @@
  * Rows (bench/lib/network-rows.ts, one code for both): net-start and net-destroy of a NAT network,
  * guest start -> DHCP lease (against the same boot's marker), attach / detach of a NIC, plugging and
  * unplugging 50 NICs, guest-to-guest throughput over the bridge. Medians, ratios, targets with
- * PASS/MISS; targets never fail the run, errors do. virtkit's rows run first, then libvirt's, one guest
- * set at a time. Everything it makes (daemons, dnsmasq, bridges, taps, firewall rules, guests, the
+ * PASS/MISS; targets never fail the run, errors do. Both daemons run for the whole run; net-start /
+ * net-destroy and the lease row interleave the sides repetition by repetition (one guest at a time),
+ * then each side's guest rows run in turn on guests of its own. Everything it makes (daemons, dnsmasq, bridges, taps, firewall rules, guests, the
  * namespace, temp dirs) is removed at the end, on an error and on SIGINT/SIGTERM.
  *   npm run build && node dist/bench/network.js [--quick] [--json] [--no-libvirt] [--only start,lease,attach,plug,throughput]
  * CLI and virsh processes run with PATH (virsh also LC_ALL=C) only in their environment.
@@ -20,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { load1, now, onCleanup, runCleanups } from './lib/proc.js';
 import { findNetworkLibvirt, LIBVIRT_PREFIX, LibvirtNetworkSide } from './lib/network-libvirt.js';
 import { networkTableRows, renderNetworkTable, type NetworkColumns } from './lib/network-report.js';
-import { benchAttach, benchLease, benchPlugMany, benchStartDestroy, benchThroughput, guestNet, type NetworkPlan, type NetworkSide } from './lib/network-rows.js';
+import { benchAttach, benchLease, benchPlugMany, benchStartDestroy, benchThroughput, bootKept, startGuestNet, stopGuestNet, type NetworkPlan, type SideRun } from './lib/network-rows.js';
 import { PREFIX, VirtkitNetworkSide } from './lib/network-virtkit.js';
 import { Samples } from './lib/stats.js';
 import { VirtkitInstance } from './lib/virtkit-instance.js';
@@ -40,39 +41,46 @@ async function leftovers(): Promise<string[]> {
   return [...links, ...tables, ...netns];
 }
 
-/** The rows `want`ed, on one side: API-level samples into `api`, whole processes into `proc`. */
-async function runRows(side: NetworkSide, plan: NetworkPlan, want: (r: Row) => boolean, api: Samples, proc: Samples, log: (m: string) => void): Promise<void> {
-  const who = side.names.prefix;
+/** The rows `want`ed: net-start and the lease with the sides interleaved, then each side's guest rows in turn. */
+async function runRows(runs: readonly SideRun[], plan: NetworkPlan, want: (r: Row) => boolean, log: (m: string) => void): Promise<void> {
+  const ms = (r: SideRun, k: string, d = 1): string => `${r.side.names.prefix} ${r.api.get(k)?.median.toFixed(d)}`;
   if (want('start')) {
-    await benchStartDestroy(side, plan, api, proc);
-    log(`${who}: net-start ${api.get('netStart')?.median.toFixed(1)} ms, net-destroy ${api.get('netDestroy')?.median.toFixed(1)} ms (API)`);
+    await benchStartDestroy(runs, plan);
+    log(`net-start ${runs.map((r) => ms(r, 'netStart')).join(', ')} ms; net-destroy ${runs.map((r) => ms(r, 'netDestroy')).join(', ')} ms (API)`);
   }
   if (!(want('lease') || want('attach') || want('plug') || want('throughput'))) return;
+  for (const { side } of runs) await startGuestNet(side);
+  if (want('lease')) {
+    await benchLease(runs, plan);
+    log(`boot ${runs.map((r) => ms(r, 'boot', 0)).join(', ')} ms; lease ${runs.map((r) => ms(r, 'lease', 0)).join(', ')} ms`);
+  }
   const keep = want('throughput') ? 2 : want('attach') || want('plug') ? 1 : 0;
-  const kept = await benchLease(side, { ...plan, leaseReps: want('lease') ? plan.leaseReps : 0 }, api, keep);
-  if (want('lease')) log(`${who}: boot ${api.get('boot')?.median.toFixed(0)} ms, lease ${api.get('lease')?.median.toFixed(0)} ms`);
-  const [a, b] = kept;
-  if (a !== undefined && want('attach')) {
-    await benchAttach(side, a, plan, api);
-    log(`${who}: attach ${api.get('attach')?.median.toFixed(1)} ms, detach ${api.get('detach')?.median.toFixed(1)} ms`);
+  for (const { side, api } of runs) {
+    const who = side.names.prefix;
+    const kept = await bootKept(side, keep, plan.leaseReps);
+    const [a, b] = kept;
+    if (a !== undefined && want('attach')) {
+      await benchAttach(side, a, plan, api);
+      log(`${who}: attach ${api.get('attach')?.median.toFixed(1)} ms, detach ${api.get('detach')?.median.toFixed(1)} ms`);
+    }
+    if (a !== undefined && want('plug')) {
+      await benchPlugMany(side, a, plan, api);
+      log(`${who}: plug ${plan.plugCount}: ${api.get('plugTotal')?.median.toFixed(0)} ms, unplug ${api.get('unplugTotal')?.median.toFixed(0)} ms`);
+    }
+    if (a !== undefined && b !== undefined && want('throughput')) {
+      await benchThroughput(a, b, plan, api);
+      log(`${who}: throughput ${api.get('throughput')?.median.toFixed(1)} MiB/s`);
+    }
+    for (const g of kept) {
+      g.console.close();
+      await side.removeGuest(g.name);
+    }
   }
-  if (a !== undefined && want('plug')) {
-    await benchPlugMany(side, a, plan, api);
-    log(`${who}: plug ${plan.plugCount}: ${api.get('plugTotal')?.median.toFixed(0)} ms, unplug ${api.get('unplugTotal')?.median.toFixed(0)} ms`);
-  }
-  if (a !== undefined && b !== undefined && want('throughput')) {
-    await benchThroughput(a, b, plan, api);
-    log(`${who}: throughput ${api.get('throughput')?.median.toFixed(1)} MiB/s`);
-  }
-  for (const g of kept) {
-    g.console.close();
-    await side.removeGuest(g.name);
-  }
-  await side.netDestroy(guestNet(side.names));
-  await side.undefineNetwork(guestNet(side.names));
+  for (const { side } of runs) await stopGuestNet(side);
 }
 
-async function virtkitColumn(plan: NetworkPlan, want: (r: Row) => boolean, cols: NetworkColumns, log: (m: string) => void): Promise<void> {
+/** The rooted virtkitd on the host, its root passable for dnsmasq's user. */
+async function startVirtkit(log: (m: string) => void): Promise<{ side: VirtkitNetworkSide; dispose: () => Promise<void> }> {
   const vk = await VirtkitInstance.create();
   // Runs before vk's own clean-up (last in, first out): guests, then this run's networks (the
   // daemon leaves networks running when it stops).
@@ -89,31 +97,24 @@ async function virtkitColumn(plan: NetworkPlan, want: (r: Row) => boolean, cols:
   await vk.startDaemon();
   await chmod(join(vk.root, 'run'), 0o711);
   log(`virtkit: prefix ${PREFIX}; root ${vk.root}`);
-  await runRows(new VirtkitNetworkSide(vk), plan, want, cols.api, cols.cli, log);
-  dropNets();
-  await vk.dispose();
+  return { side: new VirtkitNetworkSide(vk), dispose: async () => { dropNets(); await vk.dispose(); } };
 }
 
-/** libvirt's column, or why it was not run (then the table shows the issue's figures). */
-async function libvirtColumn(plan: NetworkPlan, want: (r: Row) => boolean, noLibvirt: boolean, cols: NetworkColumns, log: (m: string) => void): Promise<string> {
-  if (noLibvirt) return 'not run (--no-libvirt): figures from issue 8 (Debian libvirt 9.0 on this machine)';
+const ISSUE = 'figures from issue 8 (Debian libvirt 9.0 on this machine)';
+
+/** libvirt's side, or why it is not run (then the table shows the issue's figures). */
+async function startLibvirt(noLibvirt: boolean, log: (m: string) => void): Promise<{ side: LibvirtNetworkSide; describe: string } | { note: string }> {
+  if (noLibvirt) return { note: `not run (--no-libvirt): ${ISSUE}` };
   const bins = findNetworkLibvirt();
-  if ('skipped' in bins) return `not run (${bins.skipped}): figures from issue 8 (Debian libvirt 9.0 on this machine)`;
-  let side: LibvirtNetworkSide;
+  if ('skipped' in bins) return { note: `not run (${bins.skipped}): ${ISSUE}` };
   try {
-    side = await LibvirtNetworkSide.start(bins);
+    const side = await LibvirtNetworkSide.start(bins);
+    log(`libvirt: ${bins.describe}; network namespace ${side.ns.name}; dir ${side.lv.dir}`);
+    return { side, describe: `${bins.describe}, measured in this run in network namespace ${side.ns.name}` };
   } catch (e) {
     const why = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
-    return `not run (could not be started: ${why}): figures from issue 8 (Debian libvirt 9.0 on this machine)`;
+    return { note: `not run (could not be started: ${why}): ${ISSUE}` };
   }
-  log(`libvirt: ${bins.describe}; network namespace ${side.ns.name}; dir ${side.lv.dir}`);
-  const lv = { api: new Samples(), virsh: new Samples() };
-  cols.libvirt = lv;
-  await runRows(side, plan, want, lv.api, lv.virsh, log);
-  const late = side.lateDetaches;
-  await side.dispose();
-  return `${bins.describe}, measured in this run in network namespace ${side.ns.name}` +
-    (late > 0 ? `; ${late} detach(es) returned before libvirt had removed the NIC` : '');
 }
 
 async function main(): Promise<number> {
@@ -137,8 +138,20 @@ async function main(): Promise<number> {
     if (left.length > 0) throw new Error(`left behind: ${left.join(', ')}`);
   });
   log(`plan ${JSON.stringify(plan)}`);
-  await virtkitColumn(plan, want, cols, log);
-  const libvirt = await libvirtColumn(plan, want, values['no-libvirt'] ?? false, cols, log);
+  const vk = await startVirtkit(log);
+  const lv = await startLibvirt(values['no-libvirt'] ?? false, log);
+  const runs: SideRun[] = [{ side: vk.side, api: cols.api, proc: cols.cli }];
+  if ('side' in lv) {
+    cols.libvirt = { api: new Samples(), virsh: new Samples() };
+    runs.push({ side: lv.side, api: cols.libvirt.api, proc: cols.libvirt.virsh });
+  }
+  await runRows(runs, plan, want, log);
+  let libvirt = 'note' in lv ? lv.note : lv.describe;
+  if ('side' in lv) {
+    if (lv.side.lateDetaches > 0) libvirt += `; ${lv.side.lateDetaches} detach(es) returned before libvirt had removed the NIC`;
+    await lv.side.dispose();
+  }
+  await vk.dispose();
   log(`libvirt: ${libvirt}`);
   dropCheck();
   const left = await leftovers();

@@ -64,27 +64,44 @@ export interface NetworkSide {
   settle?(guest: string, macs: readonly string[]): Promise<void>;
 }
 
-/** net-start / net-destroy of a NAT network, API-level into `api`, then as processes into `proc`. */
-export async function benchStartDestroy(side: NetworkSide, plan: NetworkPlan, api: Samples, proc: Samples): Promise<void> {
-  const n = side.names;
-  const name = startNet(n);
-  await side.defineNetwork(name, natNetworkXml(name, `${n.prefix}s`, n.startSubnet));
-  // One uncounted start: first-time work (dnsmasq's version, modules, the firewall's first tables).
-  await side.netStart(name);
-  await side.netDestroy(name);
-  for (let i = 0; i < plan.startReps; i++) {
+/** One side's samples: API-level steps into `api`, whole processes into `proc`. */
+export interface SideRun {
+  readonly side: NetworkSide;
+  readonly api: Samples;
+  readonly proc: Samples;
+}
+
+/** The sides in turn, the order reversed every other repetition, so that the machine's load changes hit them alike. */
+async function interleaved(runs: readonly SideRun[], reps: number, fn: (r: SideRun, i: number) => Promise<void>): Promise<void> {
+  for (let i = 0; i < reps; i++) {
+    for (const r of i % 2 === 0 ? runs : [...runs].reverse()) await fn(r, i);
+  }
+}
+
+/** net-start / net-destroy of a NAT network, API-level, then as processes; the sides interleaved. */
+export async function benchStartDestroy(runs: readonly SideRun[], plan: NetworkPlan): Promise<void> {
+  for (const { side } of runs) {
+    const n = side.names;
+    const name = startNet(n);
+    await side.defineNetwork(name, natNetworkXml(name, `${n.prefix}s`, n.startSubnet));
+    // One uncounted start: first-time work (dnsmasq's version, modules, the firewall's first tables).
+    await side.netStart(name);
+    await side.netDestroy(name);
+  }
+  await interleaved(runs, plan.startReps, async ({ side, api }) => {
+    const name = startNet(side.names);
     const t0 = now();
     await side.netStart(name);
     const t1 = now();
     await side.netDestroy(name);
     api.add('netStart', t1 - t0);
     api.add('netDestroy', now() - t1);
-  }
-  for (let i = 0; i < plan.cliReps; i++) {
-    proc.add('netStart', await side.netStartProcess(name));
-    proc.add('netDestroy', await side.netDestroyProcess(name));
-  }
-  await side.undefineNetwork(name);
+  });
+  await interleaved(runs, plan.cliReps, async ({ side, proc }) => {
+    proc.add('netStart', await side.netStartProcess(startNet(side.names)));
+    proc.add('netDestroy', await side.netDestroyProcess(startNet(side.names)));
+  });
+  for (const { side } of runs) await side.undefineNetwork(startNet(side.names));
 }
 
 export interface WatchedConsoleGuest {
@@ -93,36 +110,47 @@ export interface WatchedConsoleGuest {
   readonly ip: string;
 }
 
-/**
- * Start -> marker and start -> `eth0 got IP` (both by their arrival on the console), each guest removed
- * after, but the last `keep` ones, returned running for the rows after. The guests' network is started
- * here and left running (the caller destroys it).
- */
-export async function benchLease(side: NetworkSide, plan: NetworkPlan, api: Samples, keep: number): Promise<WatchedConsoleGuest[]> {
+/** The guests' NAT network, defined and started (not timed). */
+export async function startGuestNet(side: NetworkSide): Promise<void> {
   const n = side.names;
-  const net = guestNet(n);
-  await side.defineNetwork(net, natNetworkXml(net, `${n.prefix}g`, n.guestSubnet));
-  await side.netStart(net);
+  await side.defineNetwork(guestNet(n), natNetworkXml(guestNet(n), `${n.prefix}g`, n.guestSubnet));
+  await side.netStart(guestNet(n));
+}
+
+export async function stopGuestNet(side: NetworkSide): Promise<void> {
+  await side.netDestroy(guestNet(side.names));
+  await side.undefineNetwork(guestNet(side.names));
+}
+
+/** Guest `i` started; resolves once both its marker and its `eth0 got IP` have arrived, with their times. */
+async function bootGuest(side: NetworkSide, i: number): Promise<WatchedConsoleGuest & { t0: number; marker: number; lease: number }> {
+  const name = `${side.names.prefix}-g${i}`;
+  const { t0, console } = await side.startGuest(name, guestNet(side.names), sideMac(side.names, i));
+  const re = leaseLine('eth0');
+  // Both waits are registered at once: each resolves with its own line's arrival, whichever comes first.
+  const [marker, lease] = await Promise.all([console.when(GUEST_READY_MARKER), console.when(re)]);
+  return { name, console, ip: re.exec(console.text)?.[1] ?? '', t0, marker, lease };
+}
+
+/**
+ * Start -> marker and start -> `eth0 got IP` (both by their arrival on the console), one guest at a
+ * time, the sides interleaved; each guest removed after. The guests' networks must be running.
+ */
+export async function benchLease(runs: readonly SideRun[], plan: NetworkPlan): Promise<void> {
+  await interleaved(runs, plan.leaseReps, async ({ side, api }, i) => {
+    const g = await bootGuest(side, i);
+    api.add('boot', g.marker - g.t0);
+    api.add('lease', g.lease - g.t0);
+    api.add('leaseOverBoot', (g.lease - g.t0) / (g.marker - g.t0));
+    g.console.close();
+    await side.removeGuest(g.name);
+  });
+}
+
+/** `count` guests for the rows after the lease (booted and leased, not timed), numbered from `from`. */
+export async function bootKept(side: NetworkSide, count: number, from: number): Promise<WatchedConsoleGuest[]> {
   const kept: WatchedConsoleGuest[] = [];
-  const total = Math.max(plan.leaseReps, keep);
-  for (let i = 0; i < total; i++) {
-    const name = `${n.prefix}-g${i}`;
-    const { t0, console } = await side.startGuest(name, net, sideMac(n, i));
-    const re = leaseLine('eth0');
-    // Both waits are registered at once: each resolves with its own line's arrival, whichever comes first.
-    const [marker, lease] = await Promise.all([console.when(GUEST_READY_MARKER), console.when(re)]);
-    const ip = re.exec(console.text)?.[1] ?? '';
-    if (i < plan.leaseReps) {
-      api.add('boot', marker - t0);
-      api.add('lease', lease - t0);
-      api.add('leaseOverBoot', (lease - t0) / (marker - t0));
-    }
-    if (i >= total - keep) kept.push({ name, console, ip });
-    else {
-      console.close();
-      await side.removeGuest(name);
-    }
-  }
+  for (let i = 0; i < count; i++) kept.push(await bootGuest(side, from + i));
   return kept;
 }
 
