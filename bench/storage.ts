@@ -21,7 +21,7 @@ import { load1, now, onCleanup, runCleanups, runTimed } from './lib/proc.js';
 import { renderStorageTable, type StorageColumns } from './lib/storage-report.js';
 import { benchHeader, benchLinkedClone, benchProvision, benchTransfer, benchVolList, removeVolumes, type StoragePlan } from './lib/storage-virtkit.js';
 import { Samples } from './lib/stats.js';
-import { findStorageLibvirt, StorageLibvirt } from './lib/storage-libvirt.js';
+import { findStorageLibvirt, startStorageLibvirt } from './lib/storage-libvirt.js';
 import { benchLibvirtStorage } from './lib/storage-libvirt-rows.js';
 import { VirtkitInstance } from './lib/virtkit-instance.js';
 
@@ -111,7 +111,7 @@ async function main(): Promise<number> {
 async function libvirtColumn(plan: StoragePlan, cols: StorageColumns, log: (m: string) => void): Promise<string> {
   const found = findStorageLibvirt();
   if ('skipped' in found) return `skipped (${found.skipped})`;
-  const lv = await StorageLibvirt.start(found.root);
+  const lv = await startStorageLibvirt(found.root);
   try {
     const version = (await runTimed(join(found.root, 'usr', 'sbin', 'libvirtd'), ['--version'], { allowFail: true })).stdout.trim() || 'libvirtd';
     cols.libvirt = new Samples();

@@ -16,7 +16,7 @@ import { findLibvirt } from './libvirt-bench.js';
 import { LibvirtInstance, type LibvirtBins } from './libvirt-instance.js';
 import { GUEST_ARGS } from './install-virtkit.js';
 import type { GuestConsole, InstallRun } from './install-watch.js';
-import { natNetworkXml } from './network-virtkit.js';
+import { natNetworkXml } from './network-rows.js';
 import { onCleanup } from './proc.js';
 
 export const VIRT_INSTALL = '/usr/bin/virt-install';

@@ -10,7 +10,7 @@ import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dnsmasqPaths } from '../../src/core/network/dnsmasq.js';
 import type { InstallRun } from './install-watch.js';
-import { natNetworkXml } from './network-virtkit.js';
+import { natNetworkXml } from './network-rows.js';
 import { onCleanup } from './proc.js';
 import { VIRTKIT, VirtkitInstance } from './virtkit-instance.js';
 

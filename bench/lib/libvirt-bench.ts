@@ -17,7 +17,8 @@ import { within } from './qmp.js';
 import { repeat, type Samples } from './stats.js';
 import type { Plan } from './virtkit-bench.js';
 
-function which(name: string, extra: readonly string[]): string | undefined {
+/** An executable `name` in `extra`, PATH or the sbin directories. */
+export function which(name: string, extra: readonly string[]): string | undefined {
   const dirs = [...extra, ...(process.env['PATH'] ?? '').split(':'), '/usr/sbin', '/usr/local/sbin', '/sbin'];
   for (const d of dirs) {
     if (d === '') continue;

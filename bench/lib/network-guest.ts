@@ -1,15 +1,15 @@
 /**
  * The network bench's guests: the networked test guest (DHCP on every NIC, a console shell), its
  * console watched from the moment `start` returns with the arrival time of each line the bench
- * waits for (the ready marker, `eth0 got IP/N`), and a GuestShell over the console WebSocket.
+ * waits for (the ready marker, `eth0 got IP/N`), and a GuestShell over that console (virtkit's
+ * console WebSocket, or the unix socket of libvirt's serial port: anything that is a ConsoleConnection).
  */
 import { Duplex } from 'node:stream';
 import type { ConsoleConnection } from '../../src/client/websocket.js';
-import { GUEST_READY_MARKER, guestDomainXml, guestNetAppend } from '../../tests/helpers/guest.js';
+import { guestDomainXml, guestNetAppend } from '../../tests/helpers/guest.js';
 import { GuestShell } from '../../tests/helpers/guest-shell.js';
 import { now } from './proc.js';
 import { within } from './qmp.js';
-import type { VirtkitInstance } from './virtkit-instance.js';
 
 export const networkIfaceXml = (network: string, mac: string): string =>
   `<interface type='network'><source network='${network}'/><mac address='${mac}'/><model type='virtio'/></interface>`;
@@ -55,12 +55,15 @@ export class WatchedConsole {
   }
 }
 
-/** Defines and starts `name`; returns the start request's time, its console and the marker's arrival. */
-export async function bootNetGuest(vk: VirtkitInstance, name: string, network: string, mac: string): Promise<{ t0: number; console: WatchedConsole; marker: number }> {
-  await vk.client.defineDomain(await netGuestXml(name, network, mac));
-  const t0 = now();
-  await vk.client.action(name, 'start', {});
-  const console = new WatchedConsole(await vk.client.console(name));
-  const marker = await console.when(GUEST_READY_MARKER);
-  return { t0, console, marker };
+/**
+ * The same guest for libvirt: its serial port a unix socket QEMU listens on (`virsh console` is
+ * interactive; bench/lifecycle reads libvirt's guests the same way), no separate `<console>` (libvirt
+ * makes the console an alias of that serial port). Throws if the test guest's XML no longer has the
+ * pty pair this replaces, rather than booting a guest without a readable console.
+ */
+export async function libvirtNetGuestXml(name: string, network: string, mac: string, serialSocket: string): Promise<string> {
+  const xml = await netGuestXml(name, network, mac);
+  const pty = /<serial type='pty'\/>\s*<console type='pty'\/>/;
+  if (!pty.test(xml)) throw new Error(`the test guest's domain XML has no <serial type='pty'/><console type='pty'/> to replace:\n${xml}`);
+  return xml.replace(pty, `<serial type='unix'><source mode='bind' path='${serialSocket}'/></serial>`);
 }

@@ -8,11 +8,12 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runQemuImgRetrying } from '../../src/host/storage/qemu-img.js';
 import { repeat, type Samples } from './stats.js';
-import type { StorageLibvirt } from './storage-libvirt.js';
+import type { LibvirtInstance } from './libvirt-instance.js';
+import { storagePoolDir } from './storage-libvirt.js';
 import { allocated, makeVolumes, MiB, randomFile, type StoragePlan } from './storage-virtkit.js';
 
-export async function benchLibvirtStorage(lv: StorageLibvirt, p: StoragePlan, out: Samples, log: (m: string) => void): Promise<void> {
-  const dir = lv.poolDir;
+export async function benchLibvirtStorage(lv: LibvirtInstance, p: StoragePlan, out: Samples, log: (m: string) => void): Promise<void> {
+  const dir = storagePoolDir(lv);
   await lv.virsh(['pool-create-as', 'p', 'dir', '--target', dir]);
   await makeVolumes(dir, p.volumes);
   await lv.virsh(['pool-refresh', 'p']);
