@@ -8,8 +8,8 @@
  * - The binary: a bare name is looked up on PATH once, then spawned by its absolute path, which
  *   spares the child the walk of PATH (one failed execve(2) per directory before it). A name not
  *   found there is spawned as given, so that its ENOENT reads as before (QEMU_NOT_FOUND). A found
- *   file that is gone by a later run (moved, uninstalled) is looked up again at once: spawn(2)
- *   failing runs nothing, so trying again is safe.
+ *   file that is gone by a later run (moved, uninstalled) is looked up again at once: a spawn that
+ *   failed (fork or exec) ran nothing, so trying again is safe.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
@@ -41,7 +41,7 @@ export function spawnQemuImg(binary: string, args: readonly string[], o: Omit<Sp
   const known = found.get(binary);
   if (known !== undefined) {
     const child = spawn(known, args, opts);
-    // No pid: spawn(2) failed (node reports it as 'error' on the next tick), nothing ran.
+    // No pid: the spawn failed (node reports it as an error on the next tick), nothing ran.
     if (child.pid !== undefined) return child;
     child.on('error', () => undefined);
     found.delete(binary);
