@@ -85,13 +85,22 @@ function parseJson(raw: string): unknown {
 }
 
 export class Router {
-  constructor(readonly routes: readonly Route[]) {}
+  /** The routes by their number of segments (in table order): a path is matched only against those of its length. */
+  readonly #byLength = new Map<number, Route[]>();
+
+  constructor(readonly routes: readonly Route[]) {
+    for (const r of routes) {
+      const same = this.#byLength.get(r.segments.length);
+      if (same) same.push(r);
+      else this.#byLength.set(r.segments.length, [r]);
+    }
+  }
 
   /** Finds the route; NOT_FOUND for an unknown path, METHOD_NOT_ALLOWED for a known path. */
   match(method: string, pathname: string): { route: Route; params: Record<string, string> } {
     const parts = pathname.split('/').filter((x) => x !== '').map(decodeSegment);
     const allowed: string[] = [];
-    for (const r of this.routes) {
+    for (const r of this.#byLength.get(parts.length) ?? []) {
       const params = matchSegments(r.segments, parts);
       if (!params) continue;
       if (r.spec.method === method) return { route: r, params };

@@ -9,7 +9,7 @@
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
-import { fileSizes, fileSizesNow, fsSpace, fsSpaceNow, type FileSizes } from '../../host/storage/space.js';
+import { entrySizesNow, fileSizes, fileSizesNow, fsSpace, fsSpaceNow } from '../../host/storage/space.js';
 import { fileError, publishVolume, publishVolumeNow, removeFile, tempVolumePath } from '../../host/storage/volume-files.js';
 import type { StorageContext } from './context.js';
 import { checkName } from './names.js';
@@ -57,16 +57,6 @@ function requireFreeNow(p: PoolRecord, dir: string, name: string): void {
   if (p.volumes.has(name)) throw taken(p, name);
   const s = entrySizesNow(join(dir, name));
   if (s !== undefined && (s.isFile || s.isDirectory || s.isBlockDevice)) throw taken(p, name);
-}
-
-/** fileSizesNow, or undefined when nothing has that name (ENOENT). */
-function entrySizesNow(path: string): FileSizes | undefined {
-  try {
-    return fileSizesNow(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
 }
 
 /** Refuses before anything is written when the pool's file system has less than `needed` bytes free. */

@@ -58,6 +58,15 @@ export function fileSizesNow(path: string): FileSizes {
   return sizesOf(statSync(path));
 }
 
+/**
+ * fileSizesNow, or undefined when nothing has that name (ENOENT): without the exception, whose
+ * making (an errno error with its stack) was most of a free name's check (docs/bench.md).
+ */
+export function entrySizesNow(path: string): FileSizes | undefined {
+  const s = statSync(path, { throwIfNoEntry: false });
+  return s === undefined ? undefined : sizesOf(s);
+}
+
 function sizesOf(s: { size: number; blocks: number; isFile(): boolean; isDirectory(): boolean; isBlockDevice(): boolean }): FileSizes {
   return {
     length: s.size, allocation: s.blocks * 512,

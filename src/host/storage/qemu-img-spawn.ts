@@ -1,0 +1,52 @@
+/**
+ * How qemu-img.ts starts qemu-img: what every run shares is made once per process, because a
+ * linked clone's request waits on this spawn (docs/bench.md, bench/storage, pass of stop 17).
+ *
+ * - The environment: the process's own with LC_ALL=C, copied from process.env at the first run
+ *   (copying process.env costs ~30 us in the daemon's interpreter, on every run before). The daemon
+ *   never changes its environment; a process that does is not seen by later runs.
+ * - The binary: a bare name is looked up on PATH once, then spawned by its absolute path, which
+ *   spares the child the walk of PATH (one failed execve(2) per directory before it). A name not
+ *   found there is spawned as given, so that its ENOENT reads as before (QEMU_NOT_FOUND). A found
+ *   file that is gone by a later run (moved, uninstalled) is looked up again at once: a spawn that
+ *   failed (fork or exec) ran nothing, so trying again is safe.
+ */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+
+let runEnv: NodeJS.ProcessEnv | undefined;
+const found = new Map<string, string>();
+
+/** The executable file `name` names on PATH, as execvp(3) would find it; undefined when none or when `name` is a path. */
+export function onPath(name: string, path = process.env['PATH'] ?? ''): string | undefined {
+  if (name.includes('/')) return undefined;
+  for (const dir of path.split(delimiter)) {
+    if (!isAbsolute(dir)) continue;
+    const file = join(dir, name);
+    try {
+      accessSync(file, constants.X_OK);
+      if (statSync(file).isFile()) return file;
+    } catch {
+      // Not in this directory: the next one.
+    }
+  }
+  return undefined;
+}
+
+/** spawn(binary, args) with the shared environment (env and shell are not options here: see above). */
+export function spawnQemuImg(binary: string, args: readonly string[], o: Omit<SpawnOptions, 'env' | 'shell'>): ChildProcess {
+  runEnv ??= { ...process.env, LC_ALL: 'C' };
+  const opts: SpawnOptions = { ...o, env: runEnv };
+  const known = found.get(binary);
+  if (known !== undefined) {
+    const child = spawn(known, args, opts);
+    // No pid: the spawn failed (node reports it as an error on the next tick), nothing ran.
+    if (child.pid !== undefined) return child;
+    child.on('error', () => undefined);
+    found.delete(binary);
+  }
+  const file = onPath(binary);
+  if (file !== undefined) found.set(binary, file);
+  return spawn(file ?? binary, args, opts);
+}
