@@ -193,8 +193,12 @@ export class DomainTaps {
     return await sysNet?.lookup(() => links.list()) ?? lookupFromList(await links.list());
   }
 
-  /** Makes, records and sets up the tap of `p`; returns its name. On failure nothing of it is left. */
-  plug(p: TapPlan): Promise<string> {
+  /**
+   * Makes, records and sets up the tap of `p`; returns its name. On failure nothing of it is left.
+   * `named` hears the name once it is chosen and recorded in memory (names() and bridges() have it),
+   * before taps.json is written and the tap made: a hot-plug starts its status write there.
+   */
+  plug(p: TapPlan, named?: (name: string) => void): Promise<string> {
     const { links, namer } = this.deps;
     return namer.exclusive(async () => {
       const all = await this.#lookup();
@@ -216,6 +220,7 @@ export class DomainTaps {
       // Recorded before it is made: a crash in between leaves a name to clean, never a tap nobody knows.
       const netBridge = p.uplink.kind !== 'network' ? undefined : ovs?.bridge ?? bridge?.name;
       this.#entries = [...this.#entries, { alias: p.alias, name, ...(ovs === undefined ? {} : { ovs: true as const }), ...(netBridge === undefined ? {} : { bridge: netBridge }) }];
+      named?.(name);
       await this.#save();
       const tapOpts = { multiQueue: p.queues > 1 };
       const mtu = p.mtu ?? bridge?.mtu;
