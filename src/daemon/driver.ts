@@ -162,7 +162,7 @@ export interface LiveNics {
   /**
    * Plugs in an interface (its tap made first, as at start). `sent` hears the live definition the
    * domain will have if the attach succeeds, as soon as it is known (with a tap, once the tap's name
-   * is chosen, before it is made; else once the monitor commands are written); the attach, success or
+   * is chosen and recorded, as it is made; else once the monitor commands are written); the attach, success or
    * failure, waits for what it returns (the engine's early status write), and rejects with it when it fails.
    */
   attach(iface: InterfaceDef, sent?: (next: DomainDef) => Promise<void>): Promise<DomainDef>;

@@ -1,8 +1,9 @@
 // QemuLiveNics.attach against a scripted monitor: one hot-plug's commands are written without
 // waiting for each answer, and when one fails, exactly what QEMU carried out is undone. With a tap
-// (a scripted `ip`), the status write starts once the tap's name is chosen, before the tap is made,
-// and the attach, successful or not, ends only after it.
+// (a scripted `ip`), the status write starts once the tap's name is chosen and recorded, while ip
+// makes the tap, and the attach, successful or not, ends only after it.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,31 +110,39 @@ describe('NIC hot-plug on a scripted monitor', () => {
   });
 });
 
-/** A scripted `ip` with the bridge br0: every call it got, and the taps it made; `failOn` fails the matching calls. */
-function fakeIp(failOn?: RegExp): { run: IpRunner; calls: string[] } {
+/**
+ * A scripted `ip` with the bridge br0 that answers each call on the next turn of the event loop: every
+ * call it got, those it answered, and the taps it made; `failOn` fails the matching calls.
+ */
+function fakeIp(failOn?: RegExp): { run: IpRunner; calls: string[]; answered: string[] } {
   const calls: string[] = [];
+  const answered: string[] = [];
   const taps: string[] = [];
   const run: IpRunner = (args) => {
     const line = args.join(' ');
     calls.push(line);
-    if (failOn?.test(line) === true) return Promise.reject(ipFailure(args, 'RTNETLINK answers: Operation not permitted'));
-    if (line.startsWith('tuntap add')) taps.push(args[3] ?? '');
-    if (line.startsWith('link del')) taps.splice(taps.indexOf(args[3] ?? ''), 1);
-    const links = [{ ifname: 'br0', ifindex: 1, mtu: 1500, flags: [], linkinfo: { info_kind: 'bridge' } },
-      ...taps.map((t) => ({ ifname: t, ifindex: 2, mtu: 1500, flags: [], linkinfo: { info_kind: 'tun' } }))];
-    return Promise.resolve(line.includes('link show') ? JSON.stringify(links) : '');
+    return new Promise((resolve, reject) => setImmediate(() => {
+      answered.push(line);
+      if (failOn?.test(line) === true) { reject(ipFailure(args, 'RTNETLINK answers: Operation not permitted')); return; }
+      if (line.startsWith('tuntap add')) taps.push(args[3] ?? '');
+      if (line.startsWith('link del')) taps.splice(taps.indexOf(args[3] ?? ''), 1);
+      const links = [{ ifname: 'br0', ifindex: 1, mtu: 1500, flags: [], linkinfo: { info_kind: 'bridge' } },
+        ...taps.map((t) => ({ ifname: t, ifindex: 2, mtu: 1500, flags: [], linkinfo: { info_kind: 'tun' } }))];
+      resolve(line.includes('link show') ? JSON.stringify(links) : '');
+    }));
   };
-  return { run, calls };
+  return { run, calls, answered };
 }
 
 const BRIDGED = "<interface type='bridge'><mac address='52:54:00:aa:bb:04'/><source bridge='br0'/><model type='virtio'/></interface>";
 
 describe('NIC hot-plug with a tap: the status write', () => {
   /** `sent` as the engine's: what it saw when called, and whether its write (resolved a turn later) ended. */
-  function recorder(t: { calls: string[] }, ip: { calls: string[] }) {
-    const seen = { ip: [] as string[], qmp: [] as string[], dev: undefined as string | undefined, bridge: undefined as string | undefined, ended: false };
+  function recorder(t: { calls: string[] }, ip: { answered: string[] }) {
+    const seen = { ip: [] as string[], qmp: [] as string[], dev: undefined as string | undefined, bridge: undefined as string | undefined, record: '', ended: false };
     const sent = (next: DomainDef): Promise<void> => {
-      seen.ip = [...ip.calls];
+      seen.ip = [...ip.answered];
+      seen.record = readFileSync(join(runDir, 'taps.json'), 'utf8');
       seen.qmp = [...t.calls];
       const nic = next.devices?.interface?.at(-1);
       seen.dev = nic?.target?.dev;
@@ -143,12 +152,13 @@ describe('NIC hot-plug with a tap: the status write', () => {
     return { seen, sent };
   }
 
-  it('starts once the tap is named, before it is made and before any QMP command; the attach ends after it', async () => {
+  it('starts once the tap is named and recorded, before ip made it and before any QMP command; the attach ends after it', async () => {
     const ip = fakeIp();
     const t = setup([], '', ip.run);
     const r = recorder(t, ip);
     const live = await t.nics.attach(parseInterfaceXml(BRIDGED), r.sent);
-    assert.deepEqual(r.seen.ip.filter((c) => !c.includes('link show')), [], 'no tap made yet');
+    assert.deepEqual(r.seen.ip.filter((c) => !c.includes('link show')), [], 'ip had made no tap yet');
+    assert.deepEqual(JSON.parse(r.seen.record), { taps: [{ alias: 'net0', name: 'vnet0' }] }, 'taps.json had it');
     assert.deepEqual(r.seen.qmp, []);
     assert.equal(r.seen.dev, 'vnet0');
     assert.equal(r.seen.bridge, 'br0');

@@ -195,8 +195,9 @@ export class DomainTaps {
 
   /**
    * Makes, records and sets up the tap of `p`; returns its name. On failure nothing of it is left.
-   * `named` hears the name once it is chosen and recorded in memory (names() and bridges() have it),
-   * before taps.json is written and the tap made: a hot-plug starts its status write there.
+   * `named` hears the name once it is chosen and recorded (names() and bridges() have it, taps.json
+   * is written), just before the tap is made: a hot-plug starts its status write there, to run while
+   * `ip` does (started before taps.json is written, it held that write up: docs/bench.md).
    */
   plug(p: TapPlan, named?: (name: string) => void): Promise<string> {
     const { links, namer } = this.deps;
@@ -220,8 +221,8 @@ export class DomainTaps {
       // Recorded before it is made: a crash in between leaves a name to clean, never a tap nobody knows.
       const netBridge = p.uplink.kind !== 'network' ? undefined : ovs?.bridge ?? bridge?.name;
       this.#entries = [...this.#entries, { alias: p.alias, name, ...(ovs === undefined ? {} : { ovs: true as const }), ...(netBridge === undefined ? {} : { bridge: netBridge }) }];
-      named?.(name);
       await this.#save();
+      named?.(name);
       const tapOpts = { multiQueue: p.queues > 1 };
       const mtu = p.mtu ?? bridge?.mtu;
       const settings = { mac: p.mac, ...(mtu === undefined ? {} : { mtu }) };
