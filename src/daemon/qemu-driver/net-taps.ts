@@ -8,8 +8,7 @@
  * an Open vSwitch bridge and the tap becomes its port (VLANs, external-ids), recorded as such so
  * that its removal takes the port out of OVS too.
  */
-import { renameSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VirtkitError } from '../../core/errors.js';
 import { SerialQueue } from '../../core/serial-queue.js';
@@ -100,6 +99,7 @@ export interface TapDeps {
 
 export class DomainTaps {
   #entries: TapEntry[];
+  readonly #writes = new SerialQueue();
 
   private constructor(private readonly runDir: string, private readonly deps: TapDeps, entries: TapEntry[]) {
     this.#entries = entries;
@@ -129,22 +129,13 @@ export class DomainTaps {
     return this.#entries.find((e) => e.alias === alias)?.name;
   }
 
-  /**
-   * Replaces taps.json (a temp file renamed over it, no fsync: a killed daemon finds the old or the new
-   * one; after a power cut no tap is left). Written in place, synchronously: a few hundred bytes into the
-   * page cache, where the four trips through libuv's thread pool of an async write (open, write, close,
-   * rename) cost each attach about 0.5 ms (docs/bench.md, "Pass of stop 17"); and two writes never interleave.
-   */
   #save(): Promise<void> {
     const text = `${JSON.stringify({ taps: this.#entries }, null, 2)}\n`;
     const path = join(this.runDir, TAPS_FILE);
-    try {
-      writeFileSync(`${path}.tmp`, text, { mode: 0o600 });
-      renameSync(`${path}.tmp`, path);
-      return Promise.resolve();
-    } catch (e) {
-      return Promise.reject(e as Error);
-    }
+    return this.#writes.run(async () => {
+      await writeFile(`${path}.tmp`, text, { mode: 0o600 });
+      await rename(`${path}.tmp`, path);
+    });
   }
 
   /** Where the tap of `p` goes: a Linux bridge (its link), an OVS bridge (its name, its internal port's link and the port's settings), or nowhere. */
