@@ -160,9 +160,10 @@ export interface LiveDisks {
  */
 export interface LiveNics {
   /**
-   * Plugs in an interface (its tap made first, as at start). `sent`, once the monitor commands are
-   * written, hears the live definition the domain will have if they succeed; the attach waits for
-   * what it returns (the engine's early status write) and rejects with it when it fails.
+   * Plugs in an interface (its tap made first, as at start). `sent` hears the live definition the
+   * domain will have if the attach succeeds, as soon as it is known (with a tap, once the tap's name
+   * is chosen and recorded, as it is made; else once the monitor commands are written); the attach, success or
+   * failure, waits for what it returns (the engine's early status write), and rejects with it when it fails.
    */
   attach(iface: InterfaceDef, sent?: (next: DomainDef) => Promise<void>): Promise<DomainDef>;
   /** Unplugs it once the guest has released it, then removes its tap; `onLate` as for disks. */

@@ -63,7 +63,7 @@ const attachInterface = (ctx: EngineContext, a: ActionOf<'attachDevice'>, opts: 
       if (added !== undefined) iface.mac = added;
     }
     if (to.live) {
-      // The status file is written while QEMU runs the hot-plug, with the NIC (ahead); after a failure,
+      // The status file is written while the tap is made and QEMU runs the hot-plug, with the NIC (ahead); after a failure,
       // written again without it before the error answers. Either way it is on disk before the answer.
       let ahead = false;
       try {

@@ -90,17 +90,30 @@ export class QemuLiveNics implements LiveNics {
     if (placed === undefined || alias === undefined) throw new VirtkitError('INTERNAL_ERROR', 'the new interface has no alias after prepareDomain');
     const plan = planTap(placed, `/domain/devices/interface[${index + 1}]`, prepared.uuid);
     const caps = await this.p.caps();
-    if (plan !== undefined) {
-      setTapNames(prepared, { [alias]: await this.p.taps.plug(plan) });
+    // The status write (`sent`) starts as soon as the live definition is known: with a tap, once its
+    // name is chosen, so that it runs while the tap is made and QEMU runs the hot-plug. The attach
+    // waits for it whatever happens, so that it never ends after the answer.
+    let early: Promise<void> | undefined;
+    const writeAhead = (): void => {
+      early ??= Promise.resolve().then(() => sent?.(prepared));
+    };
+    const failed = async (e: unknown): Promise<never> => {
+      await early?.catch(() => undefined);
+      throw e;
+    };
+    const named = (tap: string): void => {
+      setTapNames(prepared, { [alias]: tap });
       setSourceBridges(prepared, this.p.taps.bridges());
-    }
+      writeAhead();
+    };
+    if (plan !== undefined) named(await this.p.taps.plug(plan, named).catch(failed));
     const undoTap = (): Promise<void> => dropTap(this.p.taps, alias, this.p.warn);
     let parts;
     try {
       parts = buildNetParts(prepared, caps, alias);
     } catch (e) {
       await undoTap();
-      throw e;
+      return failed(e);
     }
     // One hot-plug's commands are written at once, without waiting for each answer: QEMU runs one
     // monitor's commands in order, so each still finds what the one before made. A vhost-user
@@ -112,15 +125,16 @@ export class QemuLiveNics implements LiveNics {
       ...(placed.link?.state === 'down' ? [['set_link', { name: alias, up: false }] as [string, Record<string, unknown>]] : []),
     ];
     const answers = Promise.allSettled(calls.map(([command, args]) => this.#run(command, args)));
-    const [results, early] = await Promise.all([answers, Promise.allSettled([sent?.(prepared)])]);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed !== undefined) {
+    writeAhead();
+    const [results, written] = await Promise.all([answers, Promise.allSettled([early])]);
+    const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (refused !== undefined) {
       await this.#undoAttach(alias, calls.map(([command], i) => (results[i]?.status === 'fulfilled' ? command : '')));
       await undoTap();
-      throw failed.reason;
+      throw refused.reason;
     }
     this.p.setLive(prepared);
-    if (early[0]?.status === 'rejected') throw early[0].reason;
+    if (written[0]?.status === 'rejected') throw written[0].reason;
     return prepared;
   }
 

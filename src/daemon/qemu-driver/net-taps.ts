@@ -193,8 +193,13 @@ export class DomainTaps {
     return await sysNet?.lookup(() => links.list()) ?? lookupFromList(await links.list());
   }
 
-  /** Makes, records and sets up the tap of `p`; returns its name. On failure nothing of it is left. */
-  plug(p: TapPlan): Promise<string> {
+  /**
+   * Makes, records and sets up the tap of `p`; returns its name. On failure nothing of it is left.
+   * `named` hears the name once it is chosen and recorded (names() and bridges() have it, taps.json
+   * is written), just before the tap is made: a hot-plug starts its status write there, to run while
+   * `ip` does (started before taps.json is written, it held that write up: docs/bench.md).
+   */
+  plug(p: TapPlan, named?: (name: string) => void): Promise<string> {
     const { links, namer } = this.deps;
     return namer.exclusive(async () => {
       const all = await this.#lookup();
@@ -217,6 +222,7 @@ export class DomainTaps {
       const netBridge = p.uplink.kind !== 'network' ? undefined : ovs?.bridge ?? bridge?.name;
       this.#entries = [...this.#entries, { alias: p.alias, name, ...(ovs === undefined ? {} : { ovs: true as const }), ...(netBridge === undefined ? {} : { bridge: netBridge }) }];
       await this.#save();
+      named?.(name);
       const tapOpts = { multiQueue: p.queues > 1 };
       const mtu = p.mtu ?? bridge?.mtu;
       const settings = { mac: p.mac, ...(mtu === undefined ? {} : { mtu }) };

@@ -16,7 +16,7 @@ import { refUsed, startWaiting, takeLive } from './waiting-process.js';
 
 /** The line ip adds after a failed command's own message. */
 const FAILED_RE = /^Command failed -:\d+$/mu;
-/** Run between steps: its output says the step before it was done. */
+/** Run after each step: its output says the step before it was done. */
 const PROBE = ['link', 'show', 'dev', 'lo'];
 const PROBE_OUT_RE = /^\d+: lo: /gmu;
 
@@ -87,10 +87,12 @@ export class WarmIp {
    * details.step is the failed step's index: how many steps were done is counted from the output of a
    * probe (`link show dev lo`, every namespace has lo) run after each, which ip also writes when it
    * exits on an argument without its "Command failed" line. When ip is killed, its unwritten output
-   * makes the count low: an earlier step is named, never a later one.
+   * makes the count low: an earlier step is named, never a later one. Success is the last step's
+   * probe: it resolves as soon as that output arrives, not when node has seen ip exit ('close'),
+   * which comes about 0.4 ms later here (docs/bench.md, "Pass of stop 17").
    */
   readonly steps = (steps: readonly (readonly string[])[]): Promise<void> => {
-    const lines = steps.flatMap((s, i) => (i === 0 ? [s] : [PROBE, s]));
+    const lines = steps.flatMap((s) => [s, PROBE]);
     const text = ipBatchText(lines.map((l) => ['ip', ...l]));
     const child = this.#take();
     this.#running++;
@@ -100,7 +102,11 @@ export class WarmIp {
       let stderr = '';
       let stdout = '';
       refUsed(child);
-      child.stdout?.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+      child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+        // ip stops at the first step that fails: every probe's output means every step was done.
+        if ((stdout.match(PROBE_OUT_RE)?.length ?? 0) >= steps.length) resolve();
+      });
       child.stderr?.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
       child.on('error', (e) => reject((e as NodeJS.ErrnoException).code === 'ENOENT'
         ? new VirtkitError('HOST_UNSUPPORTED', 'cannot run ip: iproute2 is not installed (or not on PATH)', { cause: e })
