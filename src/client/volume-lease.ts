@@ -84,12 +84,14 @@ async function openLease(t: Transport, path: string, query: URLSearchParams): Pr
   });
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
     req.once('response', resolve);
-    req.once('error', (err) => reject(new VirtkitError('DAEMON_UNREACHABLE', `talking to virtkitd for a transfer lease: ${err.message}`, { cause: err })));
+    // `on`, not `once`: a connection that fails later (the daemon gone mid-copy) must not throw here;
+    // the answer's lines then end early and `end` says so.
+    req.on('error', (err) => reject(new VirtkitError('DAEMON_UNREACHABLE', `talking to virtkitd for a transfer lease: ${err.message}`, { cause: err })));
     req.flushHeaders();
   });
   if ((res.statusCode ?? 500) >= 400) {
-    req.destroy();
     const e = await errorOf(res);
+    req.destroy();
     if (NO_LEASE.has(e.code)) return undefined;
     throw e;
   }
@@ -171,8 +173,13 @@ export async function localDownload(t: Transport, pool: string, vol: string, fil
     return undefined;
   }
   try {
+    // The file gets its length first: writes that extend it each wait for the journal while a background
+    // fdatasync commits (ext4), and stalled downloads for seconds under load (docs/bench.md, stop 17).
+    await target.truncate(g.range.length);
     await copyRange({ from: source, fromOffset: g.range.offset, to: target, toOffset: 0 }, g.range.length, (done) => o.onProgress?.(done, g.range.length));
   } catch (e) {
+    // As a stream cut short leaves it: the bytes received, no more.
+    await target.truncate(e instanceof CopyStopped ? e.written : 0).catch(() => undefined);
     await lease.end({ ok: false, reason: (e as Error).message }).catch(() => undefined);
     throw new VirtkitError('IO_ERROR', `download of volume '${vol}' of pool '${pool}' into ${file} failed: ${(e as Error).message}`, { cause: e });
   } finally {

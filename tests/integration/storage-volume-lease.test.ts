@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -170,6 +171,37 @@ describe('vol-upload and vol-download, the local fast path (real daemon)', { tim
       await client.uploadVolume('default', 'k.raw', join(d.root, 'fresh.bin'));
       sameBytes(await readFile(vol), fresh, 'the volume after a whole upload');
       await client.deleteVolume('default', 'k.raw');
+    } finally {
+      client.close();
+      await d.close();
+    }
+  });
+  it('over TCP the daemon grants no lease, and the client streams', async () => {
+    const token = 't'.repeat(32);
+    const d = await inProcessDaemon({ tcp: { host: '127.0.0.1', port: 0, token } });
+    const port = d.daemon.server.tcpAddress?.port ?? 0;
+    const client = new VirtkitClient({ uri: `qemu+tcp://127.0.0.1:${port}/system`, env: { VIRTKIT_TOKEN: token } });
+    try {
+      assert.equal((await cli(d.root, ['vol-create-as', 'default', 'n.raw', '4M'])).code, 0);
+      const data = Buffer.from(seeded(25)(4 * MiB));
+      await writeFile(join(d.root, 'in.bin'), data);
+      const lease = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest({
+          host: '127.0.0.1', port, method: 'POST', path: '/v1/pools/default/volumes/n.raw/content?direction=download', agent: false,
+          headers: { Authorization: `Bearer ${token}`, 'Transfer-Encoding': 'chunked' },
+        }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (c: string) => { body += c; }).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end('{"ok":true}');
+      });
+      assert.equal((JSON.parse(lease.body) as { error: { code: string } }).error.code, 'UNSUPPORTED_OPERATION', lease.body);
+      assert.ok(lease.status >= 400, `status ${lease.status}`);
+      await client.uploadVolume('default', 'n.raw', join(d.root, 'in.bin'));
+      assert.equal(await client.downloadVolume('default', 'n.raw', join(d.root, 'out.bin')), 4 * MiB);
+      sameBytes(await readFile(join(d.root, 'out.bin')), data, 'the download over TCP');
+      assert.equal(leases(d.log), 0, d.log.join('\n'));
     } finally {
       client.close();
       await d.close();
