@@ -9,6 +9,7 @@
  * namespace): the caller then streams. Errors the stream would answer too (no such volume, a bad
  * range, the pool busy) are thrown as they are.
  */
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { VirtkitError } from '../core/errors.js';
@@ -155,6 +156,32 @@ export async function localUpload(t: Transport, pool: string, vol: string, sourc
   return lease.end({ ok: true });
 }
 
+interface Target {
+  /** Where aligned blocks go: opened with O_DIRECT where the file system has it, else `buffered` itself. */
+  readonly to: FileHandle;
+  readonly buffered: FileHandle;
+  readonly direct: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates or truncates `file` (0644) and opens it a second time with O_DIRECT: a download's bytes
+ * then go to the disk without 256 MiB of new page cache to allocate, which under memory churn cost
+ * more than the copy (docs/bench.md, stop 17). Where O_DIRECT is refused (tmpfs), buffered only.
+ */
+async function openDirect(file: string): Promise<Target | undefined> {
+  const buffered = await open(file, 'w', 0o644).catch(() => undefined);
+  if (!buffered) return undefined;
+  const to = await open(file, constants.O_WRONLY | constants.O_DIRECT).catch(() => undefined);
+  return {
+    to: to ?? buffered, buffered, direct: to !== undefined,
+    close: async () => {
+      await to?.close().catch(() => undefined);
+      await buffered.close().catch(() => undefined);
+    },
+  };
+}
+
 /**
  * Writes the volume's range into `file` (created or truncated once the volume's file is open) and
  * fsyncs it; the bytes, or undefined (the local file untouched or as the stream will redo it: stream instead).
@@ -166,7 +193,7 @@ export async function localDownload(t: Transport, pool: string, vol: string, fil
   if (!lease) return undefined;
   const g = lease.grant;
   const source = await openVolumeFile(g, 'r');
-  const target = source && await open(file, 'w', 0o644).catch(() => undefined);
+  const target = source && await openDirect(file);
   if (!source || !target) {
     await source?.close().catch(() => undefined);
     await lease.end({ ok: false, unused: true, reason: 'the client cannot open the volume\'s file or its own; it streams instead' }).catch(() => undefined);
@@ -175,16 +202,17 @@ export async function localDownload(t: Transport, pool: string, vol: string, fil
   try {
     // The file gets its length first: writes that extend it each wait for the journal while a background
     // fdatasync commits (ext4), and stalled downloads for seconds under load (docs/bench.md, stop 17).
-    await target.truncate(g.range.length);
-    await copyRange({ from: source, fromOffset: g.range.offset, to: target, toOffset: 0 }, g.range.length, (done) => o.onProgress?.(done, g.range.length));
+    await target.buffered.truncate(g.range.length);
+    await copyRange({ from: source, fromOffset: g.range.offset, to: target.to, toOffset: 0, ...(target.direct ? { buffered: target.buffered } : {}) },
+      g.range.length, (done) => o.onProgress?.(done, g.range.length));
   } catch (e) {
     // As a stream cut short leaves it: the bytes received, no more.
-    await target.truncate(e instanceof CopyStopped ? e.written : 0).catch(() => undefined);
+    await target.buffered.truncate(e instanceof CopyStopped ? e.written : 0).catch(() => undefined);
     await lease.end({ ok: false, reason: (e as Error).message }).catch(() => undefined);
     throw new VirtkitError('IO_ERROR', `download of volume '${vol}' of pool '${pool}' into ${file} failed: ${(e as Error).message}`, { cause: e });
   } finally {
     await source.close().catch(() => undefined);
-    await target.close().catch(() => undefined);
+    await target.close();
   }
   await lease.end({ ok: true });
   return g.range.length;
