@@ -5,9 +5,7 @@
  * has written a prefix of its range, as a streaming upload has), an fdatasync of the target starts
  * in the background every SYNC_EVERY bytes (the disk writes back while the copy goes on), and the
  * target is fsync'ed at the end: the copy resolves only once its bytes are on disk. A download's new
- * file may be written with O_DIRECT (CopyEnds.buffered): no page cache to allocate for it, and two
- * writes in flight (a failed copy may then have written a block past its prefix: the caller cuts the
- * new file back to the prefix).
+ * file may be written with O_DIRECT (CopyEnds.buffered): no page cache to allocate for it.
  * Measured against other sizes and a plain read-then-write loop: docs/bench.md, bench/storage,
  * "Pass of stop 17".
  */
@@ -32,8 +30,6 @@ export interface CopyEnds {
 
 /** Offsets and lengths of O_DIRECT writes: 4 KiB covers the logical block size of common disks. */
 const DIRECT_ALIGN = 4096;
-/** O_DIRECT writes in flight at once. */
-const DIRECT_LANES = 2;
 
 /**
  * Buffers for O_DIRECT: node has no aligned allocation, but a WebAssembly.Memory is reserved in
@@ -87,6 +83,7 @@ export async function copyRange(ends: CopyEnds, length: number, onProgress?: (do
   };
   let written = 0;
   let failed: unknown;
+  let writing: Promise<void> = Promise.resolve();
   let syncing: Promise<void> = Promise.resolve();
   let unsynced = 0;
   let wake: (() => void) | undefined;
@@ -95,27 +92,9 @@ export async function copyRange(ends: CopyEnds, length: number, onProgress?: (do
     wake = undefined;
     w?.();
   };
-  // Lanes of writes, each in order, one at a time. Buffered: one lane, so the bytes in place are always a
-  // prefix. O_DIRECT: two lanes (a write waits for the disk, not the page cache; measured faster than
-  // one, docs/bench.md, stop 17); `written` still counts only the prefix whose every block is done.
-  const lanes: Promise<void>[] = Array.from({ length: ends.buffered ? DIRECT_LANES : 1 }, () => Promise.resolve());
-  const done = new Map<number, number>();
-  const advance = (): void => {
-    for (let n = done.get(written); n !== undefined; n = done.get(written)) {
-      done.delete(written);
-      written += n;
-      unsynced += n;
-      onProgress?.(written);
-      if (unsynced >= SYNC_EVERY) {
-        unsynced = 0;
-        syncing = syncing.then(() => synced.datasync()).catch((e: unknown) => { failed ??= e; });
-      }
-    }
-  };
-  const writing = (): Promise<unknown> => Promise.all(lanes);
   try {
     let read = 0;
-    for (let block = 0; read < length && failed === undefined; block++) {
+    while (read < length && failed === undefined) {
       while (free.length === 0 && failed === undefined) await new Promise<void>((r) => { wake = r; });
       if (failed !== undefined) break;
       const buf = free.pop() as (typeof free)[number];
@@ -123,9 +102,8 @@ export async function copyRange(ends: CopyEnds, length: number, onProgress?: (do
       const { bytesRead } = await ends.from.read(buf, 0, Math.min(buf.length, length - read), ends.fromOffset + read);
       if (bytesRead === 0) throw new Error(`the source ended after ${read} of ${length} bytes`);
       read += bytesRead;
-      // The write waits for the one before it in its lane, while the next read runs.
-      const lane = block % lanes.length;
-      lanes[lane] = (lanes[lane] ?? Promise.resolve()).then(async () => {
+      // Each write waits for the one before it: in order, one at a time, while the next read runs.
+      writing = writing.then(async () => {
         if (failed !== undefined) return;
         try {
           await put(buf, bytesRead, ends.toOffset + at);
@@ -136,17 +114,22 @@ export async function copyRange(ends: CopyEnds, length: number, onProgress?: (do
           free.push(buf);
           poke();
         }
-        done.set(at, bytesRead);
-        advance();
+        written += bytesRead;
+        unsynced += bytesRead;
+        onProgress?.(written);
+        if (unsynced >= SYNC_EVERY) {
+          unsynced = 0;
+          syncing = syncing.then(() => synced.datasync()).catch((e: unknown) => { failed ??= e; });
+        }
       });
     }
-    await writing();
+    await writing;
     await syncing;
     if (failed !== undefined) throw failed;
     await synced.sync();
     return written;
   } catch (e) {
-    await writing();
+    await writing;
     await syncing;
     throw new CopyStopped(`${(e as Error).message} (${written} of ${length} bytes written)`, written, { cause: e });
   }
