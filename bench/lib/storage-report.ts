@@ -63,6 +63,10 @@ function rows(volumes: number, mib: number, vms: number): Row[] {
     },
     { label: '  linked clone, plan + qemu-img in process', unit: 'ms', cells: { api: 'clonePlan' }, ratio: { text: 'plan/qemu-img', of: [['api', 'clonePlan'], ['tool', 'clone']] } },
     rate('upload', 'vol-upload'),
+    {
+      label: '  the same, streamed (API stream: true, CLI --stream)', unit: 'MiB/s', cells: { api: 'uploadStream', cli: 'uploadStream' },
+      ratio: { text: 'API local/stream', of: [['api', 'upload'], ['api', 'uploadStream']] },
+    },
     { label: `  cp ${mib} MiB + sync`, unit: 'MiB/s', cells: { tool: 'copySync' }, ratio: { text: 'API up/cp+sync', of: [['api', 'upload'], ['tool', 'copySync']] } },
     {
       label: '  bare node UNIX socket, 2 processes', unit: 'MiB/s', cells: { tool: 'socket' },
@@ -73,6 +77,10 @@ function rows(volumes: number, mib: number, vms: number): Row[] {
       ratio: { text: 'API up/socket+file', of: [['api', 'upload'], ['tool', 'socketFile']] },
     },
     rate('download', 'vol-download'),
+    {
+      label: '  the same, streamed (API stream: true, CLI --stream)', unit: 'MiB/s', cells: { api: 'downloadStream', cli: 'downloadStream' },
+      ratio: { text: 'API local/stream', of: [['api', 'download'], ['api', 'downloadStream']] },
+    },
     {
       label: `${vms} VM disks: linked (API) vs full (tool: qemu-img convert)`, unit: 'ms', cells: { tool: 'provisionFull', api: 'provisionLinked', libvirt: 'provisionLinked' },
       ratio: { text: 'full/linked', of: [['tool', 'provisionFull'], ['api', 'provisionLinked']] },

@@ -138,8 +138,9 @@ export async function randomFile(file: string, mib: number): Promise<void> {
 }
 
 /**
- * vol-upload / vol-download of p.transferMiB through the API and the CLI, against cp (plain, and
- * followed by sync) and a bare node UNIX-socket stream between two processes (bare-socket.ts).
+ * vol-upload / vol-download of p.transferMiB through the API and the CLI (their default, the local
+ * fast path here, and forced through the stream), against cp (plain, and followed by sync) and a
+ * bare node UNIX-socket stream between two processes (bare-socket.ts).
  */
 export async function benchTransfer(vk: VirtkitInstance, dir: string, work: string, p: StoragePlan, cp: Samples, api: Samples, cli: Samples): Promise<void> {
   const src = join(work, 'src.bin');
@@ -155,16 +156,23 @@ export async function benchTransfer(vk: VirtkitInstance, dir: string, work: stri
     cp.add('socket', await bareSocketRate(work, src));
     cp.add('socketFile', await bareSocketRate(work, src, out));
     await rm(out);
-    let t0 = now();
-    await vk.client.uploadVolume('default', 't.raw', src);
-    api.add('upload', rate(now() - t0));
-    t0 = now();
-    await vk.client.downloadVolume('default', 't.raw', out);
-    api.add('download', rate(now() - t0));
-    await rm(out);
-    cli.add('upload', rate((await vk.cli(['vol-upload', 't.raw', src, '--pool', 'default'])).ms));
-    cli.add('download', rate((await vk.cli(['vol-download', 't.raw', out, '--pool', 'default'])).ms));
-    await rm(out);
+    // The client's default (the local fast path here: a client on the daemon's host), then the
+    // same forced through the API's stream ({ stream: true }, the CLI's --stream), interleaved,
+    // which goes first alternating by repetition.
+    for (const stream of i % 2 === 0 ? [false, true] : [true, false]) {
+      const key = (k: string) => (stream ? `${k}Stream` : k);
+      let t0 = now();
+      await vk.client.uploadVolume('default', 't.raw', src, { stream });
+      api.add(key('upload'), rate(now() - t0));
+      t0 = now();
+      await vk.client.downloadVolume('default', 't.raw', out, { stream });
+      api.add(key('download'), rate(now() - t0));
+      await rm(out);
+      const flag = stream ? ['--stream'] : [];
+      cli.add(key('upload'), rate((await vk.cli(['vol-upload', 't.raw', src, '--pool', 'default', ...flag])).ms));
+      cli.add(key('download'), rate((await vk.cli(['vol-download', 't.raw', out, '--pool', 'default', ...flag])).ms));
+      await rm(out);
+    }
   }
   const a = await readFileHead(src);
   const b = await readFileHead(volPath);

@@ -20,6 +20,7 @@ export function transferCommand(direction: 'upload' | 'download'): Command {
       offset: { type: 'string', help: `volume offset to ${direction} ${w.prep}`, arg: 'number' },
       length: { type: 'string', help: `amount of data to ${direction}`, arg: 'number' },
       sparse: { type: 'boolean', help: 'preserve sparseness of volume' },
+      stream: { type: 'boolean', help: 'stream the bytes through the API, not the local fast path (docs/storage.md)' },
     },
     async run(ctx, { vol, file }, o) {
       const offset = o.offset === undefined ? 0 : parseSize(o.offset, 'offset');
@@ -29,7 +30,7 @@ export function transferCommand(direction: 'upload' | 'download'): Command {
       const bar = progressBar(ctx, `${w.bar} ${vol}`);
       const result = await onStorage({ pool: o.pool, vol }, `cannot ${direction} ${w.prep} volume ${vol}`, async () => {
         const found = await lookupVolume(client, vol, o.pool);
-        const opts = { offset, length, ...(o.sparse ? { sparse: true } : {}), ...(bar ? { onProgress: bar.update } : {}) };
+        const opts = { offset, length, ...(o.sparse ? { sparse: true } : {}), ...(o.stream ? { stream: true } : {}), ...(bar ? { onProgress: bar.update } : {}) };
         try {
           return direction === 'upload'
             ? await client.uploadVolume(found.pool, found.name, path, opts)

@@ -4,7 +4,9 @@
  * .../content into a file. Both stream (nothing is held in memory whole),
  * report progress as bytes move, and succeed only once the bytes are on disk
  * at the far end: the daemon fsyncs an upload before it answers, and a
- * download is fsync'ed here before the promise resolves.
+ * download is fsync'ed here before the promise resolves. On the daemon's
+ * host they first try the local fast path (volume-lease.ts), which copies
+ * the file itself and fsyncs it, and stream where it does not apply.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
@@ -22,9 +24,17 @@ export interface TransferOptions {
   readonly length?: number;
   /** Called as bytes move: done so far, and the total. */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Zero blocks stay holes: in the volume (upload) or the local file (download); virsh's --sparse. */
+  /** Zero blocks stay holes: in the volume (upload) or the local file (download); virsh's --sparse. Always streams. */
   readonly sparse?: boolean;
+  /**
+   * Stream the bytes through the API even where the local fast path applies (a client on the daemon's
+   * host, a plain file volume of a dir or fs pool: volume-lease.ts); the CLI's --stream.
+   */
+  readonly stream?: boolean;
 }
+
+/** Whether to try the local fast path first: over the UNIX socket, unless told to stream; --sparse streams. */
+const tryLocal = (t: Transport, o: TransferOptions): boolean => t.endpoint.kind === 'unix' && o.stream !== true && o.sparse !== true;
 
 const CHUNK = 1 << 20;
 const SYNC_EVERY = 32 << 20;
@@ -100,12 +110,29 @@ export async function uploadFile(t: Transport, pool: string, vol: string, file: 
     throw new VirtkitError('IO_ERROR', `cannot read ${file}: ${(e as Error).message}`, { details: { file }, cause: e });
   })).size;
   const length = o.length ? Math.min(o.length, size) : size;
+  if (tryLocal(t, o)) {
+    const fh = await open(file, 'r').catch(() => undefined);
+    if (fh) {
+      try {
+        const { localUpload } = await import('./volume-lease.js');
+        const done = await localUpload(t, pool, vol, fh, { offset: o.offset ?? 0, length, onProgress: o.onProgress });
+        if (done) return done;
+      } finally {
+        await fh.close().catch(() => undefined);
+      }
+    }
+  }
   const source = length === 0 ? Readable.from([]) : createReadStream(file, { start: 0, end: length - 1, highWaterMark: CHUNK });
   return uploadStream(t, pool, vol, source, length, o);
 }
 
 /** Writes the volume's bytes from `offset` (`length` of them, or to its end) into `file` (created or truncated); the bytes written. */
 export async function downloadFile(t: Transport, pool: string, vol: string, file: string, o: TransferOptions = {}): Promise<number> {
+  if (tryLocal(t, o)) {
+    const { localDownload } = await import('./volume-lease.js');
+    const done = await localDownload(t, pool, vol, file, { offset: o.offset ?? 0, length: o.length ?? 0, onProgress: o.onProgress });
+    if (done !== undefined) return done;
+  }
   const q = new URLSearchParams();
   if (o.offset) q.set('offset', String(o.offset));
   if (o.length) q.set('length', String(o.length));

@@ -14,6 +14,7 @@ import { routes } from './routes.js';
 import * as schemaModule from '../../core/api/schemas.js';
 import { apiSchemas } from '../../core/api/schemas.js';
 import { DOWNLOAD_ERRORS, DOWNLOAD_QUERY, UPLOAD_ERRORS, UPLOAD_QUERY, VOLUME_CONTENT } from './volume-content-routes.js';
+import { LEASE_ERRORS, LEASE_QUERY } from './volume-lease-routes.js';
 import { CONSOLE_QUERY, EVENTS_QUERY, WS_CONSOLE, WS_EVENTS } from './ws-paths.js';
 
 type Json = Record<string, unknown>;
@@ -108,6 +109,22 @@ function volumeContent(): Json {
       operationId: 'downloadVolume', tags: ['storage'], summary: 'The bytes of the volume\'s file from offset (virsh vol-download)',
       parameters: [...pathParameters(VOLUME_CONTENT), ...queryParameters(DOWNLOAD_QUERY)],
       responses: { 200: { description: 'The bytes, with their Content-Length', content: bytes }, ...errorResponses(DOWNLOAD_ERRORS) },
+    },
+    post: {
+      operationId: 'leaseVolume', tags: ['storage'],
+      summary: 'A transfer lease: the local fast path of vol-upload / vol-download (UNIX socket only)',
+      description: 'One exchange, both ways at once. The request\'s body stays open; the answer (application/x-ndjson) starts with ' +
+        '{"lease":{"path","dev","ino","format","range":{"offset","length"}}}: the client opens that file itself (with its own ' +
+        'credentials, checking dev and ino), copies the range, fsyncs, then sends {"ok":true} (or {"ok":false,"reason":...}) as the ' +
+        'request body and ends it; the last line is {"volume":VolumeInfo} or {"error":...}. An upload lease holds the pool\'s job as a ' +
+        'streaming upload does; a connection that closes first ends it as a failed upload. Refused over TCP and for volumes that are not ' +
+        'plain files of a dir or fs pool (UNSUPPORTED_OPERATION): use PUT or GET then. docs/storage.md, "The local fast path".',
+      parameters: [...pathParameters(VOLUME_CONTENT), ...queryParameters(LEASE_QUERY)],
+      requestBody: { required: true, content: json({ type: 'object', properties: { ok: { type: 'boolean' }, reason: { type: 'string' } }, required: ['ok'] }) },
+      responses: {
+        200: { description: 'The lease line, then (after the request body) the volume or the error', content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
+        ...errorResponses(LEASE_ERRORS),
+      },
     },
   };
 }

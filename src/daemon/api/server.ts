@@ -52,6 +52,9 @@ export class ApiServer {
 
   async listen(): Promise<void> {
     const unix = createServer((req, res) => void this.#handle(req, res, false));
+    // No limit on the time to receive a whole request over the (owner-only) socket: a transfer lease's
+    // request stays open while the client copies, and a streaming upload's body takes what it takes.
+    unix.requestTimeout = 0;
     unix.on('upgrade', (req: IncomingMessage, sock: Duplex, head: Buffer) => void this.#upgrade(req, sock, head, false));
     await unlink(this.opts.socket).catch(() => undefined);
     // The socket is created by bind(2) inside listen(): a tight umask keeps it private from the first instant.
@@ -113,7 +116,7 @@ export class ApiServer {
       const content = matchVolumeContent(url.pathname);
       if (content) {
         // Bytes, not JSON: the body streams to the volume (or the volume to the response).
-        out = await handleVolumeContent(req, res, content, url.searchParams, this.opts.engine);
+        out = await handleVolumeContent(req, res, content, url.searchParams, this.opts.engine, tcp);
         if (!out) return;
       } else if (url.pathname === '/v1/openapi.json' && method === 'GET') {
         out = { status: 200, body: (await import('./openapi.js')).openApiDocument() };

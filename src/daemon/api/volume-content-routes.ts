@@ -4,13 +4,15 @@
  * body streams into the engine's volUpload (Content-Length required: it is
  * the number of bytes written); a download's bytes stream into the response
  * with their Content-Length. Errors are the usual JSON error body, with the
- * status of their code.
+ * status of their code. A POST is a transfer lease, the local fast path
+ * (volume-lease-routes.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { VirtkitError, type ErrorCode } from '../../core/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { parseQuery, WAIT, type QuerySpec } from './query.js';
 import { matchSegments } from './router.js';
+import { handleVolumeLease } from './volume-lease-routes.js';
 
 export const VOLUME_CONTENT = '/v1/pools/{id}/volumes/{vol}/content';
 const segments = VOLUME_CONTENT.split('/').filter((x) => x !== '');
@@ -47,8 +49,12 @@ export function matchVolumeContent(pathname: string): { pool: string; vol: strin
  * response was already streamed. Throws (before any byte is sent) for the error body.
  */
 export async function handleVolumeContent(req: IncomingMessage, res: ServerResponse, target: { pool: string; vol: string },
-  search: URLSearchParams, engine: Engine): Promise<{ status: number; body: unknown } | undefined> {
+  search: URLSearchParams, engine: Engine, tcp: boolean): Promise<{ status: number; body: unknown } | undefined> {
   const method = req.method ?? 'GET';
+  if (method === 'POST') {
+    await handleVolumeLease(req, res, target, search, engine, tcp);
+    return undefined;
+  }
   if (method === 'PUT') {
     const q = parseQuery(UPLOAD_QUERY, search);
     const header = req.headers['content-length'];
@@ -74,7 +80,7 @@ export async function handleVolumeContent(req: IncomingMessage, res: ServerRespo
     await d.send(res).then(() => res.end(), () => res.destroy());
     return undefined;
   }
-  throw new VirtkitError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${VOLUME_CONTENT}; use PUT (upload) or GET (download)`, {
-    details: { allowed: ['PUT', 'GET'] },
+  throw new VirtkitError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${VOLUME_CONTENT}; use PUT (upload), GET (download) or POST (a transfer lease)`, {
+    details: { allowed: ['PUT', 'GET', 'POST'] },
   });
 }

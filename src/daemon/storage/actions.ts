@@ -13,6 +13,7 @@ import { poolCapabilitiesXml } from '../../core/storage/pool-capabilities.js';
 import { resizeVolume, wipeVolume } from './volume-change.js';
 import { cloneVolume, createVolumeFrom, importVolume } from './volume-copy.js';
 import { downloadVolume, uploadVolume, type Download, type UploadRequest } from './volume-content.js';
+import { leaseVolume, type LeaseRequest, type VolumeLease } from './volume-lease.js';
 
 type Pool = { readonly pool: string };
 type Opts = { readonly wait?: number };
@@ -55,7 +56,9 @@ export type StorageAction =
     readonly onProgress?: (percent: number) => void;
   } & Pool)
   | ({ readonly kind: 'volUpload'; readonly volume: string; readonly upload: UploadRequest } & Pool)
-  | ({ readonly kind: 'volDownload'; readonly volume: string; readonly offset: number; readonly length?: number } & Pool);
+  | ({ readonly kind: 'volDownload'; readonly volume: string; readonly offset: number; readonly length?: number } & Pool)
+  /** The local fast path of vol-upload / vol-download (volume-lease.ts): over the UNIX socket only. */
+  | ({ readonly kind: 'volLease'; readonly volume: string; readonly lease: LeaseRequest } & Pool);
 
 export interface StorageResults {
   poolList: PoolInfo[];
@@ -84,6 +87,7 @@ export interface StorageResults {
   volImport: VolumeInfo;
   volUpload: VolumeInfo;
   volDownload: Download;
+  volLease: VolumeLease;
 }
 
 type Of<K extends StorageAction['kind']> = Extract<StorageAction, { kind: K }>;
@@ -138,4 +142,5 @@ export const storageHandlers: { readonly [K in StorageAction['kind']]: Handler<K
   volImport: (ctx, a, o) => importVolume(ctx.storage, a.pool, { file: a.file, format: a.format, name: a.name, targetFormat: a.targetFormat }, { ...o, onProgress: a.onProgress }),
   volUpload: (ctx, a, o) => uploadVolume(ctx.storage, a.pool, a.volume, a.upload, o),
   volDownload: (ctx, a) => downloadVolume(ctx.storage, a.pool, a.volume, a.offset, a.length),
+  volLease: (ctx, a, o) => leaseVolume(ctx.storage, a.pool, a.volume, a.lease, o),
 };

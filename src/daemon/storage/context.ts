@@ -31,7 +31,7 @@ export interface StorageDeps {
   /** Target of the `default` dir pool (the instance's images directory). */
   readonly imagesDir: string;
   readonly now?: () => number;
-  readonly log: { warn(m: string): void; error(m: string): void };
+  readonly log: { info(m: string): void; warn(m: string): void; error(m: string): void };
 }
 
 export class StorageContext {

@@ -15,7 +15,7 @@ import { writeVolumeRangeSparse } from '../../host/storage/volume-sparse.js';
 import type { StorageContext } from './context.js';
 import { onPool, type JobOpts } from './pool-ops.js';
 import { lookupPool, volumeIn } from './queries.js';
-import { volumeView, type VolumeInfo, type VolumeRecord } from './records.js';
+import { volumeView, type PoolRecord, type VolumeInfo, type VolumeRecord } from './records.js';
 import { readVolume } from './volumes.js';
 
 export interface UploadRequest {
@@ -33,7 +33,7 @@ export interface Download {
   readonly send: RangeSender;
 }
 
-async function extentOf(v: VolumeRecord, pool: string): Promise<VolumeExtent> {
+export async function extentOf(v: VolumeRecord, pool: string): Promise<VolumeExtent> {
   if (v.type !== 'file') {
     throw new VirtkitError('UNSUPPORTED_OPERATION', `volume '${v.name}' of pool '${pool}' is a ${v.type}: only file volumes are uploaded and downloaded`, {
       details: { pool, volume: v.name, type: v.type },
@@ -53,13 +53,18 @@ export function uploadVolume(ctx: StorageContext, poolRef: string, name: string,
       ctx.deps.log.warn(`pool '${p.name}': ${(e as Error).message}`);
       throw e;
     } finally {
-      const dir = p.def.target?.path;
-      const rec = dir === undefined ? undefined : await readVolume(ctx, dir, name).catch(() => undefined);
-      if (rec) p.volumes.set(name, rec);
-      if (dir !== undefined) p.space = await fsSpace(dir).catch(() => p.space);
+      await rereadVolume(ctx, p, name);
     }
     return volumeView(p.name, p.volumes.get(name) ?? v);
   });
+}
+
+/** After an upload (done or not): the volume read again (its size, allocation, a new qcow2 header) and the pool's free space. */
+export async function rereadVolume(ctx: StorageContext, p: PoolRecord, name: string): Promise<void> {
+  const dir = p.def.target?.path;
+  const rec = dir === undefined ? undefined : await readVolume(ctx, dir, name).catch(() => undefined);
+  if (rec) p.volumes.set(name, rec);
+  if (dir !== undefined) p.space = await fsSpace(dir).catch(() => p.space);
 }
 
 export async function downloadVolume(ctx: StorageContext, poolRef: string, name: string, offset: number, length: number | undefined): Promise<Download> {
