@@ -164,7 +164,7 @@ describe('domain interfaces on an Open vSwitch bridge (userspace datapath)', { t
     assert.deepEqual(await ports(), []);
   });
 
-  it('hotplug: a second NIC with VLAN 10 becomes a port with tag 10 and reaches VLAN 10; unplug removes port and tap', async () => {
+  it('hotplug: a second NIC with VLAN 10 becomes a port with tag 10 and reaches VLAN 10 (its MAC on another guest: MAC_IN_USE); unplug removes port and tap', async () => {
     const { h, lab } = need();
     const peer = await boot(`${tag}-h1`, `${net}31`, ovsInterface(40, { vlan: 10 }));
     const shell = await boot(`${tag}-h2`, `${net}32`, ovsInterface(41));
@@ -172,6 +172,11 @@ describe('domain interfaces on an Open vSwitch bridge (userspace datapath)', { t
     await h.engine.dispatch({ kind: 'attachDevice', name, xml: ovsInterface(42, { vlan: 10 }), live: true });
     const tap = await tapOf(name, mac(42));
     assert.equal(await lab.ovs.get('Port', tap, 'tag'), '10');
+    // The same MAC on the other guest's new NIC on this OVS bridge: MAC_IN_USE naming that tap, no port or tap made.
+    const portsBefore = await ports();
+    await assert.rejects(h.engine.dispatch({ kind: 'attachDevice', name: `${tag}-h1`, xml: ovsInterface(42), live: true }),
+      (e: unknown) => e instanceof VirtkitError && e.code === 'MAC_IN_USE' && e.message.includes(`its tap ${tap} carries`));
+    assert.deepEqual(await ports(), portsBefore, 'no port was added');
     // The guest runs udhcpc on every later NIC; that one is stopped (no DHCP server here), eth1 gets a static address and eth0 none, so replies leave by eth1.
     await shell.check('while [ ! -f /run/udhcpc.eth1.pid ]; do usleep 100000; done; kill $(cat /run/udhcpc.eth1.pid)');
     await shell.check(`ip addr add ${net}33/24 dev eth1 && ip addr flush dev eth0`);

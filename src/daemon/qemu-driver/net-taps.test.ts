@@ -130,8 +130,8 @@ test('a network interface goes into the bridge its resolver names; a restarted d
   assert.deepEqual(ip.links.map((l) => l.ifname), ['virbr9', 'vnet0']);
 }));
 
-/** A scripted ovs-vsctl: the OVS bridges it knows and every call (without --db/--timeout). */
-function fakeOvs(bridges: string[]): { ovs: Ovs; calls: string[] } {
+/** A scripted ovs-vsctl: the OVS bridges it knows (and their ports) and every call (without --db/--timeout). */
+function fakeOvs(bridges: string[], ports: Record<string, string[]> = {}): { ovs: Ovs; calls: string[] } {
   const calls: string[] = [];
   const ovs = new Ovs({ db: '/x/db.sock', run: (args) => {
     const a = args.slice(2);
@@ -139,6 +139,7 @@ function fakeOvs(bridges: string[]): { ovs: Ovs; calls: string[] } {
     if (a[0] === 'br-exists') {
       return bridges.includes(a[1] ?? '') ? Promise.resolve('') : Promise.reject(new VirtkitError('HOST_NET_FAILED', 'br-exists', { details: { exitCode: 2 } }));
     }
+    if (a[0] === 'list-ports') return Promise.resolve((ports[a[1] ?? ''] ?? []).map((x) => `${x}\n`).join(''));
     return Promise.resolve(a[0] === 'get' ? '1\n[]\n' : '');
   } });
   return { ovs, calls };
@@ -152,7 +153,7 @@ test('an OVS port: plugged with ovs-vsctl instead of a master, recorded as such;
   const taps = DomainTaps.empty(dir, deps);
   const port = { attachedMac: '52:54:00:00:00:01', vlan: { tags: [10], trunk: false } };
   assert.equal(await taps.plug(plan({ uplink: { kind: 'bridge', bridge: 'ovsbr' }, ovs: port })), 'vnet0');
-  assert.deepEqual(calls, ['br-exists ovsbr',
+  assert.deepEqual(calls, ['br-exists ovsbr', 'list-ports ovsbr',
     '-- --if-exists del-port vnet0 -- add-port ovsbr vnet0 tag=10 -- set Interface vnet0 external-ids:attached-mac="52:54:00:00:00:01" -- set Interface vnet0 external-ids:iface-status="active"',
     'get Interface vnet0 ofport error']);
   assert.deepEqual([ip.links[1]?.master, ip.links[1]?.mtu, ip.links[1]?.up], [undefined, 1450, true], "no master; the OVS bridge's MTU; up");
@@ -193,4 +194,19 @@ test('a MAC another tap on the same bridge carries: MAC_IN_USE, nothing made; on
   assert.deepEqual(await readTapRecord(dir), [{ alias: 'net0', name, bridge: 'br1' }]);
   assert.deepEqual(taps.bridges(), { net0: 'br1' });
   assert.deepEqual(await taps.removeAll(), []);
+}));
+
+test('a MAC another port of the same OVS bridge carries: MAC_IN_USE before any tap; a port elsewhere is fine', () => withDir(async (dir) => {
+  const ip = fakeIp([
+    { ifname: 'ovsbr', kind: 'tun', mtu: 1500 }, { ifname: 'ovsbr2', kind: 'tun', mtu: 1500 },
+    { ifname: 'vnet7', kind: 'tun', mtu: 1500, address: 'FE:54:00:00:00:01' },
+  ]);
+  const { ovs } = fakeOvs(['ovsbr', 'ovsbr2'], { ovsbr: ['vnet7'] });
+  const taps = DomainTaps.empty(dir, { links: new Links({ run: ip.run }), namer: new TapNamer(), resolveNetwork: undefined, ovs });
+  const port = { attachedMac: '52:54:00:00:00:01' };
+  await assert.rejects(taps.plug(plan({ uplink: { kind: 'bridge', bridge: 'ovsbr' }, ovs: port })),
+    code('MAC_IN_USE', /on Open vSwitch bridge ovsbr has this interface's MAC \(its tap vnet7 carries fe:54:00:00:00:01/));
+  assert.deepEqual(ip.links.map((l) => l.ifname), ['ovsbr', 'ovsbr2', 'vnet7'], 'no tap made');
+  assert.deepEqual(await readTapRecord(dir).catch(() => []), []);
+  assert.equal(await taps.plug(plan({ uplink: { kind: 'bridge', bridge: 'ovsbr2' }, ovs: port })), 'vnet0');
 }));

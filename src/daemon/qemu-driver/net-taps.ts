@@ -173,6 +173,17 @@ export class DomainTaps {
     return (await this.deps.ovs?.bridgeExists(bridge).catch(() => false)) ?? false;
   }
 
+  /**
+   * The port of Open vSwitch bridge `br` whose link carries `mac`, if any: an OVS bridge is no kernel
+   * master to list ports by, so its ports come from ovsdb (one ovs-vsctl, on OVS plugs only).
+   */
+  async #ovsTwin(br: string, mac: string, all: LinkLookup): Promise<{ name: string } | undefined> {
+    for (const name of await this.deps.ovs?.listPorts(br) ?? []) {
+      if ((await all.find(name))?.mac?.toLowerCase() === mac) return { name };
+    }
+    return undefined;
+  }
+
   /** The OVS bridge of `p` (its kernel link: the bridge's internal port, for the MTU). */
   async #ovsBridge(p: TapPlan, bridge: string, link: LinkFacts | undefined): Promise<{ link?: LinkFacts }> {
     const ovs = this.deps.ovs;
@@ -205,11 +216,13 @@ export class DomainTaps {
       const all = await this.#lookup();
       const { link: bridge, ovs } = await this.#uplink(p, all);
       // Each tap carries its guest's MAC with 0xFE first: one already on this bridge is another interface with that MAC.
-      const twin = bridge === undefined ? undefined : (await all.ports(bridge.name)).find((l) => l.mac?.toLowerCase() === p.mac);
+      const twin = ovs !== undefined ? await this.#ovsTwin(ovs.bridge, p.mac, all)
+        : bridge === undefined ? undefined : (await all.ports(bridge.name)).find((l) => l.mac?.toLowerCase() === p.mac);
       if (twin !== undefined) {
-        throw new VirtkitError('MAC_IN_USE', `${p.path}/mac: another running interface on bridge ${bridge?.name ?? ''} has this interface's MAC ` +
+        const on = ovs?.bridge ?? bridge?.name ?? '';
+        throw new VirtkitError('MAC_IN_USE', `${p.path}/mac: another running interface on ${ovs === undefined ? '' : 'Open vSwitch '}bridge ${on} has this interface's MAC ` +
           `(its tap ${twin.name} carries ${p.mac}, the guest MAC with 0xFE first); give this interface another MAC`, {
-          details: { tapMac: p.mac, bridge: bridge?.name, tap: twin.name, path: `${p.path}/mac` },
+          details: { tapMac: p.mac, bridge: on, tap: twin.name, path: `${p.path}/mac` },
         });
       }
       const inUse = all.names;
