@@ -12,7 +12,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { ConsoleConnection } from '../../src/client/websocket.js';
 import { findLibvirt, which } from './libvirt-bench.js';
@@ -21,6 +20,7 @@ import { NetNs } from './netns.js';
 import { libvirtNetGuestXml, WatchedConsole } from './network-guest.js';
 import type { NetworkSide, SideNames } from './network-rows.js';
 import { now, onCleanup, sleep, waitUntil } from './proc.js';
+import { tryConnect } from './qmp.js';
 import type { VirshShell } from './virsh-shell.js';
 
 const id = randomBytes(2).toString('hex');
@@ -51,11 +51,7 @@ export function findNetworkLibvirt(): LibvirtBins | { skipped: string } {
 async function serialConsole(path: string, timeoutMs = 10_000): Promise<ConsoleConnection> {
   const deadline = now() + timeoutMs;
   for (;;) {
-    const s = await new Promise<Socket | undefined>((resolve) => {
-      const c = connect(path);
-      c.once('connect', () => resolve(c));
-      c.once('error', () => resolve(undefined));
-    });
+    const s = await tryConnect(path);
     if (s) {
       s.on('error', () => undefined);
       const closed = new Promise<string>((resolve) => s.once('close', () => resolve('serial socket closed')));

@@ -8,6 +8,15 @@
 import { connect, type Socket } from 'node:net';
 import { now, sleep } from './proc.js';
 
+/** One attempt to connect to a unix socket: the socket, or undefined when it is missing or refuses. */
+export function tryConnect(path: string): Promise<Socket | undefined> {
+  return new Promise<Socket | undefined>((resolve) => {
+    const c = connect(path);
+    c.once('connect', () => resolve(c));
+    c.once('error', () => resolve(undefined));
+  });
+}
+
 export class BenchQmp {
   readonly closed: Promise<number>;
   #buf = '';
@@ -33,11 +42,7 @@ export class BenchQmp {
   static async open(path: string, timeoutMs = 10_000, gone?: () => boolean): Promise<BenchQmp> {
     const deadline = now() + timeoutMs;
     for (;;) {
-      const s = await new Promise<Socket | undefined>((resolve) => {
-        const c = connect(path);
-        c.once('connect', () => resolve(c));
-        c.once('error', () => resolve(undefined));
-      });
+      const s = await tryConnect(path);
       if (s) {
         const q = new BenchQmp(s);
         await q.#next((m) => 'QMP' in m);

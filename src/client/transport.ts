@@ -150,3 +150,16 @@ export function toError(body: unknown, status: number): VirtkitError {
     ...(details === undefined && known ? {} : { details: { ...details, ...(known ? {} : { code: err?.code, status }) } }),
   });
 }
+
+/** The error an HTTP answer of the daemon carries (its JSON body read whole; not JSON: by status). */
+export async function responseError(res: IncomingMessage): Promise<VirtkitError> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    body = undefined;
+  }
+  return toError(body, res.statusCode ?? 500);
+}

@@ -14,7 +14,7 @@ import { request as httpRequest, type IncomingMessage, type RequestOptions } fro
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { VirtkitError } from '../core/errors.js';
-import { toError, type Transport } from './transport.js';
+import { responseError, type Transport } from './transport.js';
 import type { VolumeInfo } from './types.js';
 
 export interface TransferOptions {
@@ -63,18 +63,6 @@ async function send(t: Transport, method: 'PUT' | 'GET', path: string, headers: 
   return { req, res };
 }
 
-async function failure(res: IncomingMessage): Promise<VirtkitError> {
-  const chunks: Buffer[] = [];
-  for await (const c of res) chunks.push(c as Buffer);
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    body = undefined;
-  }
-  return toError(body, res.statusCode ?? 500);
-}
-
 /** Sends `length` bytes of `source` to the volume at `offset`; the volume as the daemon then sees it. */
 export async function uploadStream(t: Transport, pool: string, vol: string, source: Readable, length: number,
   o: TransferOptions = {}): Promise<VolumeInfo> {
@@ -97,7 +85,7 @@ export async function uploadStream(t: Transport, pool: string, vol: string, sour
   })]);
   if ((answer.statusCode ?? 500) >= 400) {
     source.destroy();
-    throw await failure(answer);
+    throw await responseError(answer);
   }
   const chunks: Buffer[] = [];
   for await (const c of answer) chunks.push(c as Buffer);
@@ -140,7 +128,7 @@ export async function downloadFile(t: Transport, pool: string, vol: string, file
   const { req, res } = await send(t, 'GET', `${contentPath(pool, vol)}${qs === '' ? '' : `?${qs}`}`, { Accept: 'application/octet-stream' });
   req.end();
   const answer = await res;
-  if ((answer.statusCode ?? 500) >= 400) throw await failure(answer);
+  if ((answer.statusCode ?? 500) >= 400) throw await responseError(answer);
   const total = Number(answer.headers['content-length'] ?? 0);
   const fh = await open(file, 'w', 0o644);
   // An fdatasync every SYNC_EVERY bytes (not waited for): the disk writes back while bytes still arrive.

@@ -14,7 +14,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { VirtkitError } from '../core/errors.js';
 import { copyRange, CopyStopped } from './local-copy.js';
-import { toError, type Transport } from './transport.js';
+import { responseError, toError, type Transport } from './transport.js';
 import type { VolumeInfo } from './types.js';
 
 interface Grant {
@@ -64,18 +64,6 @@ function lines(res: IncomingMessage): () => Promise<unknown> {
   };
 }
 
-async function errorOf(res: IncomingMessage): Promise<VirtkitError> {
-  const chunks: Buffer[] = [];
-  for await (const c of res) chunks.push(c as Buffer);
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    body = undefined;
-  }
-  return toError(body, res.statusCode ?? 500);
-}
-
 async function openLease(t: Transport, path: string, query: URLSearchParams): Promise<Lease | undefined> {
   const base = t.connectOptions();
   // A connection of its own (no agent): the lease lives exactly as long as it.
@@ -91,7 +79,7 @@ async function openLease(t: Transport, path: string, query: URLSearchParams): Pr
     req.flushHeaders();
   });
   if ((res.statusCode ?? 500) >= 400) {
-    const e = await errorOf(res);
+    const e = await responseError(res);
     req.destroy();
     if (NO_LEASE.has(e.code)) return undefined;
     throw e;
