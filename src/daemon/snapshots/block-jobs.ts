@@ -150,8 +150,7 @@ export async function blockCommit(ctx: EngineContext, rec: DomainRecord, disk: s
   });
   const result = { disk: d.target, image: plan.finish === 'pivot' ? base.file : d.file, base: base.file, deleted: [...plan.remove] };
   if (plan.finish === 'ready') {
-    const startReady = start;
-    return follow(ctx, rec, d.target, o.background === true, startReady, async () => {
+    return follow(ctx, rec, d.target, o.background === true, start, async () => {
       showMirror(rec, d.target, base, true);
       await ctx.writeStatus(rec);
       return result;

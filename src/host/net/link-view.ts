@@ -28,6 +28,9 @@ export interface LinkFacts {
   readonly master: string | undefined;
 }
 
+/** A Linux bridge with its ports. */
+export type BridgeFacts = LinkFacts & { readonly ports: BridgePort[] };
+
 export interface BridgePort {
   readonly name: string;
   readonly mac: string | undefined;
@@ -89,8 +92,8 @@ export class SysNet {
   }
 
   /** Every link name of this process's namespace, or undefined when /sys shows another namespace (or either cannot be read). */
-  names(): Promise<ReadonlySet<string> | undefined> {
-    return Promise.resolve(this.#names());
+  async names(): Promise<ReadonlySet<string> | undefined> {
+    return this.#names();
   }
 
   #names(): ReadonlySet<string> | undefined {
@@ -103,15 +106,11 @@ export class SysNet {
   }
 
   /** The Linux bridge `name` (its MTU and ports), or undefined when there is no Linux bridge of that name. */
-  bridge(name: string): Promise<(LinkFacts & { readonly ports: BridgePort[] }) | undefined> {
-    try {
-      return Promise.resolve(this.#bridge(name));
-    } catch (e) {
-      return Promise.reject(e as Error);
-    }
+  async bridge(name: string): Promise<BridgeFacts | undefined> {
+    return this.#bridge(name);
   }
 
-  #bridge(name: string): (LinkFacts & { readonly ports: BridgePort[] }) | undefined {
+  #bridge(name: string): BridgeFacts | undefined {
     checkIfName(name, 'bridge name');
     const mtu = readText(this.#net(name, 'mtu'));
     const ports = readDir(this.#net(name, 'brif'));
@@ -123,12 +122,8 @@ export class SysNet {
   }
 
   /** The tun/tap `name` (it has tun_flags), or undefined when there is no tun/tap of that name. */
-  tap(name: string): Promise<LinkFacts | undefined> {
-    try {
-      return Promise.resolve(this.#tap(name));
-    } catch (e) {
-      return Promise.reject(e as Error);
-    }
+  async tap(name: string): Promise<LinkFacts | undefined> {
+    return this.#tap(name);
   }
 
   #tap(name: string): LinkFacts | undefined {
@@ -155,16 +150,15 @@ export class SysNet {
     let listed: Promise<readonly LinkInfo[]> | undefined;
     const fromList = async (name: string): Promise<LinkInfo | undefined> => (await (listed ??= list())).find((l) => l.name === name);
     // A bridge is read once per lookup: its MTU, then its ports' MACs (the tap's checks ask for both).
-    const bridges = new Map<string, ReturnType<SysNet['bridge']>>();
-    const bridge = (name: string): ReturnType<SysNet['bridge']> => {
-      let b = bridges.get(name);
-      if (b === undefined) bridges.set(name, b = this.bridge(name));
-      return b;
+    const bridges = new Map<string, BridgeFacts | undefined>();
+    const bridge = (name: string): BridgeFacts | undefined => {
+      if (!bridges.has(name)) bridges.set(name, this.#bridge(name));
+      return bridges.get(name);
     };
     return {
       names,
-      find: async (name) => (names.has(name) ? await bridge(name) ?? await this.tap(name) ?? await fromList(name) : undefined),
-      ports: async (name) => (await bridge(name))?.ports ?? [],
+      find: async (name) => (names.has(name) ? bridge(name) ?? this.#tap(name) ?? await fromList(name) : undefined),
+      ports: async (name) => bridge(name)?.ports ?? [],
     };
   }
 }
