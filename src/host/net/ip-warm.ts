@@ -12,7 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 import { VirtkitError } from '../../core/errors.js';
 import { ipBatchText } from './ip-batch.js';
 import { ipFailure, type IpRunner } from './ip-runner.js';
-import { refUsed, startWaiting, takeLive } from './waiting-process.js';
+import { refUsed, startWaiting, takeLive } from '../waiting-process.js';
 
 /** The line ip adds after a failed command's own message. */
 const FAILED_RE = /^Command failed -:\d+$/mu;

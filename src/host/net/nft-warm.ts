@@ -13,7 +13,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { VirtkitError } from '../../core/errors.js';
 import type { NftRunner } from './nft-run.js';
-import { refUsed, startWaiting, takeLive } from './waiting-process.js';
+import { refUsed, startWaiting, takeLive } from '../waiting-process.js';
 
 const LIST_LINE = JSON.stringify({ nftables: [{ list: { ruleset: null } }] });
 const ERROR_RE = /\bError\b/u;

@@ -10,13 +10,17 @@
  *   found there is spawned as given, so that its ENOENT reads as before (QEMU_NOT_FOUND). A found
  *   file that is gone by a later run (moved, uninstalled) is looked up again at once: a spawn that
  *   failed (fork or exec) ran nothing, so trying again is safe.
+ * - A quiet run (stdout not read: create) of a binary found before runs in a process started ahead
+ *   of time (qemu-img-spare.ts), which spares the daemon a fork on the request's path.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
+import { ExecSpare } from './qemu-img-spare.js';
 
 let runEnv: NodeJS.ProcessEnv | undefined;
 const found = new Map<string, string>();
+let spare: ExecSpare | undefined;
 
 /** The executable file `name` names on PATH, as execvp(3) would find it; undefined when none or when `name` is a path. */
 export function onPath(name: string, path = process.env['PATH'] ?? ''): string | undefined {
@@ -34,11 +38,24 @@ export function onPath(name: string, path = process.env['PATH'] ?? ''): string |
   return undefined;
 }
 
-/** spawn(binary, args) with the shared environment (env and shell are not options here: see above). */
-export function spawnQemuImg(binary: string, args: readonly string[], o: Omit<SpawnOptions, 'env' | 'shell'>): ChildProcess {
+export interface QemuImgSpawnOptions {
+  /** stdin is /dev/null and stderr a pipe; stdout a pipe, or /dev/null ('ignore'). */
+  readonly stdout: 'pipe' | 'ignore';
+  /** Kills qemu-img (SIGTERM) and emits an AbortError, as spawn()'s option does. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** spawn(binary, args) with the shared environment (see above). */
+export function spawnQemuImg(binary: string, args: readonly string[], o: QemuImgSpawnOptions): ChildProcess {
   runEnv ??= { ...process.env, LC_ALL: 'C' };
-  const opts: SpawnOptions = { ...o, env: runEnv };
+  const opts: SpawnOptions = { stdio: ['ignore', o.stdout, 'pipe'], env: runEnv, ...(o.signal !== undefined ? { signal: o.signal } : {}) };
   const known = found.get(binary);
+  if (known !== undefined && o.stdout === 'ignore' && statSync(known, { throwIfNoEntry: false }) !== undefined) {
+    const env = runEnv;
+    spare ??= new ExecSpare(env, () => onPath('perl', env['PATH']));
+    const child = spare.take(known, args, o.signal);
+    if (child !== undefined) return child;
+  }
   if (known !== undefined) {
     const child = spawn(known, args, opts);
     // No pid: the spawn failed (node reports it as an error on the next tick), nothing ran.

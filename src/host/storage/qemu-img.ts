@@ -42,7 +42,7 @@ function stdoutOf(args: readonly string[], o: RunOptions): 'ignore' | 'pipe' {
 
 export function runQemuImg(args: readonly string[], o: RunOptions = {}, binary = 'qemu-img'): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawnQemuImg(binary, args, { stdio: ['ignore', stdoutOf(args, o), 'pipe'], ...(o.signal ? { signal: o.signal } : {}) });
+    const child = spawnQemuImg(binary, args, { stdout: stdoutOf(args, o), signal: o.signal });
     const progress = new out.ProgressParser();
     const so: Buffer[] = [];
     const se: Buffer[] = [];

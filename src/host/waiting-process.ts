@@ -1,15 +1,18 @@
 /**
- * The parts shared by the pools of processes started ahead of time (ip-warm.ts, nft-warm.ts): a
- * process that waits on its stdin without keeping node alive, taking a still-living one from a
- * pool, and holding node alive again while one is used.
+ * The parts shared by the pools of processes started ahead of time (net/ip-warm.ts, net/nft-warm.ts,
+ * storage/qemu-img-spare.ts): a process that waits on its stdin without keeping node alive, taking a
+ * still-living one from a pool, and holding node alive again while one is used.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
 type Refable = { ref?: () => void; unref?: () => void } | null;
 
-/** Starts `cmd args` waiting on its stdin; it keeps nothing alive: when this process ends, its stdin closes and it exits. */
-export function startWaiting(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(cmd, args, { stdio: 'pipe', env });
+/**
+ * Starts `cmd args` waiting on its stdin; it keeps nothing alive: when this process ends, its stdin closes and it exits.
+ * `stdout: 'ignore'` gives it /dev/null as stdout (and node no pipe to read).
+ */
+export function startWaiting(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, stdout: 'pipe' | 'ignore' = 'pipe'): ChildProcess {
+  const child = spawn(cmd, args, { stdio: ['pipe', stdout, 'pipe'], env });
   child.on('error', () => undefined);
   child.stdin?.on('error', () => undefined);
   child.unref();

@@ -1,0 +1,91 @@
+/**
+ * A process started ahead of time that becomes the next quiet qemu-img run (create: stdout not read):
+ * a small `perl` waits on its stdin for an argv, then exec(2)s it, keeping its pid. The request that
+ * needs qemu-img then writes one line to a pipe instead of forking the daemon.
+ *
+ * Why: node 20's spawn() forks the whole daemon (libuv has no vfork or posix_spawn on Linux) and
+ * blocks its event loop until the child has exec'ed: ~1.1-1.4 ms of a linked clone's ~8 ms on a
+ * quiet host here, 2 ms and more under load (docs/bench.md, bench/storage, pass of stop 18). A
+ * process of 4-5 MiB forks in microseconds; the daemon forks it while an earlier qemu-img runs.
+ *
+ * What qemu-img gets is what spawn() gives it: the same environment (less the PERL* variables, which
+ * perl would act on), stdin and stdout /dev/null, stderr a pipe node reads, the daemon's working
+ * directory, argv[0] the absolute path. Its pid is the spare's: kill() and the exit status reach
+ * qemu-img itself. An AbortSignal kills it with SIGTERM and emits an AbortError, as spawn()'s
+ * `signal` option does.
+ *
+ * perl is Debian's Essential perl-base, on every Debian host; where it cannot be found or started,
+ * no spare is made and every run is spawned as before. One spare at most, made again right after
+ * each one is taken (while that qemu-img runs, the daemon has nothing else to do) and made first
+ * at the first run (which is spawned the usual way). A spare keeps nothing alive: when the daemon
+ * ends, its stdin closes and it exits without running anything.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { refUsed, startWaiting, takeLive } from '../waiting-process.js';
+
+/**
+ * Reads the whole of stdin: NUL-terminated fields, the file then its argv after argv[0]. Nothing
+ * (stdin closed without a line): exit 0, having run nothing. exec failing (the file gone since it
+ * was looked up): its reason on stderr, exit 127, as a shell says it.
+ */
+const STEM = String.raw`$/ = undef; my $r = <STDIN>;
+exit 0 unless defined $r && length $r;
+my @a = split /\0/, $r, -1; pop @a;
+open STDIN, '<', '/dev/null' or die "virtkit: /dev/null: $!\n";
+exec { $a[0] } @a;
+print STDERR "virtkit: cannot run $a[0]: $!\n"; exit 127;`;
+
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
+}
+
+export class ExecSpare {
+  #spare: ChildProcess[] = [];
+  /** perl's path; null when there is none (no spares, ever, in this process). */
+  #perl: string | null | undefined;
+  #filling: NodeJS.Immediate | undefined;
+
+  /** `findPerl`: perl's absolute path, or undefined when there is none; asked once, at the first spare. */
+  constructor(private readonly env: NodeJS.ProcessEnv, private readonly findPerl: () => string | undefined) {}
+
+  #stemEnv(): NodeJS.ProcessEnv {
+    return Object.fromEntries(Object.entries(this.env).filter(([k]) => !k.startsWith('PERL')));
+  }
+
+  /** Makes the spare on the next turn of the event loop (after what the caller is doing now). */
+  #fillSoon(): void {
+    if (this.#perl === null || this.#filling !== undefined) return;
+    this.#filling = setImmediate(() => {
+      this.#filling = undefined;
+      if (this.#spare.length > 0) return;
+      this.#perl ??= this.findPerl() ?? null;
+      if (this.#perl === null) return;
+      const child = startWaiting(this.#perl, ['-e', STEM], this.#stemEnv(), 'ignore');
+      if (child.pid === undefined) this.#perl = null;
+      else this.#spare.push(child);
+    });
+    this.#filling.unref();
+  }
+
+  /**
+   * `file args` run in the spare (stdin and stdout /dev/null, stderr a pipe), or undefined when none
+   * is ready (one is made for the next run): the caller spawns it itself. `file` is an absolute path.
+   */
+  take(file: string, args: readonly string[], signal?: AbortSignal): ChildProcess | undefined {
+    if (signal?.aborted === true || [file, ...args].some((a) => a.includes('\0'))) return undefined;
+    const child = takeLive(this.#spare);
+    this.#fillSoon();
+    if (child === undefined || child.stdin === null) return undefined;
+    refUsed(child);
+    child.stdin.end([file, ...args, ''].join('\0'));
+    if (signal !== undefined) {
+      const onAbort = (): void => {
+        child.kill('SIGTERM');
+        child.emit('error', abortError(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      child.once('exit', () => signal.removeEventListener('abort', onAbort));
+    }
+    return child;
+  }
+}
