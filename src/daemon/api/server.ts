@@ -10,6 +10,7 @@ import { chmod, unlink } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { VirtkitError } from '../../core/errors.js';
+import { busyUntil } from '../../host/idle.js';
 import type { Logger } from '../engine/context.js';
 import type { Engine } from '../engine/engine.js';
 import { errorResponse } from './http-status.js';
@@ -108,6 +109,8 @@ export class ApiServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse, tcp: boolean): Promise<void> {
+    // Work put off until no request is in flight (host/idle.ts) waits for this one's answer.
+    res.once('close', busyUntil());
     try {
       this.#authorize(req, tcp);
       const url = new URL(req.url ?? '/', 'http://virtkitd');

@@ -5,8 +5,8 @@
  *
  * Why: node 20's spawn() forks the whole daemon (libuv has no vfork or posix_spawn on Linux) and
  * blocks its event loop until the child has exec'ed: ~1.1-1.4 ms of a linked clone's ~8 ms on a
- * quiet host here, 2 ms and more under load (docs/bench.md, bench/storage, pass of stop 18). A
- * process of 4-5 MiB forks in microseconds; the daemon forks it while an earlier qemu-img runs.
+ * quiet host here, 2 ms and more under load (docs/bench.md, bench/storage, pass of stop 18). The
+ * daemon pays that fork for the spare too, but while it answers nothing.
  *
  * What qemu-img gets is what spawn() gives it: the same environment (less the PERL* variables, which
  * perl would act on), stdin and stdout /dev/null, stderr a pipe node reads, the daemon's working
@@ -15,22 +15,26 @@
  * `signal` option does.
  *
  * perl is Debian's Essential perl-base, on every Debian host; where it cannot be found or started,
- * no spare is made and every run is spawned as before. One spare at most, made again right after
- * each one is taken (while that qemu-img runs, the daemon has nothing else to do) and made first
- * at the first run (which is spawned the usual way). A spare keeps nothing alive: when the daemon
- * ends, its stdin closes and it exits without running anything.
+ * no spare is made and every run is spawned as before. One spare at most, made again once the run
+ * that took the last one has ended and the daemon answers no request (idle.ts); the first is made
+ * after the first run (which is spawned the usual way), and so is one for a run that found none.
+ * A spare keeps nothing alive: when the daemon ends, its stdin closes and it exits without running
+ * anything.
  */
 import type { ChildProcess } from 'node:child_process';
+import { whenIdle } from '../idle.js';
 import { refUsed, startWaiting, takeLive } from '../waiting-process.js';
 
 /**
- * Reads the whole of stdin: NUL-terminated fields, the file then its argv after argv[0]. Nothing
- * (stdin closed without a line): exit 0, having run nothing. exec failing (the file gone since it
- * was looked up): its reason on stderr, exit 127, as a shell says it.
+ * Reads NUL-terminated fields from stdin: their count, then the file and its argv after argv[0].
+ * It execs as soon as the last field is read, not at stdin's end (which node closes on a later turn
+ * of its event loop). stdin ended before that (the daemon went away): exit 0, having run nothing.
+ * exec failing (the file gone since it was looked up): its reason on stderr, exit 127, as a shell
+ * says it.
  */
-const STEM = String.raw`$/ = undef; my $r = <STDIN>;
-exit 0 unless defined $r && length $r;
-my @a = split /\0/, $r, -1; pop @a;
+const STEM = String.raw`$/ = "\0"; my $n = <STDIN>;
+exit 0 unless defined $n; chomp $n; my @a;
+for (1 .. $n) { my $f = <STDIN>; exit 0 unless defined $f; chomp $f; push @a, $f }
 open STDIN, '<', '/dev/null' or die "virtkit: /dev/null: $!\n";
 exec { $a[0] } @a;
 print STDERR "virtkit: cannot run $a[0]: $!\n"; exit 127;`;
@@ -43,7 +47,7 @@ export class ExecSpare {
   #spare: ChildProcess[] = [];
   /** perl's path; null when there is none (no spares, ever, in this process). */
   #perl: string | null | undefined;
-  #filling: NodeJS.Immediate | undefined;
+  #filling = false;
 
   /** `findPerl`: perl's absolute path, or undefined when there is none; asked once, at the first spare. */
   constructor(private readonly env: NodeJS.ProcessEnv, private readonly findPerl: () => string | undefined) {}
@@ -52,11 +56,16 @@ export class ExecSpare {
     return Object.fromEntries(Object.entries(this.env).filter(([k]) => !k.startsWith('PERL')));
   }
 
-  /** Makes the spare on the next turn of the event loop (after what the caller is doing now). */
+  /**
+   * Makes the spare once the process answers no request (idle.ts): after the answer of the request
+   * whose qemu-img ended, not before it (forking while qemu-img ran cost that request ~1 ms here:
+   * docs/bench.md, pass of stop 18).
+   */
   #fillSoon(): void {
-    if (this.#perl === null || this.#filling !== undefined) return;
-    this.#filling = setImmediate(() => {
-      this.#filling = undefined;
+    if (this.#perl === null || this.#filling) return;
+    this.#filling = true;
+    whenIdle(() => {
+      this.#filling = false;
       if (this.#spare.length > 0) return;
       this.#perl ??= this.findPerl() ?? null;
       if (this.#perl === null) return;
@@ -64,7 +73,6 @@ export class ExecSpare {
       if (child.pid === undefined) this.#perl = null;
       else this.#spare.push(child);
     });
-    this.#filling.unref();
   }
 
   /**
@@ -74,10 +82,13 @@ export class ExecSpare {
   take(file: string, args: readonly string[], signal?: AbortSignal): ChildProcess | undefined {
     if (signal?.aborted === true || [file, ...args].some((a) => a.includes('\0'))) return undefined;
     const child = takeLive(this.#spare);
-    this.#fillSoon();
-    if (child === undefined || child.stdin === null) return undefined;
+    if (child === undefined || child.stdin === null) {
+      this.#fillSoon();
+      return undefined;
+    }
+    child.once('close', () => this.#fillSoon());
     refUsed(child);
-    child.stdin.end([file, ...args, ''].join('\0'));
+    child.stdin.end([String(args.length + 1), file, ...args, ''].join('\0'));
     if (signal !== undefined) {
       const onAbort = (): void => {
         child.kill('SIGTERM');
