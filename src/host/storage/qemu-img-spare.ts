@@ -59,10 +59,10 @@ export class ExecSpare {
   /**
    * Makes the spare once the process answers no request (idle.ts): after the answer of the request
    * whose qemu-img ended, not before it (forking while qemu-img ran cost that request ~1 ms here:
-   * docs/bench.md, pass of stop 18).
+   * docs/bench.md, pass of stop 18). Returns undefined, for a caller that spawns a run itself meanwhile.
    */
-  #fillSoon(): void {
-    if (this.#perl === null || this.#filling) return;
+  prepare(): undefined {
+    if (this.#perl === null || this.#filling) return undefined;
     this.#filling = true;
     whenIdle(() => {
       this.#filling = false;
@@ -83,10 +83,10 @@ export class ExecSpare {
     if (signal?.aborted === true || [file, ...args].some((a) => a.includes('\0'))) return undefined;
     const child = takeLive(this.#spare);
     if (child === undefined || child.stdin === null) {
-      this.#fillSoon();
+      this.prepare();
       return undefined;
     }
-    child.once('close', () => this.#fillSoon());
+    child.once('close', () => this.prepare());
     refUsed(child);
     child.stdin.end([String(args.length + 1), file, ...args, ''].join('\0'));
     if (signal !== undefined) {

@@ -50,10 +50,11 @@ export function spawnQemuImg(binary: string, args: readonly string[], o: QemuImg
   runEnv ??= { ...process.env, LC_ALL: 'C' };
   const opts: SpawnOptions = { stdio: ['ignore', o.stdout, 'pipe'], env: runEnv, ...(o.signal !== undefined ? { signal: o.signal } : {}) };
   const known = found.get(binary);
-  if (known !== undefined && o.stdout === 'ignore' && statSync(known, { throwIfNoEntry: false }) !== undefined) {
+  if (o.stdout === 'ignore') {
     const env = runEnv;
     spare ??= new ExecSpare(env, () => onPath('perl', env['PATH']));
-    const child = spare.take(known, args, o.signal);
+    // A spare runs only a binary found before and still there (a failed exec would read as qemu-img's failure).
+    const child = known !== undefined && statSync(known, { throwIfNoEntry: false }) !== undefined ? spare.take(known, args, o.signal) : spare.prepare();
     if (child !== undefined) return child;
   }
   if (known !== undefined) {
