@@ -42,6 +42,16 @@ export function parseDomain(xml: string): DomainDef {
 }
 
 /**
+ * A definition a user gives (define, create, edit) without the disks' `<mirror>`: as libvirt, it
+ * is a running block job's state, shown in the live XML and ignored in a definition (the job's own
+ * record keeps it across restarts). Changes `def`.
+ */
+export function withoutRunState(def: DomainDef): DomainDef {
+  for (const disk of def.devices?.disk ?? []) delete disk.mirror;
+  return def;
+}
+
+/**
  * Fills defaults; the result always has a uuid. It is the persistent form:
  * addresses, MACs and uuid stay, device aliases do not (as libvirt, they
  * exist only in the live XML; the driver assigns them again at start).

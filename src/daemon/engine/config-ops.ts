@@ -20,7 +20,7 @@ export interface Prepared {
 /** Parses and fills defaults; a definition without a uuid keeps the one its name already has. */
 export async function prepareFor(ctx: EngineContext, text: string): Promise<Prepared> {
   const x = await ctx.xml();
-  const parsed = x.parseDomain(text);
+  const parsed = x.withoutRunState(x.parseDomain(text));
   checkDomainName(parsed.name);
   const existing = ctx.registry.byName(parsed.name);
   const withUuid = parsed.uuid === undefined && existing ? { ...parsed, uuid: existing.uuid } : parsed;
