@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { busyUntil, whenIdle } from './idle.js';
 
-const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+const turn = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
 
 describe('work put off until no request is in flight', () => {
   test('with none in flight it runs on a later turn, not during the call', async () => {
@@ -45,5 +45,20 @@ describe('work put off until no request is in flight', () => {
     await turn();
     await turn();
     assert.deepEqual(ran, ['y']);
+  });
+});
+
+describe('a quiet period', () => {
+  test('work that asks for one waits until no request has started or ended for that long', async () => {
+    const ran: number[] = [];
+    const t0 = performance.now();
+    whenIdle(() => ran.push(performance.now() - t0), 60);
+    await new Promise((r) => setTimeout(r, 30));
+    busyUntil()();
+    await new Promise((r) => setTimeout(r, 40));
+    assert.deepEqual(ran, [], 'a request ended 40 ms ago: not yet');
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(ran.length, 1);
+    assert.ok((ran[0] ?? 0) >= 90, `ran ${ran[0]} ms after it was asked for, 60 ms after the request`);
   });
 });

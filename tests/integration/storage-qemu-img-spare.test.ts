@@ -18,12 +18,12 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const SH = onPath('sh') ?? '/bin/sh';
 const env = { ...process.env, LC_ALL: 'C', VK_SPARE_TEST: 'seen', PERL5OPT: '-MNo::Such::Module::ForVirtkit' };
 
-/** The next turn of the event loop, when a spare asked for is made. */
-const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+/** A pause longer than the quiet period before a spare is made (2 ms). */
+const turn = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
 
-/** A spare taken for `file args` (the first take makes it and returns undefined). */
+/** A spare taken for `file args` (the first take asks for one and returns undefined; it is used once perl has started). */
 async function taken(spare: ExecSpare, file: string, args: readonly string[], signal?: AbortSignal): Promise<ChildProcess> {
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 250; i++) {
     const c = spare.take(file, args, signal);
     if (c !== undefined) return c;
     await turn();
@@ -98,9 +98,13 @@ describe('the spare process for qemu-img', () => {
     // Take it to learn its pid, then kill the next one made while it waits.
     const first = await taken(spare, SH, ['-c', 'exit 0']);
     await ended(first);
-    await turn();
-    const pids = readFileSync('/proc/self/task/' + process.pid + '/children', 'utf8').trim().split(/\s+/u).map(Number);
-    const waiting = pids.filter((p) => /perl/u.test(readFileSync(`/proc/${p}/cmdline`, 'utf8')));
+    const perlChildren = (): number[] => readFileSync(`/proc/self/task/${process.pid}/children`, 'utf8').trim().split(/\s+/u)
+      .filter((p) => p !== '').map(Number).filter((p) => { try { return /perl/u.test(readFileSync(`/proc/${p}/cmdline`, 'utf8')); } catch { return false; } });
+    let waiting = perlChildren();
+    for (let i = 0; i < 250 && waiting.length === 0; i++) {
+      await turn();
+      waiting = perlChildren();
+    }
     assert.equal(waiting.length >= 1, true, 'a spare waits');
     for (const p of waiting) process.kill(p, 'SIGKILL');
     // Wait until node has seen it exit.
@@ -126,7 +130,7 @@ describe('the spare process for qemu-img', () => {
     await img.create({ path: base, format: 'qcow2', size: 64 * 2 ** 20 });
     // Once qemu-img was found and a spare made, the next quiet run is the spare itself (perl before its exec).
     await img.create({ path: join(dir, 'o1.qcow2'), format: 'qcow2', size: 64 * 2 ** 20, backing: { path: base, format: 'qcow2' } });
-    await turn();
+    await new Promise((r) => setTimeout(r, 1000));
     const c = spawnQemuImg('qemu-img', ['create', '-f', 'qcow2', '-b', base, '-F', 'qcow2', join(dir, 'o2.qcow2')], { stdout: 'ignore' });
     assert.match(c.spawnfile, /perl$/u);
     const r = await ended(c);
@@ -148,7 +152,7 @@ describe('the spare process for qemu-img', () => {
       import { readFileSync } from 'node:fs';
       const { ExecSpare } = await import(${JSON.stringify(spareModule)});
       new ExecSpare(process.env, () => ${JSON.stringify(onPath('perl'))}).take('/bin/true', []);
-      setImmediate(() => setImmediate(() => console.log(readFileSync('/proc/self/task/' + process.pid + '/children', 'utf8').trim())));`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      setTimeout(() => console.log(readFileSync('/proc/self/task/' + process.pid + '/children', 'utf8').trim()), 300);`], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);

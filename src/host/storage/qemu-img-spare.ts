@@ -26,13 +26,14 @@ import { whenIdle } from '../idle.js';
 import { refUsed, startWaiting, takeLive } from '../waiting-process.js';
 
 /**
- * Reads NUL-terminated fields from stdin: their count, then the file and its argv after argv[0].
+ * Says it is ready (one NUL byte on stderr, read by ExecSpare before the spare is used), then reads
+ * NUL-terminated fields from stdin: their count, then the file and its argv after argv[0].
  * It execs as soon as the last field is read, not at stdin's end (which node closes on a later turn
  * of its event loop). stdin ended before that (the daemon went away): exit 0, having run nothing.
  * exec failing (the file gone since it was looked up): its reason on stderr, exit 127, as a shell
  * says it.
  */
-const STEM = String.raw`$/ = "\0"; my $n = <STDIN>;
+const STEM = String.raw`syswrite STDERR, "\0"; $/ = "\0"; my $n = <STDIN>;
 exit 0 unless defined $n; chomp $n; my @a;
 for (1 .. $n) { my $f = <STDIN>; exit 0 unless defined $f; chomp $f; push @a, $f }
 open STDIN, '<', '/dev/null' or die "virtkit: /dev/null: $!\n";
@@ -43,8 +44,13 @@ function abortError(signal: AbortSignal): Error {
   return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
+/** How long the daemon answers no request before it starts a spare (idle.ts). */
+const QUIET_MS = 2;
+
 export class ExecSpare {
   #spare: ChildProcess[] = [];
+  /** Spares whose perl has started (said so on stderr): only those are used. */
+  readonly #ready = new WeakSet<ChildProcess>();
   /** perl's path; null when there is none (no spares, ever, in this process). */
   #perl: string | null | undefined;
   #filling = false;
@@ -57,9 +63,11 @@ export class ExecSpare {
   }
 
   /**
-   * Makes the spare once the process answers no request (idle.ts): after the answer of the request
-   * whose qemu-img ended, not before it (forking while qemu-img ran cost that request ~1 ms here:
-   * docs/bench.md, pass of stop 18). Returns undefined, for a caller that spawns a run itself meanwhile.
+   * Makes the spare once the process has answered no request for QUIET_MS (idle.ts): after the
+   * answer of the request whose qemu-img ended, not before it (forking while qemu-img ran cost that
+   * request ~1 ms here), and not on the path of a request that follows at once (a loop of clones:
+   * it would wait for the fork, then for perl to start; such a loop spawns each qemu-img itself).
+   * docs/bench.md, pass of stop 18. Returns undefined, for a caller that spawns a run itself meanwhile.
    */
   prepare(): undefined {
     if (this.#perl === null || this.#filling) return undefined;
@@ -70,9 +78,17 @@ export class ExecSpare {
       this.#perl ??= this.findPerl() ?? null;
       if (this.#perl === null) return;
       const child = startWaiting(this.#perl, ['-e', STEM], this.#stemEnv(), 'ignore');
-      if (child.pid === undefined) this.#perl = null;
-      else this.#spare.push(child);
-    });
+      if (child.pid === undefined) {
+        this.#perl = null;
+        return;
+      }
+      this.#spare.push(child);
+      child.stderr?.once('data', (b: Buffer) => {
+        child.stderr?.pause();
+        if (b.length === 1 && b[0] === 0) this.#ready.add(child);
+        else child.kill('SIGKILL'); // perl said something else (a warning, an error): not used
+      });
+    }, QUIET_MS);
   }
 
   /**
@@ -86,8 +102,15 @@ export class ExecSpare {
       this.prepare();
       return undefined;
     }
+    if (!this.#ready.has(child)) {
+      // Still starting: kept for a later run.
+      this.#spare.unshift(child);
+      return undefined;
+    }
     child.once('close', () => this.prepare());
     refUsed(child);
+    // Paused since the ready byte: the caller's 'data' listener (attached before the next tick) gets the rest.
+    child.stderr?.resume();
     child.stdin.end([String(args.length + 1), file, ...args, ''].join('\0'));
     if (signal !== undefined) {
       const onAbort = (): void => {
