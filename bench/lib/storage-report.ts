@@ -52,6 +52,10 @@ function rows(volumes: number, mib: number, vms: number): Row[] {
         check: (c) => { const a = med(c, ['api', 'clone']); const t = med(c, ['tool', 'clone']); return a === undefined || t === undefined ? undefined : a <= t + 1; },
       },
     },
+    {
+      label: '  qemu-img alone, exec\'d by a waiting process', unit: 'ms', cells: { tool: 'clonePrestarted' },
+      ratio: { text: 'API/this', of: [['api', 'clone'], ['tool', 'clonePrestarted']] },
+    },
     { label: '  API: vol with <backingStore> (vol-create-as)', unit: 'ms', cells: { api: 'cloneXml' }, ratio: { text: 'API/qemu-img', of: [['api', 'cloneXml'], ['tool', 'clone']] } },
     {
       label: '  API: vol-clone --linked, V8 default flags', unit: 'ms', cells: { api: 'cloneV8Defaults' },
