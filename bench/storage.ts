@@ -75,7 +75,7 @@ async function main(): Promise<number> {
       vk: alt, dir: (await alt.client.getPool('default')).target ?? '', ...(against === undefined ? {} : { key: 'cloneOther' }),
     });
     await alt.dispose();
-    log(`linked clone: qemu-img ${cols.tool.get('clone')?.median.toFixed(1)} ms, API ${cols.api.get('clone')?.median.toFixed(1)} ms`);
+    log(`linked clone: qemu-img ${cols.tool.get('clonePrestarted')?.median.toFixed(1)} ms (spawned by node ${cols.tool.get('clone')?.median.toFixed(1)}), API ${cols.api.get('clone')?.median.toFixed(1)} ms`);
     await removeVolumes(vk, dir);
   }
   if (want('transfer')) {

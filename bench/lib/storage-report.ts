@@ -44,28 +44,30 @@ function rows(volumes: number, mib: number, vms: number): Row[] {
     },
     { label: '  node -e \'\' (a bare node process)', unit: 'ms', cells: { cli: 'nodeStart' } },
     { label: '  virtkit version (CLI, one small API call)', unit: 'ms', cells: { cli: 'version' } },
+    // qemu-img alone as the daemon runs it since stop 18 (exec'd by a process waiting for it) and as a shell
+    // runs it (fork of a small process: 0.1-0.2 ms more here); the spawn from the bench's node adds its fork (docs/bench.md).
     {
-      label: 'linked clone (API: vol-clone --linked)', unit: 'ms', cells: { tool: 'clone', api: 'clone', libvirt: 'clone' },
-      ratio: { text: 'API/qemu-img', of: [['api', 'clone'], ['tool', 'clone']] },
+      label: 'linked clone (API: vol-clone --linked)', unit: 'ms', cells: { tool: 'clonePrestarted', api: 'clone', libvirt: 'clone' },
+      ratio: { text: 'API/qemu-img', of: [['api', 'clone'], ['tool', 'clonePrestarted']] },
       target: {
         text: 'API <= qemu-img + 1 ms',
-        check: (c) => { const a = med(c, ['api', 'clone']); const t = med(c, ['tool', 'clone']); return a === undefined || t === undefined ? undefined : a <= t + 1; },
+        check: (c) => { const a = med(c, ['api', 'clone']); const t = med(c, ['tool', 'clonePrestarted']); return a === undefined || t === undefined ? undefined : a <= t + 1; },
       },
     },
     {
-      label: '  qemu-img alone, exec\'d by a waiting process', unit: 'ms', cells: { tool: 'clonePrestarted' },
-      ratio: { text: 'API/this', of: [['api', 'clone'], ['tool', 'clonePrestarted']] },
+      label: '  qemu-img alone, spawned by node (its fork included)', unit: 'ms', cells: { tool: 'clone' },
+      ratio: { text: 'API/this', of: [['api', 'clone'], ['tool', 'clone']] },
     },
-    { label: '  API: vol with <backingStore> (vol-create-as)', unit: 'ms', cells: { api: 'cloneXml' }, ratio: { text: 'API/qemu-img', of: [['api', 'cloneXml'], ['tool', 'clone']] } },
+    { label: '  API: vol with <backingStore> (vol-create-as)', unit: 'ms', cells: { api: 'cloneXml' }, ratio: { text: 'API/qemu-img', of: [['api', 'cloneXml'], ['tool', 'clonePrestarted']] } },
     {
       label: '  API: vol-clone --linked, V8 default flags', unit: 'ms', cells: { api: 'cloneV8Defaults' },
-      ratio: { text: 'API/qemu-img', of: [['api', 'cloneV8Defaults'], ['tool', 'clone']] },
+      ratio: { text: 'API/qemu-img', of: [['api', 'cloneV8Defaults'], ['tool', 'clonePrestarted']] },
     },
     {
       label: '  API: vol-clone --linked, the --clone-against build', unit: 'ms', cells: { api: 'cloneOther' },
       ratio: { text: 'other/this', of: [['api', 'cloneOther'], ['api', 'clone']] },
     },
-    { label: '  linked clone, plan + qemu-img in process', unit: 'ms', cells: { api: 'clonePlan' }, ratio: { text: 'plan/qemu-img', of: [['api', 'clonePlan'], ['tool', 'clone']] } },
+    { label: '  linked clone, plan + qemu-img in process', unit: 'ms', cells: { api: 'clonePlan' }, ratio: { text: 'plan/qemu-img', of: [['api', 'clonePlan'], ['tool', 'clonePrestarted']] } },
     rate('upload', 'vol-upload'),
     {
       label: '  the same, streamed (API stream: true, CLI --stream)', unit: 'MiB/s', cells: { api: 'uploadStream', cli: 'uploadStream' },
