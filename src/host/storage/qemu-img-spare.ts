@@ -15,11 +15,11 @@
  * `signal` option does.
  *
  * perl is Debian's Essential perl-base, on every Debian host; where it cannot be found or started,
- * no spare is made and every run is spawned as before. One spare at most, made again once the run
- * that took the last one has ended and the daemon answers no request (idle.ts); the first is made
- * after the first run (which is spawned the usual way), and so is one for a run that found none.
- * A spare keeps nothing alive: when the daemon ends, its stdin closes and it exits without running
- * anything.
+ * no spare is made and every run is spawned as before. One spare at most: asked for by the first
+ * quiet run, by a run that found none and by the end of each run that used one, and made once the
+ * daemon has answered no request for QUIET_MS (prepare); used only once perl has said it is ready.
+ * A run that finds none ready is spawned the usual way. A spare keeps nothing alive: when the
+ * daemon ends, its stdin closes and it exits without running anything.
  */
 import type { ChildProcess } from 'node:child_process';
 import { whenIdle } from '../idle.js';
