@@ -8,14 +8,13 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout } from 'node:timers/promises';
 import { planLinkedClone } from '../../src/core/storage/qemu-img-plan.js';
 import { readQcow2File } from '../../src/host/storage/image-files.js';
 import { ExecSpare } from '../../src/host/storage/qemu-img-spare.js';
 import { onPath } from '../../src/host/storage/qemu-img-spawn.js';
 import { runQemuImgRetrying } from '../../src/host/storage/qemu-img.js';
 import { bareSocketRate } from './bare-socket.js';
-import { now, runTimed } from './proc.js';
+import { now, runTimed, sleep } from './proc.js';
 import { repeat, type Samples } from './stats.js';
 import type { VirtkitInstance } from './virtkit-instance.js';
 
@@ -112,7 +111,7 @@ export async function benchLinkedClone(vk: VirtkitInstance, dir: string, p: Stor
       const t0 = now();
       const child = spare.take(qemuImg, argv);
       if (child === undefined) {
-        await setTimeout(5);
+        await sleep(5);
         continue;
       }
       child.stderr?.resume();
@@ -151,7 +150,7 @@ export async function benchLinkedClone(vk: VirtkitInstance, dir: string, p: Stor
     // A pause before the next round's qemu-img: what a daemon does once it is idle (it starts its
     // qemu-img spare 2 ms after its last request, docs/storage.md) then runs here, not beside the
     // next round's timed rows.
-    await setTimeout(20);
+    await sleep(20);
   }
 }
 

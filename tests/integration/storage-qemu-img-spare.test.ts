@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ExecSpare } from '../../src/host/storage/qemu-img-spare.js';
 import { onPath, spawnQemuImg } from '../../src/host/storage/qemu-img-spawn.js';
 import { QemuImg } from '../../src/host/storage/qemu-img.js';
@@ -19,7 +20,7 @@ const SH = onPath('sh') ?? '/bin/sh';
 const env = { ...process.env, LC_ALL: 'C', VK_SPARE_TEST: 'seen', PERL5OPT: '-MNo::Such::Module::ForVirtkit' };
 
 /** A pause longer than the quiet period before a spare is made (2 ms). */
-const turn = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+const turn = (): Promise<unknown> => sleep(20);
 
 /** A spare taken for `file args` (the first take asks for one and returns undefined; it is used once perl has started). */
 async function taken(spare: ExecSpare, file: string, args: readonly string[], signal?: AbortSignal): Promise<ChildProcess> {
@@ -74,7 +75,7 @@ describe('the spare process for qemu-img', () => {
     const ac = new AbortController();
     const c = await taken(spare, onPath('sleep') ?? '/bin/sleep', ['30'], ac.signal);
     const r = ended(c);
-    await new Promise((res) => setTimeout(res, 200));
+    await sleep(200);
     ac.abort();
     const { code, signal, errors } = await r;
     assert.equal(code, null);
@@ -108,8 +109,8 @@ describe('the spare process for qemu-img', () => {
     assert.equal(waiting.length >= 1, true, 'a spare waits');
     for (const p of waiting) process.kill(p, 'SIGKILL');
     // Wait until node has seen it exit.
-    for (let i = 0; i < 100 && !waiting.every(goneOrZombie); i++) await new Promise((res) => setTimeout(res, 20));
-    await new Promise((res) => setTimeout(res, 100));
+    for (let i = 0; i < 100 && !waiting.every(goneOrZombie); i++) await sleep(20);
+    await sleep(100);
     const c = await taken(spare, SH, ['-c', 'echo ok >&2']);
     const r = await ended(c);
     assert.equal(r.code, 0);
@@ -130,7 +131,7 @@ describe('the spare process for qemu-img', () => {
     await img.create({ path: base, format: 'qcow2', size: 64 * 2 ** 20 });
     // Once qemu-img was found and a spare made, the next quiet run is the spare itself (perl before its exec).
     await img.create({ path: join(dir, 'o1.qcow2'), format: 'qcow2', size: 64 * 2 ** 20, backing: { path: base, format: 'qcow2' } });
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     const c = spawnQemuImg('qemu-img', ['create', '-f', 'qcow2', '-b', base, '-F', 'qcow2', join(dir, 'o2.qcow2')], { stdout: 'ignore' });
     assert.match(c.spawnfile, /perl$/u);
     const r = await ended(c);
@@ -161,7 +162,7 @@ describe('the spare process for qemu-img', () => {
     assert.equal(code, 0, 'the node process ended by itself');
     const spares = out.trim().split(/\s+/u).filter((p) => p !== '').map(Number);
     assert.equal(spares.length, 1, `one spare was made: ${out}`);
-    for (let i = 0; i < 200 && !spares.every(goneOrZombie); i++) await new Promise((res) => setTimeout(res, 20));
+    for (let i = 0; i < 200 && !spares.every(goneOrZombie); i++) await sleep(20);
     assert.equal(spares.every(goneOrZombie), true, 'the spare exited once its parent ended');
   });
 });

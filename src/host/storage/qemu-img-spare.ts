@@ -67,10 +67,10 @@ export class ExecSpare {
    * answer of the request whose qemu-img ended, not before it (forking while qemu-img ran cost that
    * request ~1 ms here), and not on the path of a request that follows at once (a loop of clones:
    * it would wait for the fork, then for perl to start; such a loop spawns each qemu-img itself).
-   * docs/bench.md, pass of stop 18. Returns undefined, for a caller that spawns a run itself meanwhile.
+   * docs/bench.md, pass of stop 18.
    */
-  prepare(): undefined {
-    if (this.#perl === null || this.#filling) return undefined;
+  prepare(): void {
+    if (this.#perl === null || this.#filling) return;
     this.#filling = true;
     whenIdle(() => {
       this.#filling = false;

@@ -54,8 +54,12 @@ export function spawnQemuImg(binary: string, args: readonly string[], o: QemuImg
     const env = runEnv;
     spare ??= new ExecSpare(env, () => onPath('perl', env['PATH']));
     // A spare runs only a binary found before and still there (a failed exec would read as qemu-img's failure).
-    const child = known !== undefined && statSync(known, { throwIfNoEntry: false }) !== undefined ? spare.take(known, args, o.signal) : spare.prepare();
-    if (child !== undefined) return child;
+    if (known !== undefined && statSync(known, { throwIfNoEntry: false }) !== undefined) {
+      const child = spare.take(known, args, o.signal);
+      if (child !== undefined) return child;
+    } else {
+      spare.prepare();
+    }
   }
   if (known !== undefined) {
     const child = spawn(known, args, opts);
